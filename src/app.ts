@@ -1,0 +1,54 @@
+import { Elysia } from "elysia";
+import type { AppContext } from "./context";
+import { healthRoutes } from "./health/index";
+import { clientIpFor, requestIdFor } from "./http/request-context";
+import { json } from "./http/responses";
+
+/**
+ * Cross-cutting edge: request id, client address, one access-log line per request, and the rule that
+ * anything unexpected becomes a generic 500 with the request id (logged, never leaking a stack).
+ */
+export function edge(ctx: AppContext, name: string) {
+  return new Elysia({ name: `edge-${name}` })
+    .derive({ as: "global" }, ({ request, server }) => ({
+      requestId: requestIdFor(request),
+      clientIp: clientIpFor(request, server, ctx.config.server.trusted_proxies),
+      startedAt: performance.now(),
+    }))
+    .onAfterHandle({ as: "global" }, ({ set, requestId }) => {
+      set.headers["x-request-id"] = requestId;
+    })
+    .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp }) => {
+      ctx.log.debug("request", {
+        listener: name,
+        request_id: requestId,
+        method: request.method,
+        path,
+        status: typeof set.status === "number" ? set.status : undefined,
+        ms: startedAt ? Math.round((performance.now() - startedAt) * 100) / 100 : undefined,
+        ip: clientIp,
+      });
+    })
+    .onError({ as: "global" }, ({ code, error, request, path }) => {
+      if (code === "NOT_FOUND") return json({ error: "not_found" }, 404);
+      if (code === "PARSE") return json({ error: "invalid_request", error_description: "the request body could not be parsed" }, 400);
+      if (code === "VALIDATION") return json({ error: "invalid_request", error_description: "the request is malformed" }, 400);
+      const requestId = requestIdFor(request);
+      ctx.log.error("unhandled error", { request_id: requestId, path, error });
+      return json({ error: "server_error", request_id: requestId }, 500);
+    });
+}
+
+/** The public listener: OAuth, MCP surfaces, health. Features are mounted here and nowhere else. */
+export function buildPublicApp(ctx: AppContext, features: Elysia<any, any, any, any, any, any, any>[] = []) {
+  let app = new Elysia({ name: "public" }).use(edge(ctx, "public")).use(healthRoutes(ctx));
+  for (const f of features) app = app.use(f);
+  return app;
+}
+
+/** The admin listener (loopback by default): admin page and JSON API, plus health. */
+export function buildAdminApp(ctx: AppContext, features: Elysia<any, any, any, any, any, any, any>[] = []) {
+  let app = new Elysia({ name: "admin" }).use(edge(ctx, "admin")).use(healthRoutes(ctx));
+  for (const f of features) app = app.use(f);
+  return app;
+}

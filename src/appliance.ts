@@ -1,0 +1,103 @@
+import type { Elysia } from "elysia";
+import { buildAdminApp, buildPublicApp } from "./app";
+import { AuditLog } from "./audit/log";
+import type { Config } from "./config/schema";
+import type { AppContext } from "./context";
+import { systemClock, type Clock } from "./shared/clock";
+import { createLogger, type Logger } from "./shared/log";
+import { openStore, type Store } from "./store/index";
+import { applyMigrations } from "./store/migrate";
+import { syncConfigToStore } from "./tenancy/sync";
+
+export interface ApplianceOptions {
+  config: Config;
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+  log?: Logger;
+  fetch?: typeof fetch;
+}
+
+export interface Appliance {
+  readonly ctx: AppContext;
+  readonly publicPort: number;
+  readonly adminPort: number | null;
+  /** Finishes in-flight requests, flushes the audit log, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Features mounted on each listener; each feature's index.ts contributes its Elysia plugin here. */
+export interface Features {
+  publicFeatures: Elysia<any, any, any, any, any, any, any>[];
+  adminFeatures: Elysia<any, any, any, any, any, any, any>[];
+  /** Called once at start after the store is ready (pruning, key bootstrap, demo seed…). */
+  onStart: (() => Promise<void>)[];
+  onStop: (() => Promise<void>)[];
+}
+
+function splitListen(listen: string): { hostname: string; port: number } {
+  const idx = listen.lastIndexOf(":");
+  return { hostname: listen.slice(0, idx).replace(/^\[|\]$/g, ""), port: Number(listen.slice(idx + 1)) };
+}
+
+/** Opens the store, applies migrations and the config sync: the steps `serve` and tests share. */
+export async function prepareStore(config: Config, env: Record<string, string | undefined>, clock: Clock, log: Logger) {
+  const store: Store = await openStore(config.database.url, env[config.database.auth_token_env]);
+  const migrated = await applyMigrations(store.client, clock);
+  if (migrated.applied.length > 0) log.info("migrations applied", { applied: migrated.applied });
+  const synced = await syncConfigToStore(store, config, clock);
+  log.info("config synced", { tenants: synced.tenants, users: synced.users, disabled_users: synced.disabledUserIds.length });
+  return { store, synced };
+}
+
+/**
+ * The composition root behind `cavaridge serve` and the integration tests: store, audit, features,
+ * and the two listeners on real ports.
+ */
+export async function startAppliance(options: ApplianceOptions): Promise<Appliance> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.log.level);
+  const { store } = await prepareStore(config, env, clock, log);
+  const audit = new AuditLog(store.client, clock, log);
+  const ctx: AppContext = { config, store, clock, log, audit, fetch: options.fetch };
+
+  const { buildFeatures } = await import("./features");
+  const features = await buildFeatures(ctx, env);
+  for (const start of features.onStart) await start();
+
+  const tls =
+    config.server.tls_cert_file && config.server.tls_key_file
+      ? { cert: Bun.file(config.server.tls_cert_file), key: Bun.file(config.server.tls_key_file) }
+      : undefined;
+  const publicApp = buildPublicApp(ctx, features.publicFeatures);
+  const pub = splitListen(config.server.listen);
+  publicApp.listen({ hostname: pub.hostname, port: pub.port, tls });
+  const publicPort = publicApp.server!.port!;
+
+  let adminApp: ReturnType<typeof buildAdminApp> | null = null;
+  let adminPort: number | null = null;
+  if (config.admin.enabled) {
+    adminApp = buildAdminApp(ctx, features.adminFeatures);
+    const adm = splitListen(config.admin.listen);
+    adminApp.listen({ hostname: adm.hostname, port: adm.port });
+    adminPort = adminApp.server!.port!;
+  }
+  log.info("listening", { public: `${pub.hostname}:${publicPort}`, admin: adminPort ? `${config.admin.listen.replace(/:\d+$/, "")}:${adminPort}` : null, public_url: config.server.public_url });
+
+  let stopped = false;
+  return {
+    ctx,
+    publicPort,
+    adminPort,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Stop accepting; Bun lets in-flight requests finish when not forced.
+      await Promise.all([publicApp.server?.stop(false), adminApp?.server?.stop(false)]);
+      for (const stop of features.onStop) await stop();
+      await audit.flush();
+      store.close();
+    },
+  };
+}

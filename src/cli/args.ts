@@ -1,0 +1,36 @@
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+
+export class UsageError extends Error {
+  readonly code = "usage";
+}
+
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: Record<string, string | undefined>;
+  readStdin: () => Promise<string>;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  /** Returns the process exit code. */
+  run(argv: string[], io: CommandIo): Promise<number>;
+}
+
+/** --config PATH, else $CAVARIDGE_CONFIG, else /etc/cavaridge/config.toml when present, else ./config.toml. */
+export function resolveConfigPath(flag: string | undefined, env: Record<string, string | undefined>): string {
+  if (flag) return flag;
+  if (env.CAVARIDGE_CONFIG) return env.CAVARIDGE_CONFIG;
+  if (existsSync("/etc/cavaridge/config.toml")) return "/etc/cavaridge/config.toml";
+  return "./config.toml";
+}
+
+export function parseFlags(argv: string[], options: Record<string, { type: "string" | "boolean"; short?: string }>) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

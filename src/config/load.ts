@@ -1,0 +1,156 @@
+import { type } from "arktype";
+import { readFileSync } from "node:fs";
+import { parse as parseToml, TomlError } from "smol-toml";
+import { ConfigSchema, type Config } from "./schema";
+
+/** One problem in the configuration, named by its TOML key path (e.g. `users[2].role`). */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = "invalid_config";
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${source}: ${problems.length} problem(s)\n` + problems.map((p) => `  ${p.path}: ${p.message}`).join("\n"));
+  }
+}
+
+const OVERRIDABLE_SECTIONS = ["server", "admin", "database", "secrets", "oauth", "surfaces", "log"] as const;
+
+/**
+ * Applies `CAVARIDGE_<SECTION>_<KEY>` environment overrides to the scalar keys of the top-level sections.
+ * Values are typed by the shape of the text: `true`/`false` are booleans, integers are numbers, anything
+ * else a string. Returns the keys it set, so errors can name the variable they came from.
+ */
+export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): Map<string, string> {
+  const origins = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith("CAVARIDGE_") || value === undefined) continue;
+    const rest = name.slice("CAVARIDGE_".length).toLowerCase();
+    const section = OVERRIDABLE_SECTIONS.find((s) => rest.startsWith(`${s}_`));
+    if (!section) continue;
+    const key = rest.slice(section.length + 1);
+    if (!key) continue;
+    const target = (raw[section] ??= {}) as Record<string, unknown>;
+    if (typeof target !== "object" || Array.isArray(target)) continue;
+    target[key] = value === "true" ? true : value === "false" ? false : /^-?\d+$/.test(value) ? Number(value) : value;
+    origins.set(`${section}.${key}`, name);
+  }
+  return origins;
+}
+
+/** Validates a parsed config object: schema first, then the rules that span entries. */
+export function validateConfig(raw: unknown, origins = new Map<string, string>()): Config | ConfigProblem[] {
+  const result = ConfigSchema(raw);
+  if (result instanceof type.errors) {
+    return result.map((e) => {
+      const path = formatPath(e.path);
+      const from = origins.get(e.path.join("."));
+      return { path, message: e.problem + (from ? ` (from environment variable ${from})` : "") };
+    });
+  }
+  const problems = crossCheck(result);
+  return problems.length > 0 ? problems : normalize(result);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "") || "(root)";
+}
+
+function crossCheck(c: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const url = new URL(c.server.public_url);
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    problems.push({ path: "server.public_url", message: "must be an http or https URL" });
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    problems.push({ path: "server.public_url", message: "must not carry a query, fragment or credentials" });
+  }
+  if ((c.server.tls_cert_file === undefined) !== (c.server.tls_key_file === undefined)) {
+    problems.push({ path: "server.tls_key_file", message: "tls_cert_file and tls_key_file must be set together" });
+  }
+  const byId = new Map<string, (typeof c.tenants)[number]>();
+  c.tenants.forEach((t, i) => {
+    if (byId.has(t.id)) problems.push({ path: `tenants[${i}].id`, message: `duplicate tenant id "${t.id}"` });
+    byId.set(t.id, t);
+  });
+  c.tenants.forEach((t, i) => {
+    if (t.kind === "client") {
+      if (!t.parent) problems.push({ path: `tenants[${i}].parent`, message: "a client tenant must name its parent msp tenant" });
+      else if (byId.get(t.parent)?.kind !== "msp")
+        problems.push({ path: `tenants[${i}].parent`, message: `parent "${t.parent}" is not an msp tenant` });
+    } else if (t.parent !== undefined) {
+      problems.push({ path: `tenants[${i}].parent`, message: `only client tenants have a parent (this one is ${t.kind})` });
+    }
+  });
+  const emails = new Set<string>();
+  c.users.forEach((u, i) => {
+    const email = u.email.trim().toLowerCase();
+    if (emails.has(email)) problems.push({ path: `users[${i}].email`, message: `duplicate user email "${u.email}"` });
+    emails.add(email);
+    const tenant = byId.get(u.tenant);
+    if (!tenant) {
+      problems.push({ path: `users[${i}].tenant`, message: `unknown tenant "${u.tenant}"` });
+      return;
+    }
+    if (u.role === "platform_admin" && tenant.kind !== "msp")
+      problems.push({ path: `users[${i}].role`, message: "platform_admin belongs to an msp tenant" });
+    if (u.role === "msp_admin" && tenant.kind !== "msp")
+      problems.push({ path: `users[${i}].role`, message: "msp_admin belongs to an msp tenant" });
+    if (u.role === "individual_owner" && tenant.kind === "msp")
+      problems.push({ path: `users[${i}].role`, message: "individual_owner belongs to a client or individual tenant" });
+  });
+  for (const key of ["listen"] as const) {
+    const host = c.admin[key].replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+    if (!c.admin.allow_remote && !isLoopbackHost(host)) {
+      problems.push({
+        path: "admin.listen",
+        message: `"${c.admin.listen}" is not a loopback address; set admin.allow_remote = true to expose the admin page deliberately`,
+      });
+    }
+  }
+  return problems;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Canonical forms used everywhere: public_url without a trailing slash (it is the OAuth issuer, RFC 8414 §2). */
+function normalize(c: Config): Config {
+  const url = new URL(c.server.public_url);
+  const publicUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+  return { ...c, server: { ...c.server, public_url: publicUrl } };
+}
+
+/** Reads, parses, overrides and validates. Throws ConfigError listing every problem. */
+export function loadConfig(path: string, env: Record<string, string | undefined> = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (err as Error).message;
+    throw new ConfigError(path, [{ path: "(file)", message: reason }]);
+  }
+  return parseConfigText(text, path, env);
+}
+
+export function parseConfigText(text: string, source: string, env: Record<string, string | undefined> = {}): Config {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    const where = err instanceof TomlError ? `line ${err.line}, column ${err.column}` : "(toml)";
+    const message = err instanceof TomlError ? err.message.split("\n")[0]! : String(err);
+    throw new ConfigError(source, [{ path: where, message: `invalid TOML: ${message}` }]);
+  }
+  const origins = applyEnvOverrides(raw, env);
+  const result = validateConfig(raw, origins);
+  if (Array.isArray(result)) throw new ConfigError(source, result);
+  return result;
+}

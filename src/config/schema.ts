@@ -1,0 +1,125 @@
+import { type } from "arktype";
+
+/**
+ * The appliance configuration, as it stands in the TOML file after environment overrides.
+ * Every object is closed ("+": "reject"), so a misspelt key is an error that names it,
+ * rather than a setting silently ignored.
+ */
+
+const listen = type(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/).describe(
+  "a host:port such as 127.0.0.1:8787",
+);
+
+export const ServerSection = type({
+  "+": "reject",
+  public_url: type("string.url").describe("an absolute http(s) URL such as https://mcp.example.com"),
+  listen: listen.default("127.0.0.1:8787"),
+  "tls_cert_file?": "string > 0",
+  "tls_key_file?": "string > 0",
+  /** Extra Host header values accepted besides public_url's host (DNS-rebinding allowlist). */
+  allowed_hosts: type("string[]").default(() => []),
+  /** Number of reverse proxies in front of us whose X-Forwarded-For we trust (0 = none). */
+  trusted_proxies: type("0 <= number.integer <= 5").default(0),
+});
+
+export const AdminSection = type({
+  "+": "reject",
+  listen: listen.default("127.0.0.1:8788"),
+  /** The admin listener refuses a non-loopback address unless this is true. */
+  allow_remote: "boolean = false",
+  enabled: "boolean = true",
+});
+
+export const DatabaseSection = type({
+  "+": "reject",
+  url: type(/^(file:|libsql:\/\/|https?:\/\/|:memory:)/)
+    .describe("a file: path, libsql:// or http(s):// URL")
+    .default("file:./data/cavaridge.db"),
+  /** Name of the environment variable that holds the libSQL auth token. Never the token itself. */
+  auth_token_env: type(/^[A-Z_][A-Z0-9_]*$/).default("CAVARIDGE_DATABASE_AUTH_TOKEN"),
+});
+
+export const SecretsSection = type({
+  "+": "reject",
+  /** File holding the master secret that encrypts signing keys at rest (install.sh creates it). */
+  master_key_file: "string > 0 = './data/master.key'",
+});
+
+export const OAuthSection = type({
+  "+": "reject",
+  access_token_ttl_seconds: type("60 <= number.integer <= 86400").default(3600),
+  refresh_token_ttl_seconds: type("3600 <= number.integer <= 31536000").default(2592000),
+  authorization_code_ttl_seconds: type("10 <= number.integer <= 600").default(60),
+  confirmation_ttl_seconds: type("30 <= number.integer <= 1800").default(300),
+  /** Open dynamic client registration (RFC 7591). */
+  dynamic_registration: "boolean = true",
+  /** Dynamically registered clients never used for this many days are pruned. */
+  prune_unused_clients_after_days: type("1 <= number.integer <= 3650").default(90),
+  /** Client ID Metadata Documents: fetch https:// client_ids. */
+  client_id_metadata_documents: "boolean = true",
+  /** Hosts whose CIMD client_ids are accepted; empty = any public https host. */
+  cimd_allowed_hosts: type("string[]").default(() => ["chatgpt.com", "claude.ai", "claude.com", "vscode.dev"]),
+  login_max_failures: type("1 <= number.integer <= 100").default(5),
+  login_lockout_seconds: type("10 <= number.integer <= 86400").default(900),
+});
+
+export const SurfaceName = type("'forge' | 'cavalier' | 'aegis'");
+export type SurfaceName = typeof SurfaceName.infer;
+export const SURFACES: readonly SurfaceName[] = ["forge", "cavalier", "aegis"];
+
+export const SurfacesSection = type({
+  "+": "reject",
+  forge: "boolean = true",
+  cavalier: "boolean = true",
+  aegis: "boolean = true",
+});
+
+export const LogSection = type({
+  "+": "reject",
+  level: "'debug' | 'info' | 'warn' | 'error' = 'info'",
+});
+
+export const Currency = type(/^[A-Z]{3}$/).describe("an ISO 4217 code such as USD");
+
+export const TenantEntry = type({
+  "+": "reject",
+  id: type(/^[a-z0-9][a-z0-9-]{1,62}$/).describe("a lowercase slug such as contosocare"),
+  name: "string > 0",
+  kind: "'msp' | 'client' | 'individual'",
+  "parent?": "string",
+  currency: Currency.default("USD"),
+  /** Sales tax / VAT in basis points (2000 = 20%). */
+  tax_rate_bps: type("0 <= number.integer <= 10000").default(0),
+  region: "string = 'US'",
+  disabled: "boolean = false",
+});
+
+export const Role = type("'platform_admin' | 'msp_admin' | 'individual_owner' | 'technician'");
+export type Role = typeof Role.infer;
+
+export const UserEntry = type({
+  "+": "reject",
+  email: "string.email",
+  name: "string > 0",
+  tenant: "string > 0",
+  role: Role,
+  password_hash: type(/^\$argon2id\$/).describe("an argon2id hash (cavaridge user hash-password)"),
+  disabled: "boolean = false",
+});
+
+export const ConfigSchema = type({
+  "+": "reject",
+  server: ServerSection,
+  admin: AdminSection.default(() => AdminSection.assert({})),
+  database: DatabaseSection.default(() => DatabaseSection.assert({})),
+  secrets: SecretsSection.default(() => SecretsSection.assert({})),
+  oauth: OAuthSection.default(() => OAuthSection.assert({})),
+  surfaces: SurfacesSection.default(() => SurfacesSection.assert({})),
+  log: LogSection.default(() => LogSection.assert({})),
+  tenants: TenantEntry.array().atLeastLength(1),
+  users: UserEntry.array().default(() => []),
+});
+
+export type Config = typeof ConfigSchema.infer;
+export type TenantConfig = typeof TenantEntry.infer;
+export type UserConfig = typeof UserEntry.infer;

@@ -1,0 +1,19 @@
+import type { AuditLog } from "./audit/log";
+import type { Config } from "./config/schema";
+import type { Clock } from "./shared/clock";
+import type { Logger } from "./shared/log";
+import type { Store } from "./store/index";
+
+/**
+ * What every feature receives: plain dependencies, never a request context.
+ * Features that own long-lived services (signing keys, token verifier) add them in main.ts's composition.
+ */
+export interface AppContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly audit: AuditLog;
+  /** Optional injectable fetch (CIMD documents in tests). */
+  readonly fetch?: typeof fetch;
+}

@@ -1,0 +1,53 @@
+import { createClient, type Client } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { schema, type Schema } from "./schema/index";
+
+export type Db = LibSQLDatabase<Schema>;
+
+export interface Store {
+  readonly url: string;
+  readonly client: Client;
+  readonly db: Db;
+  close(): void;
+}
+
+export class StoreError extends Error {
+  readonly code = "store_unavailable";
+}
+
+/**
+ * Opens the store. The same code path serves an embedded file (`file:`) and a libSQL server
+ * (`libsql://`, `http(s)://`); the auth token for a server comes from the environment, never the config file.
+ * For files, libSQL already enables foreign keys on every pooled connection; we set WAL once (it is persistent)
+ * and a busy timeout on every connection through the client's `timeout` option.
+ */
+export async function openStore(url: string, authToken?: string): Promise<Store> {
+  if (url.startsWith("file:")) {
+    const path = url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
+    try {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+    } catch (err) {
+      throw new StoreError(`cannot create the database directory for ${url}: ${(err as Error).message}`);
+    }
+  }
+  let client: Client;
+  try {
+    client = createClient({ url, authToken, timeout: 5000 } as Parameters<typeof createClient>[0]);
+    if (url.startsWith("file:")) {
+      await client.execute("PRAGMA journal_mode=WAL");
+    } else {
+      await client.execute("SELECT 1");
+    }
+  } catch (err) {
+    throw new StoreError(`cannot open the database at ${url}: ${(err as Error).message}`);
+  }
+  const db = drizzle(client, { schema });
+  return {
+    url,
+    client,
+    db,
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,95 @@
+import { inArray, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { Role } from "../config/schema";
+
+export interface TenantRecord {
+  id: string;
+  kind: "msp" | "client" | "individual";
+  parentId: string | null;
+  disabled: boolean;
+}
+
+export interface Principal {
+  userId: string;
+  role: Role;
+  tenantId: string;
+}
+
+/**
+ * Which tenants a principal may act on. Pure; the one statement of the tenancy rule:
+ * - platform_admin: every enabled tenant;
+ * - msp_admin / technician of an MSP: the MSP and its client tenants;
+ * - anyone else (client-tenant users, individual_owner): their own tenant only.
+ */
+export function allowedTenantIds(principal: Principal, tenants: readonly TenantRecord[]): string[] {
+  const enabled = tenants.filter((t) => !t.disabled);
+  if (principal.role === "platform_admin") return enabled.map((t) => t.id);
+  const home = enabled.find((t) => t.id === principal.tenantId);
+  if (!home) return [];
+  if (home.kind === "msp" && (principal.role === "msp_admin" || principal.role === "technician")) {
+    return [home.id, ...enabled.filter((t) => t.parentId === home.id).map((t) => t.id)];
+  }
+  return [home.id];
+}
+
+/** Roles that may approve an OAuth client for a tenant the first time (seed: "Permission to create OAuth clients"). */
+export function mayApproveClients(role: Role): boolean {
+  return role === "platform_admin" || role === "msp_admin" || role === "individual_owner";
+}
+
+/** Raised when an id exists but belongs to a tenant outside the caller's scope. Shown to callers exactly like NotFound. */
+export class CrossTenantError extends Error {
+  readonly code = "denied_cross_tenant";
+  constructor(readonly entity: string, readonly requestedId: string) {
+    super("not found or not permitted");
+  }
+}
+
+/** Raised when an id does not exist at all. Same public message as CrossTenantError. */
+export class NotFoundError extends Error {
+  readonly code = "not_found";
+  constructor(readonly entity: string, readonly requestedId: string) {
+    super("not found or not permitted");
+  }
+}
+
+/**
+ * The tenant scope of one authenticated call. Every data-access function takes one, and every query
+ * filters through `where(column)` or checks through `require`/`admit`: this class is the single place the
+ * cross-tenant rule is enforced.
+ */
+export class TenantScope {
+  private readonly set: ReadonlySet<string>;
+
+  constructor(
+    readonly principal: Principal,
+    readonly tenantIds: readonly string[],
+  ) {
+    this.set = new Set(tenantIds);
+  }
+
+  includes(tenantId: string): boolean {
+    return this.set.has(tenantId);
+  }
+
+  /** SQL condition restricting `column` (a tenant_id column) to this scope. Empty scope matches nothing. */
+  where(column: SQLiteColumn): SQL {
+    return inArray(column, this.tenantIds.length > 0 ? [...this.tenantIds] : ["\u0000none"]);
+  }
+
+  /** Throws CrossTenantError unless `tenantId` is in scope (for a tenant id the caller named). */
+  require(tenantId: string, entity = "tenant"): void {
+    if (!this.set.has(tenantId)) throw new CrossTenantError(entity, tenantId);
+  }
+
+  /**
+   * Admits a row fetched by id: returns it when its tenant is in scope; throws NotFoundError when absent,
+   * CrossTenantError when it belongs elsewhere. Both read "not found or not permitted" to the caller.
+   */
+  admit<T extends { tenantId: string | null }>(row: T | undefined | null, entity: string, id: string): T {
+    if (!row) throw new NotFoundError(entity, id);
+    // Rows with a null tenant are MSP-wide shared content (e.g. forge articles); readable by any scope.
+    if (row.tenantId !== null && !this.set.has(row.tenantId)) throw new CrossTenantError(entity, id);
+    return row;
+  }
+}
