@@ -1,6 +1,8 @@
 // The full drizzle schema: one module per feature. Add a feature's module here and in drizzle.config.ts's glob.
 import * as audit from "./audit";
 import * as tenancy from "./tenancy";
+import { contacts as cavalierContacts, deals as cavalierDeals, productPrices as cavalierProductPrices, products as cavalierProducts, quoteLines as cavalierQuoteLines, quotes as cavalierQuotes } from "./cavalier";
+const cavalier = { cavalierProducts, cavalierProductPrices, cavalierContacts, cavalierDeals, cavalierQuotes, cavalierQuoteLines };
 
-export const schema = { ...tenancy, ...audit };
+export const schema = { ...tenancy, ...audit, ...cavalier };
 export type Schema = typeof schema;
