@@ -59,7 +59,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.log.level);
   const { store } = await prepareStore(config, env, clock, log);
-  const audit = new AuditLog(store.client, clock, log);
+  const audit = new AuditLog(store.db, clock, log);
   const ctx: AppContext = { config, store, clock, log, audit, fetch: options.fetch };
 
   const { buildFeatures } = await import("./features");

@@ -1,4 +1,7 @@
-import type { Client, Transaction } from "@libsql/client";
+import type { Client } from "@libsql/client";
+import { desc } from "drizzle-orm";
+import type { Db, DbLike } from "../store/index";
+import { auditLog } from "../store/schema/audit";
 import type { Clock } from "../shared/clock";
 import { newId } from "../shared/crypto";
 import type { Logger } from "../shared/log";
@@ -29,9 +32,6 @@ export interface AuditEvent {
   id?: string;
 }
 
-const INSERT_SQL =
-  "INSERT INTO audit_log (id, at, kind, action, outcome, request_id, surface, tool, user_id, tenant_id, client_id, grant_id, ip, latency_ms, detail, confirms_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
 interface Pending {
   row: ChainedRow;
   resolve: (id: string) => void;
@@ -52,7 +52,7 @@ export class AuditLog {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly client: Client,
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly maxBatch = 128,
@@ -88,8 +88,8 @@ export class AuditLog {
     });
   }
 
-  /** Appends inside an open write transaction; the caller commits. */
-  async appendInTransaction(tx: Transaction, event: AuditEvent): Promise<string> {
+  /** Appends inside an open write transaction (drizzle `db.transaction`); the caller's commit makes it durable. */
+  async appendInTransaction(tx: DbLike, event: AuditEvent): Promise<string> {
     const row = this.toRow(event);
     await insertChained(tx, [row]);
     return row.id;
@@ -107,14 +107,7 @@ export class AuditLog {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxBatch);
         try {
-          const tx = await this.client.transaction("write");
-          try {
-            await insertChained(tx, group.map((p) => p.row));
-            await tx.commit();
-          } catch (err) {
-            tx.close();
-            throw err;
-          }
+          await this.db.transaction(async (tx) => insertChained(tx, group.map((p) => p.row)));  // libSQL begins IMMEDIATE (write) by default
           for (const p of group) p.resolve(p.row.id);
         } catch (err) {
           this.log.error("audit write failed", { error: err, rows: group.length });
@@ -127,22 +120,16 @@ export class AuditLog {
   }
 }
 
-async function insertChained(tx: Transaction, rows: ChainedRow[]): Promise<void> {
-  const head = await tx.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  let prev = head.rows.length > 0 ? String(head.rows[0]!.hash) : GENESIS_HASH;
-  const stmts = rows.map((row) => {
+async function insertChained(tx: DbLike, rows: ChainedRow[]): Promise<void> {
+  const head = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+  let prev = head[0]?.hash ?? GENESIS_HASH;
+  const values = rows.map((row) => {
     const hash = chainHash(prev, row);
-    const stmt = {
-      sql: INSERT_SQL,
-      args: [
-        row.id, row.at, row.kind, row.action, row.outcome, row.requestId, row.surface, row.tool, row.userId,
-        row.tenantId, row.clientId, row.grantId, row.ip, row.latencyMs, row.detail, row.confirmsId, prev, hash,
-      ],
-    };
+    const value = { ...row, prevHash: prev, hash };
     prev = hash;
-    return stmt;
+    return value;
   });
-  await tx.batch(stmts);
+  await tx.insert(auditLog).values(values);
 }
 
 export interface VerifyResult {

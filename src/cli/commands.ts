@@ -7,6 +7,7 @@ import { systemClock } from "../shared/clock";
 import { openStore, StoreError } from "../store/index";
 import { applyMigrations } from "../store/migrate";
 import { parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
+import { healthcheck } from "./healthcheck";
 
 export const DEMO_PASSWORD = "cavaridge-demo";
 
@@ -38,7 +39,7 @@ const serve: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
-    const config = loadOrReport(resolveConfigPath(values.config as string | undefined, io.env), io);
+    const config = loadOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     const log = createLogger(config.log.level);
     const demo = await demoAccounts(config);
@@ -79,7 +80,7 @@ const migrate: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
-    const config = loadOrReport(resolveConfigPath(values.config as string | undefined, io.env), io);
+    const config = loadOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     try {
       const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
@@ -100,7 +101,7 @@ const configCheck: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
-    const path = resolveConfigPath(values.config as string | undefined, io.env);
+    const path = resolveConfigPath((values as { config?: string }).config, io.env);
     const config = loadOrReport(path, io);
     if (!config) return 1;
     io.out(`${path}: ok (${config.tenants.length} tenants, ${config.users.length} users, public_url ${config.server.public_url})`);
@@ -136,7 +137,7 @@ const auditVerify: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
-    const config = loadOrReport(resolveConfigPath(values.config as string | undefined, io.env), io);
+    const config = loadOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
     try {
@@ -161,6 +162,7 @@ export const COMMANDS: Record<string, Command> = {
   "user hash-password": hashPassword,
   "audit verify": auditVerify,
   version,
+  healthcheck,
 };
 
 export function usage(): string {

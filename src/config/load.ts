@@ -47,11 +47,14 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<stri
 export function validateConfig(raw: unknown, origins = new Map<string, string>()): Config | ConfigProblem[] {
   const result = ConfigSchema(raw);
   if (result instanceof type.errors) {
-    return result.map((e) => {
+    const schemaProblems = result.map((e) => {
       const path = formatPath(e.path);
       const from = origins.get(e.path.join("."));
       return { path, message: e.problem + (from ? ` (from environment variable ${from})` : "") };
     });
+    // Report the cross-entry problems too (best effort on the raw shape), so one run lists everything.
+    const seen = new Set(schemaProblems.map((p) => p.path));
+    return [...schemaProblems, ...crossCheckRaw(raw).filter((p) => !seen.has(p.path))];
   }
   const problems = crossCheck(result);
   return problems.length > 0 ? problems : normalize(result);
@@ -61,9 +64,30 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "") || "(root)";
 }
 
+function crossCheckRaw(raw: unknown): ConfigProblem[] {
+  if (!raw || typeof raw !== "object") return [];
+  const r = raw as Partial<Record<keyof Config, unknown>>;
+  const loose = {
+    server: { public_url: "http://placeholder.invalid", ...(typeof r.server === "object" ? r.server : {}) },
+    admin: { listen: "127.0.0.1:0", allow_remote: false, ...(typeof r.admin === "object" ? r.admin : {}) },
+    tenants: Array.isArray(r.tenants) ? r.tenants.filter((t) => t && typeof t === "object") : [],
+    users: Array.isArray(r.users) ? r.users.filter((u) => u && typeof u === "object" && typeof u.email === "string") : [],
+  } as unknown as Config;
+  try {
+    return crossCheck(loose);
+  } catch {
+    return [];
+  }
+}
+
 function crossCheck(c: Config): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const url = new URL(c.server.public_url);
+  let url: URL;
+  try {
+    url = new URL(c.server.public_url);
+  } catch {
+    url = new URL("http://placeholder.invalid");
+  }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     problems.push({ path: "server.public_url", message: "must be an http or https URL" });
   }
@@ -105,6 +129,7 @@ function crossCheck(c: Config): ConfigProblem[] {
       problems.push({ path: `users[${i}].role`, message: "individual_owner belongs to a client or individual tenant" });
   });
   for (const key of ["listen"] as const) {
+    if (typeof c.admin[key] !== "string") continue;
     const host = c.admin[key].replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
     if (!c.admin.allow_remote && !isLoopbackHost(host)) {
       problems.push({

@@ -1,10 +1,14 @@
 import { createClient, type Client } from "@libsql/client";
+import type { ResultSet } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { schema, type Schema } from "./schema/index";
 
 export type Db = LibSQLDatabase<Schema>;
+/** A database or an open transaction: what data-access functions take, so they compose into one transaction. */
+export type DbLike = BaseSQLiteDatabase<"async", ResultSet, Schema>;
 
 export interface Store {
   readonly url: string;

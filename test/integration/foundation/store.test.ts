@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { AuditLog, verifyAuditChain } from "../../../src/audit/log";
+import { parseConfigText } from "../../../src/config/load";
+import { silentLogger } from "../../../src/shared/log";
+import { openStore, type Store } from "../../../src/store/index";
+import { applyMigrations, migrationsComplete } from "../../../src/store/migrate";
+import { MIGRATIONS } from "../../../src/store/migrations.gen";
+import { syncConfigToStore, userIdForEmail } from "../../../src/tenancy/sync";
+import { tempDir, testConfigToml } from "../../helpers/appliance";
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function freshStore(): Promise<{ store: Store; dbPath: string }> {
+  const dir = tempDir();
+  dirs.push(dir);
+  const dbPath = join(dir, "nested", "cavaridge.db");
+  const store = await openStore(`file:${dbPath}`);
+  stores.push(store);
+  return { store, dbPath };
+}
+
+async function schemaDump(store: Store): Promise<string> {
+  const rows = await store.client.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name");
+  return JSON.stringify(rows.rows);
+}
+
+describe("store and migrations", () => {
+  test("applies every migration once; a second run changes nothing", async () => {
+    const { store } = await freshStore();
+    const first = await applyMigrations(store.client);
+    expect(first.applied).toEqual(MIGRATIONS.map((m) => m.tag));
+    const before = await schemaDump(store);
+    const second = await applyMigrations(store.client);
+    expect(second.applied).toEqual([]);
+    expect(second.alreadyApplied).toBe(MIGRATIONS.length);
+    expect(await schemaDump(store)).toBe(before);
+    expect(await migrationsComplete(store.client)).toBe(true);
+  });
+
+  test("uses WAL and enforces foreign keys", async () => {
+    const { store } = await freshStore();
+    await applyMigrations(store.client);
+    expect((await store.client.execute("PRAGMA journal_mode")).rows[0]![0]).toBe("wal");
+    await expect(
+      store.client.execute("INSERT INTO users (id, email, name, tenant_id, role, password_hash, disabled, updated_at) VALUES ('u','e','n','no-such-tenant','technician','h',0,0)"),
+    ).rejects.toThrow(/FOREIGN KEY/);
+  });
+
+  test("reports a database path that cannot be written", async () => {
+    await expect(openStore("file:/proc/cavaridge-cannot/x.db")).rejects.toThrow(/cannot/);
+  });
+});
+
+describe("config sync", () => {
+  const port = 1;
+  test("adds users, then disables removed and disabled ones without deleting them", async () => {
+    const { store, dbPath } = await freshStore();
+    await applyMigrations(store.client);
+    const full = parseConfigText(testConfigToml({ publicPort: port, adminPort: port + 1, dbPath }), "t");
+    const first = await syncConfigToStore(store, full, () => 1000);
+    expect(first.users).toBe(full.users.length);
+    expect(first.disabledUserIds).toEqual([]);
+
+    const withoutTech = {
+      ...full,
+      users: full.users
+        .filter((u) => u.email !== "tech@harbor-it.example")
+        .map((u) => (u.email === "staff@contosocare.example" ? { ...u, disabled: true } : u)),
+    };
+    const second = await syncConfigToStore(store, withoutTech, () => 2000);
+    expect(second.disabledUserIds.sort()).toEqual(
+      [userIdForEmail("tech@harbor-it.example"), userIdForEmail("staff@contosocare.example")].sort(),
+    );
+    const rows = await store.client.execute("SELECT email, disabled FROM users ORDER BY email");
+    expect(rows.rows.length).toBe(full.users.length);
+
+    // Re-adding brings the user back enabled.
+    const third = await syncConfigToStore(store, full, () => 3000);
+    expect(third.disabledUserIds).toEqual([]);
+  });
+});
+
+describe("audit chain", () => {
+  test("group-committed rows chain; verify names the first edited row", async () => {
+    const { store } = await freshStore();
+    await applyMigrations(store.client);
+    const audit = new AuditLog(store.db, () => 42, silentLogger);
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => audit.record({ kind: "system", action: "test.event", outcome: "ok", detail: { i, password: "hunter2" } })),
+    );
+    expect(new Set(ids).size).toBe(20);
+    const ok = await verifyAuditChain(store.client);
+    expect(ok).toEqual({ ok: true, rows: 20 });
+    const detail = await store.client.execute("SELECT detail FROM audit_log LIMIT 1");
+    expect(String(detail.rows[0]!.detail)).not.toContain("hunter2");
+
+    await store.client.execute("UPDATE audit_log SET outcome = 'tampered' WHERE seq = 7");
+    const broken = await verifyAuditChain(store.client);
+    expect(broken.ok).toBe(false);
+    expect(broken.brokenAt).toMatchObject({ seq: 7, reason: "hash_mismatch" });
+    expect(broken.rows).toBe(6);
+  });
+
+  test("a deleted row breaks the link at the next one", async () => {
+    const { store } = await freshStore();
+    await applyMigrations(store.client);
+    const audit = new AuditLog(store.db, () => 42, silentLogger);
+    for (let i = 0; i < 5; i++) await audit.record({ kind: "system", action: "e", outcome: "ok" });
+    await store.client.execute("DELETE FROM audit_log WHERE seq = 3");
+    expect((await verifyAuditChain(store.client)).brokenAt).toMatchObject({ seq: 4, reason: "link_mismatch" });
+  });
+});
