@@ -93,3 +93,22 @@ export class TenantScope {
     return row;
   }
 }
+
+/**
+ * MSP-wide shared content (forge articles and runbooks stored with tenant_id = the MSP's id) that a scope may
+ * READ besides its own tenants: the parent MSP of every client tenant in scope, when that MSP is not already in
+ * scope. Callers must restrict rows from these tenants to client-visible content (visibility "client"); MSP
+ * staff already have the MSP in scope and see its internal content too. Never used for writes.
+ * Pure: `tenants` is the tenant table (or the config's tenants).
+ */
+export function sharedContentTenantIds(scope: TenantScope, tenants: readonly TenantRecord[]): string[] {
+  const parents = new Set<string>();
+  const byId = new Map(tenants.map((t) => [t.id, t]));
+  for (const id of scope.tenantIds) {
+    const parentId = byId.get(id)?.parentId;
+    if (!parentId || scope.includes(parentId)) continue;
+    if (byId.get(parentId)?.disabled !== false) continue;
+    parents.add(parentId);
+  }
+  return [...parents];
+}
