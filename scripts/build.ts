@@ -1,0 +1,137 @@
+/**
+ * Builds the single executable `dist/cavaridge` with Bun's compiler (`bun build --compile`, through the
+ * Bun.build API).
+ *
+ *   bun scripts/build.ts                              # for this machine
+ *   bun scripts/build.ts --target bun-linux-arm64     # cross build (Bun fetches that runtime from npm)
+ *   bun scripts/build.ts --outfile dist/cavaridge-arm64
+ *
+ * Why a plugin: `node_modules/libsql/index.js` picks its native addon at run time with a computed
+ * `require(\`@libsql/${target}\`)`. The bundler cannot follow a computed specifier, so a plain
+ * `--compile` leaves the `.node` file out and the binary dies with "Cannot find module @libsql/linux-x64-gnu"
+ * the first time it opens the store. The plugin below rewrites that one statement into a literal
+ * `require("@libsql/<target>/index.node")` for the platform being built, which the bundler does follow,
+ * and Bun embeds the addon in the executable (extracted to a temp file and dlopen()ed at run time).
+ */
+import type { BunPlugin } from "bun";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const ROOT = resolve(import.meta.dir, "..");
+
+/** The part of a Bun compile target this script cares about. */
+export interface Platform {
+  os: "linux" | "darwin" | "windows";
+  arch: "x64" | "arm64";
+  libc: "gnu" | "musl" | null;
+}
+
+/** Parses `bun-linux-x64`, `bun-linux-arm64-musl`, `bun-linux-x64-baseline-musl`, `bun-darwin-arm64`, ... */
+export function parseCompileTarget(target: string): Platform {
+  const m = /^bun-(linux|darwin|windows)-(x64|arm64)(?:-(?:baseline|modern))?(?:-(musl|glibc|gnu))?$/.exec(target);
+  if (!m) throw new Error(`unsupported --target "${target}" (expected e.g. bun-linux-x64, bun-linux-arm64-musl, bun-darwin-arm64)`);
+  const os = m[1] as Platform["os"];
+  const libc = os === "linux" ? (m[3] === "musl" ? "musl" : "gnu") : null;
+  return { os, arch: m[2] as Platform["arch"], libc };
+}
+
+/**
+ * The machine running this script. The Bun runtime that gets embedded is this very Bun, and a glibc Bun
+ * cannot dlopen a musl addon (nor the reverse), so the libc of the addon must follow the running process.
+ */
+export function hostPlatform(): Platform {
+  const os = process.platform === "win32" ? "windows" : (process.platform as Platform["os"]);
+  const arch = process.arch as Platform["arch"];
+  if (os !== "linux") return { os, arch, libc: null };
+  // process.report names the glibc version only when the running binary is linked against glibc.
+  const header = (process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const musl = header?.glibcVersionRuntime === undefined && existsSync(`/lib/ld-musl-${arch === "x64" ? "x86_64" : "aarch64"}.so.1`);
+  return { os, arch, libc: musl ? "musl" : "gnu" };
+}
+
+/** The `@libsql/*` package holding the prebuilt addon for a platform (see libsql's optionalDependencies). */
+export function libsqlNativePackage(p: Platform): string {
+  if (p.os === "windows") return "@libsql/win32-x64-msvc";
+  if (p.os === "darwin") return `@libsql/darwin-${p.arch}`;
+  return `@libsql/linux-${p.arch}-${p.libc ?? "gnu"}`;
+}
+
+/** Matches the one computed require in libsql/index.js; asserted, so a libsql upgrade that moves it fails the build loudly. */
+const COMPUTED_REQUIRE = /return\s+require\(`@libsql\/\$\{target\}`\);/;
+
+/** Rewrites libsql's computed native require into a literal one the bundler follows (and embeds). */
+export function pinLibsqlNative(nativePackage: string): BunPlugin {
+  return {
+    name: "pin-libsql-native-addon",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]libsql[\\/]index\.js$/ }, async (args) => {
+        const source = await Bun.file(args.path).text();
+        if (!COMPUTED_REQUIRE.test(source)) {
+          throw new Error(`${args.path}: the computed require(\`@libsql/\${target}\`) was not found; update scripts/build.ts for this libsql version`);
+        }
+        return { contents: source.replace(COMPUTED_REQUIRE, `return require(${JSON.stringify(`${nativePackage}/index.node`)});`), loader: "js" };
+      });
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Bun.argv.slice(2),
+    options: {
+      target: { type: "string" },
+      outfile: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log("usage: bun scripts/build.ts [--target bun-linux-x64|bun-linux-arm64[-musl]|bun-darwin-arm64|...] [--outfile dist/cavaridge]");
+    return 0;
+  }
+  const target = values.target as Bun.Build.CompileTarget | undefined;
+  const platform = target ? parseCompileTarget(target) : hostPlatform();
+  const nativePackage = libsqlNativePackage(platform);
+  const nativeFile = join(ROOT, "node_modules", nativePackage, "index.node");
+  if (!existsSync(nativeFile)) {
+    console.error(
+      `missing ${nativeFile}: the libSQL addon for ${platform.os}-${platform.arch}${platform.libc ? `-${platform.libc}` : ""} is not installed.\n` +
+        `npm installs only the host's optional packages; fetch it with: npm install --no-save ${nativePackage}@${libsqlVersion()}`,
+    );
+    return 1;
+  }
+  const outfile = resolve(ROOT, values.outfile ?? "dist/cavaridge");
+  mkdirSync(dirname(outfile), { recursive: true });
+
+  const started = performance.now();
+  const result = await Bun.build({
+    entrypoints: [join(ROOT, "src/main.ts")],
+    compile: {
+      ...(target ? { target } : {}),
+      outfile,
+      // An appliance behaves the same whatever directory it starts in: no .env or bunfig.toml picked up from cwd.
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+    },
+    minify: true,
+    sourcemap: "linked",
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+    plugins: [pinLibsqlNative(nativePackage)],
+    throw: false,
+  });
+  if (!result.success) {
+    for (const log of result.logs) console.error(log);
+    return 1;
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const size = (Bun.file(outfile).size / 1024 / 1024).toFixed(1);
+  console.log(`built ${outfile} (${size} MiB, libSQL addon ${nativePackage}) in ${seconds}s`);
+  return 0;
+}
+
+function libsqlVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, "node_modules/libsql/package.json"), "utf8")) as { version: string }).version;
+}
+
+if (import.meta.main) process.exit(await main());
