@@ -1,0 +1,23 @@
+/**
+ * Business-rule failures of the cavalier service, each with a stable code (callers switch on `code`).
+ * The message says what to change; the tool layer turns it into an `isError` result (ToolError).
+ * Tenant access failures are NOT this type: they are CrossTenantError / NotFoundError from src/tenancy/scope.ts.
+ */
+export type CavalierErrorCode =
+  | "invalid_input"
+  | "invalid_cursor"
+  | "invalid_state_transition"
+  | "idempotency_conflict"
+  | "ambiguous_reference"
+  | "unknown_product"
+  | "no_price_in_currency";
+
+export class CavalierError extends Error {
+  constructor(
+    readonly code: CavalierErrorCode,
+    message: string,
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
