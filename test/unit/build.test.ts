@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { hostPlatform, libsqlNativePackage, parseCompileTarget, pinLibsqlNative } from "../../scripts/build";
+
+const ROOT = resolve(import.meta.dir, "../..");
+
+describe("scripts/build.ts: which libSQL addon a target embeds", () => {
+  test("maps Bun compile targets to libsql's prebuilt packages", () => {
+    expect(libsqlNativePackage(parseCompileTarget("bun-linux-x64"))).toBe("@libsql/linux-x64-gnu");
+    expect(libsqlNativePackage(parseCompileTarget("bun-linux-x64-baseline"))).toBe("@libsql/linux-x64-gnu");
+    expect(libsqlNativePackage(parseCompileTarget("bun-linux-arm64-musl"))).toBe("@libsql/linux-arm64-musl");
+    expect(libsqlNativePackage(parseCompileTarget("bun-linux-x64-modern-musl"))).toBe("@libsql/linux-x64-musl");
+    expect(libsqlNativePackage(parseCompileTarget("bun-darwin-arm64"))).toBe("@libsql/darwin-arm64");
+    expect(libsqlNativePackage(parseCompileTarget("bun-windows-x64"))).toBe("@libsql/win32-x64-msvc");
+  });
+
+  test("rejects a target it cannot map instead of building a binary without its addon", () => {
+    expect(() => parseCompileTarget("linux-x64")).toThrow(/unsupported --target/);
+    expect(() => parseCompileTarget("bun-linux-riscv64")).toThrow(/unsupported --target/);
+  });
+
+  test("the host platform names an installed addon package", async () => {
+    const pkg = libsqlNativePackage(hostPlatform());
+    expect(await Bun.file(join(ROOT, "node_modules", pkg, "index.node")).exists()).toBe(true);
+  });
+
+  // Regression: a plain --compile leaves the addon out ("Cannot find module '@libsql/linux-x64-gnu'").
+  test("rewrites libsql's computed require into a literal one the bundler follows", async () => {
+    const result = await Bun.build({
+      entrypoints: [join(ROOT, "node_modules/libsql/index.js")],
+      target: "bun",
+      external: ["*.node", "@libsql/*"],
+      plugins: [pinLibsqlNative("@libsql/linux-x64-gnu")],
+    });
+    expect(result.success).toBe(true);
+    const code = await result.outputs[0]!.text();
+    expect(code).toContain('"@libsql/linux-x64-gnu/index.node"');
+    expect(code).not.toContain("@libsql/${");
+  });
+});
