@@ -1,0 +1,41 @@
+import type { Role, SurfaceName } from "../config/schema";
+
+/**
+ * What the surface needs to know about a verified bearer token. Structurally a subset of the OAuth feature's
+ * `AccessContext` (src/oauth/bearer.ts), so the verifier's result is passed through as is.
+ */
+export interface SurfaceAccess {
+  grantId: string;
+  tokenId: string;
+  userId: string;
+  email: string;
+  userName: string;
+  role: Role;
+  tenantId: string;
+  clientId: string;
+  clientName: string;
+  surface: SurfaceName;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export type ChallengeKind = "missing" | "invalid_token" | "insufficient_scope";
+
+/**
+ * The two steps of resource-server auth, kept apart as in the SDK's bearerAuth middleware: verifying a token
+ * (signature, audience = this surface, expiry, then the live-grant check so revocation is immediate) and
+ * building the RFC 6750 / RFC 9728 challenge Response. Implemented by the OAuth feature
+ * (`ctx.oauth.verifier.verify` + `bearerChallenge`); tests can supply their own.
+ */
+export interface SurfaceAuth {
+  /** Throws an error whose `code` is "invalid_token" for any token that must be refused with 401. */
+  verify(token: string, surface: SurfaceName): Promise<SurfaceAccess>;
+  challenge(surface: SurfaceName, kind: ChallengeKind, opts?: { scopes?: string[]; description?: string }): Response;
+}
+
+/** The bearer token from the Authorization header only (RFC 6750 §2.1); query-string tokens are ignored (MCP authorization §"Token Requirements"). */
+export function bearerTokenOf(authorization: string | null): string | null {
+  if (!authorization) return null;
+  const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authorization);
+  return m ? m[1]! : null;
+}

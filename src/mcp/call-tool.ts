@@ -1,0 +1,243 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { AuditEvent } from "../audit/log";
+import type { SurfaceName } from "../config/schema";
+import type { AppContext } from "../context";
+import { newId } from "../shared/crypto";
+import type { DbLike } from "../store/index";
+import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
+import type { SurfaceAccess } from "./auth";
+import { hashArguments } from "./canonical";
+import { consumeConfirmation, hashTenantSet, proposeConfirmation, type ConfirmationBinding } from "./confirmation";
+import { ToolError, type ConfirmationEnvelope, type ToolContext, type ToolDefinition } from "./define-tool";
+import { loadTenantScope } from "./tenant-scope";
+
+/** Audit outcomes of a tools/call (issue 4, promise 1). */
+export type ToolCallOutcome =
+  | "ok"
+  | "tool_error"
+  | "invalid_input"
+  | "confirmation_required"
+  | "confirmed"
+  | "denied_cross_tenant"
+  | "denied_scope"
+  | "unauthorized"
+  | "failed";
+
+/** Per-HTTP-request facts the call path needs besides the token. */
+export interface CallMeta {
+  requestId: string;
+  ip: string | null;
+  /** performance.now() when the HTTP request arrived (audit latency). */
+  startedAt: number;
+}
+
+export const NOT_PERMITTED = "not found or not permitted";
+
+/** Raised inside the destructive transaction to roll it back with a classified outcome. */
+class Rollback extends Error {
+  constructor(readonly reason: "no_confirmation" | "invalid_output") {
+    super(reason);
+  }
+}
+
+function textResult(structured: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
+}
+
+function errorResult(message: string): CallToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+function latency(meta: CallMeta): number {
+  return Math.max(0, Math.round(performance.now() - meta.startedAt));
+}
+
+/**
+ * THE path of every tools/call on every surface: tenant scope from the token's user, input validation,
+ * confirmation for destructive tools, the tool, and one durable audit row, whatever happened. A tool author
+ * cannot skip any of it, because a tool is only reachable through here.
+ *
+ * - Audit rows are durable before the result is returned (`await audit.record`), and a destructive tool's
+ *   business write commits in one transaction with its audit row (`appendInTransaction`).
+ * - Errors a model can correct become `isError` results (MCP SEP-1303); cross-tenant and missing objects read
+ *   the same ("not found or not permitted"); anything unexpected is logged with the request id and reported
+ *   without detail.
+ */
+export async function runToolCall(
+  app: AppContext,
+  surface: SurfaceName,
+  tool: ToolDefinition,
+  rawArgs: Record<string, unknown> | undefined,
+  access: SurfaceAccess,
+  meta: CallMeta,
+): Promise<CallToolResult> {
+  const now = app.clock();
+  const args: Record<string, unknown> = rawArgs ?? {};
+  const actedTenant = typeof args.tenant_id === "string" && args.tenant_id.length <= 128 ? args.tenant_id : access.tenantId;
+  const base: AuditEvent = {
+    kind: "mcp",
+    action: tool.title,
+    outcome: "ok",
+    requestId: meta.requestId,
+    surface,
+    tool: tool.name,
+    userId: access.userId,
+    tenantId: actedTenant,
+    clientId: access.clientId,
+    grantId: access.grantId,
+    ip: meta.ip,
+  };
+  const audit = (outcome: ToolCallOutcome, extra: Partial<AuditEvent> = {}) =>
+    app.audit.record({ ...base, outcome, latencyMs: latency(meta), detail: { arguments: args, ...(extra.detail as object) }, ...omitDetail(extra) });
+
+  // Framework arguments of destructive tools are split off before the tool's own (closed) input type sees them.
+  const { confirmed, confirmation_token: confirmationToken, ...ownArgs } = args;
+  const toolArgs = tool.destructive ? ownArgs : args;
+  if (tool.destructive && ((confirmed !== undefined && typeof confirmed !== "boolean") || (confirmationToken !== undefined && typeof confirmationToken !== "string"))) {
+    const message = "Invalid arguments: confirmed must be a boolean and confirmation_token a string.";
+    await audit("invalid_input", { detail: { error: message } });
+    return errorResult(message);
+  }
+  const checked = tool.checkInput(toolArgs);
+  if (!checked.ok) {
+    const message = `Invalid arguments: ${checked.message}`;
+    await audit("invalid_input", { detail: { error: message } });
+    return errorResult(message);
+  }
+  const input = checked.value;
+
+  let scope: TenantScope;
+  try {
+    scope = await loadTenantScope(app.store.db, { userId: access.userId, role: access.role, tenantId: access.tenantId });
+  } catch (err) {
+    return await failed(app, meta, err, audit);
+  }
+  const toolCtx: ToolContext = {
+    scope,
+    principal: { userId: access.userId, email: access.email, name: access.userName, role: access.role, tenantId: access.tenantId },
+    client: { clientId: access.clientId, clientName: access.clientName },
+    grantId: access.grantId,
+    surface,
+    requestId: meta.requestId,
+    now,
+    db: app.store.db,
+    config: app.config,
+  };
+
+  if (!tool.destructive) {
+    try {
+      const result = await tool.handler(input, toolCtx);
+      const out = tool.checkOutput(result);
+      if (!out.ok) throw new InvalidOutput(out.message);
+      await audit("ok");
+      return textResult(out.value as Record<string, unknown>);
+    } catch (err) {
+      return await refused(app, meta, err, audit);
+    }
+  }
+
+  const binding: ConfirmationBinding = {
+    userId: access.userId,
+    clientId: access.clientId,
+    grantId: access.grantId,
+    surface,
+    tool: tool.name,
+    tenantId: actedTenant,
+    scopeHash: hashTenantSet(scope.tenantIds),
+    argsHash: hashArguments(input),
+  };
+
+  if (confirmed === true) {
+    const auditId = newId("aud");
+    let confirmsId: string | null = null;
+    try {
+      const result = await app.store.db.transaction(async (tx) => {
+        const match = await consumeConfirmation(tx, binding, confirmationToken as string | undefined, now);
+        if (!match) throw new Rollback("no_confirmation");
+        confirmsId = match.auditId;
+        const produced = await tool.handler(input, { ...toolCtx, db: tx as DbLike });
+        const out = tool.checkOutput(produced);
+        if (!out.ok) throw new InvalidOutput(out.message);
+        await app.audit.appendInTransaction(tx, {
+          ...base,
+          id: auditId,
+          outcome: "confirmed",
+          latencyMs: latency(meta),
+          confirmsId: match.auditId,
+          detail: { arguments: args },
+        });
+        return out.value as Record<string, unknown>;
+      });
+      return textResult(result);
+    } catch (err) {
+      if (!(err instanceof Rollback)) return await refused(app, meta, err, (o, e = {}) => audit(o, { ...e, confirmsId }));
+      // Nothing matched: nothing ran; a fresh proposal follows, saying why.
+    }
+    return await propose(app, tool, input, toolCtx, binding, audit, meta, true);
+  }
+  return await propose(app, tool, input, toolCtx, binding, audit, meta, false);
+}
+
+class InvalidOutput extends Error {}
+
+function omitDetail(extra: Partial<AuditEvent>): Partial<AuditEvent> {
+  const { detail: _detail, ...rest } = extra;
+  return rest;
+}
+
+type Audit = (outcome: ToolCallOutcome, extra?: Partial<AuditEvent>) => Promise<string>;
+
+async function propose(
+  app: AppContext,
+  tool: ToolDefinition,
+  input: unknown,
+  toolCtx: ToolContext,
+  binding: ConfirmationBinding,
+  audit: Audit,
+  meta: CallMeta,
+  afterMismatch: boolean,
+): Promise<CallToolResult> {
+  let preview;
+  try {
+    preview = await tool.preview(input, toolCtx);
+  } catch (err) {
+    return await refused(app, meta, err, audit);
+  }
+  const auditId = newId("aud");
+  const proposed = await proposeConfirmation(app.store.db, binding, auditId, toolCtx.now, app.config.oauth.confirmation_ttl_seconds);
+  const prefix = afterMismatch
+    ? "No pending confirmation matches this call (arguments changed, it expired or was already used, or it was proposed to another user or client), so nothing was done. "
+    : "";
+  const envelope: ConfirmationEnvelope = {
+    status: "confirmation_required",
+    summary: `${prefix}${preview.summary} Nothing has been done yet: show this to the user and, only if they approve, call ${tool.name} again with the same arguments plus confirmed: true and this confirmation_token.`,
+    proposal: preview.proposal,
+    confirmation_token: proposed.token,
+    expires_at: new Date(proposed.expiresAt).toISOString(),
+  };
+  await audit("confirmation_required", { id: auditId, detail: { summary: preview.summary } });
+  return textResult(envelope as unknown as Record<string, unknown>);
+}
+
+/** Classifies a thrown error into the result and audit outcome the caller sees. */
+async function refused(app: AppContext, meta: CallMeta, err: unknown, audit: Audit): Promise<CallToolResult> {
+  if (err instanceof ToolError) {
+    await audit("tool_error", { detail: { error: err.message } });
+    return errorResult(err.message);
+  }
+  if (err instanceof CrossTenantError) {
+    await audit("denied_cross_tenant", { detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId } });
+    return errorResult(NOT_PERMITTED);
+  }
+  if (err instanceof NotFoundError) {
+    await audit("tool_error", { detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId } });
+    return errorResult(NOT_PERMITTED);
+  }
+  return await failed(app, meta, err, audit);
+}
+
+async function failed(app: AppContext, meta: CallMeta, err: unknown, audit: Audit): Promise<CallToolResult> {
+  app.log.error("tool call failed", { request_id: meta.requestId, error: err });
+  await audit("failed", { detail: { error: "internal error" } });
+  return errorResult(`The tool failed unexpectedly. Quote request id ${meta.requestId} to the administrator.`);
+}

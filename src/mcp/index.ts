@@ -1,0 +1,67 @@
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
+import { Elysia } from "elysia";
+import { SURFACES, type SurfaceName } from "../config/schema";
+import type { AppContext } from "../context";
+import { clientIpFor, requestIdFor } from "../http/request-context";
+import type { SurfaceAuth } from "./auth";
+import type { ToolDefinition } from "./define-tool";
+import { createSurfaceHandler, type SurfaceHandler } from "./surface";
+
+/** The tool manifests of the three surfaces (src/surfaces/<name>/index.ts). */
+export type SurfaceManifests = Record<SurfaceName, readonly ToolDefinition[]>;
+
+const CORS_ALLOW_HEADERS = "authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id, x-request-id";
+const CORS_EXPOSE_HEADERS = "www-authenticate, mcp-session-id, mcp-protocol-version, x-request-id";
+
+/** Builds one handler per enabled surface (config.surfaces); disabled surfaces are not mounted at all. */
+export function createSurfaceHandlers(ctx: AppContext, auth: SurfaceAuth, manifests: SurfaceManifests): SurfaceHandler[] {
+  // One JSON Schema validator for every Server (each would otherwise build its own: ~85 µs, issue 4 budget).
+  const validator = new AjvJsonSchemaValidator();
+  return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) => createSurfaceHandler(ctx, s, manifests[s], auth, validator));
+}
+
+/**
+ * The Elysia adapter of the MCP surfaces: `/{surface}` and `/{surface}/mcp` (some clients only work with a
+ * path ending in /mcp) go to the surface's Request -> Response handler untouched (`parse: "none"`: the body is
+ * read once, by the handler); `GET /{surface}/list_tools` serves the public catalog.
+ */
+export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) {
+  const app = new Elysia({ name: "mcp-surfaces" });
+  for (const h of handlers) {
+    const serve = ({ request, server, ...rest }: { request: Request; server: unknown }) => {
+      const edge = rest as { requestId?: string; clientIp?: string };
+      if (request.method === "OPTIONS") return preflight(request);
+      return h.handle(request, {
+        requestId: edge.requestId ?? requestIdFor(request),
+        ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies),
+      }).then((res) => withCors(request, res));
+    };
+    app.all(`/${h.surface}`, serve as never, { parse: "none" });
+    app.all(`/${h.surface}/mcp`, serve as never, { parse: "none" });
+    app.get(`/${h.surface}/list_tools`, ({ request }) => h.catalog(request));
+  }
+  return app;
+}
+
+/** CORS for browser-based clients (MCP Inspector); the Origin itself is checked by the surface (403). */
+function preflight(request: Request): Response {
+  const origin = request.headers.get("origin");
+  const headers: Record<string, string> = {
+    "access-control-allow-methods": "POST, GET, DELETE, OPTIONS",
+    "access-control-allow-headers": CORS_ALLOW_HEADERS,
+    "access-control-max-age": "600",
+  };
+  if (origin) headers["access-control-allow-origin"] = origin;
+  headers.vary = "origin";
+  return new Response(null, { status: 204, headers });
+}
+
+function withCors(request: Request, res: Response): Response {
+  const origin = request.headers.get("origin");
+  if (origin && res.status !== 403) {
+    res.headers.set("access-control-allow-origin", origin);
+    res.headers.set("access-control-expose-headers", CORS_EXPOSE_HEADERS);
+    res.headers.set("vary", "origin");
+  }
+  return res;
+}

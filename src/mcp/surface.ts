@@ -1,0 +1,266 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  LATEST_PROTOCOL_VERSION,
+  ListToolsRequestSchema,
+  McpError,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCRequest,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+import type { SurfaceName } from "../config/schema";
+import type { AppContext } from "../context";
+import { bearerTokenOf, type SurfaceAccess, type SurfaceAuth } from "./auth";
+import { runToolCall, type CallMeta } from "./call-tool";
+import type { ToolDefinition } from "./define-tool";
+import { allowedHostnames, checkHostAndOrigin } from "./trust";
+import { DispatchTransport } from "./transport";
+
+/** Protocol revisions a surface speaks; the first is what it offers to clients asking for anything else. */
+export const PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+const SUPPORTED = new Set(PROTOCOL_VERSIONS);
+
+export const SURFACE_TITLES: Record<SurfaceName, string> = {
+  forge: "Cavaridge Forge (AI tools, knowledge base)",
+  cavalier: "Cavaridge Operations (quotes, deals)",
+  aegis: "Cavaridge AEGIS (posture, findings)",
+};
+
+export const APPLIANCE_VERSION = "0.1.0";
+
+/** Per-request facts from the HTTP edge. */
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+}
+
+export interface SurfaceHandler {
+  readonly surface: SurfaceName;
+  readonly tools: readonly ToolDefinition[];
+  /** The MCP endpoint (`/{surface}` and `/{surface}/mcp`): Request -> Response, any method. */
+  handle(request: Request, meta: RequestMeta): Promise<Response>;
+  /** `GET /{surface}/list_tools`: the public catalog. */
+  catalog(request: Request): Response;
+  close(): Promise<void>;
+}
+
+interface InFlightCall {
+  access: SurfaceAccess;
+  meta: CallMeta;
+}
+
+/** A JSON-RPC error as an HTTP response (MCP transports: malformed or refused POSTs). */
+function rpcError(status: number, id: string | number | null, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+function toWireTool(t: ToolDefinition): Tool {
+  return {
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: t.inputSchema as Tool["inputSchema"],
+    outputSchema: t.outputSchema as Tool["outputSchema"],
+    annotations: { title: t.title, ...t.annotations },
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * One MCP surface: a single long-lived SDK `Server` behind a `DispatchTransport`, with the HTTP rules of
+ * Streamable HTTP (MCP 2025-11-25 "Transports") applied before anything reaches it, in this order:
+ * Host/Origin (403), method (405), JSON (-32700), batch/shape (-32600), `server/discover` (answered without a
+ * token), bearer token (401 challenge), MCP-Protocol-Version (400), notifications (202), tool scope (403
+ * insufficient_scope). Stateless: no Mcp-Session-Id is issued or required, and a tools/call from a client that
+ * never sent initialize is answered.
+ */
+export function createSurfaceHandler(
+  ctx: AppContext,
+  surface: SurfaceName,
+  tools: readonly ToolDefinition[],
+  auth: SurfaceAuth,
+  validator?: jsonSchemaValidator,
+): SurfaceHandler {
+  const byName = new Map<string, ToolDefinition>();
+  for (const t of tools) {
+    if (byName.has(t.name)) throw new Error(`surface ${surface}: duplicate tool ${t.name}`);
+    byName.set(t.name, t);
+  }
+  const wireTools = tools.map(toWireTool);
+  const listResult = { tools: wireTools };
+  const catalogBody = JSON.stringify({
+    surface,
+    title: SURFACE_TITLES[surface],
+    tools: tools.map((t) => ({ ...toWireTool(t), scope: t.scope })),
+  });
+  const allowed = allowedHostnames(ctx.config);
+  const surfaceScopes = [`${surface}:read`, `${surface}:write`];
+  const serverInfo = { name: `cavaridge-${surface}`, title: SURFACE_TITLES[surface], version: APPLIANCE_VERSION };
+  const capabilities = { tools: { listChanged: false } };
+  const instructions =
+    `Cavaridge ${surface} tools. Destructive tools first return status confirmation_required with a summary: show it to the user and ` +
+    `re-invoke with the same arguments plus confirmed: true and the confirmation_token only after they approve.`;
+
+  const server = new Server(serverInfo, { capabilities, instructions, ...(validator ? { jsonSchemaValidator: validator } : {}) });
+  const transport = new DispatchTransport();
+  const inFlight = new Map<number, InFlightCall>();
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => listResult);
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const call = inFlight.get(extra.requestId as number);
+    if (!call) throw new McpError(ErrorCode.InternalError, "request context lost");
+    const tool = byName.get(request.params.name);
+    if (!tool) {
+      await ctx.audit.record({
+        kind: "mcp",
+        action: `${surface}.${request.params.name}`.slice(0, 200),
+        outcome: "invalid_input",
+        requestId: call.meta.requestId,
+        surface,
+        tool: request.params.name.slice(0, 128),
+        userId: call.access.userId,
+        tenantId: call.access.tenantId,
+        clientId: call.access.clientId,
+        grantId: call.access.grantId,
+        ip: call.meta.ip,
+        latencyMs: Math.round(performance.now() - call.meta.startedAt),
+        detail: { error: "unknown tool", arguments: request.params.arguments },
+      });
+      // MCP 2025-11-25 "Tools / Error Handling": an unknown tool is a protocol error.
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    }
+    return await runToolCall(ctx, surface, tool, request.params.arguments, call.access, call.meta);
+  });
+  void server.connect(transport);
+
+  async function auditRefusal(meta: RequestMeta, startedAt: number, body: Record<string, unknown> | null, reason: string, access?: SurfaceAccess, outcome = "unauthorized") {
+    const method = typeof body?.method === "string" ? body.method : "unknown";
+    const params = isObject(body?.params) ? body.params : undefined;
+    const toolName = method === "tools/call" && typeof params?.name === "string" ? params.name.slice(0, 128) : null;
+    const tool = toolName ? byName.get(toolName) : undefined;
+    await ctx.audit.record({
+      kind: "mcp",
+      action: tool ? tool.title : `${surface}.${method}`.slice(0, 200),
+      outcome,
+      requestId: meta.requestId,
+      surface,
+      tool: toolName,
+      userId: access?.userId ?? null,
+      tenantId: access?.tenantId ?? null,
+      clientId: access?.clientId ?? null,
+      grantId: access?.grantId ?? null,
+      ip: meta.ip,
+      latencyMs: Math.round(performance.now() - startedAt),
+      detail: { method, reason, ...(toolName ? { arguments: params?.arguments } : {}) },
+    });
+  }
+
+  function discover(id: string | number): Response {
+    // MCP 2026-07-28 `server/discover` (ChatGPT probes with it): say who we are and which revisions we speak,
+    // so a modern client falls back to the legacy handshake instead of failing.
+    return jsonResponse({
+      jsonrpc: "2.0",
+      id,
+      result: { supportedVersions: PROTOCOL_VERSIONS, protocolVersion: LATEST_PROTOCOL_VERSION, serverInfo, capabilities, instructions },
+    });
+  }
+
+  return {
+    surface,
+    tools,
+    async handle(request, meta) {
+      const startedAt = performance.now();
+      const refusal = checkHostAndOrigin(request.headers.get("host"), request.headers.get("origin"), allowed);
+      if (refusal) return rpcError(403, null, -32000, `Forbidden: ${refusal}`);
+      if (request.method !== "POST") {
+        // GET would open an SSE stream; this server has none to offer. 405, never 404 (mcp-client-compat G7, G8).
+        return rpcError(405, null, -32000, "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).", { allow: "POST" });
+      }
+
+      let body: unknown;
+      try {
+        body = JSON.parse(await request.text());
+      } catch {
+        return rpcError(400, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
+      }
+      if (Array.isArray(body)) {
+        // JSON-RPC batching was removed in MCP 2025-06-18 (changelog PR #416).
+        return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported");
+      }
+      if (!isObject(body) || body.jsonrpc !== "2.0") {
+        return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: expected a JSON-RPC 2.0 message");
+      }
+      const hasId = typeof body.id === "string" || typeof body.id === "number";
+      const method = typeof body.method === "string" ? body.method : undefined;
+      if (method === "server/discover" && hasId) return discover(body.id as string | number);
+
+      const token = bearerTokenOf(request.headers.get("authorization"));
+      if (!token) {
+        await auditRefusal(meta, startedAt, body, "no bearer token");
+        return auth.challenge(surface, "missing");
+      }
+      let access: SurfaceAccess;
+      try {
+        access = await auth.verify(token, surface);
+      } catch (err) {
+        if ((err as { code?: string }).code !== "invalid_token" && (err as { code?: string }).code !== "insufficient_scope") throw err;
+        await auditRefusal(meta, startedAt, body, (err as Error).message || "invalid token");
+        return auth.challenge(surface, "invalid_token", { description: "The access token is invalid, expired or revoked" });
+      }
+
+      const version = request.headers.get("mcp-protocol-version");
+      if (version !== null && !SUPPORTED.has(version)) {
+        return rpcError(400, hasId ? (body.id as string | number) : null, ErrorCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${PROTOCOL_VERSIONS.join(", ")}`);
+      }
+
+      if (!method || !hasId) {
+        // Notifications and responses: accepted, nothing to answer (Streamable HTTP: 202, no body).
+        if (method && !method.startsWith("notifications/cancelled")) transport.onmessage?.(body as never, { requestInfo: { headers: {} } });
+        return new Response(null, { status: 202 });
+      }
+
+      if (method === "tools/call") {
+        const params = isObject(body.params) ? body.params : {};
+        const tool = typeof params.name === "string" ? byName.get(params.name) : undefined;
+        if (tool && !access.scopes.includes(tool.scope)) {
+          await auditRefusal(meta, startedAt, body, `missing scope ${tool.scope}`, access, "denied_scope");
+          // Name every scope the client should hold for this surface, so one step-up suffices (SEP-835).
+          const needed = [...new Set([...access.scopes.filter((s) => surfaceScopes.includes(s)), tool.scope])];
+          return auth.challenge(surface, "insufficient_scope", {
+            scopes: needed,
+            description: `${tool.name} requires the ${tool.scope} scope`,
+          });
+        }
+      }
+
+      const internalId = transport.allocateId();
+      inFlight.set(internalId, { access, meta: { requestId: meta.requestId, ip: meta.ip, startedAt } });
+      try {
+        const reply = await transport.dispatch(body as unknown as JSONRPCRequest, { requestInfo: { headers: {} } }, internalId);
+        return jsonResponse(reply, 200);
+      } finally {
+        inFlight.delete(internalId);
+      }
+    },
+    catalog(request) {
+      const refusal = checkHostAndOrigin(request.headers.get("host"), null, allowed);
+      if (refusal) return jsonResponse({ error: "forbidden", error_description: refusal }, 403);
+      return new Response(catalogBody, { headers: { "content-type": "application/json", "cache-control": "public, max-age=60" } });
+    },
+    async close() {
+      await server.close();
+    },
+  };
+}
