@@ -3,7 +3,9 @@ import { Elysia } from "elysia";
 import { SURFACES, type SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { clientIpFor, requestIdFor } from "../http/request-context";
+import { bearerChallenge } from "../oauth/bearer";
 import type { SurfaceAuth } from "./auth";
+import { pruneConfirmations } from "./confirmation";
 import type { ToolDefinition } from "./define-tool";
 import { createSurfaceHandler, type SurfaceHandler } from "./surface";
 
@@ -64,4 +66,29 @@ function withCors(request: Request, res: Response): Response {
     res.headers.set("vary", "origin");
   }
   return res;
+}
+
+/**
+ * The MCP feature as mounted by src/features.ts: every enabled surface from its manifest, authenticated by the
+ * OAuth feature's verifier. The verifier is looked up per request (ctx.oauth is composed by the OAuth feature),
+ * and its absence fails closed: every request is refused with a 401 challenge.
+ */
+export function mcpFeature(ctx: AppContext, manifests: SurfaceManifests) {
+  const oauthOf = () => (ctx as AppContext & { oauth?: { verifier?: { verify: SurfaceAuth["verify"] } } }).oauth;
+  const auth: SurfaceAuth = {
+    async verify(token, surface) {
+      const verifier = oauthOf()?.verifier;
+      if (!verifier) throw Object.assign(new Error("no token verifier configured"), { code: "invalid_token" });
+      return await verifier.verify(token, surface);
+    },
+    challenge: (surface, kind, opts) => bearerChallenge(ctx.config, surface, kind, opts),
+  };
+  const handlers = createSurfaceHandlers(ctx, auth, manifests);
+  return {
+    plugin: mcpRoutes(ctx, handlers),
+    onStart: async () => pruneConfirmations(ctx.store.db, ctx.clock()),
+    onStop: async () => {
+      for (const h of handlers) await h.close();
+    },
+  };
 }

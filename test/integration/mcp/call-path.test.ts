@@ -199,7 +199,7 @@ describe("audit chain", () => {
     expect(ok.ok).toBe(true);
     expect(ok.rows).toBeGreaterThan(10);
     const victim = (await app.ctx.store.client.execute("SELECT seq, id FROM audit_log WHERE outcome = 'confirmed' ORDER BY seq LIMIT 1")).rows[0]!;
-    await app.ctx.store.client.execute({ sql: "UPDATE audit_log SET outcome = 'ok' WHERE seq = ?", args: [victim.seq] });
+    await app.ctx.store.client.execute({ sql: "UPDATE audit_log SET outcome = 'ok' WHERE seq = ?", args: [Number(victim.seq)] });
     const broken = await verifyAuditChain(app.ctx.store.client);
     expect(broken.ok).toBe(false);
     expect(broken.brokenAt?.id).toBe(String(victim.id));
