@@ -8,6 +8,7 @@ import { openStore, StoreError } from "../store/index";
 import { applyMigrations } from "../store/migrate";
 import { parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
 import { healthcheck } from "./healthcheck";
+import { demoSeedCommand } from "../demo/command";
 
 export const DEMO_PASSWORD = "cavaridge-demo";
 
@@ -163,6 +164,7 @@ export const COMMANDS: Record<string, Command> = {
   "audit verify": auditVerify,
   version,
   healthcheck,
+  "demo seed": demoSeedCommand,
 };
 
 export function usage(): string {

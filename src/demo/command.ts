@@ -1,0 +1,43 @@
+import type { Command } from "../cli/args";
+import { parseFlags, resolveConfigPath } from "../cli/args";
+import { ConfigError, loadConfig } from "../config/load";
+import { systemClock } from "../shared/clock";
+import { createLogger } from "../shared/log";
+import { seedAllDemo } from "./index";
+
+/**
+ * `cavaridge demo seed`: applies migrations and the config sync (so the demo tenants exist), then seeds the
+ * demo data. Safe to repeat: rows already there are left alone.
+ */
+export const demoSeedCommand: Command = {
+  summary: "create the demo MSP's catalog, deals, quotes, findings and articles (repeatable; changes nothing the second time)",
+  usage: "cavaridge demo seed [--config PATH]",
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { config: { type: "string" } });
+    if (values.help) return io.out(this.usage), 0;
+    const path = resolveConfigPath((values as { config?: string }).config, io.env);
+    let config;
+    try {
+      config = loadConfig(path, io.env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.err(`config error in ${err.source}:`);
+      for (const p of err.problems) io.err(`  ${p.path}: ${p.message}`);
+      return 1;
+    }
+    const log = createLogger("warn", {}, (line) => io.err(line));
+    const { prepareStore } = await import("../appliance");
+    const { store } = await prepareStore(config, io.env, systemClock, log);
+    try {
+      const result = await seedAllDemo({ store, clock: systemClock, log });
+      if (result.status === "skipped") {
+        io.err(`demo seed skipped: ${result.reason}`);
+        return 1;
+      }
+      io.out(`demo data seeded: ${JSON.stringify(result.surfaces)}`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,25 @@
+import { DEMO_SEED_ENV, seedDemo, type SeedContext, type SeedResult, type SurfaceSeed } from "./seed";
+
+/**
+ * The other surfaces' demo seeds, run by seedDemo in the same transaction after cavalier's
+ * (aegis: src/surfaces/aegis/seed.ts, forge: src/surfaces/forge/seed.ts, each `(db, now) => Promise`).
+ */
+export const SURFACE_SEEDS: Record<string, SurfaceSeed> = {};
+
+/** Seeds every surface's demo data (used by `cavaridge demo seed`). */
+export async function seedAllDemo(ctx: SeedContext, opts: { onlyIfEmpty?: boolean } = {}): Promise<SeedResult> {
+  return await seedDemo(ctx, { ...opts, extraSeeds: SURFACE_SEEDS });
+}
+
+/** The start-up hook: seeds an empty database unless CAVARIDGE_DEMO_SEED=off. Never blocks start on a seed error. */
+export function demoSeedOnStart(ctx: SeedContext, env: Record<string, string | undefined>): () => Promise<void> {
+  return async () => {
+    if ((env[DEMO_SEED_ENV] ?? "").toLowerCase() === "off") return;
+    try {
+      const result = await seedAllDemo(ctx, { onlyIfEmpty: true });
+      if (result.status === "skipped") ctx.log.debug("demo seed skipped", { reason: result.reason });
+    } catch (err) {
+      ctx.log.error("demo seed failed; the appliance starts without demo data", { error: err });
+    }
+  };
+}

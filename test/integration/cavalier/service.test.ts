@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfigText } from "../../../src/config/load";
+import { seedDemo } from "../../../src/demo/seed";
+import { loadTenantScope } from "../../../src/mcp/tenant-scope";
+import { silentLogger } from "../../../src/shared/log";
+import { openStore, type Store } from "../../../src/store/index";
+import { applyMigrations } from "../../../src/store/migrate";
+import { contacts, deals, productPrices, products, quoteLines, quotes } from "../../../src/store/schema/cavalier";
+import { CavalierError } from "../../../src/surfaces/cavalier/errors";
+import { DAY_MS } from "../../../src/surfaces/cavalier/pricing";
+import * as svc from "../../../src/surfaces/cavalier/service";
+import { CrossTenantError, NotFoundError, type TenantScope } from "../../../src/tenancy/scope";
+import { syncConfigToStore, userIdForEmail } from "../../../src/tenancy/sync";
+import { tempDir, testConfigToml } from "../../helpers/appliance";
+
+const NOW = Date.UTC(2026, 10, 24, 9, 0, 0);
+let dir: string;
+let store: Store;
+
+async function scopeOf(email: string): Promise<TenantScope> {
+  const config = parseConfigText(testConfigToml({ publicPort: 1, adminPort: 2, dbPath: "x" }), "t.toml");
+  const u = config.users.find((x) => x.email === email)!;
+  return await loadTenantScope(store.db, { userId: userIdForEmail(email), role: u.role, tenantId: u.tenant });
+}
+const actor = { userId: "usr_test" };
+
+async function countRows() {
+  const out: number[] = [];
+  for (const t of [products, productPrices, contacts, deals, quotes, quoteLines]) out.push((await store.db.select({ id: t.id }).from(t)).length);
+  return out;
+}
+
+beforeAll(async () => {
+  dir = tempDir();
+  const dbPath = join(dir, "cavalier.db");
+  store = await openStore(`file:${dbPath}`);
+  await applyMigrations(store.client);
+  const config = parseConfigText(testConfigToml({ publicPort: 1, adminPort: 2, dbPath }), "t.toml");
+  await syncConfigToStore(store, config, () => NOW);
+  const result = await seedDemo({ store, clock: () => NOW, log: silentLogger }, { onlyIfEmpty: true });
+  expect(result.status).toBe("seeded");
+});
+
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("demo seed", () => {
+  test("seeding twice changes nothing, and start-up seeding skips a seeded database", async () => {
+    const before = await countRows();
+    const again = await seedDemo({ store, clock: () => NOW + 5 * DAY_MS, log: silentLogger });
+    expect(again.status).toBe("seeded");
+    expect(await countRows()).toEqual(before);
+    const atStart = await seedDemo({ store, clock: () => NOW, log: silentLogger }, { onlyIfEmpty: true });
+    expect(atStart).toEqual({ status: "skipped", reason: "already seeded" });
+  });
+
+  test("has quotes in every state, expiry derived from valid_until", async () => {
+    const scope = await scopeOf("admin@harbor-it.example");
+    const page = await svc.listQuotes(store.db, scope, { limit: 100 }, NOW);
+    const states = new Set(page.items.map((q) => q.status));
+    for (const s of ["draft", "sent", "accepted", "declined", "expired", "superseded", "void"] as const) expect(states.has(s)).toBe(true);
+    const expired = await svc.listQuotes(store.db, scope, { statuses: ["expired"] }, NOW);
+    expect(expired.items.map((q) => q.quote.id)).toEqual(["q_demo_0039_v1"]);
+  });
+});
+
+describe("tenants and catalog", () => {
+  test("resolves a tenant by id, by name as typed, by unique prefix; refuses others' tenants", async () => {
+    const scope = await scopeOf("tech@harbor-it.example");
+    expect((await svc.resolveTenant(store.db, scope, "ContosoCare")).id).toBe("contosocare");
+    expect((await svc.resolveTenant(store.db, scope, "contosocare clinic")).id).toBe("contosocare");
+    expect((await svc.resolveTenant(store.db, scope, "Fabrikam")).id).toBe("fabrikam-law");
+    await expect(svc.resolveTenant(store.db, scope, "otter-client")).rejects.toBeInstanceOf(CrossTenantError);
+    await expect(svc.resolveTenant(store.db, scope, "nobody-inc")).rejects.toBeInstanceOf(NotFoundError);
+    const otter = await scopeOf("admin@otter-msp.example");
+    await expect(svc.resolveTenant(store.db, otter, "ContosoCare")).rejects.toBeInstanceOf(CrossTenantError);
+  });
+
+  test("the MSP catalog is readable from a client tenant's scope, not from another MSP", async () => {
+    const client = await scopeOf("staff@contosocare.example");
+    const page = await svc.searchProducts(store.db, client, { query: "operations pro" });
+    expect(page.items.map((p) => p.product.sku)).toEqual(["OPS-PRO-SEAT"]);
+    const otter = await scopeOf("admin@otter-msp.example");
+    expect((await svc.searchProducts(store.db, otter, {})).items).toEqual([]);
+  });
+
+  test("lists page with a cursor and reject a forged cursor", async () => {
+    const scope = await scopeOf("admin@harbor-it.example");
+    const first = await svc.searchProducts(store.db, scope, { limit: 4 });
+    expect(first.items.length).toBe(4);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await svc.searchProducts(store.db, scope, { limit: 4, cursor: first.nextCursor! });
+    expect(second.items[0]!.product.sku > first.items[3]!.product.sku).toBe(true);
+    await expect(svc.searchProducts(store.db, scope, { cursor: "garbage" })).rejects.toBeInstanceOf(CavalierError);
+  });
+});
+
+describe("quotes", () => {
+  test("prices one Operations Pro seat for ContosoCare in USD, and 10 for Tailspin in GBP with 20% VAT", async () => {
+    const scope = await scopeOf("tech@harbor-it.example");
+    const contoso = await svc.priceQuoteFor(store.db, scope, { tenant: "ContosoCare", lines: [{ product: "Operations Pro seat", quantity: 1 }] });
+    expect(contoso.pricing.currency).toBe("USD");
+    expect(contoso.pricing.recurringMonthly.subtotalMinor).toBe(6500);
+    const tailspin = await svc.priceQuoteFor(store.db, scope, { tenant: "tailspin-logistics", lines: [{ product: "OPS-PRO-SEAT", quantity: 10 }] });
+    expect(tailspin.pricing.currency).toBe("GBP");
+    expect(tailspin.pricing.recurringMonthly).toMatchObject({ subtotalMinor: 52000, taxMinor: 10400, totalMinor: 62400 });
+  });
+
+  test("create is idempotent per key; a reused key with another request is a conflict", async () => {
+    const scope = await scopeOf("tech@harbor-it.example");
+    const input = { tenant: "contosocare", lines: [{ product: "OPS-PRO-SEAT", quantity: 1 }], idempotencyKey: "test-key-0001" };
+    const a = await store.db.transaction((tx) => svc.createQuote(tx, scope, input, actor, NOW));
+    expect(a.replayed).toBe(false);
+    expect(a.detail.status).toBe("draft");
+    expect(a.detail.quote.quoteNumber).toBe("Q-2026-0046");
+    const b = await store.db.transaction((tx) => svc.createQuote(tx, scope, input, actor, NOW + 1000));
+    expect(b.replayed).toBe(true);
+    expect(b.detail.quote.id).toBe(a.detail.quote.id);
+    await expect(svc.createQuote(store.db, scope, { ...input, lines: [{ product: "OPS-PRO-SEAT", quantity: 2 }] }, actor, NOW)).rejects.toMatchObject({ code: "idempotency_conflict" });
+  });
+
+  test("revise supersedes the old version; send then accept closes the deal won", async () => {
+    const scope = await scopeOf("admin@harbor-it.example");
+    const created = await svc.createQuote(store.db, scope, { tenant: "fabrikam-law", dealId: "dl_demo_fabrikam_afterhours", lines: [{ product: "LAB-HOUR", quantity: 10 }], idempotencyKey: "test-key-0002" }, actor, NOW);
+    const revised = await svc.reviseQuote(store.db, scope, { quoteId: created.detail.quote.id, lines: [{ product: "LAB-HOUR", quantity: 12 }], idempotencyKey: "test-key-0003" }, actor, NOW);
+    expect(revised.detail.quote.version).toBe(2);
+    expect(revised.detail.versions.map((v) => v.status)).toEqual(["superseded", "draft"]);
+    await expect(svc.transitionQuote(store.db, scope, { quoteId: created.detail.quote.id, to: "sent" }, NOW)).rejects.toMatchObject({ code: "invalid_state_transition" });
+    await expect(svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW)).rejects.toMatchObject({ code: "invalid_state_transition" });
+    await svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "sent" }, NOW);
+    const accepted = await svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW);
+    expect(accepted.detail.status).toBe("accepted");
+    expect(accepted.deal).toMatchObject({ id: "dl_demo_fabrikam_afterhours", stage: "closed_won" });
+    expect((await svc.getDealRow(store.db, scope, "dl_demo_fabrikam_afterhours")).stage).toBe("closed_won");
+    // repeating the same decision changes nothing
+    expect((await svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW)).changed).toBe(false);
+  });
+
+  test("an expired quote cannot be accepted; it can be revised", async () => {
+    const scope = await scopeOf("admin@harbor-it.example");
+    await expect(svc.transitionQuote(store.db, scope, { quoteId: "q_demo_0039_v1", to: "accepted" }, NOW)).rejects.toThrow(/expired/);
+    const plan = await svc.planRevision(store.db, scope, { quoteId: "q_demo_0039_v1", idempotencyKey: "test-key-0004" }, NOW);
+    expect(plan.version).toBe(2);
+    expect(plan.pricing.recurringMonthly.subtotalMinor).toBe(42 * 6500);
+  });
+
+  test("another MSP's user cannot read, revise or decide a harbor quote", async () => {
+    const otter = await scopeOf("admin@otter-msp.example");
+    await expect(svc.getQuote(store.db, otter, { quoteId: "q_demo_0042_v1" }, NOW)).rejects.toBeInstanceOf(CrossTenantError);
+    await expect(svc.getQuote(store.db, otter, { quoteId: "q_nope" }, NOW)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(svc.transitionQuote(store.db, otter, { quoteId: "q_demo_0042_v1", to: "void", reason: "x" }, NOW)).rejects.toBeInstanceOf(CrossTenantError);
+    await expect(svc.getQuote(store.db, otter, { quoteNumber: "Q-2026-0042" }, NOW)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await svc.listQuotes(store.db, otter, {}, NOW)).items).toEqual([]);
+  });
+
+  test("a client tenant user sees only its own tenant's quotes", async () => {
+    const staff = await scopeOf("staff@contosocare.example");
+    const page = await svc.listQuotes(store.db, staff, { limit: 100 }, NOW);
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every((q) => q.quote.tenantId === "contosocare")).toBe(true);
+    await expect(svc.getQuote(store.db, staff, { quoteId: "q_demo_0041_v2" }, NOW)).rejects.toBeInstanceOf(CrossTenantError);
+  });
+});
+
+describe("deals", () => {
+  test("create deal is idempotent; closing lost needs a reason; closed deals stay closed", async () => {
+    const scope = await scopeOf("tech@harbor-it.example");
+    const input = { tenant: "Tailspin Logistics Ltd", name: "Second warehouse network", idempotencyKey: "deal-key-0001" };
+    const a = await svc.createDeal(store.db, scope, input, actor, NOW);
+    const b = await svc.createDeal(store.db, scope, input, actor, NOW);
+    expect(b.deal.id).toBe(a.deal.id);
+    expect(b.replayed).toBe(true);
+    expect(a.deal.currency).toBe("GBP");
+    await expect(svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "closed_lost" }, NOW)).rejects.toMatchObject({ code: "invalid_input" });
+    const lost = await svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "closed_lost", reason: "went with incumbent" }, NOW);
+    expect(lost.deal.probabilityPct).toBe(0);
+    await expect(svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "proposal" }, NOW)).rejects.toMatchObject({ code: "invalid_state_transition" });
+  });
+
+  test("get deal shows its quotes and the live quote's MRR", async () => {
+    const scope = await scopeOf("admin@harbor-it.example");
+    const d = await svc.getDeal(store.db, scope, "dl_demo_tailspin_firewall", NOW);
+    expect(d.quotes.length).toBe(2);
+    expect(d.estMrrMinor).toBe(3600 + 65 * 3100);
+  });
+});
