@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfigText } from "../../../src/config/load";
+import { seedAllDemo } from "../../../src/demo/index";
 import { seedDemo } from "../../../src/demo/seed";
 import { loadTenantScope } from "../../../src/mcp/tenant-scope";
 import { silentLogger } from "../../../src/shared/log";
@@ -39,7 +40,7 @@ beforeAll(async () => {
   await applyMigrations(store.client);
   const config = parseConfigText(testConfigToml({ publicPort: 1, adminPort: 2, dbPath }), "t.toml");
   await syncConfigToStore(store, config, () => NOW);
-  const result = await seedDemo({ store, clock: () => NOW, log: silentLogger }, { onlyIfEmpty: true });
+  const result = await seedAllDemo({ store, clock: () => NOW, log: silentLogger }, { onlyIfEmpty: true });
   expect(result.status).toBe("seeded");
 });
 
@@ -51,7 +52,7 @@ afterAll(() => {
 describe("demo seed", () => {
   test("seeding twice changes nothing, and start-up seeding skips a seeded database", async () => {
     const before = await countRows();
-    const again = await seedDemo({ store, clock: () => NOW + 5 * DAY_MS, log: silentLogger });
+    const again = await seedAllDemo({ store, clock: () => NOW + 5 * DAY_MS, log: silentLogger });
     expect(again.status).toBe("seeded");
     expect(await countRows()).toEqual(before);
     const atStart = await seedDemo({ store, clock: () => NOW, log: silentLogger }, { onlyIfEmpty: true });
