@@ -108,7 +108,8 @@ export function createSurfaceHandler(
   const allowed = allowedHostnames(ctx.config);
   const surfaceScopes = [`${surface}:read`, `${surface}:write`];
   const serverInfo = { name: `cavaridge-${surface}`, title: SURFACE_TITLES[surface], version: APPLIANCE_VERSION };
-  const capabilities = { tools: { listChanged: false } };
+  // logging: setLevel is accepted (SDK handler); the surfaces emit no log notifications in plain-JSON mode.
+  const capabilities = { tools: { listChanged: false }, logging: {} };
   const instructions =
     `Cavaridge ${surface} tools. Destructive tools first return status confirmation_required with a summary: show it to the user and ` +
     `re-invoke with the same arguments plus confirmed: true and the confirmation_token only after they approve.`;
