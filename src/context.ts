@@ -1,6 +1,7 @@
 import type { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
 import type { Clock } from "./shared/clock";
+import type { OAuthServices } from "./oauth/services";
 import type { Logger } from "./shared/log";
 import type { Store } from "./store/index";
 
@@ -16,4 +17,6 @@ export interface AppContext {
   readonly audit: AuditLog;
   /** Optional injectable fetch (CIMD documents in tests). */
   readonly fetch?: typeof fetch;
+  /** OAuth keys, bearer verifier and CIMD resolver; set by the OAuth feature at start (src/oauth/index.ts). */
+  readonly oauth?: OAuthServices;
 }

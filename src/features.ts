@@ -2,6 +2,7 @@ import type { Features } from "./appliance";
 import type { AppContext } from "./context";
 import { demoSeedOnStart } from "./demo/index";
 import { mcpFeature } from "./mcp/index";
+import { buildOAuthFeature } from "./oauth/index";
 import { aegisTools } from "./surfaces/aegis/index";
 import { cavalierTools } from "./surfaces/cavalier/index";
 import { forgeTools } from "./surfaces/forge/index";
@@ -13,6 +14,8 @@ import { forgeTools } from "./surfaces/forge/index";
 export async function buildFeatures(ctx: AppContext, env: Record<string, string | undefined>): Promise<Features> {
   void env;
   void ctx;
+  // OAuth first: it sets ctx.oauth (keys, bearer verifier) that the MCP surfaces use.
+  const oauth = await buildOAuthFeature(ctx, env);
   const mcp = mcpFeature(ctx, { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools });
-  return { publicFeatures: [mcp.plugin], adminFeatures: [], onStart: [demoSeedOnStart(ctx, env), mcp.onStart], onStop: [mcp.onStop] };
+  return { publicFeatures: [oauth.plugin, mcp.plugin], adminFeatures: [], onStart: [oauth.onStart, demoSeedOnStart(ctx, env), mcp.onStart], onStop: [oauth.onStop, mcp.onStop] };
 }

@@ -1,0 +1,261 @@
+import { eq, sql } from "drizzle-orm";
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import type { Config, Role, SurfaceName } from "../config/schema";
+import type { Clock } from "../shared/clock";
+import { newId } from "../shared/crypto";
+import type { Logger } from "../shared/log";
+import type { Db } from "../store/index";
+import { oauthClients, oauthGrants } from "../store/schema/oauth";
+import { tenants, users } from "../store/schema/tenancy";
+import { SIGNING_ALG, type KeyStore } from "./keys";
+import { protectedResourceMetadataUrl, resourceUrl } from "./resource";
+import { baselineScopes, splitScopes } from "./scopes";
+
+export { protectedResourceMetadataUrl, resourceUrl };
+export { revokeGrant } from "./grants";
+
+/** What a verified access token means, for the MCP layer (interfaces.md "OAuth -> MCP"). */
+export interface AccessContext {
+  grantId: string;
+  tokenId: string;
+  userId: string;
+  email: string;
+  userName: string;
+  role: Role;
+  /** The user's home tenant (the tenant scope is derived from it via tenancy/scope.ts). */
+  tenantId: string;
+  clientId: string;
+  clientName: string;
+  surface: SurfaceName;
+  resource: string;
+  scopes: string[];
+  /** ms */
+  expiresAt: number;
+}
+
+export class BearerError extends Error {
+  constructor(
+    readonly code: "invalid_token" | "insufficient_scope",
+    message: string,
+  ) {
+    super(message);
+    this.name = "BearerError";
+  }
+}
+
+/** RFC 9068 §2.2 claims we issue, beyond the registered ones. */
+interface AccessTokenClaims extends JWTPayload {
+  client_id: string;
+  scope: string;
+  tenant_id: string;
+  grant_id: string;
+}
+
+export interface AccessTokenInput {
+  grantId: string;
+  userId: string;
+  tenantId: string;
+  clientId: string;
+  resource: string;
+  scopes: string[];
+}
+
+/** Signs an RFC 9068 access token (typ at+jwt) with the active key. */
+export async function signAccessToken(
+  keys: KeyStore,
+  config: Config,
+  now: number,
+  input: AccessTokenInput,
+): Promise<{ token: string; jti: string; expiresIn: number }> {
+  const { kid, key } = await keys.signingKey();
+  const iat = Math.floor(now / 1000);
+  const expiresIn = config.oauth.access_token_ttl_seconds;
+  const jti = newId("at");
+  const claims: Omit<AccessTokenClaims, keyof JWTPayload> & JWTPayload = {
+    client_id: input.clientId,
+    scope: input.scopes.join(" "),
+    tenant_id: input.tenantId,
+    grant_id: input.grantId,
+  };
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: "at+jwt", kid })
+    .setIssuer(config.server.public_url)
+    .setAudience(input.resource)
+    .setSubject(input.userId)
+    .setJti(jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + expiresIn)
+    .sign(key);
+  return { token, jti, expiresIn };
+}
+
+/**
+ * Verifies bearer tokens for the MCP surfaces. Constructed once at start (keys imported once, the live-grant
+ * query prepared once), exposed as ctx.oauth.verifier.
+ */
+export class BearerVerifier {
+  private readonly liveGrant;
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly db: Db,
+    private readonly keys: KeyStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    // ONE indexed query (primary keys only) per MCP request: grant joined to its user, the user's tenant and the
+    // client, so a revocation, a disabled user/tenant or a deleted client written by any process is seen at once.
+    this.liveGrant = db
+      .select({
+        revokedAt: oauthGrants.revokedAt,
+        grantUserId: oauthGrants.userId,
+        grantTenantId: oauthGrants.tenantId,
+        grantClientId: oauthGrants.clientId,
+        surface: oauthGrants.surface,
+        email: users.email,
+        userName: users.name,
+        role: users.role,
+        userTenantId: users.tenantId,
+        userDisabled: users.disabled,
+        tenantDisabled: tenants.disabled,
+        clientName: oauthClients.name,
+        clientDeletedAt: oauthClients.deletedAt,
+      })
+      .from(oauthGrants)
+      .innerJoin(users, eq(users.id, oauthGrants.userId))
+      .innerJoin(tenants, eq(tenants.id, users.tenantId))
+      .innerJoin(oauthClients, eq(oauthClients.id, oauthGrants.clientId))
+      .where(eq(oauthGrants.id, sql.placeholder("grantId")))
+      .limit(1)
+      .prepare();
+  }
+
+  /**
+   * Verifies signature (cached keys), typ at+jwt (RFC 9068 §4), iss, aud === the resource of `surface`
+   * (RFC 8707; mcp-client-compat F2), exp; then the live-grant check. Does NOT check scopes: the caller knows
+   * which scope an operation needs and answers insufficient_scope itself. Throws BearerError("invalid_token").
+   */
+  async verify(token: string, surface: SurfaceName): Promise<AccessContext> {
+    const resource = resourceUrl(this.config, surface);
+    let payload: AccessTokenClaims;
+    try {
+      const result = await jwtVerify<AccessTokenClaims>(
+        token,
+        async (header) => {
+          const key = await this.keys.verificationKey(header.kid);
+          if (!key) throw new BearerError("invalid_token", "the token was signed by an unknown key");
+          return key;
+        },
+        {
+          issuer: this.config.server.public_url,
+          audience: resource,
+          algorithms: [SIGNING_ALG],
+          typ: "at+jwt",
+          currentDate: new Date(this.clock()),
+          clockTolerance: 5,
+          requiredClaims: ["sub", "jti", "exp", "iat", "client_id", "grant_id"],
+        },
+      );
+      payload = result.payload;
+    } catch (err) {
+      if (err instanceof BearerError) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw new BearerError("invalid_token", "the access token has expired");
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === "aud") {
+        throw new BearerError("invalid_token", `the access token was not issued for ${resource}`);
+      }
+      throw new BearerError("invalid_token", "the access token is invalid");
+    }
+    if (typeof payload.grant_id !== "string" || typeof payload.client_id !== "string" || typeof payload.sub !== "string") {
+      throw new BearerError("invalid_token", "the access token is invalid");
+    }
+    const [row] = await this.liveGrant.execute({ grantId: payload.grant_id });
+    if (
+      !row ||
+      row.revokedAt !== null ||
+      row.userDisabled ||
+      row.tenantDisabled ||
+      row.clientDeletedAt !== null ||
+      row.grantUserId !== payload.sub ||
+      row.grantClientId !== payload.client_id ||
+      row.grantTenantId !== row.userTenantId ||
+      row.surface !== surface
+    ) {
+      throw new BearerError("invalid_token", "the access token has been revoked");
+    }
+    this.touch(payload.grant_id);
+    return {
+      grantId: payload.grant_id,
+      tokenId: payload.jti!,
+      userId: payload.sub,
+      email: row.email,
+      userName: row.userName,
+      role: row.role,
+      tenantId: row.userTenantId,
+      clientId: payload.client_id,
+      clientName: row.clientName,
+      surface,
+      resource,
+      scopes: splitScopes(payload.scope),
+      expiresAt: (payload.exp ?? 0) * 1000,
+    };
+  }
+
+  /** grants.last_used_at, written at most once a minute per grant per process, off the request path. */
+  private touch(grantId: string): void {
+    const now = this.clock();
+    const last = this.touched.get(grantId);
+    if (last !== undefined && now - last < 60_000) return;
+    this.touched.set(grantId, now);
+    if (this.touched.size > 10_000) this.touched.clear();
+    this.db
+      .update(oauthGrants)
+      .set({ lastUsedAt: now })
+      .where(sql`${oauthGrants.id} = ${grantId} AND (${oauthGrants.lastUsedAt} IS NULL OR ${oauthGrants.lastUsedAt} < ${now - 60_000})`)
+      .catch((err: unknown) => this.log.warn("could not update grant last_used_at", { grant_id: grantId, error: err }));
+  }
+}
+
+function quoteParam(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n]/g, " ")}"`;
+}
+
+/**
+ * The complete RFC 6750 §3 / RFC 9728 §5.1 challenge Response for a surface:
+ * - missing: 401, `Bearer resource_metadata="…", scope="<baseline>"`, no error= (RFC 6750 §3.1);
+ * - invalid_token: 401 with error="invalid_token" and a description;
+ * - insufficient_scope: 403 with error="insufficient_scope" and scope= listing ALL scopes the operation needs,
+ *   so the client steps up in one round trip (MCP 2025-11-25 SEP-835).
+ * Body is RFC 6749-style JSON; Cache-Control: no-store.
+ */
+export function bearerChallenge(
+  config: Config,
+  surface: SurfaceName,
+  kind: "missing" | "invalid_token" | "insufficient_scope",
+  opts: { scopes?: string[]; description?: string } = {},
+): Response {
+  const params = [`resource_metadata=${quoteParam(protectedResourceMetadataUrl(config, surface))}`];
+  const scopes = opts.scopes && opts.scopes.length > 0 ? opts.scopes : baselineScopes(surface);
+  const description =
+    opts.description ??
+    (kind === "missing"
+      ? "an access token is required"
+      : kind === "invalid_token"
+        ? "the access token is invalid, expired or revoked"
+        : `this operation needs the scope ${scopes.join(" ")}`);
+  if (kind !== "missing") {
+    params.unshift(`error=${quoteParam(kind)}`);
+    params.push(`error_description=${quoteParam(description)}`);
+  }
+  params.push(`scope=${quoteParam(scopes.join(" "))}`);
+  const status = kind === "insufficient_scope" ? 403 : 401;
+  const body = kind === "missing" ? { error: "unauthorized", error_description: description } : { error: kind, error_description: description };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "www-authenticate": `Bearer ${params.join(", ")}`,
+    },
+  });
+}

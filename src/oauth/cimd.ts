@@ -1,0 +1,308 @@
+import { type } from "arktype";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import type { Config } from "../config/schema";
+import type { Logger } from "../shared/log";
+import type { DbLike } from "../store/index";
+import { oauthClients } from "../store/schema/oauth";
+import { clientFromRow, type OAuthClient } from "./clients";
+import { OAuthError } from "./errors";
+import { validateRegisteredRedirectUri } from "./redirect-uri";
+
+/**
+ * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25 "Client ID
+ * Metadata Documents"): a client_id that is an https URL names a JSON document describing the client.
+ * The fetch is attacker-directed, so it runs behind an SSRF guard (mcp-client-compat C8; MCP security best
+ * practices "SSRF"): https only; the host resolved first and refused if any address is private, loopback,
+ * link-local or a metadata address; no redirects; 5 KB cap; short timeout; JSON only. Successful documents are
+ * cached (bounded, Cache-Control honoured up to a cap); failures never are.
+ *
+ * Limit: the resolved address is checked, not pinned into the connection (Bun's fetch has no lookup hook), so a
+ * DNS answer that changes between check and connect (rebinding) is mitigated only by the short window.
+ */
+export const CIMD_MAX_BYTES = 5 * 1024;
+export const CIMD_TIMEOUT_MS = 5_000;
+const CACHE_MAX_ENTRIES = 256;
+const CACHE_DEFAULT_MS = 5 * 60_000;
+const CACHE_CAP_MS = 24 * 3600_000;
+
+export type Resolver = (hostname: string) => Promise<string[]>;
+export type AddressGuard = (address: string) => boolean;
+
+export const systemResolver: Resolver = async (hostname) => {
+  if (isIP(hostname.replace(/^\[|\]$/g, ""))) return [hostname.replace(/^\[|\]$/g, "")];
+  const found = await lookup(hostname, { all: true, verbatim: true });
+  return found.map((a) => a.address);
+};
+
+function ipv4ToInt(ip: string): number | null {
+  const parts = ip.split(".");
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+const V4_BLOCKED: [string, number][] = [
+  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
+  ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["198.51.100.0", 24],
+  ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
+];
+
+function v4Blocked(ip: string): boolean {
+  const n = ipv4ToInt(ip);
+  if (n === null) return true;
+  return V4_BLOCKED.some(([base, bits]) => {
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    return ((n & mask) >>> 0) === ((ipv4ToInt(base)! & mask) >>> 0);
+  });
+}
+
+/** Expands an IPv6 address to 8 16-bit groups, or null. Handles `::` and a trailing dotted IPv4. */
+function expandV6(ip: string): number[] | null {
+  let s = ip.toLowerCase().split("%")[0]!;
+  const tail: number[] = [];
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    const n = ipv4ToInt(v4[1]!);
+    if (n === null) return null;
+    tail.push(n >>> 16, n & 0xffff);
+    s = s.slice(0, -v4[1]!.length);
+    if (!s.endsWith("::") && s.endsWith(":")) s = s.slice(0, -1);
+  }
+  const halves = s.split("::");
+  if (halves.length > 2) return null;
+  const parse = (h: string) => (h === "" ? [] : h.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  const total = 8 - tail.length;
+  const fill = halves.length === 2 ? total - head.length - rest.length : 0;
+  if (fill < 0) return null;
+  const groups = [...head, ...Array(fill).fill(0), ...rest, ...tail];
+  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return null;
+  return groups;
+}
+
+/**
+ * True only for globally routable unicast addresses. Refuses loopback, private (RFC 1918, ULA), link-local
+ * (incl. 169.254.169.254 cloud metadata), CGNAT, documentation, multicast, and IPv4-mapped/NAT64 forms of those.
+ */
+export function isPublicAddress(address: string): boolean {
+  const ip = address.replace(/^\[|\]$/g, "");
+  const kind = isIP(ip);
+  if (kind === 4) return !v4Blocked(ip);
+  if (kind !== 6) return false;
+  const g = expandV6(ip);
+  if (!g) return false;
+  if (g.every((x) => x === 0)) return false; // ::
+  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return false; // ::1
+  const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0);
+  if (mapped || nat64) return !v4Blocked(`${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`);
+  if ((g[0]! & 0xfe00) === 0xfc00) return false; // fc00::/7 unique local
+  if ((g[0]! & 0xffc0) === 0xfe80) return false; // fe80::/10 link-local
+  if ((g[0]! & 0xff00) === 0xff00) return false; // multicast
+  if (g[0] === 0x2001 && g[1] === 0x0db8) return false; // documentation
+  return true;
+}
+
+const CimdDocument = type({
+  client_id: "string",
+  client_name: "0 < string <= 200",
+  redirect_uris: type("0 < string <= 2000").array().atLeastLength(1).atMostLength(20),
+  "token_endpoint_auth_method?": "string",
+  "token_endpoint_auth_methods_supported?": "string[]",
+  "grant_types?": "string[]",
+  "response_types?": "string[]",
+  "client_secret?": "unknown",
+  "client_uri?": "string",
+  "logo_uri?": "string",
+});
+
+export function isCimdClientId(clientId: string): boolean {
+  return clientId.startsWith("https://");
+}
+
+export interface CimdNetwork {
+  fetch: typeof fetch;
+  resolve: Resolver;
+  isAllowedAddress: AddressGuard;
+}
+
+/**
+ * Resolves CIMD client_ids to clients, upserting them into oauth_clients (so grants reference a row the live
+ * check can join, and the token endpoint authenticates them like any public client).
+ */
+export class CimdResolver {
+  private cache = new Map<string, { client: OAuthClient; expiresAt: number }>();
+  private network: CimdNetwork;
+
+  constructor(
+    private readonly config: Config,
+    private readonly db: DbLike,
+    private readonly log: Logger,
+    network: Partial<CimdNetwork> = {},
+  ) {
+    this.network = { fetch: network.fetch ?? fetch, resolve: network.resolve ?? systemResolver, isAllowedAddress: network.isAllowedAddress ?? isPublicAddress };
+  }
+
+  /** Test hook: replace the resolver, address guard or fetch (e.g. allow 127.0.0.1 for a local fixture). */
+  configureNetwork(network: Partial<CimdNetwork>): void {
+    this.network = { ...this.network, ...network };
+    this.cache.clear();
+  }
+
+  /** Throws OAuthError invalid_client (rendered locally by the caller: the client is not validated yet). */
+  async resolve(clientId: string, now: number): Promise<OAuthClient> {
+    if (!this.config.oauth.client_id_metadata_documents) throw new OAuthError("invalid_client", "URL client_ids (metadata documents) are not accepted here");
+    const url = this.checkUrl(clientId);
+    const cached = this.cache.get(clientId);
+    if (cached && cached.expiresAt > now) return cached.client;
+    const { doc, ttlMs } = await this.fetchDocument(url);
+    const client = await this.validateAndStore(clientId, doc, now);
+    if (ttlMs > 0) {
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(clientId, { client, expiresAt: now + ttlMs });
+    }
+    return client;
+  }
+
+  private checkUrl(clientId: string): URL {
+    const bad = (why: string) => new OAuthError("invalid_client", `client_id URL ${why}`);
+    if (clientId.length > 2000 || /[\s\u0000-\u001f\u007f\\#]/.test(clientId)) throw bad("is malformed");
+    let url: URL;
+    try {
+      url = new URL(clientId);
+    } catch {
+      throw bad("is malformed");
+    }
+    if (url.protocol !== "https:") throw bad("must use https");
+    if (url.username || url.password) throw bad("must not contain userinfo");
+    if (url.pathname === "/" || url.pathname === "") throw bad("must contain a path");
+    if (/\/\.\.?(\/|$)/.test(url.pathname)) throw bad("must not contain dot segments");
+    const allowed = this.config.oauth.cimd_allowed_hosts;
+    const host = url.hostname.toLowerCase();
+    if (allowed.length > 0 && !allowed.some((h) => host === h.toLowerCase() || host.endsWith(`.${h.toLowerCase()}`))) {
+      throw bad(`host ${host} is not in oauth.cimd_allowed_hosts`);
+    }
+    return url;
+  }
+
+  private async fetchDocument(url: URL): Promise<{ doc: unknown; ttlMs: number }> {
+    const fail = (why: string) => {
+      this.log.warn("client metadata document refused", { client_id: url.href, reason: why });
+      return new OAuthError("invalid_client", `the client metadata document could not be used: ${why}`);
+    };
+    let addresses: string[];
+    try {
+      addresses = await this.network.resolve(url.hostname);
+    } catch {
+      throw fail("its host does not resolve");
+    }
+    if (addresses.length === 0) throw fail("its host does not resolve");
+    // Refuse if ANY address is internal: a mixed answer is the classic rebinding set-up.
+    if (addresses.some((a) => !this.network.isAllowedAddress(a))) throw fail("its host resolves to a private, loopback or link-local address");
+    let res: Response;
+    try {
+      res = await this.network.fetch(url.href, {
+        redirect: "manual",
+        signal: AbortSignal.timeout(CIMD_TIMEOUT_MS),
+        headers: { accept: "application/json" },
+      });
+    } catch {
+      throw fail("fetching it failed or timed out");
+    }
+    if (res.status >= 300 && res.status < 400) throw fail("it redirects (redirects are not followed)");
+    if (res.status !== 200) throw fail(`it answered HTTP ${res.status}`);
+    const ctype = (res.headers.get("content-type") ?? "").toLowerCase();
+    if (!/^application\/([a-z.+-]*\+)?json\b/.test(ctype)) throw fail("it is not JSON");
+    const text = await readCappedBody(res, CIMD_MAX_BYTES);
+    if (text === null) throw fail(`it is larger than ${CIMD_MAX_BYTES} bytes`);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw fail("it is not valid JSON");
+    }
+    return { doc, ttlMs: cacheTtl(res.headers.get("cache-control")) };
+  }
+
+  private async validateAndStore(clientId: string, raw: unknown, now: number): Promise<OAuthClient> {
+    const bad = (why: string) => new OAuthError("invalid_client", `the client metadata document is invalid: ${why}`);
+    const doc = CimdDocument(raw);
+    if (doc instanceof type.errors) throw bad(doc.summary);
+    // The document must describe itself: client_id equal to the URL, byte for byte (CIMD §4.1).
+    if (doc.client_id !== clientId) throw bad("its client_id differs from the URL it was fetched from");
+    if (doc.client_secret !== undefined) throw bad("it must not contain a client_secret");
+    // Negotiate a method we support: none + PKCE. ChatGPT's document prefers private_key_jwt but lists
+    // ["none","private_key_jwt"] as supported (mcp-client-compat C7); secret-based methods make no sense here.
+    const method = doc.token_endpoint_auth_method ?? "none";
+    const supported = doc.token_endpoint_auth_methods_supported ?? [method];
+    if (method !== "none" && !supported.includes("none")) throw bad(`token_endpoint_auth_method ${method} is not supported (use none with PKCE)`);
+    for (const r of doc.redirect_uris) {
+      try {
+        validateRegisteredRedirectUri(r);
+      } catch (err) {
+        throw bad((err as OAuthError).description);
+      }
+    }
+    const metadata = {
+      client_id: clientId,
+      client_name: doc.client_name,
+      redirect_uris: doc.redirect_uris,
+      token_endpoint_auth_method: "none",
+      ...(doc.client_uri ? { client_uri: doc.client_uri } : {}),
+    };
+    const values = {
+      id: clientId,
+      source: "cimd" as const,
+      name: doc.client_name,
+      redirectUris: JSON.stringify(doc.redirect_uris),
+      tokenEndpointAuthMethod: "none" as const,
+      secretHash: null,
+      metadata: JSON.stringify(metadata),
+      createdAt: now,
+      deletedAt: null,
+    };
+    const [row] = await this.db
+      .insert(oauthClients)
+      .values(values)
+      .onConflictDoUpdate({
+        target: oauthClients.id,
+        set: { name: values.name, redirectUris: values.redirectUris, metadata: values.metadata, tokenEndpointAuthMethod: "none", deletedAt: null },
+      })
+      .returning();
+    return clientFromRow(row!);
+  }
+}
+
+async function readCappedBody(res: Response, max: number): Promise<string | null> {
+  if (Number(res.headers.get("content-length") ?? "0") > max) return null;
+  const reader = res.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** Cache lifetime from Cache-Control: no-store/no-cache -> 0; max-age capped at 24 h; default 5 min. */
+export function cacheTtl(header: string | null): number {
+  const h = (header ?? "").toLowerCase();
+  if (/no-store|no-cache|private/.test(h)) return 0;
+  const m = /max-age=(\d+)/.exec(h);
+  if (m) return Math.min(Number(m[1]) * 1000, CACHE_CAP_MS);
+  return CACHE_DEFAULT_MS;
+}

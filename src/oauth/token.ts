@@ -1,0 +1,254 @@
+import { and, eq, isNull, ne } from "drizzle-orm";
+import { newId, randomToken, sha256Hex } from "../shared/crypto";
+import { oauthCodes, oauthGrants, oauthRefreshTokens } from "../store/schema/oauth";
+import { signAccessToken } from "./bearer";
+import { authenticateClient, parseClientCredentials, touchClient, type OAuthClient } from "./clients";
+import { noStoreJson, OAuthError, oauthErrorResponse } from "./errors";
+import { revokeGrant } from "./grants";
+import { readForm, repeatedParam, withCors, type RequestMeta } from "./http";
+import { verifyCodeVerifier } from "./pkce";
+import { parseResource } from "./resource";
+import { OFFLINE_ACCESS, splitScopes } from "./scopes";
+import type { OAuthDeps } from "./services";
+import { tenants, users } from "../store/schema/tenancy";
+
+/** POST /oauth/token (RFC 6749 §3.2). Every error is RFC 6749 §5.2 JSON with Cache-Control: no-store. */
+export async function handleToken(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
+  try {
+    const form = await readForm(request);
+    const dup = repeatedParam(form, ["grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "client_id", "resource"]);
+    if (dup) throw new OAuthError("invalid_request", `${dup} was given more than once`);
+    const client = await authenticateClient(deps.ctx.store.db, parseClientCredentials(request.headers.get("authorization"), form));
+    const grantType = form.get("grant_type");
+    if (grantType === "authorization_code") return withCors(await exchangeCode(deps, client, form, meta));
+    if (grantType === "refresh_token") return withCors(await exchangeRefreshToken(deps, client, form, meta));
+    throw new OAuthError("unsupported_grant_type", "grant_type must be authorization_code or refresh_token");
+  } catch (err) {
+    if (err instanceof OAuthError) return withCors(oauthErrorResponse(err));
+    throw err;
+  }
+}
+
+/** The resource of a token request, if given, must name the grant's surface (RFC 8707 §2.2). */
+function checkTokenResource(deps: OAuthDeps, form: URLSearchParams, surface: string): void {
+  const resource = form.get("resource");
+  if (!resource) return;
+  const parsed = parseResource(deps.ctx.config, resource);
+  if (parsed.kind === "surface" && parsed.surface !== surface) {
+    throw new OAuthError("invalid_target", "the resource differs from the one this grant was issued for");
+  }
+}
+
+async function tokenResponse(
+  deps: OAuthDeps,
+  grant: { id: string; userId: string; tenantId: string; clientId: string; resource: string },
+  scopes: string[],
+  refreshToken: string,
+) {
+  const now = deps.ctx.clock();
+  const at = await signAccessToken(deps.services.keys, deps.ctx.config, now, {
+    grantId: grant.id,
+    userId: grant.userId,
+    tenantId: grant.tenantId,
+    clientId: grant.clientId,
+    resource: grant.resource,
+    scopes,
+  });
+  return noStoreJson({
+    access_token: at.token,
+    token_type: "Bearer",
+    expires_in: at.expiresIn,
+    refresh_token: refreshToken,
+    scope: scopes.join(" "),
+  });
+}
+
+/**
+ * authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6). Client, redirect URI and verifier are checked
+ * before the code is consumed, so a wrong redirect or verifier does not burn it (mcp-client-compat E1). The
+ * code is then consumed with one conditional UPDATE; a second exchange fails with invalid_grant AND revokes the
+ * grant the first exchange created (RFC 6749 §10.5; E3).
+ */
+async function exchangeCode(deps: OAuthDeps, client: OAuthClient, form: URLSearchParams, meta: RequestMeta): Promise<Response> {
+  const { ctx } = deps;
+  const code = form.get("code");
+  if (!code) throw new OAuthError("invalid_request", "code is missing");
+  const codeHash = sha256Hex(code);
+  const now = ctx.clock();
+  const [row] = await ctx.store.db.select().from(oauthCodes).where(eq(oauthCodes.codeHash, codeHash)).limit(1);
+  if (!row || row.clientId !== client.id) throw new OAuthError("invalid_grant", "the authorization code is invalid");
+  if (row.consumedAt !== null) {
+    await replayed(deps, row.grantId, client.id, meta);
+    throw new OAuthError("invalid_grant", "the authorization code was already used");
+  }
+  if (row.expiresAt <= now) throw new OAuthError("invalid_grant", "the authorization code has expired");
+  const redirectUri = form.get("redirect_uri");
+  // OAuth 2.1 §4.1.3: redirect_uri must be identical to the one in the authorization request (we always bind it).
+  if (redirectUri !== null && redirectUri !== row.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request");
+  if (!verifyCodeVerifier(form.get("code_verifier"), row.codeChallenge)) {
+    throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge");
+  }
+  checkTokenResource(deps, form, row.surface);
+  const grantId = newId("grt");
+  const refreshToken = randomToken(32);
+  const issued = await ctx.store.db.transaction(async (tx) => {
+    const consumed = await tx
+      .update(oauthCodes)
+      .set({ consumedAt: now, grantId })
+      .where(and(eq(oauthCodes.codeHash, codeHash), isNull(oauthCodes.consumedAt)))
+      .returning({ codeHash: oauthCodes.codeHash });
+    if (consumed.length === 0) return false;
+    // The user or tenant may have been disabled since consent.
+    const [u] = await tx
+      .select({ disabled: users.disabled, tenantDisabled: tenants.disabled, tenantId: users.tenantId })
+      .from(users)
+      .innerJoin(tenants, eq(tenants.id, users.tenantId))
+      .where(eq(users.id, row.userId))
+      .limit(1);
+    if (!u || u.disabled || u.tenantDisabled || u.tenantId !== row.tenantId) throw new OAuthError("invalid_grant", "the user can no longer be granted access");
+    await tx.insert(oauthGrants).values({
+      id: grantId,
+      userId: row.userId,
+      tenantId: row.tenantId,
+      clientId: client.id,
+      surface: row.surface,
+      resource: row.resource,
+      scopes: row.scopes,
+      redirectUri: row.redirectUri,
+      createdAt: now,
+      lastUsedAt: now,
+    });
+    await tx.insert(oauthRefreshTokens).values({
+      tokenHash: sha256Hex(refreshToken),
+      grantId,
+      clientId: client.id,
+      scopes: row.scopes,
+      createdAt: now,
+      expiresAt: now + ctx.config.oauth.refresh_token_ttl_seconds * 1000,
+    });
+    await touchClient(tx, client.id, now);
+    return true;
+  });
+  if (!issued) {
+    const [again] = await ctx.store.db.select({ grantId: oauthCodes.grantId }).from(oauthCodes).where(eq(oauthCodes.codeHash, codeHash)).limit(1);
+    await replayed(deps, again?.grantId ?? null, client.id, meta);
+    throw new OAuthError("invalid_grant", "the authorization code was already used");
+  }
+  await ctx.audit.record({
+    kind: "oauth",
+    action: "oauth.grant.create",
+    outcome: "ok",
+    requestId: meta.requestId,
+    ip: meta.ip,
+    surface: row.surface,
+    userId: row.userId,
+    tenantId: row.tenantId,
+    clientId: client.id,
+    grantId,
+    detail: { scopes: splitScopes(row.scopes) },
+  });
+  return tokenResponse(deps, { id: grantId, userId: row.userId, tenantId: row.tenantId, clientId: client.id, resource: row.resource }, splitScopes(row.scopes), refreshToken);
+}
+
+async function replayed(deps: OAuthDeps, grantId: string | null, clientId: string, meta: RequestMeta): Promise<void> {
+  await deps.ctx.audit.record({ kind: "oauth", action: "oauth.code.replay", outcome: "denied", requestId: meta.requestId, ip: meta.ip, clientId, grantId });
+  if (grantId) await revokeGrant(deps.ctx, grantId, { actor: "system", reason: "authorization_code_replay", requestId: meta.requestId, ip: meta.ip });
+}
+
+/**
+ * refresh_token grant (RFC 6749 §6; OAuth 2.1 §4.3.1 rotation). The presented token must be live; using it
+ * retires every other live token of the grant (its predecessor, or a successor whose response was lost) and
+ * issues a new one. So the immediately previous token keeps working until the new one is first used (Claude
+ * refreshes twice from different egress: mcp-client-compat E6), and a retired token presented again revokes the
+ * whole grant (reuse detection). Scope may narrow, never widen (E7); the new refresh token keeps the original
+ * scope (RFC 6749 §6).
+ */
+async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: URLSearchParams, meta: RequestMeta): Promise<Response> {
+  const { ctx } = deps;
+  const presented = form.get("refresh_token");
+  if (!presented) throw new OAuthError("invalid_request", "refresh_token is missing");
+  const hash = sha256Hex(presented);
+  const now = ctx.clock();
+  const [rt] = await ctx.store.db.select().from(oauthRefreshTokens).where(eq(oauthRefreshTokens.tokenHash, hash)).limit(1);
+  if (!rt || rt.clientId !== client.id) throw new OAuthError("invalid_grant", "the refresh token is invalid");
+  const [grant] = await ctx.store.db
+    .select({
+      id: oauthGrants.id,
+      userId: oauthGrants.userId,
+      tenantId: oauthGrants.tenantId,
+      clientId: oauthGrants.clientId,
+      surface: oauthGrants.surface,
+      resource: oauthGrants.resource,
+      revokedAt: oauthGrants.revokedAt,
+      userDisabled: users.disabled,
+      userTenantId: users.tenantId,
+      tenantDisabled: tenants.disabled,
+    })
+    .from(oauthGrants)
+    .innerJoin(users, eq(users.id, oauthGrants.userId))
+    .innerJoin(tenants, eq(tenants.id, users.tenantId))
+    .where(eq(oauthGrants.id, rt.grantId))
+    .limit(1);
+  if (!grant || grant.revokedAt !== null) throw new OAuthError("invalid_grant", "the grant has been revoked");
+  if (grant.userDisabled || grant.tenantDisabled || grant.userTenantId !== grant.tenantId) {
+    throw new OAuthError("invalid_grant", "the user can no longer be granted access");
+  }
+  if (rt.retiredAt !== null) {
+    await ctx.audit.record({ kind: "oauth", action: "oauth.refresh.reuse", outcome: "denied", requestId: meta.requestId, ip: meta.ip, clientId: client.id, grantId: grant.id, userId: grant.userId, tenantId: grant.tenantId, surface: grant.surface });
+    await revokeGrant(ctx, grant.id, { actor: "system", reason: "refresh_token_reuse", requestId: meta.requestId, ip: meta.ip });
+    throw new OAuthError("invalid_grant", "the refresh token was already used; the grant has been revoked");
+  }
+  if (rt.expiresAt <= now) throw new OAuthError("invalid_grant", "the refresh token has expired");
+  checkTokenResource(deps, form, grant.surface);
+  const held = splitScopes(rt.scopes);
+  const asked = form.get("scope");
+  let scopes = held;
+  if (asked !== null) {
+    const wanted = splitScopes(asked).filter((s) => s !== OFFLINE_ACCESS);
+    const extra = wanted.filter((s) => !held.includes(s));
+    if (extra.length > 0) throw new OAuthError("invalid_scope", `the grant does not include: ${extra.join(" ")}`);
+    if (wanted.length > 0) scopes = [...new Set(wanted)];
+  }
+  const next = randomToken(32);
+  const rotated = await ctx.store.db.transaction(async (tx) => {
+    const live = await tx
+      .update(oauthRefreshTokens)
+      .set({ usedAt: now })
+      .where(and(eq(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)))
+      .returning({ h: oauthRefreshTokens.tokenHash });
+    if (live.length === 0) return false;
+    await tx
+      .update(oauthRefreshTokens)
+      .set({ retiredAt: now })
+      .where(and(eq(oauthRefreshTokens.grantId, grant.id), ne(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)));
+    await tx.insert(oauthRefreshTokens).values({
+      tokenHash: sha256Hex(next),
+      grantId: grant.id,
+      clientId: client.id,
+      scopes: rt.scopes,
+      createdAt: now,
+      expiresAt: now + ctx.config.oauth.refresh_token_ttl_seconds * 1000,
+    });
+    await tx.update(oauthGrants).set({ lastUsedAt: now }).where(eq(oauthGrants.id, grant.id));
+    return true;
+  });
+  if (!rotated) {
+    // Retired between our read and the write: another request used a newer token meanwhile. Treat as reuse.
+    await revokeGrant(ctx, grant.id, { actor: "system", reason: "refresh_token_reuse", requestId: meta.requestId, ip: meta.ip });
+    throw new OAuthError("invalid_grant", "the refresh token was already used; the grant has been revoked");
+  }
+  await ctx.audit.record({
+    kind: "oauth",
+    action: "oauth.token.refresh",
+    outcome: "ok",
+    requestId: meta.requestId,
+    ip: meta.ip,
+    surface: grant.surface,
+    userId: grant.userId,
+    tenantId: grant.tenantId,
+    clientId: client.id,
+    grantId: grant.id,
+    detail: { scopes },
+  });
+  return tokenResponse(deps, grant, scopes, next);
+}
