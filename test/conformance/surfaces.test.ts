@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { SURFACES, type SurfaceName } from "../../src/config/schema";
+import { startTestAppliance, tempDir, type TestAppliance } from "../helpers/appliance";
+import { obtainTokens } from "../helpers/oauth";
+import { startTokenProxy } from "./proxy";
+import { APPLICABLE, NOT_APPLICABLE } from "./scenarios";
+
+/**
+ * The official MCP conformance suite (@modelcontextprotocol/conformance, server scenarios, active suite) run
+ * against a started appliance, once per surface, through a loopback proxy that adds a real bearer token.
+ * Runs the suite's CLI under Bun (it is a Node 22 program; Bun runs it as is).
+ */
+const CLI = resolve(import.meta.dir, "../../node_modules/@modelcontextprotocol/conformance/dist/index.js");
+
+interface Check {
+  id: string;
+  status: "SUCCESS" | "FAILURE" | "WARNING" | "INFO" | "SKIPPED";
+  errorMessage?: string;
+}
+
+let app: TestAppliance;
+let proxy: ReturnType<typeof startTokenProxy>;
+let outRoot: string;
+const tokens = new Map<SurfaceName, string>();
+
+beforeAll(async () => {
+  app = await startTestAppliance();
+  for (const s of SURFACES) tokens.set(s, (await obtainTokens(app, { email: "admin@harbor-it.example", surface: s })).access_token);
+  proxy = startTokenProxy(app.baseUrl, (path) => tokens.get(path.split("/")[1] as SurfaceName) ?? "none");
+  outRoot = tempDir("cavaridge-conformance-");
+});
+afterAll(async () => {
+  proxy?.stop();
+  await app?.close();
+  if (outRoot) rmSync(outRoot, { recursive: true, force: true });
+});
+
+async function runSuite(surface: SurfaceName): Promise<Map<string, Check[]>> {
+  const out = join(outRoot, surface);
+  const child = Bun.spawn([process.execPath, CLI, "server", "--url", `${proxy.url}/${surface}`, "-o", out], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const [stdout] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const results = new Map<string, Check[]>();
+  if (!existsSync(out)) throw new Error(`conformance produced no results:\n${stdout.slice(-2000)}`);
+  for (const dir of readdirSync(out)) {
+    const m = /^server-(.+)-\d{4}-\d{2}-\d{2}T/.exec(dir);
+    const file = join(out, dir, "checks.json");
+    if (m && existsSync(file)) results.set(m[1]!, JSON.parse(readFileSync(file, "utf8")) as Check[]);
+  }
+  return results;
+}
+
+describe("MCP conformance suite", () => {
+  for (const surface of SURFACES) {
+    test(`${surface}: every applicable scenario passes; every scenario is classified`, async () => {
+      const results = await runSuite(surface);
+      const failures: string[] = [];
+      for (const scenario of APPLICABLE) {
+        const checks = results.get(scenario);
+        if (!checks) {
+          failures.push(`${scenario}: did not run`);
+          continue;
+        }
+        for (const c of checks) if (c.status === "FAILURE") failures.push(`${scenario}/${c.id}: ${c.errorMessage ?? "failed"}`);
+      }
+      const unclassified = [...results.keys()].filter((s) => !(APPLICABLE as readonly string[]).includes(s) && !(s in NOT_APPLICABLE));
+      expect(failures).toEqual([]);
+      expect(unclassified).toEqual([]);
+      const passed = APPLICABLE.filter((s) => results.get(s)?.every((c) => c.status !== "FAILURE")).length;
+      console.log(`conformance ${surface}: ${passed}/${APPLICABLE.length} applicable scenarios passed; ${results.size - APPLICABLE.length} not applicable`);
+    }, 120_000);
+  }
+});
