@@ -1,5 +1,6 @@
 import type { Features } from "./appliance";
 import type { AppContext } from "./context";
+import { adminRoutes } from "./admin/index";
 import { demoSeedOnStart } from "./demo/index";
 import { mcpFeature } from "./mcp/index";
 import { buildOAuthFeature } from "./oauth/index";
@@ -17,5 +18,5 @@ export async function buildFeatures(ctx: AppContext, env: Record<string, string 
   // OAuth first: it sets ctx.oauth (keys, bearer verifier) that the MCP surfaces use.
   const oauth = await buildOAuthFeature(ctx, env);
   const mcp = mcpFeature(ctx, { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools });
-  return { publicFeatures: [oauth.plugin, mcp.plugin], adminFeatures: [], onStart: [oauth.onStart, demoSeedOnStart(ctx, env), mcp.onStart], onStop: [oauth.onStop, mcp.onStop] };
+  return { publicFeatures: [oauth.plugin, mcp.plugin], adminFeatures: [adminRoutes(ctx)], onStart: [oauth.onStart, demoSeedOnStart(ctx, env), mcp.onStart], onStop: [oauth.onStop, mcp.onStop] };
 }

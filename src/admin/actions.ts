@@ -1,0 +1,129 @@
+import type { AppContext } from "../context";
+import { deleteClient, findGrantTenant, tenantsUsingClient } from "../oauth/admin-queries";
+import { ApprovalError, approveClientForTenant, revokeGrant } from "../oauth/grants";
+import { AdminError, NOT_FOUND_OR_NOT_PERMITTED } from "./errors";
+import type { AdminPrincipal } from "./principal";
+
+/** Where an admin action came from, for its audit row. */
+export interface ActionOrigin {
+  requestId: string;
+  ip: string;
+}
+
+/** Records one admin action (kind "admin"). The row's tenant is the actor's home tenant; the target is in detail. */
+export async function recordAdminAction(
+  ctx: AppContext,
+  principal: Pick<AdminPrincipal, "userId" | "tenantId" | "via"> | null,
+  origin: ActionOrigin,
+  action: string,
+  outcome: string,
+  extra: { grantId?: string; clientId?: string; surface?: string; userId?: string; tenantId?: string; detail?: Record<string, unknown> } = {},
+): Promise<string> {
+  return ctx.audit.record({
+    kind: "admin",
+    action,
+    outcome,
+    requestId: origin.requestId,
+    ip: origin.ip,
+    userId: extra.userId ?? principal?.userId ?? null,
+    tenantId: extra.tenantId ?? principal?.tenantId ?? null,
+    grantId: extra.grantId ?? null,
+    clientId: extra.clientId ?? null,
+    surface: extra.surface ?? null,
+    detail: { via: principal?.via ?? null, ...(extra.detail ?? {}) },
+  });
+}
+
+/**
+ * Revokes a connection (grant) the caller's scope covers. A grant of another tenant is refused exactly like a
+ * missing one ("not found or not permitted"), and the attempt is audited as `denied_cross_tenant`.
+ */
+/** Returns true when this call revoked it, false when it was already revoked. */
+export async function revokeConnection(ctx: AppContext, principal: AdminPrincipal, grantId: string, origin: ActionOrigin): Promise<boolean> {
+  const grant = await findGrantTenant(ctx.store.db, grantId);
+  if (!grant) {
+    await recordAdminAction(ctx, principal, origin, "admin.connection.revoke", "not_found", { detail: { target_grant: grantId } });
+    throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+  }
+  if (!principal.scope.includes(grant.tenantId)) {
+    await recordAdminAction(ctx, principal, origin, "admin.connection.revoke", "denied_cross_tenant", {
+      detail: { target_grant: grantId, target_tenant: grant.tenantId },
+    });
+    throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+  }
+  const revoked = await revokeGrant(ctx, grantId, {
+    actor: "admin",
+    userId: principal.userId,
+    reason: "revoked_by_admin",
+    requestId: origin.requestId,
+    ip: origin.ip,
+  });
+  await recordAdminAction(ctx, principal, origin, "admin.connection.revoke", revoked ? "ok" : "already_revoked", {
+    grantId,
+    detail: { target_tenant: grant.tenantId },
+  });
+  return revoked;
+}
+
+/** Approves a client for a tenant in the caller's scope (OAuth's approveClientForTenant checks role and scope). */
+export async function approveClient(
+  ctx: AppContext,
+  principal: AdminPrincipal,
+  clientId: string,
+  tenantId: string,
+  origin: ActionOrigin,
+): Promise<boolean> {
+  try {
+    const added = await approveClientForTenant(ctx, {
+      clientId,
+      tenantId,
+      approver: { userId: principal.userId, role: principal.role, tenantId: principal.tenantId },
+      scope: principal.scope,
+      requestId: origin.requestId,
+    });
+    await recordAdminAction(ctx, principal, origin, "admin.client.approve", added ? "ok" : "already_approved", {
+      clientId,
+      detail: { target_tenant: tenantId },
+    });
+    return added;
+  } catch (err) {
+    if (!(err instanceof ApprovalError)) throw err;
+    const outcome = err.code === "out_of_scope" ? "denied_cross_tenant" : err.code === "forbidden_role" ? "denied_role" : "not_found";
+    await recordAdminAction(ctx, principal, origin, "admin.client.approve", outcome, { clientId, detail: { target_tenant: tenantId } });
+    if (err.code === "forbidden_role") throw new AdminError("forbidden", err.message);
+    throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+  }
+}
+
+/**
+ * Deletes a client. Clients are shared by every tenant, so only a platform admin, or an admin whose scope
+ * covers every tenant that approved or uses the client, may delete it; anyone else is refused and audited.
+ */
+export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrincipal, clientId: string, origin: ActionOrigin): Promise<number> {
+  const using = await tenantsUsingClient(ctx.store.db, clientId);
+  if (using === null) {
+    await recordAdminAction(ctx, principal, origin, "admin.client.delete", "not_found", { detail: { target_client: clientId } });
+    throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+  }
+  const outside = principal.role === "platform_admin" ? [] : using.filter((t) => !principal.scope.includes(t));
+  if (outside.length > 0) {
+    await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {
+      clientId,
+      detail: { tenants_outside_scope: outside.length },
+    });
+    throw new AdminError("forbidden", "this client is also used by tenants outside your scope; ask a platform admin to delete it");
+  }
+  const revoked = await deleteClient(ctx, clientId, {
+    actor: "admin",
+    userId: principal.userId,
+    reason: "client_deleted_by_admin",
+    requestId: origin.requestId,
+    ip: origin.ip,
+  });
+  await recordAdminAction(ctx, principal, origin, "admin.client.delete", revoked === null ? "not_found" : "ok", {
+    clientId,
+    detail: { grants_revoked: revoked ?? 0 },
+  });
+  if (revoked === null) throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+  return revoked;
+}

@@ -1,0 +1,239 @@
+import { countAuditPerHour, distinctAuditValues, findAuditRow, findConfirmingRows, queryAuditLog, AuditCursorError } from "../audit/query";
+import type { AppContext } from "../context";
+import { listGrants } from "../oauth/grants";
+import { listClientsInScope } from "../oauth/admin-queries";
+import { approveClient, deleteClientAsAdmin, recordAdminAction, revokeConnection } from "./actions";
+import { createAdminApiToken, listAdminApiTokens, revokeAdminApiToken } from "./api-tokens";
+import { parseAuditQuery } from "./audit-filters";
+import { auditChainStatus } from "./chain-status";
+import { renderCallsChart } from "./chart";
+import { clientNames, loadDirectory } from "./directory";
+import { AdminError } from "./errors";
+import { htmlResponse, readForm, redirect, requireCsrf, type AdminRequest, type Authenticated } from "./http";
+import { renderAudit, renderAuditDetail } from "./pages/audit";
+import { renderConnections } from "./pages/connections";
+import type { PageFrame } from "./pages/layout";
+import { renderServers } from "./pages/servers";
+import { renderSignIn } from "./pages/sign-in";
+import { renderTenants } from "./pages/tenants";
+import { renderTokens } from "./pages/tokens";
+import { admitNamedTenant } from "./scope-checks";
+import { buildServerInventory } from "./servers";
+import {
+  adminCookie,
+  createAdminSession,
+  csrfTokenFor,
+  destroyAdminSession,
+  newPreSessionSecret,
+  PRE_SESSION_COOKIE,
+  SESSION_ABSOLUTE_MS,
+  SESSION_COOKIE,
+  verifyCsrfToken,
+} from "./session";
+import { verifyAdminCredentials } from "./sign-in";
+
+/** Page handlers of the admin console: plain Request data in, Response out. index.ts routes to them. */
+
+/** Notices after a redirect are chosen from this list by key, so no caller-supplied text is ever reflected. */
+const NOTICES: Record<string, NonNullable<PageFrame["notice"]>> = {
+  revoked: { kind: "ok", text: "Connection revoked. The client's next request will be refused." },
+  already_revoked: { kind: "ok", text: "That connection was already revoked." },
+  approved: { kind: "ok", text: "Client approved for the tenant." },
+  already_approved: { kind: "ok", text: "That client was already approved for the tenant." },
+  client_deleted: { kind: "ok", text: "Client deleted and its connections revoked." },
+  token_revoked: { kind: "ok", text: "API token revoked." },
+};
+
+function noticeOf(req: AdminRequest): PageFrame["notice"] {
+  const key = req.url.searchParams.get("notice");
+  return key ? (NOTICES[key] ?? null) : null;
+}
+
+/** Only same-site paths are followed after sign-in (no open redirect: `//host` and `/\host` are refused). */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\") || next.length > 2000) return "/connections";
+  return next;
+}
+
+export function signInPage(req: AdminRequest, opts: { error?: string; email?: string; status?: number; retryAfter?: number } = {}): Response {
+  const pre = req.cookies.get(PRE_SESSION_COOKIE);
+  const secret = pre && /^[A-Za-z0-9_-]{20,64}$/.test(pre) ? pre : newPreSessionSecret();
+  const cookies: [string, string][] = [["set-cookie", adminCookie(PRE_SESSION_COOKIE, secret, { secure: req.secure, maxAgeSeconds: 3600 })]];
+  if (opts.retryAfter) cookies.push(["retry-after", String(opts.retryAfter)]);
+  const next = req.url.searchParams.get("next") ?? undefined;
+  return htmlResponse(renderSignIn({ csrf: csrfTokenFor(secret), email: opts.email, error: opts.error, next }), opts.status ?? 200, cookies);
+}
+
+export async function signIn(ctx: AppContext, req: AdminRequest): Promise<Response> {
+  const form = await readForm(req.request);
+  const email = (form.get("email") ?? "").trim().slice(0, 320);
+  const pre = req.cookies.get(PRE_SESSION_COOKIE);
+  if (!pre || !verifyCsrfToken(pre, form.get("csrf"))) {
+    return signInPage(req, { email, error: "The sign-in form expired. Please try again.", status: 403 });
+  }
+  const result = await verifyAdminCredentials(ctx.store.db, ctx.config, { email, password: form.get("password") ?? "", ip: req.ip }, req.now);
+  if (!result.ok) {
+    await recordAdminAction(ctx, null, req, "admin.sign_in", result.reason === "role_not_admitted" ? "denied_role" : result.reason, {
+      userId: result.userId,
+      detail: { email },
+    });
+    if (result.reason === "locked")
+      return signInPage(req, { email, status: 429, retryAfter: result.retryAfterSeconds, error: `Too many failed sign-ins. Try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} minute(s).` });
+    if (result.reason === "role_not_admitted")
+      return signInPage(req, { email, status: 403, error: "This account may not use the admin console. Ask an MSP admin or platform admin." });
+    return signInPage(req, { email, status: 401, error: "Email or password is incorrect." });
+  }
+  const session = await createAdminSession(ctx.store.db, result.userId, req.ip, req.now);
+  await recordAdminAction(ctx, { userId: result.userId, tenantId: result.tenantId, via: "session" }, req, "admin.sign_in", "ok");
+  const next = form.get("next");
+  return redirect(safeNext(next), [
+    adminCookie(SESSION_COOKIE, session.id, { secure: req.secure, maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000) }),
+    adminCookie(PRE_SESSION_COOKIE, "", { secure: req.secure, maxAgeSeconds: 0 }),
+  ]);
+}
+
+export async function signOut(ctx: AppContext, req: AdminRequest, auth: Authenticated | null): Promise<Response> {
+  const clear = adminCookie(SESSION_COOKIE, "", { secure: req.secure, maxAgeSeconds: 0 });
+  if (!auth?.session) return redirect("/sign-in", [clear]);
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  await destroyAdminSession(ctx.store.db, auth.session.id);
+  await recordAdminAction(ctx, auth.principal, req, "admin.sign_out", "ok");
+  return redirect("/sign-in", [clear]);
+}
+
+export async function connectionsPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+  const { principal } = auth;
+  const [grants, clients, directory] = await Promise.all([
+    listGrants(ctx.store.db, principal.scope, { includeRevoked: false, limit: 1000 }),
+    listClientsInScope(ctx.store.db, principal.role === "platform_admin" ? "all" : principal.scope),
+    loadDirectory(ctx.store.db, principal),
+  ]);
+  return htmlResponse(renderConnections({ principal, csrf: auth.csrf, grants, clients, directory, now: req.now, notice: noticeOf(req) }));
+}
+
+export async function revokeConnectionForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, grantId: string): Promise<Response> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  const revoked = await revokeConnection(ctx, auth.principal, grantId, req);
+  return redirect(`/connections?notice=${revoked ? "revoked" : "already_revoked"}`);
+}
+
+export async function approveClientForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  const tenant = (form.get("tenant") ?? "").trim();
+  if (!tenant) throw new AdminError("invalid_request", "choose a tenant to approve the client for");
+  const added = await approveClient(ctx, auth.principal, clientId, tenant, req);
+  return redirect(`/connections?notice=${added ? "approved" : "already_approved"}`);
+}
+
+export async function deleteClientForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  await deleteClientAsAdmin(ctx, auth.principal, clientId, req);
+  return redirect("/connections?notice=client_deleted");
+}
+
+export async function auditPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+  const params = new URLSearchParams(req.url.searchParams);
+  params.delete("notice");
+  const q = parseAuditQuery(params, req.now, "24h");
+  if (q.format) throw new AdminError("invalid_request", "use Export to download the log");
+  const { principal } = auth;
+  await admitNamedTenant(ctx, principal, q.filters.tenantId, req, "audit.query");
+  const vis = principal.auditVisibility;
+  let page;
+  try {
+    page = await queryAuditLog(ctx.store.db, vis, q.filters, { cursor: q.cursor, limit: q.limit ?? 50 });
+  } catch (err) {
+    if (err instanceof AuditCursorError) throw new AdminError("invalid_cursor", "that page link is not valid; start from the newest rows");
+    throw err;
+  }
+  const to = q.filters.to ?? req.now;
+  const from = q.filters.from ?? (page.rows.length > 0 ? Math.min(...page.rows.map((r) => r.at)) : to - 24 * 3_600_000);
+  const [hourly, chain, directory, tools, outcomes, clients] = await Promise.all([
+    countAuditPerHour(ctx.store.db, vis, { ...q.filters, from, to }),
+    auditChainStatus(ctx.store.client, req.now),
+    loadDirectory(ctx.store.db, principal),
+    distinctAuditValues(ctx.store.db, vis, "tool"),
+    distinctAuditValues(ctx.store.db, vis, "outcome"),
+    distinctAuditValues(ctx.store.db, vis, "clientId"),
+  ]);
+  const names = await clientNames(ctx.store.db, [...clients, ...page.rows.map((r) => r.clientId)]);
+  return htmlResponse(
+    renderAudit({
+      principal,
+      csrf: auth.csrf,
+      echo: q.echo,
+      rows: page.rows,
+      nextCursor: page.nextCursor,
+      isFirstPage: !q.cursor,
+      chart: renderCallsChart(hourly, from, to),
+      chain,
+      directory,
+      clientNames: names,
+      options: { tools, outcomes, clients },
+    }),
+  );
+}
+
+export async function auditDetailPage(ctx: AppContext, req: AdminRequest, auth: Authenticated, id: string): Promise<Response> {
+  const vis = auth.principal.auditVisibility;
+  const row = /^[A-Za-z0-9_-]{1,100}$/.test(id) ? await findAuditRow(ctx.store.db, vis, id) : null;
+  if (!row) throw new AdminError("not_found", "not found or not permitted");
+  const [confirmedBy, directory, names] = await Promise.all([
+    findConfirmingRows(ctx.store.db, vis, id),
+    loadDirectory(ctx.store.db, auth.principal),
+    clientNames(ctx.store.db, [row.clientId]),
+  ]);
+  return htmlResponse(renderAuditDetail({ principal: auth.principal, csrf: auth.csrf, row, confirmedBy, directory, clientNames: names }));
+}
+
+export async function serversPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+  const servers = await buildServerInventory(ctx.store.db, ctx.config, auth.principal.auditVisibility, req.now);
+  return htmlResponse(renderServers({ principal: auth.principal, csrf: auth.csrf, servers }));
+}
+
+export async function tenantsPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+  void req;
+  const [directory, grants] = await Promise.all([
+    loadDirectory(ctx.store.db, auth.principal),
+    listGrants(ctx.store.db, auth.principal.scope, { includeRevoked: false, limit: 1000 }),
+  ]);
+  return htmlResponse(renderTenants({ principal: auth.principal, csrf: auth.csrf, directory, grants }));
+}
+
+export async function tokensPage(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  created: { name: string; token: string } | null = null,
+): Promise<Response> {
+  const tokens = await listAdminApiTokens(ctx.store.db, auth.principal.userId);
+  return htmlResponse(
+    renderTokens({ principal: auth.principal, csrf: auth.csrf, tokens, created, now: req.now, adminUrl: req.url.origin, notice: noticeOf(req) }),
+    created ? 201 : 200,
+  );
+}
+
+export async function createTokenForm(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+  if (!auth.session) throw new AdminError("forbidden", "API tokens are created from a signed-in browser session");
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  const name = (form.get("name") ?? "").trim();
+  if (!name || name.length > 80) throw new AdminError("invalid_request", "give the token a name of 1 to 80 characters");
+  const created = await createAdminApiToken(ctx.store.db, auth.principal.userId, name, req.now);
+  await recordAdminAction(ctx, auth.principal, req, "admin.api_token.create", "ok", { detail: { token_id: created.id, name } });
+  // Rendered directly (not redirected) so the raw token is shown once and never lands in a URL or history.
+  return tokensPage(ctx, req, auth, { name, token: created.token });
+}
+
+export async function revokeTokenForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, tokenId: string): Promise<Response> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  const ok = await revokeAdminApiToken(ctx.store.db, auth.principal.userId, tokenId, req.now);
+  await recordAdminAction(ctx, auth.principal, req, "admin.api_token.revoke", ok ? "ok" : "not_found", { detail: { token_id: tokenId } });
+  if (!ok) throw new AdminError("not_found", "not found or not permitted");
+  return redirect("/tokens?notice=token_revoked");
+}

@@ -1,0 +1,62 @@
+import { countCallsBySurface, type AuditVisibility } from "../audit/query";
+import { SURFACES, type Config, type SurfaceName } from "../config/schema";
+import type { ToolAnnotations, ToolDefinition } from "../mcp/define-tool";
+import { protectedResourceMetadataUrl, resourceUrl } from "../oauth/resource";
+import { surfaceTitle } from "../oauth/scopes";
+import type { DbLike } from "../store/index";
+import { aegisTools } from "../surfaces/aegis/index";
+import { cavalierTools } from "../surfaces/cavalier/index";
+import { forgeTools } from "../surfaces/forge/index";
+
+/** One tool as GET /{surface}/list_tools shows it (the MCP tools/list entry), plus the scope it needs. */
+export interface CatalogTool {
+  name: string;
+  title: string;
+  description: string;
+  scope: string;
+  destructive: boolean;
+  annotations: ToolAnnotations;
+  inputSchema: unknown;
+}
+
+export interface ServerInventoryEntry {
+  surface: SurfaceName;
+  title: string;
+  enabled: boolean;
+  /** The URL to paste into ChatGPT or Claude. */
+  url: string;
+  protectedResourceMetadataUrl: string;
+  toolCatalogUrl: string;
+  callsLast24h: number;
+  tools: CatalogTool[];
+}
+
+const MANIFESTS: Record<SurfaceName, readonly ToolDefinition[]> = { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools };
+
+/** The tool catalog of a surface from its manifest: the same definitions the MCP surface serves. */
+export function toolCatalog(surface: SurfaceName): CatalogTool[] {
+  return MANIFESTS[surface].map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    scope: t.scope,
+    destructive: t.destructive,
+    annotations: t.annotations,
+    inputSchema: t.inputSchema,
+  }));
+}
+
+/** Every surface with its URLs, state, last-24h call count (within `visibility`) and tools. */
+export async function buildServerInventory(db: DbLike, config: Config, visibility: AuditVisibility, now: number): Promise<ServerInventoryEntry[]> {
+  const calls = await countCallsBySurface(db, visibility, now - 24 * 3_600_000);
+  return SURFACES.map((surface) => ({
+    surface,
+    title: surfaceTitle(surface),
+    enabled: config.surfaces[surface],
+    url: resourceUrl(config, surface),
+    protectedResourceMetadataUrl: protectedResourceMetadataUrl(config, surface),
+    toolCatalogUrl: `${resourceUrl(config, surface)}/list_tools`,
+    callsLast24h: calls[surface] ?? 0,
+    tools: toolCatalog(surface),
+  }));
+}
