@@ -1,0 +1,33 @@
+import { type } from "arktype";
+import { createDeal } from "../service";
+import { DealOut, presentDeal } from "../wire";
+import { actorOf, cavalierTool, IdempotencyKeyArg, TenantArg } from "./shared";
+
+export const createDealTool = cavalierTool({
+  name: "cavalier_create_deal",
+  title: "cavalier.create_deal",
+  description:
+    "Use this when the user wants to record a new sales opportunity for a customer (before or alongside a quote). Creates an open deal; repeating the call with the same idempotency_key returns the same deal.",
+  input: type({
+    tenant_id: TenantArg,
+    name: type("0 < string <= 200").describe("What the deal is about, e.g. 'Operations Pro rollout'."),
+    "stage?": type("'lead' | 'qualified' | 'proposal' | 'negotiation'").describe("Where the deal starts in the pipeline; default lead."),
+    "expected_close_date?": type(/^\d{4}-\d{2}-\d{2}$/).describe("When it is expected to close, as YYYY-MM-DD."),
+    "contact_id?": type("0 < string <= 128").describe("The customer's main contact for this deal (ctc_…, from cavalier_list_contacts)."),
+    "notes?": type("string <= 2000").describe("Free-text notes for the sales team."),
+    idempotency_key: IdempotencyKeyArg,
+  }),
+  output: type({ deal: DealOut, replayed: "boolean" }),
+  scope: "cavalier:write",
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async (input, ctx) => {
+    const r = await createDeal(
+      ctx.db,
+      ctx.scope,
+      { tenant: input.tenant_id, name: input.name, stage: input.stage, expectedCloseDate: input.expected_close_date, contactId: input.contact_id, notes: input.notes, idempotencyKey: input.idempotency_key },
+      actorOf(ctx),
+      ctx.now,
+    );
+    return { deal: presentDeal(r.deal, r.tenant.name), replayed: r.replayed };
+  },
+});

@@ -1,0 +1,58 @@
+import { type } from "arktype";
+import { createQuote, proposeQuote, type CreateQuoteInput } from "../service";
+import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
+import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
+
+const Input = type({
+  tenant_id: TenantArg,
+  lines: LinesArg,
+  "deal_id?": type("0 < string <= 128").describe("The customer's open deal this quote belongs to (dl_…, from cavalier_list_deals). Optional."),
+  "contact_id?": type("0 < string <= 128").describe("Who the quote is addressed to (ctc_…, from cavalier_list_contacts). Optional."),
+  "title?": type("0 < string <= 200").describe("Quote title shown to the customer; defaults to the deal name or the first line."),
+  "valid_days?": ValidDaysArg,
+  "notes?": type("string <= 2000").describe("Terms or notes printed on the quote."),
+  idempotency_key: IdempotencyKeyArg,
+});
+
+function toInput(input: typeof Input.infer): CreateQuoteInput {
+  return {
+    tenant: input.tenant_id,
+    lines: toLineInputs(input.lines),
+    dealId: input.deal_id,
+    contactId: input.contact_id,
+    title: input.title,
+    validDays: input.valid_days,
+    notes: input.notes,
+    idempotencyKey: input.idempotency_key,
+  };
+}
+
+export const createQuoteTool = cavalierTool({
+  name: "cavalier_create_quote",
+  title: "cavalier.create_quote",
+  description:
+    "Use this when the user asks to draft or create a quote for a customer (e.g. \"Draft a quote for ContosoCare with one Operations Pro seat\"). Prices the lines from the catalog in the customer's currency with its tax and saves a draft quote (version 1). The first call returns confirmation_required with the proposed quote; show it to the user and call again with confirmed: true once they approve.",
+  input: Input,
+  output: type({ quote: QuoteOut, replayed: "boolean" }),
+  scope: "cavalier:write",
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  preview: async (input, ctx) => {
+    const p = await proposeQuote(ctx.db, ctx.scope, toInput(input), ctx.now);
+    if (p.existing) {
+      return {
+        summary: `This idempotency_key already created ${reference(p.existing.quote)} for ${p.tenant.name}; confirming returns that quote unchanged.`,
+        proposal: { ...presentProposal(p), existing_quote_id: p.existing.quote.id },
+      };
+    }
+    return {
+      summary: `Create a draft quote "${p.title}" valid until ${iso(p.validUntil).slice(0, 10)}. ${describePricing(p.tenant, p.pricing)}`,
+      proposal: { ...presentProposal(p), existing_quote_id: null },
+    };
+  },
+  handler: async (input, ctx) => {
+    const r = await createQuote(ctx.db, ctx.scope, toInput(input), actorOf(ctx), ctx.now);
+    return { quote: presentQuote(r.detail), replayed: r.replayed };
+  },
+});
+
+

@@ -1,0 +1,19 @@
+import { type } from "arktype";
+import { listContacts } from "../service";
+import { ContactOut, presentContact } from "../wire";
+import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, QueryArg, READ_ONLY } from "./shared";
+
+export const listContactsTool = cavalierTool({
+  name: "cavalier_list_contacts",
+  title: "cavalier.list_contacts",
+  description:
+    "Use this when you need a customer's contact (who a quote is for, who accepted it, who to address a cover note to). Lists contacts with name, title, email and phone.",
+  input: type({ "tenant_id?": OptionalTenantArg, "query?": QueryArg, "cursor?": CursorArg, "limit?": LimitArg }),
+  output: type({ items: ContactOut.array(), next_cursor: "string | null" }),
+  scope: "cavalier:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) => {
+    const page = await listContacts(ctx.db, ctx.scope, { tenant: input.tenant_id, query: input.query, cursor: input.cursor, limit: input.limit });
+    return { items: page.items.map(presentContact), next_cursor: page.nextCursor };
+  },
+});

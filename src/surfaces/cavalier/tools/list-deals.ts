@@ -1,0 +1,31 @@
+import { type } from "arktype";
+import { inArray } from "drizzle-orm";
+import { DEAL_STAGES } from "../../../store/schema/cavalier";
+import { tenants } from "../../../store/schema/tenancy";
+import { listDeals } from "../service";
+import { DealOut, presentDeal } from "../wire";
+import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
+
+export const listDealsTool = cavalierTool({
+  name: "cavalier_list_deals",
+  title: "cavalier.list_deals",
+  description:
+    "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote belongs to. Lists deals newest first, optionally for one customer and stages.",
+  input: type({
+    "tenant_id?": OptionalTenantArg,
+    "stages?": type.enumerated(...DEAL_STAGES).array().atMostLength(6).describe("Only deals in these stages (lead, qualified, proposal, negotiation, closed_won, closed_lost)."),
+    "cursor?": CursorArg,
+    "limit?": LimitArg,
+  }),
+  output: type({ items: DealOut.array(), next_cursor: "string | null" }),
+  scope: "cavalier:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) => {
+    const page = await listDeals(ctx.db, ctx.scope, { tenant: input.tenant_id, stages: input.stages, cursor: input.cursor, limit: input.limit });
+    const ids = [...new Set(page.items.map((d) => d.tenantId))];
+    const names = ids.length
+      ? new Map((await ctx.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(inArray(tenants.id, ids))).map((t) => [t.id, t.name]))
+      : new Map<string, string>();
+    return { items: page.items.map((d) => presentDeal(d, names.get(d.tenantId) ?? d.tenantId)), next_cursor: page.nextCursor };
+  },
+});

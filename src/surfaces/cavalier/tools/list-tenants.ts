@@ -1,0 +1,19 @@
+import { type } from "arktype";
+import { listTenants } from "../service";
+import { presentTenant, TenantOut } from "../wire";
+import { cavalierTool, CursorArg, LimitArg, QueryArg, READ_ONLY } from "./shared";
+
+export const listTenantsTool = cavalierTool({
+  name: "cavalier_list_tenants",
+  title: "cavalier.list_tenants",
+  description:
+    "Use this when you need to know which customers (tenants) you may quote or sell to, or to find a tenant's id, currency or tax rate. Returns the tenants the signed-in user may act on, by name.",
+  input: type({ "query?": QueryArg, "cursor?": CursorArg, "limit?": LimitArg }),
+  output: type({ items: TenantOut.array(), next_cursor: "string | null" }),
+  scope: "cavalier:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) => {
+    const page = await listTenants(ctx.db, ctx.scope, { query: input.query, cursor: input.cursor, limit: input.limit });
+    return { items: page.items.map(presentTenant), next_cursor: page.nextCursor };
+  },
+});

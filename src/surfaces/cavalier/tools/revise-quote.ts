@@ -1,0 +1,50 @@
+import { type } from "arktype";
+import { planRevision, reviseQuote, type ReviseQuoteInput } from "../service";
+import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
+import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, QuoteIdArg, ValidDaysArg } from "./shared";
+
+const Input = type({
+  quote_id: QuoteIdArg,
+  "lines?": LinesArg.describe("The new version's lines, replacing all of the old ones. Omit to keep the lines (and their prices) as they are."),
+  "title?": type("0 < string <= 200").describe("New title; omit to keep it."),
+  "valid_days?": ValidDaysArg,
+  "notes?": type("string <= 2000").describe("New notes; omit to keep them."),
+  idempotency_key: IdempotencyKeyArg,
+});
+
+function toInput(input: typeof Input.infer): ReviseQuoteInput {
+  return {
+    quoteId: input.quote_id,
+    lines: input.lines?.map((l) => ({ product: l.product, quantity: l.quantity, unitPriceMinor: l.unit_price_minor, discountBps: l.discount_bps, description: l.description })),
+    title: input.title,
+    validDays: input.valid_days,
+    notes: input.notes,
+    idempotencyKey: input.idempotency_key,
+  };
+}
+
+export const reviseQuoteTool = cavalierTool({
+  name: "cavalier_revise_quote",
+  title: "cavalier.revise_quote",
+  description:
+    "Use this when a customer wants changes to a draft, sent or expired quote (other quantities, products, discount, a fresh validity). Creates the next version as a draft and marks the old version superseded; nothing is deleted. Asks for confirmation first.",
+  input: Input,
+  output: type({ quote: QuoteOut, superseded_id: "string", replayed: "boolean" }),
+  scope: "cavalier:write",
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  preview: async (input, ctx) => {
+    const plan = await planRevision(ctx.db, ctx.scope, toInput(input), ctx.now);
+    const from = reference(plan.source.quote);
+    if (plan.existing) {
+      return { summary: `This idempotency_key already revised ${from} into ${reference(plan.existing.quote)}; confirming returns it unchanged.`, proposal: { ...presentProposal(plan), supersedes: from, version: plan.version } };
+    }
+    return {
+      summary: `Revise ${from} (${plan.source.status}) into ${plan.source.quote.quoteNumber} v${plan.version} as a draft valid until ${iso(plan.validUntil).slice(0, 10)}; ${from} becomes superseded. ${describePricing(plan.tenant, plan.pricing)}`,
+      proposal: { ...presentProposal(plan), supersedes: from, version: plan.version },
+    };
+  },
+  handler: async (input, ctx) => {
+    const r = await reviseQuote(ctx.db, ctx.scope, toInput(input), actorOf(ctx), ctx.now);
+    return { quote: presentQuote(r.detail), superseded_id: r.supersededId, replayed: r.replayed };
+  },
+});

@@ -1,0 +1,33 @@
+import { type } from "arktype";
+import { DEAL_STAGES } from "../../../store/schema/cavalier";
+import { updateDealStage } from "../service";
+import { DealOut, presentDeal } from "../wire";
+import { cavalierTool } from "./shared";
+
+const Input = type({
+  deal_id: type("0 < string <= 128").describe("The deal's id (dl_…), from cavalier_list_deals."),
+  stage: type.enumerated(...DEAL_STAGES).describe("The new stage; closed_won and closed_lost close the deal for good."),
+  "reason?": type("0 < string <= 500").describe("Why: required for closed_lost (e.g. 'budget — revisit Q3'); otherwise kept as a note."),
+});
+
+export const updateDealStageTool = cavalierTool({
+  name: "cavalier_update_deal_stage",
+  title: "cavalier.update_deal_stage",
+  description:
+    "Use this when the user says a deal moved forward, or was won or lost. Moves the deal to another stage or closes it; closed deals do not reopen. Asks for confirmation first.",
+  input: Input,
+  output: type({ deal: DealOut, previous_stage: type.enumerated(...DEAL_STAGES), changed: "boolean" }),
+  scope: "cavalier:write",
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  preview: async (input, ctx) => {
+    const r = await updateDealStage(ctx.db, ctx.scope, { dealId: input.deal_id, stage: input.stage, reason: input.reason }, ctx.now, { dryRun: true });
+    const summary = r.changed
+      ? `Move deal "${r.deal.name}" for ${r.tenant.name} [${r.tenant.id}] from ${r.previousStage} to ${input.stage}${input.reason ? ` (reason: ${input.reason})` : ""}.`
+      : `Deal "${r.deal.name}" is already ${input.stage}; nothing would change.`;
+    return { summary, proposal: { deal_id: r.deal.id, tenant: { id: r.tenant.id, name: r.tenant.name }, from: r.previousStage, to: input.stage, reason: input.reason ?? null } };
+  },
+  handler: async (input, ctx) => {
+    const r = await updateDealStage(ctx.db, ctx.scope, { dealId: input.deal_id, stage: input.stage, reason: input.reason }, ctx.now);
+    return { deal: presentDeal(r.deal, r.tenant.name), previous_stage: r.previousStage, changed: r.changed };
+  },
+});
