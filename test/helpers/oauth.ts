@@ -182,3 +182,30 @@ export async function obtainTokens(
   const claims = decodeJwt(body.access_token) as { grant_id?: string };
   return { ...body, client_id: client.client_id, grant_id: claims.grant_id ?? "" };
 }
+
+/**
+ * An /oauth/authorize URL for `client` with valid defaults (S256 challenge, cavalier resource and scopes, state);
+ * `overrides` replace parameters, and a null removes one.
+ */
+export function buildAuthorizeUrl(app: TestAppliance, client: TestClient, overrides: Record<string, string | null> = {}): string {
+  const params: Record<string, string | null> = {
+    response_type: "code",
+    client_id: client.client_id,
+    redirect_uri: client.redirect_uri,
+    code_challenge: pkcePair().challenge,
+    code_challenge_method: "S256",
+    state: "st-123",
+    scope: "cavalier:read cavalier:write",
+    resource: `${app.config.server.public_url}/cavalier`,
+    ...overrides,
+  };
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null) q.set(k, v);
+  return `${app.baseUrl}/oauth/authorize?${q}`;
+}
+
+/** A controllable clock for expiry tests: starts at the real time, moves only when told. */
+export function manualClock(start = Date.now()): { clock: () => number; advance(ms: number): void; now(): number } {
+  let t = start;
+  return { clock: () => t, advance: (ms) => void (t += ms), now: () => t };
+}
