@@ -30,6 +30,9 @@ export const SURFACE_TITLES: Record<SurfaceName, string> = {
 
 export const APPLIANCE_VERSION = "0.1.0";
 
+/** Tool arguments are small; a larger body is refused before it is parsed. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 /** Per-request facts from the HTTP edge. */
 export interface RequestMeta {
   requestId: string;
@@ -190,6 +193,8 @@ export function createSurfaceHandler(
         return rpcError(405, null, -32000, "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).", { allow: "POST" });
       }
 
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > MAX_BODY_BYTES) return rpcError(413, null, ErrorCode.InvalidRequest, "Request too large");
       let body: unknown;
       try {
         body = JSON.parse(await request.text());
@@ -234,7 +239,12 @@ export function createSurfaceHandler(
 
       if (method === "tools/call") {
         const params = isObject(body.params) ? body.params : {};
-        const tool = typeof params.name === "string" ? byName.get(params.name) : undefined;
+        if (typeof params.name !== "string" || (params.arguments !== undefined && !isObject(params.arguments))) {
+          // Audited here because the SDK would refuse it before any tool code (and its audit) runs.
+          await auditRefusal(meta, startedAt, body, "malformed tools/call params", access, "invalid_input");
+          return rpcError(200, body.id as string | number, ErrorCode.InvalidParams, "Invalid params: tools/call needs a string name and an object of arguments");
+        }
+        const tool = byName.get(params.name);
         if (tool && !access.scopes.includes(tool.scope)) {
           await auditRefusal(meta, startedAt, body, `missing scope ${tool.scope}`, access, "denied_scope");
           // Name every scope the client should hold for this surface, so one step-up suffices (SEP-835).

@@ -208,3 +208,24 @@ describe("surface auth", () => {
     expect(rows[0]!.user_id).toBeTruthy();
   });
 });
+
+describe("malformed tools/call", () => {
+  test("params without a name or with non-object arguments: JSON-RPC invalid params, still audited", async () => {
+    const id = rid();
+    const r = await post({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "fixture_read_tenant", arguments: [1] } }, { "x-request-id": id });
+    expect(r.json.error.code).toBe(-32602);
+    expect((await auditRows(id)).map((x) => x.outcome)).toEqual(["invalid_input"]);
+  });
+
+  test("an unknown tool is a JSON-RPC invalid params error, audited invalid_input", async () => {
+    const id = rid();
+    const r = await post({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "no_such_tool", arguments: {} } }, { "x-request-id": id });
+    expect(r.json.error.code).toBe(-32602);
+    expect((await auditRows(id)).map((x) => x.outcome)).toEqual(["invalid_input"]);
+  });
+
+  test("a body over 1 MiB is refused with 413 before parsing", async () => {
+    const r = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(1024 * 1024 + 10) } }));
+    expect(r.status).toBe(413);
+  });
+});
