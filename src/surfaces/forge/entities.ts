@@ -1,0 +1,168 @@
+import { and, count, eq, gte, lte, sql } from "drizzle-orm";
+import type { DbLike } from "../../store/index";
+import { aegisFindings } from "../../store/schema/aegis";
+import { contacts } from "../../store/schema/cavalier";
+import type { TenantScope } from "../../tenancy/scope";
+import { getFinding, getPostureSummary, getPostureTrend, resolveTenant, type FindingDetail, type PostureSummary, type PostureTrend } from "../aegis/service";
+import { STATUS } from "../aegis/ocsf";
+import { getDeal, getQuote, listDeals } from "../cavalier/service";
+import { formatMoney } from "../cavalier/pricing";
+import { getDocument, type DocumentView } from "./service";
+
+/**
+ * Loads the entities forge writes about, always through the owning surface's service functions (aegis,
+ * cavalier, forge) with the caller's TenantScope, and flattens them into plain "facts" the pure templates in
+ * compose.ts consume. Nothing here writes.
+ */
+
+export interface QuoteFacts {
+  id: string;
+  tenant_id: string;
+  tenant_name: string;
+  number: string;
+  version: number;
+  title: string;
+  status: string;
+  currency: string;
+  valid_until: string;
+  notes: string;
+  lines: { description: string; sku: string; quantity: number; unit: string; unit_price: string; billing: string; line_total: string; discount_pct: number }[];
+  one_time_total: string;
+  monthly_recurring: string;
+  annual_recurring: string;
+  tax: string;
+  tax_rate_pct: number;
+  first_invoice_total: string;
+  contact: { name: string; email: string; title: string } | null;
+}
+
+export interface DealFacts {
+  id: string;
+  tenant_id: string;
+  tenant_name: string;
+  name: string;
+  stage: string;
+  probability_pct: number;
+  expected_close: string | null;
+  est_mrr: string;
+  est_nrc: string;
+  quotes: { number: string; version: number; status: string }[];
+  notes: string;
+}
+
+export async function loadFinding(db: DbLike, scope: TenantScope, id: string, now: number): Promise<FindingDetail> {
+  return await getFinding(db, scope, id, now, 20);
+}
+
+export async function loadDocument(db: DbLike, scope: TenantScope, id: string): Promise<DocumentView> {
+  return await getDocument(db, scope, { id, kind: id.startsWith("rb_") ? "runbook" : "article" });
+}
+
+async function contactFor(db: DbLike, scope: TenantScope, contactId: string | null): Promise<QuoteFacts["contact"]> {
+  if (!contactId) return null;
+  const [c] = await db.select().from(contacts).where(and(scope.where(contacts.tenantId), eq(contacts.id, contactId))).limit(1);
+  return c ? { name: c.name, email: c.email, title: c.title } : null;
+}
+
+export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now: number): Promise<QuoteFacts> {
+  const d = await getQuote(db, scope, { quoteId: id }, now);
+  const cur = d.quote.currency;
+  const m = (minor: number) => formatMoney(minor, cur);
+  return {
+    id: d.quote.id,
+    tenant_id: d.tenant.id,
+    tenant_name: d.tenant.name,
+    number: d.quote.quoteNumber,
+    version: d.quote.version,
+    title: d.quote.title,
+    status: d.status,
+    currency: cur,
+    valid_until: new Date(d.quote.validUntil).toISOString().slice(0, 10),
+    notes: d.quote.notes,
+    lines: d.pricing.lines.map((l) => ({
+      description: l.description,
+      sku: l.sku,
+      quantity: l.quantity,
+      unit: l.unit,
+      unit_price: m(l.unitPriceMinor),
+      billing: l.billingType === "one_time" ? "one-time" : l.billingPeriod === "year" ? "per year" : "per month",
+      line_total: m(l.lineTotalMinor),
+      discount_pct: l.discountBps / 100,
+    })),
+    one_time_total: m(d.pricing.oneTime.totalMinor),
+    monthly_recurring: m(d.pricing.recurringMonthly.totalMinor),
+    annual_recurring: m(d.pricing.recurringAnnual.totalMinor),
+    tax: m(d.pricing.taxMinor),
+    tax_rate_pct: d.pricing.taxRateBps / 100,
+    first_invoice_total: m(d.pricing.totalMinor),
+    contact: await contactFor(db, scope, d.quote.contactId),
+  };
+}
+
+export async function loadDeal(db: DbLike, scope: TenantScope, id: string, now: number): Promise<DealFacts> {
+  const d = await getDeal(db, scope, id, now);
+  return {
+    id: d.deal.id,
+    tenant_id: d.tenant.id,
+    tenant_name: d.tenant.name,
+    name: d.deal.name,
+    stage: d.deal.stage,
+    probability_pct: d.deal.probabilityPct,
+    expected_close: d.deal.expectedCloseDate,
+    est_mrr: formatMoney(d.estMrrMinor, d.deal.currency),
+    est_nrc: formatMoney(d.estNrcMinor, d.deal.currency),
+    quotes: d.quotes.map((q) => ({ number: q.quoteNumber, version: q.version, status: q.status })),
+    notes: d.deal.notes,
+  };
+}
+
+export interface QbrFacts {
+  tenant_id: string;
+  tenant_name: string;
+  from: number;
+  to: number;
+  posture: PostureSummary | null;
+  trend: PostureTrend | null;
+  findings_opened: number;
+  findings_resolved: number;
+  open_deals: DealFacts[];
+}
+
+/** Everything a quarterly business review needs, for one tenant and period. */
+export async function loadQbrFacts(db: DbLike, scope: TenantScope, tenantId: string, from: number, to: number, now: number): Promise<QbrFacts> {
+  const tenant = await resolveTenant(db, scope, tenantId);
+  const posture = await getPostureSummary(db, scope, tenant.id, now).catch(() => null);
+  const trend = await getPostureTrend(db, scope, { tenantId: tenant.id, from, to, interval: "month" }).catch(() => null);
+  const [opened] = await db
+    .select({ n: count() })
+    .from(aegisFindings)
+    .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.tenantId, tenant.id), gte(aegisFindings.firstSeenAt, from), lte(aegisFindings.firstSeenAt, to)));
+  const [resolved] = await db
+    .select({ n: count() })
+    .from(aegisFindings)
+    .where(
+      and(
+        scope.where(aegisFindings.tenantId),
+        eq(aegisFindings.tenantId, tenant.id),
+        eq(aegisFindings.statusId, STATUS.RESOLVED),
+        gte(aegisFindings.resolvedAt, from),
+        lte(aegisFindings.resolvedAt, to),
+        // Checks that passed on first sight are not work done in the period.
+        sql`${aegisFindings.resolvedAt} > ${aegisFindings.firstSeenAt}`,
+      ),
+    );
+  const deals = await listDeals(db, scope, { tenant: tenant.id, stages: ["lead", "qualified", "proposal", "negotiation"], limit: 10 });
+  const openDeals: DealFacts[] = [];
+  for (const d of deals.items) openDeals.push(await loadDeal(db, scope, d.id, now));
+  return {
+    tenant_id: tenant.id,
+    tenant_name: tenant.name,
+    from,
+    to,
+    posture,
+    trend,
+    findings_opened: Number(opened?.n ?? 0),
+    findings_resolved: Number(resolved?.n ?? 0),
+    open_deals: openDeals,
+  };
+}

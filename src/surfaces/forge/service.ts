@@ -1,0 +1,376 @@
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { ToolError } from "../../mcp/define-tool";
+import { newId, sha256Hex } from "../../shared/crypto";
+import type { DbLike } from "../../store/index";
+import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
+import { tenants } from "../../store/schema/tenancy";
+import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
+import { decodeCursor, encodeCursor, pageLimit } from "../aegis/paging";
+
+/**
+ * forge knowledge base: articles and runbooks, versioned, searched with SQLite FTS5 + bm25.
+ *
+ * Visibility rule (see src/store/schema/forge.ts): a document is readable when its tenant is in the caller's
+ * scope, or when it belongs to the parent MSP of a client tenant in scope AND its visibility is "client"
+ * (sharedContentTenantIds). Writes need the document's tenant to be in scope itself.
+ */
+
+type DocumentRow = typeof forgeDocuments.$inferSelect;
+export type DocumentKind = "article" | "runbook";
+
+export interface RunbookStep {
+  n: number;
+  text: string;
+  requires_role?: string;
+}
+
+interface Visibility {
+  /** MSP tenants whose client-visible documents the scope may read besides its own tenants. */
+  shared: string[];
+  /** MSP staff (and platform admins) read "internal" documents; client-side users only "client" ones. */
+  staff: boolean;
+}
+
+async function visibilityFor(db: DbLike, scope: TenantScope): Promise<Visibility> {
+  // Only the caller's own tenants are read here (scope.where); their parent ids come along with them.
+  const rows = await db.select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled }).from(tenants).where(scope.where(tenants.id));
+  const parents = rows.map((r) => r.parentId).filter((p): p is string => p !== null);
+  const parentRows = parents.length
+    ? await db.select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled }).from(tenants).where(inArray(tenants.id, parents))
+    : [];
+  const home = rows.find((r) => r.id === scope.principal.tenantId);
+  const staff = scope.principal.role === "platform_admin" || home?.kind === "msp";
+  return { shared: sharedContentTenantIds(scope, [...rows, ...parentRows]), staff };
+}
+
+function visibleCondition(scope: TenantScope, vis: Visibility): SQL {
+  const own = vis.staff ? scope.where(forgeDocuments.tenantId) : and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.visibility, "client"))!;
+  if (vis.shared.length === 0) return own;
+  return or(own, and(inArray(forgeDocuments.tenantId, vis.shared), eq(forgeDocuments.visibility, "client")))!;
+}
+
+function admitDocument(scope: TenantScope, vis: Visibility, row: DocumentRow | undefined, entity: string, id: string): DocumentRow {
+  if (!row) throw new NotFoundError(entity, id);
+  const readable = row.visibility === "client" || vis.staff;
+  if (scope.includes(row.tenantId) && readable) return row;
+  if (vis.shared.includes(row.tenantId) && row.visibility === "client") return row;
+  throw new CrossTenantError(entity, id);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Search
+
+const STOPWORDS = new Set(
+  "a an and are as at be by can do does for from how i in is it me my of on or our please should the this to we what when where which who why with you your".split(" "),
+);
+
+/**
+ * Turns free text into a safe FTS5 query: words only (no FTS syntax from the caller reaches MATCH), stopwords
+ * dropped, each word quoted, OR-ed so partial matches still rank (bm25 rewards documents matching more terms).
+ */
+export function ftsQueryFor(text: string): string | null {
+  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOPWORDS.has(w) && w.length > 1);
+  const unique = [...new Set(words)].slice(0, 16);
+  if (unique.length === 0) return null;
+  return unique.map((w) => `"${w}"`).join(" OR ");
+}
+
+export interface SearchHit {
+  id: string;
+  kind: DocumentKind;
+  tenant_id: string;
+  scope: "tenant" | "msp_wide";
+  title: string;
+  summary: string;
+  snippet: string;
+  tags: string[];
+  version: number;
+  updated_at: string;
+  score: number;
+}
+
+/** bm25 column weights: title, summary, body, tags. A title hit is worth ten body hits. */
+const BM25_WEIGHTS = "10.0, 4.0, 1.0, 6.0";
+/** Documents of the tenant being asked about rank above equally relevant MSP-wide ones. */
+const TENANT_BOOST = 1.5;
+
+export async function searchKnowledge(
+  db: DbLike,
+  scope: TenantScope,
+  input: { query: string; kinds?: DocumentKind[]; tenantId?: string; cursor?: string; limit?: number },
+): Promise<{ items: SearchHit[]; next_cursor: string | null; query_terms: string; note: string }> {
+  const match = ftsQueryFor(input.query);
+  if (!match) throw new ToolError("query must contain at least one meaningful word, e.g. 'legacy authentication' or 'offboarding'");
+  const limit = pageLimit(input.limit);
+  const offset = input.cursor ? Number(decodeCursor<{ o: number }>("forge.search", input.cursor, ["o"]).o) : 0;
+  const vis = await visibilityFor(db, scope);
+  const conds: SQL[] = [visibleCondition(scope, vis)];
+  let boostTenant: string | null = null;
+  let mspWideIds = new Set<string>();
+  if (input.tenantId !== undefined) {
+    scope.require(input.tenantId);
+    const [t] = await db.select({ id: tenants.id, parentId: tenants.parentId, kind: tenants.kind }).from(tenants).where(and(scope.where(tenants.id), eq(tenants.id, input.tenantId)));
+    if (!t) throw new NotFoundError("tenant", input.tenantId);
+    const allowed = [t.id, ...(t.parentId ? [t.parentId] : [])];
+    conds.push(inArray(forgeDocuments.tenantId, allowed));
+    boostTenant = t.id;
+    if (t.parentId) mspWideIds = new Set([t.parentId]);
+  }
+  if (input.kinds?.length) conds.push(inArray(forgeDocuments.kind, input.kinds));
+  const rank = boostTenant
+    ? sql`bm25(forge_documents_fts, ${sql.raw(BM25_WEIGHTS)}) * (CASE WHEN ${forgeDocuments.tenantId} = ${boostTenant} THEN ${TENANT_BOOST} ELSE 1.0 END)`
+    : sql`bm25(forge_documents_fts, ${sql.raw(BM25_WEIGHTS)})`;
+  const rows = await db
+    .select({
+      doc: forgeDocuments,
+      tenantKind: tenants.kind,
+      rank: sql<number>`${rank}`,
+      snippet: sql<string>`snippet(forge_documents_fts, -1, '**', '**', '…', 24)`,
+    })
+    .from(sql`forge_documents_fts`)
+    .innerJoin(forgeDocuments, sql`${forgeDocuments.seq} = forge_documents_fts.rowid`)
+    .innerJoin(tenants, eq(tenants.id, forgeDocuments.tenantId))
+    .where(and(sql`forge_documents_fts MATCH ${match}`, ...conds))
+    .orderBy(sql`${rank}`, asc(forgeDocuments.id))
+    .limit(limit + 1)
+    .offset(offset);
+  const more = rows.length > limit;
+  return {
+    items: rows.slice(0, limit).map((r) => ({
+      id: r.doc.id,
+      kind: r.doc.kind,
+      tenant_id: r.doc.tenantId,
+      scope: r.tenantKind === "msp" || mspWideIds.has(r.doc.tenantId) ? "msp_wide" : "tenant",
+      title: r.doc.title,
+      summary: r.doc.summary,
+      snippet: r.snippet,
+      tags: splitTags(r.doc.tags),
+      version: r.doc.version,
+      updated_at: new Date(r.doc.updatedAt).toISOString(),
+      // bm25 is "smaller is better" and negative; report a positive relevance so bigger reads as better.
+      score: Math.round(-Number(r.rank) * 1000) / 1000,
+    })),
+    next_cursor: more ? encodeCursor("forge.search", { o: offset + limit }) : null,
+    query_terms: match,
+    note: "Ranked by SQLite FTS5 bm25 (title x10, tags x6, summary x4, body x1); documents of the named tenant are boosted 1.5x over MSP-wide ones.",
+  };
+}
+
+function splitTags(tags: string): string[] {
+  return tags.split(/\s+/).filter(Boolean);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Read
+
+export interface DocumentView {
+  id: string;
+  kind: DocumentKind;
+  tenant_id: string;
+  title: string;
+  summary: string;
+  body: string;
+  steps: RunbookStep[] | null;
+  tags: string[];
+  visibility: "internal" | "client";
+  version: number;
+  updated_by: string;
+  updated_at: string;
+  created_at: string;
+  versions: { version: number; created_at: string; created_by: string; change_note: string }[];
+}
+
+export async function getDocument(db: DbLike, scope: TenantScope, input: { id: string; kind: DocumentKind; version?: number }): Promise<DocumentView> {
+  const vis = await visibilityFor(db, scope);
+  const [row] = await db.select().from(forgeDocuments).where(and(eq(forgeDocuments.id, input.id), eq(forgeDocuments.kind, input.kind))).limit(1);
+  const doc = admitDocument(scope, vis, row, input.kind, input.id);
+  const versions = await db
+    .select()
+    .from(forgeDocumentVersions)
+    .where(and(eq(forgeDocumentVersions.documentId, doc.id), eq(forgeDocumentVersions.tenantId, doc.tenantId)))
+    .orderBy(desc(forgeDocumentVersions.version));
+  const history = versions.map((v) => ({ version: v.version, created_at: new Date(v.createdAt).toISOString(), created_by: v.createdBy, change_note: v.changeNote }));
+  if (input.version !== undefined && input.version !== doc.version) {
+    const v = versions.find((x) => x.version === input.version);
+    if (!v) throw new ToolError(`${input.kind} ${doc.id} has no version ${input.version}; versions are ${versions.map((x) => x.version).join(", ")}`);
+    return {
+      id: doc.id,
+      kind: doc.kind,
+      tenant_id: doc.tenantId,
+      title: v.title,
+      summary: v.summary,
+      body: v.body,
+      steps: v.steps ? (JSON.parse(v.steps) as RunbookStep[]) : null,
+      tags: splitTags(v.tags),
+      visibility: v.visibility as "internal" | "client",
+      version: v.version,
+      updated_by: v.createdBy,
+      updated_at: new Date(v.createdAt).toISOString(),
+      created_at: new Date(doc.createdAt).toISOString(),
+      versions: history,
+    };
+  }
+  return {
+    id: doc.id,
+    kind: doc.kind,
+    tenant_id: doc.tenantId,
+    title: doc.title,
+    summary: doc.summary,
+    body: doc.body,
+    steps: doc.steps ? (JSON.parse(doc.steps) as RunbookStep[]) : null,
+    tags: splitTags(doc.tags),
+    visibility: doc.visibility,
+    version: doc.version,
+    updated_by: doc.updatedBy,
+    updated_at: new Date(doc.updatedAt).toISOString(),
+    created_at: new Date(doc.createdAt).toISOString(),
+    versions: history,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Save (new document or new version)
+
+export interface SaveDocumentInput {
+  kind: DocumentKind;
+  /** Omit to create a new document. */
+  documentId?: string;
+  /** Required when creating; must match the document's tenant when updating (if given). */
+  tenantId?: string;
+  title: string;
+  summary: string;
+  /** Articles: markdown body. Runbooks: ignored (the body is rendered from steps). */
+  body?: string;
+  steps?: { text: string; requires_role?: string }[];
+  tags: string[];
+  visibility: "internal" | "client";
+  changeNote: string;
+  idempotencyKey: string;
+}
+
+export interface SaveResult {
+  document: DocumentView;
+  created: boolean;
+  replayed: boolean;
+}
+
+export function renderSteps(steps: RunbookStep[]): string {
+  return steps.map((s) => `${s.n}. ${s.text}${s.requires_role ? ` (requires ${s.requires_role})` : ""}`).join("\n");
+}
+
+function normaliseTags(tags: string[]): string {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase().replace(/\s+/g, "-")).filter(Boolean))].join(" ");
+}
+
+/**
+ * Saves a new document, or a new version of an existing one. Old versions stay readable (nothing is
+ * overwritten), which is why this write is not destructive. `idempotencyKey` is per tenant: repeating it with
+ * the same content returns the version it created; reusing it for different content is refused.
+ */
+export async function saveDocument(db: DbLike, scope: TenantScope, actor: { userId: string; name: string }, input: SaveDocumentInput, now: number): Promise<SaveResult> {
+  const existing = input.documentId
+    ? (await db.select().from(forgeDocuments).where(and(eq(forgeDocuments.id, input.documentId), eq(forgeDocuments.kind, input.kind))).limit(1))[0]
+    : undefined;
+  const vis = await visibilityFor(db, scope);
+  if (!vis.staff && input.visibility === "internal") throw new ToolError("only MSP staff can save internal documents; use visibility \"client\"");
+  if (input.documentId) {
+    // Writing needs the document's own tenant in scope: shared (MSP-wide) read access never grants edit rights.
+    const doc = admitDocument(scope, { shared: [], staff: vis.staff }, existing, input.kind, input.documentId);
+    if (input.tenantId !== undefined && input.tenantId !== doc.tenantId) throw new ToolError(`tenant_id ${input.tenantId} does not match ${input.kind} ${doc.id}'s tenant ${doc.tenantId}; omit tenant_id when saving a new version`);
+  }
+  const tenantId = existing?.tenantId ?? input.tenantId;
+  if (!tenantId) throw new ToolError("tenant_id is required when creating a new document (use your MSP's tenant id for an MSP-wide document)");
+  scope.require(tenantId);
+  const [tenantRow] = await db.select({ id: tenants.id }).from(tenants).where(and(scope.where(tenants.id), eq(tenants.id, tenantId), eq(tenants.disabled, false)));
+  if (!tenantRow) throw new NotFoundError("tenant", tenantId);
+
+  let steps: RunbookStep[] | null = null;
+  let body: string;
+  if (input.kind === "runbook") {
+    if (!input.steps?.length) throw new ToolError("a runbook needs at least one step in steps");
+    steps = input.steps.map((s, i) => ({ n: i + 1, text: s.text.trim(), ...(s.requires_role ? { requires_role: s.requires_role } : {}) }));
+    body = renderSteps(steps);
+  } else {
+    if (!input.body?.trim()) throw new ToolError("an article needs a body (markdown)");
+    if (input.steps?.length) throw new ToolError("steps are for runbooks; put the article text in body");
+    body = input.body.trim();
+  }
+  const tags = normaliseTags(input.tags);
+  const canonical = { kind: input.kind, documentId: input.documentId ?? null, tenantId, title: input.title.trim(), summary: input.summary.trim(), body, steps, tags, visibility: input.visibility, changeNote: input.changeNote.trim() };
+  const requestHash = sha256Hex(JSON.stringify(canonical));
+
+  const replay = async (): Promise<SaveResult | null> => {
+    const [prior] = await db
+      .select()
+      .from(forgeDocumentVersions)
+      .where(and(eq(forgeDocumentVersions.tenantId, tenantId), eq(forgeDocumentVersions.idempotencyKey, input.idempotencyKey)))
+      .limit(1);
+    if (!prior) return null;
+    if (prior.requestHash !== requestHash) throw new ToolError("idempotency_key was already used for a different save; use a new key for new content");
+    const document = await getDocument(db, scope, { id: prior.documentId, kind: input.kind, version: prior.version });
+    return { document, created: prior.version === 1, replayed: true };
+  };
+  const prior = await replay();
+  if (prior) return prior;
+
+  const docId = existing?.id ?? newId(input.kind === "article" ? "kb" : "rb");
+  const version = (existing?.version ?? 0) + 1;
+  try {
+    await db.transaction(async (tx) => {
+      if (existing) {
+        // Optimistic check: the version we read must still be current, so two editors cannot both make "v3".
+        const updated = await tx
+          .update(forgeDocuments)
+          .set({ title: canonical.title, summary: canonical.summary, body, steps: steps ? JSON.stringify(steps) : null, tags, visibility: input.visibility, version, updatedBy: actor.name, updatedAt: now })
+          .where(and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.id, existing.id), eq(forgeDocuments.version, existing.version)))
+          .returning({ id: forgeDocuments.id });
+        if (updated.length === 0) throw new ToolError(`${input.kind} ${existing.id} was changed by someone else meanwhile; read it again and save on top of the new version`);
+      } else {
+        await tx.insert(forgeDocuments).values({
+          id: docId,
+          tenantId,
+          kind: input.kind,
+          title: canonical.title,
+          summary: canonical.summary,
+          body,
+          steps: steps ? JSON.stringify(steps) : null,
+          tags,
+          visibility: input.visibility,
+          version,
+          updatedBy: actor.name,
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+      await tx.insert(forgeDocumentVersions).values({
+        id: newId("dv"),
+        documentId: docId,
+        tenantId,
+        version,
+        title: canonical.title,
+        summary: canonical.summary,
+        body,
+        steps: steps ? JSON.stringify(steps) : null,
+        tags,
+        visibility: input.visibility,
+        changeNote: canonical.changeNote,
+        createdBy: actor.name,
+        createdAt: now,
+        idempotencyKey: input.idempotencyKey,
+        requestHash,
+      });
+    });
+  } catch (err) {
+    // A concurrent call with the same key won the unique index: answer with its result.
+    if (err instanceof ToolError) throw err;
+    const again = await replay();
+    if (again) return again;
+    throw err;
+  }
+  return { document: await getDocument(db, scope, { id: docId, kind: input.kind }), created: !existing, replayed: false };
+}
+
+export function summariseDocument(d: DocumentView): { id: string; kind: DocumentKind; title: string; summary: string; version: number; updated_at: string } {
+  return { id: d.id, kind: d.kind, title: d.title, summary: d.summary, version: d.version, updated_at: d.updated_at };
+}
+
