@@ -156,11 +156,11 @@ async function replayed(deps: OAuthDeps, grantId: string | null, clientId: strin
 }
 
 /**
- * refresh_token grant (RFC 6749 §6; OAuth 2.1 §4.3.1 rotation). The presented token must be live; using it
- * retires every other live token of the grant (its predecessor, or a successor whose response was lost) and
- * issues a new one. So the immediately previous token keeps working until the new one is first used (Claude
- * refreshes twice from different egress: mcp-client-compat E6), and a retired token presented again revokes the
- * whole grant (reuse detection). Scope may narrow, never widen (E7); the new refresh token keeps the original
+ * refresh_token grant (RFC 6749 §6; OAuth 2.1 §4.3.1 rotation). The presented token must be live; the first
+ * use of a token retires every other live token of the grant (its predecessor and unused siblings) and issues a
+ * new one. So the immediately previous token keeps working until a new one is first used (Claude refreshes twice
+ * from different egress: mcp-client-compat E6), and a token that was used and then superseded, presented again,
+ * revokes the whole grant (reuse detection). Scope may narrow, never widen (E7); the new refresh token keeps the original
  * scope (RFC 6749 §6).
  */
 async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: URLSearchParams, meta: RequestMeta): Promise<Response> {
@@ -193,6 +193,11 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
   if (grant.userDisabled || grant.tenantDisabled || grant.userTenantId !== grant.tenantId) {
     throw new OAuthError("invalid_grant", "the user can no longer be granted access");
   }
+  if (rt.retiredAt !== null && rt.usedAt === null) {
+    // A successor that was never used and lost to a sibling (two concurrent refreshes with the previous token):
+    // refuse it, but it is not evidence of theft, so the grant survives.
+    throw new OAuthError("invalid_grant", "the refresh token has been superseded");
+  }
   if (rt.retiredAt !== null) {
     await ctx.audit.record({ kind: "oauth", action: "oauth.refresh.reuse", outcome: "denied", requestId: meta.requestId, ip: meta.ip, clientId: client.id, grantId: grant.id, userId: grant.userId, tenantId: grant.tenantId, surface: grant.surface });
     await revokeGrant(ctx, grant.id, { actor: "system", reason: "refresh_token_reuse", requestId: meta.requestId, ip: meta.ip });
@@ -217,10 +222,14 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
       .where(and(eq(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)))
       .returning({ h: oauthRefreshTokens.tokenHash });
     if (live.length === 0) return false;
-    await tx
-      .update(oauthRefreshTokens)
-      .set({ retiredAt: now })
-      .where(and(eq(oauthRefreshTokens.grantId, grant.id), ne(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)));
+    // First use of this token: its predecessor and any sibling successors are retired now. A token used before
+    // and still live is the "previous" one presented again (lost response): its unused successors stay valid.
+    if (rt.usedAt === null) {
+      await tx
+        .update(oauthRefreshTokens)
+        .set({ retiredAt: now })
+        .where(and(eq(oauthRefreshTokens.grantId, grant.id), ne(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)));
+    }
     await tx.insert(oauthRefreshTokens).values({
       tokenHash: sha256Hex(next),
       grantId: grant.id,

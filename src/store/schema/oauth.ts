@@ -91,8 +91,9 @@ export const oauthCodes = sqliteTable(
 );
 
 /**
- * Refresh tokens, rotated on every use. At most two are live per grant: the one used last and the one issued
- * for it; using the newer retires the older. A retired token presented again revokes the grant (OAuth 2.1 §4.3.1).
+ * Refresh tokens, rotated on every use. Live per grant: the token used last and the successor(s) issued for it;
+ * the first use of a successor retires the rest. A used-then-retired token presented again revokes the grant
+ * (OAuth 2.1 §4.3.1). Rules in src/oauth/token.ts.
  */
 export const oauthRefreshTokens = sqliteTable(
   "oauth_refresh_tokens",
