@@ -1,11 +1,12 @@
 import { seedAegis } from "../surfaces/aegis/seed";
+import { seedForge } from "../surfaces/forge/seed";
 import { DEMO_SEED_ENV, seedDemo, type SeedContext, type SeedResult, type SurfaceSeed } from "./seed";
 
 /**
  * The other surfaces' demo seeds, run by seedDemo in the same transaction after cavalier's
  * (aegis: src/surfaces/aegis/seed.ts, forge: src/surfaces/forge/seed.ts, each `(db, now) => Promise`).
  */
-export const SURFACE_SEEDS: Record<string, SurfaceSeed> = { aegis: seedAegis };
+export const SURFACE_SEEDS: Record<string, SurfaceSeed> = { aegis: seedAegis, forge: seedForge };
 
 /** Seeds every surface's demo data (used by `cavaridge demo seed`). */
 export async function seedAllDemo(ctx: SeedContext, opts: { onlyIfEmpty?: boolean } = {}): Promise<SeedResult> {

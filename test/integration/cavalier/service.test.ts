@@ -27,9 +27,15 @@ async function scopeOf(email: string): Promise<TenantScope> {
 }
 const actor = { userId: "usr_test" };
 
+/** Row counts of every table (all surfaces' demo data, not only cavalier's). */
 async function countRows() {
-  const out: number[] = [];
-  for (const t of [products, productPrices, contacts, deals, quotes, quoteLines]) out.push((await store.db.select({ id: t.id }).from(t)).length);
+  const out: Record<string, number> = {};
+  for (const t of [products, productPrices, contacts, deals, quotes, quoteLines]) out[`drizzle:${t.id.name}`] = (await store.db.select({ id: t.id }).from(t)).length;
+  const tables = await store.client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  for (const r of tables.rows) {
+    const name = String(r.name);
+    out[name] = Number((await store.client.execute(`SELECT count(*) AS n FROM "${name}"`)).rows[0]!.n);
+  }
   return out;
 }
 
@@ -52,6 +58,8 @@ afterAll(() => {
 describe("demo seed", () => {
   test("seeding twice changes nothing, and start-up seeding skips a seeded database", async () => {
     const before = await countRows();
+    // The orchestrator ran every surface's seed, not only cavalier's.
+    for (const table of ["cavalier_quotes", "aegis_findings", "aegis_posture_snapshots", "forge_documents"]) expect(before[table]).toBeGreaterThan(0);
     const again = await seedAllDemo({ store, clock: () => NOW + 5 * DAY_MS, log: silentLogger });
     expect(again.status).toBe("seeded");
     expect(await countRows()).toEqual(before);
