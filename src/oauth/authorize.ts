@@ -229,8 +229,8 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
     });
   }
   const [row] = await ctx.store.db.select({ id: users.id, hash: users.passwordHash, disabled: users.disabled }).from(users).where(eq(users.email, email)).limit(1);
-  dummyHash ??= Bun.password.hash(randomToken(16), { algorithm: "argon2id" });
-  const ok = (await Bun.password.verify(password, row?.hash ?? (await dummyHash)).catch(() => false)) && row !== undefined && !row.disabled;
+  const hash = row?.hash ?? (await (dummyHash ??= Bun.password.hash(randomToken(16), { algorithm: "argon2id" })));
+  const ok = (await Bun.password.verify(password, hash).catch(() => false)) && row !== undefined && !row.disabled;
   const user = ok && row ? await activeUser(deps, row.id) : null;
   if (!user) {
     await recordLoginFailure(ctx.store.db, ctx.config, keys, now);

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { isPublicAddress } from "../../../../src/oauth/cimd";
+import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
+import { authorizeViaForms, buildAuthorizeUrl, CookieJar, exchangeCode, fetchWithJar, formBody, hiddenInputs } from "../../../helpers/oauth";
+
+/**
+ * CIMD documents are served by a local fixture server. The appliance's fetch is injected: https URLs on the
+ * fixture hosts are rewritten to the fixture's http port, and every outbound fetch is recorded so tests can
+ * prove that refused client_ids were never fetched.
+ */
+type Doc = { status?: number; body?: string; headers?: Record<string, string> };
+const docs = new Map<string, Doc>();
+let fixture: ReturnType<typeof Bun.serve>;
+const fetched: string[] = [];
+let app: TestAppliance;
+
+const CHATGPT_ID = "https://chatgpt.com/oauth/abc123/client.json";
+const CHATGPT_REDIRECT = "https://chatgpt.com/connector/oauth/abc123";
+
+function serveDoc(path: string, doc: object | Doc, headers: Record<string, string> = {}) {
+  docs.set(path, "body" in doc || "status" in doc ? (doc as Doc) : { body: JSON.stringify(doc), headers: { "content-type": "application/json", ...headers } });
+}
+
+const allowFixture = () =>
+  app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => ["127.0.0.1"], isAllowedAddress: (a) => a === "127.0.0.1" });
+
+beforeAll(async () => {
+  fixture = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(req) {
+      const d = docs.get(new URL(req.url).pathname);
+      if (!d) return new Response("missing", { status: 404 });
+      return new Response(d.body ?? "", { status: d.status ?? 200, headers: d.headers ?? { "content-type": "application/json" } });
+    },
+  });
+  const injected = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    fetched.push(url.href);
+    return fetch(`http://127.0.0.1:${fixture.port}${url.pathname}`, init);
+  }) as typeof fetch;
+  app = await startTestAppliance({ fetch: injected, extraToml: `[oauth]\ncimd_allowed_hosts = ["chatgpt.com", "claude.ai", "client.example"]\n` });
+});
+afterAll(async () => {
+  await app.close();
+  fixture.stop(true);
+});
+beforeEach(() => {
+  fetched.length = 0;
+  allowFixture();
+});
+
+const chatgptDoc = (id = CHATGPT_ID) => ({
+  client_id: id,
+  client_name: "ChatGPT",
+  redirect_uris: [CHATGPT_REDIRECT],
+  token_endpoint_auth_method: "private_key_jwt",
+  token_endpoint_auth_methods_supported: ["none", "private_key_jwt"],
+  grant_types: ["authorization_code", "refresh_token"],
+  response_types: ["code"],
+  jwks_uri: "https://chatgpt.com/oauth/jwks.json",
+});
+
+describe("client ID metadata documents", () => {
+  test("ChatGPT's live document shape negotiates `none` + PKCE and the whole flow completes", async () => {
+    serveDoc("/oauth/abc123/client.json", chatgptDoc());
+    const client = { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT };
+    const { location, verifier } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier" });
+    expect(location.origin + location.pathname).toBe(CHATGPT_REDIRECT);
+    const code = location.searchParams.get("code")!;
+    const res = await exchangeCode(app, client, code, verifier);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { access_token: string };
+    const access = await app.ctx.oauth!.verifier.verify(body.access_token, "cavalier");
+    expect(access.clientId).toBe(CHATGPT_ID);
+    expect(access.clientName).toBe("ChatGPT");
+    expect(fetched).toContain(CHATGPT_ID);
+  });
+
+  test("the consent page identifies a CIMD client by its URL, not as self-asserted", async () => {
+    serveDoc("/oauth/abc123/client.json", chatgptDoc());
+    const jar = new CookieJar();
+    const page = await fetchWithJar(jar, buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }));
+    const signed = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(await page.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD }));
+    const consent = await (await fetchWithJar(jar, signed.headers.get("location")!)).text();
+    expect(consent).toContain(`identified by ${CHATGPT_ID}`);
+    expect(consent).not.toContain("not verified");
+    expect(consent).toContain("chatgpt.com");
+  });
+
+  test("a document whose client_id differs from its URL is refused locally, no redirect", async () => {
+    serveDoc("/oauth/liar/client.json", chatgptDoc("https://chatgpt.com/oauth/other/client.json"));
+    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/liar/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+    expect(await res.text()).toContain("invalid_client");
+  });
+
+  test("a redirect_uri not in the document is refused locally", async () => {
+    serveDoc("/oauth/abc123/client.json", chatgptDoc());
+    const res = await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: "https://chatgpt.com/connector/oauth/other" }), { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+  });
+
+  test("redirects are not followed, oversized and non-JSON documents are refused", async () => {
+    docs.set("/oauth/redir/client.json", { status: 302, headers: { location: "http://10.0.0.1/x.json" } });
+    docs.set("/oauth/big/client.json", { body: JSON.stringify({ ...chatgptDoc("https://chatgpt.com/oauth/big/client.json"), pad: "x".repeat(6000) }), headers: { "content-type": "application/json" } });
+    docs.set("/oauth/html/client.json", { body: "<html></html>", headers: { "content-type": "text/html" } });
+    for (const id of ["redir", "big", "html"]) {
+      const res = await fetch(buildAuthorizeUrl(app, { client_id: `https://chatgpt.com/oauth/${id}/client.json`, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+      expect(res.status).toBe(400);
+      expect(res.headers.get("location")).toBeNull();
+    }
+    expect(fetched.some((u) => u.includes("10.0.0.1"))).toBe(false);
+  });
+
+  test("secret-based documents are refused", async () => {
+    serveDoc("/oauth/secret/client.json", { ...chatgptDoc("https://chatgpt.com/oauth/secret/client.json"), token_endpoint_auth_method: "client_secret_basic", token_endpoint_auth_methods_supported: ["client_secret_basic"] });
+    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/secret/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    expect(res.status).toBe(400);
+  });
+
+  test("hosts outside cimd_allowed_hosts are invalid_client without any fetch", async () => {
+    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://evil.example/client.json", redirect_uri: "https://evil.example/cb" }), { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("invalid_client");
+    expect(fetched).toEqual([]);
+  });
+
+  test("the real address guard refuses loopback, link-local metadata and private addresses before fetching", async () => {
+    for (const address of ["127.0.0.1", "169.254.169.254", "10.0.0.1", "192.168.1.5", "::1", "::ffff:127.0.0.1", "fd00::1"]) {
+      app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => [address], isAllowedAddress: isPublicAddress });
+      serveDoc("/oauth/abc123/client.json", chatgptDoc());
+      const res = await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+      expect({ address, status: res.status }).toEqual({ address, status: 400 });
+      expect(res.headers.get("location")).toBeNull();
+    }
+    // A resolver answer that mixes a public and a private address is refused too (rebinding set-up).
+    app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => ["93.184.216.34", "127.0.0.1"], isAllowedAddress: isPublicAddress });
+    expect((await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" })).status).toBe(400);
+    expect(fetched).toEqual([]);
+  });
+
+  test("http client_ids are not fetched", async () => {
+    const res = await fetch(buildAuthorizeUrl(app, { client_id: "http://chatgpt.com/oauth/abc123/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(fetched).toEqual([]);
+  });
+
+  test("successful documents are cached per Cache-Control; failures are not cached", async () => {
+    docs.set("/oauth/flaky/client.json", { status: 500, body: "down" });
+    const id = "https://chatgpt.com/oauth/flaky/client.json";
+    const url = buildAuthorizeUrl(app, { client_id: id, redirect_uri: CHATGPT_REDIRECT });
+    expect((await fetch(url, { redirect: "manual" })).status).toBe(400);
+    serveDoc("/oauth/flaky/client.json", chatgptDoc(id), { "cache-control": "max-age=600" });
+    expect((await fetch(url, { redirect: "manual" })).status).toBe(200);
+    expect((await fetch(url, { redirect: "manual" })).status).toBe(200);
+    expect(fetched.filter((u) => u === id).length).toBe(2);
+  });
+
+  test("a CIMD client authenticates at the token endpoint as a public client only", async () => {
+    serveDoc("/oauth/abc123/client.json", chatgptDoc());
+    const res = await fetch(`${app.baseUrl}/oauth/token`, formBody({ grant_type: "authorization_code", code: "x", client_id: CHATGPT_ID, client_secret: "nope" }));
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("isPublicAddress", () => {
+  test("classifies addresses", () => {
+    for (const a of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "::", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe", "224.0.0.1", "garbage"]) {
+      expect({ a, pub: isPublicAddress(a) }).toEqual({ a, pub: false });
+    }
+    for (const a of ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {
+      expect({ a, pub: isPublicAddress(a) }).toEqual({ a, pub: true });
+    }
+  });
+});
