@@ -9,7 +9,7 @@ import type { SurfaceAccess } from "./auth";
 import { hashArguments } from "./canonical";
 import { consumeConfirmation, hashTenantSet, proposeConfirmation, type ConfirmationBinding } from "./confirmation";
 import { ToolError, type ConfirmationEnvelope, type ToolContext, type ToolDefinition } from "./define-tool";
-import { loadTenantScope } from "./tenant-scope";
+import type { TenantDirectory } from "./tenant-scope";
 
 /** Audit outcomes of a tools/call (issue 4, promise 1). */
 export type ToolCallOutcome =
@@ -65,6 +65,7 @@ function latency(meta: CallMeta): number {
  */
 export async function runToolCall(
   app: AppContext,
+  directory: TenantDirectory,
   surface: SurfaceName,
   tool: ToolDefinition,
   rawArgs: Record<string, unknown> | undefined,
@@ -108,7 +109,7 @@ export async function runToolCall(
 
   let scope: TenantScope;
   try {
-    scope = await loadTenantScope(app.store.db, { userId: access.userId, role: access.role, tenantId: access.tenantId });
+    scope = await directory.scopeFor({ userId: access.userId, role: access.role, tenantId: access.tenantId });
   } catch (err) {
     return await failed(app, meta, err, audit);
   }

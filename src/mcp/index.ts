@@ -8,6 +8,7 @@ import type { SurfaceAuth } from "./auth";
 import { pruneConfirmations } from "./confirmation";
 import type { ToolDefinition } from "./define-tool";
 import { createSurfaceHandler, type SurfaceHandler } from "./surface";
+import { TenantDirectory } from "./tenant-scope";
 
 /** The tool manifests of the three surfaces (src/surfaces/<name>/index.ts). */
 export type SurfaceManifests = Record<SurfaceName, readonly ToolDefinition[]>;
@@ -19,7 +20,8 @@ const CORS_EXPOSE_HEADERS = "www-authenticate, mcp-session-id, mcp-protocol-vers
 export function createSurfaceHandlers(ctx: AppContext, auth: SurfaceAuth, manifests: SurfaceManifests): SurfaceHandler[] {
   // One JSON Schema validator for every Server (each would otherwise build its own: ~85 µs, issue 4 budget).
   const validator = new AjvJsonSchemaValidator();
-  return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) => createSurfaceHandler(ctx, s, manifests[s], auth, validator));
+  const directory = new TenantDirectory(ctx.store.db);
+  return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) => createSurfaceHandler(ctx, s, manifests[s], auth, validator, directory));
 }
 
 /**

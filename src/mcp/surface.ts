@@ -15,6 +15,7 @@ import type { AppContext } from "../context";
 import { bearerTokenOf, type SurfaceAccess, type SurfaceAuth } from "./auth";
 import { runToolCall, type CallMeta } from "./call-tool";
 import type { ToolDefinition } from "./define-tool";
+import { TenantDirectory } from "./tenant-scope";
 import { allowedHostnames, checkHostAndOrigin } from "./trust";
 import { DispatchTransport } from "./transport";
 
@@ -95,6 +96,7 @@ export function createSurfaceHandler(
   tools: readonly ToolDefinition[],
   auth: SurfaceAuth,
   validator?: jsonSchemaValidator,
+  directory: TenantDirectory = new TenantDirectory(ctx.store.db),
 ): SurfaceHandler {
   const byName = new Map<string, ToolDefinition>();
   for (const t of tools) {
@@ -145,7 +147,7 @@ export function createSurfaceHandler(
       // MCP 2025-11-25 "Tools / Error Handling": an unknown tool is a protocol error.
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     }
-    return await runToolCall(ctx, surface, tool, request.params.arguments, call.access, call.meta);
+    return await runToolCall(ctx, directory, surface, tool, request.params.arguments, call.access, call.meta);
   });
   void server.connect(transport);
 

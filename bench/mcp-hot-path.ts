@@ -1,0 +1,46 @@
+/**
+ * Rough throughput of the MCP hot path on this machine: real token verification + live-grant check, tenant
+ * scope, a read tool, and a durable (group-committed) audit row per call, over real HTTP.
+ *   npx bun bench/mcp-hot-path.ts [calls=2000] [concurrency=32]
+ */
+import { bearerChallenge } from "../src/oauth/bearer";
+import { startTestAppliance } from "../test/helpers/appliance";
+import { fixtureTools, serveSurface } from "../test/helpers/mcp";
+import { obtainTokens } from "../test/helpers/oauth";
+
+const calls = Number(process.argv[2] ?? 2000);
+const concurrency = Number(process.argv[3] ?? 32);
+const app = await startTestAppliance();
+const srv = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), {
+  verify: (t, s) => app.ctx.oauth!.verifier.verify(t, s),
+  challenge: (s, k, o) => bearerChallenge(app.config, s, k, o),
+});
+const { access_token } = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
+const body = (id: number, method: string) =>
+  JSON.stringify(method === "tools/call"
+    ? { jsonrpc: "2.0", id, method, params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } } }
+    : { jsonrpc: "2.0", id, method });
+async function run(method: string) {
+  let next = 0;
+  const lat: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < calls) {
+        const id = next++;
+        const s = performance.now();
+        const res = await fetch(srv.url, { method: "POST", headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" }, body: body(id, method) });
+        await res.text();
+        if (res.status !== 200) throw new Error(`status ${res.status}`);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  console.log(`${method.padEnd(10)} ${calls} calls, c=${concurrency}: ${(calls / secs).toFixed(0)} req/s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(2)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(2)} ms`);
+}
+await run("ping");
+await run("tools/call");
+srv.stop();
+await app.close();
