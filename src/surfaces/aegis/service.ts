@@ -100,6 +100,41 @@ export async function resolveTenant(db: DbLike, scope: TenantScope, tenantId: st
 // ---------------------------------------------------------------------------------------------------------
 // Posture
 
+/** Every tenant in scope with its latest score and open-finding counts, worst first (unscored tenants last). */
+export async function listTenantPosture(db: DbLike, scope: TenantScope, now: number) {
+  const inScope = await listScopeTenants(db, scope);
+  const latest = await db
+    .select({ tenantId: aegisPostureSnapshots.tenantId, score: aegisPostureSnapshots.score, maxScore: aegisPostureSnapshots.maxScore, capturedAt: aegisPostureSnapshots.capturedAt })
+    .from(aegisPostureSnapshots)
+    .where(
+      and(
+        scope.where(aegisPostureSnapshots.tenantId),
+        sql`${aegisPostureSnapshots.capturedAt} = (SELECT max(s2.captured_at) FROM aegis_posture_snapshots s2 WHERE s2.tenant_id = ${aegisPostureSnapshots.tenantId} AND s2.captured_at <= ${now})`,
+      ),
+    );
+  const status = effectiveStatusSql(now);
+  const open = await db
+    .select({ tenantId: aegisFindings.tenantId, total: sql<number>`count(*)`, severe: sql<number>`sum(CASE WHEN ${aegisFindings.severityId} >= 4 THEN 1 ELSE 0 END)` })
+    .from(aegisFindings)
+    .where(and(scope.where(aegisFindings.tenantId), inArray(status, [STATUS.NEW, STATUS.IN_PROGRESS])))
+    .groupBy(aegisFindings.tenantId);
+  const items = inScope.map((t) => {
+    const snap = latest.find((l) => l.tenantId === t.id);
+    const o = open.find((x) => x.tenantId === t.id);
+    return {
+      tenant_id: t.id,
+      name: t.name,
+      kind: t.kind,
+      percent: snap ? percent(snap.score, snap.maxScore) : null,
+      as_of: snap ? new Date(snap.capturedAt).toISOString() : null,
+      open_critical_high: Number(o?.severe ?? 0),
+      open_total: Number(o?.total ?? 0),
+    };
+  });
+  return items.sort((a, b) => (a.percent ?? 101) - (b.percent ?? 101) || a.name.localeCompare(b.name));
+}
+
+
 export interface CategoryScore {
   category: string;
   score: number;

@@ -1,0 +1,28 @@
+import { type } from "arktype";
+import { defineTool } from "../../../mcp/define-tool";
+import { getControl } from "../service";
+import { ControlSummaryOut, FindingSummaryOut, FrameworkArg, READ_ONLY } from "./shared";
+
+export const getControlTool = defineTool({
+  name: "aegis_get_control",
+  title: "aegis.get_control",
+  description:
+    "Use this when the user asks what a framework control means or requires (e.g. 'what is CIS 1.1.3?'): returns its description, rationale, remediation and the findings mapped to it (for one tenant with tenant_id, else every tenant you may act on). Identify it by control_id, or by framework plus control_ref.",
+  input: type({
+    "control_id?": type("0 < string <= 128").describe("The control's id (ctl_…), from aegis_list_controls."),
+    "framework?": FrameworkArg,
+    "control_ref?": type("0 < string <= 64").describe("The control's reference within the framework, e.g. 1.1.3 or AdminMFAV2; use together with framework."),
+    "tenant_id?": type("0 < string <= 128").describe("Show this tenant's standing and findings only (e.g. contosocare)."),
+  }),
+  output: ControlSummaryOut.merge({
+    framework_name: "string",
+    description: "string",
+    rationale: "string",
+    remediation: "string",
+    findings: FindingSummaryOut.array(),
+  }),
+  scope: "aegis:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) =>
+    await getControl(ctx.db, ctx.scope, { controlId: input.control_id, framework: input.framework, controlRef: input.control_ref, tenantId: input.tenant_id }, ctx.now),
+});

@@ -1,0 +1,19 @@
+import { type } from "arktype";
+import { defineTool } from "../../../mcp/define-tool";
+import { getFinding } from "../service";
+import { FindingDetailOut, FindingIdArg, READ_ONLY } from "./shared";
+
+export const getFindingTool = defineTool({
+  name: "aegis_get_finding",
+  title: "aegis.get_finding",
+  description:
+    "Use this when the user asks about one specific finding: returns its description, affected resources, mapped framework control, step-by-step remediation, suppression or resolution details, and its history (who acknowledged, suppressed or resolved it and why).",
+  input: type({
+    finding_id: FindingIdArg,
+    "history_limit?": type("1 <= number.integer <= 200").describe("How many history entries to return, newest first (default 50)."),
+  }),
+  output: FindingDetailOut,
+  scope: "aegis:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) => await getFinding(ctx.db, ctx.scope, input.finding_id, ctx.now, input.history_limit ?? 50),
+});
