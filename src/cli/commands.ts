@@ -9,6 +9,7 @@ import { applyMigrations } from "../store/migrate";
 import { parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
 import { healthcheck } from "./healthcheck";
 import { demoSeedCommand } from "../demo/command";
+import { keysRotateCommand } from "../oauth/keys-command";
 
 export const DEMO_PASSWORD = "cavaridge-demo";
 
@@ -165,6 +166,7 @@ export const COMMANDS: Record<string, Command> = {
   version,
   healthcheck,
   "demo seed": demoSeedCommand,
+  "keys rotate": keysRotateCommand,
 };
 
 export function usage(): string {

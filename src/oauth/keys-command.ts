@@ -1,0 +1,48 @@
+import type { Command } from "../cli/args";
+import { parseFlags, resolveConfigPath } from "../cli/args";
+import { ConfigError, loadConfig } from "../config/load";
+import { systemClock } from "../shared/clock";
+import { createLogger } from "../shared/log";
+import { openStore } from "../store/index";
+import { applyMigrations } from "../store/migrate";
+import { loadMasterKey, MasterKeyError, rotateSigningKeys } from "./keys";
+
+/**
+ * `cavaridge keys rotate`: adds a new active ES256 signing key. Running appliance processes pick it up within a
+ * minute; the previous keys stay in JWKS (and keep verifying) until every access token they signed has expired.
+ */
+export const keysRotateCommand: Command = {
+  summary: "add a new OAuth signing key (old keys stay published until their tokens expire)",
+  usage: "cavaridge keys rotate [--config PATH]",
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { config: { type: "string" } });
+    if (values.help) return io.out(this.usage), 0;
+    const path = resolveConfigPath((values as { config?: string }).config, io.env);
+    let config;
+    try {
+      config = loadConfig(path, io.env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.err(`config error in ${err.source}:`);
+      for (const p of err.problems) io.err(`  ${p.path}: ${p.message}`);
+      return 1;
+    }
+    const log = createLogger("warn", {}, (line) => io.err(line));
+    let masterKey: Buffer;
+    try {
+      masterKey = loadMasterKey(config, io.env, log);
+    } catch (err) {
+      if (err instanceof MasterKeyError) return io.err(err.message), 1;
+      throw err;
+    }
+    const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
+    try {
+      await applyMigrations(store.client);
+      const { kid, retired } = await rotateSigningKeys(store.db, masterKey, config, systemClock());
+      io.out(`new signing key ${kid}${retired.length > 0 ? `; retired (still published until their tokens expire): ${retired.join(", ")}` : ""}`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
