@@ -74,7 +74,8 @@ export async function runToolCall(
 ): Promise<CallToolResult> {
   const now = app.clock();
   const args: Record<string, unknown> = rawArgs ?? {};
-  const actedTenant = typeof args.tenant_id === "string" && args.tenant_id.length <= 128 ? args.tenant_id : access.tenantId;
+  const actedTenant =
+    typeof args.tenant_id === "string" && args.tenant_id.length <= 128 ? await directory.resolve(args.tenant_id) : access.tenantId;
   const base: AuditEvent = {
     kind: "mcp",
     action: tool.title,

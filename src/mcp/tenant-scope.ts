@@ -11,9 +11,11 @@ export const TENANT_CACHE_MS = 1000;
  * JavaScript-thread time per call, and it only changes when a process syncs its config at start. The user's
  * own tenant being disabled is checked on every request by the bearer verifier's live-grant query.
  */
+type DirectoryRow = TenantRecord & { name: string };
+
 export class TenantDirectory {
-  private cached: { at: number; rows: TenantRecord[] } | null = null;
-  private loading: Promise<TenantRecord[]> | null = null;
+  private cached: { at: number; rows: DirectoryRow[] } | null = null;
+  private loading: Promise<DirectoryRow[]> | null = null;
 
   constructor(
     private readonly db: DbLike,
@@ -25,11 +27,23 @@ export class TenantDirectory {
     return new TenantScope(principal, allowedTenantIds(principal, await this.rows()));
   }
 
-  private async rows(): Promise<TenantRecord[]> {
+  /**
+   * The tenant id a `tenant_id` argument names, for the audit row and the confirmation binding: tools accept an
+   * id or the name as the user typed it (case-insensitive). Unknown values come back unchanged (what was asked).
+   */
+  async resolve(value: string): Promise<string> {
+    const rows = await this.rows();
+    const exact = rows.find((r) => r.id === value);
+    if (exact) return exact.id;
+    const folded = value.trim().toLowerCase();
+    return rows.find((r) => r.id === folded || r.name.toLowerCase() === folded)?.id ?? value;
+  }
+
+  private async rows(): Promise<DirectoryRow[]> {
     const t = this.monotonic();
     if (this.cached && t - this.cached.at < this.ttlMs) return this.cached.rows;
     this.loading ??= this.db
-      .select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+      .select({ id: tenants.id, name: tenants.name, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
       .from(tenants)
       .then((rows) => {
         this.cached = { at: t, rows };

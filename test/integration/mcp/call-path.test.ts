@@ -205,3 +205,10 @@ describe("audit chain", () => {
     expect(broken.brokenAt?.id).toBe(String(victim.id));
   });
 });
+
+describe("tenant acted on", () => {
+  test("a tenant named by its display name is recorded by id in the audit row", async () => {
+    const { rows } = await call("otter", "fixture_read_tenant", { tenant_id: "ContosoCare Clinic" });
+    expect(rows[0]!.tenant_id).toBe("contosocare");
+  });
+});
