@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { and, eq } from "drizzle-orm";
+import { ApprovalError, approveClientForTenant, listClients, listGrants, revokeGrantsOfDisabledPrincipals } from "../../../../src/oauth/grants";
+import { auditLog } from "../../../../src/store/schema/audit";
+import { oauthCodes, oauthGrants } from "../../../../src/store/schema/oauth";
+import { syncConfigToStore, userIdForEmail } from "../../../../src/tenancy/sync";
+import { TenantScope } from "../../../../src/tenancy/scope";
+import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
+import { buildAuthorizeUrl, CookieJar, fetchWithJar, formBody, hiddenInputs, obtainTokens, registerTestClient } from "../../../helpers/oauth";
+
+let app: TestAppliance;
+beforeAll(async () => {
+  app = await startTestAppliance();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+/** Signs in as `email` and returns the page shown where consent would be. */
+async function consentPageAs(email: string, clientId: string, redirect = "http://127.0.0.1:9/callback") {
+  const jar = new CookieJar();
+  const client = { client_id: clientId, redirect_uri: redirect };
+  const page = await fetchWithJar(jar, buildAuthorizeUrl(app, client));
+  const signed = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(await page.text()), email, password: TEST_PASSWORD }));
+  expect(signed.status).toBe(303);
+  const res = await fetchWithJar(jar, signed.headers.get("location")!);
+  return { res, html: await res.text(), jar };
+}
+
+describe("who may consent", () => {
+  test("a technician cannot be the first to approve a client: the page says why and nothing is granted", async () => {
+    const client = await registerTestClient(app, { client_name: "Fresh Agent" });
+    const { res, html } = await consentPageAs("tech@harbor-it.example", client.client_id);
+    expect(res.status).toBe(403);
+    expect(html).toContain("must approve");
+    expect(html).not.toContain('value="allow"');
+    const codes = await app.ctx.store.db.select().from(oauthCodes).where(eq(oauthCodes.clientId, client.client_id));
+    expect(codes.length).toBe(0);
+    await expect(obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", approve: false, client })).rejects.toThrow();
+  });
+
+  test("once an MSP admin consented, a technician of that tenant may consent too", async () => {
+    const client = await registerTestClient(app, { client_name: "Team Agent" });
+    await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier", client });
+    const t = await obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", client, approve: false });
+    const access = await app.ctx.oauth!.verifier.verify(t.access_token, "cavalier");
+    expect(access.role).toBe("technician");
+    expect(access.tenantId).toBe("harbor-it");
+    // ...but the approval was for harbor-it only: a technician of a client tenant still needs one.
+    const { res } = await consentPageAs("staff@contosocare.example", client.client_id);
+    expect(res.status).toBe(403);
+  });
+
+  test("approveClientForTenant: admins approve tenants in their scope; technicians cannot approve", async () => {
+    const client = await registerTestClient(app, { client_name: "Clinic Agent" });
+    const admin = { userId: userIdForEmail("admin@harbor-it.example"), role: "msp_admin" as const, tenantId: "harbor-it" };
+    const adminScope = new TenantScope(admin, ["harbor-it", "contosocare", "fabrikam-law", "tailspin-logistics"]);
+    const tech = { userId: userIdForEmail("tech@harbor-it.example"), role: "technician" as const, tenantId: "harbor-it" };
+    await expect(approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "contosocare", approver: tech, scope: new TenantScope(tech, ["harbor-it", "contosocare"]) })).rejects.toBeInstanceOf(ApprovalError);
+    await expect(approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "otter-client", approver: admin, scope: adminScope })).rejects.toMatchObject({ code: "out_of_scope" });
+    expect(await approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "contosocare", approver: admin, scope: adminScope })).toBe(true);
+    expect(await approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "contosocare", approver: admin, scope: adminScope })).toBe(false);
+    const t = await obtainTokens(app, { email: "staff@contosocare.example", surface: "aegis", client, approve: false });
+    expect((await app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).tenantId).toBe("contosocare");
+    const clients = await listClients(app.ctx.store.db, adminScope);
+    expect(clients.find((c) => c.id === client.client_id)!.approvedTenantIds).toEqual(["contosocare"]);
+  });
+
+  test("consent given and denied are audited", async () => {
+    await app.ctx.audit.flush();
+    const rows = await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.action, "oauth.consent"));
+    expect(rows.some((r) => r.outcome === "ok")).toBe(true);
+    const client = await registerTestClient(app);
+    const { html, jar } = await consentPageAs("owner@fabrikam-law.example", client.client_id);
+    await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...hiddenInputs(html), decision: "deny" }));
+    await app.ctx.audit.flush();
+    const denied = await app.ctx.store.db.select().from(auditLog).where(and(eq(auditLog.action, "oauth.consent"), eq(auditLog.clientId, client.client_id)));
+    expect(denied.map((r) => r.outcome)).toEqual(["denied"]);
+  });
+});
+
+describe("disabled users", () => {
+  test("a user disabled by config loses access at once, and their grants are revoked at start", async () => {
+    const t = await obtainTokens(app, { email: "admin@otter-msp.example", surface: "forge" });
+    const disabledConfig = { ...app.config, users: app.config.users.map((u) => (u.email === "admin@otter-msp.example" ? { ...u, disabled: true } : u)) };
+    await syncConfigToStore(app.ctx.store, disabledConfig, app.ctx.clock);
+    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "forge")).rejects.toMatchObject({ code: "invalid_token" });
+    const refreshed = await fetch(`${app.baseUrl}/oauth/token`, formBody({ grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: t.client_id }));
+    expect(((await refreshed.json()) as { error: string }).error).toBe("invalid_grant");
+    expect(await revokeGrantsOfDisabledPrincipals(app.ctx)).toBeGreaterThanOrEqual(1);
+    const [g] = await app.ctx.store.db.select().from(oauthGrants).where(eq(oauthGrants.id, t.grant_id));
+    expect(g!.revokedReason).toBe("user_or_tenant_disabled");
+    const platform = { userId: userIdForEmail("platform@harbor-it.example"), role: "platform_admin" as const, tenantId: "harbor-it" };
+    const listed = await listGrants(app.ctx.store.db, new TenantScope(platform, ["otter-msp"]));
+    expect(listed.find((x) => x.id === t.grant_id)!.revokedAt).not.toBeNull();
+    await syncConfigToStore(app.ctx.store, app.config, app.ctx.clock);
+  });
+});
