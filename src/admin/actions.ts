@@ -106,6 +106,14 @@ export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrinc
     throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
   }
   const outside = principal.role === "platform_admin" ? [] : using.filter((t) => !principal.scope.includes(t));
+  if (outside.length > 0 && outside.length === using.length) {
+    // Nothing ties this client to the caller's tenants: it is not theirs to see, so it reads as not found.
+    await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {
+      clientId,
+      detail: { tenants_outside_scope: outside.length },
+    });
+    throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+  }
   if (outside.length > 0) {
     await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {
       clientId,

@@ -4,6 +4,16 @@ import type { Directory } from "../directory";
 import type { AdminPrincipal } from "../principal";
 import { html, layout, timeCell, type PageFrame } from "./layout";
 
+function approveForm(clientId: string, tenants: { id: string; name: string }[], csrf: string | null) {
+  if (tenants.length === 0) return html``;
+  return html`<form method="post" action="/clients/${encodeURIComponent(clientId)}/approve" class="inline approve">
+          <input type="hidden" name="csrf" value="${csrf ?? ""}">
+          <label class="sr-only" for="approve-${clientId}">Tenant</label>
+          <select name="tenant" id="approve-${clientId}" class="small">${tenants.map((t) => html`<option value="${t.id}">${t.name}</option>`)}</select>
+          <button type="submit" class="small">Approve for tenant</button>
+        </form>`;
+}
+
 export function renderConnections(opts: {
   principal: AdminPrincipal;
   csrf: string | null;
@@ -41,12 +51,7 @@ export function renderConnections(opts: {
       <td class="num">${c.liveGrants}</td>
       <td>${timeCell(c.lastUsedAt, now)}</td>
       <td class="actions">
-        <form method="post" action="/clients/${encodeURIComponent(c.id)}/approve" class="inline approve">
-          <input type="hidden" name="csrf" value="${csrf ?? ""}">
-          <label class="sr-only" for="approve-${c.id}">Tenant</label>
-          <select name="tenant" id="approve-${c.id}" class="small">${tenantOptions.map((t) => html`<option value="${t.id}">${t.name}</option>`)}</select>
-          <button type="submit" class="small">Approve</button>
-        </form>
+        ${approveForm(c.id, tenantOptions.filter((t) => !c.approvedTenantIds.includes(t.id)), csrf)}
         <form method="post" action="/clients/${encodeURIComponent(c.id)}/delete" class="inline" data-confirm="Delete the client ${c.name}? Every connection it holds is revoked.">
           <input type="hidden" name="csrf" value="${csrf ?? ""}">
           <button type="submit" class="danger small"${c.usedElsewhere && principal.role !== "platform_admin" ? html` disabled title="Also used by tenants outside your scope"` : ""}>Delete</button>

@@ -20,7 +20,7 @@ export function renderServers(opts: { principal: AdminPrincipal; csrf: string | 
         <dt>Calls, last 24 h</dt>
         <dd><a href="/audit?range=24h&amp;kind=mcp&amp;surface=${s.surface}"><b class="num">${s.callsLast24h}</b></a></dd>
       </dl>
-      <h3>Tools <span class="muted">(${s.tools.length})</span></h3>
+      <h3>Tools <span class="muted">(${s.tools.length}${s.tools.some((t) => t.destructive) ? ` · ${s.tools.filter((t) => t.destructive).length} destructive, each asks the user to confirm` : ""})</span></h3>
       ${
         s.tools.length === 0
           ? html`<p class="empty">No tools are registered on this surface yet.</p>`
