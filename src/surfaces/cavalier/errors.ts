@@ -10,7 +10,8 @@ export type CavalierErrorCode =
   | "idempotency_conflict"
   | "ambiguous_reference"
   | "unknown_product"
-  | "no_price_in_currency";
+  | "no_price_in_currency"
+  | "forbidden_role";
 
 export class CavalierError extends Error {
   constructor(

@@ -239,6 +239,25 @@ export async function priceQuoteFor(db: DbLike, scope: TenantScope, input: { ten
   return { tenant, pricing: price(tenant, await pricingLinesFor(db, tenant, input.lines)) };
 }
 
+/**
+ * Who sells to a tenant: the staff of its catalog owner (for a client tenant, its MSP) and platform admins.
+ * Sellers open and move deals and draft, revise, send and void quotes (they set the prices). The customer's own
+ * users may read their quotes and deals, price a basket, and record their decision on a sent quote; without
+ * this rule a client user could issue itself a zero-priced quote and accept it.
+ */
+export function maySell(scope: TenantScope, tenant: Pick<TenantRow, "id" | "kind" | "parentId">): boolean {
+  return scope.principal.role === "platform_admin" || scope.principal.tenantId === catalogOwnerOf(tenant);
+}
+
+async function assertSeller(db: DbLike, scope: TenantScope, tenant: Pick<TenantRow, "id" | "name" | "kind" | "parentId">, action: string): Promise<void> {
+  if (maySell(scope, tenant)) return;
+  const [owner] = await db.select({ name: tenants.name }).from(tenants).where(eq(tenants.id, catalogOwnerOf(tenant))).limit(1);
+  throw new CavalierError(
+    "forbidden_role",
+    `only ${owner?.name ?? "the MSP"} staff can ${action} for ${tenant.name}; you can read its quotes and deals, price a basket with cavalier_price_quote, and record the customer's decision on a sent quote`,
+  );
+}
+
 function assertQuotable(tenant: TenantRow): void {
   if (tenant.kind === "msp") {
     throw new CavalierError("invalid_input", `${tenant.name} [${tenant.id}] is an MSP; quotes and deals are for its client tenants (see cavalier_list_tenants)`);
@@ -347,6 +366,7 @@ export interface CreateDealInput {
 export async function createDeal(db: DbLike, scope: TenantScope, input: CreateDealInput, actor: Actor, now: number): Promise<{ deal: DealRow; tenant: TenantRow; replayed: boolean }> {
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
+  await assertSeller(db, scope, tenant, "open deals");
   const stage = input.stage ?? "lead";
   if (stage === "closed_won" || stage === "closed_lost") {
     throw new CavalierError("invalid_input", "stage: a new deal starts open (lead, qualified, proposal or negotiation); close it later with cavalier_update_deal_stage");
@@ -418,6 +438,7 @@ export async function updateDealStage(
 ): Promise<StageChange> {
   const deal = await getDealRow(db, scope, input.dealId);
   const tenant = await tenantRow(db, scope, deal.tenantId);
+  await assertSeller(db, scope, tenant, "move deals");
   if (deal.stage === input.stage) return { deal, tenant, previousStage: deal.stage, changed: false };
   if (deal.stage === "closed_won" || deal.stage === "closed_lost") {
     throw new CavalierError("invalid_state_transition", `deal is ${deal.stage} and closed deals do not reopen; create a new deal with cavalier_create_deal`, {
@@ -619,6 +640,7 @@ export async function proposeQuote(db: DbLike, scope: TenantScope, input: Create
   checkKey(input.idempotencyKey);
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
+  await assertSeller(db, scope, tenant, "create quotes");
   const hash = requestHash({
     t: tenant.id,
     d: input.dealId ?? null,
@@ -745,6 +767,7 @@ export interface RevisionPlan extends QuoteProposal {
 export async function planRevision(db: DbLike, scope: TenantScope, input: ReviseQuoteInput, now: number): Promise<RevisionPlan> {
   checkKey(input.idempotencyKey);
   const source = await detailOf(db, scope, await quoteRowById(db, scope, input.quoteId), now);
+  await assertSeller(db, scope, source.tenant, "revise quotes");
   const hash = requestHash({
     src: source.quote.id,
     l: input.lines ? normalizedLines(input.lines) : null,
@@ -865,6 +888,8 @@ export async function transitionQuote(
   opts: { dryRun?: boolean } = {},
 ): Promise<QuoteTransition> {
   const before = await detailOf(db, scope, await quoteRowById(db, scope, input.quoteId), now);
+  // The customer's own users may accept or decline; sending and voiding are the seller's.
+  if (input.to === "sent" || input.to === "void") await assertSeller(db, scope, before.tenant, input.to === "sent" ? "mark quotes sent" : "void quotes");
   const ref = `${before.quote.quoteNumber} v${before.quote.version}`;
   if (before.status === input.to) return { detail: before, previousStatus: before.status, changed: false, deal: null };
   const allowed = ALLOWED_FROM[input.to];

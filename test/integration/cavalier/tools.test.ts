@@ -412,3 +412,31 @@ describe("quote lifecycle: revise, mark sent, record decision", () => {
     await expectMissingScope(readOnlyToken, "cavalier_record_quote_decision", { quote_id: "q_demo_0039_v1", decision: "void", reason: "x" }, "cavalier:write");
   });
 });
+
+describe("the customer's own users", () => {
+  test("may read, price and decide a sent quote, but not create, send or void quotes or open deals", async () => {
+    const staff = await connect((await obtainTokens(app, { email: "staff@contosocare.example", surface: "cavalier" })).access_token);
+    try {
+      const basket = { tenant_id: "contosocare", lines: [{ product: "OPS-PRO-SEAT", quantity: 1, unit_price_minor: 0 }] };
+      expect(ok<{ pricing: { total: Money } }>(await call(staff, "cavalier_price_quote", basket)).pricing.total.amount_minor).toBe(0);
+      expect(errorText(await call(staff, "cavalier_create_quote", { ...basket, idempotency_key: randomUUID() }))).toContain("only Harbor IT Services staff can create quotes");
+      expect(errorText(await call(staff, "cavalier_create_deal", { tenant_id: "contosocare", name: "self-serve", idempotency_key: randomUUID() }))).toContain("only Harbor IT Services staff");
+      expect(errorText(await call(staff, "cavalier_record_quote_decision", { quote_id: "q_demo_0039_v1", decision: "void", reason: "x" }))).toContain("only Harbor IT Services staff can void quotes");
+
+      // Harbor drafts and sends a quote; the clinic's staff accept it.
+      const made = await confirmed<{ quote: { id: string } }>(harbor, "cavalier_create_quote", { tenant_id: "contosocare", deal_id: "dl_demo_contoso_opspro", lines: [{ product: "OPS-PRO-SEAT", quantity: 42 }], idempotency_key: randomUUID() });
+      expect(errorText(await call(staff, "cavalier_mark_quote_sent", { quote_id: made.result.quote.id }))).toContain("only Harbor IT Services staff");
+      await confirmed(harbor, "cavalier_mark_quote_sent", { quote_id: made.result.quote.id });
+      const acc = await confirmed<{ quote: { status: string }; deal: { stage: string } | null }>(staff, "cavalier_record_quote_decision", {
+        quote_id: made.result.quote.id,
+        decision: "accepted",
+        contact_id: "ctc_demo_contoso_chen",
+      });
+      expect(acc.result).toMatchObject({ quote: { status: "accepted" }, deal: { stage: "closed_won" } });
+      // and they still see only their own tenant
+      expect(errorText(await call(staff, "cavalier_get_quote", { quote_id: "q_demo_0042_v1" }))).toBe(NOT_PERMITTED);
+    } finally {
+      await staff.close();
+    }
+  });
+});
