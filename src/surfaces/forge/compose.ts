@@ -39,7 +39,7 @@ export function limitWords(text: string, maxWords: number): string {
 
 function firstSentence(text: string): string {
   const m = /^(.+?[.!?])(\s|$)/s.exec(text.trim());
-  return (m ? m[1] : text).trim();
+  return (m?.[1] ?? text).trim();
 }
 
 function remediationSteps(text: string): string[] {

@@ -54,8 +54,8 @@ export async function loadFinding(db: DbLike, scope: TenantScope, id: string, no
   return await getFinding(db, scope, id, now, 20);
 }
 
-export async function loadDocument(db: DbLike, scope: TenantScope, id: string): Promise<DocumentView> {
-  return await getDocument(db, scope, { id, kind: id.startsWith("rb_") ? "runbook" : "article" });
+export async function loadDocument(db: DbLike, scope: TenantScope, id: string, kind: "article" | "runbook"): Promise<DocumentView> {
+  return await getDocument(db, scope, { id, kind });
 }
 
 async function contactFor(db: DbLike, scope: TenantScope, contactId: string | null): Promise<QuoteFacts["contact"]> {

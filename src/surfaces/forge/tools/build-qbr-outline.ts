@@ -1,0 +1,58 @@
+import { type } from "arktype";
+import { DAY_MS } from "../../aegis/ocsf";
+import { parseIsoTime } from "../../aegis/paging";
+import { buildQbrOutline } from "../compose";
+import { loadQbrFacts } from "../entities";
+import { forgeTool, READ_ONLY } from "./shared";
+
+export const buildQbrOutlineTool = forgeTool({
+  name: "forge_build_qbr_outline",
+  title: "forge.build_qbr_outline",
+  description:
+    "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from their security score trend, findings opened and resolved, the top improvement actions and their open deals/proposals, with talking points. Defaults to the last 90 days.",
+  input: type({
+    tenant_id: type("0 < string <= 128").describe("The customer, e.g. tailspin-logistics."),
+    "period_start?": type("0 < string <= 40").describe("Start of the review period, ISO 8601 date (default: 90 days ago)."),
+    "period_end?": type("0 < string <= 40").describe("End of the review period, ISO 8601 date (default: now)."),
+  }),
+  output: type({
+    tenant_id: "string",
+    tenant_name: "string",
+    period_start: "string",
+    period_end: "string",
+    title: "string",
+    sections: type({ heading: "string", bullets: "string[]" }).array(),
+    talking_points: "string[]",
+    metrics: type({
+      start_percent: "number | null",
+      end_percent: "number | null",
+      findings_opened: "number.integer",
+      findings_resolved: "number.integer",
+      open_findings: "number.integer",
+      open_deals: "number.integer",
+    }),
+  }),
+  scope: "forge:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) => {
+    const to = input.period_end ? parseIsoTime(input.period_end, "period_end") : ctx.now;
+    const from = input.period_start ? parseIsoTime(input.period_start, "period_start") : to - 90 * DAY_MS;
+    const facts = await loadQbrFacts(ctx.db, ctx.scope, input.tenant_id, from, to, ctx.now);
+    const outline = buildQbrOutline(facts);
+    return {
+      tenant_id: facts.tenant_id,
+      tenant_name: facts.tenant_name,
+      period_start: new Date(from).toISOString(),
+      period_end: new Date(to).toISOString(),
+      ...outline,
+      metrics: {
+        start_percent: facts.trend?.start_percent ?? null,
+        end_percent: facts.trend?.end_percent ?? null,
+        findings_opened: facts.findings_opened,
+        findings_resolved: facts.findings_resolved,
+        open_findings: facts.posture?.open_findings_total ?? 0,
+        open_deals: facts.open_deals.length,
+      },
+    };
+  },
+});

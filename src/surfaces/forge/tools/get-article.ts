@@ -1,0 +1,18 @@
+import { type } from "arktype";
+import { getDocument } from "../service";
+import { DocumentOut, forgeTool, READ_ONLY, VersionArg } from "./shared";
+
+export const getArticleTool = forgeTool({
+  name: "forge_get_article",
+  title: "forge.get_article",
+  description:
+    "Use this when you need the full text of a knowledge-base article (policy, how-to, contacts) found with forge_search_knowledge: returns the markdown body, tags, visibility and the version history.",
+  input: type({
+    article_id: type("0 < string <= 128").describe("The article's id (kb_…), from forge_search_knowledge."),
+    "version?": VersionArg,
+  }),
+  output: DocumentOut,
+  scope: "forge:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) => await getDocument(ctx.db, ctx.scope, { id: input.article_id, kind: "article", version: input.version }),
+});

@@ -1,0 +1,18 @@
+import { type } from "arktype";
+import { getDocument } from "../service";
+import { DocumentOut, forgeTool, READ_ONLY, VersionArg } from "./shared";
+
+export const getRunbookTool = forgeTool({
+  name: "forge_get_runbook",
+  title: "forge.get_runbook",
+  description:
+    "Use this when a technician is about to carry out a procedure (onboarding, offboarding, incident response, hardening): returns the runbook's when-to-use, ordered steps (with the role a step requires, if any) and version history.",
+  input: type({
+    runbook_id: type("0 < string <= 128").describe("The runbook's id (rb_…), from forge_search_knowledge."),
+    "version?": VersionArg,
+  }),
+  output: DocumentOut,
+  scope: "forge:read",
+  annotations: READ_ONLY,
+  handler: async (input, ctx) => await getDocument(ctx.db, ctx.scope, { id: input.runbook_id, kind: "runbook", version: input.version }),
+});

@@ -1,0 +1,43 @@
+import { type } from "arktype";
+import { saveDocument } from "../service";
+import { DocumentOut, forgeTool, IdempotencyKeyArg, TagsArg, VisibilityArg } from "./shared";
+
+export const saveArticleTool = forgeTool({
+  name: "forge_save_article",
+  title: "forge.save_article",
+  description:
+    "Use this when a technician wants to record knowledge (a fix that worked, a policy, contacts) or update an article: creates a new article, or with article_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version.",
+  input: type({
+    "article_id?": type("0 < string <= 128").describe("Save a new version of this article (kb_…); omit to create a new article."),
+    "tenant_id?": type("0 < string <= 128").describe("Owner of a NEW article: a customer id (e.g. contosocare) or your MSP's id for an MSP-wide article. Ignored for new versions."),
+    title: type("3 <= string <= 200").describe("The article title."),
+    summary: type("3 <= string <= 500").describe("One sentence saying what the article answers."),
+    body: type("1 <= string <= 50000").describe("The article text in markdown."),
+    "tags?": TagsArg,
+    visibility: VisibilityArg,
+    change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
+    idempotency_key: IdempotencyKeyArg,
+  }),
+  output: type({ document: DocumentOut, created: "boolean", replayed: "boolean" }),
+  scope: "forge:write",
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async (input, ctx) =>
+    await saveDocument(
+      ctx.db,
+      ctx.scope,
+      { userId: ctx.principal.userId, name: ctx.principal.name },
+      {
+        kind: "article",
+        documentId: input.article_id,
+        tenantId: input.article_id ? undefined : input.tenant_id,
+        title: input.title,
+        summary: input.summary,
+        body: input.body,
+        tags: input.tags ?? [],
+        visibility: input.visibility,
+        changeNote: input.change_note,
+        idempotencyKey: input.idempotency_key,
+      },
+      ctx.now,
+    ),
+});

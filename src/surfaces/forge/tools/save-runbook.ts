@@ -1,0 +1,50 @@
+import { type } from "arktype";
+import { saveDocument } from "../service";
+import { DocumentOut, forgeTool, IdempotencyKeyArg, TagsArg, VisibilityArg } from "./shared";
+
+export const saveRunbookTool = forgeTool({
+  name: "forge_save_runbook",
+  title: "forge.save_runbook",
+  description:
+    "Use this when a technician wants to write down or improve a repeatable procedure: creates a runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version.",
+  input: type({
+    "runbook_id?": type("0 < string <= 128").describe("Save a new version of this runbook (rb_…); omit to create a new runbook."),
+    "tenant_id?": type("0 < string <= 128").describe("Owner of a NEW runbook: a customer id (e.g. tailspin-logistics) or your MSP's id for an MSP-wide runbook. Ignored for new versions."),
+    title: type("3 <= string <= 200").describe("The runbook title."),
+    when_to_use: type("3 <= string <= 500").describe("The situation that calls for this runbook."),
+    steps: type({
+      text: type("1 <= string <= 2000").describe("What to do in this step."),
+      "requires_role?": type("'technician' | 'msp_admin' | 'platform_admin'").describe("Role needed to perform this step, if restricted."),
+    })
+      .array()
+      .atLeastLength(1)
+      .atMostLength(60)
+      .describe("The ordered steps, 1 to 60."),
+    "tags?": TagsArg,
+    visibility: VisibilityArg,
+    change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
+    idempotency_key: IdempotencyKeyArg,
+  }),
+  output: type({ document: DocumentOut, created: "boolean", replayed: "boolean" }),
+  scope: "forge:write",
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async (input, ctx) =>
+    await saveDocument(
+      ctx.db,
+      ctx.scope,
+      { userId: ctx.principal.userId, name: ctx.principal.name },
+      {
+        kind: "runbook",
+        documentId: input.runbook_id,
+        tenantId: input.runbook_id ? undefined : input.tenant_id,
+        title: input.title,
+        summary: input.when_to_use,
+        steps: input.steps,
+        tags: input.tags ?? [],
+        visibility: input.visibility,
+        changeNote: input.change_note,
+        idempotencyKey: input.idempotency_key,
+      },
+      ctx.now,
+    ),
+});
