@@ -209,3 +209,28 @@ export function manualClock(start = Date.now()): { clock: () => number; advance(
   let t = start;
   return { clock: () => t, advance: (ms) => void (t += ms), now: () => t };
 }
+
+/**
+ * Plays the browser for an authorization URL built by a real client library: follows the sign-in form, then the
+ * consent form, and returns the final redirect to the client (with code or error, state and iss).
+ */
+export async function completeAuthorizationInBrowser(
+  app: TestAppliance,
+  authorizationUrl: string | URL,
+  opts: { email: string; password?: string; decision?: "allow" | "deny"; jar?: CookieJar },
+): Promise<URL> {
+  const jar = opts.jar ?? new CookieJar();
+  let res = await fetchWithJar(jar, String(authorizationUrl));
+  let html = await res.text();
+  if (res.status === 200 && html.includes('action="/oauth/authorize/sign-in"')) {
+    res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(html), email: opts.email, password: opts.password ?? TEST_PASSWORD }));
+    if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
+    res = await fetchWithJar(jar, res.headers.get("location")!);
+    html = await res.text();
+  }
+  if (res.status >= 300 && res.status < 400) return new URL(res.headers.get("location")!);
+  if (!html.includes('action="/oauth/authorize/consent"')) throw new Error(`no consent page: ${res.status} ${html.slice(0, 300)}`);
+  res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...hiddenInputs(html), decision: opts.decision ?? "allow" }));
+  if (res.status !== 303) throw new Error(`consent failed: ${res.status}`);
+  return new URL(res.headers.get("location")!);
+}
