@@ -1,4 +1,4 @@
-import { countAuditPerHour, distinctAuditValues, findAuditRow, findConfirmingRows, queryAuditLog, AuditCursorError } from "../audit/query";
+import { countAuditPerHour, distinctAuditValues, firstAuditTime, findAuditRow, findConfirmingRows, queryAuditLog, AuditCursorError } from "../audit/query";
 import type { AppContext } from "../context";
 import { listGrants } from "../oauth/grants";
 import { listClientsInScope } from "../oauth/admin-queries";
@@ -151,7 +151,7 @@ export async function auditPage(ctx: AppContext, req: AdminRequest, auth: Authen
     throw err;
   }
   const to = q.filters.to ?? req.now;
-  const from = q.filters.from ?? (page.rows.length > 0 ? Math.min(...page.rows.map((r) => r.at)) : to - 24 * 3_600_000);
+  const from = q.filters.from ?? (await firstAuditTime(ctx.store.db, vis, q.filters)) ?? to - 24 * 3_600_000;
   const [hourly, chain, directory, tools, outcomes, clients] = await Promise.all([
     countAuditPerHour(ctx.store.db, vis, { ...q.filters, from, to }),
     auditChainStatus(ctx.store.client, req.now),

@@ -55,7 +55,10 @@ export function adminRoutes(ctx: AppContext) {
   };
 
   const failPage = (req: AdminRequest, auth: Authenticated | null, err: AdminError): Response => {
-    if (err.code === "unauthorized") return redirect(`/sign-in?next=${encodeURIComponent(req.url.pathname + req.url.search)}`);
+    if (err.code === "unauthorized") {
+      // Only a page view is worth returning to; a form post made without a session is simply dropped.
+      return redirect(req.request.method === "GET" ? `/sign-in?next=${encodeURIComponent(req.url.pathname + req.url.search)}` : "/sign-in");
+    }
     const title =
       err.code === "not_found" ? "Not found" : err.code === "csrf_failed" ? "Please try again" : err.code === "forbidden" ? "Not permitted" : "Something is not right";
     return htmlResponse(

@@ -25,6 +25,8 @@ function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
+const IP_FAILURE_FACTOR = 4;
+
 function throttleKeys(email: string, ip: string | null): string[] {
   return [`acct:${email}`, ...(ip ? [`ip:${ip}`] : [])];
 }
@@ -45,8 +47,10 @@ async function lockedFor(db: DbLike, keys: string[], now: number): Promise<numbe
  */
 async function recordFailure(db: DbLike, keys: string[], config: Config, now: number): Promise<void> {
   const windowMs = config.oauth.login_lockout_seconds * 1000;
-  const max = config.oauth.login_max_failures;
   for (const key of keys) {
+    // Every admin on the machine shares the loopback address, so one person's typos must not lock everyone out:
+    // an address gets IP_FAILURE_FACTOR times the account allowance.
+    const max = key.startsWith("ip:") ? config.oauth.login_max_failures * IP_FAILURE_FACTOR : config.oauth.login_max_failures;
     await db
       .insert(adminLoginThrottle)
       .values({ key, failures: 1, windowStart: now, lockedUntil: max <= 1 ? now + windowMs : null })

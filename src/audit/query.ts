@@ -124,6 +124,16 @@ export async function* iterateAuditLog(
   }
 }
 
+/** Time of the oldest matching row, or null when none match (the chart's start for "all time"). */
+export async function firstAuditTime(db: DbLike, visibility: AuditVisibility, filters: AuditFilters): Promise<number | null> {
+  const rows = await db
+    .select({ at: sql<number | null>`min(${auditLog.at})` })
+    .from(auditLog)
+    .where(and(...conditions(visibility, filters)));
+  const at = rows[0]?.at;
+  return at === null || at === undefined ? null : Number(at);
+}
+
 export const HOUR_MS = 3_600_000;
 
 export interface HourlyCount {

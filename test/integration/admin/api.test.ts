@@ -41,7 +41,7 @@ beforeAll(async () => {
   ];
   for (const r of rows) await app.ctx.audit.record({ kind: "mcp", action: r.tool, clientId: fabrikam.client_id, latencyMs: 12, detail: { tenant_id: r.tenantId, password: "hunter2" }, ...r });
   await app.ctx.audit.flush();
-});
+}, 60_000);
 afterAll(async () => {
   await app?.close();
 });

@@ -45,7 +45,7 @@ describe("the running appliance", () => {
   let app: TestAppliance;
   beforeAll(async () => {
     app = await startTestAppliance();
-  });
+  }, 60_000);
   afterAll(async () => {
     await app?.close();
   });

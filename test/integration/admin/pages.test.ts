@@ -39,7 +39,7 @@ beforeAll(async () => {
     tenantId: "contosocare",
     confirmsId: harborRowId,
   });
-});
+}, 60_000);
 afterAll(async () => {
   await app?.close();
 });
@@ -113,6 +113,20 @@ describe("connection and client actions from the page", () => {
     const approvals = await app.ctx.store.client.execute({ sql: "SELECT tenant_id FROM oauth_client_approvals WHERE client_id = ?", args: [fresh.client_id] });
     expect(approvals.rows.map((r) => r.tenant_id)).toEqual(["tailspin-logistics"]);
     expect(await (await harbor.get("/connections?notice=approved")).text()).toContain("Client approved for the tenant.");
+  });
+
+  test("a CIMD client (an https URL as client_id) is approved through its URL-encoded id", async () => {
+    const id = "https://claude.ai/oauth/mcp-client-metadata.json";
+    // A fetched Client ID Metadata Document as the OAuth feature stores it (fetching is that feature's test).
+    await app.ctx.store.client.execute({
+      sql: "INSERT INTO oauth_clients (id, source, name, redirect_uris, token_endpoint_auth_method, metadata, created_at) VALUES (?, 'cimd', 'Claude', ?, 'none', '{}', ?)",
+      args: [id, JSON.stringify(["https://claude.ai/api/mcp/auth_callback"]), Date.now()],
+    });
+    expect(await (await harbor.get("/connections")).text()).toContain(`action="/clients/${encodeURIComponent(id)}/approve"`);
+    const res = await harbor.post(`/clients/${encodeURIComponent(id)}/approve`, { tenant: "contosocare" });
+    expect(res.status).toBe(303);
+    const approvals = await app.ctx.store.client.execute({ sql: "SELECT tenant_id FROM oauth_client_approvals WHERE client_id = ?", args: [id] });
+    expect(approvals.rows.map((r) => r.tenant_id)).toEqual(["contosocare"]);
   });
 
   test("a client used only by harbor cannot be deleted by otter's admin (reads as not found, audited)", async () => {

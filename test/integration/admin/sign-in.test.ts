@@ -10,7 +10,7 @@ beforeAll(async () => {
   app = await startTestAppliance({
     extraToml: `[[users]]\nemail = "gone@harbor-it.example"\nname = "Gone"\ntenant = "harbor-it"\nrole = "msp_admin"\npassword_hash = "${TEST_PASSWORD_HASH}"\ndisabled = true\n`,
   });
-});
+}, 60_000);
 afterAll(async () => {
   await app?.close();
 });
@@ -122,7 +122,7 @@ describe("sign-in throttling", () => {
   let throttled: TestAppliance;
   beforeAll(async () => {
     throttled = await startTestAppliance({ extraToml: "[oauth]\nlogin_max_failures = 3\nlogin_lockout_seconds = 60\n" });
-  });
+  }, 60_000);
   afterAll(async () => {
     await throttled?.close();
   });
