@@ -33,12 +33,8 @@ export interface CallMeta {
 
 export const NOT_PERMITTED = "not found or not permitted";
 
-/** Raised inside the destructive transaction to roll it back with a classified outcome. */
-class Rollback extends Error {
-  constructor(readonly reason: "no_confirmation" | "invalid_output") {
-    super(reason);
-  }
-}
+/** Raised inside the destructive transaction when no confirmation matches: rolls back, then a fresh proposal. */
+class NoMatchingConfirmation extends Error {}
 
 function textResult(structured: Record<string, unknown>): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
@@ -155,7 +151,7 @@ export async function runToolCall(
     try {
       const result = await app.store.db.transaction(async (tx) => {
         const match = await consumeConfirmation(tx, binding, confirmationToken as string | undefined, now);
-        if (!match) throw new Rollback("no_confirmation");
+        if (!match) throw new NoMatchingConfirmation();
         confirmsId = match.auditId;
         const produced = await tool.handler(input, { ...toolCtx, db: tx as DbLike });
         const out = tool.checkOutput(produced);
@@ -172,7 +168,7 @@ export async function runToolCall(
       });
       return textResult(result);
     } catch (err) {
-      if (!(err instanceof Rollback)) return await refused(app, meta, err, (o, e = {}) => audit(o, { ...e, confirmsId }));
+      if (!(err instanceof NoMatchingConfirmation)) return await refused(app, meta, err, (o, e = {}) => audit(o, { ...e, confirmsId }));
       // Nothing matched: nothing ran; a fresh proposal follows, saying why.
     }
     return await propose(app, tool, input, toolCtx, binding, audit, meta, true);
@@ -180,6 +176,7 @@ export async function runToolCall(
   return await propose(app, tool, input, toolCtx, binding, audit, meta, false);
 }
 
+/** A handler result that does not match the tool's declared output type: a bug, reported as `failed`. */
 class InvalidOutput extends Error {}
 
 function omitDetail(extra: Partial<AuditEvent>): Partial<AuditEvent> {
