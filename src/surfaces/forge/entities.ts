@@ -153,7 +153,7 @@ export async function loadQbrFacts(db: DbLike, scope: TenantScope, tenantId: str
     );
   const deals = await listDeals(db, scope, { tenant: tenant.id, stages: ["lead", "qualified", "proposal", "negotiation"], limit: 10 });
   const openDeals: DealFacts[] = [];
-  for (const d of deals.items) openDeals.push(await loadDeal(db, scope, d.id, now));
+  for (const d of deals.items) openDeals.push(await loadDeal(db, scope, d.deal.id, now));
   return {
     tenant_id: tenant.id,
     tenant_name: tenant.name,

@@ -43,7 +43,7 @@ beforeAll(async () => {
   owner = await connect(f.access_token);
   readOnlyToken = r.access_token;
   writeOnlyToken = w.access_token;
-});
+}, 60_000);
 
 afterAll(async () => {
   await harbor?.close();

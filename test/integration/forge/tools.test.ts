@@ -1,0 +1,306 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { desc, eq } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { auditLog } from "../../../src/store/schema/audit";
+import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
+import { obtainTokens } from "../../helpers/oauth";
+
+/**
+ * Every forge tool over real HTTP with real OAuth tokens and the MCP SDK client, against the demo data the
+ * appliance seeded at start: happy path, bad input, another MSP's user naming a Harbor object, missing scope.
+ */
+
+let app: TestAppliance;
+let harbor: Client; // tech@harbor-it: forge:read + forge:write
+let otter: Client; // admin@otter-msp: another MSP
+let staff: Client; // staff@contosocare: a user inside a client tenant
+let readOnlyToken: string;
+let writeOnlyToken: string;
+const NOT_PERMITTED = "not found or not permitted";
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: "forge-tools-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/forge`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+beforeAll(async () => {
+  app = await startTestAppliance();
+  const [h, o, s, r, w] = await Promise.all([
+    obtainTokens(app, { email: "tech@harbor-it.example", surface: "forge" }),
+    obtainTokens(app, { email: "admin@otter-msp.example", surface: "forge" }),
+    obtainTokens(app, { email: "staff@contosocare.example", surface: "forge" }),
+    obtainTokens(app, { email: "tech@harbor-it.example", surface: "forge", scopes: ["forge:read"] }),
+    obtainTokens(app, { email: "tech@harbor-it.example", surface: "forge", scopes: ["forge:write"] }),
+  ]);
+  harbor = await connect(h.access_token);
+  otter = await connect(o.access_token);
+  staff = await connect(s.access_token);
+  readOnlyToken = r.access_token;
+  writeOnlyToken = w.access_token;
+}, 60_000);
+
+afterAll(async () => {
+  await harbor?.close();
+  await otter?.close();
+  await staff?.close();
+  await app?.close();
+});
+
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+function ok<T>(res: CallToolResult): T {
+  if (res.isError) throw new Error(`unexpected tool error: ${JSON.stringify(res.content)}`);
+  return res.structuredContent as T;
+}
+
+function errorText(res: CallToolResult): string {
+  expect(res.isError).toBe(true);
+  return (res.content as { type: string; text: string }[]).map((c) => c.text).join(" ");
+}
+
+async function expectMissingScope(token: string, name: string, args: Record<string, unknown>, scope: string) {
+  const res = await fetch(`${app.baseUrl}/forge`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
+  });
+  expect(res.status).toBe(403);
+  const challenge = res.headers.get("www-authenticate") ?? "";
+  expect(challenge).toContain('error="insufficient_scope"');
+  expect(challenge).toContain(scope);
+  await res.body?.cancel();
+}
+
+type Hit = { id: string; tenant_id: string; scope: string; snippet: string; score: number };
+type Doc = { id: string; kind: string; tenant_id: string; body: string; version: number; steps: { n: number; text: string }[] | null; versions: { version: number }[] };
+
+describe("forge_search_knowledge", () => {
+  test("bm25 ranking, snippets, tenant boost over MSP-wide documents", async () => {
+    const r = ok<{ items: Hit[]; next_cursor: string | null }>(await call(harbor, "forge_search_knowledge", { query: "how do I disable legacy authentication for a scanner" }));
+    expect(r.items[0]!.id).toBe("rb_block_legacy_auth");
+    expect(r.items[0]!.snippet).toContain("**");
+    expect(r.items[0]!.score).toBeGreaterThan(0);
+    const ehr = ok<{ items: Hit[] }>(await call(harbor, "forge_search_knowledge", { query: "EHR outage", tenant_id: "contosocare" }));
+    expect(ehr.items[0]!.tenant_id).toBe("contosocare");
+    expect(ehr.items.every((h) => h.tenant_id === "contosocare" || h.tenant_id === "harbor-it")).toBe(true);
+    const runbooks = ok<{ items: { kind: string }[] }>(await call(harbor, "forge_search_knowledge", { query: "mfa", kinds: ["runbook"] }));
+    expect(runbooks.items.every((h) => h.kind === "runbook")).toBe(true);
+    const page = ok<{ items: Hit[]; next_cursor: string | null }>(await call(harbor, "forge_search_knowledge", { query: "mfa email user", limit: 2 }));
+    expect(page.items).toHaveLength(2);
+    const next = ok<{ items: Hit[] }>(await call(harbor, "forge_search_knowledge", { query: "mfa email user", limit: 2, cursor: page.next_cursor }));
+    expect(next.items.some((h) => page.items.some((p) => p.id === h.id))).toBe(false);
+  });
+  test("client staff read client-visible MSP documents, never internal ones", async () => {
+    const r = ok<{ items: Hit[] }>(await call(staff, "forge_search_knowledge", { query: "quote discount approval authenticator" }));
+    const ids = r.items.map((h) => h.id);
+    expect(ids).toContain("kb_authenticator_setup");
+    expect(ids).not.toContain("kb_quote_approval_policy");
+  });
+  test("bad input: empty query, query without words, limit 0", async () => {
+    expect(errorText(await call(harbor, "forge_search_knowledge", { query: "" }))).toContain("query");
+    expect(errorText(await call(harbor, "forge_search_knowledge", { query: "?!" }))).toContain("meaningful word");
+    expect(errorText(await call(harbor, "forge_search_knowledge", { query: "mfa", limit: 0 }))).toContain("limit");
+  });
+  test("cross-tenant: otter naming contosocare, and searching Harbor's content", async () => {
+    expect(errorText(await call(otter, "forge_search_knowledge", { query: "EHR", tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
+    expect(ok<{ items: Hit[] }>(await call(otter, "forge_search_knowledge", { query: "offboarding legacy authentication" })).items).toEqual([]);
+  });
+  test("missing scope", async () => expectMissingScope(writeOnlyToken, "forge_search_knowledge", { query: "mfa" }, "forge:read"));
+});
+
+describe("forge_get_article / forge_get_runbook", () => {
+  test("article with version history; earlier version; runbook with ordered steps", async () => {
+    const a = ok<Doc>(await call(harbor, "forge_get_article", { article_id: "kb_quote_approval_policy" }));
+    expect(a.body).toContain("15%");
+    expect(a.versions.map((v) => v.version)).toEqual([2, 1]);
+    const v1 = ok<Doc>(await call(harbor, "forge_get_article", { article_id: "kb_quote_approval_policy", version: 1 }));
+    expect(v1.body).toContain("10%");
+    const rb = ok<Doc>(await call(harbor, "forge_get_runbook", { runbook_id: "rb_suspicious_inbox_rule" }));
+    expect(rb.steps!.map((s) => s.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+  test("bad input: missing id, unknown version, wrong kind", async () => {
+    expect(errorText(await call(harbor, "forge_get_article", {}))).toContain("article_id");
+    expect(errorText(await call(harbor, "forge_get_article", { article_id: "kb_quote_approval_policy", version: 9 }))).toContain("no version 9");
+    expect(errorText(await call(harbor, "forge_get_article", { article_id: "rb_user_offboarding" }))).toBe(NOT_PERMITTED);
+  });
+  test("cross-tenant: otter cannot read Harbor's documents; clinic staff cannot read internal ones", async () => {
+    expect(errorText(await call(otter, "forge_get_article", { article_id: "kb_quote_approval_policy" }))).toBe(NOT_PERMITTED);
+    const [row] = await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.tool, "forge_get_article")).orderBy(desc(auditLog.seq)).limit(1);
+    expect(row?.outcome).toBe("denied_cross_tenant");
+    expect(errorText(await call(otter, "forge_get_runbook", { runbook_id: "rb_user_offboarding" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(staff, "forge_get_article", { article_id: "kb_contosocare_ehr_escalation" }))).toBe(NOT_PERMITTED);
+    expect(ok<Doc>(await call(staff, "forge_get_runbook", { runbook_id: "rb_user_offboarding" })).tenant_id).toBe("harbor-it");
+  });
+  test("missing scope", async () => {
+    await expectMissingScope(writeOnlyToken, "forge_get_article", { article_id: "kb_patch_policy" }, "forge:read");
+    await expectMissingScope(writeOnlyToken, "forge_get_runbook", { runbook_id: "rb_user_offboarding" }, "forge:read");
+  });
+});
+
+describe("forge_classify_request", () => {
+  test("ransomware is P1 security with the incident runbook among related documents", async () => {
+    const c = ok<{ category: string; priority: string; suggested_tool: string; explanation: string; related_documents: { id: string }[] }>(
+      await call(harbor, "forge_classify_request", { text: "Reception PCs show a ransom note and all files on the shared drive are encrypted, nobody can work", tenant_id: "contosocare" }),
+    );
+    expect(c.category).toBe("security_incident");
+    expect(c.priority).toBe("P1");
+    expect(c.explanation).toContain("P1");
+    expect(c.related_documents.length).toBeGreaterThan(0);
+    const q = ok<{ category: string; suggested_tool: string }>(await call(harbor, "forge_classify_request", { text: "Draft a quote for ContosoCare with one Operations Pro seat" }));
+    expect(q.category).toBe("sales_quote");
+    expect(q.suggested_tool).toBe("cavalier_price_quote");
+  });
+  test("bad input: empty text", async () => {
+    expect(errorText(await call(harbor, "forge_classify_request", { text: "" }))).toContain("text");
+  });
+  test("cross-tenant", async () => {
+    expect(errorText(await call(otter, "forge_classify_request", { text: "password reset", tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
+  });
+  test("missing scope", async () => expectMissingScope(writeOnlyToken, "forge_classify_request", { text: "help" }, "forge:read"));
+});
+
+describe("forge_summarize_entity", () => {
+  test("a finding for a technician and for a client executive; a quote; a deal; a runbook", async () => {
+    type S = { headline: string; summary: string; key_points: string[]; next_steps: string[]; tenant_id: string };
+    const tech = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_fabrikam-law_legacy_auth", audience: "technician" }));
+    expect(tech.headline).toContain("[High / In Progress]");
+    expect(tech.next_steps.join(" ")).toContain("SmtpClientAuthenticationDisabled");
+    const exec = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_fabrikam-law_legacy_auth", audience: "client_executive", max_words: 40 }));
+    expect(exec.headline).not.toContain("authentication is not blocked (IMAP");
+    expect(exec.summary).toContain("high risk");
+    expect(exec.summary.split(/\s+/).length).toBeLessThanOrEqual(41);
+    const quote = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "quote", entity_id: "q_demo_0042_v1", audience: "client_executive" }));
+    expect(quote.headline).toContain("per month");
+    expect(quote.tenant_id).toBe("fabrikam-law");
+    const deal = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "deal", entity_id: "dl_demo_fabrikam_secuplift", audience: "technician" }));
+    expect(deal.headline).toContain("Security uplift");
+    const rb = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "runbook", entity_id: "rb_user_offboarding", audience: "technician" }));
+    expect(rb.key_points[0]).toStartWith("1.");
+  });
+  test("bad input: unknown audience", async () => {
+    expect(errorText(await call(harbor, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_contosocare_dmarc", audience: "ceo" }))).toContain("audience");
+  });
+  test("cross-tenant: otter summarising a Harbor finding or quote", async () => {
+    expect(errorText(await call(otter, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_contosocare_dmarc", audience: "technician" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "forge_summarize_entity", { entity_type: "quote", entity_id: "q_demo_0042_v1", audience: "technician" }))).toBe(NOT_PERMITTED);
+  });
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_contosocare_dmarc", audience: "technician" }, "forge:read"));
+});
+
+describe("forge_draft_client_message", () => {
+  test("quote cover note with lines and totals, addressed to the quote's contact; never sent", async () => {
+    const d = ok<{ subject: string; body: string; to: string | null; sent: boolean; note: string }>(
+      await call(harbor, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1", tone: "formal" }),
+    );
+    expect(d.subject).toContain("Q-");
+    expect(d.body).toStartWith("Dear ");
+    expect(d.body).toContain("Monthly:");
+    expect(d.body).toContain("10% discount");
+    expect(d.sent).toBe(false);
+    expect(d.note).toContain("nothing was sent");
+    const f = ok<{ body: string; placeholders: string[] }>(await call(harbor, "forge_draft_client_message", { purpose: "finding_explainer", entity_id: "fnd_contosocare_mfa_all" }));
+    expect(f.body).toContain("[CLIENT CONTACT]");
+    expect(f.placeholders).toEqual(["[CLIENT CONTACT]"]);
+    expect(f.body).toContain("two-step sign-in");
+  });
+  test("bad input: unknown purpose, finding explainer with a quote id", async () => {
+    expect(errorText(await call(harbor, "forge_draft_client_message", { purpose: "invoice_chaser", entity_id: "q_demo_0042_v1" }))).toContain("purpose");
+    expect(errorText(await call(harbor, "forge_draft_client_message", { purpose: "finding_explainer", entity_id: "q_demo_0042_v1" }))).toContain("fnd_");
+  });
+  test("cross-tenant", async () => {
+    expect(errorText(await call(otter, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1" }))).toBe(NOT_PERMITTED);
+  });
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1" }, "forge:read"));
+});
+
+describe("forge_build_qbr_outline", () => {
+  test("Tailspin: posture improvement, findings handled, open deals", async () => {
+    const q = ok<{ title: string; sections: { heading: string; bullets: string[] }[]; talking_points: string[]; metrics: { start_percent: number; end_percent: number; open_deals: number; findings_resolved: number } }>(
+      await call(harbor, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }),
+    );
+    expect(q.title).toContain("Tailspin");
+    expect(q.metrics.end_percent - q.metrics.start_percent).toBeGreaterThan(25);
+    expect(q.metrics.findings_resolved).toBeGreaterThan(2);
+    expect(q.metrics.open_deals).toBeGreaterThanOrEqual(1);
+    const text = JSON.stringify(q.sections);
+    expect(text).toContain("Warehouse kiosk management");
+    expect(q.talking_points[0]).toContain("Celebrate");
+  });
+  test("bad input: missing tenant_id, bad date", async () => {
+    expect(errorText(await call(harbor, "forge_build_qbr_outline", {}))).toContain("tenant_id");
+    expect(errorText(await call(harbor, "forge_build_qbr_outline", { tenant_id: "contosocare", period_start: "Q3" }))).toContain("ISO 8601");
+  });
+  test("cross-tenant", async () => {
+    expect(errorText(await call(otter, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }))).toBe(NOT_PERMITTED);
+  });
+  test("missing scope", async () => expectMissingScope(writeOnlyToken, "forge_build_qbr_outline", { tenant_id: "contosocare" }, "forge:read"));
+});
+
+describe("forge_save_article / forge_save_runbook", () => {
+  test("create, replay with the same key, conflict on a reused key, new version; the index follows", async () => {
+    const key = randomUUID();
+    const args = {
+      tenant_id: "harbor-it",
+      title: "Ricoh scanners: scan to email after SMTP AUTH is disabled",
+      summary: "How to point Ricoh MFPs at the Exchange Online relay connector.",
+      body: "Set SMTP server to <tenant>.mail.protection.outlook.com port 25, no authentication; add the site's static IP to the inbound connector.",
+      tags: ["ricoh", "smtp-relay"],
+      visibility: "internal",
+      change_note: "Written after the Fabrikam legacy-auth change",
+      idempotency_key: key,
+    };
+    const first = ok<{ document: Doc; created: boolean; replayed: boolean }>(await call(harbor, "forge_save_article", args));
+    expect(first.created).toBe(true);
+    expect(first.document.version).toBe(1);
+    const again = ok<{ document: Doc; replayed: boolean }>(await call(harbor, "forge_save_article", args));
+    expect(again.replayed).toBe(true);
+    expect(again.document.id).toBe(first.document.id);
+    expect(errorText(await call(harbor, "forge_save_article", { ...args, body: "something else" }))).toContain("idempotency_key");
+    const v2 = ok<{ document: Doc }>(
+      await call(harbor, "forge_save_article", { ...args, tenant_id: undefined, article_id: first.document.id, body: `${args.body} Kyocera devices work the same way.`, idempotency_key: randomUUID() }),
+    );
+    expect(v2.document.version).toBe(2);
+    const hits = ok<{ items: Hit[] }>(await call(harbor, "forge_search_knowledge", { query: "kyocera" }));
+    expect(hits.items[0]!.id).toBe(first.document.id);
+
+    const rb = ok<{ document: Doc }>(
+      await call(harbor, "forge_save_runbook", {
+        tenant_id: "fabrikam-law",
+        title: "Fabrikam: grant matter workspace access",
+        when_to_use: "A Fabrikam user asks for access to a matter workspace.",
+        steps: [{ text: "Get written approval from the responsible partner." }, { text: "Copy conflicts@ on the change.", requires_role: "technician" }, { text: "Add the user to the matter group only." }],
+        visibility: "internal",
+        change_note: "New",
+        idempotency_key: randomUUID(),
+      }),
+    );
+    expect(rb.document.steps!.map((s) => s.n)).toEqual([1, 2, 3]);
+    expect(rb.document.body).toContain("2. Copy conflicts@");
+  });
+  test("bad input: short idempotency key, runbook without steps, article for a tenant without tenant_id", async () => {
+    const base = { title: "Title", summary: "Summary", body: "Body", visibility: "internal", change_note: "note" };
+    expect(errorText(await call(harbor, "forge_save_article", { ...base, tenant_id: "harbor-it", idempotency_key: "short" }))).toContain("idempotency_key");
+    expect(errorText(await call(harbor, "forge_save_article", { ...base, idempotency_key: randomUUID() }))).toContain("tenant_id is required");
+    expect(errorText(await call(harbor, "forge_save_runbook", { title: "T", when_to_use: "W", steps: [], visibility: "internal", change_note: "n", idempotency_key: randomUUID(), tenant_id: "harbor-it" }))).toContain("steps");
+  });
+  test("cross-tenant: otter cannot version Harbor's article or write into a Harbor tenant; staff cannot edit MSP-wide", async () => {
+    const base = { title: "Hijack", summary: "Hijack", body: "Hijack", visibility: "client", change_note: "mine", idempotency_key: randomUUID() };
+    expect(errorText(await call(otter, "forge_save_article", { ...base, article_id: "kb_patch_policy" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "forge_save_article", { ...base, tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(staff, "forge_save_article", { ...base, article_id: "kb_authenticator_setup" }))).toBe(NOT_PERMITTED);
+    const doc = ok<Doc>(await call(harbor, "forge_get_article", { article_id: "kb_patch_policy" }));
+    expect(doc.version).toBe(1);
+  });
+  test("missing scope", async () => {
+    await expectMissingScope(readOnlyToken, "forge_save_article", { title: "T", summary: "S", body: "B", visibility: "internal", change_note: "n", idempotency_key: randomUUID(), tenant_id: "harbor-it" }, "forge:write");
+    await expectMissingScope(readOnlyToken, "forge_save_runbook", { title: "T", when_to_use: "W", steps: [{ text: "x" }], visibility: "internal", change_note: "n", idempotency_key: randomUUID() }, "forge:write");
+  });
+});
