@@ -26,7 +26,7 @@ beforeAll(async () => {
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/cavalier`), { requestInit: { headers: { authorization: `Bearer ${tokens.access_token}` } } }),
   );
-});
+}, 60_000);
 
 afterAll(async () => {
   await client?.close();
@@ -101,4 +101,4 @@ test("Draft a quote for ContosoCare with one Operations Pro seat", async () => {
   // The quote reads back through the read tools.
   const got = await client.callTool({ name: "cavalier_get_quote", arguments: { quote_id: created.quote.id } });
   expect((got.structuredContent as { quote: { reference: string } }).quote.reference).toBe(created.quote.reference);
-});
+}, 30_000);

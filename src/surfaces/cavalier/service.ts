@@ -301,15 +301,21 @@ export async function listDeals(
   db: DbLike,
   scope: TenantScope,
   opts: { tenant?: string; stages?: readonly DealStage[]; cursor?: string; limit?: number },
-): Promise<Page<DealRow>> {
+): Promise<Page<{ deal: DealRow; tenantName: string }>> {
   const limit = clampLimit(opts.limit);
   const cursor = decodeCursor<number>(opts.cursor, "number");
   const conds: SQL[] = [scope.where(deals.tenantId)];
   if (opts.tenant) conds.push(eq(deals.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
   if (opts.stages && opts.stages.length > 0) conds.push(inArray(deals.stage, [...opts.stages]));
   if (cursor) conds.push(afterDesc(deals.createdAt, deals.id, cursor));
-  const rows = await db.select().from(deals).where(and(...conds)).orderBy(desc(deals.createdAt), desc(deals.id)).limit(limit + 1);
-  return pageOf(rows, limit, (r) => [r.createdAt, r.id]);
+  const rows = await db
+    .select({ deal: deals, tenantName: tenants.name })
+    .from(deals)
+    .innerJoin(tenants, eq(tenants.id, deals.tenantId))
+    .where(and(...conds))
+    .orderBy(desc(deals.createdAt), desc(deals.id))
+    .limit(limit + 1);
+  return pageOf(rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
 }
 
 export async function getDealRow(db: DbLike, scope: TenantScope, dealId: string): Promise<DealRow> {

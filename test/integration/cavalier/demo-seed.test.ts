@@ -47,7 +47,7 @@ describe("cavaridge demo seed", () => {
     const second = await cli(["demo", "seed", "--config", config]);
     expect(second.code).toBe(0);
     expect(await quoteCount(dbPath)).toBe(count);
-  });
+  }, 60_000);
 
   test("refuses, with a reason, when the demo tenants are not configured", async () => {
     const dbPath = join(dir, "other.db");
@@ -57,7 +57,7 @@ describe("cavaridge demo seed", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain("demo tenants not configured: harbor-it");
     expect(await quoteCount(dbPath)).toBe(0);
-  });
+  }, 60_000);
 
   test("the start hook seeds an empty database once, and never when CAVARIDGE_DEMO_SEED=off", async () => {
     const off = await startTestAppliance({ env: { CAVARIDGE_DEMO_SEED: "off" } });
@@ -86,5 +86,5 @@ describe("cavaridge demo seed", () => {
       await again.close();
       rmSync(keep, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });

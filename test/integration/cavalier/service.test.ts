@@ -48,7 +48,7 @@ beforeAll(async () => {
   await syncConfigToStore(store, config, () => NOW);
   const result = await seedAllDemo({ store, clock: () => NOW, log: silentLogger }, { onlyIfEmpty: true });
   expect(result.status).toBe("seeded");
-});
+}, 30_000);
 
 afterAll(() => {
   store.close();

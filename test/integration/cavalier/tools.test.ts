@@ -40,7 +40,7 @@ beforeAll(async () => {
   otter = await connect(o.access_token);
   readOnlyToken = r.access_token;
   writeOnlyToken = w.access_token;
-});
+}, 60_000);
 
 afterAll(async () => {
   await harbor?.close();
@@ -163,7 +163,7 @@ describe("cavalier_search_products", () => {
     const page = ok<Page<{ sku: string }>>(await call(c, "cavalier_search_products", { query: "OPS-PRO" }));
     expect(page.items.map((p) => p.sku)).toEqual(["OPS-PRO-SEAT"]);
     await c.close();
-  });
+  }, 30_000);
   test("bad input names the parameter", async () => {
     expect(errorText(await call(harbor, "cavalier_search_products", { billing_type: "weekly" }))).toContain("billing_type");
   });
@@ -438,5 +438,5 @@ describe("the customer's own users", () => {
     } finally {
       await staff.close();
     }
-  });
+  }, 30_000);
 });

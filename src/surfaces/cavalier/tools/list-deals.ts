@@ -1,7 +1,5 @@
 import { type } from "arktype";
-import { inArray } from "drizzle-orm";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
-import { tenants } from "../../../store/schema/tenancy";
 import { listDeals } from "../service";
 import { DealOut, presentDeal } from "../wire";
 import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
@@ -22,10 +20,6 @@ export const listDealsTool = cavalierTool({
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
     const page = await listDeals(ctx.db, ctx.scope, { tenant: input.tenant_id, stages: input.stages, cursor: input.cursor, limit: input.limit });
-    const ids = [...new Set(page.items.map((d) => d.tenantId))];
-    const names = ids.length
-      ? new Map((await ctx.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(inArray(tenants.id, ids))).map((t) => [t.id, t.name]))
-      : new Map<string, string>();
-    return { items: page.items.map((d) => presentDeal(d, names.get(d.tenantId) ?? d.tenantId)), next_cursor: page.nextCursor };
+    return { items: page.items.map((i) => presentDeal(i.deal, i.tenantName)), next_cursor: page.nextCursor };
   },
 });
