@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { auth, extractWWWAuthenticateParams, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -6,6 +6,9 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 import { decodeJwt } from "jose";
 import { startTestAppliance, type TestAppliance } from "../helpers/appliance";
 import { completeAuthorizationInBrowser, formBody } from "../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 /**
  * The MCP SDK's own OAuth client (`auth()` + an OAuthClientProvider) against the real appliance: discovery from the

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import * as oauth from "oauth4webapi";
 import { startTestAppliance, type TestAppliance } from "../helpers/appliance";
 import { completeAuthorizationInBrowser } from "../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 /**
  * oauth4webapi is stricter than most clients: it checks the discovered issuer byte for byte, requires the RFC 9207

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { isPublicAddress } from "../../../../src/oauth/cimd";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
 import { authorizeViaForms, buildAuthorizeUrl, CookieJar, exchangeCode, fetchWithJar, formBody, hiddenInputs } from "../../../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 /**
  * CIMD documents are served by a local fixture server. The appliance's fetch is injected: https URLs on the

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import { ApprovalError, approveClientForTenant, listClients, listGrants, revokeGrantsOfDisabledPrincipals } from "../../../../src/oauth/grants";
 import { auditLog } from "../../../../src/store/schema/audit";
@@ -7,6 +7,9 @@ import { syncConfigToStore, userIdForEmail } from "../../../../src/tenancy/sync"
 import { TenantScope } from "../../../../src/tenancy/scope";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
 import { buildAuthorizeUrl, CookieJar, fetchWithJar, formBody, hiddenInputs, obtainTokens, registerTestClient } from "../../../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 let app: TestAppliance;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { decodeProtectedHeader } from "jose";
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +10,9 @@ import { revokeGrant } from "../../../../src/oauth/grants";
 import { oauthSigningKeys } from "../../../../src/store/schema/oauth";
 import { startTestAppliance, tempDir, testConfigToml, type TestAppliance } from "../../../helpers/appliance";
 import { manualClock, obtainTokens, refreshTokens } from "../../../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 const time = manualClock();
 const dir = tempDir();

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { bearerChallenge, protectedResourceMetadataUrl } from "../../../../src/oauth/bearer";
 import { startTestAppliance, type TestAppliance } from "../../../helpers/appliance";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 let app: TestAppliance;
 let issuer: string;

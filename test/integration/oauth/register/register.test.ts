@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { eq } from "drizzle-orm";
 import { auditLog } from "../../../../src/store/schema/audit";
 import { startTestAppliance, tempDir, type TestAppliance } from "../../../helpers/appliance";
 import { formBody } from "../../../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 let app: TestAppliance;
 beforeAll(async () => {

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { decodeJwt } from "jose";
 import { startTestAppliance, type TestAppliance } from "../../../helpers/appliance";
 import { authorizeViaForms, buildAuthorizeUrl, exchangeCode, registerTestClient, type TestClient } from "../../../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 let app: TestAppliance;
 let client: TestClient;

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import { auditLog } from "../../../../src/store/schema/audit";
 import { oauthGrants } from "../../../../src/store/schema/oauth";
 import { revokeGrant } from "../../../../src/oauth/bearer";
 import { startTestAppliance, type TestAppliance } from "../../../helpers/appliance";
 import { formBody, obtainTokens, refreshTokens, registerTestClient } from "../../../helpers/oauth";
+
+// Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
+setDefaultTimeout(30_000);
 
 let app: TestAppliance;
 beforeAll(async () => {
