@@ -85,8 +85,14 @@ export async function runToolCall(
     grantId: access.grantId,
     ip: meta.ip,
   };
-  const audit = (outcome: ToolCallOutcome, extra: Partial<AuditEvent> = {}) =>
-    app.audit.record({ ...base, outcome, latencyMs: latency(meta), detail: { arguments: args, ...(extra.detail as object) }, ...omitDetail(extra) });
+  const eventOf = (outcome: ToolCallOutcome, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+    ...base,
+    outcome,
+    latencyMs: latency(meta),
+    detail: { arguments: args, ...(extra.detail as object) },
+    ...omitDetail(extra),
+  });
+  const audit: Audit = (outcome, extra) => app.audit.record(eventOf(outcome, extra));
 
   // Framework arguments of destructive tools are split off before the tool's own (closed) input type sees them.
   const { confirmed, confirmation_token: confirmationToken, ...ownArgs } = args;
@@ -171,9 +177,9 @@ export async function runToolCall(
       if (!(err instanceof NoMatchingConfirmation)) return await refused(app, meta, err, (o, e = {}) => audit(o, { ...e, confirmsId }));
       // Nothing matched: nothing ran; a fresh proposal follows, saying why.
     }
-    return await propose(app, tool, input, toolCtx, binding, audit, meta, true);
+    return await propose(app, tool, input, toolCtx, binding, audit, eventOf, meta, true);
   }
-  return await propose(app, tool, input, toolCtx, binding, audit, meta, false);
+  return await propose(app, tool, input, toolCtx, binding, audit, eventOf, meta, false);
 }
 
 /** A handler result that does not match the tool's declared output type: a bug, reported as `failed`. */
@@ -193,6 +199,7 @@ async function propose(
   toolCtx: ToolContext,
   binding: ConfirmationBinding,
   audit: Audit,
+  eventOf: (outcome: ToolCallOutcome, extra?: Partial<AuditEvent>) => AuditEvent,
   meta: CallMeta,
   afterMismatch: boolean,
 ): Promise<CallToolResult> {
@@ -203,7 +210,12 @@ async function propose(
     return await refused(app, meta, err, audit);
   }
   const auditId = newId("aud");
-  const proposed = await proposeConfirmation(app.store.db, binding, auditId, toolCtx.now, app.config.oauth.confirmation_ttl_seconds);
+  // The pending confirmation and its audit row commit together: no proposal exists that the log does not show.
+  const proposed = await app.store.db.transaction(async (tx) => {
+    const p = await proposeConfirmation(tx, binding, auditId, toolCtx.now, app.config.oauth.confirmation_ttl_seconds);
+    await app.audit.appendInTransaction(tx, eventOf("confirmation_required", { id: auditId, detail: { summary: preview.summary } }));
+    return p;
+  });
   const prefix = afterMismatch
     ? "No pending confirmation matches this call (arguments changed, it expired or was already used, or it was proposed to another user or client), so nothing was done. "
     : "";
@@ -214,7 +226,6 @@ async function propose(
     confirmation_token: proposed.token,
     expires_at: new Date(proposed.expiresAt).toISOString(),
   };
-  await audit("confirmation_required", { id: auditId, detail: { summary: preview.summary } });
   return textResult(envelope as unknown as Record<string, unknown>);
 }
 
