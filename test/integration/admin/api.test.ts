@@ -98,6 +98,27 @@ describe("GET /api/mcp/connections", () => {
     expect(ids).toEqual(expect.arrayContaining([fabrikam.grant_id, otterGrant.grant_id]));
   });
 
+  test("an individual_owner sees only their own tenant's connections and audit rows", async () => {
+    const owner = await signInAdmin(app, "owner@fabrikam-law.example");
+    const token = await owner.createApiToken("owner-script");
+    const conns = (await getJson("/api/mcp/connections", bearer(token))).body.connections as Json[];
+    expect(conns.every((c) => c.tenant_id === "fabrikam-law")).toBe(true);
+    expect(conns.map((c) => c.id)).toContain(fabrikam.grant_id);
+    const rows = (await getJson("/api/mcp/audit?kind=mcp", bearer(token))).body.rows as Json[];
+    expect(rows.length).toBe(3);
+    expect(new Set(rows.map((r) => r.tenant_id))).toEqual(new Set(["fabrikam-law"]));
+    expect((await getJson("/api/mcp/audit?tenant=harbor-it", bearer(token))).status).toBe(404);
+  });
+
+  test("a platform admin's audit includes rows without a tenant (failed sign-ins); an msp_admin's does not", async () => {
+    await app.ctx.audit.record({ kind: "oauth", action: "oauth.sign_in", outcome: "bad_credentials", detail: { email: "nobody@example.com" } });
+    const p = (await (await platform.get("/api/mcp/audit?kind=oauth&outcome=bad_credentials")).json()) as { rows: Json[] };
+    expect(p.rows.length).toBe(1);
+    expect(p.rows[0]!.tenant_id).toBeNull();
+    const h = await getJson("/api/mcp/audit?kind=oauth&outcome=bad_credentials", bearer(harborToken));
+    expect(h.body.rows).toEqual([]);
+  });
+
   test("unknown parameters are a 400 with a clear code, never a 500", async () => {
     const r = await getJson("/api/mcp/connections?tenantt=x", bearer(harborToken));
     expect(r.status).toBe(400);
@@ -155,7 +176,7 @@ describe("GET /api/mcp/audit", () => {
     expect(rows[0]!.user_email).toBe("owner@fabrikam-law.example");
     expect(rows[0]!.tenant_name).toBe("Fabrikam Law LLP");
     expect(JSON.stringify(rows)).not.toContain("hunter2");
-    const byOutcome = await getJson("/api/mcp/audit?outcome=denied_cross_tenant", bearer(harborToken));
+    const byOutcome = await getJson("/api/mcp/audit?kind=mcp&outcome=denied_cross_tenant", bearer(harborToken));
     expect((byOutcome.body.rows as Json[]).map((x) => x.tool)).toEqual(["aegis.list_findings"]);
     const byUser = await getJson("/api/mcp/audit?kind=mcp&user=staff@contosocare.example", bearer(harborToken));
     expect((byUser.body.rows as Json[]).length).toBe(2);
@@ -194,7 +215,7 @@ describe("GET /api/mcp/audit", () => {
     expect([...tenants].sort()).toEqual(["otter-client", "otter-msp"]);
     const named = await getJson("/api/mcp/audit?tenant=contosocare", bearer(otterToken));
     expect(named.status).toBe(404);
-    expect((await auditRows(app, "action = 'admin.audit.query' AND outcome = 'denied_cross_tenant'")).length).toBe(1);
+    expect((await auditRows(app, "action = 'admin.audit.query' AND outcome = 'denied_cross_tenant' AND user_id = ?", [userIdForEmail("admin@otter-msp.example")])).length).toBe(1);
   });
 
   test("caller mistakes are 400 with clear codes", async () => {

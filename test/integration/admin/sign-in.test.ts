@@ -142,3 +142,32 @@ describe("sign-in throttling", () => {
     expect(Number(r.rows[0]!.n)).toBe(1);
   });
 });
+
+describe("session lifetime", () => {
+  let timed: TestAppliance;
+  let now = Date.now();
+  beforeAll(async () => {
+    timed = await startTestAppliance({ clock: () => now });
+  }, 60_000);
+  afterAll(async () => {
+    await timed?.close();
+  });
+
+  test("a session slides while used, ends after 2 h idle, and never outlives 12 h", async () => {
+    const s = await signInAdmin(timed, "admin@harbor-it.example");
+    for (let i = 0; i < 6; i++) {
+      now += 100 * 60_000; // 1 h 40 min between requests: under the idle limit each time
+      expect((await s.get("/api/mcp/servers")).status).toBe(200);
+    }
+    now += 100 * 60_000; // 11 h 40 min after sign-in
+    expect((await s.get("/api/mcp/servers")).status).toBe(200);
+    now += 30 * 60_000; // 12 h 10 min: past the absolute limit although recently used
+    expect((await s.get("/api/mcp/servers")).status).toBe(401);
+
+    const idle = await signInAdmin(timed, "admin@harbor-it.example");
+    now += 2 * 60 * 60_000 + 1000;
+    expect((await idle.get("/api/mcp/servers")).status).toBe(401);
+    const page = await idle.get("/connections");
+    expect(page.status).toBe(303);
+  });
+});
