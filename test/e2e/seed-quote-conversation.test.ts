@@ -97,6 +97,8 @@ test("Draft a quote for ContosoCare with one Operations Pro seat", async () => {
   ]);
   expect(rows[1]!.confirmsId).toBe(rows[0]!.id);
   expect(rows.every((r) => r.userId === row!.createdBy && r.surface === "cavalier")).toBe(true);
+  // "ContosoCare" as typed is recorded as the tenant id, so ContosoCare's and Harbor's audit views both show it.
+  expect(rows.map((r) => r.tenantId)).toEqual(["contosocare", "contosocare"]);
 
   // The quote reads back through the read tools.
   const got = await client.callTool({ name: "cavalier_get_quote", arguments: { quote_id: created.quote.id } });

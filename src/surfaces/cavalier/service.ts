@@ -76,8 +76,10 @@ export async function listTenants(db: DbLike, scope: TenantScope, opts: { query?
 }
 
 /**
- * Finds a tenant the caller named, by id or by name as a model would type it ("ContosoCare" for
- * "ContosoCare Clinic"): exact id or name (case-insensitive), else a unique name prefix, among tenants in scope.
+ * Finds a tenant the caller named, by id or by its name as a model would type it ("ContosoCare" is the id
+ * contosocare, case-insensitively; "contosocare clinic" the name), among tenants in scope. This is the same rule the
+ * MCP call path uses to record the tenant acted on (TenantDirectory.resolve), so every audit row names a real id.
+ * A unique name prefix ("Fabrikam") is not accepted but answered with the exact id to pass.
  * A reference that only matches outside the scope raises CrossTenantError (audited as denied_cross_tenant);
  * both that and a miss read "not found or not permitted".
  */
@@ -85,14 +87,15 @@ export async function resolveTenant(db: DbLike, scope: TenantScope, ref: string)
   const wanted = ref.trim().toLowerCase();
   if (wanted.length === 0) throw new CavalierError("invalid_input", "tenant_id must not be empty: pass a tenant id or name from cavalier_list_tenants");
   const inScope = await db.select().from(tenants).where(and(scope.where(tenants.id), eq(tenants.disabled, false)));
-  const exact = inScope.filter((t) => t.id.toLowerCase() === wanted || t.name.toLowerCase() === wanted);
-  const matches = exact.length > 0 ? exact : inScope.filter((t) => t.name.toLowerCase().startsWith(wanted) || t.id.startsWith(wanted));
-  if (matches.length === 1) {
-    scope.require(matches[0]!.id);
-    return matches[0]!;
+  const exact = inScope.filter((t) => t.id === ref || t.id === wanted || t.name.toLowerCase() === wanted);
+  if (exact.length === 1) {
+    scope.require(exact[0]!.id);
+    return exact[0]!;
   }
-  if (matches.length > 1) {
-    throw new CavalierError("ambiguous_reference", `"${ref}" matches several tenants (${matches.map((t) => `${t.name} [${t.id}]`).join(", ")}); pass the tenant id`);
+  const near = inScope.filter((t) => t.name.toLowerCase().startsWith(wanted) || t.id.startsWith(wanted));
+  if (exact.length > 1 || near.length > 0) {
+    const candidates = (exact.length > 1 ? exact : near).map((t) => `${t.name} [tenant_id ${t.id}]`).join(", ");
+    throw new CavalierError("ambiguous_reference", `no tenant is named exactly "${ref}"; did you mean ${candidates}? Pass its tenant_id`);
   }
   // Only to tell a cross-tenant attempt from a typo in the audit log; nothing from this row reaches the caller.
   const elsewhere = await db

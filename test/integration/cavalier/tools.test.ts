@@ -276,13 +276,19 @@ describe("cavalier_price_quote", () => {
   test("prices in GBP with 20% VAT and saves nothing", async () => {
     const before = (await app.ctx.store.db.select({ id: quotes.id }).from(quotes)).length;
     const r = ok<{ pricing: { recurring_monthly_total: Money; tax: Money; one_time_total: Money }; summary: string }>(
-      await call(harbor, "cavalier_price_quote", { tenant_id: "tailspin", lines: [{ product: "OPS-PRO-SEAT", quantity: 10 }, { product: "Onboarding and CIS L1 hardening", quantity: 1 }] }),
+      await call(harbor, "cavalier_price_quote", { tenant_id: "Tailspin Logistics Ltd", lines: [{ product: "OPS-PRO-SEAT", quantity: 10 }, { product: "Onboarding and CIS L1 hardening", quantity: 1 }] }),
     );
     expect(r.pricing.recurring_monthly_total).toEqual({ amount_minor: 62400, currency: "GBP", formatted: "£624.00" });
     expect(r.pricing.one_time_total.amount_minor).toBe(144000);
     expect(r.pricing.tax.amount_minor).toBe(10400 + 24000);
     expect(r.summary).toContain("Tax (20%)");
     expect((await app.ctx.store.db.select({ id: quotes.id }).from(quotes)).length).toBe(before);
+  });
+  test("a tenant named by a prefix is answered with the exact id to pass; names as typed are audited by id", async () => {
+    expect(errorText(await call(harbor, "cavalier_price_quote", { tenant_id: "tailspin", lines: [{ product: "OPS-PRO-SEAT", quantity: 1 }] }))).toContain("tenant_id tailspin-logistics");
+    ok(await call(harbor, "cavalier_price_quote", { tenant_id: "tailspin logistics ltd", lines: [{ product: "OPS-PRO-SEAT", quantity: 1 }] }));
+    const [row] = await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.tool, "cavalier_price_quote")).orderBy(desc(auditLog.seq)).limit(1);
+    expect(row).toMatchObject({ outcome: "ok", tenantId: "tailspin-logistics" });
   });
   test("bad input: quantity, unknown product, retired product", async () => {
     expect(errorText(await call(harbor, "cavalier_price_quote", { tenant_id: "contosocare", lines: [{ product: "OPS-PRO-SEAT", quantity: 0 }] }))).toContain("quantity");
