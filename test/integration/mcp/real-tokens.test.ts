@@ -95,6 +95,20 @@ describe("surface auth with real tokens", () => {
     expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(401);
   });
 
+  test("a user disabled in the store (as the config sync does) is refused on the very next request", async () => {
+    const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
+    const before = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_read_tenant", arguments: { tenant_id: "fabrikam-law" } });
+    expect(before.json.result.structuredContent.tenant_id).toBe("fabrikam-law");
+    await app.ctx.store.client.execute({ sql: "UPDATE users SET disabled = 1 WHERE email = ?", args: ["owner@fabrikam-law.example"] });
+    try {
+      const after = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_read_tenant", arguments: { tenant_id: "fabrikam-law" } });
+      expect(after.status).toBe(401);
+      expect(await auditOutcomes(after.requestId)).toEqual(["unauthorized"]);
+    } finally {
+      await app.ctx.store.client.execute({ sql: "UPDATE users SET disabled = 0 WHERE email = ?", args: ["owner@fabrikam-law.example"] });
+    }
+  });
+
   test("an expired token gets 401 invalid_token", async () => {
     const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
     now += (app.config.oauth.access_token_ttl_seconds + 60) * 1000;
