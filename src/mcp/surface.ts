@@ -197,9 +197,12 @@ export function createSurfaceHandler(
 
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) return rpcError(413, null, ErrorCode.InvalidRequest, "Request too large");
+      const raw = await request.text();
+      // Chunked bodies carry no content-length: check what was actually sent too.
+      if (raw.length > MAX_BODY_BYTES) return rpcError(413, null, ErrorCode.InvalidRequest, "Request too large");
       let body: unknown;
       try {
-        body = JSON.parse(await request.text());
+        body = JSON.parse(raw);
       } catch {
         return rpcError(400, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
       }
