@@ -31,7 +31,7 @@ import {
   type SeverityName,
   type StatusName,
 } from "./ocsf";
-import { decodeCursor, encodeCursor, isoTime, pageLimit } from "./paging";
+import { countWithinBudget, decodeCursor, encodeCursor, isoTime, pageLimit } from "./paging";
 
 /**
  * aegis data access. Every function takes the caller's TenantScope and every query on a tenant table either
@@ -461,16 +461,18 @@ export async function listFindings(
     .where(and(...conds))
     .orderBy(desc(aegisFindings.severityId), asc(aegisFindings.id))
     .limit(limit + 1);
-  const more = rows.length > limit;
-  const pageRows = rows.slice(0, limit);
-  const last = pageRows[pageRows.length - 1];
+  const summaries = rows
+    .slice(0, limit)
+    .map((r) => toSummary(r.finding, r.framework && r.controlRef ? { framework: r.framework, controlRef: r.controlRef } : null, Number(r.resources), now));
+  const fit = countWithinBudget(summaries);
+  const items = summaries.slice(0, fit);
+  const more = rows.length > fit;
+  const last = items[items.length - 1];
   const applied: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(filters)) if (v !== undefined && !(Array.isArray(v) && v.length === 0)) applied[k] = v;
   return {
-    items: pageRows.map((r) =>
-      toSummary(r.finding, r.framework && r.controlRef ? { framework: r.framework, controlRef: r.controlRef } : null, Number(r.resources), now),
-    ),
-    next_cursor: more && last ? encodeCursor("aegis.findings", { s: last.finding.severityId, i: last.finding.id }) : null,
+    items,
+    next_cursor: more && last ? encodeCursor("aegis.findings", { s: last.severity_id, i: last.id }) : null,
     total: Number(total?.n ?? 0),
     applied_filters: applied,
   };
@@ -904,8 +906,11 @@ export async function getControl(db: DbLike, scope: TenantScope, input: { contro
 // ---------------------------------------------------------------------------------------------------------
 // Evidence export
 
-/** Keep the inline content well under the 150,000-character result budget, leaving room for the envelope. */
-export const EVIDENCE_MAX_CHARS = 100_000;
+/**
+ * Keep the inline content well under the 150,000-character result budget: the result travels twice
+ * (structuredContent and its JSON text, where escaping adds a little), plus the envelope.
+ */
+export const EVIDENCE_MAX_CHARS = 40_000;
 
 export interface EvidencePack {
   tenant_id: string;
@@ -924,7 +929,7 @@ export interface EvidencePack {
   posture: { start_percent: number | null; end_percent: number | null };
 }
 
-function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | null): string {
   const s = value === null ? "" : String(value);
   // Quote everything that needs it (RFC 4180 §2) and neutralise spreadsheet formula injection (OWASP CSV injection).
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;

@@ -227,12 +227,14 @@ export function classifyRequest(text: string): Classification {
   const top = scored[0];
   const second = scored[1];
   const impact = firstLevel(IMPACT_SIGNALS, normalised, "low");
-  let urgency = firstLevel(URGENCY_SIGNALS, normalised, "medium");
+  let urgency = firstLevel(URGENCY_SIGNALS, normalised, "low");
   // A live security incident is never low urgency: attackers act within hours.
   if (top?.rule.category === "security_incident" && urgency.level !== "high") urgency = { level: "high", match: urgency.match ?? "security incident" };
   let priority = MATRIX[impact.level][urgency.level];
   const ransomware = /\bransomware\b|\bencrypted\b/.test(normalised);
   if (ransomware) priority = "P1";
+  // One compromised account is a foothold for the whole tenant (BEC, lateral phishing): never below P2.
+  else if (top?.rule.category === "security_incident" && (priority === "P3" || priority === "P4")) priority = "P2";
   // Sales and billing requests are work, not incidents: cap them at P3.
   if ((top?.rule.category === "sales_quote" || top?.rule.category === "billing") && (priority === "P1" || priority === "P2")) priority = "P3";
 
@@ -242,8 +244,8 @@ export function classifyRequest(text: string): Classification {
   const reasons = [
     top ? `category ${category} from "${top.matched.join('", "')}"` : "no category keywords matched",
     `impact ${impact.level}${impact.match ? ` ("${impact.match}")` : " (single user assumed)"}`,
-    `urgency ${urgency.level}${urgency.match ? ` ("${urgency.match}")` : " (default)"}`,
-    ransomware ? "ransomware indicators force P1" : null,
+    `urgency ${urgency.level}${urgency.match ? ` ("${urgency.match}")` : " (no time pressure stated)"}`,
+    ransomware ? "ransomware indicators force P1" : top?.rule.category === "security_incident" ? "security incidents are at least P2" : null,
   ].filter(Boolean);
   return {
     category,

@@ -5,7 +5,7 @@ import type { DbLike } from "../../store/index";
 import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
 import { tenants } from "../../store/schema/tenancy";
 import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
-import { decodeCursor, encodeCursor, pageLimit } from "../aegis/paging";
+import { countWithinBudget, decodeCursor, encodeCursor, pageLimit } from "../aegis/paging";
 
 /**
  * forge knowledge base: articles and runbooks, versioned, searched with SQLite FTS5 + bm25.
@@ -134,9 +134,7 @@ export async function searchKnowledge(
     .orderBy(sql`${rank}`, asc(forgeDocuments.id))
     .limit(limit + 1)
     .offset(offset);
-  const more = rows.length > limit;
-  return {
-    items: rows.slice(0, limit).map((r) => ({
+  const hits: SearchHit[] = rows.slice(0, limit).map((r) => ({
       id: r.doc.id,
       kind: r.doc.kind,
       tenant_id: r.doc.tenantId,
@@ -149,8 +147,12 @@ export async function searchKnowledge(
       updated_at: new Date(r.doc.updatedAt).toISOString(),
       // bm25 is "smaller is better" and negative; report a positive relevance so bigger reads as better.
       score: Math.round(-Number(r.rank) * 1000) / 1000,
-    })),
-    next_cursor: more ? encodeCursor("forge.search", { o: offset + limit }) : null,
+  }));
+  const fit = countWithinBudget(hits);
+  const more = rows.length > fit;
+  return {
+    items: hits.slice(0, fit),
+    next_cursor: more ? encodeCursor("forge.search", { o: offset + fit }) : null,
     query_terms: match,
     note: "Ranked by SQLite FTS5 bm25 (title x10, tags x6, summary x4, body x1); documents of the named tenant are boosted 1.5x over MSP-wide ones.",
   };

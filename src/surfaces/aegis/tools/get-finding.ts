@@ -10,7 +10,7 @@ export const getFindingTool = defineTool({
     "Use this when the user asks about one specific finding: returns its description, affected resources, mapped framework control, step-by-step remediation, suppression or resolution details, and its history (who acknowledged, suppressed or resolved it and why).",
   input: type({
     finding_id: FindingIdArg,
-    "history_limit?": type("1 <= number.integer <= 200").describe("How many history entries to return, newest first (default 50)."),
+    "history_limit?": type("1 <= number.integer <= 100").describe("How many history entries to return, newest first (default 50)."),
   }),
   output: FindingDetailOut,
   scope: "aegis:read",

@@ -11,7 +11,7 @@ export const TenantIdArg = type("0 < string <= 128").describe(
 );
 export const FindingIdArg = type("0 < string <= 128").describe("The finding's id (fnd_…), from aegis_list_findings.");
 export const CursorArg = type("0 < string <= 512").describe("The next_cursor from the previous page of this same list; omit for the first page.");
-export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(`How many items per page: default 25, at most ${MAX_LIMIT}.`);
+export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(`How many items per page: default 25, at most ${MAX_LIMIT}. A page may hold fewer to keep the result small; continue with next_cursor.`);
 export const FrameworkArg = type("'cis_m365_v5' | 'cis_v8' | 'ms_secure_score' | 'cis_win2022'").describe(
   "Control framework: cis_m365_v5 (CIS Microsoft 365 Foundations v5), cis_v8 (CIS Controls v8.1), ms_secure_score (Microsoft Secure Score), cis_win2022 (CIS Windows Server 2022).",
 );

@@ -12,7 +12,7 @@ export const saveArticleTool = forgeTool({
     "tenant_id?": type("0 < string <= 128").describe("Owner of a NEW article: a customer id (e.g. contosocare) or your MSP's id for an MSP-wide article. Ignored for new versions."),
     title: type("3 <= string <= 200").describe("The article title."),
     summary: type("3 <= string <= 500").describe("One sentence saying what the article answers."),
-    body: type("1 <= string <= 50000").describe("The article text in markdown."),
+    body: type("1 <= string <= 30000").describe("The article text in markdown, up to 30,000 characters."),
     "tags?": TagsArg,
     visibility: VisibilityArg,
     change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),

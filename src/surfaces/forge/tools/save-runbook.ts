@@ -13,13 +13,13 @@ export const saveRunbookTool = forgeTool({
     title: type("3 <= string <= 200").describe("The runbook title."),
     when_to_use: type("3 <= string <= 500").describe("The situation that calls for this runbook."),
     steps: type({
-      text: type("1 <= string <= 2000").describe("What to do in this step."),
+      text: type("1 <= string <= 400").describe("What to do in this step (up to 400 characters)."),
       "requires_role?": type("'technician' | 'msp_admin' | 'platform_admin'").describe("Role needed to perform this step, if restricted."),
     })
       .array()
       .atLeastLength(1)
-      .atMostLength(60)
-      .describe("The ordered steps, 1 to 60."),
+      .atMostLength(40)
+      .describe("The ordered steps, 1 to 40."),
     "tags?": TagsArg,
     visibility: VisibilityArg,
     change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),

@@ -6,7 +6,7 @@ import { MAX_LIMIT } from "../../aegis/paging";
 /** Parameters and shapes shared by the forge tools. */
 
 export const CursorArg = type("0 < string <= 512").describe("The next_cursor from the previous page of this same list; omit for the first page.");
-export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(`How many items per page: default 25, at most ${MAX_LIMIT}.`);
+export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(`How many items per page: default 25, at most ${MAX_LIMIT}. A page may hold fewer to keep the result small; continue with next_cursor.`);
 export const AudienceArg = type("'technician' | 'client_executive'").describe(
   "Who will read it: technician (ids, commands, next steps) or client_executive (business risk in plain words, no jargon).",
 );

@@ -1,0 +1,74 @@
+import { describe, expect, test } from "bun:test";
+import { classifyRequest } from "../../../src/surfaces/forge/classify";
+import { buildQbrOutline, limitWords, plainWords } from "../../../src/surfaces/forge/compose";
+import { ftsQueryFor } from "../../../src/surfaces/forge/service";
+import { sharedContentTenantIds, TenantScope, type TenantRecord } from "../../../src/tenancy/scope";
+
+describe("classifyRequest (ITIL impact x urgency)", () => {
+  const cases: [string, string, string][] = [
+    ["All three clinics: nobody can sign in to the EHR, patients waiting", "P1", "access_identity"],
+    ["I think I clicked a phishing link and entered my password", "P2", "security_incident"],
+    ["There's a weird inbox rule forwarding my email to gmail", "P2", "security_incident"],
+    ["The front desk printer is out of toner", "P4", "hardware"],
+    ["New starter on Monday, please set up a new user account for Jo", "P4", "onboarding"],
+    ["Our whole office wifi is down, we can't work", "P1", "network"],
+    ["How much would it cost to add 5 Operations Pro seats?", "P4", "sales_quote"],
+    ["We were overcharged on last month's invoice", "P4", "billing"],
+    ["Can you restore a deleted folder from OneDrive today?", "P4", "backup_restore"],
+    ["The finance team cannot work, the accounting app keeps crashing", "P2", "software"],
+    ["The auditor wants our CIS compliance evidence", "P4", "security_posture"],
+  ];
+  for (const [text, priority, category] of cases) {
+    test(`${category} ${priority}: ${text}`, () => {
+      const c = classifyRequest(text);
+      expect(c.category).toBe(category);
+      expect(c.priority).toBe(priority);
+      expect(c.explanation).toContain(priority);
+    });
+  }
+  test("no signal at all is a general P4 with low confidence", () => {
+    const c = classifyRequest("hello there");
+    expect(c).toMatchObject({ category: "general", priority: "P4", confidence: 0.2 });
+  });
+  test("deterministic", () => {
+    expect(classifyRequest("VPN keeps dropping for the finance team")).toEqual(classifyRequest("VPN keeps dropping for the finance team"));
+  });
+});
+
+describe("FTS query building", () => {
+  test("words only, stopwords dropped, quoted and OR-ed", () => {
+    expect(ftsQueryFor("How do I block Legacy-Auth?")).toBe('"block" OR "legacy" OR "auth"');
+    expect(ftsQueryFor('"); DROP TABLE x; --')).toBe('"drop" OR "table"');
+  });
+});
+
+describe("compose helpers", () => {
+  test("plain words for executives, word limits", () => {
+    expect(plainWords("Enforce MFA with Conditional Access")).toBe("Enforce two-step sign-in with sign-in rules");
+    expect(limitWords("one two three four", 2)).toBe("one two…");
+    expect(limitWords("one two", 5)).toBe("one two");
+  });
+  test("QBR outline without posture data still gives an agenda", () => {
+    const o = buildQbrOutline({ tenant_id: "t", tenant_name: "T Ltd", from: 0, to: 86_400_000, posture: null, trend: null, findings_opened: 0, findings_resolved: 0, open_deals: [] });
+    expect(o.sections[0]!.bullets[0]).toContain("No posture history");
+    expect(o.sections.map((s) => s.heading).at(-1)).toContain("Agreed actions");
+  });
+});
+
+describe("sharedContentTenantIds", () => {
+  const tenants: TenantRecord[] = [
+    { id: "harbor-it", kind: "msp", parentId: null, disabled: false },
+    { id: "contosocare", kind: "client", parentId: "harbor-it", disabled: false },
+    { id: "otter-msp", kind: "msp", parentId: null, disabled: false },
+    { id: "otter-client", kind: "client", parentId: "otter-msp", disabled: true },
+  ];
+  const scope = (tenantIds: string[]) => new TenantScope({ userId: "u", role: "technician", tenantId: tenantIds[0]! }, tenantIds);
+  test("a client scope may read its parent MSP's shared content; an MSP scope needs nothing extra", () => {
+    expect(sharedContentTenantIds(scope(["contosocare"]), tenants)).toEqual(["harbor-it"]);
+    expect(sharedContentTenantIds(scope(["harbor-it", "contosocare"]), tenants)).toEqual([]);
+  });
+  test("never another MSP, never a disabled parent", () => {
+    expect(sharedContentTenantIds(scope(["contosocare"]), tenants)).not.toContain("otter-msp");
+    expect(sharedContentTenantIds(scope(["otter-client"]), [...tenants.slice(0, 3), { id: "otter-client", kind: "client", parentId: "otter-msp", disabled: false }].map((t) => (t.id === "otter-msp" ? { ...t, disabled: true } : t)))).toEqual([]);
+  });
+});
