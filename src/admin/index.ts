@@ -112,6 +112,7 @@ export function adminRoutes(ctx: AppContext) {
     .get("/assets/admin.js", () => asset(js, "text/javascript; charset=utf-8"))
     .get("/", async (c) => {
       const req = toRequest(c);
+      if (!hostAllowed(ctx, req)) return htmlResponse("Misdirected request", 421);
       const auth = await authenticateAdmin(ctx, req);
       return redirect(auth?.session ? "/connections" : "/sign-in");
     })

@@ -1,7 +1,7 @@
 import type { AuditRow } from "../../audit/query";
 import type { VerifyResult } from "../../audit/log";
 import { SURFACES } from "../../config/schema";
-import { auditQueryString } from "../audit-filters";
+import { auditQueryString, parseAuditTime } from "../audit-filters";
 import type { Directory } from "../directory";
 import type { AdminPrincipal } from "../principal";
 import { formatTime, html, raw, layout, type Raw } from "./layout";
@@ -28,6 +28,16 @@ function select(name: string, label: string, current: string | undefined, option
   return html`<label>${label}<select name="${name}" data-autosubmit><option value="">${anyLabel}</option>${options.map(
     (o) => html`<option value="${o.value}"${o.value === current ? raw(" selected") : ""}>${o.label}</option>`,
   )}${current && !options.some((o) => o.value === current) ? html`<option value="${current}" selected>${current}</option>` : ""}</select></label>`;
+}
+
+/** An HTML datetime-local value (UTC) for a time given in any accepted form; empty when it does not parse. */
+function datetimeLocal(value: string | undefined): string {
+  if (!value) return "";
+  try {
+    return new Date(parseAuditTime(value, "time")).toISOString().slice(0, 16);
+  } catch {
+    return "";
+  }
 }
 
 export interface AuditPageData {
@@ -70,8 +80,8 @@ export function renderAudit(d: AuditPageData): string {
             (r) => html`<option value="${r}"${e.range === r ? raw(" selected") : ""}>${{ "1h": "Last hour", "24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", all: "All time", custom: "Custom…" }[r]}</option>`,
           )}
         </select></label>
-        <label class="custom-range${custom ? "" : " hidden"}">From (UTC)<input type="datetime-local" name="from" value="${e.from ?? ""}"></label>
-        <label class="custom-range${custom ? "" : " hidden"}">To (UTC)<input type="datetime-local" name="to" value="${e.to ?? ""}"></label>
+        <label class="custom-range${custom ? "" : " hidden"}">From (UTC)<input type="datetime-local" name="from" value="${datetimeLocal(e.from)}"></label>
+        <label class="custom-range${custom ? "" : " hidden"}">To (UTC)<input type="datetime-local" name="to" value="${datetimeLocal(e.to)}"></label>
         ${select("surface", "Surface", e.surface, SURFACES.map((s) => ({ value: s, label: s })))}
         ${select("tool", "Tool", e.tool, d.options.tools.map((t) => ({ value: t, label: t })))}
         ${select("outcome", "Outcome", e.outcome, d.options.outcomes.map((t) => ({ value: t, label: t })))}
