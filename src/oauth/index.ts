@@ -8,6 +8,7 @@ import { BearerVerifier } from "./bearer";
 import { CimdResolver } from "./cimd";
 import { pruneUnusedClients } from "./clients";
 import { revokeGrantsOfDisabledPrincipals } from "./grants";
+import { purgeExpired } from "./housekeeping";
 import { preflight, withCors, type RequestMeta } from "./http";
 import { KeyStore, loadMasterKey } from "./keys";
 import { authorizationServerMetadata, metadataResponse, protectedResourceMetadata, rootProtectedResourceMetadata } from "./metadata";
@@ -90,7 +91,8 @@ export function oauthPlugin(deps: OAuthDeps) {
 
 /**
  * The OAuth feature for src/features.ts: services on ctx.oauth, the public plugin, and lifecycle hooks
- * (revoke grants of users/tenants the config disabled; prune never-used DCR clients at start and every 6 h).
+ * (revoke grants of users/tenants the config disabled; prune never-used DCR clients and purge expired codes,
+ * refresh tokens, sessions and throttle counters at start and every 6 h).
  */
 export async function buildOAuthFeature(ctx: AppContext, env: Record<string, string | undefined>) {
   const services = await buildOAuthServices(ctx, env);
@@ -99,7 +101,10 @@ export async function buildOAuthFeature(ctx: AppContext, env: Record<string, str
   const deps: OAuthDeps = { ctx, services };
   let timer: ReturnType<typeof setInterval> | null = null;
   const prune = async () => {
-    const n = await pruneUnusedClients(ctx.store.db, ctx.config.oauth.prune_unused_clients_after_days, ctx.clock());
+    const now = ctx.clock();
+    const purged = await purgeExpired(ctx.store.db, now, ctx.config.oauth.login_lockout_seconds * 1000);
+    if (purged > 0) ctx.log.debug("purged expired OAuth rows", { count: purged });
+    const n = await pruneUnusedClients(ctx.store.db, ctx.config.oauth.prune_unused_clients_after_days, now);
     if (n > 0) {
       ctx.log.info("pruned unused OAuth clients", { count: n });
       await ctx.audit.record({ kind: "oauth", action: "oauth.client.prune", outcome: "ok", detail: { count: n } });

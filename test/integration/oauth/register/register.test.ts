@@ -130,3 +130,21 @@ describe("pruning never-used clients", () => {
     }
   });
 });
+
+describe("housekeeping", () => {
+  test("expired codes, sessions and refresh tokens are purged at start; live ones stay", async () => {
+    const { purgeExpired } = await import("../../../../src/oauth/housekeeping");
+    const { oauthCodes, oauthSessions } = await import("../../../../src/store/schema/oauth");
+    const now = Date.now();
+    await app.ctx.store.db.insert(oauthCodes).values([
+      { codeHash: "old", clientId: "c", userId: "u", tenantId: "t", surface: "forge", resource: "r", scopes: "", redirectUri: "x", codeChallenge: "y", createdAt: 0, expiresAt: now - 2 * 86_400_000 },
+      { codeHash: "new", clientId: "c", userId: "u", tenantId: "t", surface: "forge", resource: "r", scopes: "", redirectUri: "x", codeChallenge: "y", createdAt: now, expiresAt: now + 60_000 },
+    ]);
+    await app.ctx.store.db.insert(oauthSessions).values({ idHash: "gone", userId: "u", createdAt: 0, expiresAt: now - 1 });
+    expect(await purgeExpired(app.ctx.store.db, now, 900_000)).toBeGreaterThanOrEqual(2);
+    const codes = (await app.ctx.store.db.select().from(oauthCodes)).map((c) => c.codeHash);
+    expect(codes).toContain("new");
+    expect(codes).not.toContain("old");
+    expect((await app.ctx.store.db.select().from(oauthSessions)).map((s) => s.idHash)).not.toContain("gone");
+  });
+});
