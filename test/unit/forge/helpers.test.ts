@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { classifyRequest } from "../../../src/surfaces/forge/classify";
+import { classifyRequest, type Priority, type RequestCategory } from "../../../src/surfaces/forge/classify";
 import { buildQbrOutline, limitWords, plainWords } from "../../../src/surfaces/forge/compose";
 import { ftsQueryFor } from "../../../src/surfaces/forge/service";
 import { sharedContentTenantIds, TenantScope, type TenantRecord } from "../../../src/tenancy/scope";
 
 describe("classifyRequest (ITIL impact x urgency)", () => {
-  const cases: [string, string, string][] = [
+  const cases: [string, Priority, RequestCategory][] = [
     ["All three clinics: nobody can sign in to the EHR, patients waiting", "P1", "access_identity"],
     ["I think I clicked a phishing link and entered my password", "P2", "security_incident"],
     ["There's a weird inbox rule forwarding my email to gmail", "P2", "security_incident"],
@@ -69,6 +69,10 @@ describe("sharedContentTenantIds", () => {
   });
   test("never another MSP, never a disabled parent", () => {
     expect(sharedContentTenantIds(scope(["contosocare"]), tenants)).not.toContain("otter-msp");
-    expect(sharedContentTenantIds(scope(["otter-client"]), [...tenants.slice(0, 3), { id: "otter-client", kind: "client", parentId: "otter-msp", disabled: false }].map((t) => (t.id === "otter-msp" ? { ...t, disabled: true } : t)))).toEqual([]);
+    const parentDisabled: TenantRecord[] = [
+      { id: "otter-msp", kind: "msp", parentId: null, disabled: true },
+      { id: "otter-client", kind: "client", parentId: "otter-msp", disabled: false },
+    ];
+    expect(sharedContentTenantIds(scope(["otter-client"]), parentDisabled)).toEqual([]);
   });
 });
