@@ -99,7 +99,7 @@ export function summariseFinding(f: FindingDetail, audience: Audience): Summary 
     summary: `${what} This is ${risk}. ${state}`,
     key_points: [
       `What it affects: ${f.resources.length === 1 ? "1 system or account" : `${f.resources.length} systems or accounts`}`,
-      `Why it matters: ${plainWords(f.control ? firstSentence(f.description) : firstSentence(f.description))}`,
+      `Why it matters: ${plainWords(firstSentence(f.description))}`,
       ...(control ? [`Industry standard: ${control}`] : []),
     ],
     next_steps:
@@ -269,7 +269,7 @@ export function buildQbrOutline(f: QbrFacts): { title: string; sections: QbrSect
   const postureBullets: string[] = [];
   if (t && t.start_percent !== null && t.end_percent !== null) {
     const delta = Math.round((t.end_percent - t.start_percent) * 10) / 10;
-    postureBullets.push(`Secure Score ${t.start_percent}% -> ${t.end_percent}% (${delta >= 0 ? "+" : ""}${delta} points of percentage) over the period`);
+    postureBullets.push(`Secure Score ${t.start_percent}% -> ${t.end_percent}% (${delta >= 0 ? "+" : ""}${delta} percentage points) over the period`);
     if (t.min_percent !== null && t.min_percent < Math.min(t.start_percent, t.end_percent) - 3) postureBullets.push(`Lowest point ${t.min_percent}%: explain the dip and what changed`);
     const moves = [...t.by_category_change].sort((a, b) => b.end_percent - b.start_percent - (a.end_percent - a.start_percent));
     const best = moves[0];
