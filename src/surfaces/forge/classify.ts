@@ -45,6 +45,8 @@ const RULES: Rule[] = [
       [w("hacked|compromised|breach|intrusion|malware|virus|trojan"), 4],
       [w("inbox rule|forwarding rule|forwarding to|impossible travel|strange sign[- ]?in|unknown sign[- ]?in|mfa (?:fatigue|prompts? i didn'?t)"), 4],
       [w("suspicious|spoof(?:ed|ing)?|scam|fraud(?:ulent)? invoice"), 2],
+      // A lost or stolen device with company data is a potential breach first and a hardware problem second.
+      [w("(?:stolen|lost|missing) (?:laptop|phone|device|tablet|ipad|usb)|(?:laptop|phone|device|tablet) (?:was |has been |got )?(?:stolen|lost)"), 6],
     ],
     suggestedTool: "aegis_list_findings",
     toolHint: "Check open Detection findings for the tenant (class detection, status New), then follow the matching runbook.",

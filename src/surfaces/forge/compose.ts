@@ -63,6 +63,36 @@ const RISK_WORDS: Record<string, string> = {
   Informational: "an informational item; no risk on its own",
 };
 
+/**
+ * What a finding means for a business owner, by topic: [pattern over title + types, what we found, why it matters].
+ * First match wins; the order puts active threats before hygiene.
+ */
+const EXECUTIVE_EXPLAINERS: [RegExp, string, string][] = [
+  [/ransomware/i, "Ransomware activity was detected on one of your computers.", "Ransomware encrypts files and stops work; fast containment is what limits the damage."],
+  [/forwarding rule|inbox rule|mail forwarding/i, "A mailbox shows signs of takeover: a hidden rule sends copies of mail outside the organisation.", "This is how invoice and payment fraud usually starts."],
+  [/impossible travel|sign-in for|unusual sign/i, "An unusual sign-in was seen on one of your accounts.", "It can mean a stolen password; we check every one."],
+  [/rdp|3389|reachable from the internet|exposed/i, "A server's remote-access door is open to the whole internet.", "This is the most common way ransomware gangs break in."],
+  [/legacy auth/i, "Older email apps and devices can still sign in with just a password, skipping two-step sign-in.", "Attackers target these old sign-in methods precisely because they skip the second step."],
+  [/global admin|administrative roles|global administrators/i, "Too many accounts, or unprotected ones, hold full administrator rights.", "Whoever controls an administrator account controls all of your Microsoft 365 data."],
+  [/emergency access|break-glass/i, "There is no emergency way back in if your administrators are locked out.", "A mistake or an outage could lock everyone out of Microsoft 365 for days."],
+  [/\bmfa\b|multifactor|two-step/i, "Some accounts can be signed into with just a password.", "Stolen or guessed passwords are the most common way in; a second sign-in step stops almost all of these attacks."],
+  [/dmarc|spf|dkim|spoof/i, "Your email domain is not fully protected against impersonation.", "Criminals can send email that appears to come from you to your clients, patients or suppliers."],
+  [/bitlocker|encrypt/i, "Some laptops or devices are not encrypted.", "If one is lost or stolen, the data on it can be read, which is a reportable data breach."],
+  [/patch|cumulative update|versions behind|outdated/i, "Some computers are missing security updates.", "Attackers actively use known weaknesses in software that has not been updated."],
+  [/consent/i, "Staff can give outside apps access to company email and files.", "Malicious apps use this to keep reading mail even after a password change."],
+  [/sharing|anyone/i, "Files can be shared through anonymous links.", "Anyone holding such a link can open the file, and links get forwarded."],
+  [/shared mailbox/i, "A shared mailbox can be signed into directly.", "Unowned accounts with passwords are an easy target for password guessing."],
+  [/password length|ntlm|lan manager|script block|powershell/i, "A server's security settings are below the industry baseline.", "Weak settings make it easier for an intruder to spread and harder for us to investigate."],
+  [/audit log/i, "Microsoft 365 activity logging (the audit log) was reviewed.", "Without logs we cannot tell what an intruder saw or did."],
+  [/password reset/i, "Staff cannot reset their own passwords.", "Help-desk resets are slower and easier to abuse by impostors."],
+];
+
+function explainForExecutive(f: FindingDetail): { what: string; why: string } {
+  const topic = `${f.title} ${f.types.join(" ")}`;
+  const hit = EXECUTIVE_EXPLAINERS.find(([re]) => re.test(topic));
+  return hit ? { what: hit[1], why: hit[2] } : { what: plainWords(firstSentence(f.title)), why: plainWords(firstSentence(f.description)) };
+}
+
 export function summariseFinding(f: FindingDetail, audience: Audience): Summary {
   const resources = f.resources.map((r) => r.name);
   const control = f.control ? `${f.control.framework_name} ${f.control.control_ref}` : null;
@@ -85,7 +115,7 @@ export function summariseFinding(f: FindingDetail, audience: Audience): Summary 
     };
   }
   const risk = RISK_WORDS[f.severity] ?? "a security risk";
-  const what = plainWords(firstSentence(f.title));
+  const { what, why } = explainForExecutive(f);
   const state =
     f.status === "Resolved"
       ? "This has been fixed."
@@ -95,11 +125,11 @@ export function summariseFinding(f: FindingDetail, audience: Audience): Summary 
           ? `You accepted this risk until ${f.suppression?.until?.slice(0, 10) ?? "a review date"}.`
           : "We have not started on it yet and recommend scheduling it.";
   return {
-    headline: plainWords(f.title),
-    summary: `${what} This is ${risk}. ${state}`,
+    headline: what,
+    summary: `${what} ${why} This is ${risk}. ${state}`,
     key_points: [
       `What it affects: ${f.resources.length === 1 ? "1 system or account" : `${f.resources.length} systems or accounts`}`,
-      `Why it matters: ${plainWords(firstSentence(f.description))}`,
+      `Why it matters: ${why}`,
       ...(control ? [`Industry standard: ${control}`] : []),
     ],
     next_steps:
@@ -235,7 +265,7 @@ export function draftFindingExplainer(f: FindingDetail, sender: string, tone: To
       : `Quick heads-up from our latest security review of ${f.tenant_name}.`,
     "",
     `What we found: ${s.headline}`,
-    `Why it matters: ${s.summary}`,
+    `Why it matters: ${s.summary.slice(s.headline.length).trim()}`,
     "",
     "What we recommend:",
     ...s.next_steps.map((n) => `  • ${n}`),
@@ -245,7 +275,7 @@ export function draftFindingExplainer(f: FindingDetail, sender: string, tone: To
     signOff(sender, tone),
   ].join("\n");
   return {
-    subject: `Security review: ${plainWords(f.title)}`,
+    subject: `Security review for ${f.tenant_name}: ${s.headline.replace(/\.$/, "")}`,
     body,
     to: null,
     placeholders: contactName ? [] : ["[CLIENT CONTACT]"],

@@ -208,7 +208,8 @@ describe("forge_draft_client_message", () => {
     const f = ok<{ body: string; placeholders: string[] }>(await call(harbor, "forge_draft_client_message", { purpose: "finding_explainer", entity_id: "fnd_contosocare_mfa_all" }));
     expect(f.body).toContain("[CLIENT CONTACT]");
     expect(f.placeholders).toEqual(["[CLIENT CONTACT]"]);
-    expect(f.body).toContain("two-step sign-in");
+    expect(f.body).toContain("second sign-in step");
+    expect(f.body).not.toContain("Conditional Access");
   });
   test("bad input: unknown purpose, finding explainer with a quote id", async () => {
     expect(errorText(await call(harbor, "forge_draft_client_message", { purpose: "invoice_chaser", entity_id: "q_demo_0042_v1" }))).toContain("purpose");

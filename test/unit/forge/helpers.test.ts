@@ -16,6 +16,7 @@ describe("classifyRequest (ITIL impact x urgency)", () => {
     ["We were overcharged on last month's invoice", "P4", "billing"],
     ["Can you restore a deleted folder from OneDrive today?", "P4", "backup_restore"],
     ["The finance team cannot work, the accounting app keeps crashing", "P2", "software"],
+    ["Dr Park's laptop was stolen from her car last night, it has patient files on it", "P2", "security_incident"],
     ["The auditor wants our CIS compliance evidence", "P4", "security_posture"],
   ];
   for (const [text, priority, category] of cases) {
