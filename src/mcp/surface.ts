@@ -67,7 +67,12 @@ function jsonResponse(body: unknown, status = 200, headers: Record<string, strin
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-function toWireTool(t: ToolDefinition): Tool {
+/**
+ * A tool as tools/list shows it. `securitySchemes` is the OpenAI Apps SDK's per-tool auth declaration
+ * (developers.openai.com/apps-sdk/build/auth, "per-tool authentication with securitySchemes"): ChatGPT reads the
+ * scope each tool needs from it; other clients ignore the extra key.
+ */
+function toWireTool(t: ToolDefinition): Tool & { securitySchemes: { type: "oauth2"; scopes: string[] }[] } {
   return {
     name: t.name,
     title: t.title,
@@ -75,6 +80,7 @@ function toWireTool(t: ToolDefinition): Tool {
     inputSchema: t.inputSchema as Tool["inputSchema"],
     outputSchema: t.outputSchema as Tool["outputSchema"],
     annotations: { title: t.title, ...t.annotations },
+    securitySchemes: [{ type: "oauth2", scopes: [t.scope] }],
   };
 }
 

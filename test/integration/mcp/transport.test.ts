@@ -152,6 +152,7 @@ describe("Streamable HTTP transport (stateless)", () => {
       for (const h of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]) expect(typeof t.annotations[h]).toBe("boolean");
       for (const p of Object.values(t.inputSchema.properties) as { description?: string }[]) expect(p.description?.length).toBeGreaterThan(0);
       expect(t.outputSchema.type).toBe("object");
+      expect(t.securitySchemes).toEqual([{ type: "oauth2", scopes: [t.name === "fixture_write_note" ? "cavalier:write" : "cavalier:read"] }]);
     }
   });
 
