@@ -28,7 +28,6 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     authorization_response_iss_parameter_supported: true,
     client_id_metadata_document_supported: config.oauth.client_id_metadata_documents,
     resource_indicators_supported: true,
-    service_documentation: `${issuer}/`,
   };
 }
 
@@ -44,7 +43,6 @@ export function protectedResourceMetadata(config: Config, surface: SurfaceName, 
     scopes_supported: baselineScopes(surface),
     bearer_methods_supported: ["header"],
     resource_name: `Cavaridge ${surface[0]!.toUpperCase()}${surface.slice(1)}`,
-    resource_documentation: `${config.server.public_url}/`,
   };
 }
 
