@@ -78,3 +78,16 @@ describe("scopes and cache lifetimes", () => {
     expect(cacheTtl(null)).toBe(300_000);
   });
 });
+
+describe("sign-in cookies", () => {
+  test("https public_url: __Host- prefix, Secure, HttpOnly, SameSite=Lax; http: no Secure", async () => {
+    const { cookieHeader } = await import("../../../src/oauth/session");
+    const https = cookieHeader(config, "session", "v", 60);
+    expect(https.startsWith("__Host-cavaridge_session=v")).toBe(true);
+    for (const attr of ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"]) expect(https).toContain(attr);
+    const httpConfig = { ...config, server: { ...config.server, public_url: "http://127.0.0.1:8787" } };
+    const http = cookieHeader(httpConfig, "csrf", "v", 60);
+    expect(http.startsWith("cavaridge_csrf=v")).toBe(true);
+    expect(http).not.toContain("Secure");
+  });
+});

@@ -99,3 +99,26 @@ describe("disabled users", () => {
     await syncConfigToStore(app.ctx.store, app.config, app.ctx.clock);
   });
 });
+
+describe("disabled users at start", () => {
+  test("starting with a user disabled in the config revokes that user's grants (onStart)", async () => {
+    const t = await obtainTokens(app, { email: "tech@otter-msp.example", surface: "aegis" });
+    const { startAppliance } = await import("../../../../src/appliance");
+    const { silentLogger } = await import("../../../../src/shared/log");
+    const config = {
+      ...app.config,
+      server: { ...app.config.server, listen: "127.0.0.1:0" },
+      admin: { ...app.config.admin, enabled: false },
+      users: app.config.users.map((u) => (u.email === "tech@otter-msp.example" ? { ...u, disabled: true } : u)),
+    };
+    const second = await startAppliance({ config, env: {}, log: silentLogger });
+    try {
+      const [g] = await second.ctx.store.db.select().from(oauthGrants).where(eq(oauthGrants.id, t.grant_id));
+      expect(g!.revokedAt).not.toBeNull();
+      await expect(app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({ code: "invalid_token" });
+    } finally {
+      await second.stop();
+    }
+    await syncConfigToStore(app.ctx.store, app.config, app.ctx.clock);
+  });
+});
