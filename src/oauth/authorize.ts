@@ -153,8 +153,22 @@ function renderSignIn(deps: OAuthDeps, request: Request, req: AuthorizationReque
   });
 }
 
-async function renderConsent(deps: OAuthDeps, request: Request, req: AuthorizationRequest, user: SignedInUser, setCookies: string[] = []): Promise<Response> {
-  if (!(await userMayConsent(deps, user, req.client.id))) return notApprovedPage({ clientName: req.client.name, tenantId: user.tenantId, userEmail: user.email });
+async function renderConsent(deps: OAuthDeps, request: Request, meta: RequestMeta, req: AuthorizationRequest, user: SignedInUser, setCookies: string[] = []): Promise<Response> {
+  if (!(await userMayConsent(deps, user, req.client.id))) {
+    await deps.ctx.audit.record({
+      kind: "oauth",
+      action: "oauth.consent",
+      outcome: "denied_role",
+      requestId: meta.requestId,
+      ip: meta.ip,
+      userId: user.id,
+      tenantId: user.tenantId,
+      clientId: req.client.id,
+      surface: req.surface,
+      detail: { reason: "client not approved for tenant", role: user.role },
+    });
+    return notApprovedPage({ clientName: req.client.name, tenantId: user.tenantId, userEmail: user.email });
+  }
   const csrf = csrfTokenFor(deps.ctx.config, request);
   const redirect = new URL(req.redirectUri);
   const loopbackOnly = req.client.redirectUris.every((r) => {
@@ -188,14 +202,14 @@ async function userMayConsent(deps: OAuthDeps, user: SignedInUser, clientId: str
 }
 
 /** GET /oauth/authorize: validate, then the sign-in page (no session) or the consent page. */
-export async function handleAuthorize(deps: OAuthDeps, request: Request): Promise<Response> {
+export async function handleAuthorize(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
   const params = new URL(request.url).searchParams;
   const prepared = await prepareAuthorization(deps, params);
   if (!prepared.ok) return prepared.response;
   const userId = await sessionUserId(deps.ctx.store.db, deps.ctx.config, request, deps.ctx.clock());
   const user = userId ? await activeUser(deps, userId) : null;
   if (!user) return renderSignIn(deps, request, prepared.req);
-  return renderConsent(deps, request, prepared.req, user);
+  return renderConsent(deps, request, meta, prepared.req, user);
 }
 
 /** Argon2id hash of a random string: verified against when the email is unknown, so timing does not reveal accounts. */

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import type { SurfaceName } from "../config/schema";
+import { SURFACES, type SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { clientIpFor, requestIdFor } from "../http/request-context";
 import { json } from "../http/responses";
@@ -45,13 +45,10 @@ export function oauthPlugin(deps: OAuthDeps) {
   });
   const none = { parse: "none" as const };
   const asMetadata = () => metadataResponse(authorizationServerMetadata(config));
-  const prm = (surface: string, alias: "" | "/mcp") =>
-    surface === "forge" || surface === "cavalier" || surface === "aegis"
-      ? config.surfaces[surface as SurfaceName]
-        ? metadataResponse(protectedResourceMetadata(config, surface as SurfaceName, alias))
-        : withCors(json({ error: "not_found" }, 404))
-      : withCors(json({ error: "not_found" }, 404));
-
+  const prm = (surface: string, alias: "" | "/mcp") => {
+    const known = (SURFACES as readonly string[]).includes(surface) && config.surfaces[surface as SurfaceName];
+    return known ? metadataResponse(protectedResourceMetadata(config, surface as SurfaceName, alias)) : withCors(json({ error: "not_found" }, 404));
+  };
   const token = (c: Ctx) => handleToken(deps, c.request, meta(c));
   const register = (c: Ctx) => handleRegister(deps, c.request, meta(c));
   const revoke = (c: Ctx) => handleRevoke(deps, c.request, meta(c));
@@ -62,8 +59,8 @@ export function oauthPlugin(deps: OAuthDeps) {
     .get("/.well-known/oauth-protected-resource/:surface", ({ params }) => prm(params.surface, ""))
     .get("/.well-known/oauth-protected-resource/:surface/mcp", ({ params }) => prm(params.surface, "/mcp"))
     .get("/oauth/jwks", async () => metadataResponse((await deps.services.keys.jwks()) as unknown as Record<string, unknown>))
-    .get("/oauth/authorize", (c) => handleAuthorize(deps, c.request))
-    .get("/authorize", (c) => handleAuthorize(deps, c.request))
+    .get("/oauth/authorize", (c) => handleAuthorize(deps, c.request, meta(c)))
+    .get("/authorize", (c) => handleAuthorize(deps, c.request, meta(c)))
     .post("/oauth/authorize/sign-in", (c) => handleSignIn(deps, c.request, meta(c)), none)
     .post("/oauth/authorize/consent", (c) => handleConsent(deps, c.request, meta(c)), none)
     // Root aliases: 2025-03-26 default endpoints, and clients that build them from the base URL (B5).
