@@ -141,9 +141,15 @@ async function activeUser(deps: OAuthDeps, userId: string): Promise<SignedInUser
   return { id: row.id, email: row.email, name: row.name, role: row.role, tenantId: row.tenantId };
 }
 
+/** The path part of public_url ("" unless a reverse proxy mounts the appliance under a prefix). */
+function basePath(deps: OAuthDeps): string {
+  return new URL(deps.ctx.config.server.public_url).pathname.replace(/\/+$/, "");
+}
+
 function renderSignIn(deps: OAuthDeps, request: Request, req: AuthorizationRequest, extra: { error?: string; email?: string; status?: number } = {}) {
   const csrf = csrfTokenFor(deps.ctx.config, request);
   return signInPage({
+    basePath: basePath(deps),
     clientName: req.client.name,
     surfaceTitle: surfaceTitle(req.surface),
     fields: req.fields,
@@ -179,6 +185,7 @@ async function renderConsent(deps: OAuthDeps, request: Request, meta: RequestMet
     }
   });
   return consentPage({
+    basePath: basePath(deps),
     clientName: req.client.name,
     selfAsserted: req.client.source === "dcr",
     clientId: req.client.id,

@@ -47,6 +47,8 @@ export function errorPage(code: string, description: string, status = 400): Resp
 }
 
 export function signInPage(opts: {
+  /** Path of public_url ("" normally), so the forms post back through a reverse proxy that mounts us under a prefix. */
+  basePath: string;
   clientName: string;
   surfaceTitle: string;
   fields: Record<string, string>;
@@ -60,7 +62,7 @@ export function signInPage(opts: {
   return htmlPage(
     "Sign in",
     `<h1>Sign in to Cavaridge</h1><p><strong>${escapeHtml(opts.clientName)}</strong> wants to connect to ${escapeHtml(opts.surfaceTitle)}.</p>${err}
-<form method="post" action="/oauth/authorize/sign-in">${hiddenFields(opts.fields)}<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}">
+<form method="post" action="${escapeHtml(opts.basePath)}/oauth/authorize/sign-in">${hiddenFields(opts.fields)}<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}">
 <label for="email">Email</label><input id="email" type="email" name="email" autocomplete="username" required value="${escapeHtml(opts.email ?? "")}">
 <label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`,
@@ -71,6 +73,7 @@ export function signInPage(opts: {
 }
 
 export function consentPage(opts: {
+  basePath: string;
   clientName: string;
   selfAsserted: boolean;
   clientId: string;
@@ -98,7 +101,7 @@ export function consentPage(opts: {
 <p>After you decide, you will be sent to <strong>${escapeHtml(opts.redirectHost)}</strong>.</p>${loopback}
 <p>It will be able to:</p><ul>${opts.scopeDescriptions.map((d) => `<li>${escapeHtml(d)}</li>`).join("")}</ul>
 <p><small>Surface: ${escapeHtml(opts.resource)}. You can revoke this connection at any time from the admin page.</small></p>
-<form method="post" action="/oauth/authorize/consent">${hiddenFields(opts.fields)}<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}"><input type="hidden" name="binding" value="${escapeHtml(opts.binding)}">
+<form method="post" action="${escapeHtml(opts.basePath)}/oauth/authorize/consent">${hiddenFields(opts.fields)}<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}"><input type="hidden" name="binding" value="${escapeHtml(opts.binding)}">
 <button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`,
     200,
     {},
