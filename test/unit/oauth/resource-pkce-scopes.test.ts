@@ -91,3 +91,14 @@ describe("sign-in cookies", () => {
     expect(http).not.toContain("Secure");
   });
 });
+
+describe("public_url with a path prefix", () => {
+  test("resources live under the prefix", () => {
+    const prefixed = { ...config, server: { ...config.server, public_url: "https://host.example/cav" } };
+    expect(resourceUrl(prefixed, "forge")).toBe("https://host.example/cav/forge");
+    expect(parseResource(prefixed, "https://host.example/cav/forge/")).toEqual({ kind: "surface", surface: "forge" });
+    expect(parseResource(prefixed, "https://host.example/cav")).toEqual({ kind: "origin" });
+    expect(code(() => parseResource(prefixed, "https://host.example/forge"))).toBe("invalid_target");
+    expect(code(() => parseResource(prefixed, "https://host.example/cavalier"))).toBe("invalid_target");
+  });
+});
