@@ -27,5 +27,9 @@ export const MIGRATIONS: readonly { tag: string; sql: string }[] = [
   {
     "tag": "0006_mcp",
     "sql": "CREATE TABLE `mcp_confirmations` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`token_hash` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`grant_id` text NOT NULL,\n\t`surface` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`scope_hash` text NOT NULL,\n\t`args_hash` text NOT NULL,\n\t`audit_id` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`used_at` integer\n);\n--> statement-breakpoint\nCREATE UNIQUE INDEX `mcp_confirmations_token_hash_unique` ON `mcp_confirmations` (`token_hash`);--> statement-breakpoint\nCREATE INDEX `mcp_confirmations_match_idx` ON `mcp_confirmations` (`user_id`,`client_id`,`tool`,`args_hash`);--> statement-breakpoint\nCREATE INDEX `mcp_confirmations_expires_idx` ON `mcp_confirmations` (`expires_at`);"
+  },
+  {
+    "tag": "0007_forge_archive",
+    "sql": "ALTER TABLE `forge_documents` ADD `archived_at` integer;--> statement-breakpoint\nALTER TABLE `forge_documents` ADD `archived_by` text;--> statement-breakpoint\nALTER TABLE `forge_documents` ADD `archive_reason` text;"
   }
 ];

@@ -38,6 +38,14 @@ export const forgeDocuments = sqliteTable(
     updatedBy: text("updated_by").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /**
+     * Set by forge_archive_document: an obsolete or wrong document is retired, not deleted. Archived documents
+     * are left out of search and hidden from client-side readers; MSP staff still read them (with who/why).
+     * Saving a new version clears all three (un-archives), so the history stays one line of versions.
+     */
+    archivedAt: integer("archived_at"),
+    archivedBy: text("archived_by"),
+    archiveReason: text("archive_reason"),
   },
   (t) => [index("forge_documents_tenant_idx").on(t.tenantId, t.kind)],
 );
