@@ -173,7 +173,7 @@ async function renderConsent(deps: OAuthDeps, request: Request, meta: RequestMet
       surface: req.surface,
       detail: { reason: "client not approved for tenant", role: user.role },
     });
-    return notApprovedPage({ clientName: req.client.name, tenantId: user.tenantId, userEmail: user.email });
+    return notApprovedPage({ clientName: req.client.name, clientId: req.client.id, tenantId: user.tenantId, userEmail: user.email });
   }
   const csrf = csrfTokenFor(deps.ctx.config, request);
   const redirect = new URL(req.redirectUri);
@@ -306,7 +306,7 @@ export async function handleConsent(deps: OAuthDeps, request: Request, meta: Req
   }
   if (!(await userMayConsent(deps, user, req.client.id))) {
     await ctx.audit.record({ ...base, action: "oauth.consent", outcome: "denied_role", detail: { reason: "client not approved for tenant", role: user.role } });
-    return notApprovedPage({ clientName: req.client.name, tenantId: user.tenantId, userEmail: user.email });
+    return notApprovedPage({ clientName: req.client.name, clientId: req.client.id, tenantId: user.tenantId, userEmail: user.email });
   }
   if (mayApproveClients(user.role)) {
     const principal = { userId: user.id, role: user.role, tenantId: user.tenantId };

@@ -110,11 +110,12 @@ export function consentPage(opts: {
 }
 
 /** The consent page of a user whose role may not approve this client for their tenant: says why, grants nothing. */
-export function notApprovedPage(opts: { clientName: string; tenantId: string; userEmail: string }): Response {
+export function notApprovedPage(opts: { clientName: string; clientId: string; tenantId: string; userEmail: string }): Response {
   return htmlPage(
     "Approval needed",
     `<h1>An administrator must approve ${escapeHtml(opts.clientName)} first</h1>
 <p class="warn">You are signed in as <strong>${escapeHtml(opts.userEmail)}</strong>, a technician. Connecting a new application to tenant <strong>${escapeHtml(opts.tenantId)}</strong> the first time needs an MSP admin, platform admin or owner. Ask one of them to connect it once (or approve it on the admin page), then try again.</p>
+<p>Tell them the application's client ID: <code>${escapeHtml(opts.clientId)}</code>. Keep this tab open: once it is approved, reload this page to continue.</p>
 <p>Nothing was granted.</p>`,
     403,
   );

@@ -6,7 +6,7 @@ import { oauthCodes, oauthGrants } from "../../../../src/store/schema/oauth";
 import { syncConfigToStore, userIdForEmail } from "../../../../src/tenancy/sync";
 import { TenantScope } from "../../../../src/tenancy/scope";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
-import { buildAuthorizeUrl, CookieJar, fetchWithJar, formBody, hiddenInputs, obtainTokens, registerTestClient } from "../../../helpers/oauth";
+import { approveForUser, buildAuthorizeUrl, CookieJar, fetchWithJar, formBody, hiddenInputs, obtainTokens, registerTestClient } from "../../../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
 setDefaultTimeout(30_000);
@@ -36,10 +36,15 @@ describe("who may consent", () => {
     const { res, html } = await consentPageAs("tech@harbor-it.example", client.client_id);
     expect(res.status).toBe(403);
     expect(html).toContain("must approve");
+    expect(html).toContain(client.client_id);
     expect(html).not.toContain('value="allow"');
     const codes = await app.ctx.store.db.select().from(oauthCodes).where(eq(oauthCodes.clientId, client.client_id));
     expect(codes.length).toBe(0);
     await expect(obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", approve: false, client })).rejects.toThrow();
+    // Approved meanwhile (admin page): reloading the same authorization request now shows the consent form.
+    await approveForUser(app, client.client_id, "tech@harbor-it.example");
+    const t = await obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", approve: false, client });
+    expect((await app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).role).toBe("technician");
   });
 
   test("once an MSP admin consented, a technician of that tenant may consent too", async () => {
