@@ -133,7 +133,7 @@ export async function runToolCall(
       const result = await tool.handler(input, toolCtx);
       const out = tool.checkOutput(result);
       if (!out.ok) throw new InvalidOutput(out.message);
-      await audit("ok");
+      await audit("ok", { tenantId: scope.actedOn ?? actedTenant });
       return textResult(out.value as Record<string, unknown>);
     } catch (err) {
       return await refused(app, meta, err, audit);
@@ -166,6 +166,7 @@ export async function runToolCall(
           ...base,
           id: auditId,
           outcome: "confirmed",
+          tenantId: scope.actedOn ?? actedTenant,
           latencyMs: latency(meta),
           confirmsId: match.auditId,
           detail: { arguments: args },
@@ -213,7 +214,11 @@ async function propose(
   // The pending confirmation and its audit row commit together: no proposal exists that the log does not show.
   const proposed = await app.store.db.transaction(async (tx) => {
     const p = await proposeConfirmation(tx, binding, auditId, toolCtx.now, app.config.oauth.confirmation_ttl_seconds);
-    await app.audit.appendInTransaction(tx, eventOf("confirmation_required", { id: auditId, detail: { summary: preview.summary } }));
+    const acted = toolCtx.scope.actedOn;
+    await app.audit.appendInTransaction(
+      tx,
+      eventOf("confirmation_required", { id: auditId, detail: { summary: preview.summary }, ...(acted ? { tenantId: acted } : {}) }),
+    );
     return p;
   });
   const prefix = afterMismatch

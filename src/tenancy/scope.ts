@@ -60,6 +60,8 @@ export class NotFoundError extends Error {
  */
 export class TenantScope {
   private readonly set: ReadonlySet<string>;
+  /** Tenants whose rows this call was admitted to (by id or by a named tenant); see `actedOn`. */
+  private readonly touched = new Set<string>();
 
   constructor(
     readonly principal: Principal,
@@ -80,6 +82,7 @@ export class TenantScope {
   /** Throws CrossTenantError unless `tenantId` is in scope (for a tenant id the caller named). */
   require(tenantId: string, entity = "tenant"): void {
     if (!this.set.has(tenantId)) throw new CrossTenantError(entity, tenantId);
+    this.touched.add(tenantId);
   }
 
   /**
@@ -90,7 +93,18 @@ export class TenantScope {
     if (!row) throw new NotFoundError(entity, id);
     // Rows with a null tenant are MSP-wide shared content (e.g. forge articles); readable by any scope.
     if (row.tenantId !== null && !this.set.has(row.tenantId)) throw new CrossTenantError(entity, id);
+    if (row.tenantId !== null) this.touched.add(row.tenantId);
     return row;
+  }
+
+  /**
+   * The one tenant this call acted on, when every admitted row and named tenant belonged to a single tenant
+   * (a quote fetched by id acts on the quote's tenant, not the caller's home tenant); null otherwise.
+   * The audit row records it, so the log says whose data was read or changed.
+   */
+  get actedOn(): string | null {
+    if (this.touched.size !== 1) return null;
+    return this.touched.values().next().value ?? null;
   }
 }
 
