@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { SurfaceName } from "../config/schema";
-import { randomToken, sha256Hex } from "../shared/crypto";
+import { constantTimeEqual, randomToken, sha256Hex } from "../shared/crypto";
 import { TenantScope } from "../tenancy/scope";
 import { oauthCodes } from "../store/schema/oauth";
 import { tenants, users } from "../store/schema/tenancy";
@@ -232,17 +232,19 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
     if (err instanceof OAuthError) return errorPage(err.code, err.description);
     throw err;
   }
+  if (!csrfValid(ctx.config, request, form)) return errorPage("invalid_request", "the sign-in form expired or was not sent by this site; go back and try again", 403);
   const prepared = await prepareAuthorization(deps, form, 303);
   if (!prepared.ok) return prepared.response;
   const req = prepared.req;
-  if (!csrfValid(ctx.config, request, form)) return errorPage("invalid_request", "the sign-in form expired or was not sent by this site; go back and try again", 403);
   const email = (form.get("email") ?? "").trim().toLowerCase().slice(0, 320);
+  // What the audit row shows: the email if it looks like one (a password typed into the wrong field must not be kept).
+  const auditEmail = /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email) ? email : "[not an email address]";
   const password = form.get("password") ?? "";
   const now = ctx.clock();
   const keys = throttleKeys(email, meta.ip);
   const locked = await lockedUntil(ctx.store.db, [keys.account, keys.address], now);
   if (locked) {
-    await ctx.audit.record({ kind: "oauth", action: "oauth.sign_in", outcome: "throttled", requestId: meta.requestId, ip: meta.ip, clientId: req.client.id, detail: { email } });
+    await ctx.audit.record({ kind: "oauth", action: "oauth.sign_in", outcome: "throttled", requestId: meta.requestId, ip: meta.ip, clientId: req.client.id, detail: { email: auditEmail } });
     return renderSignIn(deps, request, req, {
       email,
       status: 429,
@@ -263,7 +265,7 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
       ip: meta.ip,
       userId: row?.id ?? null,
       clientId: req.client.id,
-      detail: { email },
+      detail: { email: auditEmail },
     });
     return renderSignIn(deps, request, req, { email, status: 401, error: "The email or password is not correct, or the account is disabled." });
   }
@@ -296,7 +298,7 @@ export async function handleConsent(deps: OAuthDeps, request: Request, meta: Req
   const user = userId ? await activeUser(deps, userId) : null;
   if (!user) return renderSignIn(deps, request, req, { status: 401, error: "Your sign-in expired. Sign in again." });
   const binding = form.get("binding") ?? "";
-  if (binding !== consentBinding(form.get("csrf_token") ?? "", user.id, req.fields)) {
+  if (!constantTimeEqual(binding, consentBinding(form.get("csrf_token") ?? "", user.id, req.fields))) {
     return errorPage("invalid_request", "the consent form was altered; start the connection again", 403);
   }
   const base = { kind: "oauth" as const, requestId: meta.requestId, ip: meta.ip, userId: user.id, tenantId: user.tenantId, clientId: req.client.id, surface: req.surface };

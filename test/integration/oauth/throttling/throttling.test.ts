@@ -51,3 +51,13 @@ describe("sign-in throttling", () => {
     expect(throttled.length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("audit of failed sign-ins", () => {
+  test("a password typed into the email field is not kept", async () => {
+    time.advance(61_000);
+    expect(await signIn("hunter2-Secret!", "whatever")).toBe(401);
+    await app.ctx.audit.flush();
+    const rows = await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.action, "oauth.sign_in"));
+    expect(JSON.stringify(rows)).not.toContain("hunter2-Secret!");
+  });
+});
