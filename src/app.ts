@@ -19,7 +19,7 @@ export function edge(ctx: AppContext, name: string) {
       set.headers["x-request-id"] = requestId;
     })
     .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp }) => {
-      ctx.log.debug("request", {
+      ctx.log.info("request", {
         listener: name,
         request_id: requestId,
         method: request.method,

@@ -47,9 +47,11 @@ const serve: Command = {
     const demo = await demoAccounts(config);
     if (demo.length > 0) {
       const host = new URL(config.server.public_url).hostname;
-      if (!isLoopbackHost(host)) {
+      const listenHost = config.server.listen.replace(/:\d+$/, "");
+      // Reachable from elsewhere when the public URL or the listener is not loopback (Docker binds 0.0.0.0).
+      if (!isLoopbackHost(host) || !isLoopbackHost(listenHost)) {
         log.warn("DEMO ACCOUNTS ARE ACTIVE ON A PUBLIC URL: anyone who reads the README can sign in. Replace their password_hash or disable them.", { accounts: demo, public_url: config.server.public_url });
-        io.err(`WARNING: demo accounts with the published demo password are active on ${config.server.public_url}: ${demo.join(", ")}`);
+        io.err(`WARNING: demo accounts with the published demo password are active on ${config.server.public_url} (listening on ${config.server.listen}): ${demo.join(", ")}`);
       } else {
         log.info("demo accounts active (loopback only)", { accounts: demo.length });
       }

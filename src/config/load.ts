@@ -1,7 +1,7 @@
 import { type } from "arktype";
 import { readFileSync } from "node:fs";
 import { parse as parseToml, TomlError } from "smol-toml";
-import { ConfigSchema, type Config } from "./schema";
+import { ConfigSchema, OVERRIDABLE_SECTIONS, sectionKeys, type Config } from "./schema";
 
 /** One problem in the configuration, named by its TOML key path (e.g. `users[2].role`). */
 export interface ConfigProblem {
@@ -19,22 +19,25 @@ export class ConfigError extends Error {
   }
 }
 
-const OVERRIDABLE_SECTIONS = ["server", "admin", "database", "secrets", "oauth", "surfaces", "log"] as const;
+const SECTION_NAMES = Object.keys(OVERRIDABLE_SECTIONS) as (keyof typeof OVERRIDABLE_SECTIONS)[];
+const SECTION_KEYS = new Map(SECTION_NAMES.map((s) => [s, new Set(sectionKeys(s))]));
 
 /**
  * Applies `CAVARIDGE_<SECTION>_<KEY>` environment overrides to the scalar keys of the top-level sections.
  * Values are typed by the shape of the text: `true`/`false` are booleans, integers are numbers, anything
- * else a string. Returns the keys it set, so errors can name the variable they came from.
+ * else a string. Only keys the section declares are applied: other CAVARIDGE_* variables (the master key, an admin
+ * API token an operator exported for curl, a libSQL auth token) are not configuration and are left alone.
+ * Returns the keys it set, so errors can name the variable they came from.
  */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): Map<string, string> {
   const origins = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith("CAVARIDGE_") || value === undefined) continue;
     const rest = name.slice("CAVARIDGE_".length).toLowerCase();
-    const section = OVERRIDABLE_SECTIONS.find((s) => rest.startsWith(`${s}_`));
+    const section = SECTION_NAMES.find((s) => rest.startsWith(`${s}_`));
     if (!section) continue;
     const key = rest.slice(section.length + 1);
-    if (!key) continue;
+    if (!SECTION_KEYS.get(section)?.has(key)) continue;
     const target = (raw[section] ??= {}) as Record<string, unknown>;
     if (typeof target !== "object" || Array.isArray(target)) continue;
     target[key] = value === "true" ? true : value === "false" ? false : /^-?\d+$/.test(value) ? Number(value) : value;

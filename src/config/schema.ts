@@ -36,7 +36,7 @@ export const DatabaseSection = type({
     .describe("a file: path, libsql:// or http(s):// URL")
     .default("file:./data/cavaridge.db"),
   /** Name of the environment variable that holds the libSQL auth token. Never the token itself. */
-  auth_token_env: type(/^[A-Z_][A-Z0-9_]*$/).default("CAVARIDGE_DATABASE_AUTH_TOKEN"),
+  auth_token_env: type(/^[A-Z_][A-Z0-9_]*$/).default("CAVARIDGE_DB_AUTH_TOKEN"),
 });
 
 export const SecretsSection = type({
@@ -121,5 +121,22 @@ export const ConfigSchema = type({
 });
 
 export type Config = typeof ConfigSchema.infer;
+
+/** The sections whose scalar keys CAVARIDGE_<SECTION>_<KEY> may override, with their schemas. */
+export const OVERRIDABLE_SECTIONS = {
+  server: ServerSection,
+  admin: AdminSection,
+  database: DatabaseSection,
+  secrets: SecretsSection,
+  oauth: OAuthSection,
+  surfaces: SurfacesSection,
+  log: LogSection,
+} as const;
+
+/** The keys a section declares (from its arktype schema, so the list cannot drift). */
+export function sectionKeys(section: keyof typeof OVERRIDABLE_SECTIONS): string[] {
+  const schema = OVERRIDABLE_SECTIONS[section] as unknown as { props: readonly { key: string }[] };
+  return schema.props.map((p) => p.key);
+}
 export type TenantConfig = typeof TenantEntry.infer;
 export type UserConfig = typeof UserEntry.infer;

@@ -105,4 +105,17 @@ describe("config validation", () => {
     applyEnvOverrides(raw, { CAVARIDGE_MASTER_KEY: "x", CAVARIDGE_DB_AUTH_TOKEN: "y", PATH: "/bin" });
     expect(raw).toEqual({});
   });
+
+  // Regression: CAVARIDGE_ADMIN_TOKEN (exported for the admin API curl example) and a libSQL token in
+  // CAVARIDGE_DATABASE_AUTH_TOKEN used to become config keys and stop the appliance with "must be removed".
+  test("CAVARIDGE_* variables that are not declared keys of a section do not break the config", () => {
+    const config = parseConfigText(base(), "t", {
+      CAVARIDGE_ADMIN_TOKEN: "cvadm_secret",
+      CAVARIDGE_DATABASE_AUTH_TOKEN: "libsql-token",
+      CAVARIDGE_SERVER_LISTEN: "127.0.0.1:9998",
+    });
+    expect(config.server.listen).toBe("127.0.0.1:9998");
+    expect(config.database.auth_token_env).toBe("CAVARIDGE_DB_AUTH_TOKEN");
+    expect(JSON.stringify(config)).not.toContain("cvadm_secret");
+  });
 });
