@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { eq } from "drizzle-orm";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { Config } from "../config/schema";
@@ -159,6 +160,9 @@ export class CimdResolver {
   async resolve(clientId: string, now: number): Promise<OAuthClient> {
     if (!this.config.oauth.client_id_metadata_documents) throw new OAuthError("invalid_client", "URL client_ids (metadata documents) are not accepted here");
     const url = this.checkUrl(clientId);
+    // An administrator's deletion sticks: the URL stays blocked (one primary-key read, also for cached documents).
+    const [existing] = await this.db.select({ deletedAt: oauthClients.deletedAt }).from(oauthClients).where(eq(oauthClients.id, clientId)).limit(1);
+    if (existing?.deletedAt != null) throw new OAuthError("invalid_client", "this application was removed by an administrator");
     const cached = this.cache.get(clientId);
     if (cached && cached.expiresAt > now) return cached.client;
     const { doc, ttlMs } = await this.fetchDocument(url);
@@ -272,7 +276,7 @@ export class CimdResolver {
       .values(values)
       .onConflictDoUpdate({
         target: oauthClients.id,
-        set: { name: values.name, redirectUris: values.redirectUris, metadata: values.metadata, tokenEndpointAuthMethod: "none", deletedAt: null },
+        set: { name: values.name, redirectUris: values.redirectUris, metadata: values.metadata, tokenEndpointAuthMethod: "none" },
       })
       .returning();
     return clientFromRow(row!);

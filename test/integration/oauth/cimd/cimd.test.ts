@@ -179,3 +179,19 @@ describe("isPublicAddress", () => {
     }
   });
 });
+
+describe("administrator removal of a CIMD client", () => {
+  test("a deleted metadata-document client stays blocked, even while its document is cached", async () => {
+    const { oauthClients } = await import("../../../../src/store/schema/oauth");
+    const { eq } = await import("drizzle-orm");
+    const id = "https://chatgpt.com/oauth/blocked/client.json";
+    serveDoc("/oauth/blocked/client.json", chatgptDoc(id), { "cache-control": "max-age=600" });
+    const url = buildAuthorizeUrl(app, { client_id: id, redirect_uri: CHATGPT_REDIRECT });
+    expect((await fetch(url, { redirect: "manual" })).status).toBe(200);
+    await app.ctx.store.db.update(oauthClients).set({ deletedAt: Date.now() }).where(eq(oauthClients.id, id));
+    const res = await fetch(url, { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+    expect(await res.text()).toContain("removed by an administrator");
+  });
+});
