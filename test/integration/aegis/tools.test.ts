@@ -101,6 +101,17 @@ describe("aegis_list_tenants", () => {
   });
   test("bad input: undeclared argument", async () => {
     expect(errorText(await call(harbor, "aegis_list_tenants", { tenant: "x" }))).toContain("Invalid arguments");
+    // Paged like every list tool: limit + next_cursor walk the same ranked list.
+    const first = ok<{ items: { tenant_id: string }[]; next_cursor: string | null }>(await call(harbor, "aegis_list_tenants", { limit: 2 }));
+    expect(first.items).toHaveLength(2);
+    expect(first.next_cursor).not.toBeNull();
+    const rest = ok<{ items: { tenant_id: string }[]; next_cursor: string | null }>(
+      await call(harbor, "aegis_list_tenants", { limit: 100, cursor: first.next_cursor }),
+    );
+    const all = ok<{ items: { tenant_id: string }[] }>(await call(harbor, "aegis_list_tenants", {}));
+    expect([...first.items, ...rest.items].map((t) => t.tenant_id)).toEqual(all.items.map((t) => t.tenant_id));
+    expect(rest.next_cursor).toBeNull();
+    expect(errorText(await call(harbor, "aegis_list_tenants", { cursor: "bogus" }))).toContain("cursor is not valid");
   });
   test("another MSP sees none of Harbor's tenants", async () => {
     const r = ok<{ items: { tenant_id: string }[] }>(await call(otter, "aegis_list_tenants", {}));

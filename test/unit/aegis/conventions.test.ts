@@ -28,7 +28,7 @@ for (const [surface, tools] of surfaces) {
       }
     });
     test("list and search tools take cursor and limit and return next_cursor", () => {
-      for (const t of tools.filter((x) => /_(list|search)_/.test(x.name) && x.name !== "aegis_list_tenants")) {
+      for (const t of tools.filter((x) => /_(list|search)_/.test(x.name))) {
         const input = (t.inputSchema as Schema).properties ?? {};
         expect(Object.keys(input)).toEqual(expect.arrayContaining(["cursor", "limit"]));
         expect(input.limit!.description).toContain("default 25, at most 100");
@@ -46,7 +46,7 @@ for (const [surface, tools] of surfaces) {
   });
 }
 
-test("only suppress and resolve are destructive", () => {
+test("only suppress, resolve and forge's archive are destructive", () => {
   const destructive = [...aegisTools, ...forgeTools].filter((t) => t.destructive).map((t) => t.name);
-  expect(destructive.sort()).toEqual(["aegis_resolve_finding", "aegis_suppress_finding"]);
+  expect(destructive.sort()).toEqual(["aegis_resolve_finding", "aegis_suppress_finding", "forge_archive_document"]);
 });
