@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { ToolError } from "../../mcp/define-tool";
 import { newId, sha256Hex } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
@@ -104,7 +104,8 @@ export async function searchKnowledge(
   const limit = pageLimit(input.limit);
   const offset = input.cursor ? Number(decodeCursor<{ o: number }>("forge.search", input.cursor, ["o"]).o) : 0;
   const vis = await visibilityFor(db, scope);
-  const conds: SQL[] = [visibleCondition(scope, vis)];
+  // Archived documents are retired: nobody (staff included) should find them by searching.
+  const conds: SQL[] = [visibleCondition(scope, vis), isNull(forgeDocuments.archivedAt)];
   let boostTenant: string | null = null;
   let mspWideIds = new Set<string>();
   if (input.tenantId !== undefined) {
@@ -180,12 +181,27 @@ export interface DocumentView {
   updated_at: string;
   created_at: string;
   versions: { version: number; created_at: string; created_by: string; change_note: string }[];
+  /** Set when the document is archived (only MSP staff ever see an archived document). */
+  archived: ArchiveInfo | null;
+}
+
+export interface ArchiveInfo {
+  at: string;
+  by: string;
+  reason: string;
+}
+
+function archiveInfoOf(row: DocumentRow): ArchiveInfo | null {
+  if (row.archivedAt === null) return null;
+  return { at: new Date(row.archivedAt).toISOString(), by: row.archivedBy ?? "", reason: row.archiveReason ?? "" };
 }
 
 export async function getDocument(db: DbLike, scope: TenantScope, input: { id: string; kind: DocumentKind; version?: number }): Promise<DocumentView> {
   const vis = await visibilityFor(db, scope);
   const [row] = await db.select().from(forgeDocuments).where(and(eq(forgeDocuments.id, input.id), eq(forgeDocuments.kind, input.kind))).limit(1);
   const doc = admitDocument(scope, vis, row, input.kind, input.id);
+  // Archived means retired for client-side readers: it reads exactly like a document that does not exist.
+  if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(input.kind, input.id);
   const versions = await db
     .select()
     .from(forgeDocumentVersions)
@@ -210,6 +226,7 @@ export async function getDocument(db: DbLike, scope: TenantScope, input: { id: s
       updated_at: new Date(v.createdAt).toISOString(),
       created_at: new Date(doc.createdAt).toISOString(),
       versions: history,
+      archived: archiveInfoOf(doc),
     };
   }
   return {
@@ -227,6 +244,7 @@ export async function getDocument(db: DbLike, scope: TenantScope, input: { id: s
     updated_at: new Date(doc.updatedAt).toISOString(),
     created_at: new Date(doc.createdAt).toISOString(),
     versions: history,
+    archived: archiveInfoOf(doc),
   };
 }
 
@@ -278,6 +296,8 @@ export async function saveDocument(db: DbLike, scope: TenantScope, actor: { user
   if (input.documentId) {
     // Writing needs the document's own tenant in scope: shared (MSP-wide) read access never grants edit rights.
     const doc = admitDocument(scope, { shared: [], staff: vis.staff }, existing, input.kind, input.documentId);
+    // Client-side users do not see archived documents, so they cannot revive one by saving over it.
+    if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(input.kind, input.documentId);
     if (input.tenantId !== undefined && input.tenantId !== doc.tenantId) throw new ToolError(`tenant_id ${input.tenantId} does not match ${input.kind} ${doc.id}'s tenant ${doc.tenantId}; omit tenant_id when saving a new version`);
   }
   const tenantId = existing?.tenantId ?? input.tenantId;
@@ -323,7 +343,8 @@ export async function saveDocument(db: DbLike, scope: TenantScope, actor: { user
         // Optimistic check: the version we read must still be current, so two editors cannot both make "v3".
         const updated = await tx
           .update(forgeDocuments)
-          .set({ title: canonical.title, summary: canonical.summary, body, steps: steps ? JSON.stringify(steps) : null, tags, visibility: input.visibility, version, updatedBy: actor.name, updatedAt: now })
+          // A new version un-archives: the author has just made the document current again (documented on the tools).
+          .set({ title: canonical.title, summary: canonical.summary, body, steps: steps ? JSON.stringify(steps) : null, tags, visibility: input.visibility, version, updatedBy: actor.name, updatedAt: now, archivedAt: null, archivedBy: null, archiveReason: null })
           .where(and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.id, existing.id), eq(forgeDocuments.version, existing.version)))
           .returning({ id: forgeDocuments.id });
         if (updated.length === 0) throw new ToolError(`${input.kind} ${existing.id} was changed by someone else meanwhile; read it again and save on top of the new version`);
@@ -355,7 +376,7 @@ export async function saveDocument(db: DbLike, scope: TenantScope, actor: { user
         steps: steps ? JSON.stringify(steps) : null,
         tags,
         visibility: input.visibility,
-        changeNote: canonical.changeNote,
+        changeNote: existing?.archivedAt ? `${canonical.changeNote} (un-archived: was archived ${new Date(existing.archivedAt).toISOString().slice(0, 10)})` : canonical.changeNote,
         createdBy: actor.name,
         createdAt: now,
         idempotencyKey: input.idempotencyKey,
@@ -376,3 +397,98 @@ export function summariseDocument(d: DocumentView): { id: string; kind: Document
   return { id: d.id, kind: d.kind, title: d.title, summary: d.summary, version: d.version, updated_at: d.updated_at };
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// Archive (destructive: retires a document from search and from client views; reversible by a new version)
+
+export interface ArchivePlan {
+  document: { id: string; kind: DocumentKind; title: string; tenant_id: string; tenant_name: string; version: number; visibility: "internal" | "client" };
+  reason: string;
+  already_archived: ArchiveInfo | null;
+  /** The version number the archive note will take in the history (the content is unchanged). */
+  history_version: number | null;
+  consequences: string[];
+}
+
+/** Consequences of archiving, stated the same way in the preview and the tool description. */
+export const ARCHIVE_CONSEQUENCES = [
+  "It no longer appears in forge_search_knowledge (nor in forge_classify_request's related documents), for anyone.",
+  "Client-tenant users can no longer open it; MSP staff still can, and see who archived it and why.",
+  "The version history is kept; the archive is recorded in it as a new version with the same content.",
+  "Reversible: saving a new version (forge_save_article / forge_save_runbook) un-archives it.",
+];
+
+/**
+ * Reads the document to archive and checks the caller may archive it. Cross-tenant ids fail through the same
+ * admit as reads (CrossTenantError -> "not found or not permitted"); a client-side user who can read the
+ * document is told plainly that archiving is for MSP staff. Writing needs the document's own tenant in scope.
+ */
+export async function planArchive(db: DbLike, scope: TenantScope, input: { documentId: string; reason: string }): Promise<{ plan: ArchivePlan; row: DocumentRow }> {
+  const vis = await visibilityFor(db, scope);
+  const [row] = await db.select().from(forgeDocuments).where(eq(forgeDocuments.id, input.documentId)).limit(1);
+  const entity = row?.kind ?? "document";
+  const doc = admitDocument(scope, vis, row, entity, input.documentId);
+  if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(entity, input.documentId);
+  if (!vis.staff) {
+    throw new ToolError(`only MSP staff of the MSP that owns ${doc.kind} ${doc.id} (or a platform admin) can archive it; ask your MSP to retire it`);
+  }
+  // Staff of the owning MSP have the document's tenant (the MSP or one of its clients) in scope.
+  if (!scope.includes(doc.tenantId)) throw new CrossTenantError(entity, input.documentId);
+  const reason = input.reason.trim();
+  if (reason.length < 3) throw new ToolError("reason must say why the document is retired (at least 3 characters), e.g. 'replaced by rb_new_offboarding'");
+  const [tenant] = await db.select({ name: tenants.name }).from(tenants).where(and(scope.where(tenants.id), eq(tenants.id, doc.tenantId)));
+  const already = archiveInfoOf(doc);
+  return {
+    row: doc,
+    plan: {
+      document: { id: doc.id, kind: doc.kind, title: doc.title, tenant_id: doc.tenantId, tenant_name: tenant?.name ?? doc.tenantId, version: doc.version, visibility: doc.visibility },
+      reason,
+      already_archived: already,
+      history_version: already ? null : doc.version + 1,
+      consequences: already ? [`Already archived on ${already.at.slice(0, 10)} by ${already.by} ("${already.reason}"): confirming changes nothing.`] : ARCHIVE_CONSEQUENCES,
+    },
+  };
+}
+
+/**
+ * Archives a document: sets archived_at/by/reason and appends a history version (same content, the reason as
+ * its change note), in the caller's transaction (the MCP layer writes the audit row in the same one).
+ * Idempotent: archiving an archived document changes nothing and says when it was archived.
+ */
+export async function archiveDocument(
+  db: DbLike,
+  scope: TenantScope,
+  actor: { userId: string; name: string },
+  input: { documentId: string; reason: string },
+  now: number,
+): Promise<{ document: DocumentView; archived_now: boolean; note: string }> {
+  const { plan, row } = await planArchive(db, scope, input);
+  if (plan.already_archived) {
+    const document = await getDocument(db, scope, { id: row.id, kind: row.kind });
+    return { document, archived_now: false, note: `${row.kind} ${row.id} was already archived on ${plan.already_archived.at.slice(0, 10)}; nothing changed.` };
+  }
+  const version = row.version + 1;
+  const updated = await db
+    .update(forgeDocuments)
+    .set({ archivedAt: now, archivedBy: actor.name, archiveReason: plan.reason, version, updatedBy: actor.name, updatedAt: now })
+    .where(and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.id, row.id), eq(forgeDocuments.version, row.version), isNull(forgeDocuments.archivedAt)))
+    .returning({ id: forgeDocuments.id });
+  if (updated.length === 0) throw new ToolError(`${row.kind} ${row.id} was changed by someone else meanwhile; read it again and archive the current version`);
+  await db.insert(forgeDocumentVersions).values({
+    id: newId("dv"),
+    documentId: row.id,
+    tenantId: row.tenantId,
+    version,
+    title: row.title,
+    summary: row.summary,
+    body: row.body,
+    steps: row.steps,
+    tags: row.tags,
+    visibility: row.visibility,
+    changeNote: `Archived: ${plan.reason}`,
+    createdBy: actor.name,
+    createdAt: now,
+  });
+  const document = await getDocument(db, scope, { id: row.id, kind: row.kind });
+  return { document, archived_now: true, note: `${row.kind} ${row.id} is archived: out of search and client views, history kept. Saving a new version un-archives it.` };
+}

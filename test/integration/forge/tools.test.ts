@@ -305,3 +305,104 @@ describe("forge_save_article / forge_save_runbook", () => {
     await expectMissingScope(readOnlyToken, "forge_save_runbook", { title: "T", when_to_use: "W", steps: [{ text: "x" }], visibility: "internal", change_note: "n", idempotency_key: randomUUID() }, "forge:write");
   });
 });
+
+describe("forge_archive_document (destructive: confirmation round-trip)", () => {
+  type Archived = { at: string; by: string; reason: string } | null;
+  type ArchDoc = Doc & { archived: Archived; versions: { version: number; change_note: string }[] };
+  type Envelope = { status: string; summary: string; proposal: { document: { id: string; title: string; kind: string; tenant_id: string; version: number; visibility: string }; consequences: string[] }; confirmation_token: string };
+  const DOC = "kb_report_phishing";
+  const reason = "Replaced by the new phishing-response runbook";
+  const searchIds = async (client: Client, query: string) => ok<{ items: Hit[] }>(await call(client, "forge_search_knowledge", { query })).items.map((h) => h.id);
+  const lastAudit = async () => (await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.tool, "forge_archive_document")).orderBy(desc(auditLog.seq)).limit(1))[0];
+
+  test("client user cannot archive a document they can read: told only MSP staff may", async () => {
+    const text = errorText(await call(staff, "forge_archive_document", { document_id: DOC, reason }));
+    expect(text).toContain("only MSP staff");
+    expect((await lastAudit())?.outcome).toBe("tool_error");
+    expect(ok<ArchDoc>(await call(harbor, "forge_get_article", { article_id: DOC })).archived).toBeNull();
+  });
+
+  test("another MSP's user: not found or not permitted, audited denied_cross_tenant", async () => {
+    expect(errorText(await call(otter, "forge_archive_document", { document_id: DOC, reason }))).toBe(NOT_PERMITTED);
+    expect((await lastAudit())?.outcome).toBe("denied_cross_tenant");
+    expect(errorText(await call(otter, "forge_archive_document", { document_id: "kb_does_not_exist", reason }))).toBe(NOT_PERMITTED);
+  });
+
+  test("missing scope", async () => expectMissingScope(readOnlyToken, "forge_archive_document", { document_id: DOC, reason }, "forge:write"));
+
+  test("bad input: missing reason, reason too short, reason too long, missing document_id", async () => {
+    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC }))).toContain("reason");
+    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "no" }))).toContain("reason");
+    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "x".repeat(501) }))).toContain("reason");
+    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "   " }))).toContain("reason");
+    expect(errorText(await call(harbor, "forge_archive_document", { reason }))).toContain("document_id");
+    expect((await lastAudit())?.outcome).toBe("invalid_input");
+  });
+
+  test("confirmation first (nothing changed), then archived: out of search, hidden from clients, MSP get shows who and why; a new version un-archives", async () => {
+    expect(await searchIds(harbor, "report phishing email")).toContain(DOC);
+    expect(await searchIds(staff, "report phishing email")).toContain(DOC);
+    const before = ok<ArchDoc>(await call(harbor, "forge_get_article", { article_id: DOC }));
+
+    const first = ok<Envelope>(await call(harbor, "forge_archive_document", { document_id: DOC, reason }));
+    expect(first.status).toBe("confirmation_required");
+    expect(first.summary).toContain("How to report a phishing email");
+    expect(first.summary).toContain("visibility client");
+    expect(first.summary).toContain("un-archives");
+    expect(first.proposal.document).toMatchObject({ id: DOC, kind: "article", tenant_id: "harbor-it", version: before.version, visibility: "client" });
+    expect(first.proposal.consequences.join(" ")).toContain("forge_search_knowledge");
+    expect((await lastAudit())?.outcome).toBe("confirmation_required");
+    // Nothing happened yet.
+    const unchanged = ok<ArchDoc>(await call(harbor, "forge_get_article", { article_id: DOC }));
+    expect(unchanged.archived).toBeNull();
+    expect(unchanged.version).toBe(before.version);
+    expect(await searchIds(staff, "report phishing email")).toContain(DOC);
+
+    const done = ok<{ document: ArchDoc; archived_now: boolean; note: string }>(
+      await call(harbor, "forge_archive_document", { document_id: DOC, reason, confirmed: true, confirmation_token: first.confirmation_token }),
+    );
+    expect(done.archived_now).toBe(true);
+    expect(done.document.archived).toMatchObject({ reason });
+    expect((await lastAudit())?.outcome).toBe("confirmed");
+
+    expect(await searchIds(harbor, "report phishing email")).not.toContain(DOC);
+    expect(await searchIds(staff, "report phishing email")).not.toContain(DOC);
+    const msp = ok<ArchDoc>(await call(harbor, "forge_get_article", { article_id: DOC }));
+    expect(msp.archived?.reason).toBe(reason);
+    expect(msp.archived?.by.length).toBeGreaterThan(0);
+    expect(Date.parse(msp.archived!.at)).not.toBeNaN();
+    expect(msp.version).toBe(before.version + 1);
+    expect(msp.versions[0]).toMatchObject({ version: before.version + 1, change_note: `Archived: ${reason}` });
+    expect(msp.body).toBe(before.body);
+    expect(errorText(await call(staff, "forge_get_article", { article_id: DOC }))).toBe(NOT_PERMITTED);
+    // The client user cannot even see it to archive (or revive) it now.
+    expect(errorText(await call(staff, "forge_archive_document", { document_id: DOC, reason }))).toBe(NOT_PERMITTED);
+
+    // Idempotent: archiving again changes nothing.
+    const again = ok<Envelope>(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "again" }));
+    expect(again.summary).toContain("already archived");
+    const noop = ok<{ document: ArchDoc; archived_now: boolean }>(
+      await call(harbor, "forge_archive_document", { document_id: DOC, reason: "again", confirmed: true, confirmation_token: again.confirmation_token }),
+    );
+    expect(noop.archived_now).toBe(false);
+    expect(noop.document.version).toBe(before.version + 1);
+    expect(noop.document.archived?.reason).toBe(reason);
+
+    // Saving a new version un-archives it.
+    const revived = ok<{ document: ArchDoc }>(
+      await call(harbor, "forge_save_article", {
+        article_id: DOC,
+        title: "How to report a phishing email",
+        summary: "What staff should do with a suspicious email, and what to do if they already clicked.",
+        body: `${before.body}\n\nUpdated for the new report button.`,
+        visibility: "client",
+        change_note: "Brought back with the new report button",
+        idempotency_key: randomUUID(),
+      }),
+    );
+    expect(revived.document.archived).toBeNull();
+    expect(revived.document.version).toBe(before.version + 2);
+    expect(revived.document.versions[0]!.change_note).toContain("un-archived");
+    expect(await searchIds(staff, "report phishing email")).toContain(DOC);
+  });
+});

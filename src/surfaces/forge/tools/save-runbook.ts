@@ -6,7 +6,7 @@ export const saveRunbookTool = forgeTool({
   name: "forge_save_runbook",
   title: "forge.save_runbook",
   description:
-    "Use this when a technician wants to write down or improve a repeatable procedure: creates a runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version.",
+    "Use this when a technician wants to write down or improve a repeatable procedure: creates a runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived runbook un-archives it.",
   input: type({
     "runbook_id?": type("0 < string <= 128").describe("Save a new version of this runbook (rb_…); omit to create a new runbook."),
     "tenant_id?": type("0 < string <= 128").describe("Owner of a NEW runbook: a customer id (e.g. tailspin-logistics) or your MSP's id for an MSP-wide runbook. Ignored for new versions."),

@@ -36,6 +36,8 @@ export const DocumentOut = type({
   updated_at: "string",
   created_at: "string",
   versions: type({ version: "number.integer", created_at: "string", created_by: "string", change_note: "string" }).array(),
+  /** null unless archived (forge_archive_document); only MSP staff ever read an archived document. */
+  archived: type({ at: "string", by: "string", reason: "string" }).or("null"),
 });
 
 export const SummaryOut = type({ headline: "string", summary: "string", key_points: "string[]", next_steps: "string[]" });
