@@ -74,9 +74,10 @@ export interface GrantSummary {
 export async function listGrants(
   db: DbLike,
   scope: TenantScope,
-  opts: { includeRevoked?: boolean; limit?: number; userId?: string } = {},
+  opts: { includeRevoked?: boolean; limit?: number; userId?: string; grantId?: string } = {},
 ): Promise<GrantSummary[]> {
   const conditions = [scope.where(oauthGrants.tenantId)];
+  if (opts.grantId) conditions.push(eq(oauthGrants.id, opts.grantId));
   if (opts.includeRevoked === false) conditions.push(isNull(oauthGrants.revokedAt));
   if (opts.userId) conditions.push(eq(oauthGrants.userId, opts.userId));
   const rows = await db
@@ -114,13 +115,7 @@ export async function listGrants(
 
 /** One grant in scope, or null (absent and out-of-scope look the same). */
 export async function findGrant(db: DbLike, scope: TenantScope, grantId: string): Promise<GrantSummary | null> {
-  const [row] = await db
-    .select({ id: oauthGrants.id, tenantId: oauthGrants.tenantId })
-    .from(oauthGrants)
-    .where(and(eq(oauthGrants.id, grantId), scope.where(oauthGrants.tenantId)))
-    .limit(1);
-  if (!row) return null;
-  return (await listGrants(db, scope, { limit: 1000 })).find((g) => g.id === grantId) ?? null;
+  return (await listGrants(db, scope, { grantId, limit: 1 }))[0] ?? null;
 }
 
 export async function isClientApprovedForTenant(db: DbLike, clientId: string, tenantId: string): Promise<boolean> {

@@ -65,3 +65,17 @@ describe("token revocation (RFC 7009)", () => {
     expect(g!.revokedReason).toBe("lost laptop");
   });
 });
+
+describe("grant queries for the admin page", () => {
+  test("listGrants and findGrant see only grants in the caller's tenant scope", async () => {
+    const { findGrant, listGrants } = await import("../../../../src/oauth/grants");
+    const { TenantScope } = await import("../../../../src/tenancy/scope");
+    const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "forge" });
+    const harbor = new TenantScope({ userId: "u", role: "msp_admin", tenantId: "harbor-it" }, ["harbor-it", "contosocare", "fabrikam-law", "tailspin-logistics"]);
+    const otter = new TenantScope({ userId: "u", role: "msp_admin", tenantId: "otter-msp" }, ["otter-msp", "otter-client"]);
+    expect((await findGrant(app.ctx.store.db, harbor, t.grant_id))?.userEmail).toBe("owner@fabrikam-law.example");
+    expect(await findGrant(app.ctx.store.db, otter, t.grant_id)).toBeNull();
+    expect((await listGrants(app.ctx.store.db, harbor)).some((g) => g.id === t.grant_id)).toBe(true);
+    expect((await listGrants(app.ctx.store.db, otter)).some((g) => g.id === t.grant_id)).toBe(false);
+  });
+});
