@@ -44,10 +44,15 @@ describe("store and migrations", () => {
     expect(await migrationsComplete(store.client)).toBe(true);
   });
 
-  test("uses WAL and enforces foreign keys", async () => {
+  test("uses WAL, a busy timeout on every connection, and enforces foreign keys", async () => {
     const { store } = await freshStore();
     await applyMigrations(store.client);
     expect((await store.client.execute("PRAGMA journal_mode")).rows[0]![0]).toBe("wal");
+    // Every pooled connection waits for a writer instead of failing with SQLITE_BUSY at once.
+    expect(Number((await store.client.execute("PRAGMA busy_timeout")).rows[0]![0])).toBe(5000);
+    const tx = await store.client.transaction("write");
+    expect(Number((await store.client.execute("PRAGMA busy_timeout")).rows[0]![0])).toBe(5000);
+    await tx.rollback();
     await expect(
       store.client.execute("INSERT INTO users (id, email, name, tenant_id, role, password_hash, disabled, updated_at) VALUES ('u','e','n','no-such-tenant','technician','h',0,0)"),
     ).rejects.toThrow(/FOREIGN KEY/);
