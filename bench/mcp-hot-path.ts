@@ -1,6 +1,9 @@
 /**
- * Rough throughput of the MCP hot path on this machine: real token verification + live-grant check, tenant
+ * Throughput of the MCP hot path on this machine: real token verification + live-grant check, tenant
  * scope, a read tool, and a durable (group-committed) audit row per call, over real HTTP.
+ * The machine is noisy, so every figure is also printed as a ratio against baselines measured in the same
+ * run: a bare Bun.serve JSON echo (the floor of HTTP on loopback) and an authenticated `ping` (transport +
+ * bearer check, no tool, no audit row).
  *   npx bun bench/mcp-hot-path.ts [calls=2000] [concurrency=32]
  */
 import { bearerChallenge } from "../src/oauth/bearer";
@@ -20,7 +23,15 @@ const body = (id: number, method: string) =>
   JSON.stringify(method === "tools/call"
     ? { jsonrpc: "2.0", id, method, params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } } }
     : { jsonrpc: "2.0", id, method });
-async function run(method: string) {
+const bare = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  async fetch(req) {
+    const msg = (await req.json()) as { id: number };
+    return Response.json({ jsonrpc: "2.0", id: msg.id, result: {} });
+  },
+});
+async function run(method: string, url = srv.url): Promise<number> {
   let next = 0;
   const lat: number[] = [];
   const t0 = performance.now();
@@ -29,7 +40,7 @@ async function run(method: string) {
       while (next < calls) {
         const id = next++;
         const s = performance.now();
-        const res = await fetch(srv.url, { method: "POST", headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" }, body: body(id, method) });
+        const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" }, body: body(id, method) });
         await res.text();
         if (res.status !== 200) throw new Error(`status ${res.status}`);
         lat.push(performance.now() - s);
@@ -38,9 +49,14 @@ async function run(method: string) {
   );
   const secs = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
-  console.log(`${method.padEnd(10)} ${calls} calls, c=${concurrency}: ${(calls / secs).toFixed(0)} req/s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(2)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(2)} ms`);
+  const rps = calls / secs;
+  console.log(`${(url === srv.url ? method : "bare http").padEnd(10)} ${calls} calls, c=${concurrency}: ${rps.toFixed(0)} req/s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(2)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(2)} ms`);
+  return rps;
 }
-await run("ping");
-await run("tools/call");
+const bareRps = await run("ping", `http://127.0.0.1:${bare.port}/`);
+const pingRps = await run("ping");
+const callRps = await run("tools/call");
+console.log(`ratios: ping/bare ${(pingRps / bareRps).toFixed(2)}, tools/call/bare ${(callRps / bareRps).toFixed(2)}, tools/call/ping ${(callRps / pingRps).toFixed(2)}`);
+bare.stop(true);
 srv.stop();
 await app.close();
