@@ -216,19 +216,22 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
   }
   const next = randomToken(32);
   const rotated = await ctx.store.db.transaction(async (tx) => {
-    const live = await tx
-      .update(oauthRefreshTokens)
-      .set({ usedAt: now })
-      .where(and(eq(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)))
-      .returning({ h: oauthRefreshTokens.tokenHash });
-    if (live.length === 0) return false;
+    // Re-read inside the write transaction (serialized across processes): a concurrent refresh with the same
+    // token may have used it a moment ago, and then its successor must not be retired (double refresh).
+    const [fresh] = await tx
+      .select({ usedAt: oauthRefreshTokens.usedAt, retiredAt: oauthRefreshTokens.retiredAt })
+      .from(oauthRefreshTokens)
+      .where(eq(oauthRefreshTokens.tokenHash, hash))
+      .limit(1);
+    if (!fresh || fresh.retiredAt !== null) return false;
     // First use of this token: its predecessor and any sibling successors are retired now. A token used before
     // and still live is the "previous" one presented again (lost response): its unused successors stay valid.
-    if (rt.usedAt === null) {
+    if (fresh.usedAt === null) {
       await tx
         .update(oauthRefreshTokens)
         .set({ retiredAt: now })
         .where(and(eq(oauthRefreshTokens.grantId, grant.id), ne(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)));
+      await tx.update(oauthRefreshTokens).set({ usedAt: now }).where(eq(oauthRefreshTokens.tokenHash, hash));
     }
     await tx.insert(oauthRefreshTokens).values({
       tokenHash: sha256Hex(next),

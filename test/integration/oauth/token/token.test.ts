@@ -150,3 +150,29 @@ describe("malformed token requests are RFC 6749 §5.2 JSON, never 500", () => {
     expect(await errorOf(missingCode)).toBe("invalid_request");
   });
 });
+
+describe("atomic consumption under concurrency", () => {
+  test("two simultaneous exchanges of one code: exactly one succeeds, and its grant is revoked by the replay", async () => {
+    const { code, verifier } = await codeFor();
+    const results = await Promise.all([exchangeCode(app, client, code, verifier), exchangeCode(app, client, code, verifier)]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 400]);
+    const ok = (await results.find((r) => r.status === 200)!.json()) as { access_token: string };
+    const failed = (await results.find((r) => r.status === 400)!.json()) as { error: string };
+    expect(failed.error).toBe("invalid_grant");
+    await expect(app.ctx.oauth!.verifier.verify(ok.access_token, "cavalier")).rejects.toMatchObject({ code: "invalid_token" });
+  });
+
+  test("two simultaneous refreshes with one token both succeed and both new refresh tokens stay usable", async () => {
+    const { code, verifier } = await codeFor();
+    const first = (await (await exchangeCode(app, client, code, verifier)).json()) as { refresh_token: string };
+    const refresh = () => fetch(`${app.baseUrl}/oauth/token`, formBody({ grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: client.client_id }));
+    const [a, b] = await Promise.all([refresh(), refresh()]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const tokens = [(await a.json()) as { access_token: string; refresh_token: string }, (await b.json()) as { access_token: string; refresh_token: string }];
+    for (const t of tokens) await app.ctx.oauth!.verifier.verify(t.access_token, "cavalier");
+    // Whichever answer the client kept, its refresh token works next time.
+    const next = await fetch(`${app.baseUrl}/oauth/token`, formBody({ grant_type: "refresh_token", refresh_token: tokens[0]!.refresh_token, client_id: client.client_id }));
+    expect(next.status).toBe(200);
+  });
+});
