@@ -96,6 +96,13 @@ export async function signAccessToken(
 export class BearerVerifier {
   private readonly liveGrant;
   private readonly touched = new Map<string, number>();
+  /**
+   * Tokens whose signature and claims already verified, by surface + token, until they expire: an ES256
+   * verification costs ~100 µs per call and a client repeats the same token for an hour. Only the signature
+   * work is cached; the live-grant check below still runs on every request, so revocation stays immediate.
+   */
+  private readonly verified = new Map<string, AccessTokenClaims>();
+  private static readonly VERIFIED_MAX = 5_000;
 
   constructor(
     private readonly config: Config,
@@ -138,6 +145,22 @@ export class BearerVerifier {
    */
   async verify(token: string, surface: SurfaceName): Promise<AccessContext> {
     const resource = resourceUrl(this.config, surface);
+    const cacheKey = `${surface} ${token}`;
+    let payload: AccessTokenClaims;
+    const cached = this.verified.get(cacheKey);
+    if (cached && (cached.exp ?? 0) * 1000 > this.clock() + 5_000) {
+      payload = cached;
+    } else {
+      if (cached) this.verified.delete(cacheKey);
+      payload = await this.verifySignatureAndClaims(token, resource);
+      if (this.verified.size >= BearerVerifier.VERIFIED_MAX) this.verified.clear();
+      this.verified.set(cacheKey, payload);
+    }
+    return await this.checkLiveGrant(payload, surface, resource);
+  }
+
+  /** jose verification of the JWT itself (RFC 9068 §4). Throws BearerError("invalid_token"). */
+  private async verifySignatureAndClaims(token: string, resource: string): Promise<AccessTokenClaims> {
     let payload: AccessTokenClaims;
     try {
       const result = await jwtVerify<AccessTokenClaims>(
@@ -166,6 +189,14 @@ export class BearerVerifier {
       }
       throw new BearerError("invalid_token", "the access token is invalid");
     }
+    if (typeof payload.grant_id !== "string" || typeof payload.client_id !== "string" || typeof payload.sub !== "string") {
+      throw new BearerError("invalid_token", "the access token is invalid");
+    }
+    return payload;
+  }
+
+  /** The per-request, uncached half: the grant must still be live in the store (any process may have revoked it). */
+  private async checkLiveGrant(payload: AccessTokenClaims, surface: SurfaceName, resource: string): Promise<AccessContext> {
     if (typeof payload.grant_id !== "string" || typeof payload.client_id !== "string" || typeof payload.sub !== "string") {
       throw new BearerError("invalid_token", "the access token is invalid");
     }

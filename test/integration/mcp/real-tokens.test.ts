@@ -121,6 +121,20 @@ describe("surface auth with real tokens", () => {
     }
   });
 
+  // The verifier caches signature verification per token; expiry must still be enforced for a cached token.
+  test("a token used successfully and then left to expire gets 401 invalid_token", async () => {
+    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
+    expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    now += (app.config.oauth.access_token_ttl_seconds + 60) * 1000;
+    try {
+      const r = await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list");
+      expect(r.status).toBe(401);
+      expect(r.res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    } finally {
+      now = Date.now();
+    }
+  });
+
   test("no token: 401 with resource_metadata and the surface's scopes, no error code", async () => {
     const r = await rpc(`${app.baseUrl}/aegis`, null, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } });
     expect(r.status).toBe(401);
