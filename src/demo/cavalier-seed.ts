@@ -1,7 +1,7 @@
 import type { DbLike } from "../store/index";
 import { contacts, deals, productPrices, products, quoteLines, quotes } from "../store/schema/cavalier";
 import { DAY_MS, priceQuote, type PricingLine } from "../surfaces/cavalier/pricing";
-import { STAGE_PROBABILITY, type DealStage } from "../surfaces/cavalier/service";
+import { lineRows, STAGE_PROBABILITY, type DealStage } from "../surfaces/cavalier/service";
 import { userIdForEmail } from "../tenancy/sync";
 
 /**
@@ -216,28 +216,7 @@ export async function seedCavalier(db: DbLike, now: number, tenantsById: Readonl
       .onConflictDoNothing()
       .returning({ id: quotes.id });
     if (inserted.length === 0) continue;
-    await db
-      .insert(quoteLines)
-      .values(
-        pricing.lines.map((l) => ({
-          id: `${q.id}_l${l.lineNo}`,
-          tenantId: q.tenantId,
-          quoteId: q.id,
-          lineNo: l.lineNo,
-          productId: l.productId,
-          sku: l.sku,
-          description: l.description,
-          unit: l.unit,
-          billingType: l.billingType,
-          billingPeriod: l.billingPeriod,
-          quantity: l.quantity,
-          unitPriceMinor: l.unitPriceMinor,
-          discountBps: l.discountBps,
-          taxable: l.taxable,
-          lineTotalMinor: l.lineTotalMinor,
-        })),
-      )
-      .onConflictDoNothing();
+    await db.insert(quoteLines).values(lineRows(q.id, q.tenantId, pricing)).onConflictDoNothing();
   }
   return { products: DEMO_PRODUCTS.length, contacts: CONTACTS.length, deals: DEALS.length, quotes: QUOTES.length };
 }

@@ -685,7 +685,8 @@ export async function proposeQuote(db: DbLike, scope: TenantScope, input: Create
   return { tenant, dealId: input.dealId ?? null, contactId: input.contactId ?? null, title, validUntil, notes: input.notes ?? "", pricing, existing: null, requestHash: hash };
 }
 
-function lineRows(quoteId: string, tenantId: string, pricing: QuotePricing): QuoteLineRow[] {
+/** The stored rows of a priced quote's lines (also used by the demo seed, so seeded quotes look like real ones). */
+export function lineRows(quoteId: string, tenantId: string, pricing: QuotePricing): QuoteLineRow[] {
   return pricing.lines.map((l) => ({
     id: `${quoteId}_l${l.lineNo}`,
     tenantId,

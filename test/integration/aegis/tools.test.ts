@@ -1,5 +1,4 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, desc, eq } from "drizzle-orm";
@@ -8,6 +7,7 @@ import { auditLog } from "../../../src/store/schema/audit";
 import { aegisFindings } from "../../../src/store/schema/aegis";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { obtainTokens } from "../../helpers/oauth";
+import { call, confirmed, connectSurface, errorText, ok } from "../../helpers/tool-calls";
 
 /**
  * Every aegis tool over real HTTP with real OAuth tokens and the MCP SDK client, against the demo data the
@@ -23,11 +23,7 @@ let writeOnlyToken: string;
 const NOT_PERMITTED = "not found or not permitted";
 const DAY = 86_400_000;
 
-async function connect(token: string): Promise<Client> {
-  const client = new Client({ name: "aegis-tools-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/aegis`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return client;
-}
+const connect = (token: string): Promise<Client> => connectSurface(app, "aegis", token);
 
 beforeAll(async () => {
   app = await startTestAppliance();
@@ -52,26 +48,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
 
-function ok<T>(res: CallToolResult): T {
-  if (res.isError) throw new Error(`unexpected tool error: ${JSON.stringify(res.content)}`);
-  return res.structuredContent as T;
-}
-
-function errorText(res: CallToolResult): string {
-  expect(res.isError).toBe(true);
-  return (res.content as { type: string; text: string }[]).map((c) => c.text).join(" ");
-}
-
-async function confirmed<T>(client: Client, name: string, args: Record<string, unknown>): Promise<{ proposal: { summary: string; proposal: unknown }; result: T }> {
-  const first = ok<{ status: string; summary: string; proposal: unknown; confirmation_token: string }>(await call(client, name, args));
-  expect(first.status).toBe("confirmation_required");
-  const result = ok<T>(await call(client, name, { ...args, confirmed: true, confirmation_token: first.confirmation_token }));
-  return { proposal: first, result };
-}
 
 async function expectMissingScope(token: string, name: string, args: Record<string, unknown>, scope: string) {
   const res = await fetch(`${app.baseUrl}/aegis`, {

@@ -1,5 +1,4 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
@@ -8,6 +7,7 @@ import { auditLog } from "../../../src/store/schema/audit";
 import { deals, quotes } from "../../../src/store/schema/cavalier";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { obtainTokens } from "../../helpers/oauth";
+import { call, confirmed, connectSurface, errorText, ok, rawToolCall } from "../../helpers/tool-calls";
 
 /**
  * Every cavalier tool over real HTTP with real OAuth tokens and the MCP SDK client, against the demo data the
@@ -22,11 +22,7 @@ let writeOnlyToken: string; // tech@harbor-it with cavalier:write only
 const YEAR = new Date().getUTCFullYear();
 const NOT_PERMITTED = "not found or not permitted";
 
-async function connect(token: string): Promise<Client> {
-  const client = new Client({ name: "cavalier-tools-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/cavalier`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return client;
-}
+const connect = (token: string): Promise<Client> => connectSurface(app, "cavalier", token);
 
 beforeAll(async () => {
   app = await startTestAppliance();
@@ -48,36 +44,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
 
-function ok<T>(res: CallToolResult): T {
-  if (res.isError) throw new Error(`unexpected tool error: ${JSON.stringify(res.content)}`);
-  return res.structuredContent as T;
-}
 
-function errorText(res: CallToolResult): string {
-  expect(res.isError).toBe(true);
-  return (res.content as { type: string; text: string }[]).map((c) => c.text).join(" ");
-}
-
-/** The confirmation round-trip of a destructive tool: proposal first (nothing written), then confirmed: true. */
-async function confirmed<T>(client: Client, name: string, args: Record<string, unknown>): Promise<{ proposal: { summary: string; proposal: unknown }; result: T }> {
-  const first = ok<{ status: string; summary: string; proposal: unknown; confirmation_token: string }>(await call(client, name, args));
-  expect(first.status).toBe("confirmation_required");
-  const result = ok<T>(await call(client, name, { ...args, confirmed: true, confirmation_token: first.confirmation_token }));
-  return { proposal: first, result };
-}
-
-/** A raw tools/call with a given token, to observe the HTTP-level answer (403 insufficient_scope). */
-async function rawCall(token: string, name: string, args: Record<string, unknown>): Promise<Response> {
-  return await fetch(`${app.baseUrl}/cavalier`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
-  });
-}
+const rawCall = (token: string, name: string, args: Record<string, unknown>): Promise<Response> => rawToolCall(app, "cavalier", token, name, args);
 
 async function expectMissingScope(token: string, name: string, args: Record<string, unknown>, scope: string) {
   const res = await rawCall(token, name, args);

@@ -1,5 +1,4 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { desc, eq } from "drizzle-orm";
@@ -7,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { auditLog } from "../../../src/store/schema/audit";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { obtainTokens } from "../../helpers/oauth";
+import { call, connectSurface, errorText, ok } from "../../helpers/tool-calls";
 
 /**
  * Every forge tool over real HTTP with real OAuth tokens and the MCP SDK client, against the demo data the
@@ -21,11 +21,7 @@ let readOnlyToken: string;
 let writeOnlyToken: string;
 const NOT_PERMITTED = "not found or not permitted";
 
-async function connect(token: string): Promise<Client> {
-  const client = new Client({ name: "forge-tools-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/forge`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return client;
-}
+const connect = (token: string): Promise<Client> => connectSurface(app, "forge", token);
 
 beforeAll(async () => {
   app = await startTestAppliance();
@@ -50,19 +46,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
-
-function ok<T>(res: CallToolResult): T {
-  if (res.isError) throw new Error(`unexpected tool error: ${JSON.stringify(res.content)}`);
-  return res.structuredContent as T;
-}
-
-function errorText(res: CallToolResult): string {
-  expect(res.isError).toBe(true);
-  return (res.content as { type: string; text: string }[]).map((c) => c.text).join(" ");
-}
 
 async function expectMissingScope(token: string, name: string, args: Record<string, unknown>, scope: string) {
   const res = await fetch(`${app.baseUrl}/forge`, {
