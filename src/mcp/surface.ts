@@ -2,6 +2,8 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
   ErrorCode,
+  JSONRPCNotificationSchema,
+  JSONRPCRequestSchema,
   LATEST_PROTOCOL_VERSION,
   ListToolsRequestSchema,
   McpError,
@@ -17,7 +19,7 @@ import { runToolCall, type CallMeta } from "./call-tool";
 import type { ToolDefinition } from "./define-tool";
 import { TenantDirectory } from "./tenant-scope";
 import { allowedHostnames, checkHostAndOrigin } from "./trust";
-import { DispatchTransport } from "./transport";
+import { DispatchTransport, UNANSWERED_MESSAGE } from "./transport";
 
 /** Protocol revisions a surface speaks; the first is what it offers to clients asking for anything else. */
 export const PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
@@ -127,6 +129,11 @@ export function createSurfaceHandler(
 
   const server = new Server(serverInfo, { capabilities, instructions, ...(validator ? { jsonSchemaValidator: validator } : {}) });
   const transport = new DispatchTransport();
+  // The Protocol reports messages it drops through onerror; the transport answers them instead of hanging.
+  server.onerror = (err) => {
+    transport.serverError(err);
+    ctx.log.warn("mcp server error", { surface, error: err.message.slice(0, 200) });
+  };
   const inFlight = new Map<number, InFlightCall>();
 
   server.setRequestHandler(ListToolsRequestSchema, async () => listResult);
@@ -242,6 +249,14 @@ export function createSurfaceHandler(
         return rpcError(400, hasId ? (body.id as string | number) : null, ErrorCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${PROTOCOL_VERSIONS.join(", ")}`);
       }
 
+      // Exactly the shapes the SDK's Protocol accepts (strict: no unknown top-level keys, params an object,
+      // _meta an object, id a string or integer). Anything else the Protocol would drop without an answer.
+      // JSON-RPC 2.0 section 5.1: -32600 Invalid Request.
+      if (method && !(hasId ? JSONRPCRequestSchema : JSONRPCNotificationSchema).safeParse(body).success) {
+        if (method === "tools/call") await auditRefusal(meta, startedAt, body, "invalid JSON-RPC request", access, "invalid_input");
+        return rpcError(400, typeof body.id === "string" || Number.isInteger(body.id) ? (body.id as string | number) : null, ErrorCode.InvalidRequest, "Invalid Request: not a valid JSON-RPC 2.0 request (check params, _meta and id)");
+      }
+
       if (!method || !hasId) {
         // Notifications and responses: accepted, nothing to answer (Streamable HTTP: 202, no body).
         if (method && !method.startsWith("notifications/cancelled")) transport.onmessage?.(body as never, { requestInfo: { headers: {} } });
@@ -271,6 +286,10 @@ export function createSurfaceHandler(
       inFlight.set(internalId, { access, meta: { requestId: meta.requestId, ip: meta.ip, startedAt } });
       try {
         const reply = await transport.dispatch(body as unknown as JSONRPCRequest, { requestInfo: { headers: {} } }, internalId);
+        if (method === "tools/call" && "error" in reply && reply.error.message === UNANSWERED_MESSAGE) {
+          // The backstop answered, so no tool code wrote its audit row: one row per tools/call, whatever happened.
+          await auditRefusal(meta, startedAt, body, "the server did not answer", access, "failed");
+        }
         return jsonResponse(reply, 200);
       } finally {
         inFlight.delete(internalId);

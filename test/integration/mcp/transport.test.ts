@@ -225,6 +225,46 @@ describe("malformed tools/call", () => {
     expect((await auditRows(id)).map((x) => x.outcome)).toEqual(["invalid_input"]);
   });
 
+  test("bug: bodies the SDK rejects (params 5, \"x\", null, _meta 5) hung forever; now -32600 at once, tools/call audited", async () => {
+    const bad = [
+      { jsonrpc: "2.0", id: 1, method: "ping", params: 5 },
+      { jsonrpc: "2.0", id: 2, method: "tools/list", params: "x" },
+      { jsonrpc: "2.0", id: 3, method: "ping", params: null },
+      { jsonrpc: "2.0", id: 4, method: "tools/list", params: { _meta: 5 } },
+      { jsonrpc: "2.0", id: 5, method: "ping", extra: true },
+      { jsonrpc: "2.0", id: 1.5, method: "ping" },
+    ];
+    for (const body of bad) {
+      const res = await fetch(srv.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(3000),
+      });
+      expect(res.status).toBe(400);
+      const json = (await res.json()) as { id: unknown; error: { code: number } };
+      expect(json.error.code).toBe(-32600);
+      expect(json.id).toBe(Number.isInteger(body.id) ? body.id : null);
+    }
+    const id = rid();
+    const res = await fetch(srv.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, "x-request-id": id },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 77, method: "tools/call", params: { name: "fixture_read_tenant", arguments: { tenant_id: "harbor-it" }, _meta: 5 } }),
+      signal: AbortSignal.timeout(3000),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32600);
+    const rows = await auditRows(id);
+    expect(rows.map((x) => x.outcome)).toEqual(["invalid_input"]);
+    expect(rows[0]!.tool).toBe("fixture_read_tenant");
+  });
+
+  test("a malformed notification is refused with 400, not silently accepted", async () => {
+    const r = await post({ jsonrpc: "2.0", method: "notifications/initialized", params: 7 });
+    expect(r.status).toBe(400);
+  });
+
   test("a body over 1 MiB is refused with 413 before parsing", async () => {
     const r = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(1024 * 1024 + 10) } }));
     expect(r.status).toBe(413);

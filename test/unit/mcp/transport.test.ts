@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { DispatchTransport } from "../../../src/mcp/transport";
+import { ListToolsRequestSchema, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { DispatchTransport, UNANSWERED_CODE, UNANSWERED_MESSAGE } from "../../../src/mcp/transport";
 
 describe("DispatchTransport: one long-lived Server for many concurrent HTTP requests", () => {
   test("restores each caller's id, even when every caller uses the same one, and keeps answers apart", async () => {
@@ -37,5 +37,31 @@ describe("DispatchTransport: one long-lived Server for many concurrent HTTP requ
     const closed = await hanging;
     expect(closed.id).toBe(9);
     expect("error" in closed && closed.error.code).toBe(-32000);
+  });
+
+  test("bug: a request the SDK cannot classify (params: 5) hung forever; the transport now answers it with an internal error", async () => {
+    const server = new Server({ name: "t", version: "1" }, { capabilities: { tools: {} } });
+    const transport = new DispatchTransport();
+    server.onerror = (err) => transport.serverError(err);
+    await server.connect(transport);
+    const bad = { jsonrpc: "2.0", id: 5, method: "ping", params: 5 } as unknown as JSONRPCRequest;
+    const r = await Promise.race([transport.dispatch(bad, {}), new Promise<"hung">((res) => setTimeout(() => res("hung"), 1000))]);
+    expect(r).not.toBe("hung");
+    expect(r !== "hung" && r.id).toBe(5);
+    expect(r !== "hung" && "error" in r && r.error.code).toBe(UNANSWERED_CODE);
+    expect(transport.pendingCount).toBe(0);
+    await server.close();
+  });
+
+  test("bug: nothing may stay pending forever: the sweep answers a request older than the timeout", async () => {
+    const server = new Server({ name: "t", version: "1" }, { capabilities: { tools: {} } });
+    const transport = new DispatchTransport(50);
+    await server.connect(transport);
+    server.setRequestHandler(ListToolsRequestSchema, () => new Promise(() => {}));
+    const r = await transport.dispatch({ jsonrpc: "2.0", id: "slow", method: "tools/list" }, {});
+    expect(r.id).toBe("slow");
+    expect("error" in r && r.error.message).toBe(UNANSWERED_MESSAGE);
+    expect(transport.pendingCount).toBe(0);
+    await server.close();
   });
 });
