@@ -156,12 +156,51 @@ async function replayed(deps: OAuthDeps, grantId: string | null, clientId: strin
 }
 
 /**
- * refresh_token grant (RFC 6749 §6; OAuth 2.1 §4.3.1 rotation). The presented token must be live; the first
- * use of a token retires every other live token of the grant (its predecessor and unused siblings) and issues a
- * new one. So the immediately previous token keeps working until a new one is first used (Claude refreshes twice
- * from different egress: mcp-client-compat E6), and a token that was used and then superseded, presented again,
- * revokes the whole grant (reuse detection). Scope may narrow, never widen (E7); the new refresh token keeps the original
- * scope (RFC 6749 §6).
+ * How long the immediately previous refresh token may be presented again after its first use, while its successor
+ * has never been used. Two legitimate cases need it, and both happen within seconds: Claude refreshes twice from
+ * two egress nodes at (nearly) the same moment (mcp-client-compat E6), and a client whose refresh response was lost
+ * (connection reset, client-side timeout) retries with the token it still holds. 120 s covers a 60 s client
+ * timeout plus a retry. A client that comes back later with the old token has lost its session anyway, and a
+ * thief holding the old token must not get a parallel chain: past the window, the old token counts as reuse.
+ */
+export const REFRESH_GRACE_MS = 120_000;
+
+/** Presenting a retired (or out-of-grace) refresh token: theft or a broken client. Revoke everything. */
+async function reuseDetected(
+  deps: OAuthDeps,
+  grant: { id: string; userId: string; tenantId: string; surface: string },
+  clientId: string,
+  meta: RequestMeta,
+  reason: "retired" | "grace_expired" | "retired_concurrently",
+): Promise<never> {
+  const { ctx } = deps;
+  await ctx.audit.record({
+    kind: "oauth",
+    action: "oauth.token.reuse_detected",
+    outcome: "denied",
+    requestId: meta.requestId,
+    ip: meta.ip,
+    clientId,
+    grantId: grant.id,
+    userId: grant.userId,
+    tenantId: grant.tenantId,
+    surface: grant.surface,
+    detail: { reason },
+  });
+  await revokeGrant(ctx, grant.id, { actor: "system", reason: "refresh_token_reuse", requestId: meta.requestId, ip: meta.ip });
+  throw new OAuthError("invalid_grant", "the refresh token was already used; the grant has been revoked");
+}
+
+/**
+ * refresh_token grant (RFC 6749 §6; OAuth 2.1 §4.3.1 rotation; RFC 9700 §4.14.2 reuse detection). A grant has a
+ * family of refresh tokens. The first use of a token retires every other live token of the grant (its
+ * predecessor and unused siblings) and issues a successor. The ONLY token besides the newest that is honoured is
+ * the immediately previous one, presented again before its successor was ever used and within REFRESH_GRACE_MS of
+ * its first use (double refresh / lost response, E6); that yields another successor. Presenting any retired token
+ * (an older one, or a sibling successor retired because another sibling was used) or the previous one past the
+ * grace window revokes the whole grant and writes `oauth.token.reuse_detected`: otherwise a thief who used the
+ * previous token in the grace window could start a parallel chain and push the legitimate client out unnoticed.
+ * Scope may narrow, never widen (E7); the new refresh token keeps the original scope (RFC 6749 §6).
  */
 async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: URLSearchParams, meta: RequestMeta): Promise<Response> {
   const { ctx } = deps;
@@ -193,16 +232,8 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
   if (grant.userDisabled || grant.tenantDisabled || grant.userTenantId !== grant.tenantId) {
     throw new OAuthError("invalid_grant", "the user can no longer be granted access");
   }
-  if (rt.retiredAt !== null && rt.usedAt === null) {
-    // A successor that was never used and lost to a sibling (two concurrent refreshes with the previous token):
-    // refuse it, but it is not evidence of theft, so the grant survives.
-    throw new OAuthError("invalid_grant", "the refresh token has been superseded");
-  }
-  if (rt.retiredAt !== null) {
-    await ctx.audit.record({ kind: "oauth", action: "oauth.refresh.reuse", outcome: "denied", requestId: meta.requestId, ip: meta.ip, clientId: client.id, grantId: grant.id, userId: grant.userId, tenantId: grant.tenantId, surface: grant.surface });
-    await revokeGrant(ctx, grant.id, { actor: "system", reason: "refresh_token_reuse", requestId: meta.requestId, ip: meta.ip });
-    throw new OAuthError("invalid_grant", "the refresh token was already used; the grant has been revoked");
-  }
+  if (rt.retiredAt !== null) return reuseDetected(deps, grant, client.id, meta, "retired");
+  if (rt.usedAt !== null && now - rt.usedAt > REFRESH_GRACE_MS) return reuseDetected(deps, grant, client.id, meta, "grace_expired");
   if (rt.expiresAt <= now) throw new OAuthError("invalid_grant", "the refresh token has expired");
   checkTokenResource(deps, form, grant.surface);
   const held = splitScopes(rt.scopes);
@@ -223,7 +254,8 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
       .from(oauthRefreshTokens)
       .where(eq(oauthRefreshTokens.tokenHash, hash))
       .limit(1);
-    if (!fresh || fresh.retiredAt !== null) return false;
+    if (!fresh || fresh.retiredAt !== null) return "retired_concurrently" as const;
+    if (fresh.usedAt !== null && now - fresh.usedAt > REFRESH_GRACE_MS) return "grace_expired" as const;
     // First use of this token: its predecessor and any sibling successors are retired now. A token used before
     // and still live is the "previous" one presented again (lost response): its unused successors stay valid.
     if (fresh.usedAt === null) {
@@ -242,13 +274,10 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
       expiresAt: now + ctx.config.oauth.refresh_token_ttl_seconds * 1000,
     });
     await tx.update(oauthGrants).set({ lastUsedAt: now }).where(eq(oauthGrants.id, grant.id));
-    return true;
+    return "rotated" as const;
   });
-  if (!rotated) {
-    // Retired between our read and the write: another request used a newer token meanwhile. Treat as reuse.
-    await revokeGrant(ctx, grant.id, { actor: "system", reason: "refresh_token_reuse", requestId: meta.requestId, ip: meta.ip });
-    throw new OAuthError("invalid_grant", "the refresh token was already used; the grant has been revoked");
-  }
+  // Retired between our read and the write: another request used a newer token meanwhile. Treat as reuse.
+  if (rotated !== "rotated") return reuseDetected(deps, grant, client.id, meta, rotated);
   await ctx.audit.record({
     kind: "oauth",
     action: "oauth.token.refresh",

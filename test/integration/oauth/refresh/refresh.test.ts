@@ -42,14 +42,25 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     // Either answer may be the one the client kept: both successors work until one is used.
     const c = await refresh(t.client_id, a.body.refresh_token);
     expect(c.status).toBe(200);
-    // Using one retired its never-used sibling: refused, but not treated as theft (the grant survives).
-    const sibling = await refresh(t.client_id, b.body.refresh_token);
-    expect(sibling.body.error).toBe("invalid_grant");
     await app.ctx.oauth!.verifier.verify(c.body.access_token, "forge");
     const reuse = await refresh(t.client_id, t.refresh_token);
     expect(reuse.status).toBe(400);
     expect(reuse.body.error).toBe("invalid_grant");
     // Reuse of a superseded RT revokes the whole grant: the newest tokens die too.
+    await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({ code: "invalid_token" });
+    expect((await refresh(t.client_id, c.body.refresh_token)).body.error).toBe("invalid_grant");
+  });
+
+  test("a sibling successor retired because the other sibling was used revokes the grant when presented", async () => {
+    // The client keeps one of the two answers of a double refresh; the other is never presented by a legitimate
+    // client. If it is presented after its sibling was used, someone else holds the family: revoke it.
+    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "forge" });
+    const a = await refresh(t.client_id, t.refresh_token);
+    const b = await refresh(t.client_id, t.refresh_token);
+    const c = await refresh(t.client_id, a.body.refresh_token);
+    expect([a.status, b.status, c.status]).toEqual([200, 200, 200]);
+    const sibling = await refresh(t.client_id, b.body.refresh_token);
+    expect(sibling.body.error).toBe("invalid_grant");
     await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({ code: "invalid_token" });
     expect((await refresh(t.client_id, c.body.refresh_token)).body.error).toBe("invalid_grant");
   });
