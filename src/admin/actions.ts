@@ -1,5 +1,5 @@
 import type { AppContext } from "../context";
-import { deleteClient, findGrantTenant, tenantsUsingClient } from "../oauth/admin-queries";
+import { deleteClient, findGrantTenant, restoreClient, tenantsUsingClient } from "../oauth/admin-queries";
 import { ApprovalError, approveClientForTenant, revokeGrant } from "../oauth/grants";
 import { AdminError, NOT_FOUND_OR_NOT_PERMITTED } from "./errors";
 import type { AdminPrincipal } from "./principal";
@@ -96,8 +96,11 @@ export async function approveClient(
 }
 
 /**
- * Deletes a client. Clients are shared by every tenant, so only a platform admin, or an admin whose scope
- * covers every tenant that approved or uses the client, may delete it; anyone else is refused and audited.
+ * Deletes a client. Clients are shared by every tenant, and deleting a CIMD client blocks its URL appliance-wide
+ * (src/oauth/cimd.ts), so: a platform admin may delete any client; anyone else only a client attached (approved or
+ * granted) to at least one tenant in their scope and used by no tenant outside it. A client attached to none of the
+ * caller's tenants (including one nobody uses yet) reads as not found; one also used elsewhere is forbidden. Every
+ * refusal is audited.
  */
 export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrincipal, clientId: string, origin: ActionOrigin): Promise<number> {
   const using = await tenantsUsingClient(ctx.store.db, clientId);
@@ -105,21 +108,24 @@ export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrinc
     await recordAdminAction(ctx, principal, origin, "admin.client.delete", "not_found", { detail: { target_client: clientId } });
     throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
   }
-  const outside = principal.role === "platform_admin" ? [] : using.filter((t) => !principal.scope.includes(t));
-  if (outside.length > 0 && outside.length === using.length) {
-    // Nothing ties this client to the caller's tenants: it is not theirs to see, so it reads as not found.
-    await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {
-      clientId,
-      detail: { tenants_outside_scope: outside.length },
-    });
-    throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
-  }
-  if (outside.length > 0) {
-    await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {
-      clientId,
-      detail: { tenants_outside_scope: outside.length },
-    });
-    throw new AdminError("forbidden", "this client is also used by tenants outside your scope; ask a platform admin to delete it");
+  if (principal.role !== "platform_admin") {
+    const inside = using.filter((t) => principal.scope.includes(t));
+    const outside = using.filter((t) => !principal.scope.includes(t));
+    if (inside.length === 0) {
+      // Not attached to the caller's tenants: not theirs to see (listClientsInScope hides it), so it reads as not found.
+      await recordAdminAction(ctx, principal, origin, "admin.client.delete", using.length === 0 ? "denied_unattached" : "denied_cross_tenant", {
+        clientId,
+        detail: { tenants_outside_scope: outside.length },
+      });
+      throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+    }
+    if (outside.length > 0) {
+      await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {
+        clientId,
+        detail: { tenants_outside_scope: outside.length },
+      });
+      throw new AdminError("forbidden", "this client is also used by tenants outside your scope; ask a platform admin to delete it");
+    }
   }
   const revoked = await deleteClient(ctx, clientId, {
     actor: "admin",
@@ -134,4 +140,18 @@ export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrinc
   });
   if (revoked === null) throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
   return revoked;
+}
+
+/**
+ * Restores a deleted client (platform admin only): a mistaken deletion of a shared CIMD client would otherwise block
+ * it for every tenant for good. Its grants stay revoked and its approvals removed; refusals are audited.
+ */
+export async function restoreClientAsAdmin(ctx: AppContext, principal: AdminPrincipal, clientId: string, origin: ActionOrigin): Promise<void> {
+  if (principal.role !== "platform_admin") {
+    await recordAdminAction(ctx, principal, origin, "admin.client.restore", "denied_role", { clientId });
+    throw new AdminError("forbidden", "only a platform admin may restore a deleted client");
+  }
+  const restored = await restoreClient(ctx.store.db, clientId);
+  await recordAdminAction(ctx, principal, origin, "admin.client.restore", restored ? "ok" : "not_found", { clientId });
+  if (!restored) throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
 }

@@ -1,8 +1,8 @@
 import { countAuditPerHour, distinctAuditValues, firstAuditTime, findAuditRow, findConfirmingRows, queryAuditLog, AuditCursorError } from "../audit/query";
 import type { AppContext } from "../context";
 import { listGrants } from "../oauth/grants";
-import { listClientsInScope } from "../oauth/admin-queries";
-import { approveClient, deleteClientAsAdmin, recordAdminAction, revokeConnection } from "./actions";
+import { listClientsInScope, listDeletedClients } from "../oauth/admin-queries";
+import { approveClient, deleteClientAsAdmin, recordAdminAction, restoreClientAsAdmin, revokeConnection } from "./actions";
 import { createAdminApiToken, listAdminApiTokens, revokeAdminApiToken } from "./api-tokens";
 import { parseAuditQuery } from "./audit-filters";
 import { auditChainStatus } from "./chain-status";
@@ -41,6 +41,7 @@ const NOTICES: Record<string, NonNullable<PageFrame["notice"]>> = {
   approved: { kind: "ok", text: "Client approved for the tenant." },
   already_approved: { kind: "ok", text: "That client was already approved for the tenant." },
   client_deleted: { kind: "ok", text: "Client deleted and its connections revoked." },
+  client_restored: { kind: "ok", text: "Client restored. Its earlier connections stay revoked and it needs approving again." },
   token_revoked: { kind: "ok", text: "API token revoked." },
 };
 
@@ -104,12 +105,14 @@ export async function signOut(ctx: AppContext, req: AdminRequest, auth: Authenti
 
 export async function connectionsPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
   const { principal } = auth;
-  const [grants, clients, directory] = await Promise.all([
+  const platform = principal.role === "platform_admin";
+  const [grants, clients, deletedClients, directory] = await Promise.all([
     listGrants(ctx.store.db, principal.scope, { includeRevoked: false, limit: 1000 }),
-    listClientsInScope(ctx.store.db, principal.role === "platform_admin" ? "all" : principal.scope),
+    listClientsInScope(ctx.store.db, platform ? "all" : principal.scope),
+    platform ? listDeletedClients(ctx.store.db) : Promise.resolve([]),
     loadDirectory(ctx.store.db, principal),
   ]);
-  return htmlResponse(renderConnections({ principal, csrf: auth.csrf, grants, clients, directory, now: req.now, notice: noticeOf(req) }));
+  return htmlResponse(renderConnections({ principal, csrf: auth.csrf, grants, clients, deletedClients, directory, now: req.now, notice: noticeOf(req) }));
 }
 
 export async function revokeConnectionForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, grantId: string): Promise<Response> {
@@ -126,6 +129,28 @@ export async function approveClientForm(ctx: AppContext, req: AdminRequest, auth
   if (!tenant) throw new AdminError("invalid_request", "choose a tenant to approve the client for");
   const added = await approveClient(ctx, auth.principal, clientId, tenant, req);
   return redirect(`/connections?notice=${added ? "approved" : "already_approved"}`);
+}
+
+/**
+ * Approves a client named by its id (the technician's "approval needed" page shows it): clients attached to none of
+ * an admin's tenants are not listed to them, so this is how an MSP admin or owner approves a client that is new.
+ */
+export async function approveClientByIdForm(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  const clientId = (form.get("client_id") ?? "").trim();
+  const tenant = (form.get("tenant") ?? "").trim();
+  if (!clientId || clientId.length > 2000) throw new AdminError("invalid_request", "enter the client ID to approve");
+  if (!tenant) throw new AdminError("invalid_request", "choose a tenant to approve the client for");
+  const added = await approveClient(ctx, auth.principal, clientId, tenant, req);
+  return redirect(`/connections?notice=${added ? "approved" : "already_approved"}`);
+}
+
+export async function restoreClientForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  await restoreClientAsAdmin(ctx, auth.principal, clientId, req);
+  return redirect("/connections?notice=client_restored");
 }
 
 export async function deleteClientForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> {

@@ -6,12 +6,14 @@ import { apiExportAudit, apiListConnections, apiListServers, apiQueryAudit, apiR
 import css from "./assets/admin.css" with { type: "text" };
 import js from "./assets/admin.js" with { type: "text" };
 import {
+  approveClientByIdForm,
   approveClientForm,
   auditDetailPage,
   auditPage,
   connectionsPage,
   createTokenForm,
   deleteClientForm,
+  restoreClientForm,
   revokeConnectionForm,
   revokeTokenForm,
   serversPage,
@@ -154,8 +156,10 @@ export function adminRoutes(ctx: AppContext) {
     )
     .get("/connections", page((req, auth) => connectionsPage(ctx, req, auth)))
     .post("/connections/:id/revoke", (c) => page((req, auth) => revokeConnectionForm(ctx, req, auth, param(c, "id")))(c), noParse)
+    .post("/clients/approve", page((req, auth) => approveClientByIdForm(ctx, req, auth)), noParse)
     .post("/clients/:id/approve", (c) => page((req, auth) => approveClientForm(ctx, req, auth, param(c, "id")))(c), noParse)
     .post("/clients/:id/delete", (c) => page((req, auth) => deleteClientForm(ctx, req, auth, param(c, "id")))(c), noParse)
+    .post("/clients/:id/restore", (c) => page((req, auth) => restoreClientForm(ctx, req, auth, param(c, "id")))(c), noParse)
     .get("/audit", page((req, auth) => auditPage(ctx, req, auth)))
     .get("/audit/:id", (c) => page((req, auth) => auditDetailPage(ctx, req, auth, param(c, "id")))(c))
     .get("/servers", page((req, auth) => serversPage(ctx, req, auth)))

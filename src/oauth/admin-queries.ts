@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AppContext } from "../context";
 import type { DbLike } from "../store/index";
 import { oauthClientApprovals, oauthClients, oauthGrants } from "../store/schema/oauth";
@@ -37,8 +37,9 @@ export interface ClientListing {
 }
 
 /**
- * Clients not deleted, as `visibility` sees them: a platform admin sees all; others see clients approved for or
- * granted in one of their tenants, plus clients neither approved nor used anywhere yet (awaiting a first approval).
+ * Clients not deleted, as `visibility` sees them: a platform admin sees all; others see only clients approved for or
+ * granted in one of their tenants. A client attached to no tenant of the caller (including one nobody uses yet) is
+ * shared appliance-wide (a CIMD client's deletion blocks its URL for every tenant), so it is a platform admin's alone.
  */
 export async function listClientsInScope(db: DbLike, visibility: OAuthAdminVisibility): Promise<ClientListing[]> {
   const clients = await db.select().from(oauthClients).where(isNull(oauthClients.deletedAt)).orderBy(desc(oauthClients.createdAt)).limit(1000);
@@ -58,8 +59,7 @@ export async function listClientsInScope(db: DbLike, visibility: OAuthAdminVisib
     const visibleApprovals = mine.filter((a) => inScope(a.tenantId)).map((a) => a.tenantId);
     const visibleGrants = g.filter((x) => inScope(x.tenantId)).reduce((s, x) => s + Number(x.n), 0);
     const usedElsewhere = mine.some((a) => !inScope(a.tenantId)) || g.some((x) => !inScope(x.tenantId));
-    const unattached = mine.length === 0 && g.length === 0;
-    if (visibility !== "all" && visibleApprovals.length === 0 && visibleGrants === 0 && !unattached) continue;
+    if (visibility !== "all" && visibleApprovals.length === 0 && visibleGrants === 0) continue;
     let redirectUris: string[] = [];
     try {
       redirectUris = JSON.parse(c.redirectUris) as string[];
@@ -79,6 +79,37 @@ export async function listClientsInScope(db: DbLike, visibility: OAuthAdminVisib
     });
   }
   return out;
+}
+
+export interface DeletedClientListing {
+  id: string;
+  source: "dcr" | "cimd";
+  name: string;
+  deletedAt: number;
+}
+
+/** Deleted clients, newest deletion first: what a platform admin may restore. No scope: callers check the role. */
+export async function listDeletedClients(db: DbLike): Promise<DeletedClientListing[]> {
+  const rows = await db
+    .select({ id: oauthClients.id, source: oauthClients.source, name: oauthClients.name, deletedAt: oauthClients.deletedAt })
+    .from(oauthClients)
+    .where(isNotNull(oauthClients.deletedAt))
+    .orderBy(desc(oauthClients.deletedAt))
+    .limit(200);
+  return rows.map((r) => ({ ...r, deletedAt: r.deletedAt ?? 0 }));
+}
+
+/**
+ * Undoes a deletion: clears deleted_at so the client (and a CIMD URL) is accepted again. Grants revoked and approvals
+ * removed by the deletion stay so: users reconnect and admins re-approve. Returns false when absent or not deleted.
+ */
+export async function restoreClient(db: DbLike, clientId: string): Promise<boolean> {
+  const restored = await db
+    .update(oauthClients)
+    .set({ deletedAt: null })
+    .where(and(eq(oauthClients.id, clientId), isNotNull(oauthClients.deletedAt)))
+    .returning({ id: oauthClients.id });
+  return restored.length > 0;
 }
 
 /** Tenants where a live client is approved or has live grants, or null when the client is absent or deleted. */

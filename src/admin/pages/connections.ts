@@ -1,5 +1,5 @@
 import type { GrantSummary } from "../../oauth/grants";
-import type { ClientListing } from "../../oauth/admin-queries";
+import type { ClientListing, DeletedClientListing } from "../../oauth/admin-queries";
 import type { Directory } from "../directory";
 import type { AdminPrincipal } from "../principal";
 import { html, layout, timeCell, type PageFrame } from "./layout";
@@ -19,6 +19,8 @@ export function renderConnections(opts: {
   csrf: string | null;
   grants: GrantSummary[];
   clients: ClientListing[];
+  /** Only for a platform admin (who alone may restore); empty for everyone else. */
+  deletedClients: DeletedClientListing[];
   directory: Directory;
   now: number;
   notice?: PageFrame["notice"];
@@ -59,6 +61,30 @@ export function renderConnections(opts: {
       </td>
     </tr>`,
   );
+  const deletedRows = opts.deletedClients.map(
+    (c) => html`<tr data-deleted-client="${c.id}">
+      <td><div>${c.name}</div><div class="muted small mono clip" title="${c.id}">${c.id}</div></td>
+      <td><span class="badge neutral">${c.source === "cimd" ? "CIMD" : "DCR"}</span></td>
+      <td>${timeCell(c.deletedAt, now)}</td>
+      <td class="actions">
+        <form method="post" action="/clients/${encodeURIComponent(c.id)}/restore" class="inline" data-confirm="Restore the client ${c.name}? It may connect again; its earlier connections stay revoked.">
+          <input type="hidden" name="csrf" value="${csrf ?? ""}">
+          <button type="submit" class="small">Restore</button>
+        </form>
+      </td>
+    </tr>`,
+  );
+  const approveById =
+    tenantOptions.length === 0
+      ? html``
+      : html`<form method="post" action="/clients/approve" class="inline approve" id="approve-by-id">
+        <input type="hidden" name="csrf" value="${csrf ?? ""}">
+        <label for="approve-client-id" class="small">Client ID</label>
+        <input type="text" name="client_id" id="approve-client-id" class="small mono" required maxlength="2000" placeholder="from the technician's “approval needed” page">
+        <label class="sr-only" for="approve-by-id-tenant">Tenant</label>
+        <select name="tenant" id="approve-by-id-tenant" class="small">${tenantOptions.map((t) => html`<option value="${t.id}">${t.name}</option>`)}</select>
+        <button type="submit" class="small">Approve for tenant</button>
+      </form>`;
   return layout(
     { title: "Connections", nav: "connections", principal, csrf, notice: opts.notice },
     html`<div class="page-head"><h1>Connections</h1><p class="muted">Every live authorization of an AI client for a surface. Revoking takes effect on the client's very next request.</p></div>
@@ -72,12 +98,22 @@ export function renderConnections(opts: {
     </section>
     <section class="card">
       <div class="card-head"><h2>OAuth clients <span class="muted">(${opts.clients.length})</span></h2></div>
-      <p class="muted small">Clients register themselves (dynamic registration) or identify by a metadata document URL (CIMD). Approve a client for a tenant so its technicians can connect it.</p>
+      <p class="muted small">Clients register themselves (dynamic registration) or identify by a metadata document URL (CIMD). Approve a client for a tenant so its technicians can connect it.${principal.role === "platform_admin" ? "" : " Listed are the clients approved for or connected in your tenants; approve a new one by its client ID."}</p>
+      ${approveById}
       ${
         opts.clients.length === 0
           ? html`<p class="empty">No clients registered yet.</p>`
           : html`<table class="data" id="clients"><thead><tr><th>Client</th><th>Kind</th><th>Redirect URIs</th><th>Approved for</th><th>Live</th><th>Last used</th><th></th></tr></thead><tbody>${clientRows}</tbody></table>`
       }
-    </section>`,
+    </section>
+    ${
+      principal.role === "platform_admin" && opts.deletedClients.length > 0
+        ? html`<section class="card">
+      <div class="card-head"><h2>Deleted clients <span class="muted">(${opts.deletedClients.length})</span></h2></div>
+      <p class="muted small">A deleted client is refused everywhere (a metadata-document URL stays blocked for every tenant). Restore undoes a mistaken deletion; its earlier connections stay revoked.</p>
+      <table class="data" id="deleted-clients"><thead><tr><th>Client</th><th>Kind</th><th>Deleted</th><th></th></tr></thead><tbody>${deletedRows}</tbody></table>
+    </section>`
+        : ""
+    }`,
   );
 }
