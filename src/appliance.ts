@@ -3,6 +3,7 @@ import { buildAdminApp, buildPublicApp } from "./app";
 import { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
 import type { AppContext } from "./context";
+import { MAX_REQUEST_BODY_BYTES } from "./http/read-capped-body";
 import { systemClock, type Clock } from "./shared/clock";
 import { createLogger, type Logger } from "./shared/log";
 import { openStore, type Store } from "./store/index";
@@ -72,7 +73,8 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
       : undefined;
   const publicApp = buildPublicApp(ctx, features.publicFeatures);
   const pub = splitListen(config.server.listen);
-  publicApp.listen({ hostname: pub.hostname, port: pub.port, tls });
+  // Bun.serve refuses larger bodies (chunked or not) with 413 before any handler buffers them.
+  publicApp.listen({ hostname: pub.hostname, port: pub.port, tls, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
   const publicPort = publicApp.server!.port!;
 
   let adminApp: ReturnType<typeof buildAdminApp> | null = null;
@@ -80,7 +82,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   if (config.admin.enabled) {
     adminApp = buildAdminApp(ctx, features.adminFeatures);
     const adm = splitListen(config.admin.listen);
-    adminApp.listen({ hostname: adm.hostname, port: adm.port });
+    adminApp.listen({ hostname: adm.hostname, port: adm.port, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
     adminPort = adminApp.server!.port!;
   }
   log.info("listening", { public: `${pub.hostname}:${publicPort}`, admin: adminPort ? `${config.admin.listen.replace(/:\d+$/, "")}:${adminPort}` : null, public_url: config.server.public_url });

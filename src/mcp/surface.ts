@@ -14,6 +14,7 @@ import {
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
+import { MAX_REQUEST_BODY_BYTES, readCappedText } from "../http/read-capped-body";
 import { bearerTokenOf, type SurfaceAccess, type SurfaceAuth } from "./auth";
 import { runToolCall, type CallMeta } from "./call-tool";
 import type { ToolDefinition } from "./define-tool";
@@ -33,8 +34,8 @@ export const SURFACE_TITLES: Record<SurfaceName, string> = {
 
 export const APPLIANCE_VERSION = "0.1.0";
 
-/** Tool arguments are small; a larger body is refused before it is parsed. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Tool arguments are small; a larger body is refused while it is read, before it is parsed. */
+const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 /** Per-request facts from the HTTP edge. */
 export interface RequestMeta {
@@ -208,11 +209,10 @@ export function createSurfaceHandler(
         return rpcError(405, null, -32000, "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).", { allow: "POST" });
       }
 
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES) return rpcError(413, null, ErrorCode.InvalidRequest, "Request too large");
-      const raw = await request.text();
-      // Chunked bodies carry no content-length: check what was actually sent too.
-      if (raw.length > MAX_BODY_BYTES) return rpcError(413, null, ErrorCode.InvalidRequest, "Request too large");
+      // Read with a byte cap on the stream itself: a chunked body has no content-length, and buffering it whole
+      // first would let an unauthenticated caller make the process hold any amount of memory.
+      const raw = await readCappedText(request, MAX_BODY_BYTES);
+      if (raw === null) return rpcError(413, null, ErrorCode.InvalidRequest, "Request too large");
       let body: unknown;
       try {
         body = JSON.parse(raw);
