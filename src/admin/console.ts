@@ -50,10 +50,34 @@ function noticeOf(req: AdminRequest): PageFrame["notice"] {
   return key ? (NOTICES[key] ?? null) : null;
 }
 
-/** Only same-site paths are followed after sign-in (no open redirect: `//host` and `/\host` are refused). */
-export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\") || next.length > 2000) return "/connections";
-  return next;
+const HOME = "/connections";
+
+/**
+ * Where to go after sign-in: only a path on this admin origin, else the home page (no open redirect).
+ * Browsers drop tab/CR/LF inside a URL and read "\\" as "/" (WHATWG URL parsing), so `/\t/evil.example` or
+ * `/\\evil.example` become the scheme-relative `//evil.example`: any control character or backslash, raw or
+ * percent-encoded, is refused outright; what remains is resolved against `origin` and must stay on it.
+ */
+export function safeNext(next: string | null | undefined, origin: string): string {
+  if (!next || next.length > 2000 || !next.startsWith("/") || next.startsWith("//")) return HOME;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(next);
+  } catch {
+    return HOME;
+  }
+  const forbidden = /[\u0000-\u001f\u007f\\]/;
+  if (forbidden.test(next) || forbidden.test(decoded)) return HOME;
+  let url: URL;
+  let base: URL;
+  try {
+    base = new URL(origin);
+    url = new URL(next, base);
+  } catch {
+    return HOME;
+  }
+  if (url.origin !== base.origin) return HOME;
+  return url.pathname + url.search + url.hash;
 }
 
 export function signInPage(req: AdminRequest, opts: { error?: string; email?: string; status?: number; retryAfter?: number } = {}): Response {
@@ -87,7 +111,7 @@ export async function signIn(ctx: AppContext, req: AdminRequest): Promise<Respon
   const session = await createAdminSession(ctx.store.db, result.userId, req.ip, req.now);
   await recordAdminAction(ctx, { userId: result.userId, tenantId: result.tenantId, via: "session" }, req, "admin.sign_in", "ok");
   const next = form.get("next");
-  return redirect(safeNext(next), [
+  return redirect(safeNext(next, req.url.origin), [
     adminCookie(SESSION_COOKIE, session.id, { secure: req.secure, maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000) }),
     adminCookie(PRE_SESSION_COOKIE, "", { secure: req.secure, maxAgeSeconds: 0 }),
   ]);

@@ -88,8 +88,12 @@ describe("calls chart", () => {
 });
 
 describe("sign-in redirect", () => {
-  test("only same-site paths are followed", () => {
-    expect(safeNext("/audit?range=7d")).toBe("/audit?range=7d");
-    for (const evil of ["//evil.example", "https://evil.example", "/\\evil.example", "", null]) expect(safeNext(evil)).toBe("/connections");
+  const origin = "http://127.0.0.1:8788";
+  test("only paths on the admin origin are followed", () => {
+    expect(safeNext("/audit?range=7d", origin)).toBe("/audit?range=7d");
+    expect(safeNext("/audit?surface=cavalier#top", origin)).toBe("/audit?surface=cavalier#top");
+    const evil = ["//evil.example", "https://evil.example", "/\\evil.example", "/%09/evil.example", "/\t/evil.example", "/\n/evil.example",
+      "/%5C/evil.example", "/%E0%A4%A", "javascript:alert(1)", "", null];
+    for (const e of evil) expect({ e, to: safeNext(e, origin) }).toEqual({ e, to: "/connections" });
   });
 });

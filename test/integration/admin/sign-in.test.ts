@@ -68,6 +68,34 @@ describe("admin sign-in", () => {
     }
   });
 
+  // Browsers drop tab/CR/LF in a URL and read "\\" as "/": each of these would leave the admin origin.
+  const NEXT_CASES: [next: string, location: string][] = [
+    ["//evil.example/x", "/connections"],
+    ["/\\evil.example/x", "/connections"],
+    ["/%09/evil.example/x", "/connections"],
+    ["https://evil.example/x", "/connections"],
+    ["javascript:alert(1)", "/connections"],
+    ["/\t/evil.example/x", "/connections"],
+    ["/audit?surface=cavalier", "/audit?surface=cavalier"],
+  ];
+  for (const [next, location] of NEXT_CASES) {
+    test(`after sign-in, next=${JSON.stringify(next)} redirects to ${location}`, async () => {
+      const jar = new CookieJar();
+      const form = await fetchWithJar(jar, `${app.adminUrl}/sign-in`);
+      const res = await fetchWithJar(jar, `${app.adminUrl}/sign-in`, formBody({ ...hiddenInputs(await form.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD, next }));
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe(location);
+      expect(new URL(res.headers.get("location")!, `${app.adminUrl}/sign-in`).origin).toBe(new URL(app.adminUrl).origin);
+    });
+  }
+
+  test("a legitimate next survives the round trip through the sign-in page", async () => {
+    const jar = new CookieJar();
+    const form = await fetchWithJar(jar, `${app.adminUrl}/sign-in?next=${encodeURIComponent("/audit?surface=cavalier")}`);
+    const res = await fetchWithJar(jar, `${app.adminUrl}/sign-in`, formBody({ ...hiddenInputs(await form.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD }));
+    expect(res.headers.get("location")).toBe("/audit?surface=cavalier");
+  });
+
   test("the sign-in form needs its CSRF token", async () => {
     const jar = new CookieJar();
     await fetchWithJar(jar, `${app.adminUrl}/sign-in`);
