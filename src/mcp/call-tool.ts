@@ -213,11 +213,12 @@ async function propose(
   const auditId = newId("aud");
   // The pending confirmation and its audit row commit together: no proposal exists that the log does not show.
   const proposed = await app.store.db.transaction(async (tx) => {
-    const p = await proposeConfirmation(tx, binding, auditId, toolCtx.now, app.config.oauth.confirmation_ttl_seconds);
+    // After a confirmed call that matched nothing, the new proposal is redeemable only with its token.
+    const p = await proposeConfirmation(tx, binding, auditId, toolCtx.now, app.config.oauth.confirmation_ttl_seconds, afterMismatch);
     const acted = toolCtx.scope.actedOn;
     await app.audit.appendInTransaction(
       tx,
-      eventOf("confirmation_required", { id: auditId, detail: { summary: preview.summary }, ...(acted ? { tenantId: acted } : {}) }),
+      eventOf("confirmation_required", { id: auditId, detail: { summary: preview.summary, ...(afterMismatch ? { redeemable: "with its token only" } : {}) }, ...(acted ? { tenantId: acted } : {}) }),
     );
     return p;
   });
@@ -226,7 +227,9 @@ async function propose(
     : "";
   const envelope: ConfirmationEnvelope = {
     status: "confirmation_required",
-    summary: `${prefix}${preview.summary} Nothing has been done yet: show this to the user and, only if they approve, call ${tool.name} again with the same arguments plus confirmed: true and this confirmation_token.`,
+    summary: afterMismatch
+      ? `${prefix}${preview.summary} Nothing has been done yet: show this to the user and, only if they approve, call ${tool.name} again with the same arguments plus confirmed: true AND this confirmation_token (confirmed: true alone will not run this proposal).`
+      : `${preview.summary} Nothing has been done yet: show this to the user and, only if they approve, call ${tool.name} again with the same arguments plus confirmed: true and this confirmation_token.`,
     proposal: preview.proposal,
     confirmation_token: proposed.token,
     expires_at: new Date(proposed.expiresAt).toISOString(),

@@ -29,26 +29,35 @@ export function hashTenantSet(tenantIds: readonly string[]): string {
   return sha256Hex([...tenantIds].sort().join("\n"));
 }
 
-/** Stores a pending confirmation for `binding`; `auditId` is the id of the `confirmation_required` audit row. */
+/**
+ * Stores a pending confirmation for `binding`; `auditId` is the id of the `confirmation_required` audit row.
+ * `tokenRequired`: the proposal answers a `confirmed: true` call that matched nothing, so it can only be redeemed
+ * with its token (see consumeConfirmation).
+ */
 export async function proposeConfirmation(
   db: DbLike,
   binding: ConfirmationBinding,
   auditId: string,
   now: number,
   ttlSeconds: number,
+  tokenRequired = false,
 ): Promise<ProposedConfirmation> {
   const token = `cfm_${randomToken(32)}`;
   const id = newId("cfm");
   const expiresAt = now + ttlSeconds * 1000;
-  await db.insert(mcpConfirmations).values({ id, tokenHash: sha256Hex(token), ...binding, auditId, createdAt: now, expiresAt });
+  await db.insert(mcpConfirmations).values({ id, tokenHash: sha256Hex(token), ...binding, auditId, createdAt: now, expiresAt, tokenRequired });
   return { id, token, expiresAt };
 }
 
 /**
  * Consumes the confirmation that approves this exact call, atomically (`UPDATE … WHERE used_at IS NULL
  * RETURNING`), so two concurrent confirmed calls cannot both run. With a token: only the row with that token
- * hash AND the same binding qualifies. Without one (clients that send only `confirmed: true`): the newest
- * pending, unexpired row with the same binding. Returns the audit id of the proposal, or null when nothing
+ * hash AND the same binding qualifies. Without one (clients that send only `confirmed: true`, as the product
+ * page's flow does): the newest pending, unexpired row with the same binding that was proposed by a normal first
+ * call, never one marked `token_required` (proposed in answer to a `confirmed: true` that matched nothing):
+ * otherwise a model could approve its own call by sending `confirmed: true` twice, and issue 4 allows the
+ * token-less path only for a proposal the user saw (mcp-client-compat I6: `confirmed: true` alone never
+ * suffices). Returns the audit id of the proposal, or null when nothing
  * matches (changed arguments, expired, already used, another user, client, grant or tenant scope).
  */
 export async function consumeConfirmation(
@@ -76,7 +85,7 @@ export async function consumeConfirmation(
     const newest = db
       .select({ id: mcpConfirmations.id })
       .from(mcpConfirmations)
-      .where(same)
+      .where(and(same, eq(mcpConfirmations.tokenRequired, false)))
       .orderBy(desc(mcpConfirmations.createdAt))
       .limit(1);
     target = and(sql`${mcpConfirmations.id} = (${newest})`, isNull(mcpConfirmations.usedAt));

@@ -31,5 +31,9 @@ export const MIGRATIONS: readonly { tag: string; sql: string }[] = [
   {
     "tag": "0007_forge_archive",
     "sql": "ALTER TABLE `forge_documents` ADD `archived_at` integer;--> statement-breakpoint\nALTER TABLE `forge_documents` ADD `archived_by` text;--> statement-breakpoint\nALTER TABLE `forge_documents` ADD `archive_reason` text;"
+  },
+  {
+    "tag": "0008_mcp_token_required",
+    "sql": "ALTER TABLE `mcp_confirmations` ADD `token_required` integer DEFAULT false NOT NULL;"
   }
 ];

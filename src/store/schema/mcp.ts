@@ -25,6 +25,12 @@ export const mcpConfirmations = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     usedAt: integer("used_at"),
+    /**
+     * 1 when the proposal answered a `confirmed: true` call that matched nothing: the model asked to run without
+     * a proposal the user saw, so only the token (which the client passes back after showing it) redeems it;
+     * otherwise a model could self-approve by sending `confirmed: true` twice (mcp-client-compat I6).
+     */
+    tokenRequired: integer("token_required", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("mcp_confirmations_match_idx").on(t.userId, t.clientId, t.tool, t.argsHash), index("mcp_confirmations_expires_idx").on(t.expiresAt)],
 );

@@ -163,6 +163,36 @@ describe("destructive tools require confirmation", () => {
     expect(await note("tok")).toBe("one");
   });
 
+  test("bug: confirmed: true twice without a prior proposal ran the tool (the model approved itself); now only the token redeems it", async () => {
+    const a = { tenant_id: "contosocare", key: "selfapprove", text: "x" };
+    const first = await call("tech", "fixture_write_note", { ...a, confirmed: true });
+    const env = first.result.structuredContent;
+    expect(env.status).toBe("confirmation_required");
+    expect(env.summary).toContain("confirmed: true alone will not run");
+    expect(JSON.parse(String(first.rows[0]!.detail)).redeemable).toBe("with its token only");
+    // Repeating the bare confirmation, however often, never runs the tool: it only proposes again.
+    for (let i = 0; i < 3; i++) {
+      const again = await call("tech", "fixture_write_note", { ...a, confirmed: true });
+      expect(again.result.structuredContent.status).toBe("confirmation_required");
+      expect(again.rows.map((r) => r.outcome)).toEqual(["confirmation_required"]);
+    }
+    expect(await note("selfapprove")).toBeUndefined();
+    // With the token of that proposal (which the client passes back after the user saw it), it runs once.
+    const right = await call("tech", "fixture_write_note", { ...a, confirmed: true, confirmation_token: env.confirmation_token });
+    expect(right.result.structuredContent).toEqual({ key: "selfapprove", stored: true });
+    expect(right.rows.map((r) => r.outcome)).toEqual(["confirmed"]);
+    expect(right.rows[0]!.confirms_id).toBe(first.rows[0]!.id);
+    expect(await note("selfapprove")).toBe("x");
+  });
+
+  test("a proposal from a normal first call keeps the token-less path even after a token-required one exists", async () => {
+    const a = { tenant_id: "contosocare", key: "mixed", text: "x" };
+    await call("tech", "fixture_write_note", { ...a, confirmed: true }); // token-required proposal
+    await call("tech", "fixture_write_note", a); // the user-visible proposal
+    const r = await call("tech", "fixture_write_note", { ...a, confirmed: true });
+    expect(r.result.structuredContent).toEqual({ key: "mixed", stored: true });
+  });
+
   test("an expired confirmation does not run", async () => {
     const a = { tenant_id: "contosocare", key: "late", text: "x" };
     await call("tech", "fixture_write_note", a);

@@ -53,6 +53,14 @@ describe("confirmation binding", () => {
     expect(await consumeConfirmation(store.db, b, p.token, T0 + 2)).toBeNull();
   });
 
+  test("bug: a token-required proposal (answering a confirmed call that matched nothing) is never consumed without its token", async () => {
+    const b = fresh();
+    const p = await proposeConfirmation(store.db, b, "aud_tr", T0, TTL, true);
+    expect(await consumeConfirmation(store.db, b, undefined, T0 + 1)).toBeNull();
+    expect(await consumeConfirmation(store.db, b, undefined, T0 + 2)).toBeNull();
+    expect(await consumeConfirmation(store.db, b, p.token, T0 + 3)).toEqual({ id: p.id, auditId: "aud_tr" });
+  });
+
   test("expires after the TTL", async () => {
     const b = fresh();
     const p = await proposeConfirmation(store.db, b, "aud_exp", T0, TTL);

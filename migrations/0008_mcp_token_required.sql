@@ -1,0 +1,1 @@
+ALTER TABLE `mcp_confirmations` ADD `token_required` integer DEFAULT false NOT NULL;
