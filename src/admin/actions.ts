@@ -1,5 +1,5 @@
 import type { AppContext } from "../context";
-import { deleteClient, findGrantTenant, restoreClient, tenantsUsingClient } from "../oauth/admin-queries";
+import { clientUsage, deleteClient, findGrantTenant, restoreClient } from "../oauth/admin-queries";
 import { ApprovalError, approveClientForTenant, revokeGrant } from "../oauth/grants";
 import { AdminError, NOT_FOUND_OR_NOT_PERMITTED } from "./errors";
 import type { AdminPrincipal } from "./principal";
@@ -97,17 +97,18 @@ export async function approveClient(
 
 /**
  * Deletes a client. Clients are shared by every tenant, and deleting a CIMD client blocks its URL appliance-wide
- * (src/oauth/cimd.ts), so: a platform admin may delete any client; anyone else only a client attached (approved or
- * granted) to at least one tenant in their scope and used by no tenant outside it. A client attached to none of the
+ * (src/oauth/cimd.ts), so: a platform admin may delete any client; anyone else only a registered (DCR) client attached
+ * (approved or granted) to at least one tenant in their scope and used by no tenant outside it, never a CIMD client. A client attached to none of the
  * caller's tenants (including one nobody uses yet) reads as not found; one also used elsewhere is forbidden. Every
  * refusal is audited.
  */
 export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrincipal, clientId: string, origin: ActionOrigin): Promise<number> {
-  const using = await tenantsUsingClient(ctx.store.db, clientId);
-  if (using === null) {
+  const usage = await clientUsage(ctx.store.db, clientId);
+  if (usage === null) {
     await recordAdminAction(ctx, principal, origin, "admin.client.delete", "not_found", { detail: { target_client: clientId } });
     throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
   }
+  const using = usage.tenants;
   if (principal.role !== "platform_admin") {
     const inside = using.filter((t) => principal.scope.includes(t));
     const outside = using.filter((t) => !principal.scope.includes(t));
@@ -118,6 +119,12 @@ export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrinc
         detail: { tenants_outside_scope: outside.length },
       });
       throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
+    }
+    if (usage.source === "cimd") {
+      // A metadata-document client (e.g. vscode.dev's) is one identity for the whole appliance and its deletion
+      // blocks its URL for every tenant, so it is a platform admin's call; a tenant admin revokes its connections.
+      await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_role", { clientId, detail: { source: "cimd" } });
+      throw new AdminError("forbidden", "a metadata-document client is shared by the whole appliance; revoke its connections instead, or ask a platform admin to delete it");
     }
     if (outside.length > 0) {
       await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {

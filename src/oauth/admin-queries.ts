@@ -114,8 +114,13 @@ export async function restoreClient(db: DbLike, clientId: string): Promise<boole
 
 /** Tenants where a live client is approved or has live grants, or null when the client is absent or deleted. */
 export async function tenantsUsingClient(db: DbLike, clientId: string): Promise<string[] | null> {
+  return (await clientUsage(db, clientId))?.tenants ?? null;
+}
+
+/** A live client's source (dcr | cimd) and the tenants using it, or null when absent or deleted. */
+export async function clientUsage(db: DbLike, clientId: string): Promise<{ source: "dcr" | "cimd"; tenants: string[] } | null> {
   const client = await db
-    .select({ id: oauthClients.id })
+    .select({ id: oauthClients.id, source: oauthClients.source })
     .from(oauthClients)
     .where(and(eq(oauthClients.id, clientId), isNull(oauthClients.deletedAt)))
     .limit(1);
@@ -125,7 +130,7 @@ export async function tenantsUsingClient(db: DbLike, clientId: string): Promise<
     .selectDistinct({ t: oauthGrants.tenantId })
     .from(oauthGrants)
     .where(and(eq(oauthGrants.clientId, clientId), isNull(oauthGrants.revokedAt)));
-  return [...new Set([...a.map((x) => x.t), ...g.map((x) => x.t)])];
+  return { source: client[0]!.source, tenants: [...new Set([...a.map((x) => x.t), ...g.map((x) => x.t)])] };
 }
 
 /**

@@ -113,6 +113,23 @@ describe("clients attached to the caller's tenants", () => {
   });
 });
 
+describe("metadata-document (CIMD) clients", () => {
+  test("a tenant admin whose only tenant uses a CIMD client still may not delete it appliance-wide; a platform admin may", async () => {
+    const other = "https://claude.ai/oauth/claude-code-client-metadata";
+    await app.ctx.store.client.execute({
+      sql: "INSERT INTO oauth_clients (id, source, name, redirect_uris, token_endpoint_auth_method, metadata, created_at) VALUES (?, 'cimd', 'Claude Code', ?, 'none', '{}', ?)",
+      args: [other, JSON.stringify(["http://localhost/callback"]), Date.now()],
+    });
+    expect((await owner.post("/clients/approve", { client_id: other, tenant: "fabrikam-law" })).status).toBe(303);
+    const res = await owner.post(`/clients/${encodeURIComponent(other)}/delete`);
+    expect(res.status).toBe(403);
+    expect((await clientRow(other))!.deleted_at).toBeNull();
+    expect((await auditRows(app, "action = 'admin.client.delete' AND outcome = 'denied_role' AND client_id = ?", [other])).length).toBe(1);
+    expect((await platform.post(`/clients/${encodeURIComponent(other)}/delete`)).status).toBe(303);
+    expect((await clientRow(other))!.deleted_at).not.toBeNull();
+  });
+});
+
 describe("restoring a deleted client", () => {
   test("a platform admin restores a deleted CIMD client; its grants stay revoked; others may not", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
