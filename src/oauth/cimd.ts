@@ -27,6 +27,12 @@ const CACHE_MAX_ENTRIES = 256;
 const CACHE_DEFAULT_MS = 5 * 60_000;
 const CACHE_CAP_MS = 24 * 3600_000;
 
+/** What the caller sees for any failure to fetch a metadata document (the reason is logged server-side only). */
+export const CIMD_FETCH_FAILED = "the client metadata document could not be retrieved";
+
+/** A fetch failure with its specific reason, for the server log only. */
+class CimdFetchFailure extends Error {}
+
 export type Resolver = (hostname: string) => Promise<string[]>;
 export type AddressGuard = (address: string) => boolean;
 
@@ -47,10 +53,11 @@ function ipv4ToInt(ip: string): number | null {
   return n;
 }
 
+/** Special-purpose IPv4 ranges that are not globally reachable (RFC 6890 registry, RFC 7526 for 192.88.99/24). */
 const V4_BLOCKED: [string, number][] = [
   ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["198.51.100.0", 24],
-  ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
+  ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.88.99.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15],
+  ["198.51.100.0", 24], ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
 ];
 
 function v4Blocked(ip: string): boolean {
@@ -87,9 +94,17 @@ function expandV6(ip: string): number[] | null {
   return groups;
 }
 
+const v4Of = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
 /**
- * True only for globally routable unicast addresses. Refuses loopback, private (RFC 1918, ULA), link-local
- * (incl. 169.254.169.254 cloud metadata), CGNAT, documentation, multicast, and IPv4-mapped/NAT64 forms of those.
+ * True only for globally routable unicast addresses. IPv4: everything in V4_BLOCKED is refused (loopback, RFC 1918,
+ * link-local incl. 169.254.169.254 cloud metadata, CGNAT, documentation, benchmarking, 6to4 relay, multicast,
+ * reserved). IPv6 forms that carry an IPv4 address are judged by that address: IPv4-mapped ::ffff:0:0/96,
+ * IPv4-translated ::ffff:0:0:0/96, IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96 and 6to4 2002::/16 (RFC 3056:
+ * the v4 sits in bits 16-47). Otherwise only global unicast 2000::/3 can pass (so ::, ::1, 100::/64 discard,
+ * 64:ff9b:1::/48 local NAT64, fc00::/7 ULA, fec0::/10 site-local, fe80::/10 link-local and ff00::/8 multicast are
+ * refused), minus 2001::/23 (IETF protocol assignments incl. Teredo 2001::/32, whose embedded address is
+ * obfuscated), 2001:db8::/32 and 3fff::/20 (documentation).
  */
 export function isPublicAddress(address: string): boolean {
   const ip = address.replace(/^\[|\]$/g, "");
@@ -100,13 +115,17 @@ export function isPublicAddress(address: string): boolean {
   if (!g) return false;
   if (g.every((x) => x === 0)) return false; // ::
   if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return false; // ::1
-  const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
-  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0);
-  if (mapped || nat64) return !v4Blocked(`${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`);
-  if ((g[0]! & 0xfe00) === 0xfc00) return false; // fc00::/7 unique local
-  if ((g[0]! & 0xffc0) === 0xfe80) return false; // fe80::/10 link-local
-  if ((g[0]! & 0xff00) === 0xff00) return false; // multicast
-  if (g[0] === 0x2001 && g[1] === 0x0db8) return false; // documentation
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const mapped = zeros(0, 5) && g[5] === 0xffff; // ::ffff:a.b.c.d (RFC 4291 §2.5.5.2)
+  const translated = zeros(0, 4) && g[4] === 0xffff && g[5] === 0; // ::ffff:0:a.b.c.d (RFC 2765)
+  const compatible = zeros(0, 6); // ::a.b.c.d (deprecated, RFC 4291 §2.5.5.1)
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6); // 64:ff9b::/96 (RFC 6052)
+  if (mapped || translated || compatible || nat64) return !v4Blocked(v4Of(g[6]!, g[7]!));
+  if (g[0] === 0x2002) return !v4Blocked(v4Of(g[1]!, g[2]!)); // 6to4 (RFC 3056)
+  if ((g[0]! & 0xe000) !== 0x2000) return false; // outside global unicast 2000::/3
+  if (g[0] === 0x2001 && g[1]! < 0x0200) return false; // 2001::/23 IETF protocol assignments, incl. Teredo
+  if (g[0] === 0x2001 && g[1] === 0x0db8) return false; // 2001:db8::/32 documentation
+  if (g[0] === 0x3fff && g[1]! < 0x1000) return false; // 3fff::/20 documentation (RFC 9637)
   return true;
 }
 
@@ -131,6 +150,8 @@ export interface CimdNetwork {
   fetch: typeof fetch;
   resolve: Resolver;
   isAllowedAddress: AddressGuard;
+  /** Deadline for the whole fetch (connect, headers and body); CIMD_TIMEOUT_MS unless a test shortens it. */
+  timeoutMs: number;
 }
 
 /**
@@ -147,10 +168,10 @@ export class CimdResolver {
     private readonly log: Logger,
     network: Partial<CimdNetwork> = {},
   ) {
-    this.network = { fetch: network.fetch ?? fetch, resolve: network.resolve ?? systemResolver, isAllowedAddress: network.isAllowedAddress ?? isPublicAddress };
+    this.network = { fetch: network.fetch ?? fetch, resolve: network.resolve ?? systemResolver, isAllowedAddress: network.isAllowedAddress ?? isPublicAddress, timeoutMs: network.timeoutMs ?? CIMD_TIMEOUT_MS };
   }
 
-  /** Test hook: replace the resolver, address guard or fetch (e.g. allow 127.0.0.1 for a local fixture). */
+  /** Test hook: replace the resolver, address guard, fetch or timeout (e.g. allow 127.0.0.1 for a local fixture). */
   configureNetwork(network: Partial<CimdNetwork>): void {
     this.network = { ...this.network, ...network };
     this.cache.clear();
@@ -195,11 +216,23 @@ export class CimdResolver {
     return url;
   }
 
+  /**
+   * Every way the fetch can fail gives the caller the SAME message (CIMD_FETCH_FAILED), so the fetcher cannot be
+   * used to learn whether a host resolves, is internal, is listening, redirects or stalls (MCP security best
+   * practices, "SSRF"). The specific reason goes to the server log only (URL without query, no bodies).
+   */
   private async fetchDocument(url: URL): Promise<{ doc: unknown; ttlMs: number }> {
-    const fail = (why: string) => {
-      this.log.warn("client metadata document refused", { client_id: url.href, reason: why });
-      return new OAuthError("invalid_client", `the client metadata document could not be used: ${why}`);
-    };
+    try {
+      return await this.fetchDocumentOrThrow(url);
+    } catch (err) {
+      const reason = err instanceof CimdFetchFailure ? err.message : `unexpected ${err instanceof Error ? err.name : typeof err}`;
+      this.log.warn("client metadata document refused", { client_id: `${url.origin}${url.pathname}`, reason });
+      throw new OAuthError("invalid_client", CIMD_FETCH_FAILED);
+    }
+  }
+
+  private async fetchDocumentOrThrow(url: URL): Promise<{ doc: unknown; ttlMs: number }> {
+    const fail = (why: string) => new CimdFetchFailure(why);
     let addresses: string[];
     try {
       addresses = await this.network.resolve(url.hostname);
@@ -209,21 +242,25 @@ export class CimdResolver {
     if (addresses.length === 0) throw fail("its host does not resolve");
     // Refuse if ANY address is internal: a mixed answer is the classic rebinding set-up.
     if (addresses.some((a) => !this.network.isAllowedAddress(a))) throw fail("its host resolves to a private, loopback or link-local address");
+    // One deadline for connect, headers AND body: a server that answers headers and then trickles the body must
+    // not hold the authorization request open.
+    const signal = AbortSignal.timeout(this.network.timeoutMs);
     let res: Response;
     try {
-      res = await this.network.fetch(url.href, {
-        redirect: "manual",
-        signal: AbortSignal.timeout(CIMD_TIMEOUT_MS),
-        headers: { accept: "application/json" },
-      });
-    } catch {
-      throw fail("fetching it failed or timed out");
+      res = await this.network.fetch(url.href, { redirect: "manual", signal, headers: { accept: "application/json" } });
+    } catch (err) {
+      throw fail(signal.aborted ? "fetching it timed out" : `fetching it failed (${err instanceof Error ? err.name : "error"})`);
     }
     if (res.status >= 300 && res.status < 400) throw fail("it redirects (redirects are not followed)");
     if (res.status !== 200) throw fail(`it answered HTTP ${res.status}`);
     const ctype = (res.headers.get("content-type") ?? "").toLowerCase();
     if (!/^application\/([a-z.+-]*\+)?json\b/.test(ctype)) throw fail("it is not JSON");
-    const text = await readCappedBody(res, CIMD_MAX_BYTES);
+    let text: string | null;
+    try {
+      text = await readCappedBody(res, CIMD_MAX_BYTES, signal);
+    } catch (err) {
+      throw fail(signal.aborted ? "reading it timed out" : `reading it failed (${err instanceof Error ? err.name : "error"})`);
+    }
     if (text === null) throw fail(`it is larger than ${CIMD_MAX_BYTES} bytes`);
     let doc: unknown;
     try {
@@ -283,21 +320,30 @@ export class CimdResolver {
   }
 }
 
-async function readCappedBody(res: Response, max: number): Promise<string | null> {
+/** The body as text, or null when it exceeds `max` bytes. Throws when `signal` aborts (timeout) or the read fails. */
+async function readCappedBody(res: Response, max: number, signal: AbortSignal): Promise<string | null> {
   if (Number(res.headers.get("content-length") ?? "0") > max) return null;
   const reader = res.body?.getReader();
   if (!reader) return "";
+  // Not every fetch implementation ties the body stream to the request's signal: cancel the read ourselves.
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return null;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) return null;
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    await reader.cancel().catch(() => {});
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { isPublicAddress } from "../../../../src/oauth/cimd";
+import { CIMD_FETCH_FAILED, CIMD_TIMEOUT_MS, isPublicAddress } from "../../../../src/oauth/cimd";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
 import { authorizeViaForms, buildAuthorizeUrl, CookieJar, exchangeCode, fetchWithJar, formBody, hiddenInputs } from "../../../helpers/oauth";
 
@@ -24,29 +24,63 @@ function serveDoc(path: string, doc: object | Doc, headers: Record<string, strin
   docs.set(path, "body" in doc || "status" in doc ? (doc as Doc) : { body: JSON.stringify(doc), headers: { "content-type": "application/json", ...headers } });
 }
 
+let injected: typeof fetch;
 const allowFixture = () =>
-  app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => ["127.0.0.1"], isAllowedAddress: (a) => a === "127.0.0.1" });
+  app.ctx.oauth!.cimd.configureNetwork({ fetch: injected, resolve: async () => ["127.0.0.1"], isAllowedAddress: (a) => a === "127.0.0.1", timeoutMs: CIMD_TIMEOUT_MS });
+
+/** Answers headers promising 4000 bytes, sends a few, then closes the socket: a reset mid-body. */
+let resetServer: ReturnType<typeof Bun.listen>;
+
+/** A body that stalls after the headers. (The connection that dies mid-body is the raw TCP server below.) */
+function misbehavingBody(path: string): Response | null {
+  const head = new TextEncoder().encode('{"client_id": "');
+  if (path === "/oauth/stall/client.json") {
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        c.enqueue(head);
+        await Bun.sleep(60_000);
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
+  }
+  return null;
+}
 
 beforeAll(async () => {
   fixture = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
+    idleTimeout: 0,
     fetch(req) {
+      const odd = misbehavingBody(new URL(req.url).pathname);
+      if (odd) return odd;
       const d = docs.get(new URL(req.url).pathname);
       if (!d) return new Response("missing", { status: 404 });
       return new Response(d.body ?? "", { status: d.status ?? 200, headers: d.headers ?? { "content-type": "application/json" } });
     },
   });
-  const injected = (async (input: string | URL | Request, init?: RequestInit) => {
+  resetServer = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(socket) {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4000\r\n\r\n{"client_id": "');
+        setTimeout(() => socket.terminate(), 50);
+      },
+    },
+  });
+  injected = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
     fetched.push(url.href);
-    return fetch(`http://127.0.0.1:${fixture.port}${url.pathname}`, init);
+    const port = url.pathname === "/oauth/reset/client.json" ? resetServer.port : fixture.port;
+    return fetch(`http://127.0.0.1:${port}${url.pathname}`, init);
   }) as typeof fetch;
   app = await startTestAppliance({ fetch: injected, extraToml: `[oauth]\ncimd_allowed_hosts = ["chatgpt.com", "claude.ai", "client.example"]\n` });
 });
 afterAll(async () => {
   await app.close();
   fixture.stop(true);
+  resetServer.stop(true);
 });
 beforeEach(() => {
   fetched.length = 0;
@@ -116,6 +150,64 @@ describe("client ID metadata documents", () => {
       expect(res.headers.get("location")).toBeNull();
     }
     expect(fetched.some((u) => u.includes("10.0.0.1"))).toBe(false);
+  });
+
+  test("bug: a body that stalls after the headers gave a 500; now a local invalid_client page within the timeout", async () => {
+    app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 });
+    const started = Date.now();
+    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/stall/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+    const html = await res.text();
+    expect(html).toContain("invalid_client");
+    expect(html).toContain(CIMD_FETCH_FAILED);
+  });
+
+  test("bug: a connection that dies mid-body gave a 500; now a local invalid_client page", async () => {
+    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/reset/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+    expect(await res.text()).toContain(CIMD_FETCH_FAILED);
+  });
+
+  test("every fetch failure shows the caller one generic message, so the fetcher cannot probe internal services", async () => {
+    app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 });
+    docs.set("/oauth/redir/client.json", { status: 302, headers: { location: "http://10.0.0.1/x.json" } });
+    docs.set("/oauth/e500/client.json", { status: 500, body: "internal detail: db=10.0.0.5" });
+    docs.set("/oauth/big/client.json", { body: "x".repeat(6000), headers: { "content-type": "application/json" } });
+    docs.set("/oauth/html/client.json", { body: "<html></html>", headers: { "content-type": "text/html" } });
+    docs.set("/oauth/badjson/client.json", { body: "{not json", headers: { "content-type": "application/json" } });
+    const cases: [string, () => void][] = [
+      ["redir", allowFixture],
+      ["e500", allowFixture],
+      ["missing", allowFixture],
+      ["big", allowFixture],
+      ["html", allowFixture],
+      ["badjson", allowFixture],
+      ["stall", () => app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 })],
+      ["reset", allowFixture],
+      ["unresolvable", () => app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => Promise.reject(new Error("ENOTFOUND")) })],
+      ["private", () => app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => ["10.0.0.5"], isAllowedAddress: isPublicAddress })],
+      ["refused", () => app.ctx.oauth!.cimd.configureNetwork({ fetch: (async () => Promise.reject(new TypeError("ECONNREFUSED 10.0.0.5:443"))) as unknown as typeof fetch })],
+    ];
+    const pages = new Map<string, string>();
+    for (const [id, setup] of cases) {
+      allowFixture();
+      setup();
+      const res = await fetch(buildAuthorizeUrl(app, { client_id: `https://chatgpt.com/oauth/${id}/client.json`, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+      expect({ id, status: res.status, location: res.headers.get("location") }).toEqual({ id, status: 400, location: null });
+      pages.set(id, await res.text());
+    }
+    const first = pages.get("redir")!;
+    expect(first).toContain(CIMD_FETCH_FAILED);
+    for (const [id, html] of pages) {
+      expect({ id, same: html === first }).toEqual({ id, same: true });
+      for (const leak of ["10.0.0", "500", "redirect", "private", "timed out", "JSON", "ENOTFOUND", "ECONNREFUSED", "bytes"]) {
+        expect({ id, leak, shown: html.includes(leak) }).toEqual({ id, leak, shown: false });
+      }
+    }
+    allowFixture();
   });
 
   test("secret-based documents are refused", async () => {
