@@ -21,7 +21,11 @@ export type ToolCallOutcome =
   | "denied_cross_tenant"
   | "denied_scope"
   | "unauthorized"
-  | "failed";
+  | "failed"
+  /** Refused at the surface before the call path (surface.ts): Host/Origin 403 (DNS-rebinding protection). */
+  | "denied_origin"
+  /** Refused at the surface: unsupported MCP-Protocol-Version (400). */
+  | "invalid_request";
 
 /** Per-HTTP-request facts the call path needs besides the token. */
 export interface CallMeta {

@@ -20,6 +20,7 @@ import { runToolCall, type CallMeta } from "./call-tool";
 import type { ToolDefinition } from "./define-tool";
 import { TenantDirectory } from "./tenant-scope";
 import { allowedHostnames, checkHostAndOrigin } from "./trust";
+import { REFUSAL_ROWS_PER_MINUTE, RefusalAuditLimiter, type RefusalSummary } from "./refusal-limiter";
 import { DispatchTransport, UNANSWERED_MESSAGE } from "./transport";
 
 /** Protocol revisions a surface speaks; the first is what it offers to clients asking for anything else. */
@@ -90,6 +91,21 @@ function toWireTool(t: ToolDefinition): Tool & { securitySchemes: { type: "oauth
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** The body as a JSON object if it is one (capped read), else null: for auditing a refused request. */
+async function peekJsonObject(request: Request): Promise<Record<string, unknown> | null> {
+  const raw = await readCappedText(request, MAX_BODY_BYTES).catch(() => null);
+  if (!raw) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    return isObject(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Audit outcomes of requests refused at the surface, before or instead of the tool call path. */
+type RefusalOutcome = "unauthorized" | "denied_origin" | "invalid_request" | "invalid_input" | "denied_scope" | "failed";
 
 /**
  * One MCP surface: a single long-lived SDK `Server` behind a `DispatchTransport`, with the HTTP rules of
@@ -165,7 +181,37 @@ export function createSurfaceHandler(
   });
   void server.connect(transport);
 
-  async function auditRefusal(meta: RequestMeta, startedAt: number, body: Record<string, unknown> | null, reason: string, access?: SurfaceAccess, outcome = "unauthorized") {
+  // Refusals before authentication are rate-limited per address in the audit (see refusal-limiter.ts).
+  const refusalLimiter = new RefusalAuditLimiter();
+  async function writeSummaries(summaries: RefusalSummary[]) {
+    for (const s of summaries) {
+      await ctx.audit.record({
+        kind: "mcp",
+        action: `${surface}.refusals_summarized`,
+        outcome: "unauthorized",
+        surface,
+        ip: s.ip,
+        detail: {
+          reason: `more than ${REFUSAL_ROWS_PER_MINUTE} refused unauthenticated requests from this address in one minute; the rest are counted here`,
+          suppressed: s.suppressed,
+          by_outcome: s.byOutcome,
+          window_start: new Date(s.windowStart).toISOString(),
+        },
+      });
+    }
+  }
+  const summarySweep = setInterval(() => {
+    const owed = refusalLimiter.drain(ctx.clock());
+    if (owed.length > 0) writeSummaries(owed).catch((err) => ctx.log.error("refusal summary audit failed", { surface, error: err }));
+  }, 60_000);
+  (summarySweep as { unref?: () => void }).unref?.();
+
+  async function auditRefusal(meta: RequestMeta, startedAt: number, body: Record<string, unknown> | null, reason: string, access?: SurfaceAccess, outcome: RefusalOutcome = "unauthorized") {
+    if (!access) {
+      const { record, summaries } = refusalLimiter.admit(meta.ip, outcome, ctx.clock());
+      if (summaries.length > 0) await writeSummaries(summaries);
+      if (!record) return;
+    }
     const method = typeof body?.method === "string" ? body.method : "unknown";
     const params = isObject(body?.params) ? body.params : undefined;
     const toolName = method === "tools/call" && typeof params?.name === "string" ? params.name.slice(0, 128) : null;
@@ -203,7 +249,11 @@ export function createSurfaceHandler(
     async handle(request, meta) {
       const startedAt = performance.now();
       const refusal = checkHostAndOrigin(request.headers.get("host"), request.headers.get("origin"), allowed);
-      if (refusal) return rpcError(403, null, -32000, `Forbidden: ${refusal}`);
+      if (refusal) {
+        // Refused requests are audited too (issue 4), naming the JSON-RPC method and tool when the body says.
+        await auditRefusal(meta, startedAt, request.method === "POST" ? await peekJsonObject(request) : null, refusal, undefined, "denied_origin");
+        return rpcError(403, null, -32000, `Forbidden: ${refusal}`);
+      }
       if (request.method !== "POST") {
         // GET would open an SSE stream; this server has none to offer. 405, never 404 (mcp-client-compat G7, G8).
         return rpcError(405, null, -32000, "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).", { allow: "POST" });
@@ -246,6 +296,7 @@ export function createSurfaceHandler(
 
       const version = request.headers.get("mcp-protocol-version");
       if (version !== null && !SUPPORTED.has(version)) {
+        await auditRefusal(meta, startedAt, body, `unsupported MCP-Protocol-Version ${version.slice(0, 40)}`, access, "invalid_request");
         return rpcError(400, hasId ? (body.id as string | number) : null, ErrorCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${PROTOCOL_VERSIONS.join(", ")}`);
       }
 
@@ -301,6 +352,8 @@ export function createSurfaceHandler(
       return new Response(catalogBody, { headers: { "content-type": "application/json", "cache-control": "public, max-age=60" } });
     },
     async close() {
+      clearInterval(summarySweep);
+      await writeSummaries(refusalLimiter.drain(ctx.clock(), true)).catch(() => {});
       await server.close();
     },
   };
