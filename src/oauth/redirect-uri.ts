@@ -32,6 +32,11 @@ export function validateRegisteredRedirectUri(uri: string): string {
     throw bad("is not an absolute URI");
   }
   if (url.username || url.password || authorityOf(uri).includes("@")) throw bad("must not contain userinfo");
+  // The URI is stored and later compared as a string, but checked here in parsed form: the two must be the same
+  // URI. WHATWG parsing repairs `https:evil.com/cb`, `https:/evil.com/cb`, `http:localhost/cb` and upper-case
+  // scheme/host into a valid URL, so a raw string that differs from its canonical href is refused rather than
+  // stored as something other than what was validated (RFC 3986 §6.2.2 normalization; exact match, RFC 9700 §2.1).
+  if (url.href !== uri) throw bad(`is not in canonical form (register ${JSON.stringify(url.href.slice(0, 200))})`);
   if (url.protocol === "https:") return uri;
   if (isLoopbackRedirect(url)) return uri;
   throw bad("must use https, or http on localhost/127.0.0.1/[::1]");

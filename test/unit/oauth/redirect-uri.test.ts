@@ -21,6 +21,35 @@ describe("validateRegisteredRedirectUri", () => {
   });
 });
 
+describe("validateRegisteredRedirectUri: canonical form only (validated parsed, stored raw)", () => {
+  // Regression: these parse to a valid https/loopback URL, so they passed validation, but the raw string was
+  // stored and is not the URI that was checked.
+  test.each([
+    ["scheme without slashes", "https:evil.com/cb"],
+    ["scheme with one slash", "https:/evil.com/cb"],
+    ["loopback without slashes", "http:localhost/cb"],
+    ["upper-case scheme and host", "HTTPS://Evil.com/cb"],
+    ["upper-case host", "https://Claude.ai/api/mcp/auth_callback"],
+    ["no path", "https://app.example"],
+    ["default port spelled out", "https://app.example:443/cb"],
+    ["dot segments", "https://app.example/a/../cb"],
+    ["unencoded space in query", "https://app.example/cb?a=b c"],
+    ["three slashes", "https:///evil.com/cb"],
+  ])("refuses %s: %s", (_name, uri) => {
+    expect(() => validateRegisteredRedirectUri(uri)).toThrow(OAuthError);
+    try {
+      validateRegisteredRedirectUri(uri);
+    } catch (err) {
+      expect((err as OAuthError).code).toBe("invalid_redirect_uri");
+    }
+  });
+  test("canonical forms of the real callbacks pass unchanged", () => {
+    for (const u of ["https://claude.ai/api/mcp/auth_callback", "https://chatgpt.com/connector/oauth/abc", "http://localhost:53123/callback", "http://[::1]/cb", "https://app.example/cb?x=1&y=%20"]) {
+      expect(validateRegisteredRedirectUri(u)).toBe(u);
+    }
+  });
+});
+
 describe("matchRedirectUri (exact, loopback any port per RFC 8252 §7.3)", () => {
   const registered = ["https://claude.ai/api/mcp/auth_callback", "http://localhost/callback", "http://127.0.0.1/cb?x=1"];
   test("exact matches", () => {

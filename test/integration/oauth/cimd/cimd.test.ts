@@ -210,6 +210,16 @@ describe("client ID metadata documents", () => {
     allowFixture();
   });
 
+  test("bug: a document with a non-canonical redirect URI was accepted; now refused locally", async () => {
+    for (const [n, uri] of [["a", "https:chatgpt.com/connector/oauth/abc123"], ["b", "HTTPS://ChatGPT.com/connector/oauth/abc123"], ["c", "https:/chatgpt.com/connector/oauth/abc123"]] as const) {
+      const id = `https://chatgpt.com/oauth/noncanon-${n}/client.json`;
+      serveDoc(`/oauth/noncanon-${n}/client.json`, { ...chatgptDoc(id), redirect_uris: [uri] });
+      const res = await fetch(buildAuthorizeUrl(app, { client_id: id, redirect_uri: uri }), { redirect: "manual" });
+      expect({ uri, status: res.status, location: res.headers.get("location") }).toEqual({ uri, status: 400, location: null });
+      expect(await res.text()).toContain("canonical");
+    }
+  });
+
   test("secret-based documents are refused", async () => {
     serveDoc("/oauth/secret/client.json", { ...chatgptDoc("https://chatgpt.com/oauth/secret/client.json"), token_endpoint_auth_method: "client_secret_basic", token_endpoint_auth_methods_supported: ["client_secret_basic"] });
     const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/secret/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });

@@ -80,6 +80,19 @@ describe("dynamic client registration (RFC 7591)", () => {
     }
   });
 
+  test("bug: non-canonical redirect URIs were validated parsed but stored raw; now refused with invalid_redirect_uri", async () => {
+    for (const uri of ["https:evil.com/cb", "https:/evil.com/cb", "http:localhost/cb", "HTTPS://Evil.com/cb"]) {
+      const res = await register({ redirect_uris: [uri], token_endpoint_auth_method: "none" });
+      const body = (await res.json()) as { error: string; error_description: string };
+      expect({ uri, status: res.status, error: body.error }).toEqual({ uri, status: 400, error: "invalid_redirect_uri" });
+      expect(body.error_description).toContain("canonical");
+    }
+    // The canonical spelling of the same URIs is accepted and stored byte for byte.
+    const ok = await register({ redirect_uris: ["https://evil.com/cb", "http://localhost/cb"], token_endpoint_auth_method: "none" });
+    expect(ok.status).toBe(201);
+    expect(((await ok.json()) as { redirect_uris: string[] }).redirect_uris).toEqual(["https://evil.com/cb", "http://localhost/cb"]);
+  });
+
   test("bad metadata is invalid_client_metadata, never a 500", async () => {
     const cases: [unknown, string][] = [
       [{ redirect_uris: ["https://claude.ai/cb"], token_endpoint_auth_method: "private_key_jwt" }, "invalid_client_metadata"],
