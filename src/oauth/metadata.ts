@@ -15,7 +15,9 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
-    registration_endpoint: `${issuer}/oauth/register`,
+    // Advertise only what is on: a client that sees registration_endpoint registers (C1); when it is off it must
+    // look for another way (a metadata document or a pasted client ID) instead of hitting a 403.
+    ...(config.oauth.dynamic_registration ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     revocation_endpoint: `${issuer}/oauth/revoke`,
     jwks_uri: `${issuer}/oauth/jwks`,
     response_types_supported: ["code"],
@@ -26,7 +28,7 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     revocation_endpoint_auth_methods_supported: ["none", "client_secret_basic", "client_secret_post"],
     scopes_supported: [...allScopes(enabledSurfaces(config)), OFFLINE_ACCESS],
     authorization_response_iss_parameter_supported: true,
-    client_id_metadata_document_supported: config.oauth.client_id_metadata_documents,
+    ...(config.oauth.client_id_metadata_documents ? { client_id_metadata_document_supported: true } : {}),
     resource_indicators_supported: true,
   };
 }
