@@ -10,6 +10,8 @@ export const OUTCOME_COLOURS: Record<string, string> = {
   invalid_input: "#ed8936",
   denied_scope: "#e53e3e",
   denied_cross_tenant: "#c53030",
+  denied_origin: "#b83280",
+  invalid_request: "#f6ad55",
   unauthorized: "#9b2c2c",
   failed: "#742a2a",
 };

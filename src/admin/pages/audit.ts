@@ -10,7 +10,7 @@ function outcomeClass(outcome: string): string {
   if (outcome === "ok" || outcome === "confirmed") return "ok";
   if (outcome.startsWith("denied") || outcome === "unauthorized" || outcome === "failed") return "danger";
   if (outcome === "confirmation_required") return "warn";
-  if (outcome.endsWith("error") || outcome === "invalid_input") return "caution";
+  if (outcome.endsWith("error") || outcome === "invalid_input" || outcome === "invalid_request") return "caution";
   return "neutral";
 }
 
