@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
+import type { TCPSocketListener } from "bun";
 import { CIMD_FETCH_FAILED, CIMD_TIMEOUT_MS, isPublicAddress } from "../../../../src/oauth/cimd";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
 import { authorizeViaForms, buildAuthorizeUrl, CookieJar, exchangeCode, fetchWithJar, formBody, hiddenInputs } from "../../../helpers/oauth";
@@ -29,7 +30,7 @@ const allowFixture = () =>
   app.ctx.oauth!.cimd.configureNetwork({ fetch: injected, resolve: async () => ["127.0.0.1"], isAllowedAddress: (a) => a === "127.0.0.1", timeoutMs: CIMD_TIMEOUT_MS });
 
 /** Answers headers promising 4000 bytes, sends a few, then closes the socket: a reset mid-body. */
-let resetServer: ReturnType<typeof Bun.listen>;
+let resetServer: TCPSocketListener;
 
 /** A body that stalls after the headers. (The connection that dies mid-body is the raw TCP server below.) */
 function misbehavingBody(path: string): Response | null {
