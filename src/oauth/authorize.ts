@@ -13,7 +13,7 @@ import { consentPage, errorPage, notApprovedPage, signInPage } from "./pages";
 import { validateCodeChallenge } from "./pkce";
 import { isLoopbackRedirect, matchRedirectUri } from "./redirect-uri";
 import { resolveSurface, resourceUrl } from "./resource";
-import { baselineScopes, describeScope, OFFLINE_ACCESS, splitScopes, surfaceOfScope, surfaceTitle } from "./scopes";
+import { baselineScopes, describeScope, OFFLINE_ACCESS, REFRESH_TOKENS_ALWAYS_ISSUED, splitScopes, surfaceOfScope, surfaceTitle } from "./scopes";
 import type { OAuthDeps } from "./services";
 import { consentBinding, cookieHeader, createSession, csrfTokenFor, csrfValid, SESSION_TTL_MS, sessionUserId } from "./session";
 import { clearLoginFailures, lockedUntil, recordLoginFailure, throttleKeys } from "./throttle";
@@ -194,6 +194,8 @@ async function renderConsent(deps: OAuthDeps, request: Request, meta: RequestMet
     surfaceTitle: surfaceTitle(req.surface),
     resource: req.resource,
     scopeDescriptions: req.scopes.map(describeScope),
+    staysSignedIn: REFRESH_TOKENS_ALWAYS_ISSUED,
+    idleDays: Math.round(deps.ctx.config.oauth.refresh_token_ttl_seconds / 86400),
     userEmail: user.email,
     fields: req.fields,
     csrf: csrf.token,

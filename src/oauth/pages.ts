@@ -82,6 +82,10 @@ export function consentPage(opts: {
   surfaceTitle: string;
   resource: string;
   scopeDescriptions: string[];
+  /** A refresh token will be issued: say in plain words that the connection lasts until revoked. */
+  staysSignedIn: boolean;
+  /** Days a refresh token lives unused (oauth.refresh_token_ttl_seconds). */
+  idleDays: number;
   userEmail: string;
   fields: Record<string, string>;
   csrf: string;
@@ -100,7 +104,11 @@ export function consentPage(opts: {
 <p><strong>${escapeHtml(opts.clientName)}</strong>${asserted} is asking to act as <strong>${escapeHtml(opts.userEmail)}</strong>.</p>
 <p>After you decide, you will be sent to <strong>${escapeHtml(opts.redirectHost)}</strong>.</p>${loopback}
 <p>It will be able to:</p><ul>${opts.scopeDescriptions.map((d) => `<li>${escapeHtml(d)}</li>`).join("")}</ul>
-<p><small>Surface: ${escapeHtml(opts.resource)}. You can revoke this connection at any time from the admin page.</small></p>
+${
+  opts.staysSignedIn
+    ? `<p class="stays">This connection stays signed in until you revoke it: ${escapeHtml(opts.clientName)} can keep renewing its access without asking you again (it ends by itself only if unused for ${opts.idleDays} days).</p>`
+    : ""
+}<p><small>Surface: ${escapeHtml(opts.resource)}. You can revoke this connection at any time from the admin page.</small></p>
 <form method="post" action="${escapeHtml(opts.basePath)}/oauth/authorize/consent">${hiddenFields(opts.fields)}<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}"><input type="hidden" name="binding" value="${escapeHtml(opts.binding)}">
 <button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`,
     200,

@@ -3,6 +3,16 @@ import { SURFACES, type SurfaceName } from "../config/schema";
 /** Scopes per surface. `offline_access` is accepted but not required: refresh tokens are always issued (OAuth 2.1 §6). */
 export const OFFLINE_ACCESS = "offline_access";
 
+/**
+ * Every authorization_code exchange returns a refresh token, whether or not `offline_access` was asked for.
+ * Issue 3 names offline_access "for a refresh token", but mcp-client-compat E8 (SHOULD) says to issue refresh
+ * tokens without requiring it: OAuth 2.1 leaves the decision to the AS, MCP clients ask for the scopes of the
+ * 401 challenge, which never lists offline_access (A6/A7), and a connector without a refresh token breaks when
+ * its access token expires (minutes), forcing a new sign-in.
+ * The consent page therefore always says the connection stays signed in until revoked.
+ */
+export const REFRESH_TOKENS_ALWAYS_ISSUED = true;
+
 export function surfaceScopes(surface: SurfaceName): string[] {
   return [`${surface}:read`, `${surface}:write`];
 }

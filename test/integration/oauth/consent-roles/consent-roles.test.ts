@@ -30,6 +30,20 @@ async function consentPageAs(email: string, clientId: string, redirect = "http:/
   return { res, html: await res.text(), jar };
 }
 
+describe("what the consent page tells the user", () => {
+  test("it says in plain words that the connection stays signed in until revoked (a refresh token is always issued)", async () => {
+    const client = await registerTestClient(app, { client_name: "Long-lived Agent" });
+    const { res, html } = await consentPageAs("admin@harbor-it.example", client.client_id);
+    expect(res.status).toBe(200);
+    expect(html).toContain('value="allow"');
+    expect(html).toContain("stays signed in until you revoke it");
+    expect(html).toContain(`unused for ${Math.round(app.config.oauth.refresh_token_ttl_seconds / 86400)} days`);
+    // And the promise holds: the exchange returns a refresh token although offline_access was not requested.
+    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier", client, scopes: ["cavalier:read"] });
+    expect(t.refresh_token).toBeTruthy();
+  });
+});
+
 describe("who may consent", () => {
   test("a technician cannot be the first to approve a client: the page says why and nothing is granted", async () => {
     const client = await registerTestClient(app, { client_name: "Fresh Agent" });
