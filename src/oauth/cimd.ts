@@ -18,8 +18,10 @@ import { validateRegisteredRedirectUri } from "./redirect-uri";
  * link-local or a metadata address; no redirects; 5 KB cap; short timeout; JSON only. Successful documents are
  * cached (bounded, Cache-Control honoured up to a cap); failures never are.
  *
- * Limit: the resolved address is checked, not pinned into the connection (Bun's fetch has no lookup hook), so a
- * DNS answer that changes between check and connect (rebinding) is mitigated only by the short window.
+ * The checked address is pinned into the connection (DNS-rebinding TOCTOU, mcp-client-compat §4.6): the request
+ * goes to https://<checked-ip>/path with Host and TLS SNI set to the original hostname, and Bun's fetch
+ * `tls.serverName` verifies the server certificate against that hostname (not the IP), so no second DNS lookup
+ * happens and certificate checking is unchanged.
  */
 export const CIMD_MAX_BYTES = 5 * 1024;
 export const CIMD_TIMEOUT_MS = 5_000;
@@ -245,11 +247,27 @@ export class CimdResolver {
     // One deadline for connect, headers AND body: a server that answers headers and then trickles the body must
     // not hold the authorization request open.
     const signal = AbortSignal.timeout(this.network.timeoutMs);
-    let res: Response;
-    try {
-      res = await this.network.fetch(url.href, { redirect: "manual", signal, headers: { accept: "application/json" } });
-    } catch (err) {
-      throw fail(signal.aborted ? "fetching it timed out" : `fetching it failed (${err instanceof Error ? err.name : "error"})`);
+    let res: Response | undefined;
+    let lastError: unknown;
+    // Each address was checked above; try them in resolver order (a dual-stack host on an IPv4-only appliance),
+    // all under the one deadline.
+    for (const address of addresses) {
+      try {
+        res = await this.network.fetch(pinnedUrl(url, address), {
+          redirect: "manual",
+          signal,
+          headers: { accept: "application/json", host: url.host },
+          // SNI and certificate verification for the hostname (an IP literal is verified as itself, no SNI: RFC 6066 §3).
+          ...(isIP(bareHost(url.hostname)) ? {} : { tls: { serverName: url.hostname } }),
+        });
+        break;
+      } catch (err) {
+        lastError = err;
+        if (signal.aborted) break;
+      }
+    }
+    if (!res) {
+      throw fail(signal.aborted ? "fetching it timed out" : `fetching it failed (${lastError instanceof Error ? lastError.name : "error"})`);
     }
     if (res.status >= 300 && res.status < 400) throw fail("it redirects (redirects are not followed)");
     if (res.status !== 200) throw fail(`it answered HTTP ${res.status}`);
@@ -318,6 +336,15 @@ export class CimdResolver {
       .returning();
     return clientFromRow(row!);
   }
+}
+
+const bareHost = (host: string) => host.replace(/^\[|\]$/g, "");
+
+/** `url` with its host replaced by the checked address (bracketed if IPv6), port, path and query kept. */
+function pinnedUrl(url: URL, address: string): string {
+  const pinned = new URL(url.href);
+  pinned.hostname = isIP(bareHost(address)) === 6 ? `[${bareHost(address)}]` : bareHost(address);
+  return pinned.href;
 }
 
 /** The body as text, or null when it exceeds `max` bytes. Throws when `signal` aborts (timeout) or the read fails. */

@@ -16,6 +16,7 @@ type Doc = { status?: number; body?: string; headers?: Record<string, string> };
 const docs = new Map<string, Doc>();
 let fixture: ReturnType<typeof Bun.serve>;
 const fetched: string[] = [];
+const connectedTo: string[] = [];
 let app: TestAppliance;
 
 const CHATGPT_ID = "https://chatgpt.com/oauth/abc123/client.json";
@@ -72,7 +73,9 @@ beforeAll(async () => {
   });
   injected = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
-    fetched.push(url.href);
+    // The appliance connects to the checked address (pinned) and names the host in Host / TLS SNI.
+    connectedTo.push(url.hostname);
+    fetched.push(`https://${new Headers(init?.headers).get("host")}${url.pathname}`);
     const port = url.pathname === "/oauth/reset/client.json" ? resetServer.port : fixture.port;
     return fetch(`http://127.0.0.1:${port}${url.pathname}`, init);
   }) as typeof fetch;
@@ -85,6 +88,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fetched.length = 0;
+  connectedTo.length = 0;
   allowFixture();
 });
 
@@ -113,6 +117,8 @@ describe("client ID metadata documents", () => {
     expect(access.clientId).toBe(CHATGPT_ID);
     expect(access.clientName).toBe("ChatGPT");
     expect(fetched).toContain(CHATGPT_ID);
+    expect(connectedTo).toContain("127.0.0.1");
+    expect(connectedTo).not.toContain("chatgpt.com");
   });
 
   test("the consent page identifies a CIMD client by its URL, not as self-asserted", async () => {
