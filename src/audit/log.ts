@@ -110,7 +110,11 @@ export class AuditLog {
           await this.db.transaction(async (tx) => insertChained(tx, group.map((p) => p.row)));  // libSQL begins IMMEDIATE (write) by default
           for (const p of group) p.resolve(p.row.id);
         } catch (err) {
-          this.log.error("audit write failed", { error: err, rows: group.length });
+          this.log.error("audit write failed", {
+            error: err,
+            rows: group.length,
+            request_ids: group.map((p) => p.row.requestId).filter((id) => id !== null).slice(0, 20),
+          });
           for (const p of group) p.reject(err);
         }
       }

@@ -177,7 +177,15 @@ export function createSurfaceHandler(
       // MCP 2025-11-25 "Tools / Error Handling": an unknown tool is a protocol error.
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     }
-    return await runToolCall(ctx, directory, surface, tool, request.params.arguments, call.access, call.meta);
+    try {
+      return await runToolCall(ctx, directory, surface, tool, request.params.arguments, call.access, call.meta);
+    } catch (err) {
+      // Only the store failing (e.g. disk full, so not even the audit row commits) gets here: runToolCall turns
+      // every tool error into a result. Never pass the raw database message to the client: it names tables and
+      // values. Nothing was answered without its audit row; the caller gets the request id to quote.
+      ctx.log.error("tools/call failed before its audit row committed", { request_id: call.meta.requestId, surface, tool: tool.name, error: err });
+      throw new McpError(ErrorCode.InternalError, `Internal error; request id ${call.meta.requestId}`);
+    }
   });
   void server.connect(transport);
 

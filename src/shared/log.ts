@@ -19,7 +19,8 @@ export function redactForLog(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[depth]";
   if (Array.isArray(value)) return value.map((v) => redactForLog(v, depth + 1));
   if (value && typeof value === "object") {
-    if (value instanceof Error) return { name: value.name, message: value.message };
+    // drizzle's query errors append "params: …" with every bound value; keep the SQL text, drop the values.
+    if (value instanceof Error) return { name: value.name, message: value.message.replace(/\nparams:[\s\S]*$/, "\nparams: [redacted]") };
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : redactForLog(v, depth + 1);
     return out;
