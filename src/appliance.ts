@@ -10,8 +10,13 @@ import { openStore, type Store } from "./store/index";
 import { applyMigrations } from "./store/migrate";
 import { syncConfigToStore } from "./tenancy/sync";
 
+/** How long in-flight requests get to finish after SIGTERM before their connections are closed. */
+export const SHUTDOWN_GRACE_MS = 8000;
+
 export interface ApplianceOptions {
   config: Config;
+  /** Overrides SHUTDOWN_GRACE_MS (tests). */
+  shutdownGraceMs?: number;
   env?: Record<string, string | undefined>;
   clock?: Clock;
   log?: Logger;
@@ -95,8 +100,19 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Stop accepting; Bun lets in-flight requests finish when not forced.
-      await Promise.all([publicApp.server?.stop(false), adminApp?.server?.stop(false)]);
+      // Stop accepting; Bun lets in-flight requests finish when not forced. A client that stalls mid-request must
+      // not hold the process past the service manager's stop timeout (systemd 30 s, Docker 10 s), so after
+      // SHUTDOWN_GRACE_MS the remaining connections are closed and the store is still flushed and closed cleanly.
+      const graceful = Promise.all([publicApp.server?.stop(false), adminApp?.server?.stop(false)]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+      });
+      if ((await Promise.race([graceful, deadline])) === "timeout") {
+        log.warn("shutdown grace period over; closing remaining connections", { grace_ms: options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS });
+        await Promise.all([publicApp.server?.stop(true), adminApp?.server?.stop(true)]);
+      }
+      clearTimeout(timer);
       for (const stop of features.onStop) await stop();
       await audit.flush();
       store.close();

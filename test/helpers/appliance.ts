@@ -113,7 +113,7 @@ export interface TestAppliance extends Appliance {
 
 /** Starts a real appliance on random loopback ports over a fresh libSQL file. Call close() in afterAll. */
 export async function startTestAppliance(
-  options: { extraToml?: string; clock?: Clock; log?: Logger; fetch?: typeof fetch; dir?: string; env?: Record<string, string> } = {},
+  options: { extraToml?: string; clock?: Clock; log?: Logger; fetch?: typeof fetch; dir?: string; env?: Record<string, string>; shutdownGraceMs?: number } = {},
 ): Promise<TestAppliance> {
   const dir = options.dir ?? tempDir();
   const dbPath = join(dir, "cavaridge.db");
@@ -126,6 +126,7 @@ export async function startTestAppliance(
     clock: options.clock,
     log: options.log ?? silentLogger,
     fetch: options.fetch,
+    shutdownGraceMs: options.shutdownGraceMs,
   });
   return {
     ...appliance,
