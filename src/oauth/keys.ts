@@ -128,8 +128,12 @@ export class KeyStore {
 
   /** First start: create a key if there is no active one, then load. */
   async bootstrap(): Promise<void> {
-    const active = await this.db.select({ kid: oauthSigningKeys.kid }).from(oauthSigningKeys).where(isNull(oauthSigningKeys.retiredAt)).limit(1);
-    if (active.length === 0) await insertSigningKey(this.db, this.masterKey, this.clock());
+    // Check and insert in one write transaction (libSQL begins IMMEDIATE): two processes starting together on an
+    // empty database would otherwise each see no key and each create an "active" one.
+    await this.db.transaction(async (tx) => {
+      const active = await tx.select({ kid: oauthSigningKeys.kid }).from(oauthSigningKeys).where(isNull(oauthSigningKeys.retiredAt)).limit(1);
+      if (active.length === 0) await insertSigningKey(tx, this.masterKey, this.clock());
+    });
     await this.reload();
   }
 

@@ -5,6 +5,16 @@ import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { schema, type Schema } from "./schema/index";
+import { WriteLock, withWriteLock } from "./write-lock";
+
+/** One write lock per database in this process, shared by every Store opened on it (CLI commands, tests). */
+const LOCKS = new Map<string, WriteLock>();
+function lockFor(url: string): WriteLock {
+  const key = url.startsWith("file:") ? `file:${resolve(url.slice("file:".length).replace(/^\/\/(localhost)?/, ""))}` : url;
+  let lock = LOCKS.get(key);
+  if (!lock) LOCKS.set(key, (lock = new WriteLock()));
+  return lock;
+}
 
 export type Db = LibSQLDatabase<Schema>;
 /** A database or an open transaction: what data-access functions take, so they compose into one transaction. */
@@ -38,7 +48,8 @@ export async function openStore(url: string, authToken?: string): Promise<Store>
   }
   let client: Client;
   try {
-    client = createClient({ url, authToken, timeout: 5000 } as Parameters<typeof createClient>[0]);
+    // Writes are serialized in the process (see write-lock.ts): the local client's busy wait would block the thread.
+    client = withWriteLock(createClient({ url, authToken, timeout: 5000 } as Parameters<typeof createClient>[0]), lockFor(url));
     if (url.startsWith("file:")) {
       await client.execute("PRAGMA journal_mode=WAL");
     } else {

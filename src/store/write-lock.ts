@@ -1,0 +1,126 @@
+import { LibsqlError, type Client, type InStatement, type Transaction, type TransactionMode } from "@libsql/client";
+
+/**
+ * One writer at a time per process.
+ *
+ * libSQL's local client runs every statement synchronously on the JavaScript thread, and SQLite's busy handler
+ * sleeps on that thread too. So while one pooled connection holds an open write transaction across an `await`,
+ * a write on another connection does not wait politely: it blocks the whole event loop in the busy handler,
+ * the transaction that holds the lock can never resume to commit, and after the busy timeout the write fails
+ * with SQLITE_BUSY (measured: a 5 s stall, then the error). Serializing writes in the process with an async lock
+ * turns that into an ordinary queue. Reads need no lock (WAL readers never wait for the writer); writers in
+ * other processes are still handled by SQLite's own locking and busy timeout.
+ */
+export class WriteLock {
+  private tail: Promise<void> = Promise.resolve();
+  private held = false;
+
+  /** Waits for the lock; resolves with its release function. Rejects after `timeoutMs` instead of hanging. */
+  acquire(timeoutMs: number): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const previous = this.tail;
+    this.tail = previous.then(() => mine);
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new LibsqlError("SQLITE_BUSY: timed out waiting for this process's write lock", "SQLITE_BUSY"));
+      }, timeoutMs);
+      void previous.then(() => {
+        clearTimeout(timer);
+        if (timedOut) return release(); // pass the lock on; this caller already gave up
+        this.held = true;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.held = false;
+          release();
+        });
+      });
+    });
+  }
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+}
+
+/** Statements that only read. Anything else (including WITH …, which may write) takes the write lock. */
+function isRead(stmt: InStatement): boolean {
+  const sql = (typeof stmt === "string" ? stmt : stmt.sql).trimStart().slice(0, 16).toUpperCase();
+  if (sql.startsWith("SELECT") || sql.startsWith("EXPLAIN")) return true;
+  return sql.startsWith("PRAGMA") && !(typeof stmt === "string" ? stmt : stmt.sql).includes("=");
+}
+
+/**
+ * Wraps a libSQL client so that every write transaction, write statement and batch goes through one WriteLock.
+ * Transactions hold the lock from BEGIN until commit, rollback or close.
+ */
+export function withWriteLock(client: Client, lock = new WriteLock(), timeoutMs = 15_000): Client {
+  const locked = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const release = await lock.acquire(timeoutMs);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+  const wrapTransaction = (tx: Transaction, release: () => void): Transaction =>
+    new Proxy(tx, {
+      get(target, prop, receiver) {
+        if (prop === "commit" || prop === "rollback") {
+          return async () => {
+            try {
+              return await (target[prop] as () => Promise<void>).call(target);
+            } finally {
+              release();
+            }
+          };
+        }
+        if (prop === "close") {
+          return () => {
+            try {
+              target.close();
+            } finally {
+              release();
+            }
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "execute") {
+        return (stmt: InStatement, args?: unknown) =>
+          isRead(stmt)
+            ? (target.execute as (s: InStatement, a?: unknown) => Promise<unknown>).call(target, stmt, args)
+            : locked(() => (target.execute as (s: InStatement, a?: unknown) => Promise<unknown>).call(target, stmt, args));
+      }
+      if (prop === "batch") {
+        return (stmts: InStatement[], mode?: TransactionMode) =>
+          mode === "read" ? target.batch(stmts, mode) : locked(() => target.batch(stmts, mode));
+      }
+      if (prop === "executeMultiple" || prop === "migrate") {
+        return (arg: never) => locked(() => (target[prop] as (a: never) => Promise<unknown>).call(target, arg));
+      }
+      if (prop === "transaction") {
+        return async (mode?: TransactionMode) => {
+          if (mode === "read") return await target.transaction(mode);
+          const release = await lock.acquire(timeoutMs);
+          try {
+            return wrapTransaction(await target.transaction(mode), release);
+          } catch (err) {
+            release();
+            throw err;
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
