@@ -8,4 +8,6 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   readStdin: async () => await new Response(Bun.stdin.stream()).text(),
 });
+// Let callbacks queued by the server's last responses (access-log lines) run before the process ends.
+await new Promise((resolve) => setTimeout(resolve, 20));
 process.exit(code);

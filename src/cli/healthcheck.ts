@@ -31,7 +31,15 @@ export const healthcheck: Command = {
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) return io.err("--timeout must be a positive number of seconds"), 1;
 
     let url = flags.url;
-    if (!url) {
+    if (url) {
+      // `--url http://host:8787` means the appliance's base URL: probe its /readyz, as the help says.
+      try {
+        const parsed = new URL(url);
+        if (parsed.pathname === "/" || parsed.pathname === "") url = new URL("/readyz", parsed).href;
+      } catch {
+        return io.err(`--url is not a URL: ${url}`), 1;
+      }
+    } else {
       try {
         const config = loadConfig(resolveConfigPath(flags.config, io.env), io.env);
         url = readinessUrlFor(config.server.listen, config.server.tls_cert_file !== undefined);

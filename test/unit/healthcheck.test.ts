@@ -27,6 +27,9 @@ describe("cavaridge healthcheck", () => {
       const { io, out } = captureIo();
       expect(await runCli(["healthcheck", "--url", `${app.baseUrl}/readyz`], io)).toBe(0);
       expect(out.join("\n")).toContain("healthy");
+      // Regression: the base URL (as an operator would pass it) used to probe "/" and report 404.
+      expect(await runCli(["healthcheck", "--url", app.baseUrl], io)).toBe(0);
+      expect(await runCli(["healthcheck", "--url", `${app.baseUrl}/`], io)).toBe(0);
     } finally {
       await app.close();
     }
