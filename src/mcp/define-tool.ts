@@ -3,6 +3,7 @@ import type { Config, Role, SurfaceName } from "../config/schema";
 import type { DbLike } from "../store/index";
 import type { TenantScope } from "../tenancy/scope";
 import { toClientJsonSchema, undescribedProperties, type JsonSchema } from "./json-schema";
+import { describeInputErrors } from "./input-errors";
 
 /**
  * What a tool handler receives: an already-authenticated, already-authorized call. The tenant scope comes
@@ -199,7 +200,11 @@ export function defineTool<In extends Type, Out extends Type>(def: {
     destructive,
     inputSchema,
     outputSchema,
-    checkInput: (args: unknown) => check(input, args),
+    checkInput: (args: unknown): InputCheck => {
+      const out = input(args);
+      if (out instanceof type.errors) return { ok: false, message: describeInputErrors(out, ownInputSchema, args) };
+      return { ok: true, value: out };
+    },
     checkOutput: (result: unknown) => check(output, result),
     preview,
     handler: def.handler as ToolDefinition["handler"],
