@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config/load";
+import type { Config } from "../config/schema";
 
 export class UsageError extends Error {
   readonly code = "usage";
@@ -32,5 +34,19 @@ export function parseFlags(argv: string[], options: Record<string, { type: "stri
     return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
+  }
+}
+
+/** Loads the config a command was pointed at; on a config error prints every problem with its key path and returns null. */
+export function loadConfigOrReport(path: string, io: CommandIo): Config | null {
+  try {
+    return loadConfig(path, io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`config error in ${err.source}:`);
+      for (const p of err.problems) io.err(`  ${p.path}: ${p.message}`);
+      return null;
+    }
+    throw err;
   }
 }

@@ -1,30 +1,18 @@
 import pkg from "../../package.json" with { type: "json" };
 import { verifyAuditChain } from "../audit/log";
-import { ConfigError, isLoopbackHost, loadConfig } from "../config/load";
+import { isLoopbackHost } from "../config/load";
 import type { Config } from "../config/schema";
 import { createLogger } from "../shared/log";
 import { systemClock } from "../shared/clock";
 import { openStore, StoreError } from "../store/index";
 import { applyMigrations } from "../store/migrate";
-import { parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
+import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
 import { healthcheck } from "./healthcheck";
 import { demoSeedCommand } from "../demo/command";
 import { keysRotateCommand } from "../oauth/keys-command";
 
 export const DEMO_PASSWORD = "cavaridge-demo";
 
-function loadOrReport(path: string, io: CommandIo): Config | null {
-  try {
-    return loadConfig(path, io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(`config error in ${err.source}:`);
-      for (const p of err.problems) io.err(`  ${p.path}: ${p.message}`);
-      return null;
-    }
-    throw err;
-  }
-}
 
 /** Users whose password is still the documented demo password. */
 export async function demoAccounts(config: Config): Promise<string[]> {
@@ -41,7 +29,7 @@ const serve: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
-    const config = loadOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
+    const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     const log = createLogger(config.log.level);
     const demo = await demoAccounts(config);
@@ -84,7 +72,7 @@ const migrate: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
-    const config = loadOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
+    const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     try {
       const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
@@ -106,7 +94,7 @@ const configCheck: Command = {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
     const path = resolveConfigPath((values as { config?: string }).config, io.env);
-    const config = loadOrReport(path, io);
+    const config = loadConfigOrReport(path, io);
     if (!config) return 1;
     io.out(`${path}: ok (${config.tenants.length} tenants, ${config.users.length} users, public_url ${config.server.public_url})`);
     return 0;
@@ -141,7 +129,7 @@ const auditVerify: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
-    const config = loadOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
+    const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
     try {

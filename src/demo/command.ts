@@ -1,6 +1,5 @@
 import type { Command } from "../cli/args";
-import { parseFlags, resolveConfigPath } from "../cli/args";
-import { ConfigError, loadConfig } from "../config/load";
+import { loadConfigOrReport, parseFlags, resolveConfigPath } from "../cli/args";
 import { systemClock } from "../shared/clock";
 import { createLogger } from "../shared/log";
 import { seedAllDemo } from "./index";
@@ -16,15 +15,8 @@ export const demoSeedCommand: Command = {
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return io.out(this.usage), 0;
     const path = resolveConfigPath((values as { config?: string }).config, io.env);
-    let config;
-    try {
-      config = loadConfig(path, io.env);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(`config error in ${err.source}:`);
-      for (const p of err.problems) io.err(`  ${p.path}: ${p.message}`);
-      return 1;
-    }
+    const config = loadConfigOrReport(path, io);
+    if (!config) return 1;
     const log = createLogger("warn", {}, (line) => io.err(line));
     const { prepareStore } = await import("../appliance");
     const { store } = await prepareStore(config, io.env, systemClock, log);
