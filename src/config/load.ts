@@ -100,6 +100,7 @@ function crossCheck(c: Config): ConfigProblem[] {
   if ((c.server.tls_cert_file === undefined) !== (c.server.tls_key_file === undefined)) {
     problems.push({ path: "server.tls_key_file", message: "tls_cert_file and tls_key_file must be set together" });
   }
+  problems.push(...checkSurfaceUrls(c, url));
   const byId = new Map<string, (typeof c.tenants)[number]>();
   c.tenants.forEach((t, i) => {
     if (byId.has(t.id)) problems.push({ path: `tenants[${i}].id`, message: `duplicate tenant id "${t.id}"` });
@@ -144,6 +145,50 @@ function crossCheck(c: Config): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * `server.surface_urls` (one hostname per surface, mcp-client-compat §5.2): each value is a bare origin (the MCP
+ * endpoint is `<url>/mcp`), https unless the host is loopback (tests, `*.localhost` per RFC 6761), and every
+ * hostname is distinct from public_url's and from the others', because the MCP layer routes by the Host name alone
+ * (ports are ignored there, as a reverse proxy may drop them). A surface host listed in allowed_hosts would also
+ * be accepted by every surface's path endpoint, so that is refused too.
+ */
+function checkSurfaceUrls(c: Config, publicUrl: URL): ConfigProblem[] {
+  const table: unknown = (c.server as { surface_urls?: unknown }).surface_urls;
+  if (!table || typeof table !== "object") return [];
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, string>();
+  const allowed = new Set((Array.isArray(c.server.allowed_hosts) ? c.server.allowed_hosts : []).map((h) => String(h).trim().toLowerCase().replace(/:\d+$/, "")));
+  for (const [surface, value] of Object.entries(table as Record<string, unknown>)) {
+    const path = `server.surface_urls.${surface}`;
+    if (typeof value !== "string") continue;
+    let u: URL;
+    try {
+      u = new URL(value);
+    } catch {
+      problems.push({ path, message: "must be an absolute URL such as https://cavalier.example.com" });
+      continue;
+    }
+    const host = u.hostname.toLowerCase();
+    if (u.protocol !== "https:" && !(u.protocol === "http:" && (isLoopbackHost(host) || host.endsWith(".localhost")))) {
+      problems.push({ path, message: "must be an https URL (http only for a loopback host)" });
+    }
+    if (u.username || u.password || u.search || u.hash || value.includes("?") || value.includes("#")) {
+      problems.push({ path, message: "must not carry a query, fragment or credentials" });
+    }
+    if (u.pathname !== "/" && u.pathname !== "") {
+      problems.push({ path, message: `must have no path (the MCP endpoint is ${u.protocol}//${u.host}/mcp)` });
+    }
+    if (host === publicUrl.hostname.toLowerCase()) {
+      problems.push({ path, message: `host "${host}" is server.public_url's host; a surface needs a hostname of its own` });
+    }
+    const other = seen.get(host);
+    if (other) problems.push({ path, message: `host "${host}" is already used by server.surface_urls.${other}` });
+    else seen.set(host, surface);
+    if (allowed.has(host)) problems.push({ path, message: `host "${host}" is also in server.allowed_hosts, which every surface accepts; remove it there` });
+  }
+  return problems;
+}
+
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, "");
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
@@ -153,7 +198,14 @@ export function isLoopbackHost(host: string): boolean {
 function normalize(c: Config): Config {
   const url = new URL(c.server.public_url);
   const publicUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
-  return { ...c, server: { ...c.server, public_url: publicUrl } };
+  const server = { ...c.server, public_url: publicUrl };
+  if (c.server.surface_urls) {
+    // Bare origins (lower-case host, default port dropped, no trailing slash): resources are built by appending /mcp.
+    const urls: Record<string, string> = {};
+    for (const [surface, value] of Object.entries(c.server.surface_urls)) if (value) urls[surface] = new URL(value).origin;
+    server.surface_urls = urls;
+  }
+  return { ...c, server };
 }
 
 /** Reads, parses, overrides and validates. Throws ConfigError listing every problem. */

@@ -10,6 +10,15 @@ const listen = type(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/).describe(
   "a host:port such as 127.0.0.1:8787",
 );
 
+const surfaceUrl = type("string.url").describe("an absolute URL with no path, such as https://cavalier.example.com");
+
+export const SurfaceUrlsSection = type({
+  "+": "reject",
+  "forge?": surfaceUrl,
+  "cavalier?": surfaceUrl,
+  "aegis?": surfaceUrl,
+});
+
 export const ServerSection = type({
   "+": "reject",
   public_url: type("string.url").describe("an absolute http(s) URL such as https://mcp.example.com"),
@@ -20,6 +29,12 @@ export const ServerSection = type({
   allowed_hosts: type("string[]").default(() => []),
   /** Number of reverse proxies in front of us whose X-Forwarded-For we trust (0 = none). */
   trusted_proxies: type("0 <= number.integer <= 5").default(0),
+  /**
+   * Optional per-surface hostnames (mcp-client-compat §5.2 option 1): surface -> base URL with no path, e.g.
+   * cavalier = "https://cavalier.example.com". The surface is then also served at `<url>/mcp`, routed by Host.
+   * Absent (the default): every surface lives under public_url only. Cross-checked in load.ts.
+   */
+  "surface_urls?": SurfaceUrlsSection,
 });
 
 export const AdminSection = type({
