@@ -1,7 +1,7 @@
 import { countCallsBySurface, type AuditVisibility } from "../audit/query";
 import { SURFACES, type Config, type SurfaceName } from "../config/schema";
 import type { ToolAnnotations, ToolDefinition } from "../mcp/define-tool";
-import { protectedResourceMetadataUrl, resourceUrl } from "../oauth/resource";
+import { pathResourceUrl, protectedResourceMetadataUrl, resourceUrl } from "../oauth/resource";
 import { surfaceTitle } from "../oauth/scopes";
 import type { DbLike } from "../store/index";
 import { aegisTools } from "../surfaces/aegis/index";
@@ -23,7 +23,7 @@ export interface ServerInventoryEntry {
   surface: SurfaceName;
   title: string;
   enabled: boolean;
-  /** The URL to paste into ChatGPT or Claude. */
+  /** The URL to paste into ChatGPT or Claude: `${surface_url}/mcp` when server.surface_urls names one, else the path URL. */
   url: string;
   protectedResourceMetadataUrl: string;
   toolCatalogUrl: string;
@@ -55,7 +55,8 @@ export async function buildServerInventory(db: DbLike, config: Config, visibilit
     enabled: config.surfaces[surface],
     url: resourceUrl(config, surface),
     protectedResourceMetadataUrl: protectedResourceMetadataUrl(config, surface),
-    toolCatalogUrl: `${resourceUrl(config, surface)}/list_tools`,
+    // The catalog is served by path on public_url only (the own-host endpoint is just /mcp).
+    toolCatalogUrl: `${pathResourceUrl(config, surface)}/list_tools`,
     callsLast24h: calls[surface] ?? 0,
     tools: toolCatalog(surface),
   }));

@@ -28,9 +28,14 @@ export type ChallengeKind = "missing" | "invalid_token" | "insufficient_scope";
  * (`ctx.oauth.verifier.verify` + `bearerChallenge`); tests can supply their own.
  */
 export interface SurfaceAuth {
-  /** Throws an error whose `code` is "invalid_token" for any token that must be refused with 401. */
-  verify(token: string, surface: SurfaceName): Promise<SurfaceAccess>;
-  challenge(surface: SurfaceName, kind: ChallengeKind, opts?: { scopes?: string[]; description?: string }): Response;
+  /**
+   * Throws an error whose `code` is "invalid_token" for any token that must be refused with 401. `resource` is the
+   * endpoint's resource (the surface's path resource, or its own-host resource with server.surface_urls); absent,
+   * the surface's canonical resource.
+   */
+  verify(token: string, surface: SurfaceName, resource?: string): Promise<SurfaceAccess>;
+  /** `resourceMetadataUrl`: the PRM of the endpoint that refused; absent, the surface's canonical PRM. */
+  challenge(surface: SurfaceName, kind: ChallengeKind, opts?: { scopes?: string[]; description?: string; resourceMetadataUrl?: string }): Response;
 }
 
 /** The bearer token from the Authorization header only (RFC 6750 §2.1); query-string tokens are ignored (MCP authorization §"Token Requirements"). */

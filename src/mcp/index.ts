@@ -4,11 +4,13 @@ import { SURFACES, type SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { clientIpFor, requestIdFor } from "../http/request-context";
 import { bearerChallenge } from "../oauth/bearer";
+import { surfaceOfHost } from "../oauth/resource";
 import type { SurfaceAuth } from "./auth";
 import { pruneConfirmations } from "./confirmation";
 import type { ToolDefinition } from "./define-tool";
 import { createSurfaceHandler, type SurfaceHandler } from "./surface";
 import { TenantDirectory } from "./tenant-scope";
+import { allowedHostnames, hostnameOf } from "./trust";
 
 /** The tool manifests of the three surfaces (src/surfaces/<name>/index.ts). */
 export type SurfaceManifests = Record<SurfaceName, readonly ToolDefinition[]>;
@@ -44,7 +46,40 @@ export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) 
     app.all(`/${h.surface}/mcp`, serve as never, { parse: "none" });
     app.get(`/${h.surface}/list_tools`, ({ request }) => h.catalog(request));
   }
+  if (ctx.config.server.surface_urls) app.use(surfaceHostRoutes(ctx, handlers));
   return app;
+}
+
+/**
+ * One hostname per surface (server.surface_urls; mcp-client-compat §5.2): `POST /mcp`, and `/` as an alias, on the
+ * single listener, routed to the surface whose own host the Host header names. Mounted only when the table is set,
+ * so the default routes are exactly the path ones. A loopback/public_url/allowed host has no endpoint here (404,
+ * use /{surface}); any other host is refused as DNS rebinding would be (403).
+ */
+function surfaceHostRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) {
+  const bySurface = new Map(handlers.map((h) => [h.surface, h]));
+  const known = allowedHostnames(ctx.config);
+  const route = (via: "host" | "host-root") => ({ request, server, ...rest }: { request: Request; server: unknown }) => {
+    const edge = rest as { requestId?: string; clientIp?: string };
+    const host = request.headers.get("host");
+    const surface = surfaceOfHost(ctx.config, host);
+    const h = surface ? bySurface.get(surface) : undefined;
+    if (!h) {
+      const notHere = host !== null && known.has(hostnameOf(host));
+      const message = notHere ? "Not found: on this host the MCP endpoints are /forge, /cavalier and /aegis" : "Forbidden: host not allowed";
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message } }), {
+        status: notHere ? 404 : 403,
+        headers: { "content-type": "application/json" },
+      });
+    }
+    if (request.method === "OPTIONS") return preflight(request);
+    return h
+      .handle(request, { requestId: edge.requestId ?? requestIdFor(request), ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies) }, via)
+      .then((res) => withCors(request, res));
+  };
+  return new Elysia({ name: "mcp-surface-hosts" })
+    .all("/mcp", route("host") as never, { parse: "none" })
+    .all("/", route("host-root") as never, { parse: "none" });
 }
 
 /** CORS for browser-based clients (MCP Inspector); the Origin itself is checked by the surface (403). */
@@ -78,10 +113,10 @@ function withCors(request: Request, res: Response): Response {
 export function mcpFeature(ctx: AppContext, manifests: SurfaceManifests) {
   const oauthOf = () => (ctx as AppContext & { oauth?: { verifier?: { verify: SurfaceAuth["verify"] } } }).oauth;
   const auth: SurfaceAuth = {
-    async verify(token, surface) {
+    async verify(token, surface, resource) {
       const verifier = oauthOf()?.verifier;
       if (!verifier) throw Object.assign(new Error("no token verifier configured"), { code: "invalid_token" });
-      return await verifier.verify(token, surface);
+      return await verifier.verify(token, surface, resource);
     },
     challenge: (surface, kind, opts) => bearerChallenge(ctx.config, surface, kind, opts),
   };

@@ -20,6 +20,7 @@ import { runToolCall, type CallMeta } from "./call-tool";
 import type { ToolDefinition } from "./define-tool";
 import { TenantDirectory } from "./tenant-scope";
 import { allowedHostnames, checkHostAndOrigin } from "./trust";
+import { pathProtectedResourceMetadataUrl, pathResourceUrl, protectedResourceMetadataUrl, resourceUrl, surfaceBaseUrl } from "../oauth/resource";
 import { REFUSAL_ROWS_PER_MINUTE, RefusalAuditLimiter, type RefusalSummary } from "./refusal-limiter";
 import { DispatchTransport, UNANSWERED_MESSAGE } from "./transport";
 
@@ -47,11 +48,25 @@ export interface RequestMeta {
 export interface SurfaceHandler {
   readonly surface: SurfaceName;
   readonly tools: readonly ToolDefinition[];
-  /** The MCP endpoint (`/{surface}` and `/{surface}/mcp`): Request -> Response, any method. */
-  handle(request: Request, meta: RequestMeta): Promise<Response>;
+  /**
+   * The MCP endpoint: Request -> Response, any method. `via` says which endpoint the request came in on:
+   * "path" (default) `/{surface}` and `/{surface}/mcp` on public_url; "host" `/mcp` and "host-root" `/` on the
+   * surface's own hostname (server.surface_urls, routed by Host). Each has its own resource, Host allowlist and PRM.
+   */
+  handle(request: Request, meta: RequestMeta, via?: SurfaceEndpointKind): Promise<Response>;
   /** `GET /{surface}/list_tools`: the public catalog. */
   catalog(request: Request): Response;
   close(): Promise<void>;
+}
+
+/** Which of a surface's endpoints a request came in on (mcp-client-compat §5.2). */
+export type SurfaceEndpointKind = "path" | "host" | "host-root";
+
+/** What differs between a surface's endpoints: the names it answers to, the token audience, the PRM it points at. */
+interface SurfaceEndpoint {
+  allowed: ReadonlySet<string>;
+  resource: string;
+  resourceMetadataUrl: string;
 }
 
 interface InFlightCall {
@@ -136,6 +151,18 @@ export function createSurfaceHandler(
     tools: tools.map((t) => ({ ...toWireTool(t), scope: t.scope })),
   });
   const allowed = allowedHostnames(ctx.config);
+  const endpoints: Partial<Record<SurfaceEndpointKind, SurfaceEndpoint>> = {
+    path: { allowed, resource: pathResourceUrl(ctx.config, surface), resourceMetadataUrl: pathProtectedResourceMetadataUrl(ctx.config, surface) },
+  };
+  const ownBase = surfaceBaseUrl(ctx.config, surface);
+  if (ownBase) {
+    // The surface's own host is accepted here only, never by the path endpoints nor by another surface (the loader
+    // keeps it out of allowed_hosts): a token for this host cannot be replayed elsewhere through a Host header.
+    const hostAllowed = new Set([...allowed, new URL(ownBase).hostname.toLowerCase()]);
+    const resource = resourceUrl(ctx.config, surface);
+    endpoints.host = { allowed: hostAllowed, resource, resourceMetadataUrl: protectedResourceMetadataUrl(ctx.config, surface) };
+    endpoints["host-root"] = { allowed: hostAllowed, resource, resourceMetadataUrl: `${ownBase}/.well-known/oauth-protected-resource` };
+  }
   const surfaceScopes = [`${surface}:read`, `${surface}:write`];
   const serverInfo = { name: `cavaridge-${surface}`, title: SURFACE_TITLES[surface], version: APPLIANCE_VERSION };
   // logging: setLevel is accepted (SDK handler); the surfaces emit no log notifications in plain-JSON mode.
@@ -254,9 +281,10 @@ export function createSurfaceHandler(
   return {
     surface,
     tools,
-    async handle(request, meta) {
+    async handle(request, meta, via = "path") {
       const startedAt = performance.now();
-      const refusal = checkHostAndOrigin(request.headers.get("host"), request.headers.get("origin"), allowed);
+      const endpoint = endpoints[via] ?? endpoints.path!;
+      const refusal = checkHostAndOrigin(request.headers.get("host"), request.headers.get("origin"), endpoint.allowed);
       if (refusal) {
         // Refused requests are audited too (issue 4), naming the JSON-RPC method and tool when the body says.
         await auditRefusal(meta, startedAt, request.method === "POST" ? await peekJsonObject(request) : null, refusal, undefined, "denied_origin");
@@ -291,15 +319,15 @@ export function createSurfaceHandler(
       const token = bearerTokenOf(request.headers.get("authorization"));
       if (!token) {
         await auditRefusal(meta, startedAt, body, "no bearer token");
-        return auth.challenge(surface, "missing");
+        return auth.challenge(surface, "missing", { resourceMetadataUrl: endpoint.resourceMetadataUrl });
       }
       let access: SurfaceAccess;
       try {
-        access = await auth.verify(token, surface);
+        access = await auth.verify(token, surface, endpoint.resource);
       } catch (err) {
         if ((err as { code?: string }).code !== "invalid_token" && (err as { code?: string }).code !== "insufficient_scope") throw err;
         await auditRefusal(meta, startedAt, body, (err as Error).message || "invalid token");
-        return auth.challenge(surface, "invalid_token", { description: "The access token is invalid, expired or revoked" });
+        return auth.challenge(surface, "invalid_token", { description: "The access token is invalid, expired or revoked", resourceMetadataUrl: endpoint.resourceMetadataUrl });
       }
 
       const version = request.headers.get("mcp-protocol-version");
@@ -337,6 +365,7 @@ export function createSurfaceHandler(
           return auth.challenge(surface, "insufficient_scope", {
             scopes: needed,
             description: `${tool.name} requires the ${tool.scope} scope`,
+            resourceMetadataUrl: endpoint.resourceMetadataUrl,
           });
         }
       }

@@ -12,7 +12,7 @@ import { readForm, repeatedParam, type RequestMeta } from "./http";
 import { consentPage, errorPage, notApprovedPage, signInPage } from "./pages";
 import { validateCodeChallenge } from "./pkce";
 import { isLoopbackRedirect, matchRedirectUri } from "./redirect-uri";
-import { resolveSurface, resourceUrl } from "./resource";
+import { resolveTarget } from "./resource";
 import { baselineScopes, describeScope, OFFLINE_ACCESS, REFRESH_TOKENS_ALWAYS_ISSUED, splitScopes, surfaceOfScope, surfaceTitle } from "./scopes";
 import type { OAuthDeps } from "./services";
 import { consentBinding, cookieHeader, createSession, csrfTokenFor, csrfValid, SESSION_TTL_MS, sessionUserId } from "./session";
@@ -101,15 +101,15 @@ export async function prepareAuthorization(deps: OAuthDeps, params: URLSearchPar
     const requestedScopes = splitScopes(params.get("scope"));
     const unknown = requestedScopes.filter((s) => s !== OFFLINE_ACCESS && surfaceOfScope(s) === null);
     if (unknown.length > 0) throw new OAuthError("invalid_scope", `unknown scope: ${unknown.join(" ")}`, 400, true);
-    const surface = resolveSurface(config, params.get("resource"), requestedScopes);
+    const { surface, resource } = resolveTarget(config, params.get("resource"), requestedScopes);
     const surfaceRequested = requestedScopes.filter((s) => surfaceOfScope(s) !== null);
     // D10: other surfaces' scopes are dropped (claude.ai asks for the AS's scopes_supported verbatim).
     let scopes = [...new Set(surfaceRequested.filter((s) => surfaceOfScope(s) === surface))];
     if (surfaceRequested.length === 0) scopes = baselineScopes(surface);
-    if (scopes.length === 0) throw new OAuthError("invalid_scope", `none of the requested scopes apply to ${resourceUrl(config, surface)}`, 400, true);
+    if (scopes.length === 0) throw new OAuthError("invalid_scope", `none of the requested scopes apply to ${resource}`, 400, true);
     return {
       ok: true,
-      req: { client, redirectUri, state, surface, resource: resourceUrl(config, surface), scopes, codeChallenge, fields: pickFields(params) },
+      req: { client, redirectUri, state, surface, resource, scopes, codeChallenge, fields: pickFields(params) },
     };
   } catch (err) {
     if (err instanceof OAuthError) {

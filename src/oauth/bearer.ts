@@ -143,9 +143,10 @@ export class BearerVerifier {
    * (RFC 8707; mcp-client-compat F2), exp; then the live-grant check. Does NOT check scopes: the caller knows
    * which scope an operation needs and answers insufficient_scope itself. Throws BearerError("invalid_token").
    */
-  async verify(token: string, surface: SurfaceName): Promise<AccessContext> {
-    const resource = resourceUrl(this.config, surface);
-    const cacheKey = `${surface} ${token}`;
+  async verify(token: string, surface: SurfaceName, resource: string = resourceUrl(this.config, surface)): Promise<AccessContext> {
+    // `resource` is the endpoint's own resource: the path one on public_url or, with server.surface_urls, the
+    // surface's own host. Tokens are audience-bound to exactly one of them (RFC 8707; mcp-client-compat F2).
+    const cacheKey = `${resource} ${token}`;
     let payload: AccessTokenClaims;
     const cached = this.verified.get(cacheKey);
     if (cached && (cached.exp ?? 0) * 1000 > this.clock() + 5_000) {
@@ -263,9 +264,10 @@ export function bearerChallenge(
   config: Config,
   surface: SurfaceName,
   kind: "missing" | "invalid_token" | "insufficient_scope",
-  opts: { scopes?: string[]; description?: string } = {},
+  opts: { scopes?: string[]; description?: string; resourceMetadataUrl?: string } = {},
 ): Response {
-  const params = [`resource_metadata=${quoteParam(protectedResourceMetadataUrl(config, surface))}`];
+  // resourceMetadataUrl: the PRM of the endpoint that refused (path PRM on public_url, or the surface host's).
+  const params = [`resource_metadata=${quoteParam(opts.resourceMetadataUrl ?? protectedResourceMetadataUrl(config, surface))}`];
   const scopes = opts.scopes && opts.scopes.length > 0 ? opts.scopes : baselineScopes(surface);
   const description =
     opts.description ??

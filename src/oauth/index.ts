@@ -11,8 +11,9 @@ import { revokeGrantsOfDisabledPrincipals } from "./grants";
 import { purgeExpired } from "./housekeeping";
 import { preflight, withCors, type RequestMeta } from "./http";
 import { KeyStore, loadMasterKey } from "./keys";
-import { authorizationServerMetadata, metadataResponse, protectedResourceMetadata, rootProtectedResourceMetadata } from "./metadata";
+import { authorizationServerMetadata, metadataResponse, protectedResourceMetadata, rootProtectedResourceMetadata, surfaceHostProtectedResourceMetadata } from "./metadata";
 import { handleRegister } from "./register";
+import { surfaceOfHost } from "./resource";
 import { handleRevoke } from "./revoke";
 import type { OAuthDeps, OAuthServices } from "./services";
 import { handleToken } from "./token";
@@ -45,6 +46,12 @@ export function oauthPlugin(deps: OAuthDeps) {
   });
   const none = { parse: "none" as const };
   const asMetadata = () => metadataResponse(authorizationServerMetadata(config));
+  // With server.surface_urls, a surface's own host serves that surface's PRM at the root and at /mcp.
+  const hostPrm = (request: Request, at: "root" | "/mcp"): Response | null => {
+    const surface = surfaceOfHost(config, request.headers.get("host"));
+    const body = surface ? surfaceHostProtectedResourceMetadata(config, surface, at) : null;
+    return body ? metadataResponse(body) : null;
+  };
   const prm = (surface: string, alias: "" | "/mcp") => {
     const known = (SURFACES as readonly string[]).includes(surface) && config.surfaces[surface as SurfaceName];
     return known ? metadataResponse(protectedResourceMetadata(config, surface as SurfaceName, alias)) : withCors(json({ error: "not_found" }, 404));
@@ -55,8 +62,8 @@ export function oauthPlugin(deps: OAuthDeps) {
   const app = new Elysia({ name: "oauth" })
     .get("/.well-known/oauth-authorization-server", asMetadata)
     .get("/.well-known/openid-configuration", asMetadata)
-    .get("/.well-known/oauth-protected-resource", () => metadataResponse(rootProtectedResourceMetadata(config)))
-    .get("/.well-known/oauth-protected-resource/:surface", ({ params }) => prm(params.surface, ""))
+    .get("/.well-known/oauth-protected-resource", ({ request }) => hostPrm(request, "root") ?? metadataResponse(rootProtectedResourceMetadata(config)))
+    .get("/.well-known/oauth-protected-resource/:surface", ({ params, request }) => (params.surface === "mcp" ? hostPrm(request, "/mcp") : null) ?? prm(params.surface, ""))
     .get("/.well-known/oauth-protected-resource/:surface/mcp", ({ params }) => prm(params.surface, "/mcp"))
     .get("/oauth/jwks", async () => metadataResponse((await deps.services.keys.jwks()) as unknown as Record<string, unknown>))
     .get("/oauth/authorize", (c) => handleAuthorize(deps, c.request, meta(c)))

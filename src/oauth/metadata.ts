@@ -1,7 +1,7 @@
 import type { Config, SurfaceName } from "../config/schema";
 import { json } from "../http/responses";
 import { withCors } from "./http";
-import { enabledSurfaces, resourceUrl } from "./resource";
+import { enabledSurfaces, pathResourceUrl, surfaceBaseUrl } from "./resource";
 import { allScopes, baselineScopes, OFFLINE_ACCESS } from "./scopes";
 
 /**
@@ -40,7 +40,26 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
  */
 export function protectedResourceMetadata(config: Config, surface: SurfaceName, alias: "" | "/mcp" = ""): Record<string, unknown> {
   return {
-    resource: `${resourceUrl(config, surface)}${alias}`,
+    resource: `${pathResourceUrl(config, surface)}${alias}`,
+    authorization_servers: [config.server.public_url],
+    scopes_supported: baselineScopes(surface),
+    bearer_methods_supported: ["header"],
+    resource_name: `Cavaridge ${surface[0]!.toUpperCase()}${surface.slice(1)}`,
+  };
+}
+
+/**
+ * PRM served on a surface's own hostname (server.surface_urls), or null when it has none. At
+ * `/.well-known/oauth-protected-resource/mcp` the resource is `${surface_url}/mcp` (RFC 9728 §3.3: the URL the
+ * suffix was taken from); at the root of that host it is the bare `${surface_url}`, which on that host names this
+ * one surface (the authorization endpoint maps either to `${surface_url}/mcp`). The authorization server stays
+ * public_url.
+ */
+export function surfaceHostProtectedResourceMetadata(config: Config, surface: SurfaceName, at: "root" | "/mcp"): Record<string, unknown> | null {
+  const base = surfaceBaseUrl(config, surface);
+  if (!base) return null;
+  return {
+    resource: at === "root" ? base : `${base}/mcp`,
     authorization_servers: [config.server.public_url],
     scopes_supported: baselineScopes(surface),
     bearer_methods_supported: ["header"],

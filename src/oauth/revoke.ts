@@ -7,7 +7,7 @@ import { OAuthError, oauthErrorResponse } from "./errors";
 import { revokeGrant } from "./grants";
 import { readForm, withCors, type RequestMeta } from "./http";
 import type { OAuthDeps } from "./services";
-import { SURFACES } from "../config/schema";
+import { surfaceOfAudience } from "./resource";
 import { BearerError } from "./bearer";
 
 /**
@@ -53,10 +53,10 @@ async function grantOfAccessToken(deps: OAuthDeps, token: string, clientId: stri
   }
   // Verify the signature and audience through the normal verifier for the surface it names.
   const aud = typeof claims.aud === "string" ? claims.aud : null;
-  const surface = SURFACES.find((s) => aud === `${deps.ctx.config.server.public_url}/${s}`);
-  if (!surface) return null;
+  const target = aud === null ? null : surfaceOfAudience(deps.ctx.config, aud);
+  if (!target) return null;
   try {
-    const access = await deps.services.verifier.verify(token, surface);
+    const access = await deps.services.verifier.verify(token, target.surface, target.resource);
     if (access.clientId !== clientId) return null;
     const [g] = await deps.ctx.store.db.select({ id: oauthGrants.id }).from(oauthGrants).where(eq(oauthGrants.id, access.grantId)).limit(1);
     return g?.id ?? null;

@@ -7,7 +7,7 @@ import { noStoreJson, OAuthError, oauthErrorResponse } from "./errors";
 import { revokeGrant } from "./grants";
 import { readForm, repeatedParam, withCors, type RequestMeta } from "./http";
 import { verifyCodeVerifier } from "./pkce";
-import { parseResource } from "./resource";
+import { parseResource, pathResourceUrl, resourceUrl, surfaceBaseUrl } from "./resource";
 import { OFFLINE_ACCESS, splitScopes } from "./scopes";
 import type { OAuthDeps } from "./services";
 import { tenants, users } from "../store/schema/tenancy";
@@ -29,12 +29,19 @@ export async function handleToken(deps: OAuthDeps, request: Request, meta: Reque
   }
 }
 
-/** The resource of a token request, if given, must name the grant's surface (RFC 8707 §2.2). */
-function checkTokenResource(deps: OAuthDeps, form: URLSearchParams, surface: string): void {
+/**
+ * The resource of a token request, if given, must name the grant's surface (RFC 8707 §2.2), and the same one of its
+ * resources (path on public_url, or its own hostname): the token's `aud` is the grant's resource either way.
+ */
+function checkTokenResource(deps: OAuthDeps, form: URLSearchParams, surface: string, grantResource: string): void {
   const resource = form.get("resource");
   if (!resource) return;
   const parsed = parseResource(deps.ctx.config, resource);
-  if (parsed.kind === "surface" && parsed.surface !== surface) {
+  if (parsed.kind !== "surface") return;
+  const named = parsed.via === "host" ? resourceUrl(deps.ctx.config, parsed.surface) : pathResourceUrl(deps.ctx.config, parsed.surface);
+  // Only a surface with its own hostname has two resources; without one, the check is the surface alone, as before.
+  const otherResource = surfaceBaseUrl(deps.ctx.config, parsed.surface) !== null && named !== grantResource;
+  if (parsed.surface !== surface || otherResource) {
     throw new OAuthError("invalid_target", "the resource differs from the one this grant was issued for");
   }
 }
@@ -88,7 +95,7 @@ async function exchangeCode(deps: OAuthDeps, client: OAuthClient, form: URLSearc
   if (!verifyCodeVerifier(form.get("code_verifier"), row.codeChallenge)) {
     throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge");
   }
-  checkTokenResource(deps, form, row.surface);
+  checkTokenResource(deps, form, row.surface, row.resource);
   const grantId = newId("grt");
   const refreshToken = randomToken(32);
   const issued = await ctx.store.db.transaction(async (tx) => {
@@ -235,7 +242,7 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
   if (rt.retiredAt !== null) return reuseDetected(deps, grant, client.id, meta, "retired");
   if (rt.usedAt !== null && now - rt.usedAt > REFRESH_GRACE_MS) return reuseDetected(deps, grant, client.id, meta, "grace_expired");
   if (rt.expiresAt <= now) throw new OAuthError("invalid_grant", "the refresh token has expired");
-  checkTokenResource(deps, form, grant.surface);
+  checkTokenResource(deps, form, grant.surface, grant.resource);
   const held = splitScopes(rt.scopes);
   const asked = form.get("scope");
   let scopes = held;

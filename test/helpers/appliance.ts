@@ -113,11 +113,21 @@ export interface TestAppliance extends Appliance {
 
 /** Starts a real appliance on random loopback ports over a fresh libSQL file. Call close() in afterAll. */
 export async function startTestAppliance(
-  options: { extraToml?: string; clock?: Clock; log?: Logger; fetch?: typeof fetch; dir?: string; env?: Record<string, string>; shutdownGraceMs?: number } = {},
+  options: {
+    extraToml?: string;
+    clock?: Clock;
+    log?: Logger;
+    fetch?: typeof fetch;
+    dir?: string;
+    env?: Record<string, string>;
+    shutdownGraceMs?: number;
+    /** A port chosen beforehand (freePort()), for configs that must name it, e.g. server.surface_urls. */
+    publicPort?: number;
+  } = {},
 ): Promise<TestAppliance> {
   const dir = options.dir ?? tempDir();
   const dbPath = join(dir, "cavaridge.db");
-  const publicPort = await freePort();
+  const publicPort = options.publicPort ?? (await freePort());
   const adminPort = await freePort();
   const config = parseConfigText(testConfigToml({ publicPort, adminPort, dbPath, extra: options.extraToml }), "test.toml");
   const appliance = await startAppliance({

@@ -168,12 +168,21 @@ export async function refreshTokens(app: TestAppliance, clientId: string, refres
  */
 export async function obtainTokens(
   app: TestAppliance,
-  opts: { email: string; surface: SurfaceName; scopes?: string[]; password?: string; approve?: boolean; client?: TestClient },
+  opts: {
+    email: string;
+    surface: SurfaceName;
+    scopes?: string[];
+    password?: string;
+    approve?: boolean;
+    client?: TestClient;
+    /** The resource to ask for; defaults to `${public_url}/${surface}` (e.g. a server.surface_urls `<url>/mcp`). */
+    resource?: string;
+  },
 ): Promise<Tokens> {
   const client = opts.client ?? (await registerTestClient(app));
   const user = app.config.users.find((u) => u.email === opts.email);
   if (user?.role === "technician" && opts.approve !== false) await approveForUser(app, client.client_id, opts.email);
-  const { location, verifier } = await authorizeViaForms(app, { client, email: opts.email, password: opts.password, surface: opts.surface, scopes: opts.scopes });
+  const { location, verifier } = await authorizeViaForms(app, { client, email: opts.email, password: opts.password, surface: opts.surface, scopes: opts.scopes, resource: opts.resource });
   const code = location.searchParams.get("code");
   if (!code) throw new Error(`authorization failed: ${location.href}`);
   const res = await exchangeCode(app, client, code, verifier);
