@@ -1,4 +1,4 @@
-import { Elysia } from "elysia";
+import { Elysia, type AnyElysia } from "elysia";
 import type { AppContext } from "./context";
 import { healthRoutes } from "./health/index";
 import { clientIpFor, requestIdFor } from "./http/request-context";
@@ -40,14 +40,14 @@ export function edge(ctx: AppContext, name: string) {
 }
 
 /** The public listener: OAuth, MCP surfaces, health. Features are mounted here and nowhere else. */
-export function buildPublicApp(ctx: AppContext, features: Elysia<any, any, any, any, any, any, any>[] = []) {
+export function buildPublicApp(ctx: AppContext, features: AnyElysia[] = []) {
   let app = new Elysia({ name: "public" }).use(edge(ctx, "public")).use(healthRoutes(ctx));
   for (const f of features) app = app.use(f);
   return app;
 }
 
 /** The admin listener (loopback by default): admin page and JSON API, plus health. */
-export function buildAdminApp(ctx: AppContext, features: Elysia<any, any, any, any, any, any, any>[] = []) {
+export function buildAdminApp(ctx: AppContext, features: AnyElysia[] = []) {
   let app = new Elysia({ name: "admin" }).use(edge(ctx, "admin")).use(healthRoutes(ctx));
   for (const f of features) app = app.use(f);
   return app;

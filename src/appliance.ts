@@ -1,4 +1,4 @@
-import type { Elysia } from "elysia";
+import type { AnyElysia } from "elysia";
 import { buildAdminApp, buildPublicApp } from "./app";
 import { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
@@ -33,8 +33,8 @@ export interface Appliance {
 
 /** Features mounted on each listener; each feature's index.ts contributes its Elysia plugin here. */
 export interface Features {
-  publicFeatures: Elysia<any, any, any, any, any, any, any>[];
-  adminFeatures: Elysia<any, any, any, any, any, any, any>[];
+  publicFeatures: AnyElysia[];
+  adminFeatures: AnyElysia[];
   /** Called once at start after the store is ready (pruning, key bootstrap, demo seed…). */
   onStart: (() => Promise<void>)[];
   onStop: (() => Promise<void>)[];

@@ -13,8 +13,6 @@ import { forgeTools } from "./surfaces/forge/index";
  * what the appliance serves; adding a feature means adding it here.
  */
 export async function buildFeatures(ctx: AppContext, env: Record<string, string | undefined>): Promise<Features> {
-  void env;
-  void ctx;
   // OAuth first: it sets ctx.oauth (keys, bearer verifier) that the MCP surfaces use.
   const oauth = await buildOAuthFeature(ctx, env);
   const mcp = mcpFeature(ctx, { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools });

@@ -3,7 +3,6 @@ import { verifyAuditChain } from "../audit/log";
 import { isLoopbackHost } from "../config/load";
 import type { Config } from "../config/schema";
 import { createLogger } from "../shared/log";
-import { systemClock } from "../shared/clock";
 import { openStore, StoreError } from "../store/index";
 import { applyMigrations } from "../store/migrate";
 import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
@@ -12,7 +11,6 @@ import { demoSeedCommand } from "../demo/command";
 import { keysRotateCommand } from "../oauth/keys-command";
 
 export const DEMO_PASSWORD = "cavaridge-demo";
-
 
 /** Users whose password is still the documented demo password. */
 export async function demoAccounts(config: Config): Promise<string[]> {
@@ -196,4 +194,3 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   }
 }
 
-export { systemClock };

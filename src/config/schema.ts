@@ -68,7 +68,7 @@ export const OAuthSection = type({
   confirmation_ttl_seconds: type("30 <= number.integer <= 1800").default(300),
   /** Open dynamic client registration (RFC 7591). */
   dynamic_registration: "boolean = true",
-  /** Dynamically registered clients never used for this many days are pruned. */
+  /** Dynamically registered clients that never obtained a token this many days after registering are pruned. */
   prune_unused_clients_after_days: type("1 <= number.integer <= 3650").default(90),
   /** Client ID Metadata Documents: fetch https:// client_ids. */
   client_id_metadata_documents: "boolean = true",
