@@ -180,6 +180,10 @@ function checkSurfaceUrls(c: Config, publicUrl: URL): ConfigProblem[] {
     }
     if (host === publicUrl.hostname.toLowerCase()) {
       problems.push({ path, message: `host "${host}" is server.public_url's host; a surface needs a hostname of its own` });
+    } else if (isLoopbackHost(publicUrl.hostname) && isLoopbackHost(host)) {
+      // With a loopback public_url every path endpoint also answers to localhost/127.0.0.1/[::1] (src/mcp/trust.ts),
+      // so a surface on one of those names would be reachable through the other surfaces' endpoints too.
+      problems.push({ path, message: `host "${host}" is a loopback name that server.public_url's endpoints already answer to; use e.g. ${surface}.localhost` });
     }
     const other = seen.get(host);
     if (other) problems.push({ path, message: `host "${host}" is already used by server.surface_urls.${other}` });

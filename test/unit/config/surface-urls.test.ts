@@ -84,6 +84,16 @@ describe("server.surface_urls validation", () => {
     expect(problems(text(`payroll = "https://payroll.example.com"`)).map((p) => p.path)).toEqual(["server.surface_urls.payroll"]);
   });
 
+  // Regression (review of the surface_urls change): with a loopback public_url, a surface on "localhost" passed the
+  // check although every path endpoint also answers to localhost, so another surface's token reached it there.
+  test("with a loopback public_url, a surface may not take a loopback name the path endpoints already answer to", () => {
+    const loopback = (urls: string) => text(urls).replace('public_url = "https://mcp.example.com/"', 'public_url = "http://127.0.0.1:8787"');
+    for (const name of ["localhost", "127.0.0.1", "[::1]"]) {
+      expect(problems(loopback(`cavalier = "http://${name}:8787"`)).map((p) => p.path)).toContain("server.surface_urls.cavalier");
+    }
+    expect(problems(loopback(`cavalier = "http://cavalier.localhost:8787"`))).toEqual([]);
+  });
+
   test("hosts must differ from public_url's, from each other's (ports do not count) and from allowed_hosts", () => {
     expect(problems(text(`cavalier = "https://mcp.example.com:8443"`))).toEqual([
       { path: "server.surface_urls.cavalier", message: `host "mcp.example.com" is server.public_url's host; a surface needs a hostname of its own` },
