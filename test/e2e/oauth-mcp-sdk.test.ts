@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { auth, extractWWWAuthenticateParams, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { decodeJwt } from "jose";
 import { startTestAppliance, type TestAppliance } from "../helpers/appliance";
+import { MemoryOAuthProvider } from "../helpers/memory-oauth-provider";
 import { completeAuthorizationInBrowser, formBody } from "../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
@@ -15,49 +15,6 @@ setDefaultTimeout(30_000);
  * surface URL (401 challenge -> PRM -> AS metadata), dynamic registration, code + PKCE with the sign-in and consent
  * forms posted for real, tokens, refresh, and refusal after revocation.
  */
-class MemoryProvider implements OAuthClientProvider {
-  info: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = "";
-  authorizationUrl: URL | undefined;
-
-  get redirectUrl(): string {
-    return "http://127.0.0.1:33418/callback";
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: "MCP SDK e2e",
-      redirect_uris: [this.redirectUrl],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    };
-  }
-  state(): string {
-    return "sdk-state-1";
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 let app: TestAppliance;
 beforeAll(async () => {
@@ -83,7 +40,7 @@ describe("MCP SDK client auth() end to end", () => {
     expect(resourceMetadataUrl?.href).toBe(`${issuer}/.well-known/oauth-protected-resource/cavalier`);
 
     // 2. auth() discovers PRM + AS metadata, registers (DCR) and starts the authorization.
-    const provider = new MemoryProvider();
+    const provider = new MemoryOAuthProvider({ clientName: "MCP SDK e2e", redirectUrl: "http://127.0.0.1:33418/callback", state: "sdk-state-1" });
     expect(await auth(provider, { serverUrl, resourceMetadataUrl })).toBe("REDIRECT");
     expect(provider.info?.client_id).toBeTruthy();
     const authUrl = provider.authorizationUrl!;

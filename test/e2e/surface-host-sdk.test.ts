@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { auth, extractWWWAuthenticateParams, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { decodeJwt } from "jose";
 import { freePort, startTestAppliance, type TestAppliance } from "../helpers/appliance";
+import { MemoryOAuthProvider } from "../helpers/memory-oauth-provider";
 import { completeAuthorizationInBrowser } from "../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
@@ -15,48 +15,6 @@ setDefaultTimeout(30_000);
  * `http://cavalier.localhost:<port>/mcp` (the path is exactly /mcp, as claude.ai needs: claude-ai-mcp#878), the
  * SDK discovers the PRM on that host, the authorization server on public_url, and the MCP calls go to /mcp.
  */
-class MemoryProvider implements OAuthClientProvider {
-  info: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = "";
-  authorizationUrl: URL | undefined;
-  get redirectUrl(): string {
-    return "http://127.0.0.1:33419/callback";
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: "MCP SDK surface-host e2e",
-      redirect_uris: [this.redirectUrl],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    };
-  }
-  state(): string {
-    return "sdk-host-state";
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 let app: TestAppliance;
 let C: string;
@@ -84,7 +42,7 @@ describe("MCP SDK client with a per-surface hostname", () => {
     expect(resourceMetadataUrl?.href).toBe(`${C}/.well-known/oauth-protected-resource/mcp`);
 
     // Without the hint too: the SDK derives the well-known URL from the server URL itself (RFC 9728 §3.1).
-    const provider = new MemoryProvider();
+    const provider = new MemoryOAuthProvider({ clientName: "MCP SDK surface-host e2e", redirectUrl: "http://127.0.0.1:33419/callback", state: "sdk-host-state" });
     expect(await auth(provider, { serverUrl })).toBe("REDIRECT");
     const authUrl = provider.authorizationUrl!;
     expect(authUrl.href.startsWith(`${issuer}/oauth/authorize?`)).toBe(true);
