@@ -20,9 +20,11 @@ const srv = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), {
 });
 const { access_token } = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
 const body = (id: number, method: string) =>
-  JSON.stringify(method === "tools/call"
-    ? { jsonrpc: "2.0", id, method, params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } } }
-    : { jsonrpc: "2.0", id, method });
+  JSON.stringify(
+    method === "tools/call"
+      ? { jsonrpc: "2.0", id, method, params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } } }
+      : { jsonrpc: "2.0", id, method },
+  );
 const bare = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
@@ -40,7 +42,11 @@ async function run(method: string, url = srv.url): Promise<number> {
       while (next < calls) {
         const id = next++;
         const s = performance.now();
-        const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" }, body: body(id, method) });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" },
+          body: body(id, method),
+        });
         await res.text();
         if (res.status !== 200) throw new Error(`status ${res.status}`);
         lat.push(performance.now() - s);
@@ -50,13 +56,17 @@ async function run(method: string, url = srv.url): Promise<number> {
   const secs = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
   const rps = calls / secs;
-  console.log(`${(url === srv.url ? method : "bare http").padEnd(10)} ${calls} calls, c=${concurrency}: ${rps.toFixed(0)} req/s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(2)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(2)} ms`);
+  console.log(
+    `${(url === srv.url ? method : "bare http").padEnd(10)} ${calls} calls, c=${concurrency}: ${rps.toFixed(0)} req/s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(2)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(2)} ms`,
+  );
   return rps;
 }
 const bareRps = await run("ping", `http://127.0.0.1:${bare.port}/`);
 const pingRps = await run("ping");
 const callRps = await run("tools/call");
-console.log(`ratios: ping/bare ${(pingRps / bareRps).toFixed(2)}, tools/call/bare ${(callRps / bareRps).toFixed(2)}, tools/call/ping ${(callRps / pingRps).toFixed(2)}`);
+console.log(
+  `ratios: ping/bare ${(pingRps / bareRps).toFixed(2)}, tools/call/bare ${(callRps / bareRps).toFixed(2)}, tools/call/ping ${(callRps / pingRps).toFixed(2)}`,
+);
 bare.stop(true);
 srv.stop();
 await app.close();

@@ -30,7 +30,10 @@ export interface Platform {
 /** Parses `bun-linux-x64`, `bun-linux-arm64-musl`, `bun-linux-x64-baseline-musl`, `bun-darwin-arm64`, ... */
 export function parseCompileTarget(target: string): Platform {
   const m = /^bun-(linux|darwin|windows)-(x64|arm64)(?:-(?:baseline|modern))?(?:-(musl|glibc|gnu))?$/.exec(target);
-  if (!m) throw new Error(`unsupported --target "${target}" (expected e.g. bun-linux-x64, bun-linux-arm64-musl, bun-darwin-arm64)`);
+  if (!m)
+    throw new Error(
+      `unsupported --target "${target}" (expected e.g. bun-linux-x64, bun-linux-arm64-musl, bun-darwin-arm64)`,
+    );
   const os = m[1] as Platform["os"];
   const libc = os === "linux" ? (m[3] === "musl" ? "musl" : "gnu") : null;
   return { os, arch: m[2] as Platform["arch"], libc };
@@ -46,7 +49,9 @@ export function hostPlatform(): Platform {
   if (os !== "linux") return { os, arch, libc: null };
   // process.report names the glibc version only when the running binary is linked against glibc.
   const header = (process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  const musl = header?.glibcVersionRuntime === undefined && existsSync(`/lib/ld-musl-${arch === "x64" ? "x86_64" : "aarch64"}.so.1`);
+  const musl =
+    header?.glibcVersionRuntime === undefined &&
+    existsSync(`/lib/ld-musl-${arch === "x64" ? "x86_64" : "aarch64"}.so.1`);
   return { os, arch, libc: musl ? "musl" : "gnu" };
 }
 
@@ -68,9 +73,17 @@ export function pinLibsqlNative(nativePackage: string): BunPlugin {
       build.onLoad({ filter: /[\\/]node_modules[\\/]libsql[\\/]index\.js$/ }, async (args) => {
         const source = await Bun.file(args.path).text();
         if (!COMPUTED_REQUIRE.test(source)) {
-          throw new Error(`${args.path}: the computed require(\`@libsql/\${target}\`) was not found; update scripts/build.ts for this libsql version`);
+          throw new Error(
+            `${args.path}: the computed require(\`@libsql/\${target}\`) was not found; update scripts/build.ts for this libsql version`,
+          );
         }
-        return { contents: source.replace(COMPUTED_REQUIRE, `return require(${JSON.stringify(`${nativePackage}/index.node`)});`), loader: "js" };
+        return {
+          contents: source.replace(
+            COMPUTED_REQUIRE,
+            `return require(${JSON.stringify(`${nativePackage}/index.node`)});`,
+          ),
+          loader: "js",
+        };
       });
     },
   };
@@ -87,7 +100,9 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    console.log("usage: bun scripts/build.ts [--target bun-linux-x64|bun-linux-arm64[-musl]|bun-darwin-arm64|...] [--outfile dist/cavaridge]");
+    console.log(
+      "usage: bun scripts/build.ts [--target bun-linux-x64|bun-linux-arm64[-musl]|bun-darwin-arm64|...] [--outfile dist/cavaridge]",
+    );
     return 0;
   }
   const target = values.target as Bun.Build.CompileTarget | undefined;
@@ -131,7 +146,8 @@ async function main(): Promise<number> {
 }
 
 function libsqlVersion(): string {
-  return (JSON.parse(readFileSync(join(ROOT, "node_modules/libsql/package.json"), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(ROOT, "node_modules/libsql/package.json"), "utf8")) as { version: string })
+    .version;
 }
 
 if (import.meta.main) process.exit(await main());

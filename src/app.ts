@@ -31,8 +31,10 @@ export function edge(ctx: AppContext, name: string) {
     })
     .onError({ as: "global" }, ({ code, error, request, path }) => {
       if (code === "NOT_FOUND") return json({ error: "not_found" }, 404);
-      if (code === "PARSE") return json({ error: "invalid_request", error_description: "the request body could not be parsed" }, 400);
-      if (code === "VALIDATION") return json({ error: "invalid_request", error_description: "the request is malformed" }, 400);
+      if (code === "PARSE")
+        return json({ error: "invalid_request", error_description: "the request body could not be parsed" }, 400);
+      if (code === "VALIDATION")
+        return json({ error: "invalid_request", error_description: "the request is malformed" }, 400);
       const requestId = requestIdFor(request);
       ctx.log.error("unhandled error", { request_id: requestId, path, error });
       return json({ error: "server_error", request_id: requestId }, 500);

@@ -51,7 +51,11 @@ export async function prepareStore(config: Config, env: Record<string, string | 
   const migrated = await applyMigrations(store.client, clock);
   if (migrated.applied.length > 0) log.info("migrations applied", { applied: migrated.applied });
   const synced = await syncConfigToStore(store, config, clock);
-  log.info("config synced", { tenants: synced.tenants, users: synced.users, disabled_users: synced.disabledUserIds.length });
+  log.info("config synced", {
+    tenants: synced.tenants,
+    users: synced.users,
+    disabled_users: synced.disabledUserIds.length,
+  });
   return { store, synced };
 }
 
@@ -90,7 +94,11 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
     adminApp.listen({ hostname: adm.hostname, port: adm.port, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
     adminPort = adminApp.server!.port!;
   }
-  log.info("listening", { public: `${pub.hostname}:${publicPort}`, admin: adminPort ? `${config.admin.listen.replace(/:\d+$/, "")}:${adminPort}` : null, public_url: config.server.public_url });
+  log.info("listening", {
+    public: `${pub.hostname}:${publicPort}`,
+    admin: adminPort ? `${config.admin.listen.replace(/:\d+$/, "")}:${adminPort}` : null,
+    public_url: config.server.public_url,
+  });
 
   let stopped = false;
   return {
@@ -109,7 +117,9 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
         timer = setTimeout(() => resolve("timeout"), options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
       });
       if ((await Promise.race([graceful, deadline])) === "timeout") {
-        log.warn("shutdown grace period over; closing remaining connections", { grace_ms: options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS });
+        log.warn("shutdown grace period over; closing remaining connections", {
+          grace_ms: options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS,
+        });
         await Promise.all([publicApp.server?.stop(true), adminApp?.server?.stop(true)]);
       }
       clearTimeout(timer);

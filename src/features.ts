@@ -16,5 +16,10 @@ export async function buildFeatures(ctx: AppContext, env: Record<string, string 
   // OAuth first: it sets ctx.oauth (keys, bearer verifier) that the MCP surfaces use.
   const oauth = await buildOAuthFeature(ctx, env);
   const mcp = mcpFeature(ctx, { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools });
-  return { publicFeatures: [oauth.plugin, mcp.plugin], adminFeatures: [adminRoutes(ctx)], onStart: [oauth.onStart, demoSeedOnStart(ctx, env), mcp.onStart], onStop: [oauth.onStop, mcp.onStop] };
+  return {
+    publicFeatures: [oauth.plugin, mcp.plugin],
+    adminFeatures: [adminRoutes(ctx)],
+    onStart: [oauth.onStart, demoSeedOnStart(ctx, env), mcp.onStart],
+    onStop: [oauth.onStop, mcp.onStop],
+  };
 }

@@ -17,7 +17,14 @@ export async function recordAdminAction(
   origin: ActionOrigin,
   action: string,
   outcome: string,
-  extra: { grantId?: string; clientId?: string; surface?: string; userId?: string; tenantId?: string; detail?: Record<string, unknown> } = {},
+  extra: {
+    grantId?: string;
+    clientId?: string;
+    surface?: string;
+    userId?: string;
+    tenantId?: string;
+    detail?: Record<string, unknown>;
+  } = {},
 ): Promise<string> {
   return ctx.audit.record({
     kind: "admin",
@@ -39,10 +46,17 @@ export async function recordAdminAction(
  * missing one ("not found or not permitted"), and the attempt is audited as `denied_cross_tenant`.
  */
 /** Returns true when this call revoked it, false when it was already revoked. */
-export async function revokeConnection(ctx: AppContext, principal: AdminPrincipal, grantId: string, origin: ActionOrigin): Promise<boolean> {
+export async function revokeConnection(
+  ctx: AppContext,
+  principal: AdminPrincipal,
+  grantId: string,
+  origin: ActionOrigin,
+): Promise<boolean> {
   const grant = await findGrantTenant(ctx.store.db, grantId);
   if (!grant) {
-    await recordAdminAction(ctx, principal, origin, "admin.connection.revoke", "not_found", { detail: { target_grant: grantId } });
+    await recordAdminAction(ctx, principal, origin, "admin.connection.revoke", "not_found", {
+      detail: { target_grant: grantId },
+    });
     throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
   }
   if (!principal.scope.includes(grant.tenantId)) {
@@ -88,8 +102,12 @@ export async function approveClient(
     return added;
   } catch (err) {
     if (!(err instanceof ApprovalError)) throw err;
-    const outcome = err.code === "out_of_scope" ? "denied_cross_tenant" : err.code === "forbidden_role" ? "denied_role" : "not_found";
-    await recordAdminAction(ctx, principal, origin, "admin.client.approve", outcome, { clientId, detail: { target_tenant: tenantId } });
+    const outcome =
+      err.code === "out_of_scope" ? "denied_cross_tenant" : err.code === "forbidden_role" ? "denied_role" : "not_found";
+    await recordAdminAction(ctx, principal, origin, "admin.client.approve", outcome, {
+      clientId,
+      detail: { target_tenant: tenantId },
+    });
     if (err.code === "forbidden_role") throw new AdminError("forbidden", err.message);
     throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
   }
@@ -102,10 +120,17 @@ export async function approveClient(
  * caller's tenants (including one nobody uses yet) reads as not found; one also used elsewhere is forbidden. Every
  * refusal is audited.
  */
-export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrincipal, clientId: string, origin: ActionOrigin): Promise<number> {
+export async function deleteClientAsAdmin(
+  ctx: AppContext,
+  principal: AdminPrincipal,
+  clientId: string,
+  origin: ActionOrigin,
+): Promise<number> {
   const usage = await clientUsage(ctx.store.db, clientId);
   if (usage === null) {
-    await recordAdminAction(ctx, principal, origin, "admin.client.delete", "not_found", { detail: { target_client: clientId } });
+    await recordAdminAction(ctx, principal, origin, "admin.client.delete", "not_found", {
+      detail: { target_client: clientId },
+    });
     throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
   }
   const using = usage.tenants;
@@ -114,24 +139,40 @@ export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrinc
     const outside = using.filter((t) => !principal.scope.includes(t));
     if (inside.length === 0) {
       // Not attached to the caller's tenants: not theirs to see (listClientsInScope hides it), so it reads as not found.
-      await recordAdminAction(ctx, principal, origin, "admin.client.delete", using.length === 0 ? "denied_unattached" : "denied_cross_tenant", {
-        clientId,
-        detail: { tenants_outside_scope: outside.length },
-      });
+      await recordAdminAction(
+        ctx,
+        principal,
+        origin,
+        "admin.client.delete",
+        using.length === 0 ? "denied_unattached" : "denied_cross_tenant",
+        {
+          clientId,
+          detail: { tenants_outside_scope: outside.length },
+        },
+      );
       throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
     }
     if (usage.source === "cimd") {
       // A metadata-document client (e.g. vscode.dev's) is one identity for the whole appliance and its deletion
       // blocks its URL for every tenant, so it is a platform admin's call; a tenant admin revokes its connections.
-      await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_role", { clientId, detail: { source: "cimd" } });
-      throw new AdminError("forbidden", "a metadata-document client is shared by the whole appliance; revoke its connections instead, or ask a platform admin to delete it");
+      await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_role", {
+        clientId,
+        detail: { source: "cimd" },
+      });
+      throw new AdminError(
+        "forbidden",
+        "a metadata-document client is shared by the whole appliance; revoke its connections instead, or ask a platform admin to delete it",
+      );
     }
     if (outside.length > 0) {
       await recordAdminAction(ctx, principal, origin, "admin.client.delete", "denied_cross_tenant", {
         clientId,
         detail: { tenants_outside_scope: outside.length },
       });
-      throw new AdminError("forbidden", "this client is also used by tenants outside your scope; ask a platform admin to delete it");
+      throw new AdminError(
+        "forbidden",
+        "this client is also used by tenants outside your scope; ask a platform admin to delete it",
+      );
     }
   }
   const revoked = await deleteClient(ctx, clientId, {
@@ -153,7 +194,12 @@ export async function deleteClientAsAdmin(ctx: AppContext, principal: AdminPrinc
  * Restores a deleted client (platform admin only): a mistaken deletion of a shared CIMD client would otherwise block
  * it for every tenant for good. Its grants stay revoked and its approvals removed; refusals are audited.
  */
-export async function restoreClientAsAdmin(ctx: AppContext, principal: AdminPrincipal, clientId: string, origin: ActionOrigin): Promise<void> {
+export async function restoreClientAsAdmin(
+  ctx: AppContext,
+  principal: AdminPrincipal,
+  clientId: string,
+  origin: ActionOrigin,
+): Promise<void> {
   if (principal.role !== "platform_admin") {
     await recordAdminAction(ctx, principal, origin, "admin.client.restore", "denied_role", { clientId });
     throw new AdminError("forbidden", "only a platform admin may restore a deleted client");

@@ -15,7 +15,12 @@ export interface AdminApiTokenInfo {
 }
 
 /** Creates a token for `userId`; returns the raw token ONCE (only its SHA-256 is stored). */
-export async function createAdminApiToken(db: DbLike, userId: string, name: string, now: number): Promise<{ id: string; token: string }> {
+export async function createAdminApiToken(
+  db: DbLike,
+  userId: string,
+  name: string,
+  now: number,
+): Promise<{ id: string; token: string }> {
   const token = `${ADMIN_TOKEN_PREFIX}${randomToken(32)}`;
   const id = newId("adt");
   await db.insert(adminApiTokens).values({ id, tokenHash: sha256Hex(token), userId, name, createdAt: now });
@@ -23,7 +28,11 @@ export async function createAdminApiToken(db: DbLike, userId: string, name: stri
 }
 
 /** The user a live token acts for (recording its use), or null for an unknown or revoked token. */
-export async function findAdminApiTokenUser(db: DbLike, token: string, now: number): Promise<{ tokenId: string; userId: string } | null> {
+export async function findAdminApiTokenUser(
+  db: DbLike,
+  token: string,
+  now: number,
+): Promise<{ tokenId: string; userId: string } | null> {
   if (!token.startsWith(ADMIN_TOKEN_PREFIX) || token.length > 200) return null;
   const row = (
     await db

@@ -48,7 +48,8 @@ function connectionJson(g: GrantSummary, directory: Directory) {
 const CONNECTIONS_PARAMS = new Set(["tenant"]);
 
 export async function apiListConnections(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
-  for (const k of req.url.searchParams.keys()) if (!CONNECTIONS_PARAMS.has(k)) throw new AdminError("invalid_request", `unknown parameter ${k}`);
+  for (const k of req.url.searchParams.keys())
+    if (!CONNECTIONS_PARAMS.has(k)) throw new AdminError("invalid_request", `unknown parameter ${k}`);
   const tenant = req.url.searchParams.get("tenant") || undefined;
   const { principal } = auth;
   await admitNamedTenant(ctx, principal, tenant, req, "connections.list");
@@ -75,7 +76,12 @@ export async function apiListConnections(ctx: AppContext, req: AdminRequest, aut
   });
 }
 
-export async function apiRevokeConnection(ctx: AppContext, req: AdminRequest, auth: Authenticated, id: string): Promise<Response> {
+export async function apiRevokeConnection(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  id: string,
+): Promise<Response> {
   requireCsrf(auth, req, req.request.headers.get("x-csrf-token"));
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new AdminError("not_found", "not found or not permitted");
   const revoked = await revokeConnection(ctx, auth.principal, id, req);
@@ -92,8 +98,17 @@ export async function apiQueryAudit(ctx: AppContext, req: AdminRequest, auth: Au
   const q = await auditQueryFor(ctx, req, auth);
   if (q.format) throw new AdminError("invalid_request", "format applies to /api/mcp/audit/export");
   try {
-    const page = await queryAuditLog(ctx.store.db, auth.principal.auditVisibility, q.filters, { cursor: q.cursor, limit: q.limit ?? 100 });
-    const [directory, names] = await Promise.all([loadDirectory(ctx.store.db, auth.principal), clientNames(ctx.store.db, page.rows.map((r) => r.clientId))]);
+    const page = await queryAuditLog(ctx.store.db, auth.principal.auditVisibility, q.filters, {
+      cursor: q.cursor,
+      limit: q.limit ?? 100,
+    });
+    const [directory, names] = await Promise.all([
+      loadDirectory(ctx.store.db, auth.principal),
+      clientNames(
+        ctx.store.db,
+        page.rows.map((r) => r.clientId),
+      ),
+    ]);
     return apiJson({
       rows: page.rows.map((r) => ({
         ...auditRowForExport(r),
@@ -115,7 +130,9 @@ export async function apiExportAudit(ctx: AppContext, req: AdminRequest, auth: A
   if (!q.format) throw new AdminError("invalid_request", "format is required: csv or jsonl");
   if (q.cursor) throw new AdminError("invalid_request", "exports are not paginated; drop cursor");
   const format = q.format;
-  await recordAdminAction(ctx, auth.principal, req, "admin.audit.export", "ok", { detail: { format, filters: q.echo } });
+  await recordAdminAction(ctx, auth.principal, req, "admin.audit.export", "ok", {
+    detail: { format, filters: q.echo },
+  });
   const rows = iterateAuditLog(ctx.store.db, auth.principal.auditVisibility, q.filters);
   const encoder = new TextEncoder();
   const log = ctx.log;
@@ -157,7 +174,8 @@ export async function apiExportAudit(ctx: AppContext, req: AdminRequest, auth: A
 }
 
 export async function apiListServers(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
-  if ([...req.url.searchParams.keys()].length > 0) throw new AdminError("invalid_request", "this endpoint takes no parameters");
+  if ([...req.url.searchParams.keys()].length > 0)
+    throw new AdminError("invalid_request", "this endpoint takes no parameters");
   const servers = await buildServerInventory(ctx.store.db, ctx.config, auth.principal.auditVisibility, req.now);
   return apiJson({
     servers: servers.map((s) => ({

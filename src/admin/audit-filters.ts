@@ -5,7 +5,13 @@ import { userIdForEmail } from "../tenancy/sync";
 import { AdminError } from "./errors";
 
 /** Preset time ranges of the audit page; `all` has no lower bound. */
-export const AUDIT_RANGES = { "1h": HOUR_MS, "24h": 24 * HOUR_MS, "7d": 7 * 24 * HOUR_MS, "30d": 30 * 24 * HOUR_MS, all: null } as const;
+export const AUDIT_RANGES = {
+  "1h": HOUR_MS,
+  "24h": 24 * HOUR_MS,
+  "7d": 7 * 24 * HOUR_MS,
+  "30d": 30 * 24 * HOUR_MS,
+  all: null,
+} as const;
 export type AuditRange = keyof typeof AUDIT_RANGES | "custom";
 
 const slug = type(/^[A-Za-z0-9._:@+-]{1,200}$/);
@@ -45,7 +51,8 @@ export function parseAuditTime(value: string, param: string): number {
   if (/^\d{10,15}$/.test(value)) return Number(value);
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(value) ? `${value}Z` : value;
   const ms = /^\d{4}-\d{2}-\d{2}/.test(iso) ? Date.parse(iso) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new AdminError("invalid_request", `${param} must be an ISO 8601 time such as 2026-11-24T09:00:00Z`);
+  if (!Number.isFinite(ms))
+    throw new AdminError("invalid_request", `${param} must be an ISO 8601 time such as 2026-11-24T09:00:00Z`);
   return ms;
 }
 
@@ -87,7 +94,8 @@ export function parseAuditQuery(params: URLSearchParams, now: number, defaultRan
   if (q.client) filters.clientId = q.client;
   if (q.outcome) filters.outcome = q.outcome;
   const limit = q.limit ? Number(q.limit) : undefined;
-  if (limit !== undefined && (limit < 1 || limit > 500)) throw new AdminError("invalid_request", "limit must be between 1 and 500");
+  if (limit !== undefined && (limit < 1 || limit > 500))
+    throw new AdminError("invalid_request", "limit must be between 1 and 500");
   const echo: Record<string, string> = {};
   for (const k of ["range", "from", "to", "kind", "surface", "tool", "user", "tenant", "client", "outcome"] as const) {
     const v = q[k];

@@ -46,10 +46,19 @@ export function renderCallsChart(counts: readonly HourlyCount[], from: number, t
   }
   const total = [...outcomes.values()].reduce((a, b) => a + b, 0);
   const max = Math.max(1, ...stacks.map((s) => [...s.values()].reduce((a, b) => a + b, 0)));
-  const W = 960, H = 200, left = 40, right = 8, top = 10, bottom = 28;
-  const plotW = W - left - right, plotH = H - top - bottom;
+  const W = 960,
+    H = 200,
+    left = 40,
+    right = 8,
+    top = 10,
+    bottom = 28;
+  const plotW = W - left - right,
+    plotH = H - top - bottom;
   const bw = plotW / bars;
-  const order = [...Object.keys(OUTCOME_COLOURS), ...[...outcomes.keys()].filter((o) => !(o in OUTCOME_COLOURS)).sort()];
+  const order = [
+    ...Object.keys(OUTCOME_COLOURS),
+    ...[...outcomes.keys()].filter((o) => !(o in OUTCOME_COLOURS)).sort(),
+  ];
   const parts: string[] = [];
   // Gridlines at 0, max/2, max.
   for (const f of [0, 0.5, 1]) {
@@ -72,7 +81,9 @@ export function renderCallsChart(counts: readonly HourlyCount[], from: number, t
       if (!n) continue;
       const h = (n / max) * plotH;
       y -= h;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="${colourOf(o)}"/>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="${colourOf(o)}"/>`,
+      );
       tip.push(`${o} ${n}`);
     }
     const label = `${new Date(t0).toISOString().slice(0, 13).replace("T", " ")}:00 UTC${per > 1 ? ` (+${per}h)` : ""}`;
@@ -80,12 +91,17 @@ export function renderCallsChart(counts: readonly HourlyCount[], from: number, t
       `<rect x="${x.toFixed(1)}" y="${top}" width="${bw.toFixed(1)}" height="${plotH}" class="hit"><title>${escapeHtml(label)}${tip.length ? " — " + escapeHtml(tip.join(", ")) : " — no calls"}</title></rect>`,
     );
     if (i % labelEvery === 0) {
-      parts.push(`<text x="${(x + bw / 2).toFixed(1)}" y="${H - 8}" text-anchor="middle" class="axis">${hourLabel(t0, multiDay)}</text>`);
+      parts.push(
+        `<text x="${(x + bw / 2).toFixed(1)}" y="${H - 8}" text-anchor="middle" class="axis">${hourLabel(t0, multiDay)}</text>`,
+      );
     }
   }
   const legend = order
     .filter((o) => outcomes.has(o))
-    .map((o) => `<span class="legend-item"><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${colourOf(o)}"/></svg>${escapeHtml(o)} <b>${outcomes.get(o)}</b></span>`)
+    .map(
+      (o) =>
+        `<span class="legend-item"><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${colourOf(o)}"/></svg>${escapeHtml(o)} <b>${outcomes.get(o)}</b></span>`,
+    )
     .join("");
   const caption = `${total} call${total === 1 ? "" : "s"} · ${per === 1 ? "per hour" : `per ${per} hours`} · UTC`;
   return `<figure class="chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Calls per hour by outcome: ${total} calls" preserveAspectRatio="none">${parts.join("")}</svg><figcaption><span class="muted">${escapeHtml(caption)}</span>${legend}</figcaption></figure>`;

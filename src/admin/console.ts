@@ -1,8 +1,22 @@
-import { countAuditPerHour, distinctAuditValues, firstAuditTime, findAuditRow, findConfirmingRows, queryAuditLog, AuditCursorError } from "../audit/query";
+import {
+  countAuditPerHour,
+  distinctAuditValues,
+  firstAuditTime,
+  findAuditRow,
+  findConfirmingRows,
+  queryAuditLog,
+  AuditCursorError,
+} from "../audit/query";
 import type { AppContext } from "../context";
 import { listGrants } from "../oauth/grants";
 import { listClientsInScope, listDeletedClients } from "../oauth/admin-queries";
-import { approveClient, deleteClientAsAdmin, recordAdminAction, restoreClientAsAdmin, revokeConnection } from "./actions";
+import {
+  approveClient,
+  deleteClientAsAdmin,
+  recordAdminAction,
+  restoreClientAsAdmin,
+  revokeConnection,
+} from "./actions";
 import { createAdminApiToken, listAdminApiTokens, revokeAdminApiToken } from "./api-tokens";
 import { parseAuditQuery } from "./audit-filters";
 import { auditChainStatus } from "./chain-status";
@@ -41,7 +55,10 @@ const NOTICES: Record<string, NonNullable<PageFrame["notice"]>> = {
   approved: { kind: "ok", text: "Client approved for the tenant." },
   already_approved: { kind: "ok", text: "That client was already approved for the tenant." },
   client_deleted: { kind: "ok", text: "Client deleted and its connections revoked." },
-  client_restored: { kind: "ok", text: "Client restored. Its earlier connections stay revoked and it needs approving again." },
+  client_restored: {
+    kind: "ok",
+    text: "Client restored. Its earlier connections stay revoked and it needs approving again.",
+  },
   token_revoked: { kind: "ok", text: "API token revoked." },
 };
 
@@ -80,13 +97,22 @@ export function safeNext(next: string | null | undefined, origin: string): strin
   return url.pathname + url.search + url.hash;
 }
 
-export function signInPage(req: AdminRequest, opts: { error?: string; email?: string; status?: number; retryAfter?: number } = {}): Response {
+export function signInPage(
+  req: AdminRequest,
+  opts: { error?: string; email?: string; status?: number; retryAfter?: number } = {},
+): Response {
   const pre = req.cookies.get(PRE_SESSION_COOKIE);
   const secret = pre && /^[A-Za-z0-9_-]{20,64}$/.test(pre) ? pre : newPreSessionSecret();
-  const cookies: [string, string][] = [["set-cookie", adminCookie(PRE_SESSION_COOKIE, secret, { secure: req.secure, maxAgeSeconds: 3600 })]];
+  const cookies: [string, string][] = [
+    ["set-cookie", adminCookie(PRE_SESSION_COOKIE, secret, { secure: req.secure, maxAgeSeconds: 3600 })],
+  ];
   if (opts.retryAfter) cookies.push(["retry-after", String(opts.retryAfter)]);
   const next = req.url.searchParams.get("next") ?? undefined;
-  return htmlResponse(renderSignIn({ csrf: csrfTokenFor(secret), email: opts.email, error: opts.error, next }), opts.status ?? 200, cookies);
+  return htmlResponse(
+    renderSignIn({ csrf: csrfTokenFor(secret), email: opts.email, error: opts.error, next }),
+    opts.status ?? 200,
+    cookies,
+  );
 }
 
 export async function signIn(ctx: AppContext, req: AdminRequest): Promise<Response> {
@@ -96,23 +122,53 @@ export async function signIn(ctx: AppContext, req: AdminRequest): Promise<Respon
   if (!pre || !verifyCsrfToken(pre, form.get("csrf"))) {
     return signInPage(req, { email, error: "The sign-in form expired. Please try again.", status: 403 });
   }
-  const result = await verifyAdminCredentials(ctx.store.db, ctx.config, { email, password: form.get("password") ?? "", ip: req.ip }, req.now);
+  const result = await verifyAdminCredentials(
+    ctx.store.db,
+    ctx.config,
+    { email, password: form.get("password") ?? "", ip: req.ip },
+    req.now,
+  );
   if (!result.ok) {
-    await recordAdminAction(ctx, null, req, "admin.sign_in", result.reason === "role_not_admitted" ? "denied_role" : result.reason, {
-      userId: result.userId,
-      detail: { email },
-    });
+    await recordAdminAction(
+      ctx,
+      null,
+      req,
+      "admin.sign_in",
+      result.reason === "role_not_admitted" ? "denied_role" : result.reason,
+      {
+        userId: result.userId,
+        detail: { email },
+      },
+    );
     if (result.reason === "locked")
-      return signInPage(req, { email, status: 429, retryAfter: result.retryAfterSeconds, error: `Too many failed sign-ins. Try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} minute(s).` });
+      return signInPage(req, {
+        email,
+        status: 429,
+        retryAfter: result.retryAfterSeconds,
+        error: `Too many failed sign-ins. Try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} minute(s).`,
+      });
     if (result.reason === "role_not_admitted")
-      return signInPage(req, { email, status: 403, error: "This account may not use the admin console. Ask an MSP admin or platform admin." });
+      return signInPage(req, {
+        email,
+        status: 403,
+        error: "This account may not use the admin console. Ask an MSP admin or platform admin.",
+      });
     return signInPage(req, { email, status: 401, error: "Email or password is incorrect." });
   }
   const session = await createAdminSession(ctx.store.db, result.userId, req.ip, req.now);
-  await recordAdminAction(ctx, { userId: result.userId, tenantId: result.tenantId, via: "session" }, req, "admin.sign_in", "ok");
+  await recordAdminAction(
+    ctx,
+    { userId: result.userId, tenantId: result.tenantId, via: "session" },
+    req,
+    "admin.sign_in",
+    "ok",
+  );
   const next = form.get("next");
   return redirect(safeNext(next, req.url.origin), [
-    adminCookie(SESSION_COOKIE, session.id, { secure: req.secure, maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000) }),
+    adminCookie(SESSION_COOKIE, session.id, {
+      secure: req.secure,
+      maxAgeSeconds: Math.floor(SESSION_ABSOLUTE_MS / 1000),
+    }),
     adminCookie(PRE_SESSION_COOKIE, "", { secure: req.secure, maxAgeSeconds: 0 }),
   ]);
 }
@@ -136,17 +192,38 @@ export async function connectionsPage(ctx: AppContext, req: AdminRequest, auth: 
     platform ? listDeletedClients(ctx.store.db) : Promise.resolve([]),
     loadDirectory(ctx.store.db, principal),
   ]);
-  return htmlResponse(renderConnections({ principal, csrf: auth.csrf, grants, clients, deletedClients, directory, now: req.now, notice: noticeOf(req) }));
+  return htmlResponse(
+    renderConnections({
+      principal,
+      csrf: auth.csrf,
+      grants,
+      clients,
+      deletedClients,
+      directory,
+      now: req.now,
+      notice: noticeOf(req),
+    }),
+  );
 }
 
-export async function revokeConnectionForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, grantId: string): Promise<Response> {
+export async function revokeConnectionForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  grantId: string,
+): Promise<Response> {
   const form = await readForm(req.request);
   requireCsrf(auth, req, form.get("csrf"));
   const revoked = await revokeConnection(ctx, auth.principal, grantId, req);
   return redirect(`/connections?notice=${revoked ? "revoked" : "already_revoked"}`);
 }
 
-export async function approveClientForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> {
+export async function approveClientForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  clientId: string,
+): Promise<Response> {
   const form = await readForm(req.request);
   requireCsrf(auth, req, form.get("csrf"));
   const tenant = (form.get("tenant") ?? "").trim();
@@ -159,7 +236,11 @@ export async function approveClientForm(ctx: AppContext, req: AdminRequest, auth
  * Approves a client named by its id (the technician's "approval needed" page shows it): clients attached to none of
  * an admin's tenants are not listed to them, so this is how an MSP admin or owner approves a client that is new.
  */
-export async function approveClientByIdForm(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+export async function approveClientByIdForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+): Promise<Response> {
   const form = await readForm(req.request);
   requireCsrf(auth, req, form.get("csrf"));
   const clientId = (form.get("client_id") ?? "").trim();
@@ -170,14 +251,24 @@ export async function approveClientByIdForm(ctx: AppContext, req: AdminRequest, 
   return redirect(`/connections?notice=${added ? "approved" : "already_approved"}`);
 }
 
-export async function restoreClientForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> {
+export async function restoreClientForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  clientId: string,
+): Promise<Response> {
   const form = await readForm(req.request);
   requireCsrf(auth, req, form.get("csrf"));
   await restoreClientAsAdmin(ctx, auth.principal, clientId, req);
   return redirect("/connections?notice=client_restored");
 }
 
-export async function deleteClientForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> {
+export async function deleteClientForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  clientId: string,
+): Promise<Response> {
   const form = await readForm(req.request);
   requireCsrf(auth, req, form.get("csrf"));
   await deleteClientAsAdmin(ctx, auth.principal, clientId, req);
@@ -196,7 +287,8 @@ export async function auditPage(ctx: AppContext, req: AdminRequest, auth: Authen
   try {
     page = await queryAuditLog(ctx.store.db, vis, q.filters, { cursor: q.cursor, limit: q.limit ?? 50 });
   } catch (err) {
-    if (err instanceof AuditCursorError) throw new AdminError("invalid_cursor", "that page link is not valid; start from the newest rows");
+    if (err instanceof AuditCursorError)
+      throw new AdminError("invalid_cursor", "that page link is not valid; start from the newest rows");
     throw err;
   }
   const to = q.filters.to ?? req.now;
@@ -227,7 +319,12 @@ export async function auditPage(ctx: AppContext, req: AdminRequest, auth: Authen
   );
 }
 
-export async function auditDetailPage(ctx: AppContext, req: AdminRequest, auth: Authenticated, id: string): Promise<Response> {
+export async function auditDetailPage(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  id: string,
+): Promise<Response> {
   const vis = auth.principal.auditVisibility;
   const row = /^[A-Za-z0-9_-]{1,100}$/.test(id) ? await findAuditRow(ctx.store.db, vis, id) : null;
   if (!row) throw new AdminError("not_found", "not found or not permitted");
@@ -236,7 +333,9 @@ export async function auditDetailPage(ctx: AppContext, req: AdminRequest, auth: 
     loadDirectory(ctx.store.db, auth.principal),
     clientNames(ctx.store.db, [row.clientId]),
   ]);
-  return htmlResponse(renderAuditDetail({ principal: auth.principal, csrf: auth.csrf, row, confirmedBy, directory, clientNames: names }));
+  return htmlResponse(
+    renderAuditDetail({ principal: auth.principal, csrf: auth.csrf, row, confirmedBy, directory, clientNames: names }),
+  );
 }
 
 export async function serversPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
@@ -261,7 +360,15 @@ export async function tokensPage(
 ): Promise<Response> {
   const tokens = await listAdminApiTokens(ctx.store.db, auth.principal.userId);
   return htmlResponse(
-    renderTokens({ principal: auth.principal, csrf: auth.csrf, tokens, created, now: req.now, adminUrl: req.url.origin, notice: noticeOf(req) }),
+    renderTokens({
+      principal: auth.principal,
+      csrf: auth.csrf,
+      tokens,
+      created,
+      now: req.now,
+      adminUrl: req.url.origin,
+      notice: noticeOf(req),
+    }),
     created ? 201 : 200,
   );
 }
@@ -273,16 +380,25 @@ export async function createTokenForm(ctx: AppContext, req: AdminRequest, auth: 
   const name = (form.get("name") ?? "").trim();
   if (!name || name.length > 80) throw new AdminError("invalid_request", "give the token a name of 1 to 80 characters");
   const created = await createAdminApiToken(ctx.store.db, auth.principal.userId, name, req.now);
-  await recordAdminAction(ctx, auth.principal, req, "admin.api_token.create", "ok", { detail: { token_id: created.id, name } });
+  await recordAdminAction(ctx, auth.principal, req, "admin.api_token.create", "ok", {
+    detail: { token_id: created.id, name },
+  });
   // Rendered directly (not redirected) so the raw token is shown once and never lands in a URL or history.
   return tokensPage(ctx, req, auth, { name, token: created.token });
 }
 
-export async function revokeTokenForm(ctx: AppContext, req: AdminRequest, auth: Authenticated, tokenId: string): Promise<Response> {
+export async function revokeTokenForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  tokenId: string,
+): Promise<Response> {
   const form = await readForm(req.request);
   requireCsrf(auth, req, form.get("csrf"));
   const ok = await revokeAdminApiToken(ctx.store.db, auth.principal.userId, tokenId, req.now);
-  await recordAdminAction(ctx, auth.principal, req, "admin.api_token.revoke", ok ? "ok" : "not_found", { detail: { token_id: tokenId } });
+  await recordAdminAction(ctx, auth.principal, req, "admin.api_token.revoke", ok ? "ok" : "not_found", {
+    detail: { token_id: tokenId },
+  });
   if (!ok) throw new AdminError("not_found", "not found or not permitted");
   return redirect("/tokens?notice=token_revoked");
 }

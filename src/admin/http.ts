@@ -4,7 +4,14 @@ import { isLoopbackHost } from "../config/load";
 import { findAdminApiTokenUser } from "./api-tokens";
 import { AdminError } from "./errors";
 import { loadAdminPrincipal, type AdminPrincipal } from "./principal";
-import { csrfTokenFor, findAdminSession, parseCookies, SESSION_COOKIE, verifyCsrfToken, type AdminSession } from "./session";
+import {
+  csrfTokenFor,
+  findAdminSession,
+  parseCookies,
+  SESSION_COOKIE,
+  verifyCsrfToken,
+  type AdminSession,
+} from "./session";
 
 /** One admin request, as plain data (built in index.ts from the framework's context). */
 export interface AdminRequest {
@@ -71,8 +78,10 @@ export async function authenticateAdmin(ctx: AppContext, req: AdminRequest): Pro
 export function requireCsrf(auth: Authenticated, req: AdminRequest, presented: string | null): void {
   if (!auth.session) return;
   const origin = req.request.headers.get("origin");
-  if (origin !== null && origin !== req.url.origin) throw new AdminError("csrf_failed", "the request came from another origin");
-  if (!verifyCsrfToken(auth.session.id, presented)) throw new AdminError("csrf_failed", "the form expired or did not come from this page; reload and try again");
+  if (origin !== null && origin !== req.url.origin)
+    throw new AdminError("csrf_failed", "the request came from another origin");
+  if (!verifyCsrfToken(auth.session.id, presented))
+    throw new AdminError("csrf_failed", "the form expired or did not come from this page; reload and try again");
 }
 
 /**
@@ -100,7 +109,11 @@ export const PAGE_HEADERS: Record<string, string> = {
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'",
 };
 
-export function htmlResponse(body: string, status = 200, extra: Record<string, string> | [string, string][] = {}): Response {
+export function htmlResponse(
+  body: string,
+  status = 200,
+  extra: Record<string, string> | [string, string][] = {},
+): Response {
   const headers = new Headers(PAGE_HEADERS);
   for (const [k, v] of Array.isArray(extra) ? extra : Object.entries(extra)) headers.append(k, v);
   return new Response(body, { status, headers });

@@ -24,7 +24,16 @@ import {
   tokensPage,
 } from "./console";
 import { AdminError } from "./errors";
-import { adminRequest, apiError, authenticateAdmin, hostAllowed, htmlResponse, redirect, type AdminRequest, type Authenticated } from "./http";
+import {
+  adminRequest,
+  apiError,
+  authenticateAdmin,
+  hostAllowed,
+  htmlResponse,
+  redirect,
+  type AdminRequest,
+  type Authenticated,
+} from "./http";
 import { renderErrorPage } from "./pages/error";
 
 type Handler = (req: AdminRequest, auth: Authenticated) => Promise<Response>;
@@ -38,7 +47,9 @@ interface RouteContext {
 
 function asset(body: string, type: string): Response {
   // Embedded in the binary (import ... with { type: "text" }); versioned by the binary, so a short cache is enough.
-  return new Response(body, { headers: { "content-type": type, "cache-control": "private, max-age=300", "x-content-type-options": "nosniff" } });
+  return new Response(body, {
+    headers: { "content-type": type, "cache-control": "private, max-age=300", "x-content-type-options": "nosniff" },
+  });
 }
 
 /**
@@ -59,12 +70,28 @@ export function adminRoutes(ctx: AppContext) {
   const failPage = (req: AdminRequest, auth: Authenticated | null, err: AdminError): Response => {
     if (err.code === "unauthorized") {
       // Only a page view is worth returning to; a form post made without a session is simply dropped.
-      return redirect(req.request.method === "GET" ? `/sign-in?next=${encodeURIComponent(req.url.pathname + req.url.search)}` : "/sign-in");
+      return redirect(
+        req.request.method === "GET"
+          ? `/sign-in?next=${encodeURIComponent(req.url.pathname + req.url.search)}`
+          : "/sign-in",
+      );
     }
     const title =
-      err.code === "not_found" ? "Not found" : err.code === "csrf_failed" ? "Please try again" : err.code === "forbidden" ? "Not permitted" : "Something is not right";
+      err.code === "not_found"
+        ? "Not found"
+        : err.code === "csrf_failed"
+          ? "Please try again"
+          : err.code === "forbidden"
+            ? "Not permitted"
+            : "Something is not right";
     return htmlResponse(
-      renderErrorPage({ title, message: err.message, principal: auth?.principal ?? null, csrf: auth?.csrf ?? null, requestId: req.requestId }),
+      renderErrorPage({
+        title,
+        message: err.message,
+        principal: auth?.principal ?? null,
+        csrf: auth?.csrf ?? null,
+        requestId: req.requestId,
+      }),
       err.status,
       err.headers,
     );
@@ -154,22 +181,77 @@ export function adminRoutes(ctx: AppContext) {
       },
       noParse,
     )
-    .get("/connections", page((req, auth) => connectionsPage(ctx, req, auth)))
-    .post("/connections/:id/revoke", (c) => page((req, auth) => revokeConnectionForm(ctx, req, auth, param(c, "id")))(c), noParse)
-    .post("/clients/approve", page((req, auth) => approveClientByIdForm(ctx, req, auth)), noParse)
-    .post("/clients/:id/approve", (c) => page((req, auth) => approveClientForm(ctx, req, auth, param(c, "id")))(c), noParse)
-    .post("/clients/:id/delete", (c) => page((req, auth) => deleteClientForm(ctx, req, auth, param(c, "id")))(c), noParse)
-    .post("/clients/:id/restore", (c) => page((req, auth) => restoreClientForm(ctx, req, auth, param(c, "id")))(c), noParse)
-    .get("/audit", page((req, auth) => auditPage(ctx, req, auth)))
+    .get(
+      "/connections",
+      page((req, auth) => connectionsPage(ctx, req, auth)),
+    )
+    .post(
+      "/connections/:id/revoke",
+      (c) => page((req, auth) => revokeConnectionForm(ctx, req, auth, param(c, "id")))(c),
+      noParse,
+    )
+    .post(
+      "/clients/approve",
+      page((req, auth) => approveClientByIdForm(ctx, req, auth)),
+      noParse,
+    )
+    .post(
+      "/clients/:id/approve",
+      (c) => page((req, auth) => approveClientForm(ctx, req, auth, param(c, "id")))(c),
+      noParse,
+    )
+    .post(
+      "/clients/:id/delete",
+      (c) => page((req, auth) => deleteClientForm(ctx, req, auth, param(c, "id")))(c),
+      noParse,
+    )
+    .post(
+      "/clients/:id/restore",
+      (c) => page((req, auth) => restoreClientForm(ctx, req, auth, param(c, "id")))(c),
+      noParse,
+    )
+    .get(
+      "/audit",
+      page((req, auth) => auditPage(ctx, req, auth)),
+    )
     .get("/audit/:id", (c) => page((req, auth) => auditDetailPage(ctx, req, auth, param(c, "id")))(c))
-    .get("/servers", page((req, auth) => serversPage(ctx, req, auth)))
-    .get("/tenants", page((req, auth) => tenantsPage(ctx, req, auth)))
-    .get("/tokens", page((req, auth) => tokensPage(ctx, req, auth)))
-    .post("/tokens", page((req, auth) => createTokenForm(ctx, req, auth)), noParse)
+    .get(
+      "/servers",
+      page((req, auth) => serversPage(ctx, req, auth)),
+    )
+    .get(
+      "/tenants",
+      page((req, auth) => tenantsPage(ctx, req, auth)),
+    )
+    .get(
+      "/tokens",
+      page((req, auth) => tokensPage(ctx, req, auth)),
+    )
+    .post(
+      "/tokens",
+      page((req, auth) => createTokenForm(ctx, req, auth)),
+      noParse,
+    )
     .post("/tokens/:id/revoke", (c) => page((req, auth) => revokeTokenForm(ctx, req, auth, param(c, "id")))(c), noParse)
-    .get("/api/mcp/connections", api((req, auth) => apiListConnections(ctx, req, auth)))
-    .delete("/api/mcp/connections/:id", (c) => api((req, auth) => apiRevokeConnection(ctx, req, auth, param(c, "id")))(c), noParse)
-    .get("/api/mcp/audit", api((req, auth) => apiQueryAudit(ctx, req, auth)))
-    .get("/api/mcp/audit/export", api((req, auth) => apiExportAudit(ctx, req, auth)))
-    .get("/api/mcp/servers", api((req, auth) => apiListServers(ctx, req, auth)));
+    .get(
+      "/api/mcp/connections",
+      api((req, auth) => apiListConnections(ctx, req, auth)),
+    )
+    .delete(
+      "/api/mcp/connections/:id",
+      (c) => api((req, auth) => apiRevokeConnection(ctx, req, auth, param(c, "id")))(c),
+      noParse,
+    )
+    .get(
+      "/api/mcp/audit",
+      api((req, auth) => apiQueryAudit(ctx, req, auth)),
+    )
+    .get(
+      "/api/mcp/audit/export",
+      api((req, auth) => apiExportAudit(ctx, req, auth)),
+    )
+    .get(
+      "/api/mcp/servers",
+      api((req, auth) => apiListServers(ctx, req, auth)),
+    );
 }

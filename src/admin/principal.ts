@@ -25,10 +25,16 @@ export interface AdminPrincipal {
  * Loads the acting user fresh on every request, so a user disabled or demoted in the config loses the console
  * at the next request rather than when their session expires. Null when the user may not use the console now.
  */
-export async function loadAdminPrincipal(db: DbLike, userId: string, via: AdminPrincipal["via"]): Promise<AdminPrincipal | null> {
+export async function loadAdminPrincipal(
+  db: DbLike,
+  userId: string,
+  via: AdminPrincipal["via"],
+): Promise<AdminPrincipal | null> {
   const user = (await db.select().from(users).where(eq(users.id, userId)).limit(1))[0];
   if (!user || user.disabled || !mayUseAdminConsole(user.role)) return null;
-  const all = await db.select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled }).from(tenants);
+  const all = await db
+    .select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+    .from(tenants);
   const principal = { userId: user.id, role: user.role, tenantId: user.tenantId };
   const scope = new TenantScope(principal, allowedTenantIds(principal, all));
   return {

@@ -15,6 +15,8 @@ export async function admitNamedTenant(
   what: string,
 ): Promise<void> {
   if (!tenantId || principal.role === "platform_admin" || principal.scope.includes(tenantId)) return;
-  await recordAdminAction(ctx, principal, origin, `admin.${what}`, "denied_cross_tenant", { detail: { target_tenant: tenantId } });
+  await recordAdminAction(ctx, principal, origin, `admin.${what}`, "denied_cross_tenant", {
+    detail: { target_tenant: tenantId },
+  });
   throw new AdminError("not_found", NOT_FOUND_OR_NOT_PERMITTED);
 }

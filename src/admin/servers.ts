@@ -31,7 +31,11 @@ export interface ServerInventoryEntry {
   tools: CatalogTool[];
 }
 
-const MANIFESTS: Record<SurfaceName, readonly ToolDefinition[]> = { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools };
+const MANIFESTS: Record<SurfaceName, readonly ToolDefinition[]> = {
+  forge: forgeTools,
+  cavalier: cavalierTools,
+  aegis: aegisTools,
+};
 
 /** The tool catalog of a surface from its manifest: the same definitions the MCP surface serves. */
 export function toolCatalog(surface: SurfaceName): CatalogTool[] {
@@ -47,7 +51,12 @@ export function toolCatalog(surface: SurfaceName): CatalogTool[] {
 }
 
 /** Every surface with its URLs, state, last-24h call count (within `visibility`) and tools. */
-export async function buildServerInventory(db: DbLike, config: Config, visibility: AuditVisibility, now: number): Promise<ServerInventoryEntry[]> {
+export async function buildServerInventory(
+  db: DbLike,
+  config: Config,
+  visibility: AuditVisibility,
+  now: number,
+): Promise<ServerInventoryEntry[]> {
   const calls = await countCallsBySurface(db, visibility, now - 24 * 3_600_000);
   return SURFACES.map((surface) => ({
     surface,

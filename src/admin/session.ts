@@ -24,7 +24,12 @@ export interface AdminSession {
 }
 
 /** Creates a session; returns the raw id for the cookie. Only its SHA-256 is stored. */
-export async function createAdminSession(db: DbLike, userId: string, ip: string | null, now: number): Promise<AdminSession> {
+export async function createAdminSession(
+  db: DbLike,
+  userId: string,
+  ip: string | null,
+  now: number,
+): Promise<AdminSession> {
   const id = randomToken(32);
   const expiresAt = now + SESSION_IDLE_MS;
   await db.insert(adminSessions).values({ idHash: sha256Hex(id), userId, createdAt: now, expiresAt, ip });

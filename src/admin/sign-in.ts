@@ -13,7 +13,12 @@ export function mayUseAdminConsole(role: Role): boolean {
 
 export type SignInResult =
   | { ok: true; userId: string; role: Role; tenantId: string }
-  | { ok: false; reason: "bad_credentials" | "locked" | "role_not_admitted"; userId?: string; retryAfterSeconds?: number };
+  | {
+      ok: false;
+      reason: "bad_credentials" | "locked" | "role_not_admitted";
+      userId?: string;
+      retryAfterSeconds?: number;
+    };
 
 /**
  * A fixed argon2id hash verified when the account does not exist, so an unknown email costs the same time as
@@ -50,7 +55,9 @@ async function recordFailure(db: DbLike, keys: string[], config: Config, now: nu
   for (const key of keys) {
     // Every admin on the machine shares the loopback address, so one person's typos must not lock everyone out:
     // an address gets IP_FAILURE_FACTOR times the account allowance.
-    const max = key.startsWith("ip:") ? config.oauth.login_max_failures * IP_FAILURE_FACTOR : config.oauth.login_max_failures;
+    const max = key.startsWith("ip:")
+      ? config.oauth.login_max_failures * IP_FAILURE_FACTOR
+      : config.oauth.login_max_failures;
     await db
       .insert(adminLoginThrottle)
       .values({ key, failures: 1, windowStart: now, lockedUntil: max <= 1 ? now + windowMs : null })
@@ -88,7 +95,8 @@ export async function verifyAdminCredentials(
   const hash = user && !user.disabled ? user.passwordHash : await dummyPasswordHash();
   let valid = false;
   try {
-    valid = input.password.length > 0 && input.password.length <= 1024 && (await Bun.password.verify(input.password, hash));
+    valid =
+      input.password.length > 0 && input.password.length <= 1024 && (await Bun.password.verify(input.password, hash));
   } catch {
     valid = false;
   }

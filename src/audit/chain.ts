@@ -25,8 +25,22 @@ export interface ChainedRow {
 /** hash = SHA-256(prev_hash || "\n" || canonical JSON of the row's fields). Pure. */
 export function chainHash(prevHash: string, row: ChainedRow): string {
   const canonical = JSON.stringify([
-    row.id, row.at, row.kind, row.action, row.outcome, row.requestId, row.surface, row.tool, row.userId,
-    row.tenantId, row.clientId, row.grantId, row.ip, row.latencyMs, row.detail, row.confirmsId,
+    row.id,
+    row.at,
+    row.kind,
+    row.action,
+    row.outcome,
+    row.requestId,
+    row.surface,
+    row.tool,
+    row.userId,
+    row.tenantId,
+    row.clientId,
+    row.grantId,
+    row.ip,
+    row.latencyMs,
+    row.detail,
+    row.confirmsId,
   ]);
   return sha256Hex(`${prevHash}\n${canonical}`);
 }

@@ -107,13 +107,21 @@ export class AuditLog {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxBatch);
         try {
-          await this.db.transaction(async (tx) => insertChained(tx, group.map((p) => p.row)));  // libSQL begins IMMEDIATE (write) by default
+          await this.db.transaction(async (tx) =>
+            insertChained(
+              tx,
+              group.map((p) => p.row),
+            ),
+          ); // libSQL begins IMMEDIATE (write) by default
           for (const p of group) p.resolve(p.row.id);
         } catch (err) {
           this.log.error("audit write failed", {
             error: err,
             rows: group.length,
-            request_ids: group.map((p) => p.row.requestId).filter((id) => id !== null).slice(0, 20),
+            request_ids: group
+              .map((p) => p.row.requestId)
+              .filter((id) => id !== null)
+              .slice(0, 20),
           });
           for (const p of group) p.reject(err);
         }
@@ -175,9 +183,11 @@ export async function verifyAuditChain(client: Client): Promise<VerifyResult> {
         detail: nullableString(r.detail),
         confirmsId: nullableString(r.confirms_id),
       };
-      if (String(r.prev_hash) !== prev) return { ok: false, rows: count, brokenAt: { seq, id: row.id, reason: "link_mismatch" } };
+      if (String(r.prev_hash) !== prev)
+        return { ok: false, rows: count, brokenAt: { seq, id: row.id, reason: "link_mismatch" } };
       const expected = chainHash(prev, row);
-      if (String(r.hash) !== expected) return { ok: false, rows: count, brokenAt: { seq, id: row.id, reason: "hash_mismatch" } };
+      if (String(r.hash) !== expected)
+        return { ok: false, rows: count, brokenAt: { seq, id: row.id, reason: "hash_mismatch" } };
       prev = expected;
       count++;
       lastSeq = seq;

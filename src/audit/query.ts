@@ -97,7 +97,11 @@ export async function queryAuditLog(
 export async function findAuditRow(db: DbLike, visibility: AuditVisibility, id: string): Promise<AuditRow | null> {
   const c = conditions(visibility, {});
   c.push(eq(auditLog.id, id));
-  const rows = await db.select().from(auditLog).where(and(...c)).limit(1);
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(and(...c))
+    .limit(1);
   return rows[0] ?? null;
 }
 
@@ -105,7 +109,12 @@ export async function findAuditRow(db: DbLike, visibility: AuditVisibility, id: 
 export async function findConfirmingRows(db: DbLike, visibility: AuditVisibility, id: string): Promise<AuditRow[]> {
   const c = conditions(visibility, {});
   c.push(eq(auditLog.confirmsId, id));
-  return db.select().from(auditLog).where(and(...c)).orderBy(desc(auditLog.seq)).limit(20);
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(...c))
+    .orderBy(desc(auditLog.seq))
+    .limit(20);
 }
 
 /** Every matching row, newest first, in pages: exports stream this without holding the set in memory. */
@@ -125,7 +134,11 @@ export async function* iterateAuditLog(
 }
 
 /** Time of the oldest matching row, or null when none match (the chart's start for "all time"). */
-export async function firstAuditTime(db: DbLike, visibility: AuditVisibility, filters: AuditFilters): Promise<number | null> {
+export async function firstAuditTime(
+  db: DbLike,
+  visibility: AuditVisibility,
+  filters: AuditFilters,
+): Promise<number | null> {
   const rows = await db
     .select({ at: sql<number | null>`min(${auditLog.at})` })
     .from(auditLog)
@@ -164,7 +177,11 @@ export async function countAuditPerHour(
 }
 
 /** MCP calls per surface since `since` (ms), within `visibility`. */
-export async function countCallsBySurface(db: DbLike, visibility: AuditVisibility, since: number): Promise<Record<string, number>> {
+export async function countCallsBySurface(
+  db: DbLike,
+  visibility: AuditVisibility,
+  since: number,
+): Promise<Record<string, number>> {
   const c = conditions(visibility, { from: since, kind: "mcp" });
   const rows = await db
     .select({ surface: auditLog.surface, count: count() })
@@ -228,8 +245,24 @@ export function auditRowForExport(row: AuditRow): Record<string, unknown> {
 }
 
 export const AUDIT_CSV_COLUMNS = [
-  "id", "seq", "at", "kind", "action", "outcome", "surface", "tool", "user_id", "tenant_id", "client_id",
-  "grant_id", "request_id", "ip", "latency_ms", "confirms_id", "detail", "hash",
+  "id",
+  "seq",
+  "at",
+  "kind",
+  "action",
+  "outcome",
+  "surface",
+  "tool",
+  "user_id",
+  "tenant_id",
+  "client_id",
+  "grant_id",
+  "request_id",
+  "ip",
+  "latency_ms",
+  "confirms_id",
+  "detail",
+  "hash",
 ] as const;
 
 /**

@@ -31,7 +31,12 @@ export function resolveConfigPath(flag: string | undefined, env: Record<string, 
 
 export function parseFlags(argv: string[], options: Record<string, { type: "string" | "boolean"; short?: string }>) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

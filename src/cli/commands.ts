@@ -16,7 +16,8 @@ export const DEMO_PASSWORD = "cavaridge-demo";
 export async function demoAccounts(config: Config): Promise<string[]> {
   const found: string[] = [];
   for (const u of config.users) {
-    if (!u.disabled && (await Bun.password.verify(DEMO_PASSWORD, u.password_hash).catch(() => false))) found.push(u.email);
+    if (!u.disabled && (await Bun.password.verify(DEMO_PASSWORD, u.password_hash).catch(() => false)))
+      found.push(u.email);
   }
   return found;
 }
@@ -26,7 +27,7 @@ const serve: Command = {
   usage: "cavaridge serve [--config PATH]",
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return io.out(this.usage), 0;
+    if (values.help) return (io.out(this.usage), 0);
     const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     const log = createLogger(config.log.level);
@@ -36,8 +37,13 @@ const serve: Command = {
       const listenHost = config.server.listen.replace(/:\d+$/, "");
       // Reachable from elsewhere when the public URL or the listener is not loopback (Docker binds 0.0.0.0).
       if (!isLoopbackHost(host) || !isLoopbackHost(listenHost)) {
-        log.warn("DEMO ACCOUNTS ARE ACTIVE ON A PUBLIC URL: anyone who reads the README can sign in. Replace their password_hash or disable them.", { accounts: demo, public_url: config.server.public_url });
-        io.err(`WARNING: demo accounts with the published demo password are active on ${config.server.public_url} (listening on ${config.server.listen}): ${demo.join(", ")}`);
+        log.warn(
+          "DEMO ACCOUNTS ARE ACTIVE ON A PUBLIC URL: anyone who reads the README can sign in. Replace their password_hash or disable them.",
+          { accounts: demo, public_url: config.server.public_url },
+        );
+        io.err(
+          `WARNING: demo accounts with the published demo password are active on ${config.server.public_url} (listening on ${config.server.listen}): ${demo.join(", ")}`,
+        );
       } else {
         log.info("demo accounts active (loopback only)", { accounts: demo.length });
       }
@@ -47,9 +53,10 @@ const serve: Command = {
     try {
       appliance = await startAppliance({ config, env: io.env, log });
     } catch (err) {
-      if (err instanceof StoreError) return io.err(`database error: ${err.message}`), 1;
+      if (err instanceof StoreError) return (io.err(`database error: ${err.message}`), 1);
       const e = err as NodeJS.ErrnoException;
-      if (e.code === "EADDRINUSE" || /address.*in use/i.test(e.message ?? "")) return io.err(`cannot listen: ${e.message}`), 1;
+      if (e.code === "EADDRINUSE" || /address.*in use/i.test(e.message ?? ""))
+        return (io.err(`cannot listen: ${e.message}`), 1);
       throw err;
     }
     await new Promise<void>((resolve) => {
@@ -69,14 +76,18 @@ const migrate: Command = {
   usage: "cavaridge migrate [--config PATH]",
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return io.out(this.usage), 0;
+    if (values.help) return (io.out(this.usage), 0);
     const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     try {
       const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
       const result = await applyMigrations(store.client);
       store.close();
-      io.out(result.applied.length > 0 ? `applied: ${result.applied.join(", ")}` : `up to date (${result.alreadyApplied} migrations)`);
+      io.out(
+        result.applied.length > 0
+          ? `applied: ${result.applied.join(", ")}`
+          : `up to date (${result.alreadyApplied} migrations)`,
+      );
       return 0;
     } catch (err) {
       io.err(`database error: ${(err as Error).message}`);
@@ -90,11 +101,13 @@ const configCheck: Command = {
   usage: "cavaridge config check [--config PATH]",
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return io.out(this.usage), 0;
+    if (values.help) return (io.out(this.usage), 0);
     const path = resolveConfigPath((values as { config?: string }).config, io.env);
     const config = loadConfigOrReport(path, io);
     if (!config) return 1;
-    io.out(`${path}: ok (${config.tenants.length} tenants, ${config.users.length} users, public_url ${config.server.public_url})`);
+    io.out(
+      `${path}: ok (${config.tenants.length} tenants, ${config.users.length} users, public_url ${config.server.public_url})`,
+    );
     return 0;
   },
 };
@@ -104,9 +117,9 @@ const hashPassword: Command = {
   usage: "printf '%s' 'password' | cavaridge user hash-password",
   async run(argv, io) {
     const { values } = parseFlags(argv, {});
-    if (values.help) return io.out(this.usage), 0;
+    if (values.help) return (io.out(this.usage), 0);
     const password = (await io.readStdin()).replace(/\r?\n$/, "");
-    if (password.length < 8) return io.err("password must be at least 8 characters (read from stdin)"), 1;
+    if (password.length < 8) return (io.err("password must be at least 8 characters (read from stdin)"), 1);
     io.out(await Bun.password.hash(password, { algorithm: "argon2id" }));
     return 0;
   },
@@ -126,7 +139,7 @@ const auditVerify: Command = {
   usage: "cavaridge audit verify [--config PATH]",
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return io.out(this.usage), 0;
+    if (values.help) return (io.out(this.usage), 0);
     const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
     if (!config) return 1;
     const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
@@ -136,7 +149,9 @@ const auditVerify: Command = {
         io.out(`audit chain ok: ${result.rows} rows`);
         return 0;
       }
-      io.err(`audit chain BROKEN at row seq=${result.brokenAt!.seq} id=${result.brokenAt!.id} (${result.brokenAt!.reason}); ${result.rows} rows before it verify`);
+      io.err(
+        `audit chain BROKEN at row seq=${result.brokenAt!.seq} id=${result.brokenAt!.id} (${result.brokenAt!.reason}); ${result.rows} rows before it verify`,
+      );
       return 2;
     } finally {
       store.close();
@@ -193,4 +208,3 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
     return 1;
   }
 }
-

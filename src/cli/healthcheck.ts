@@ -24,11 +24,16 @@ export const healthcheck: Command = {
   summary: "probe a running appliance's /readyz (exit 0 when ready); used by the container HEALTHCHECK",
   usage: "cavaridge healthcheck [--url URL] [--config PATH] [--timeout SECONDS]",
   async run(argv, io) {
-    const { values } = parseFlags(argv, { url: { type: "string" }, config: { type: "string" }, timeout: { type: "string" } });
+    const { values } = parseFlags(argv, {
+      url: { type: "string" },
+      config: { type: "string" },
+      timeout: { type: "string" },
+    });
     const flags = values as { help?: boolean; url?: string; config?: string; timeout?: string };
-    if (flags.help) return io.out(this.usage), 0;
+    if (flags.help) return (io.out(this.usage), 0);
     const timeoutSeconds = flags.timeout === undefined ? 5 : Number(flags.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) return io.err("--timeout must be a positive number of seconds"), 1;
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+      return (io.err("--timeout must be a positive number of seconds"), 1);
 
     let url = flags.url;
     if (url) {
@@ -37,14 +42,20 @@ export const healthcheck: Command = {
         const parsed = new URL(url);
         if (parsed.pathname === "/" || parsed.pathname === "") url = new URL("/readyz", parsed).href;
       } catch {
-        return io.err(`--url is not a URL: ${url}`), 1;
+        return (io.err(`--url is not a URL: ${url}`), 1);
       }
     } else {
       try {
         const config = loadConfig(resolveConfigPath(flags.config, io.env), io.env);
         url = readinessUrlFor(config.server.listen, config.server.tls_cert_file !== undefined);
       } catch (err) {
-        if (err instanceof ConfigError) return io.err(`unhealthy: cannot read the config (${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")})`), 1;
+        if (err instanceof ConfigError)
+          return (
+            io.err(
+              `unhealthy: cannot read the config (${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")})`,
+            ),
+            1
+          );
         throw err;
       }
     }
@@ -55,10 +66,10 @@ export const healthcheck: Command = {
         tls: { rejectUnauthorized: false },
       } as RequestInit);
       const body = (await res.text()).slice(0, 200);
-      if (res.status === 200) return io.out(`healthy: ${url} ${res.status} ${body}`), 0;
-      return io.err(`unhealthy: ${url} answered ${res.status} ${body}`), 1;
+      if (res.status === 200) return (io.out(`healthy: ${url} ${res.status} ${body}`), 0);
+      return (io.err(`unhealthy: ${url} answered ${res.status} ${body}`), 1);
     } catch (err) {
-      return io.err(`unhealthy: ${url}: ${(err as Error).message}`), 1;
+      return (io.err(`unhealthy: ${url}: ${(err as Error).message}`), 1);
     }
   },
 };

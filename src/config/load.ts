@@ -29,7 +29,10 @@ const SECTION_KEYS = new Map(SECTION_NAMES.map((s) => [s, new Set(sectionKeys(s)
  * API token an operator exported for curl, a libSQL auth token) are not configuration and are left alone.
  * Returns the keys it set, so errors can name the variable they came from.
  */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): Map<string, string> {
+export function applyEnvOverrides(
+  raw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): Map<string, string> {
   const origins = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith("CAVARIDGE_") || value === undefined) continue;
@@ -64,7 +67,12 @@ export function validateConfig(raw: unknown, origins = new Map<string, string>()
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "") || "(root)";
+  return (
+    path.reduce<string>(
+      (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+      "",
+    ) || "(root)"
+  );
 }
 
 function crossCheckRaw(raw: unknown): ConfigProblem[] {
@@ -74,7 +82,9 @@ function crossCheckRaw(raw: unknown): ConfigProblem[] {
     server: { public_url: "http://placeholder.invalid", ...(typeof r.server === "object" ? r.server : {}) },
     admin: { listen: "127.0.0.1:0", allow_remote: false, ...(typeof r.admin === "object" ? r.admin : {}) },
     tenants: Array.isArray(r.tenants) ? r.tenants.filter((t) => t && typeof t === "object") : [],
-    users: Array.isArray(r.users) ? r.users.filter((u) => u && typeof u === "object" && typeof u.email === "string") : [],
+    users: Array.isArray(r.users)
+      ? r.users.filter((u) => u && typeof u === "object" && typeof u.email === "string")
+      : [],
   } as unknown as Config;
   try {
     return crossCheck(loose);
@@ -108,11 +118,15 @@ function crossCheck(c: Config): ConfigProblem[] {
   });
   c.tenants.forEach((t, i) => {
     if (t.kind === "client") {
-      if (!t.parent) problems.push({ path: `tenants[${i}].parent`, message: "a client tenant must name its parent msp tenant" });
+      if (!t.parent)
+        problems.push({ path: `tenants[${i}].parent`, message: "a client tenant must name its parent msp tenant" });
       else if (byId.get(t.parent)?.kind !== "msp")
         problems.push({ path: `tenants[${i}].parent`, message: `parent "${t.parent}" is not an msp tenant` });
     } else if (t.parent !== undefined) {
-      problems.push({ path: `tenants[${i}].parent`, message: `only client tenants have a parent (this one is ${t.kind})` });
+      problems.push({
+        path: `tenants[${i}].parent`,
+        message: `only client tenants have a parent (this one is ${t.kind})`,
+      });
     }
   });
   const emails = new Set<string>();
@@ -157,7 +171,11 @@ function checkSurfaceUrls(c: Config, publicUrl: URL): ConfigProblem[] {
   if (!table || typeof table !== "object") return [];
   const problems: ConfigProblem[] = [];
   const seen = new Map<string, string>();
-  const allowed = new Set((Array.isArray(c.server.allowed_hosts) ? c.server.allowed_hosts : []).map((h) => String(h).trim().toLowerCase().replace(/:\d+$/, "")));
+  const allowed = new Set(
+    (Array.isArray(c.server.allowed_hosts) ? c.server.allowed_hosts : []).map((h) =>
+      String(h).trim().toLowerCase().replace(/:\d+$/, ""),
+    ),
+  );
   for (const [surface, value] of Object.entries(table as Record<string, unknown>)) {
     const path = `server.surface_urls.${surface}`;
     if (typeof value !== "string") continue;
@@ -179,16 +197,26 @@ function checkSurfaceUrls(c: Config, publicUrl: URL): ConfigProblem[] {
       problems.push({ path, message: `must have no path (the MCP endpoint is ${u.protocol}//${u.host}/mcp)` });
     }
     if (host === publicUrl.hostname.toLowerCase()) {
-      problems.push({ path, message: `host "${host}" is server.public_url's host; a surface needs a hostname of its own` });
+      problems.push({
+        path,
+        message: `host "${host}" is server.public_url's host; a surface needs a hostname of its own`,
+      });
     } else if (isLoopbackHost(publicUrl.hostname) && isLoopbackHost(host)) {
       // With a loopback public_url every path endpoint also answers to localhost/127.0.0.1/[::1] (src/mcp/trust.ts),
       // so a surface on one of those names would be reachable through the other surfaces' endpoints too.
-      problems.push({ path, message: `host "${host}" is a loopback name that server.public_url's endpoints already answer to; use e.g. ${surface}.localhost` });
+      problems.push({
+        path,
+        message: `host "${host}" is a loopback name that server.public_url's endpoints already answer to; use e.g. ${surface}.localhost`,
+      });
     }
     const other = seen.get(host);
     if (other) problems.push({ path, message: `host "${host}" is already used by server.surface_urls.${other}` });
     else seen.set(host, surface);
-    if (allowed.has(host)) problems.push({ path, message: `host "${host}" is also in server.allowed_hosts, which every surface accepts; remove it there` });
+    if (allowed.has(host))
+      problems.push({
+        path,
+        message: `host "${host}" is also in server.allowed_hosts, which every surface accepts; remove it there`,
+      });
   }
   return problems;
 }
@@ -206,7 +234,8 @@ function normalize(c: Config): Config {
   if (c.server.surface_urls) {
     // Bare origins (lower-case host, default port dropped, no trailing slash): resources are built by appending /mcp.
     const urls: Record<string, string> = {};
-    for (const [surface, value] of Object.entries(c.server.surface_urls)) if (value) urls[surface] = new URL(value).origin;
+    for (const [surface, value] of Object.entries(c.server.surface_urls))
+      if (value) urls[surface] = new URL(value).origin;
     server.surface_urls = urls;
   }
   return { ...c, server };

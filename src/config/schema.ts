@@ -6,9 +6,7 @@ import { type } from "arktype";
  * rather than a setting silently ignored.
  */
 
-const listen = type(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/).describe(
-  "a host:port such as 127.0.0.1:8787",
-);
+const listen = type(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/).describe("a host:port such as 127.0.0.1:8787");
 
 const surfaceUrl = type("string.url").describe("an absolute URL with no path, such as https://cavalier.example.com");
 

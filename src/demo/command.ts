@@ -9,11 +9,12 @@ import { seedAllDemo } from "./index";
  * demo data. Safe to repeat: rows already there are left alone.
  */
 export const demoSeedCommand: Command = {
-  summary: "create the demo MSP's catalog, deals, quotes, findings and articles (repeatable; changes nothing the second time)",
+  summary:
+    "create the demo MSP's catalog, deals, quotes, findings and articles (repeatable; changes nothing the second time)",
   usage: "cavaridge demo seed [--config PATH]",
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return io.out(this.usage), 0;
+    if (values.help) return (io.out(this.usage), 0);
     const path = resolveConfigPath((values as { config?: string }).config, io.env);
     const config = loadConfigOrReport(path, io);
     if (!config) return 1;

@@ -40,7 +40,10 @@ const DEMO_TENANT_IDS = [DEMO_MSP, ...Object.values(DEMO_CLIENTS)];
  * (config.example.toml has them); otherwise nothing is written.
  * `extraSeeds` are the other surfaces' seeds (aegis, forge), run in the same transaction after cavalier's.
  */
-export async function seedDemo(ctx: SeedContext, opts: { onlyIfEmpty?: boolean; extraSeeds?: Record<string, SurfaceSeed> } = {}): Promise<SeedResult> {
+export async function seedDemo(
+  ctx: SeedContext,
+  opts: { onlyIfEmpty?: boolean; extraSeeds?: Record<string, SurfaceSeed> } = {},
+): Promise<SeedResult> {
   const db = ctx.store.db;
   const rows = await db
     .select({ id: tenants.id, currency: tenants.currency, taxRateBps: tenants.taxRateBps })
@@ -65,7 +68,10 @@ export async function seedDemo(ctx: SeedContext, opts: { onlyIfEmpty?: boolean; 
     surfaces.cavalier = await seedCavalier(tx, now, byId);
     for (const [name, seed] of Object.entries(opts.extraSeeds ?? {})) surfaces[name] = await seed(tx, now);
     const value = JSON.stringify({ version: DEMO_SEED_VERSION, seeded_at: new Date(now).toISOString() });
-    await tx.insert(storeMeta).values({ key: DEMO_SEED_MARKER, value, updatedAt: Math.floor(now / 1000) }).onConflictDoNothing();
+    await tx
+      .insert(storeMeta)
+      .values({ key: DEMO_SEED_MARKER, value, updatedAt: Math.floor(now / 1000) })
+      .onConflictDoNothing();
   });
   ctx.log.info("demo data seeded", { surfaces: Object.keys(surfaces) });
   return { status: "seeded", surfaces };

@@ -47,6 +47,8 @@ export function healthRoutes(ctx: AppContext) {
         last = { at: t, probe: await running };
       }
       const p = last.probe;
-      return p.ready ? json({ status: "ready" }, 200, NO_STORE) : json({ status: "not_ready", reason: p.reason }, 503, NO_STORE);
+      return p.ready
+        ? json({ status: "ready" }, 200, NO_STORE)
+        : json({ status: "not_ready", reason: p.reason }, 503, NO_STORE);
     });
 }

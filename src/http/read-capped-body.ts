@@ -10,7 +10,10 @@ export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
  * chunked body has no Content-Length, so the cap is enforced on the stream itself rather than after buffering
  * it whole. Returns null when the body is larger than `max` (the stream is cancelled).
  */
-export async function readCappedText(message: Request | Response, max: number = MAX_REQUEST_BODY_BYTES): Promise<string | null> {
+export async function readCappedText(
+  message: Request | Response,
+  max: number = MAX_REQUEST_BODY_BYTES,
+): Promise<string | null> {
   const declared = message.headers.get("content-length");
   if (declared !== null && Number(declared) > max) {
     await message.body?.cancel().catch(() => {});

@@ -13,7 +13,11 @@ export function requestIdFor(request: Request): string {
  * (each trusted proxy appends the address it saw); otherwise the socket address, so a spoofed header from an
  * untrusted hop cannot change throttling buckets (mcp-client-compat H5).
  */
-export function clientIpFor(request: Request, server: Server<unknown> | null | undefined, trustedProxies: number): string {
+export function clientIpFor(
+  request: Request,
+  server: Server<unknown> | null | undefined,
+  trustedProxies: number,
+): string {
   const socket = server?.requestIP(request)?.address ?? "unknown";
   if (trustedProxies <= 0) return socket;
   const hops = (request.headers.get("x-forwarded-for") ?? "")

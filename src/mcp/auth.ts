@@ -35,7 +35,11 @@ export interface SurfaceAuth {
    */
   verify(token: string, surface: SurfaceName, resource?: string): Promise<SurfaceAccess>;
   /** `resourceMetadataUrl`: the PRM of the endpoint that refused; absent, the surface's canonical PRM. */
-  challenge(surface: SurfaceName, kind: ChallengeKind, opts?: { scopes?: string[]; description?: string; resourceMetadataUrl?: string }): Response;
+  challenge(
+    surface: SurfaceName,
+    kind: ChallengeKind,
+    opts?: { scopes?: string[]; description?: string; resourceMetadataUrl?: string },
+  ): Response;
 }
 
 /** The bearer token from the Authorization header only (RFC 6750 §2.1); query-string tokens are ignored (MCP authorization §"Token Requirements"). */

@@ -75,7 +75,9 @@ export async function runToolCall(
   const now = app.clock();
   const args: Record<string, unknown> = rawArgs ?? {};
   const actedTenant =
-    typeof args.tenant_id === "string" && args.tenant_id.length <= 128 ? await directory.resolve(args.tenant_id) : access.tenantId;
+    typeof args.tenant_id === "string" && args.tenant_id.length <= 128
+      ? await directory.resolve(args.tenant_id)
+      : access.tenantId;
   const base: AuditEvent = {
     kind: "mcp",
     action: tool.title,
@@ -101,7 +103,11 @@ export async function runToolCall(
   // Framework arguments of destructive tools are split off before the tool's own (closed) input type sees them.
   const { confirmed, confirmation_token: confirmationToken, ...ownArgs } = args;
   const toolArgs = tool.destructive ? ownArgs : args;
-  if (tool.destructive && ((confirmed !== undefined && typeof confirmed !== "boolean") || (confirmationToken !== undefined && typeof confirmationToken !== "string"))) {
+  if (
+    tool.destructive &&
+    ((confirmed !== undefined && typeof confirmed !== "boolean") ||
+      (confirmationToken !== undefined && typeof confirmationToken !== "string"))
+  ) {
     const message = "Invalid arguments: confirmed must be a boolean and confirmation_token a string.";
     await audit("invalid_input", { detail: { error: message } });
     return errorResult(message);
@@ -122,7 +128,13 @@ export async function runToolCall(
   }
   const toolCtx: ToolContext = {
     scope,
-    principal: { userId: access.userId, email: access.email, name: access.userName, role: access.role, tenantId: access.tenantId },
+    principal: {
+      userId: access.userId,
+      email: access.email,
+      name: access.userName,
+      role: access.role,
+      tenantId: access.tenantId,
+    },
     client: { clientId: access.clientId, clientName: access.clientName },
     grantId: access.grantId,
     surface,
@@ -179,7 +191,8 @@ export async function runToolCall(
       });
       return textResult(result);
     } catch (err) {
-      if (!(err instanceof NoMatchingConfirmation)) return await refused(app, meta, err, (o, e = {}) => audit(o, { ...e, confirmsId }));
+      if (!(err instanceof NoMatchingConfirmation))
+        return await refused(app, meta, err, (o, e = {}) => audit(o, { ...e, confirmsId }));
       // Nothing matched: nothing ran; a fresh proposal follows, saying why.
     }
     return await propose(app, tool, input, toolCtx, binding, audit, eventOf, meta, true);
@@ -218,11 +231,22 @@ async function propose(
   // The pending confirmation and its audit row commit together: no proposal exists that the log does not show.
   const proposed = await app.store.db.transaction(async (tx) => {
     // After a confirmed call that matched nothing, the new proposal is redeemable only with its token.
-    const p = await proposeConfirmation(tx, binding, auditId, toolCtx.now, app.config.oauth.confirmation_ttl_seconds, afterMismatch);
+    const p = await proposeConfirmation(
+      tx,
+      binding,
+      auditId,
+      toolCtx.now,
+      app.config.oauth.confirmation_ttl_seconds,
+      afterMismatch,
+    );
     const acted = toolCtx.scope.actedOn;
     await app.audit.appendInTransaction(
       tx,
-      eventOf("confirmation_required", { id: auditId, detail: { summary: preview.summary, ...(afterMismatch ? { redeemable: "with its token only" } : {}) }, ...(acted ? { tenantId: acted } : {}) }),
+      eventOf("confirmation_required", {
+        id: auditId,
+        detail: { summary: preview.summary, ...(afterMismatch ? { redeemable: "with its token only" } : {}) },
+        ...(acted ? { tenantId: acted } : {}),
+      }),
     );
     return p;
   });
@@ -248,7 +272,9 @@ async function refused(app: AppContext, meta: CallMeta, err: unknown, audit: Aud
     return errorResult(err.message);
   }
   if (err instanceof CrossTenantError) {
-    await audit("denied_cross_tenant", { detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId } });
+    await audit("denied_cross_tenant", {
+      detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId },
+    });
     return errorResult(NOT_PERMITTED);
   }
   if (err instanceof NotFoundError) {

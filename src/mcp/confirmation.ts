@@ -45,7 +45,9 @@ export async function proposeConfirmation(
   const token = `cfm_${randomToken(32)}`;
   const id = newId("cfm");
   const expiresAt = now + ttlSeconds * 1000;
-  await db.insert(mcpConfirmations).values({ id, tokenHash: sha256Hex(token), ...binding, auditId, createdAt: now, expiresAt, tokenRequired });
+  await db
+    .insert(mcpConfirmations)
+    .values({ id, tokenHash: sha256Hex(token), ...binding, auditId, createdAt: now, expiresAt, tokenRequired });
   return { id, token, expiresAt };
 }
 

@@ -113,13 +113,25 @@ export interface ConfirmationEnvelope {
 
 export const confirmationEnvelopeSchema: JsonSchema = {
   type: "object",
-  description: "Nothing was done yet: the user must approve this proposal, then the tool is re-invoked with confirmed: true.",
+  description:
+    "Nothing was done yet: the user must approve this proposal, then the tool is re-invoked with confirmed: true.",
   properties: {
-    status: { type: "string", enum: ["confirmation_required"], description: "Always confirmation_required for this shape." },
+    status: {
+      type: "string",
+      enum: ["confirmation_required"],
+      description: "Always confirmation_required for this shape.",
+    },
     summary: { type: "string", description: "Human-readable description of exactly what will happen when confirmed." },
     proposal: { description: "The structured proposal that will be carried out." },
-    confirmation_token: { type: "string", description: "Single-use token to pass back as confirmation_token with confirmed: true." },
-    expires_at: { type: "string", format: "date-time", description: "When this confirmation expires; after it, call again without confirmed." },
+    confirmation_token: {
+      type: "string",
+      description: "Single-use token to pass back as confirmation_token with confirmed: true.",
+    },
+    expires_at: {
+      type: "string",
+      format: "date-time",
+      description: "When this confirmation expires; after it, call again without confirmed.",
+    },
   },
   required: ["status", "summary", "proposal", "confirmation_token", "expires_at"],
 };
@@ -157,12 +169,15 @@ export function defineTool<In extends Type, Out extends Type>(def: {
   if (!TOOL_NAME.test(name)) throw new ToolDefinitionError(name, "name must match ^[a-zA-Z0-9_-]{1,64}$");
   if (!def.title.trim()) throw new ToolDefinitionError(name, "title is required");
   if (!def.description.trim()) throw new ToolDefinitionError(name, "description is required");
-  if (!/^[a-z]+:[a-z]+$/.test(def.scope)) throw new ToolDefinitionError(name, `scope "${def.scope}" is not a surface scope`);
+  if (!/^[a-z]+:[a-z]+$/.test(def.scope))
+    throw new ToolDefinitionError(name, `scope "${def.scope}" is not a surface scope`);
   for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
-    if (typeof def.annotations?.[hint] !== "boolean") throw new ToolDefinitionError(name, `annotations.${hint} must be set explicitly`);
+    if (typeof def.annotations?.[hint] !== "boolean")
+      throw new ToolDefinitionError(name, `annotations.${hint} must be set explicitly`);
   }
   const destructive = def.annotations.destructiveHint;
-  if (destructive && def.annotations.readOnlyHint) throw new ToolDefinitionError(name, "a destructive tool cannot be readOnly");
+  if (destructive && def.annotations.readOnlyHint)
+    throw new ToolDefinitionError(name, "a destructive tool cannot be readOnly");
 
   // Undeclared arguments are refused (additionalProperties: false), so the schema the client sees is exactly
   // what the server accepts, and a misspelt parameter is reported instead of silently ignored.
@@ -171,7 +186,8 @@ export function defineTool<In extends Type, Out extends Type>(def: {
   const ownInputSchema = toClientJsonSchema(input);
   if (ownInputSchema.type !== "object") throw new ToolDefinitionError(name, "input must be an object type");
   const missing = undescribedProperties(ownInputSchema);
-  if (missing.length > 0) throw new ToolDefinitionError(name, `every parameter needs .describe(): ${missing.join(", ")}`);
+  if (missing.length > 0)
+    throw new ToolDefinitionError(name, `every parameter needs .describe(): ${missing.join(", ")}`);
   for (const reserved of CONFIRMATION_ARGUMENTS) {
     if ((ownInputSchema.properties as Record<string, unknown> | undefined)?.[reserved]) {
       throw new ToolDefinitionError(name, `"${reserved}" is reserved for the confirmation round-trip`);
@@ -183,8 +199,11 @@ export function defineTool<In extends Type, Out extends Type>(def: {
 
   const resultSchema = toClientJsonSchema(output);
   // MCP requires an object-typed outputSchema at the root; SDK clients validate structuredContent against it.
-  const objectResult: JsonSchema = resultSchema.type === "object" ? resultSchema : { type: "object", anyOf: [resultSchema] };
-  const outputSchema: JsonSchema = destructive ? { type: "object", anyOf: [confirmationEnvelopeSchema, resultSchema] } : objectResult;
+  const objectResult: JsonSchema =
+    resultSchema.type === "object" ? resultSchema : { type: "object", anyOf: [resultSchema] };
+  const outputSchema: JsonSchema = destructive
+    ? { type: "object", anyOf: [confirmationEnvelopeSchema, resultSchema] }
+    : objectResult;
 
   const title = def.title;
   const preview =

@@ -15,15 +15,22 @@ import { allowedHostnames, hostnameOf } from "./trust";
 /** The tool manifests of the three surfaces (src/surfaces/<name>/index.ts). */
 export type SurfaceManifests = Record<SurfaceName, readonly ToolDefinition[]>;
 
-const CORS_ALLOW_HEADERS = "authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id, x-request-id";
+const CORS_ALLOW_HEADERS =
+  "authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id, x-request-id";
 const CORS_EXPOSE_HEADERS = "www-authenticate, mcp-session-id, mcp-protocol-version, x-request-id";
 
 /** Builds one handler per enabled surface (config.surfaces); disabled surfaces are not mounted at all. */
-export function createSurfaceHandlers(ctx: AppContext, auth: SurfaceAuth, manifests: SurfaceManifests): SurfaceHandler[] {
+export function createSurfaceHandlers(
+  ctx: AppContext,
+  auth: SurfaceAuth,
+  manifests: SurfaceManifests,
+): SurfaceHandler[] {
   // One JSON Schema validator for every Server (each would otherwise build its own: ~85 µs, issue 4 budget).
   const validator = new AjvJsonSchemaValidator();
   const directory = new TenantDirectory(ctx.store.db);
-  return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) => createSurfaceHandler(ctx, s, manifests[s], auth, validator, directory));
+  return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) =>
+    createSurfaceHandler(ctx, s, manifests[s], auth, validator, directory),
+  );
 }
 
 /**
@@ -37,10 +44,12 @@ export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) 
     const serve = ({ request, server, ...rest }: { request: Request; server: unknown }) => {
       const edge = rest as { requestId?: string; clientIp?: string };
       if (request.method === "OPTIONS") return preflight(request);
-      return h.handle(request, {
-        requestId: edge.requestId ?? requestIdFor(request),
-        ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies),
-      }).then((res) => withCors(request, res));
+      return h
+        .handle(request, {
+          requestId: edge.requestId ?? requestIdFor(request),
+          ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies),
+        })
+        .then((res) => withCors(request, res));
     };
     app.all(`/${h.surface}`, serve as never, { parse: "none" });
     app.all(`/${h.surface}/mcp`, serve as never, { parse: "none" });
@@ -59,24 +68,35 @@ export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) 
 function surfaceHostRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) {
   const bySurface = new Map(handlers.map((h) => [h.surface, h]));
   const known = allowedHostnames(ctx.config);
-  const route = (via: "host" | "host-root") => ({ request, server, ...rest }: { request: Request; server: unknown }) => {
-    const edge = rest as { requestId?: string; clientIp?: string };
-    const host = request.headers.get("host");
-    const surface = surfaceOfHost(ctx.config, host);
-    const h = surface ? bySurface.get(surface) : undefined;
-    if (!h) {
-      const notHere = host !== null && known.has(hostnameOf(host));
-      const message = notHere ? "Not found: on this host the MCP endpoints are /forge, /cavalier and /aegis" : "Forbidden: host not allowed";
-      return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message } }), {
-        status: notHere ? 404 : 403,
-        headers: { "content-type": "application/json" },
-      });
-    }
-    if (request.method === "OPTIONS") return preflight(request);
-    return h
-      .handle(request, { requestId: edge.requestId ?? requestIdFor(request), ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies) }, via)
-      .then((res) => withCors(request, res));
-  };
+  const route =
+    (via: "host" | "host-root") =>
+    ({ request, server, ...rest }: { request: Request; server: unknown }) => {
+      const edge = rest as { requestId?: string; clientIp?: string };
+      const host = request.headers.get("host");
+      const surface = surfaceOfHost(ctx.config, host);
+      const h = surface ? bySurface.get(surface) : undefined;
+      if (!h) {
+        const notHere = host !== null && known.has(hostnameOf(host));
+        const message = notHere
+          ? "Not found: on this host the MCP endpoints are /forge, /cavalier and /aegis"
+          : "Forbidden: host not allowed";
+        return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message } }), {
+          status: notHere ? 404 : 403,
+          headers: { "content-type": "application/json" },
+        });
+      }
+      if (request.method === "OPTIONS") return preflight(request);
+      return h
+        .handle(
+          request,
+          {
+            requestId: edge.requestId ?? requestIdFor(request),
+            ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies),
+          },
+          via,
+        )
+        .then((res) => withCors(request, res));
+    };
   return new Elysia({ name: "mcp-surface-hosts" })
     .all("/mcp", route("host") as never, { parse: "none" })
     .all("/", route("host-root") as never, { parse: "none" });

@@ -32,8 +32,10 @@ export function describeInputErrors(errors: ArkErrors, schema: JsonSchema, args:
 
 function formatPath(path: readonly PropertyKey[]): string {
   return (
-    path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "") ||
-    "arguments"
+    path.reduce<string>(
+      (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+      "",
+    ) || "arguments"
   );
 }
 
@@ -49,7 +51,8 @@ function schemaAt(schema: JsonSchema, path: readonly PropertyKey[]): JsonSchema 
 
 function valueAt(args: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = args;
-  for (const key of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   return v;
 }
 
@@ -63,7 +66,13 @@ function ruleOf(node: JsonSchema): string | null {
   if (Array.isArray(node.enum)) return `one of ${node.enum.map((v) => JSON.stringify(v)).join(", ")}`;
   if ("const" in node) return `exactly ${JSON.stringify(node.const)}`;
   const between = (lo: unknown, hi: unknown, unit: string) =>
-    lo !== undefined && hi !== undefined ? ` of ${lo} to ${hi}${unit}` : lo !== undefined ? ` of at least ${lo}${unit}` : hi !== undefined ? ` of at most ${hi}${unit}` : "";
+    lo !== undefined && hi !== undefined
+      ? ` of ${lo} to ${hi}${unit}`
+      : lo !== undefined
+        ? ` of at least ${lo}${unit}`
+        : hi !== undefined
+          ? ` of at most ${hi}${unit}`
+          : "";
   switch (node.type) {
     case "string": {
       const parts = [`a string${between(node.minLength, node.maxLength, " characters")}`];
@@ -74,8 +83,10 @@ function ruleOf(node: JsonSchema): string | null {
     case "integer":
     case "number": {
       const noun = node.type === "integer" ? "a whole number" : "a number";
-      const lo = node.minimum ?? (node.exclusiveMinimum !== undefined ? `more than ${node.exclusiveMinimum}` : undefined);
-      const hi = node.maximum ?? (node.exclusiveMaximum !== undefined ? `less than ${node.exclusiveMaximum}` : undefined);
+      const lo =
+        node.minimum ?? (node.exclusiveMinimum !== undefined ? `more than ${node.exclusiveMinimum}` : undefined);
+      const hi =
+        node.maximum ?? (node.exclusiveMaximum !== undefined ? `less than ${node.exclusiveMaximum}` : undefined);
       if (lo !== undefined && hi !== undefined) return `${noun} from ${lo} to ${hi}`;
       if (lo !== undefined) return `${noun} ≥ ${lo}`;
       if (hi !== undefined) return `${noun} ≤ ${hi}`;

@@ -62,7 +62,8 @@ export function undescribedProperties(schema: JsonSchema, path = ""): string[] {
     }
   }
   const items = schema.items;
-  if (items && typeof items === "object" && !Array.isArray(items)) missing.push(...undescribedProperties(items as JsonSchema, `${path}[]`));
+  if (items && typeof items === "object" && !Array.isArray(items))
+    missing.push(...undescribedProperties(items as JsonSchema, `${path}[]`));
   for (const key of ["anyOf", "oneOf", "allOf"] as const) {
     const list = schema[key];
     if (Array.isArray(list)) for (const b of list) missing.push(...undescribedProperties(b as JsonSchema, path));

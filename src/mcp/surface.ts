@@ -20,7 +20,13 @@ import { runToolCall, type CallMeta } from "./call-tool";
 import type { ToolDefinition } from "./define-tool";
 import { TenantDirectory } from "./tenant-scope";
 import { allowedHostnames, checkHostAndOrigin } from "./trust";
-import { pathProtectedResourceMetadataUrl, pathResourceUrl, protectedResourceMetadataUrl, resourceUrl, surfaceBaseUrl } from "../oauth/resource";
+import {
+  pathProtectedResourceMetadataUrl,
+  pathResourceUrl,
+  protectedResourceMetadataUrl,
+  resourceUrl,
+  surfaceBaseUrl,
+} from "../oauth/resource";
 import { REFUSAL_ROWS_PER_MINUTE, RefusalAuditLimiter, type RefusalSummary } from "./refusal-limiter";
 import { DispatchTransport, UNANSWERED_MESSAGE } from "./transport";
 
@@ -75,7 +81,13 @@ interface InFlightCall {
 }
 
 /** A JSON-RPC error as an HTTP response (MCP transports: malformed or refused POSTs). */
-function rpcError(status: number, id: string | number | null, code: number, message: string, headers: Record<string, string> = {}): Response {
+function rpcError(
+  status: number,
+  id: string | number | null,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }), {
     status,
     headers: { "content-type": "application/json", ...headers },
@@ -120,7 +132,13 @@ async function peekJsonObject(request: Request): Promise<Record<string, unknown>
 }
 
 /** Audit outcomes of requests refused at the surface, before or instead of the tool call path. */
-type RefusalOutcome = "unauthorized" | "denied_origin" | "invalid_request" | "invalid_input" | "denied_scope" | "failed";
+type RefusalOutcome =
+  | "unauthorized"
+  | "denied_origin"
+  | "invalid_request"
+  | "invalid_input"
+  | "denied_scope"
+  | "failed";
 
 /**
  * One MCP surface: a single long-lived SDK `Server` behind a `DispatchTransport`, with the HTTP rules of
@@ -152,7 +170,11 @@ export function createSurfaceHandler(
   });
   const allowed = allowedHostnames(ctx.config);
   const endpoints: Partial<Record<SurfaceEndpointKind, SurfaceEndpoint>> = {
-    path: { allowed, resource: pathResourceUrl(ctx.config, surface), resourceMetadataUrl: pathProtectedResourceMetadataUrl(ctx.config, surface) },
+    path: {
+      allowed,
+      resource: pathResourceUrl(ctx.config, surface),
+      resourceMetadataUrl: pathProtectedResourceMetadataUrl(ctx.config, surface),
+    },
   };
   const ownBase = surfaceBaseUrl(ctx.config, surface);
   if (ownBase) {
@@ -160,8 +182,16 @@ export function createSurfaceHandler(
     // keeps it out of allowed_hosts): a token for this host cannot be replayed elsewhere through a Host header.
     const hostAllowed = new Set([...allowed, new URL(ownBase).hostname.toLowerCase()]);
     const resource = resourceUrl(ctx.config, surface);
-    endpoints.host = { allowed: hostAllowed, resource, resourceMetadataUrl: protectedResourceMetadataUrl(ctx.config, surface) };
-    endpoints["host-root"] = { allowed: hostAllowed, resource, resourceMetadataUrl: `${ownBase}/.well-known/oauth-protected-resource` };
+    endpoints.host = {
+      allowed: hostAllowed,
+      resource,
+      resourceMetadataUrl: protectedResourceMetadataUrl(ctx.config, surface),
+    };
+    endpoints["host-root"] = {
+      allowed: hostAllowed,
+      resource,
+      resourceMetadataUrl: `${ownBase}/.well-known/oauth-protected-resource`,
+    };
   }
   const surfaceScopes = [`${surface}:read`, `${surface}:write`];
   const serverInfo = { name: `cavaridge-${surface}`, title: SURFACE_TITLES[surface], version: APPLIANCE_VERSION };
@@ -171,7 +201,11 @@ export function createSurfaceHandler(
     `Cavaridge ${surface} tools. Destructive tools first return status confirmation_required with a summary: show it to the user and ` +
     `re-invoke with the same arguments plus confirmed: true and the confirmation_token only after they approve.`;
 
-  const server = new Server(serverInfo, { capabilities, instructions, ...(validator ? { jsonSchemaValidator: validator } : {}) });
+  const server = new Server(serverInfo, {
+    capabilities,
+    instructions,
+    ...(validator ? { jsonSchemaValidator: validator } : {}),
+  });
   const transport = new DispatchTransport();
   // The Protocol reports messages it drops through onerror; the transport answers them instead of hanging.
   server.onerror = (err) => {
@@ -210,7 +244,12 @@ export function createSurfaceHandler(
       // Only the store failing (e.g. disk full, so not even the audit row commits) gets here: runToolCall turns
       // every tool error into a result. Never pass the raw database message to the client: it names tables and
       // values. Nothing was answered without its audit row; the caller gets the request id to quote.
-      ctx.log.error("tools/call failed before its audit row committed", { request_id: call.meta.requestId, surface, tool: tool.name, error: err });
+      ctx.log.error("tools/call failed before its audit row committed", {
+        request_id: call.meta.requestId,
+        surface,
+        tool: tool.name,
+        error: err,
+      });
       throw new McpError(ErrorCode.InternalError, `Internal error; request id ${call.meta.requestId}`);
     }
   });
@@ -237,11 +276,19 @@ export function createSurfaceHandler(
   }
   const summarySweep = setInterval(() => {
     const owed = refusalLimiter.drain(ctx.clock());
-    if (owed.length > 0) writeSummaries(owed).catch((err) => ctx.log.error("refusal summary audit failed", { surface, error: err }));
+    if (owed.length > 0)
+      writeSummaries(owed).catch((err) => ctx.log.error("refusal summary audit failed", { surface, error: err }));
   }, 60_000);
   (summarySweep as { unref?: () => void }).unref?.();
 
-  async function auditRefusal(meta: RequestMeta, startedAt: number, body: Record<string, unknown> | null, reason: string, access?: SurfaceAccess, outcome: RefusalOutcome = "unauthorized") {
+  async function auditRefusal(
+    meta: RequestMeta,
+    startedAt: number,
+    body: Record<string, unknown> | null,
+    reason: string,
+    access?: SurfaceAccess,
+    outcome: RefusalOutcome = "unauthorized",
+  ) {
     if (!access) {
       const { record, summaries } = refusalLimiter.admit(meta.ip, outcome, ctx.clock());
       if (summaries.length > 0) await writeSummaries(summaries);
@@ -274,7 +321,13 @@ export function createSurfaceHandler(
     return jsonResponse({
       jsonrpc: "2.0",
       id,
-      result: { supportedVersions: PROTOCOL_VERSIONS, protocolVersion: LATEST_PROTOCOL_VERSION, serverInfo, capabilities, instructions },
+      result: {
+        supportedVersions: PROTOCOL_VERSIONS,
+        protocolVersion: LATEST_PROTOCOL_VERSION,
+        serverInfo,
+        capabilities,
+        instructions,
+      },
     });
   }
 
@@ -287,12 +340,25 @@ export function createSurfaceHandler(
       const refusal = checkHostAndOrigin(request.headers.get("host"), request.headers.get("origin"), endpoint.allowed);
       if (refusal) {
         // Refused requests are audited too (issue 4), naming the JSON-RPC method and tool when the body says.
-        await auditRefusal(meta, startedAt, request.method === "POST" ? await peekJsonObject(request) : null, refusal, undefined, "denied_origin");
+        await auditRefusal(
+          meta,
+          startedAt,
+          request.method === "POST" ? await peekJsonObject(request) : null,
+          refusal,
+          undefined,
+          "denied_origin",
+        );
         return rpcError(403, null, -32000, `Forbidden: ${refusal}`);
       }
       if (request.method !== "POST") {
         // GET would open an SSE stream; this server has none to offer. 405, never 404 (mcp-client-compat G7, G8).
-        return rpcError(405, null, -32000, "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).", { allow: "POST" });
+        return rpcError(
+          405,
+          null,
+          -32000,
+          "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).",
+          { allow: "POST" },
+        );
       }
 
       // Read with a byte cap on the stream itself: a chunked body has no content-length, and buffering it whole
@@ -325,28 +391,54 @@ export function createSurfaceHandler(
       try {
         access = await auth.verify(token, surface, endpoint.resource);
       } catch (err) {
-        if ((err as { code?: string }).code !== "invalid_token" && (err as { code?: string }).code !== "insufficient_scope") throw err;
+        if (
+          (err as { code?: string }).code !== "invalid_token" &&
+          (err as { code?: string }).code !== "insufficient_scope"
+        )
+          throw err;
         await auditRefusal(meta, startedAt, body, (err as Error).message || "invalid token");
-        return auth.challenge(surface, "invalid_token", { description: "The access token is invalid, expired or revoked", resourceMetadataUrl: endpoint.resourceMetadataUrl });
+        return auth.challenge(surface, "invalid_token", {
+          description: "The access token is invalid, expired or revoked",
+          resourceMetadataUrl: endpoint.resourceMetadataUrl,
+        });
       }
 
       const version = request.headers.get("mcp-protocol-version");
       if (version !== null && !SUPPORTED.has(version)) {
-        await auditRefusal(meta, startedAt, body, `unsupported MCP-Protocol-Version ${version.slice(0, 40)}`, access, "invalid_request");
-        return rpcError(400, hasId ? (body.id as string | number) : null, ErrorCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${PROTOCOL_VERSIONS.join(", ")}`);
+        await auditRefusal(
+          meta,
+          startedAt,
+          body,
+          `unsupported MCP-Protocol-Version ${version.slice(0, 40)}`,
+          access,
+          "invalid_request",
+        );
+        return rpcError(
+          400,
+          hasId ? (body.id as string | number) : null,
+          ErrorCode.InvalidRequest,
+          `Bad Request: unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${PROTOCOL_VERSIONS.join(", ")}`,
+        );
       }
 
       // Exactly the shapes the SDK's Protocol accepts (strict: no unknown top-level keys, params an object,
       // _meta an object, id a string or integer). Anything else the Protocol would drop without an answer.
       // JSON-RPC 2.0 section 5.1: -32600 Invalid Request.
       if (method && !(hasId ? JSONRPCRequestSchema : JSONRPCNotificationSchema).safeParse(body).success) {
-        if (method === "tools/call") await auditRefusal(meta, startedAt, body, "invalid JSON-RPC request", access, "invalid_input");
-        return rpcError(400, typeof body.id === "string" || Number.isInteger(body.id) ? (body.id as string | number) : null, ErrorCode.InvalidRequest, "Invalid Request: not a valid JSON-RPC 2.0 request (check params, _meta and id)");
+        if (method === "tools/call")
+          await auditRefusal(meta, startedAt, body, "invalid JSON-RPC request", access, "invalid_input");
+        return rpcError(
+          400,
+          typeof body.id === "string" || Number.isInteger(body.id) ? (body.id as string | number) : null,
+          ErrorCode.InvalidRequest,
+          "Invalid Request: not a valid JSON-RPC 2.0 request (check params, _meta and id)",
+        );
       }
 
       if (!method || !hasId) {
         // Notifications and responses: accepted, nothing to answer (Streamable HTTP: 202, no body).
-        if (method && !method.startsWith("notifications/cancelled")) transport.onmessage?.(body as never, { requestInfo: { headers: {} } });
+        if (method && !method.startsWith("notifications/cancelled"))
+          transport.onmessage?.(body as never, { requestInfo: { headers: {} } });
         return new Response(null, { status: 202 });
       }
 
@@ -355,7 +447,12 @@ export function createSurfaceHandler(
         if (typeof params.name !== "string" || (params.arguments !== undefined && !isObject(params.arguments))) {
           // Audited here because the SDK would refuse it before any tool code (and its audit) runs.
           await auditRefusal(meta, startedAt, body, "malformed tools/call params", access, "invalid_input");
-          return rpcError(200, body.id as string | number, ErrorCode.InvalidParams, "Invalid params: tools/call needs a string name and an object of arguments");
+          return rpcError(
+            200,
+            body.id as string | number,
+            ErrorCode.InvalidParams,
+            "Invalid params: tools/call needs a string name and an object of arguments",
+          );
         }
         const tool = byName.get(params.name);
         if (tool && !access.scopes.includes(tool.scope)) {
@@ -373,7 +470,11 @@ export function createSurfaceHandler(
       const internalId = transport.allocateId();
       inFlight.set(internalId, { access, meta: { requestId: meta.requestId, ip: meta.ip, startedAt } });
       try {
-        const reply = await transport.dispatch(body as unknown as JSONRPCRequest, { requestInfo: { headers: {} } }, internalId);
+        const reply = await transport.dispatch(
+          body as unknown as JSONRPCRequest,
+          { requestInfo: { headers: {} } },
+          internalId,
+        );
         if (method === "tools/call" && "error" in reply && reply.error.message === UNANSWERED_MESSAGE) {
           // The backstop answered, so no tool code wrote its audit row: one row per tools/call, whatever happened.
           await auditRefusal(meta, startedAt, body, "the server did not answer", access, "failed");
@@ -386,7 +487,9 @@ export function createSurfaceHandler(
     catalog(request) {
       const refusal = checkHostAndOrigin(request.headers.get("host"), null, allowed);
       if (refusal) return jsonResponse({ error: "forbidden", error_description: refusal }, 403);
-      return new Response(catalogBody, { headers: { "content-type": "application/json", "cache-control": "public, max-age=60" } });
+      return new Response(catalogBody, {
+        headers: { "content-type": "application/json", "cache-control": "public, max-age=60" },
+      });
     },
     async close() {
       clearInterval(summarySweep);

@@ -43,7 +43,13 @@ export class TenantDirectory {
     const t = this.monotonic();
     if (this.cached && t - this.cached.at < this.ttlMs) return this.cached.rows;
     this.loading ??= this.db
-      .select({ id: tenants.id, name: tenants.name, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+      .select({
+        id: tenants.id,
+        name: tenants.name,
+        kind: tenants.kind,
+        parentId: tenants.parentId,
+        disabled: tenants.disabled,
+      })
       .from(tenants)
       .then((rows) => {
         this.cached = { at: t, rows };

@@ -1,7 +1,10 @@
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
 
-type Reply = { jsonrpc: "2.0"; id: RequestId } & ({ result: unknown } | { error: { code: number; message: string; data?: unknown } });
+type Reply = { jsonrpc: "2.0"; id: RequestId } & (
+  | { result: unknown }
+  | { error: { code: number; message: string; data?: unknown } }
+);
 
 interface PendingRequest {
   originalId: RequestId;

@@ -29,7 +29,11 @@ export function hostnameOf(host: string): string {
  * another site must not drive the surface); an absent Origin is fine (server-to-server clients send none).
  * Returns the reason for refusal, or null.
  */
-export function checkHostAndOrigin(host: string | null, origin: string | null, allowed: ReadonlySet<string>): string | null {
+export function checkHostAndOrigin(
+  host: string | null,
+  origin: string | null,
+  allowed: ReadonlySet<string>,
+): string | null {
   if (host !== null && !allowed.has(hostnameOf(host))) return "host not allowed";
   if (origin !== null && origin !== "") {
     if (origin === "null") return "origin not allowed";

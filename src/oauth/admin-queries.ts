@@ -12,7 +12,10 @@ import { revokeGrant, type RevokedBy } from "./grants";
 export type OAuthAdminVisibility = "all" | TenantScope;
 
 /** A grant's tenant by id regardless of scope (null when absent): the caller admits it through its TenantScope. */
-export async function findGrantTenant(db: DbLike, grantId: string): Promise<{ id: string; tenantId: string; revokedAt: number | null } | null> {
+export async function findGrantTenant(
+  db: DbLike,
+  grantId: string,
+): Promise<{ id: string; tenantId: string; revokedAt: number | null } | null> {
   const rows = await db
     .select({ id: oauthGrants.id, tenantId: oauthGrants.tenantId, revokedAt: oauthGrants.revokedAt })
     .from(oauthGrants)
@@ -42,7 +45,12 @@ export interface ClientListing {
  * shared appliance-wide (a CIMD client's deletion blocks its URL for every tenant), so it is a platform admin's alone.
  */
 export async function listClientsInScope(db: DbLike, visibility: OAuthAdminVisibility): Promise<ClientListing[]> {
-  const clients = await db.select().from(oauthClients).where(isNull(oauthClients.deletedAt)).orderBy(desc(oauthClients.createdAt)).limit(1000);
+  const clients = await db
+    .select()
+    .from(oauthClients)
+    .where(isNull(oauthClients.deletedAt))
+    .orderBy(desc(oauthClients.createdAt))
+    .limit(1000);
   if (clients.length === 0) return [];
   const ids = clients.map((c) => c.id);
   const approvals = await db.select().from(oauthClientApprovals).where(inArray(oauthClientApprovals.clientId, ids));
@@ -91,7 +99,12 @@ export interface DeletedClientListing {
 /** Deleted clients, newest deletion first: what a platform admin may restore. No scope: callers check the role. */
 export async function listDeletedClients(db: DbLike): Promise<DeletedClientListing[]> {
   const rows = await db
-    .select({ id: oauthClients.id, source: oauthClients.source, name: oauthClients.name, deletedAt: oauthClients.deletedAt })
+    .select({
+      id: oauthClients.id,
+      source: oauthClients.source,
+      name: oauthClients.name,
+      deletedAt: oauthClients.deletedAt,
+    })
     .from(oauthClients)
     .where(isNotNull(oauthClients.deletedAt))
     .orderBy(desc(oauthClients.deletedAt))
@@ -118,14 +131,20 @@ export async function tenantsUsingClient(db: DbLike, clientId: string): Promise<
 }
 
 /** A live client's source (dcr | cimd) and the tenants using it, or null when absent or deleted. */
-export async function clientUsage(db: DbLike, clientId: string): Promise<{ source: "dcr" | "cimd"; tenants: string[] } | null> {
+export async function clientUsage(
+  db: DbLike,
+  clientId: string,
+): Promise<{ source: "dcr" | "cimd"; tenants: string[] } | null> {
   const client = await db
     .select({ id: oauthClients.id, source: oauthClients.source })
     .from(oauthClients)
     .where(and(eq(oauthClients.id, clientId), isNull(oauthClients.deletedAt)))
     .limit(1);
   if (client.length === 0) return null;
-  const a = await db.select({ t: oauthClientApprovals.tenantId }).from(oauthClientApprovals).where(eq(oauthClientApprovals.clientId, clientId));
+  const a = await db
+    .select({ t: oauthClientApprovals.tenantId })
+    .from(oauthClientApprovals)
+    .where(eq(oauthClientApprovals.clientId, clientId));
   const g = await db
     .selectDistinct({ t: oauthGrants.tenantId })
     .from(oauthGrants)

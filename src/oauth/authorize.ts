@@ -13,14 +13,39 @@ import { consentPage, errorPage, notApprovedPage, signInPage } from "./pages";
 import { validateCodeChallenge } from "./pkce";
 import { isLoopbackRedirect, matchRedirectUri } from "./redirect-uri";
 import { resolveTarget } from "./resource";
-import { baselineScopes, describeScope, OFFLINE_ACCESS, REFRESH_TOKENS_ALWAYS_ISSUED, splitScopes, surfaceOfScope, surfaceTitle } from "./scopes";
+import {
+  baselineScopes,
+  describeScope,
+  OFFLINE_ACCESS,
+  REFRESH_TOKENS_ALWAYS_ISSUED,
+  splitScopes,
+  surfaceOfScope,
+  surfaceTitle,
+} from "./scopes";
 import type { OAuthDeps } from "./services";
-import { consentBinding, cookieHeader, createSession, csrfTokenFor, csrfValid, SESSION_TTL_MS, sessionUserId } from "./session";
+import {
+  consentBinding,
+  cookieHeader,
+  createSession,
+  csrfTokenFor,
+  csrfValid,
+  SESSION_TTL_MS,
+  sessionUserId,
+} from "./session";
 import { clearLoginFailures, lockedUntil, recordLoginFailure, throttleKeys } from "./throttle";
 import { mayApproveClients } from "../tenancy/scope";
 
 /** The authorization request parameters we carry through sign-in and consent (RFC 6749 §4.1.1, RFC 7636, RFC 8707). */
-const AUTHZ_PARAMS = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "resource"] as const;
+const AUTHZ_PARAMS = [
+  "response_type",
+  "client_id",
+  "redirect_uri",
+  "scope",
+  "state",
+  "code_challenge",
+  "code_challenge_method",
+  "resource",
+] as const;
 
 export interface AuthorizationRequest {
   client: OAuthClient;
@@ -66,9 +91,16 @@ async function resolveClient(deps: OAuthDeps, clientId: string): Promise<OAuthCl
  * rendered locally and nothing redirects (RFC 6749 §4.1.2.1; mcp-client-compat D1). After that, errors go back to
  * the client's redirect URI with state and iss.
  */
-export async function prepareAuthorization(deps: OAuthDeps, params: URLSearchParams, redirectStatus = 302): Promise<Prepared> {
+export async function prepareAuthorization(
+  deps: OAuthDeps,
+  params: URLSearchParams,
+  redirectStatus = 302,
+): Promise<Prepared> {
   const { config } = deps.ctx;
-  const local = (err: OAuthError) => ({ ok: false as const, response: errorPage(err.code, err.description, err.status === 401 ? 400 : err.status) });
+  const local = (err: OAuthError) => ({
+    ok: false as const,
+    response: errorPage(err.code, err.description, err.status === 401 ? 400 : err.status),
+  });
   const twice = repeatedParam(params, ["client_id", "redirect_uri"]);
   if (twice) return local(new OAuthError("invalid_request", `${twice} was given more than once`));
   const clientId = params.get("client_id");
@@ -106,7 +138,8 @@ export async function prepareAuthorization(deps: OAuthDeps, params: URLSearchPar
     // D10: other surfaces' scopes are dropped (claude.ai asks for the AS's scopes_supported verbatim).
     let scopes = [...new Set(surfaceRequested.filter((s) => surfaceOfScope(s) === surface))];
     if (surfaceRequested.length === 0) scopes = baselineScopes(surface);
-    if (scopes.length === 0) throw new OAuthError("invalid_scope", `none of the requested scopes apply to ${resource}`, 400, true);
+    if (scopes.length === 0)
+      throw new OAuthError("invalid_scope", `none of the requested scopes apply to ${resource}`, 400, true);
     return {
       ok: true,
       req: { client, redirectUri, state, surface, resource, scopes, codeChallenge, fields: pickFields(params) },
@@ -115,7 +148,11 @@ export async function prepareAuthorization(deps: OAuthDeps, params: URLSearchPar
     if (err instanceof OAuthError) {
       return {
         ok: false,
-        response: redirectWith(redirectUri, { error: err.code, error_description: err.description, state, iss: config.server.public_url }, redirectStatus),
+        response: redirectWith(
+          redirectUri,
+          { error: err.code, error_description: err.description, state, iss: config.server.public_url },
+          redirectStatus,
+        ),
       };
     }
     throw err;
@@ -132,7 +169,15 @@ interface SignedInUser {
 
 async function activeUser(deps: OAuthDeps, userId: string): Promise<SignedInUser | null> {
   const [row] = await deps.ctx.store.db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, tenantId: users.tenantId, disabled: users.disabled, tenantDisabled: tenants.disabled })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      tenantId: users.tenantId,
+      disabled: users.disabled,
+      tenantDisabled: tenants.disabled,
+    })
     .from(users)
     .innerJoin(tenants, eq(tenants.id, users.tenantId))
     .where(eq(users.id, userId))
@@ -146,7 +191,12 @@ function basePath(deps: OAuthDeps): string {
   return new URL(deps.ctx.config.server.public_url).pathname.replace(/\/+$/, "");
 }
 
-function renderSignIn(deps: OAuthDeps, request: Request, req: AuthorizationRequest, extra: { error?: string; email?: string; status?: number } = {}) {
+function renderSignIn(
+  deps: OAuthDeps,
+  request: Request,
+  req: AuthorizationRequest,
+  extra: { error?: string; email?: string; status?: number } = {},
+) {
   const csrf = csrfTokenFor(deps.ctx.config, request);
   return signInPage({
     basePath: basePath(deps),
@@ -159,7 +209,14 @@ function renderSignIn(deps: OAuthDeps, request: Request, req: AuthorizationReque
   });
 }
 
-async function renderConsent(deps: OAuthDeps, request: Request, meta: RequestMeta, req: AuthorizationRequest, user: SignedInUser, setCookies: string[] = []): Promise<Response> {
+async function renderConsent(
+  deps: OAuthDeps,
+  request: Request,
+  meta: RequestMeta,
+  req: AuthorizationRequest,
+  user: SignedInUser,
+  setCookies: string[] = [],
+): Promise<Response> {
   if (!(await userMayConsent(deps, user, req.client.id))) {
     await deps.ctx.audit.record({
       kind: "oauth",
@@ -173,7 +230,12 @@ async function renderConsent(deps: OAuthDeps, request: Request, meta: RequestMet
       surface: req.surface,
       detail: { reason: "client not approved for tenant", role: user.role },
     });
-    return notApprovedPage({ clientName: req.client.name, clientId: req.client.id, tenantId: user.tenantId, userEmail: user.email });
+    return notApprovedPage({
+      clientName: req.client.name,
+      clientId: req.client.id,
+      tenantId: user.tenantId,
+      userEmail: user.email,
+    });
   }
   const csrf = csrfTokenFor(deps.ctx.config, request);
   const redirect = new URL(req.redirectUri);
@@ -234,7 +296,12 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
     if (err instanceof OAuthError) return errorPage(err.code, err.description);
     throw err;
   }
-  if (!csrfValid(ctx.config, request, form)) return errorPage("invalid_request", "the sign-in form expired or was not sent by this site; go back and try again", 403);
+  if (!csrfValid(ctx.config, request, form))
+    return errorPage(
+      "invalid_request",
+      "the sign-in form expired or was not sent by this site; go back and try again",
+      403,
+    );
   const prepared = await prepareAuthorization(deps, form, 303);
   if (!prepared.ok) return prepared.response;
   const req = prepared.req;
@@ -246,14 +313,26 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
   const keys = throttleKeys(email, meta.ip);
   const locked = await lockedUntil(ctx.store.db, [keys.account, keys.address], now);
   if (locked) {
-    await ctx.audit.record({ kind: "oauth", action: "oauth.sign_in", outcome: "throttled", requestId: meta.requestId, ip: meta.ip, clientId: req.client.id, detail: { email: auditEmail } });
+    await ctx.audit.record({
+      kind: "oauth",
+      action: "oauth.sign_in",
+      outcome: "throttled",
+      requestId: meta.requestId,
+      ip: meta.ip,
+      clientId: req.client.id,
+      detail: { email: auditEmail },
+    });
     return renderSignIn(deps, request, req, {
       email,
       status: 429,
       error: `Too many failed sign-in attempts. Try again in ${Math.ceil((locked - now) / 60000)} minute(s).`,
     });
   }
-  const [row] = await ctx.store.db.select({ id: users.id, hash: users.passwordHash, disabled: users.disabled }).from(users).where(eq(users.email, email)).limit(1);
+  const [row] = await ctx.store.db
+    .select({ id: users.id, hash: users.passwordHash, disabled: users.disabled })
+    .from(users)
+    .where(eq(users.email, email))
+    .limit(1);
   const hash = row?.hash ?? (await (dummyHash ??= Bun.password.hash(randomToken(16), { algorithm: "argon2id" })));
   const ok = (await Bun.password.verify(password, hash).catch(() => false)) && row !== undefined && !row.disabled;
   const user = ok && row ? await activeUser(deps, row.id) : null;
@@ -269,11 +348,24 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
       clientId: req.client.id,
       detail: { email: auditEmail },
     });
-    return renderSignIn(deps, request, req, { email, status: 401, error: "The email or password is not correct, or the account is disabled." });
+    return renderSignIn(deps, request, req, {
+      email,
+      status: 401,
+      error: "The email or password is not correct, or the account is disabled.",
+    });
   }
   await clearLoginFailures(ctx.store.db, keys.account);
   const sessionId = await createSession(ctx.store.db, user.id, now);
-  await ctx.audit.record({ kind: "oauth", action: "oauth.sign_in", outcome: "ok", requestId: meta.requestId, ip: meta.ip, userId: user.id, tenantId: user.tenantId, clientId: req.client.id });
+  await ctx.audit.record({
+    kind: "oauth",
+    action: "oauth.sign_in",
+    outcome: "ok",
+    requestId: meta.requestId,
+    ip: meta.ip,
+    userId: user.id,
+    tenantId: user.tenantId,
+    clientId: req.client.id,
+  });
   const location = `${ctx.config.server.public_url}/oauth/authorize?${new URLSearchParams(req.fields).toString()}`;
   const headers = new Headers({ location, "cache-control": "no-store" });
   headers.append("set-cookie", cookieHeader(ctx.config, "session", sessionId, SESSION_TTL_MS / 1000));
@@ -291,7 +383,12 @@ export async function handleConsent(deps: OAuthDeps, request: Request, meta: Req
     if (err instanceof OAuthError) return errorPage(err.code, err.description);
     throw err;
   }
-  if (!csrfValid(config, request, form)) return errorPage("invalid_request", "the consent form expired or was not sent by this site; go back and try again", 403);
+  if (!csrfValid(config, request, form))
+    return errorPage(
+      "invalid_request",
+      "the consent form expired or was not sent by this site; go back and try again",
+      403,
+    );
   const prepared = await prepareAuthorization(deps, form, 303);
   if (!prepared.ok) return prepared.response;
   const req = prepared.req;
@@ -303,18 +400,51 @@ export async function handleConsent(deps: OAuthDeps, request: Request, meta: Req
   if (!constantTimeEqual(binding, consentBinding(form.get("csrf_token") ?? "", user.id, req.fields))) {
     return errorPage("invalid_request", "the consent form was altered; start the connection again", 403);
   }
-  const base = { kind: "oauth" as const, requestId: meta.requestId, ip: meta.ip, userId: user.id, tenantId: user.tenantId, clientId: req.client.id, surface: req.surface };
+  const base = {
+    kind: "oauth" as const,
+    requestId: meta.requestId,
+    ip: meta.ip,
+    userId: user.id,
+    tenantId: user.tenantId,
+    clientId: req.client.id,
+    surface: req.surface,
+  };
   if (form.get("decision") !== "allow") {
     await ctx.audit.record({ ...base, action: "oauth.consent", outcome: "denied", detail: { scopes: req.scopes } });
-    return redirectWith(req.redirectUri, { error: "access_denied", error_description: "the user denied the request", state: req.state, iss: config.server.public_url }, 303);
+    return redirectWith(
+      req.redirectUri,
+      {
+        error: "access_denied",
+        error_description: "the user denied the request",
+        state: req.state,
+        iss: config.server.public_url,
+      },
+      303,
+    );
   }
   if (!(await userMayConsent(deps, user, req.client.id))) {
-    await ctx.audit.record({ ...base, action: "oauth.consent", outcome: "denied_role", detail: { reason: "client not approved for tenant", role: user.role } });
-    return notApprovedPage({ clientName: req.client.name, clientId: req.client.id, tenantId: user.tenantId, userEmail: user.email });
+    await ctx.audit.record({
+      ...base,
+      action: "oauth.consent",
+      outcome: "denied_role",
+      detail: { reason: "client not approved for tenant", role: user.role },
+    });
+    return notApprovedPage({
+      clientName: req.client.name,
+      clientId: req.client.id,
+      tenantId: user.tenantId,
+      userEmail: user.email,
+    });
   }
   if (mayApproveClients(user.role)) {
     const principal = { userId: user.id, role: user.role, tenantId: user.tenantId };
-    await approveClientForTenant(ctx, { clientId: req.client.id, tenantId: user.tenantId, approver: principal, scope: new TenantScope(principal, [user.tenantId]), requestId: meta.requestId });
+    await approveClientForTenant(ctx, {
+      clientId: req.client.id,
+      tenantId: user.tenantId,
+      approver: principal,
+      scope: new TenantScope(principal, [user.tenantId]),
+      requestId: meta.requestId,
+    });
   }
   const code = randomToken(32);
   await ctx.store.db.insert(oauthCodes).values({
@@ -330,7 +460,11 @@ export async function handleConsent(deps: OAuthDeps, request: Request, meta: Req
     createdAt: now,
     expiresAt: now + config.oauth.authorization_code_ttl_seconds * 1000,
   });
-  await ctx.audit.record({ ...base, action: "oauth.consent", outcome: "ok", detail: { scopes: req.scopes, redirect_host: new URL(req.redirectUri).host } });
+  await ctx.audit.record({
+    ...base,
+    action: "oauth.consent",
+    outcome: "ok",
+    detail: { scopes: req.scopes, redirect_host: new URL(req.redirectUri).host },
+  });
   return redirectWith(req.redirectUri, { code, state: req.state, iss: config.server.public_url }, 303);
 }
-

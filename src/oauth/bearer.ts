@@ -143,7 +143,11 @@ export class BearerVerifier {
    * (RFC 8707; mcp-client-compat F2), exp; then the live-grant check. Does NOT check scopes: the caller knows
    * which scope an operation needs and answers insufficient_scope itself. Throws BearerError("invalid_token").
    */
-  async verify(token: string, surface: SurfaceName, resource: string = resourceUrl(this.config, surface)): Promise<AccessContext> {
+  async verify(
+    token: string,
+    surface: SurfaceName,
+    resource: string = resourceUrl(this.config, surface),
+  ): Promise<AccessContext> {
     // `resource` is the endpoint's own resource: the path one on public_url or, with server.surface_urls, the
     // surface's own host. Tokens are audience-bound to exactly one of them (RFC 8707; mcp-client-compat F2).
     const cacheKey = `${resource} ${token}`;
@@ -190,15 +194,27 @@ export class BearerVerifier {
       }
       throw new BearerError("invalid_token", "the access token is invalid");
     }
-    if (typeof payload.grant_id !== "string" || typeof payload.client_id !== "string" || typeof payload.sub !== "string") {
+    if (
+      typeof payload.grant_id !== "string" ||
+      typeof payload.client_id !== "string" ||
+      typeof payload.sub !== "string"
+    ) {
       throw new BearerError("invalid_token", "the access token is invalid");
     }
     return payload;
   }
 
   /** The per-request, uncached half: the grant must still be live in the store (any process may have revoked it). */
-  private async checkLiveGrant(payload: AccessTokenClaims, surface: SurfaceName, resource: string): Promise<AccessContext> {
-    if (typeof payload.grant_id !== "string" || typeof payload.client_id !== "string" || typeof payload.sub !== "string") {
+  private async checkLiveGrant(
+    payload: AccessTokenClaims,
+    surface: SurfaceName,
+    resource: string,
+  ): Promise<AccessContext> {
+    if (
+      typeof payload.grant_id !== "string" ||
+      typeof payload.client_id !== "string" ||
+      typeof payload.sub !== "string"
+    ) {
       throw new BearerError("invalid_token", "the access token is invalid");
     }
     const [row] = await this.liveGrant.execute({ grantId: payload.grant_id });
@@ -243,7 +259,9 @@ export class BearerVerifier {
     this.db
       .update(oauthGrants)
       .set({ lastUsedAt: now })
-      .where(sql`${oauthGrants.id} = ${grantId} AND (${oauthGrants.lastUsedAt} IS NULL OR ${oauthGrants.lastUsedAt} < ${now - 60_000})`)
+      .where(
+        sql`${oauthGrants.id} = ${grantId} AND (${oauthGrants.lastUsedAt} IS NULL OR ${oauthGrants.lastUsedAt} < ${now - 60_000})`,
+      )
       .catch((err: unknown) => this.log.warn("could not update grant last_used_at", { grant_id: grantId, error: err }));
   }
 }
@@ -267,7 +285,9 @@ export function bearerChallenge(
   opts: { scopes?: string[]; description?: string; resourceMetadataUrl?: string } = {},
 ): Response {
   // resourceMetadataUrl: the PRM of the endpoint that refused (path PRM on public_url, or the surface host's).
-  const params = [`resource_metadata=${quoteParam(opts.resourceMetadataUrl ?? protectedResourceMetadataUrl(config, surface))}`];
+  const params = [
+    `resource_metadata=${quoteParam(opts.resourceMetadataUrl ?? protectedResourceMetadataUrl(config, surface))}`,
+  ];
   const scopes = opts.scopes && opts.scopes.length > 0 ? opts.scopes : baselineScopes(surface);
   const description =
     opts.description ??
@@ -282,7 +302,10 @@ export function bearerChallenge(
   }
   params.push(`scope=${quoteParam(scopes.join(" "))}`);
   const status = kind === "insufficient_scope" ? 403 : 401;
-  const body = kind === "missing" ? { error: "unauthorized", error_description: description } : { error: kind, error_description: description };
+  const body =
+    kind === "missing"
+      ? { error: "unauthorized", error_description: description }
+      : { error: kind, error_description: description };
   return new Response(JSON.stringify(body), {
     status,
     headers: {

@@ -57,9 +57,21 @@ function ipv4ToInt(ip: string): number | null {
 
 /** Special-purpose IPv4 ranges that are not globally reachable (RFC 6890 registry, RFC 7526 for 192.88.99/24). */
 const V4_BLOCKED: [string, number][] = [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.88.99.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15],
-  ["198.51.100.0", 24], ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
+  ["192.88.99.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
 ];
 
 function v4Blocked(ip: string): boolean {
@@ -67,7 +79,7 @@ function v4Blocked(ip: string): boolean {
   if (n === null) return true;
   return V4_BLOCKED.some(([base, bits]) => {
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    return ((n & mask) >>> 0) === ((ipv4ToInt(base)! & mask) >>> 0);
+    return (n & mask) >>> 0 === (ipv4ToInt(base)! & mask) >>> 0;
   });
 }
 
@@ -85,7 +97,8 @@ function expandV6(ip: string): number[] | null {
   }
   const halves = s.split("::");
   if (halves.length > 2) return null;
-  const parse = (h: string) => (h === "" ? [] : h.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const parse = (h: string) =>
+    h === "" ? [] : h.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN));
   const head = parse(halves[0]!);
   const rest = halves.length === 2 ? parse(halves[1]!) : [];
   const total = 8 - tail.length;
@@ -170,7 +183,12 @@ export class CimdResolver {
     private readonly log: Logger,
     network: Partial<CimdNetwork> = {},
   ) {
-    this.network = { fetch: network.fetch ?? fetch, resolve: network.resolve ?? systemResolver, isAllowedAddress: network.isAllowedAddress ?? isPublicAddress, timeoutMs: network.timeoutMs ?? CIMD_TIMEOUT_MS };
+    this.network = {
+      fetch: network.fetch ?? fetch,
+      resolve: network.resolve ?? systemResolver,
+      isAllowedAddress: network.isAllowedAddress ?? isPublicAddress,
+      timeoutMs: network.timeoutMs ?? CIMD_TIMEOUT_MS,
+    };
   }
 
   /** Test hook: replace the resolver, address guard, fetch or timeout (e.g. allow 127.0.0.1 for a local fixture). */
@@ -181,11 +199,17 @@ export class CimdResolver {
 
   /** Throws OAuthError invalid_client (rendered locally by the caller: the client is not validated yet). */
   async resolve(clientId: string, now: number): Promise<OAuthClient> {
-    if (!this.config.oauth.client_id_metadata_documents) throw new OAuthError("invalid_client", "URL client_ids (metadata documents) are not accepted here");
+    if (!this.config.oauth.client_id_metadata_documents)
+      throw new OAuthError("invalid_client", "URL client_ids (metadata documents) are not accepted here");
     const url = this.checkUrl(clientId);
     // An administrator's deletion sticks: the URL stays blocked (one primary-key read, also for cached documents).
-    const [existing] = await this.db.select({ deletedAt: oauthClients.deletedAt }).from(oauthClients).where(eq(oauthClients.id, clientId)).limit(1);
-    if (existing?.deletedAt != null) throw new OAuthError("invalid_client", "this application was removed by an administrator");
+    const [existing] = await this.db
+      .select({ deletedAt: oauthClients.deletedAt })
+      .from(oauthClients)
+      .where(eq(oauthClients.id, clientId))
+      .limit(1);
+    if (existing?.deletedAt != null)
+      throw new OAuthError("invalid_client", "this application was removed by an administrator");
     const cached = this.cache.get(clientId);
     if (cached && cached.expiresAt > now) return cached.client;
     const { doc, ttlMs } = await this.fetchDocument(url);
@@ -227,7 +251,8 @@ export class CimdResolver {
     try {
       return await this.fetchDocumentOrThrow(url);
     } catch (err) {
-      const reason = err instanceof CimdFetchFailure ? err.message : `unexpected ${err instanceof Error ? err.name : typeof err}`;
+      const reason =
+        err instanceof CimdFetchFailure ? err.message : `unexpected ${err instanceof Error ? err.name : typeof err}`;
       this.log.warn("client metadata document refused", { client_id: `${url.origin}${url.pathname}`, reason });
       throw new OAuthError("invalid_client", CIMD_FETCH_FAILED);
     }
@@ -243,7 +268,8 @@ export class CimdResolver {
     }
     if (addresses.length === 0) throw fail("its host does not resolve");
     // Refuse if ANY address is internal: a mixed answer is the classic rebinding set-up.
-    if (addresses.some((a) => !this.network.isAllowedAddress(a))) throw fail("its host resolves to a private, loopback or link-local address");
+    if (addresses.some((a) => !this.network.isAllowedAddress(a)))
+      throw fail("its host resolves to a private, loopback or link-local address");
     // One deadline for connect, headers AND body: a server that answers headers and then trickles the body must
     // not hold the authorization request open.
     const signal = AbortSignal.timeout(this.network.timeoutMs);
@@ -267,7 +293,11 @@ export class CimdResolver {
       }
     }
     if (!res) {
-      throw fail(signal.aborted ? "fetching it timed out" : `fetching it failed (${lastError instanceof Error ? lastError.name : "error"})`);
+      throw fail(
+        signal.aborted
+          ? "fetching it timed out"
+          : `fetching it failed (${lastError instanceof Error ? lastError.name : "error"})`,
+      );
     }
     if (res.status >= 300 && res.status < 400) throw fail("it redirects (redirects are not followed)");
     if (res.status !== 200) throw fail(`it answered HTTP ${res.status}`);
@@ -277,7 +307,9 @@ export class CimdResolver {
     try {
       text = await readCappedBody(res, CIMD_MAX_BYTES, signal);
     } catch (err) {
-      throw fail(signal.aborted ? "reading it timed out" : `reading it failed (${err instanceof Error ? err.name : "error"})`);
+      throw fail(
+        signal.aborted ? "reading it timed out" : `reading it failed (${err instanceof Error ? err.name : "error"})`,
+      );
     }
     if (text === null) throw fail(`it is larger than ${CIMD_MAX_BYTES} bytes`);
     let doc: unknown;
@@ -300,7 +332,8 @@ export class CimdResolver {
     // ["none","private_key_jwt"] as supported (mcp-client-compat C7); secret-based methods make no sense here.
     const method = doc.token_endpoint_auth_method ?? "none";
     const supported = doc.token_endpoint_auth_methods_supported ?? [method];
-    if (method !== "none" && !supported.includes("none")) throw bad(`token_endpoint_auth_method ${method} is not supported (use none with PKCE)`);
+    if (method !== "none" && !supported.includes("none"))
+      throw bad(`token_endpoint_auth_method ${method} is not supported (use none with PKCE)`);
     for (const r of doc.redirect_uris) {
       try {
         validateRegisteredRedirectUri(r);
@@ -331,7 +364,12 @@ export class CimdResolver {
       .values(values)
       .onConflictDoUpdate({
         target: oauthClients.id,
-        set: { name: values.name, redirectUris: values.redirectUris, metadata: values.metadata, tokenEndpointAuthMethod: "none" },
+        set: {
+          name: values.name,
+          redirectUris: values.redirectUris,
+          metadata: values.metadata,
+          tokenEndpointAuthMethod: "none",
+        },
       })
       .returning();
     return clientFromRow(row!);

@@ -36,7 +36,11 @@ export function clientFromRow(row: ClientRow): OAuthClient {
 
 /** A live (not deleted) client by id, or null. */
 export async function findClient(db: DbLike, clientId: string): Promise<OAuthClient | null> {
-  const [row] = await db.select().from(oauthClients).where(and(eq(oauthClients.id, clientId), isNull(oauthClients.deletedAt))).limit(1);
+  const [row] = await db
+    .select()
+    .from(oauthClients)
+    .where(and(eq(oauthClients.id, clientId), isNull(oauthClients.deletedAt)))
+    .limit(1);
   return row ? clientFromRow(row) : null;
 }
 
@@ -75,7 +79,12 @@ export interface RegistrationResult {
  * twice per connect and re-registers often (mcp-client-compat C3); never-used clients are pruned instead.
  * The default auth method is client_secret_basic (RFC 7591 §2); a secret is then issued and stored hashed.
  */
-export async function registerClient(db: DbLike, body: unknown, clientId: string, now: number): Promise<RegistrationResult> {
+export async function registerClient(
+  db: DbLike,
+  body: unknown,
+  clientId: string,
+  now: number,
+): Promise<RegistrationResult> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new OAuthError("invalid_client_metadata", "the registration request must be a JSON object");
   }
@@ -174,15 +183,19 @@ export async function authenticateClient(db: DbLike, creds: PresentedCredentials
   const fail = (why: string) => new OAuthError("invalid_client", why, 401);
   switch (client.tokenEndpointAuthMethod) {
     case "none":
-      if (creds.basic || creds.bodySecret) throw fail("this client is registered as public (token_endpoint_auth_method none) and must not send a secret");
+      if (creds.basic || creds.bodySecret)
+        throw fail("this client is registered as public (token_endpoint_auth_method none) and must not send a secret");
       return client;
     case "client_secret_basic":
       if (!creds.basic) throw fail("this client must authenticate with HTTP Basic (client_secret_basic)");
-      if (!client.secretHash || !constantTimeEqual(sha256Hex(creds.basic.secret), client.secretHash)) throw fail("client authentication failed");
+      if (!client.secretHash || !constantTimeEqual(sha256Hex(creds.basic.secret), client.secretHash))
+        throw fail("client authentication failed");
       return client;
     case "client_secret_post":
-      if (creds.basic || !creds.bodySecret) throw fail("this client must send client_secret in the body (client_secret_post)");
-      if (!client.secretHash || !constantTimeEqual(sha256Hex(creds.bodySecret), client.secretHash)) throw fail("client authentication failed");
+      if (creds.basic || !creds.bodySecret)
+        throw fail("this client must send client_secret in the body (client_secret_post)");
+      if (!client.secretHash || !constantTimeEqual(sha256Hex(creds.bodySecret), client.secretHash))
+        throw fail("client authentication failed");
       return client;
   }
 }
@@ -198,7 +211,11 @@ export async function touchClient(db: DbLike, clientId: string, now: number): Pr
  */
 export async function pruneUnusedClients(db: DbLike, days: number, now: number): Promise<number> {
   const cutoff = now - days * 86_400_000;
-  const stale = and(eq(oauthClients.source, "dcr"), isNull(oauthClients.lastUsedAt), lt(oauthClients.createdAt, cutoff));
+  const stale = and(
+    eq(oauthClients.source, "dcr"),
+    isNull(oauthClients.lastUsedAt),
+    lt(oauthClients.createdAt, cutoff),
+  );
   const victims = await db.select({ id: oauthClients.id }).from(oauthClients).where(stale);
   if (victims.length === 0) return 0;
   for (const v of victims) {

@@ -45,7 +45,10 @@ const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" } as const;
 export function oauthErrorResponse(err: OAuthError, extraHeaders: Record<string, string> = {}): Response {
   const headers: Record<string, string> = { "content-type": "application/json", ...NO_STORE, ...extraHeaders };
   if (err.status === 401 && err.code === "invalid_client") headers["www-authenticate"] = 'Basic realm="cavaridge"';
-  return new Response(JSON.stringify({ error: err.code, error_description: err.description }), { status: err.status, headers });
+  return new Response(JSON.stringify({ error: err.code, error_description: err.description }), {
+    status: err.status,
+    headers,
+  });
 }
 
 /** A JSON success response that must not be cached (token, registration; RFC 6749 §5.1). */

@@ -28,7 +28,12 @@ export async function revokeGrant(ctx: AppContext, grantId: string, by: RevokedB
       .update(oauthGrants)
       .set({ revokedAt: now, revokedReason: by.reason })
       .where(and(eq(oauthGrants.id, grantId), isNull(oauthGrants.revokedAt)))
-      .returning({ userId: oauthGrants.userId, tenantId: oauthGrants.tenantId, clientId: oauthGrants.clientId, surface: oauthGrants.surface });
+      .returning({
+        userId: oauthGrants.userId,
+        tenantId: oauthGrants.tenantId,
+        clientId: oauthGrants.clientId,
+        surface: oauthGrants.surface,
+      });
     await tx
       .update(oauthRefreshTokens)
       .set({ retiredAt: now })
@@ -145,7 +150,8 @@ export async function approveClientForTenant(
   ctx: AppContext,
   input: { clientId: string; tenantId: string; approver: Principal; scope: TenantScope; requestId?: string | null },
 ): Promise<boolean> {
-  if (!mayApproveClients(input.approver.role)) throw new ApprovalError("forbidden_role", "your role may not approve OAuth clients");
+  if (!mayApproveClients(input.approver.role))
+    throw new ApprovalError("forbidden_role", "your role may not approve OAuth clients");
   if (!input.scope.includes(input.tenantId)) throw new ApprovalError("out_of_scope", "not found or not permitted");
   const [client] = await ctx.store.db
     .select({ id: oauthClients.id })
@@ -155,7 +161,12 @@ export async function approveClientForTenant(
   if (!client) throw new ApprovalError("unknown_client", "not found or not permitted");
   const inserted = await ctx.store.db
     .insert(oauthClientApprovals)
-    .values({ clientId: input.clientId, tenantId: input.tenantId, approvedBy: input.approver.userId, approvedAt: ctx.clock() })
+    .values({
+      clientId: input.clientId,
+      tenantId: input.tenantId,
+      approvedBy: input.approver.userId,
+      approvedAt: ctx.clock(),
+    })
     .onConflictDoNothing()
     .returning({ c: oauthClientApprovals.clientId });
   if (inserted.length === 0) return false;
@@ -183,7 +194,11 @@ export interface ClientSummary {
 }
 
 /** Registered clients with their approvals inside `scope` (clients are global; approvals are per tenant). */
-export async function listClients(db: DbLike, scope: TenantScope, opts: { limit?: number } = {}): Promise<ClientSummary[]> {
+export async function listClients(
+  db: DbLike,
+  scope: TenantScope,
+  opts: { limit?: number } = {},
+): Promise<ClientSummary[]> {
   const rows = await db
     .select()
     .from(oauthClients)
@@ -194,7 +209,15 @@ export async function listClients(db: DbLike, scope: TenantScope, opts: { limit?
   const approvals = await db
     .select()
     .from(oauthClientApprovals)
-    .where(and(inArray(oauthClientApprovals.clientId, rows.map((r) => r.id)), scope.where(oauthClientApprovals.tenantId)));
+    .where(
+      and(
+        inArray(
+          oauthClientApprovals.clientId,
+          rows.map((r) => r.id),
+        ),
+        scope.where(oauthClientApprovals.tenantId),
+      ),
+    );
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -216,7 +239,12 @@ export async function revokeGrantsOfDisabledPrincipals(ctx: AppContext): Promise
     .from(oauthGrants)
     .innerJoin(users, eq(users.id, oauthGrants.userId))
     .innerJoin(tenants, eq(tenants.id, users.tenantId))
-    .where(and(isNull(oauthGrants.revokedAt), or(eq(users.disabled, true), eq(tenants.disabled, true), sql`${users.tenantId} <> ${oauthGrants.tenantId}`)));
+    .where(
+      and(
+        isNull(oauthGrants.revokedAt),
+        or(eq(users.disabled, true), eq(tenants.disabled, true), sql`${users.tenantId} <> ${oauthGrants.tenantId}`),
+      ),
+    );
   let n = 0;
   for (const r of rows) if (await revokeGrant(ctx, r.id, { actor: "system", reason: "user_or_tenant_disabled" })) n++;
   return n;

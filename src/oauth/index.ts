@@ -11,7 +11,13 @@ import { revokeGrantsOfDisabledPrincipals } from "./grants";
 import { purgeExpired } from "./housekeeping";
 import { preflight, withCors, type RequestMeta } from "./http";
 import { KeyStore, loadMasterKey } from "./keys";
-import { authorizationServerMetadata, metadataResponse, protectedResourceMetadata, rootProtectedResourceMetadata, surfaceHostProtectedResourceMetadata } from "./metadata";
+import {
+  authorizationServerMetadata,
+  metadataResponse,
+  protectedResourceMetadata,
+  rootProtectedResourceMetadata,
+  surfaceHostProtectedResourceMetadata,
+} from "./metadata";
 import { handleRegister } from "./register";
 import { surfaceOfHost } from "./resource";
 import { handleRevoke } from "./revoke";
@@ -26,7 +32,10 @@ const PRUNE_INTERVAL_MS = 6 * 3600_000;
  * Builds the OAuth services (master key, signing keys, verifier, CIMD resolver) once at start. Keys are
  * bootstrapped here rather than in onStart, so other features built after this one find ctx.oauth ready.
  */
-export async function buildOAuthServices(ctx: AppContext, env: Record<string, string | undefined>): Promise<OAuthServices> {
+export async function buildOAuthServices(
+  ctx: AppContext,
+  env: Record<string, string | undefined>,
+): Promise<OAuthServices> {
   const masterKey = loadMasterKey(ctx.config, env, ctx.log);
   const keys = new KeyStore(ctx.store.db, masterKey, ctx.clock);
   await keys.bootstrap();
@@ -54,7 +63,9 @@ export function oauthPlugin(deps: OAuthDeps) {
   };
   const prm = (surface: string, alias: "" | "/mcp") => {
     const known = (SURFACES as readonly string[]).includes(surface) && config.surfaces[surface as SurfaceName];
-    return known ? metadataResponse(protectedResourceMetadata(config, surface as SurfaceName, alias)) : withCors(json({ error: "not_found" }, 404));
+    return known
+      ? metadataResponse(protectedResourceMetadata(config, surface as SurfaceName, alias))
+      : withCors(json({ error: "not_found" }, 404));
   };
   const token = (c: Ctx) => handleToken(deps, c.request, meta(c));
   const register = (c: Ctx) => handleRegister(deps, c.request, meta(c));
@@ -62,10 +73,18 @@ export function oauthPlugin(deps: OAuthDeps) {
   const app = new Elysia({ name: "oauth" })
     .get("/.well-known/oauth-authorization-server", asMetadata)
     .get("/.well-known/openid-configuration", asMetadata)
-    .get("/.well-known/oauth-protected-resource", ({ request }) => hostPrm(request, "root") ?? metadataResponse(rootProtectedResourceMetadata(config)))
-    .get("/.well-known/oauth-protected-resource/:surface", ({ params, request }) => (params.surface === "mcp" ? hostPrm(request, "/mcp") : null) ?? prm(params.surface, ""))
+    .get(
+      "/.well-known/oauth-protected-resource",
+      ({ request }) => hostPrm(request, "root") ?? metadataResponse(rootProtectedResourceMetadata(config)),
+    )
+    .get(
+      "/.well-known/oauth-protected-resource/:surface",
+      ({ params, request }) => (params.surface === "mcp" ? hostPrm(request, "/mcp") : null) ?? prm(params.surface, ""),
+    )
     .get("/.well-known/oauth-protected-resource/:surface/mcp", ({ params }) => prm(params.surface, "/mcp"))
-    .get("/oauth/jwks", async () => metadataResponse((await deps.services.keys.jwks()) as unknown as Record<string, unknown>))
+    .get("/oauth/jwks", async () =>
+      metadataResponse((await deps.services.keys.jwks()) as unknown as Record<string, unknown>),
+    )
     .get("/oauth/authorize", (c) => handleAuthorize(deps, c.request, meta(c)))
     .get("/authorize", (c) => handleAuthorize(deps, c.request, meta(c)))
     .post("/oauth/authorize/sign-in", (c) => handleSignIn(deps, c.request, meta(c)), none)

@@ -15,7 +15,7 @@ export const keysRotateCommand: Command = {
   usage: "cavaridge keys rotate [--config PATH]",
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return io.out(this.usage), 0;
+    if (values.help) return (io.out(this.usage), 0);
     const path = resolveConfigPath((values as { config?: string }).config, io.env);
     const config = loadConfigOrReport(path, io);
     if (!config) return 1;
@@ -24,14 +24,16 @@ export const keysRotateCommand: Command = {
     try {
       masterKey = loadMasterKey(config, io.env, log);
     } catch (err) {
-      if (err instanceof MasterKeyError) return io.err(err.message), 1;
+      if (err instanceof MasterKeyError) return (io.err(err.message), 1);
       throw err;
     }
     const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
     try {
       await applyMigrations(store.client);
       const { kid, retired } = await rotateSigningKeys(store.db, masterKey, config, systemClock());
-      io.out(`new signing key ${kid}${retired.length > 0 ? `; retired (still published until their tokens expire): ${retired.join(", ")}` : ""}`);
+      io.out(
+        `new signing key ${kid}${retired.length > 0 ? `; retired (still published until their tokens expire): ${retired.join(", ")}` : ""}`,
+      );
       return 0;
     } finally {
       store.close();

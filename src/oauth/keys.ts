@@ -32,16 +32,21 @@ export function loadMasterKey(config: Config, env: Record<string, string | undef
       chmodSync(path, 0o600);
       log?.info("created master key file", { path });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new MasterKeyError(`cannot create ${path}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new MasterKeyError(`cannot create ${path}: ${(err as Error).message}`);
     }
     try {
       secret = readFileSync(path, "utf8").trim();
-      if ((statSync(path).mode & 0o077) !== 0) log?.warn("master key file is readable by group or others; chmod 600 it", { path });
+      if ((statSync(path).mode & 0o077) !== 0)
+        log?.warn("master key file is readable by group or others; chmod 600 it", { path });
     } catch (err) {
       throw new MasterKeyError(`cannot read ${path}: ${(err as Error).message}`);
     }
   }
-  if (!secret || secret.length < 32) throw new MasterKeyError(`the master secret must be at least 32 characters (${MASTER_KEY_ENV} or secrets.master_key_file)`);
+  if (!secret || secret.length < 32)
+    throw new MasterKeyError(
+      `the master secret must be at least 32 characters (${MASTER_KEY_ENV} or secrets.master_key_file)`,
+    );
   return Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), "cavaridge", "oauth-signing-keys-v1", 32));
 }
 
@@ -51,7 +56,9 @@ export function encryptPrivateJwk(key: Buffer, kid: string, jwk: JWK): string {
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(kid));
   const ct = Buffer.concat([cipher.update(JSON.stringify(jwk), "utf8"), cipher.final()]);
-  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
+  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(
+    ".",
+  );
 }
 
 export function decryptPrivateJwk(key: Buffer, kid: string, sealed: string): JWK {
@@ -64,7 +71,9 @@ export function decryptPrivateJwk(key: Buffer, kid: string, sealed: string): JWK
     const pt = Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]);
     return JSON.parse(pt.toString("utf8")) as JWK;
   } catch {
-    throw new MasterKeyError(`signing key ${kid} cannot be decrypted: the master secret differs from the one that encrypted it`);
+    throw new MasterKeyError(
+      `signing key ${kid} cannot be decrypted: the master secret differs from the one that encrypted it`,
+    );
   }
 }
 
@@ -88,13 +97,18 @@ export async function insertSigningKey(db: DbLike, masterKey: Buffer, now: numbe
  * `cavaridge keys rotate`: a new active key; the previous active keys retire but stay published (and accepted)
  * until every access token they signed has expired (access TTL plus a minute of clock skew).
  */
-export async function rotateSigningKeys(db: DbLike, masterKey: Buffer, config: Config, now: number): Promise<{ kid: string; retired: string[] }> {
-  const active = await db.select({ kid: oauthSigningKeys.kid }).from(oauthSigningKeys).where(isNull(oauthSigningKeys.retiredAt));
-  const publishUntil = now + (config.oauth.access_token_ttl_seconds + 60) * 1000;
-  await db
-    .update(oauthSigningKeys)
-    .set({ retiredAt: now, publishUntil })
+export async function rotateSigningKeys(
+  db: DbLike,
+  masterKey: Buffer,
+  config: Config,
+  now: number,
+): Promise<{ kid: string; retired: string[] }> {
+  const active = await db
+    .select({ kid: oauthSigningKeys.kid })
+    .from(oauthSigningKeys)
     .where(isNull(oauthSigningKeys.retiredAt));
+  const publishUntil = now + (config.oauth.access_token_ttl_seconds + 60) * 1000;
+  await db.update(oauthSigningKeys).set({ retiredAt: now, publishUntil }).where(isNull(oauthSigningKeys.retiredAt));
   const kid = await insertSigningKey(db, masterKey, now + 1);
   return { kid, retired: active.map((a) => a.kid) };
 }
@@ -131,7 +145,11 @@ export class KeyStore {
     // Check and insert in one write transaction (libSQL begins IMMEDIATE): two processes starting together on an
     // empty database would otherwise each see no key and each create an "active" one.
     await this.db.transaction(async (tx) => {
-      const active = await tx.select({ kid: oauthSigningKeys.kid }).from(oauthSigningKeys).where(isNull(oauthSigningKeys.retiredAt)).limit(1);
+      const active = await tx
+        .select({ kid: oauthSigningKeys.kid })
+        .from(oauthSigningKeys)
+        .where(isNull(oauthSigningKeys.retiredAt))
+        .limit(1);
       if (active.length === 0) await insertSigningKey(tx, this.masterKey, this.clock());
     });
     await this.reload();
@@ -196,7 +214,10 @@ export class KeyStore {
   async jwks(): Promise<{ keys: JWK[] }> {
     if (this.clock() - this.loadedAt > 60_000) await this.reload();
     const now = this.clock();
-    return { keys: [...this.keys.values()].filter((k) => k.publishUntil === null || k.publishUntil > now).map((k) => k.publicJwk) };
+    return {
+      keys: [...this.keys.values()]
+        .filter((k) => k.publishUntil === null || k.publishUntil > now)
+        .map((k) => k.publicJwk),
+    };
   }
 }
-

@@ -38,7 +38,11 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
  * from (§3.3): `${public_url}/${surface}`, or `${public_url}/${surface}/mcp` for the /mcp alias document.
  * scopes_supported is the baseline only, never offline_access (A7).
  */
-export function protectedResourceMetadata(config: Config, surface: SurfaceName, alias: "" | "/mcp" = ""): Record<string, unknown> {
+export function protectedResourceMetadata(
+  config: Config,
+  surface: SurfaceName,
+  alias: "" | "/mcp" = "",
+): Record<string, unknown> {
   return {
     resource: `${pathResourceUrl(config, surface)}${alias}`,
     authorization_servers: [config.server.public_url],
@@ -55,7 +59,11 @@ export function protectedResourceMetadata(config: Config, surface: SurfaceName, 
  * one surface (the authorization endpoint maps either to `${surface_url}/mcp`). The authorization server stays
  * public_url.
  */
-export function surfaceHostProtectedResourceMetadata(config: Config, surface: SurfaceName, at: "root" | "/mcp"): Record<string, unknown> | null {
+export function surfaceHostProtectedResourceMetadata(
+  config: Config,
+  surface: SurfaceName,
+  at: "root" | "/mcp",
+): Record<string, unknown> | null {
   const base = surfaceBaseUrl(config, surface);
   if (!base) return null;
   return {

@@ -24,7 +24,13 @@ button.secondary{background:#fff;color:#2d63e0}.warn{background:#fff4e0;border:1
 .error{background:#fde8e8;border:1px solid #e29a9a;padding:.6rem;border-radius:6px}ul{padding-left:1.2rem}small{color:#5b6475}
 `;
 
-export function htmlPage(title: string, body: string, status = 200, extraHeaders: Record<string, string> = {}, setCookies: string[] = []): Response {
+export function htmlPage(
+  title: string,
+  body: string,
+  status = 200,
+  extraHeaders: Record<string, string> = {},
+  setCookies: string[] = [],
+): Response {
   const headers = new Headers({ ...SECURITY_HEADERS, ...extraHeaders });
   for (const c of setCookies) headers.append("set-cookie", c);
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Cavaridge</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
@@ -118,7 +124,12 @@ ${
 }
 
 /** The consent page of a user whose role may not approve this client for their tenant: says why, grants nothing. */
-export function notApprovedPage(opts: { clientName: string; clientId: string; tenantId: string; userEmail: string }): Response {
+export function notApprovedPage(opts: {
+  clientName: string;
+  clientId: string;
+  tenantId: string;
+  userEmail: string;
+}): Response {
   return htmlPage(
     "Approval needed",
     `<h1>An administrator must approve ${escapeHtml(opts.clientName)} first</h1>

@@ -14,7 +14,8 @@ const CHALLENGE = /^[A-Za-z0-9\-_]{43}$/;
 export function validateCodeChallenge(challenge: string | null, method: string | null): string {
   if (!challenge) throw new OAuthError("invalid_request", "code_challenge is required (PKCE with S256)", 400, true);
   if (method !== "S256") throw new OAuthError("invalid_request", "code_challenge_method must be S256", 400, true);
-  if (!CHALLENGE.test(challenge)) throw new OAuthError("invalid_request", "code_challenge is not a base64url SHA-256 value", 400, true);
+  if (!CHALLENGE.test(challenge))
+    throw new OAuthError("invalid_request", "code_challenge is not a base64url SHA-256 value", 400, true);
   return challenge;
 }
 

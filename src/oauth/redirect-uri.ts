@@ -21,7 +21,8 @@ export function isLoopbackRedirect(url: URL): boolean {
  * fragments, whitespace and control characters are all refused (workers-oauth-provider#97 bypassed a blacklist).
  */
 export function validateRegisteredRedirectUri(uri: string): string {
-  const bad = (why: string) => new OAuthError("invalid_redirect_uri", `redirect URI ${JSON.stringify(uri.slice(0, 200))} ${why}`);
+  const bad = (why: string) =>
+    new OAuthError("invalid_redirect_uri", `redirect URI ${JSON.stringify(uri.slice(0, 200))} ${why}`);
   if (uri.length > 2000) throw bad("is too long");
   if (/[\s\u0000-\u001f\u007f\\]/.test(uri)) throw bad("contains whitespace, a backslash or control characters");
   if (uri.includes("#")) throw bad("must not contain a fragment");

@@ -8,9 +8,11 @@ import type { OAuthDeps } from "./services";
 export async function handleRegister(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
   const { ctx } = deps;
   try {
-    if (!ctx.config.oauth.dynamic_registration) throw new OAuthError("invalid_request", "dynamic client registration is disabled on this appliance", 403);
+    if (!ctx.config.oauth.dynamic_registration)
+      throw new OAuthError("invalid_request", "dynamic client registration is disabled on this appliance", 403);
     const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (type !== "application/json") throw new OAuthError("invalid_client_metadata", "the registration request must be application/json");
+    if (type !== "application/json")
+      throw new OAuthError("invalid_client_metadata", "the registration request must be application/json");
     let body: unknown;
     try {
       body = JSON.parse(await readCapped(request, 16 * 1024));
@@ -26,12 +28,23 @@ export async function handleRegister(deps: OAuthDeps, request: Request, meta: Re
       requestId: meta.requestId,
       ip: meta.ip,
       clientId: client.id,
-      detail: { client_name: client.name, redirect_uris: client.redirectUris, token_endpoint_auth_method: client.tokenEndpointAuthMethod },
+      detail: {
+        client_name: client.name,
+        redirect_uris: client.redirectUris,
+        token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+      },
     });
     return withCors(noStoreJson(response, 201));
   } catch (err) {
     if (err instanceof OAuthError) {
-      await ctx.audit.record({ kind: "oauth", action: "oauth.client.register", outcome: "invalid_input", requestId: meta.requestId, ip: meta.ip, detail: { error: err.code, description: err.description } });
+      await ctx.audit.record({
+        kind: "oauth",
+        action: "oauth.client.register",
+        outcome: "invalid_input",
+        requestId: meta.requestId,
+        ip: meta.ip,
+        detail: { error: err.code, description: err.description },
+      });
       return withCors(oauthErrorResponse(err));
     }
     throw err;

@@ -95,7 +95,8 @@ export type ParsedResource = { kind: "surface"; surface: SurfaceName; via?: "hos
 export function parseResource(config: Config, value: string): ParsedResource {
   const bad = (why: string) => new OAuthError("invalid_target", `the resource parameter ${why}`, 400, true);
   // Control characters and spaces are never part of a URI we issued (RFC 3986 §2).
-  if (/[\s\u0000-\u001f\u007f]/.test(value) || value.includes("#")) throw bad("must be an absolute URI without a fragment");
+  if (/[\s\u0000-\u001f\u007f]/.test(value) || value.includes("#"))
+    throw bad("must be an absolute URI without a fragment");
   let url: URL;
   try {
     url = new URL(value);
@@ -109,7 +110,8 @@ export function parseResource(config: Config, value: string): ParsedResource {
     // A surface's own host names that surface alone: its bare origin (clients that send the origin, claude-code#52871,
     // or follow that host's root PRM) and `/mcp`, trailing slash tolerated.
     const ownPath = url.pathname.replace(/\/+$/, "");
-    if (ownPath !== "" && ownPath !== "/mcp") throw bad(`does not name a surface of this server (expected ${url.origin}/mcp)`);
+    if (ownPath !== "" && ownPath !== "/mcp")
+      throw bad(`does not name a surface of this server (expected ${url.origin}/mcp)`);
     if (!config.surfaces[own]) throw bad(`names the ${own} surface, which is not enabled`);
     return { kind: "surface", surface: own, via: "host" };
   }
@@ -131,7 +133,11 @@ export function parseResource(config: Config, value: string): ParsedResource {
  * the surface is inferred only if every surface-specific requested scope names the same surface (so a client
  * that follows the root PRM still works); otherwise invalid_target.
  */
-export function resolveSurface(config: Config, resource: string | null | undefined, scopes: readonly string[]): SurfaceName {
+export function resolveSurface(
+  config: Config,
+  resource: string | null | undefined,
+  scopes: readonly string[],
+): SurfaceName {
   return resolveTarget(config, resource, scopes).surface;
 }
 
@@ -140,12 +146,19 @@ export function resolveSurface(config: Config, resource: string | null | undefin
  * client named (path or own-host resource); for the bare public_url origin (that origin's root PRM) the path
  * resource; when `resource` is absent, the surface's canonical resourceUrl.
  */
-export function resolveTarget(config: Config, resource: string | null | undefined, scopes: readonly string[]): { surface: SurfaceName; resource: string } {
+export function resolveTarget(
+  config: Config,
+  resource: string | null | undefined,
+  scopes: readonly string[],
+): { surface: SurfaceName; resource: string } {
   let fromOrigin = false;
   if (resource) {
     const parsed = parseResource(config, resource);
     if (parsed.kind === "surface") {
-      return { surface: parsed.surface, resource: parsed.via === "host" ? resourceUrl(config, parsed.surface) : pathResourceUrl(config, parsed.surface) };
+      return {
+        surface: parsed.surface,
+        resource: parsed.via === "host" ? resourceUrl(config, parsed.surface) : pathResourceUrl(config, parsed.surface),
+      };
     }
     fromOrigin = true;
   }

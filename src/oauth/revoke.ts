@@ -19,14 +19,30 @@ import { BearerError } from "./bearer";
 export async function handleRevoke(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
   try {
     const form = await readForm(request);
-    const client = await authenticateClient(deps.ctx.store.db, parseClientCredentials(request.headers.get("authorization"), form));
+    const client = await authenticateClient(
+      deps.ctx.store.db,
+      parseClientCredentials(request.headers.get("authorization"), form),
+    );
     const token = form.get("token");
     if (!token) throw new OAuthError("invalid_request", "token is missing");
-    const grantId = (await grantOfRefreshToken(deps, token, client.id)) ?? (await grantOfAccessToken(deps, token, client.id));
+    const grantId =
+      (await grantOfRefreshToken(deps, token, client.id)) ?? (await grantOfAccessToken(deps, token, client.id));
     if (grantId) {
-      await revokeGrant(deps.ctx, grantId, { actor: "client", reason: "revoked_by_client", requestId: meta.requestId, ip: meta.ip });
+      await revokeGrant(deps.ctx, grantId, {
+        actor: "client",
+        reason: "revoked_by_client",
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
     } else {
-      await deps.ctx.audit.record({ kind: "oauth", action: "oauth.token.revoke", outcome: "no_effect", requestId: meta.requestId, ip: meta.ip, clientId: client.id });
+      await deps.ctx.audit.record({
+        kind: "oauth",
+        action: "oauth.token.revoke",
+        outcome: "no_effect",
+        requestId: meta.requestId,
+        ip: meta.ip,
+        clientId: client.id,
+      });
     }
     return withCors(new Response(null, { status: 200, headers: { "cache-control": "no-store" } }));
   } catch (err) {
@@ -58,7 +74,11 @@ async function grantOfAccessToken(deps: OAuthDeps, token: string, clientId: stri
   try {
     const access = await deps.services.verifier.verify(token, target.surface, target.resource);
     if (access.clientId !== clientId) return null;
-    const [g] = await deps.ctx.store.db.select({ id: oauthGrants.id }).from(oauthGrants).where(eq(oauthGrants.id, access.grantId)).limit(1);
+    const [g] = await deps.ctx.store.db
+      .select({ id: oauthGrants.id })
+      .from(oauthGrants)
+      .where(eq(oauthGrants.id, access.grantId))
+      .limit(1);
     return g?.id ?? null;
   } catch (err) {
     if (err instanceof BearerError) return null;

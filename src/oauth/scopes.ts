@@ -46,7 +46,10 @@ export function describeScope(scope: string): string {
     aegis: "security findings and posture",
   };
   return scope.endsWith(":read")
-    ? `Read your ${what[surface]} (Forge/Cavalier/Aegis data you can see)`.replace("Forge/Cavalier/Aegis", surfaceTitle(surface))
+    ? `Read your ${what[surface]} (Forge/Cavalier/Aegis data you can see)`.replace(
+        "Forge/Cavalier/Aegis",
+        surfaceTitle(surface),
+      )
     : `Create and change ${what[surface]} in ${surfaceTitle(surface)} (destructive changes still ask you to confirm)`;
 }
 

@@ -31,7 +31,9 @@ export function cookieHeader(config: Config, base: "session" | "csrf", value: st
 
 export async function createSession(db: DbLike, userId: string, now: number): Promise<string> {
   const id = randomToken(32);
-  await db.insert(oauthSessions).values({ idHash: sha256Hex(id), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
+  await db
+    .insert(oauthSessions)
+    .values({ idHash: sha256Hex(id), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
   // Opportunistic cleanup keeps the table small without a timer.
   await db.delete(oauthSessions).where(lt(oauthSessions.expiresAt, now));
   return id;

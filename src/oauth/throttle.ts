@@ -19,7 +19,12 @@ export async function lockedUntil(db: DbLike, keys: string[], now: number): Prom
   return until > now ? until : null;
 }
 
-export async function recordLoginFailure(db: DbLike, config: Config, keys: { account: string; address: string }, now: number): Promise<void> {
+export async function recordLoginFailure(
+  db: DbLike,
+  config: Config,
+  keys: { account: string; address: string },
+  now: number,
+): Promise<void> {
   const windowMs = config.oauth.login_lockout_seconds * 1000;
   const limits: [string, number][] = [
     [keys.account, config.oauth.login_max_failures],
@@ -36,7 +41,10 @@ export async function recordLoginFailure(db: DbLike, config: Config, keys: { acc
         windowStart: fresh ? now : row.windowStart,
         lockedUntil: failures >= max ? now + windowMs : (row?.lockedUntil ?? null),
       };
-      await tx.insert(oauthLoginThrottle).values(values).onConflictDoUpdate({ target: oauthLoginThrottle.key, set: values });
+      await tx
+        .insert(oauthLoginThrottle)
+        .values(values)
+        .onConflictDoUpdate({ target: oauthLoginThrottle.key, set: values });
     }
   });
 }

@@ -16,9 +16,21 @@ import { tenants, users } from "../store/schema/tenancy";
 export async function handleToken(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
   try {
     const form = await readForm(request);
-    const dup = repeatedParam(form, ["grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "client_id", "resource"]);
+    const dup = repeatedParam(form, [
+      "grant_type",
+      "code",
+      "redirect_uri",
+      "code_verifier",
+      "refresh_token",
+      "scope",
+      "client_id",
+      "resource",
+    ]);
     if (dup) throw new OAuthError("invalid_request", `${dup} was given more than once`);
-    const client = await authenticateClient(deps.ctx.store.db, parseClientCredentials(request.headers.get("authorization"), form));
+    const client = await authenticateClient(
+      deps.ctx.store.db,
+      parseClientCredentials(request.headers.get("authorization"), form),
+    );
     const grantType = form.get("grant_type");
     if (grantType === "authorization_code") return withCors(await exchangeCode(deps, client, form, meta));
     if (grantType === "refresh_token") return withCors(await exchangeRefreshToken(deps, client, form, meta));
@@ -38,7 +50,10 @@ function checkTokenResource(deps: OAuthDeps, form: URLSearchParams, surface: str
   if (!resource) return;
   const parsed = parseResource(deps.ctx.config, resource);
   if (parsed.kind !== "surface") return;
-  const named = parsed.via === "host" ? resourceUrl(deps.ctx.config, parsed.surface) : pathResourceUrl(deps.ctx.config, parsed.surface);
+  const named =
+    parsed.via === "host"
+      ? resourceUrl(deps.ctx.config, parsed.surface)
+      : pathResourceUrl(deps.ctx.config, parsed.surface);
   // Only a surface with its own hostname has two resources; without one, the check is the surface alone, as before.
   const otherResource = surfaceBaseUrl(deps.ctx.config, parsed.surface) !== null && named !== grantResource;
   if (parsed.surface !== surface || otherResource) {
@@ -76,7 +91,12 @@ async function tokenResponse(
  * code is then consumed with one conditional UPDATE; a second exchange fails with invalid_grant AND revokes the
  * grant the first exchange created (RFC 6749 §10.5; E3).
  */
-async function exchangeCode(deps: OAuthDeps, client: OAuthClient, form: URLSearchParams, meta: RequestMeta): Promise<Response> {
+async function exchangeCode(
+  deps: OAuthDeps,
+  client: OAuthClient,
+  form: URLSearchParams,
+  meta: RequestMeta,
+): Promise<Response> {
   const { ctx } = deps;
   const code = form.get("code");
   if (!code) throw new OAuthError("invalid_request", "code is missing");
@@ -91,7 +111,8 @@ async function exchangeCode(deps: OAuthDeps, client: OAuthClient, form: URLSearc
   if (row.expiresAt <= now) throw new OAuthError("invalid_grant", "the authorization code has expired");
   const redirectUri = form.get("redirect_uri");
   // OAuth 2.1 §4.1.3: redirect_uri must be identical to the one in the authorization request (we always bind it).
-  if (redirectUri !== null && redirectUri !== row.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request");
+  if (redirectUri !== null && redirectUri !== row.redirectUri)
+    throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request");
   if (!verifyCodeVerifier(form.get("code_verifier"), row.codeChallenge)) {
     throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge");
   }
@@ -112,7 +133,8 @@ async function exchangeCode(deps: OAuthDeps, client: OAuthClient, form: URLSearc
       .innerJoin(tenants, eq(tenants.id, users.tenantId))
       .where(eq(users.id, row.userId))
       .limit(1);
-    if (!u || u.disabled || u.tenantDisabled || u.tenantId !== row.tenantId) throw new OAuthError("invalid_grant", "the user can no longer be granted access");
+    if (!u || u.disabled || u.tenantDisabled || u.tenantId !== row.tenantId)
+      throw new OAuthError("invalid_grant", "the user can no longer be granted access");
     await tx.insert(oauthGrants).values({
       id: grantId,
       userId: row.userId,
@@ -137,7 +159,11 @@ async function exchangeCode(deps: OAuthDeps, client: OAuthClient, form: URLSearc
     return true;
   });
   if (!issued) {
-    const [again] = await ctx.store.db.select({ grantId: oauthCodes.grantId }).from(oauthCodes).where(eq(oauthCodes.codeHash, codeHash)).limit(1);
+    const [again] = await ctx.store.db
+      .select({ grantId: oauthCodes.grantId })
+      .from(oauthCodes)
+      .where(eq(oauthCodes.codeHash, codeHash))
+      .limit(1);
     await replayed(deps, again?.grantId ?? null, client.id, meta);
     throw new OAuthError("invalid_grant", "the authorization code was already used");
   }
@@ -154,12 +180,31 @@ async function exchangeCode(deps: OAuthDeps, client: OAuthClient, form: URLSearc
     grantId,
     detail: { scopes: splitScopes(row.scopes) },
   });
-  return tokenResponse(deps, { id: grantId, userId: row.userId, tenantId: row.tenantId, clientId: client.id, resource: row.resource }, splitScopes(row.scopes), refreshToken);
+  return tokenResponse(
+    deps,
+    { id: grantId, userId: row.userId, tenantId: row.tenantId, clientId: client.id, resource: row.resource },
+    splitScopes(row.scopes),
+    refreshToken,
+  );
 }
 
 async function replayed(deps: OAuthDeps, grantId: string | null, clientId: string, meta: RequestMeta): Promise<void> {
-  await deps.ctx.audit.record({ kind: "oauth", action: "oauth.code.replay", outcome: "denied", requestId: meta.requestId, ip: meta.ip, clientId, grantId });
-  if (grantId) await revokeGrant(deps.ctx, grantId, { actor: "system", reason: "authorization_code_replay", requestId: meta.requestId, ip: meta.ip });
+  await deps.ctx.audit.record({
+    kind: "oauth",
+    action: "oauth.code.replay",
+    outcome: "denied",
+    requestId: meta.requestId,
+    ip: meta.ip,
+    clientId,
+    grantId,
+  });
+  if (grantId)
+    await revokeGrant(deps.ctx, grantId, {
+      actor: "system",
+      reason: "authorization_code_replay",
+      requestId: meta.requestId,
+      ip: meta.ip,
+    });
 }
 
 /**
@@ -194,7 +239,12 @@ async function reuseDetected(
     surface: grant.surface,
     detail: { reason },
   });
-  await revokeGrant(ctx, grant.id, { actor: "system", reason: "refresh_token_reuse", requestId: meta.requestId, ip: meta.ip });
+  await revokeGrant(ctx, grant.id, {
+    actor: "system",
+    reason: "refresh_token_reuse",
+    requestId: meta.requestId,
+    ip: meta.ip,
+  });
   throw new OAuthError("invalid_grant", "the refresh token was already used; the grant has been revoked");
 }
 
@@ -209,13 +259,22 @@ async function reuseDetected(
  * previous token in the grace window could start a parallel chain and push the legitimate client out unnoticed.
  * Scope may narrow, never widen (E7); the new refresh token keeps the original scope (RFC 6749 §6).
  */
-async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: URLSearchParams, meta: RequestMeta): Promise<Response> {
+async function exchangeRefreshToken(
+  deps: OAuthDeps,
+  client: OAuthClient,
+  form: URLSearchParams,
+  meta: RequestMeta,
+): Promise<Response> {
   const { ctx } = deps;
   const presented = form.get("refresh_token");
   if (!presented) throw new OAuthError("invalid_request", "refresh_token is missing");
   const hash = sha256Hex(presented);
   const now = ctx.clock();
-  const [rt] = await ctx.store.db.select().from(oauthRefreshTokens).where(eq(oauthRefreshTokens.tokenHash, hash)).limit(1);
+  const [rt] = await ctx.store.db
+    .select()
+    .from(oauthRefreshTokens)
+    .where(eq(oauthRefreshTokens.tokenHash, hash))
+    .limit(1);
   if (!rt || rt.clientId !== client.id) throw new OAuthError("invalid_grant", "the refresh token is invalid");
   const [grant] = await ctx.store.db
     .select({
@@ -240,7 +299,8 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
     throw new OAuthError("invalid_grant", "the user can no longer be granted access");
   }
   if (rt.retiredAt !== null) return reuseDetected(deps, grant, client.id, meta, "retired");
-  if (rt.usedAt !== null && now - rt.usedAt > REFRESH_GRACE_MS) return reuseDetected(deps, grant, client.id, meta, "grace_expired");
+  if (rt.usedAt !== null && now - rt.usedAt > REFRESH_GRACE_MS)
+    return reuseDetected(deps, grant, client.id, meta, "grace_expired");
   if (rt.expiresAt <= now) throw new OAuthError("invalid_grant", "the refresh token has expired");
   checkTokenResource(deps, form, grant.surface, grant.resource);
   const held = splitScopes(rt.scopes);
@@ -269,7 +329,13 @@ async function exchangeRefreshToken(deps: OAuthDeps, client: OAuthClient, form: 
       await tx
         .update(oauthRefreshTokens)
         .set({ retiredAt: now })
-        .where(and(eq(oauthRefreshTokens.grantId, grant.id), ne(oauthRefreshTokens.tokenHash, hash), isNull(oauthRefreshTokens.retiredAt)));
+        .where(
+          and(
+            eq(oauthRefreshTokens.grantId, grant.id),
+            ne(oauthRefreshTokens.tokenHash, hash),
+            isNull(oauthRefreshTokens.retiredAt),
+          ),
+        );
       await tx.update(oauthRefreshTokens).set({ usedAt: now }).where(eq(oauthRefreshTokens.tokenHash, hash));
     }
     await tx.insert(oauthRefreshTokens).values({

@@ -20,7 +20,8 @@ export function redactForLog(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redactForLog(v, depth + 1));
   if (value && typeof value === "object") {
     // drizzle's query errors append "params: …" with every bound value; keep the SQL text, drop the values.
-    if (value instanceof Error) return { name: value.name, message: value.message.replace(/\nparams:[\s\S]*$/, "\nparams: [redacted]") };
+    if (value instanceof Error)
+      return { name: value.name, message: value.message.replace(/\nparams:[\s\S]*$/, "\nparams: [redacted]") };
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : redactForLog(v, depth + 1);
     return out;
@@ -35,7 +36,13 @@ export function createLogger(
 ): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const record = { time: new Date().toISOString(), level: lvl, msg, ...base, ...(fields ? (redactForLog(fields) as object) : {}) };
+    const record = {
+      time: new Date().toISOString(),
+      level: lvl,
+      msg,
+      ...base,
+      ...(fields ? (redactForLog(fields) as object) : {}),
+    };
     write(JSON.stringify(record));
   };
   return {

@@ -10,7 +10,9 @@ import { WriteLock, withWriteLock } from "./write-lock";
 /** One write lock per database in this process, shared by every Store opened on it (CLI commands, tests). */
 const LOCKS = new Map<string, WriteLock>();
 function lockFor(url: string): WriteLock {
-  const key = url.startsWith("file:") ? `file:${resolve(url.slice("file:".length).replace(/^\/\/(localhost)?/, ""))}` : url;
+  const key = url.startsWith("file:")
+    ? `file:${resolve(url.slice("file:".length).replace(/^\/\/(localhost)?/, ""))}`
+    : url;
   let lock = LOCKS.get(key);
   if (!lock) LOCKS.set(key, (lock = new WriteLock()));
   return lock;
@@ -49,7 +51,10 @@ export async function openStore(url: string, authToken?: string): Promise<Store>
   let client: Client;
   try {
     // Writes are serialized in the process (see write-lock.ts): the local client's busy wait would block the thread.
-    client = withWriteLock(createClient({ url, authToken, timeout: 5000 } as Parameters<typeof createClient>[0]), lockFor(url));
+    client = withWriteLock(
+      createClient({ url, authToken, timeout: 5000 } as Parameters<typeof createClient>[0]),
+      lockFor(url),
+    );
     if (url.startsWith("file:")) {
       await client.execute("PRAGMA journal_mode=WAL");
     } else {

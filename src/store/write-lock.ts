@@ -98,7 +98,9 @@ export function withWriteLock(client: Client, lock = new WriteLock(), timeoutMs 
         return (stmt: InStatement, args?: unknown) =>
           isRead(stmt)
             ? (target.execute as (s: InStatement, a?: unknown) => Promise<unknown>).call(target, stmt, args)
-            : locked(() => (target.execute as (s: InStatement, a?: unknown) => Promise<unknown>).call(target, stmt, args));
+            : locked(() =>
+                (target.execute as (s: InStatement, a?: unknown) => Promise<unknown>).call(target, stmt, args),
+              );
       }
       if (prop === "batch") {
         return (stmts: InStatement[], mode?: TransactionMode) =>

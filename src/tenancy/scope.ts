@@ -40,7 +40,10 @@ export function mayApproveClients(role: Role): boolean {
 /** Raised when an id exists but belongs to a tenant outside the caller's scope. Shown to callers exactly like NotFound. */
 export class CrossTenantError extends Error {
   readonly code = "denied_cross_tenant";
-  constructor(readonly entity: string, readonly requestedId: string) {
+  constructor(
+    readonly entity: string,
+    readonly requestedId: string,
+  ) {
     super("not found or not permitted");
   }
 }
@@ -48,7 +51,10 @@ export class CrossTenantError extends Error {
 /** Raised when an id does not exist at all. Same public message as CrossTenantError. */
 export class NotFoundError extends Error {
   readonly code = "not_found";
-  constructor(readonly entity: string, readonly requestedId: string) {
+  constructor(
+    readonly entity: string,
+    readonly requestedId: string,
+  ) {
     super("not found or not permitted");
   }
 }

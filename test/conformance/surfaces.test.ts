@@ -27,7 +27,8 @@ const tokens = new Map<SurfaceName, string>();
 
 beforeAll(async () => {
   app = await startTestAppliance();
-  for (const s of SURFACES) tokens.set(s, (await obtainTokens(app, { email: "admin@harbor-it.example", surface: s })).access_token);
+  for (const s of SURFACES)
+    tokens.set(s, (await obtainTokens(app, { email: "admin@harbor-it.example", surface: s })).access_token);
   proxy = startTokenProxy(app.baseUrl, (path) => tokens.get(path.split("/")[1] as SurfaceName) ?? "none");
   outRoot = tempDir("cavaridge-conformance-");
 });
@@ -44,7 +45,11 @@ async function runSuite(surface: SurfaceName): Promise<Map<string, Check[]>> {
     stderr: "pipe",
     env: { ...process.env, NO_COLOR: "1" },
   });
-  const [stdout] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const [stdout] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
   const results = new Map<string, Check[]>();
   if (!existsSync(out)) throw new Error(`conformance produced no results:\n${stdout.slice(-2000)}`);
   for (const dir of readdirSync(out)) {
@@ -66,13 +71,18 @@ describe("MCP conformance suite", () => {
           failures.push(`${scenario}: did not run`);
           continue;
         }
-        for (const c of checks) if (c.status === "FAILURE") failures.push(`${scenario}/${c.id}: ${c.errorMessage ?? "failed"}`);
+        for (const c of checks)
+          if (c.status === "FAILURE") failures.push(`${scenario}/${c.id}: ${c.errorMessage ?? "failed"}`);
       }
-      const unclassified = [...results.keys()].filter((s) => !(APPLICABLE as readonly string[]).includes(s) && !(s in NOT_APPLICABLE));
+      const unclassified = [...results.keys()].filter(
+        (s) => !(APPLICABLE as readonly string[]).includes(s) && !(s in NOT_APPLICABLE),
+      );
       expect(failures).toEqual([]);
       expect(unclassified).toEqual([]);
       const passed = APPLICABLE.filter((s) => results.get(s)?.every((c) => c.status !== "FAILURE")).length;
-      console.log(`conformance ${surface}: ${passed}/${APPLICABLE.length} applicable scenarios passed; ${results.size - APPLICABLE.length} not applicable`);
+      console.log(
+        `conformance ${surface}: ${passed}/${APPLICABLE.length} applicable scenarios passed; ${results.size - APPLICABLE.length} not applicable`,
+      );
     }, 120_000);
   }
 });

@@ -25,7 +25,11 @@ let offset = 0;
 async function mcp(token: string, method: string, params: unknown = {}) {
   const res = await fetch(`${app.baseUrl}/cavalier`, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${token}` },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${token}`,
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   });
   await res.text();
@@ -46,7 +50,19 @@ beforeAll(async () => {
   const chatgpt = await registerTestClient(app, { client_name: "ChatGPT" });
   const owner = userIdForEmail("owner@fabrikam-law.example");
   const staff = userIdForEmail("staff@contosocare.example");
-  const outcomes = ["ok", "ok", "ok", "ok", "tool_error", "ok", "confirmation_required", "ok", "invalid_input", "ok", "denied_cross_tenant"];
+  const outcomes = [
+    "ok",
+    "ok",
+    "ok",
+    "ok",
+    "tool_error",
+    "ok",
+    "confirmation_required",
+    "ok",
+    "invalid_input",
+    "ok",
+    "denied_cross_tenant",
+  ];
   let proposal: string | null = null;
   for (let h = 20; h >= 1; h--) {
     offset = -h * 3_600_000;
@@ -54,7 +70,11 @@ beforeAll(async () => {
     for (let i = 0; i < n; i++) {
       const outcome = outcomes[(h + i) % outcomes.length]!;
       const cav = (h + i) % 3 !== 0;
-      const tool = cav ? (outcome === "confirmation_required" ? "cavalier.create_quote" : "cavalier.list_deals") : "aegis.list_findings";
+      const tool = cav
+        ? outcome === "confirmation_required"
+          ? "cavalier.create_quote"
+          : "cavalier.list_deals"
+        : "aegis.list_findings";
       const id = await app.ctx.audit.record({
         kind: "mcp",
         surface: cav ? "cavalier" : "aegis",
@@ -82,12 +102,21 @@ beforeAll(async () => {
     clientId: chatgpt.client_id,
     latencyMs: 48,
     confirmsId: proposal,
-    detail: { tenant_id: "fabrikam-law", deal_id: "deal_fabrikam_security", lines: [{ sku: "SEC-EDR-DEV", quantity: 25 }], confirmation_token: "secret-token" },
+    detail: {
+      tenant_id: "fabrikam-law",
+      deal_id: "deal_fabrikam_security",
+      lines: [{ sku: "SEC-EDR-DEV", quantity: 25 }],
+      confirmation_token: "secret-token",
+    },
   });
   offset = 0;
 
   // Now: real OAuth flows (register, sign in, consent, code + PKCE exchange) make the connections the admin will see.
-  tokens = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier", client: await registerTestClient(app, { client_name: "Claude" }) });
+  tokens = await obtainTokens(app, {
+    email: "owner@fabrikam-law.example",
+    surface: "cavalier",
+    client: await registerTestClient(app, { client_name: "Claude" }),
+  });
   await obtainTokens(app, { email: "staff@contosocare.example", surface: "aegis", client: chatgpt });
   expect(await mcp(tokens.access_token, "tools/list")).toBe(200);
   await app.ctx.audit.flush();
@@ -146,7 +175,10 @@ describe("admin console in Chromium", () => {
 
     expect(await mcp(tokens.access_token, "tools/list")).toBe(200);
     page.once("dialog", (d) => void d.accept());
-    await Promise.all([page.waitForURL("**/connections?notice=revoked"), row.locator("button", { hasText: "Revoke" }).click()]);
+    await Promise.all([
+      page.waitForURL("**/connections?notice=revoked"),
+      row.locator("button", { hasText: "Revoke" }).click(),
+    ]);
     expect(await page.textContent(".notice")).toContain("Connection revoked");
     expect(await page.locator(`tr[data-grant="${tokens.grant_id}"]`).count()).toBe(0);
     expect(await mcp(tokens.access_token, "tools/list")).toBe(401);
@@ -182,12 +214,17 @@ describe("admin console in Chromium", () => {
     await page.goto(`${app.adminUrl}/audit?range=24h&surface=aegis`);
     const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
     expect(csv.suggestedFilename()).toMatch(/^cavaridge-audit-.*\.csv$/);
-    const lines = readFileSync((await csv.path())!, "utf8").trimEnd().split("\r\n");
+    const lines = readFileSync((await csv.path())!, "utf8")
+      .trimEnd()
+      .split("\r\n");
     expect(lines[0]).toStartWith("id,seq,at,kind,action,outcome,surface");
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => l.includes(",aegis,"))).toBe(true);
     const [jsonl] = await Promise.all([page.waitForEvent("download"), page.click("#export-jsonl")]);
-    const objs = readFileSync((await jsonl.path())!, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { surface: string });
+    const objs = readFileSync((await jsonl.path())!, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { surface: string });
     expect(objs.length).toBe(lines.length - 1);
     expect(objs.every((o) => o.surface === "aegis")).toBe(true);
   }, 30_000);

@@ -42,14 +42,19 @@ const c = (s: SurfaceName) => clients.get(s)!;
 
 async function mcpAuditSince(seq: number) {
   await app.ctx.audit.flush();
-  const r = await app.ctx.store.client.execute({ sql: "SELECT * FROM audit_log WHERE kind = 'mcp' AND seq > ? ORDER BY seq", args: [seq] });
+  const r = await app.ctx.store.client.execute({
+    sql: "SELECT * FROM audit_log WHERE kind = 'mcp' AND seq > ? ORDER BY seq",
+    args: [seq],
+  });
   return r.rows;
 }
 
 describe("one assistant, three surfaces", () => {
   test("reads, a confirmation, a cross-tenant refusal and a revoke, all audited in order; audit verify passes and names an edited row", async () => {
     expect(registration.info?.client_id).toBeTruthy();
-    const start = Number((await app.ctx.store.client.execute("SELECT coalesce(max(seq), 0) AS s FROM audit_log")).rows[0]!.s);
+    const start = Number(
+      (await app.ctx.store.client.execute("SELECT coalesce(max(seq), 0) AS s FROM audit_log")).rows[0]!.s,
+    );
 
     // Every surface lists its tools with full annotations; the SDK validates structuredContent against them.
     for (const s of SURFACES) {
@@ -57,19 +62,32 @@ describe("one assistant, three surfaces", () => {
       for (const t of tools) expect(t.annotations?.title).toBe(t.title);
     }
 
-    const posture = await c("aegis").callTool({ name: "aegis_get_posture_summary", arguments: { tenant_id: "contosocare" } });
+    const posture = await c("aegis").callTool({
+      name: "aegis_get_posture_summary",
+      arguments: { tenant_id: "contosocare" },
+    });
     expect(posture.isError).toBeFalsy();
     expect((posture.structuredContent as { tenant_id: string }).tenant_id).toBe("contosocare");
 
-    const search = await c("forge").callTool({ name: "forge_search_knowledge", arguments: { query: "legacy authentication", tenant_id: "contosocare" } });
+    const search = await c("forge").callTool({
+      name: "forge_search_knowledge",
+      arguments: { query: "legacy authentication", tenant_id: "contosocare" },
+    });
     expect(search.isError).toBeFalsy();
 
-    const args = { tenant_id: "contosocare", lines: [{ product: "Operations Pro", quantity: 1 }], idempotency_key: randomUUID() };
+    const args = {
+      tenant_id: "contosocare",
+      lines: [{ product: "Operations Pro", quantity: 1 }],
+      idempotency_key: randomUUID(),
+    };
     const proposal = await c("cavalier").callTool({ name: "cavalier_create_quote", arguments: args });
     const envelope = proposal.structuredContent as { status: string; summary: string };
     expect(envelope.status).toBe("confirmation_required");
     expect(envelope.summary).toContain("ContosoCare");
-    const created = await c("cavalier").callTool({ name: "cavalier_create_quote", arguments: { ...args, confirmed: true } });
+    const created = await c("cavalier").callTool({
+      name: "cavalier_create_quote",
+      arguments: { ...args, confirmed: true },
+    });
     expect(created.isError).toBeFalsy();
     const quoteId = (created.structuredContent as { quote: { id: string } }).quote.id;
 
@@ -79,12 +97,20 @@ describe("one assistant, three surfaces", () => {
 
     // Revoke the assistant's cavalier grant (RFC 7009, as the client itself would); the next call is refused.
     const cav = providers.get("cavalier")!;
-    const revoked = await fetch(`${app.baseUrl}/oauth/revoke`, formBody({ token: cav.tokens()!.refresh_token!, client_id: registration.info!.client_id }));
+    const revoked = await fetch(
+      `${app.baseUrl}/oauth/revoke`,
+      formBody({ token: cav.tokens()!.refresh_token!, client_id: registration.info!.client_id }),
+    );
     expect(revoked.status).toBe(200);
     cav.interactive = false;
-    await expect(c("cavalier").callTool({ name: "cavalier_get_quote", arguments: { quote_id: quoteId } })).rejects.toThrow();
+    await expect(
+      c("cavalier").callTool({ name: "cavalier_get_quote", arguments: { quote_id: quoteId } }),
+    ).rejects.toThrow();
     // The other surfaces hold their own grants and keep working.
-    expect((await c("aegis").callTool({ name: "aegis_get_posture_summary", arguments: { tenant_id: "contosocare" } })).isError).toBeFalsy();
+    expect(
+      (await c("aegis").callTool({ name: "aegis_get_posture_summary", arguments: { tenant_id: "contosocare" } }))
+        .isError,
+    ).toBeFalsy();
 
     const rows = await mcpAuditSince(start);
     const before = await mcpAuditSince(0);
@@ -107,18 +133,26 @@ describe("one assistant, three surfaces", () => {
     expect(byOutcome("denied_cross_tenant").tenant_id).toBe("otter-msp");
     expect(String(byOutcome("denied_cross_tenant").detail)).toContain(quoteId);
     expect(byOutcome("confirmed").client_id).toBe(registration.info!.client_id);
-    expect(new Set(rows.filter((r) => r.tool !== null && r.outcome !== "unauthorized").map((r) => r.user_id)).size).toBe(2);
+    expect(
+      new Set(rows.filter((r) => r.tool !== null && r.outcome !== "unauthorized").map((r) => r.user_id)).size,
+    ).toBe(2);
 
     // `cavaridge audit verify` over the same database: passes, then names the row edited behind its back.
     const configPath = join(app.dir, "config.toml");
     const publicPort = Number(new URL(app.baseUrl).port);
-    writeFileSync(configPath, testConfigToml({ publicPort, adminPort: Number(new URL(app.adminUrl).port), dbPath: app.dbPath }));
+    writeFileSync(
+      configPath,
+      testConfigToml({ publicPort, adminPort: Number(new URL(app.adminUrl).port), dbPath: app.dbPath }),
+    );
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), env: {}, readStdin: async () => "" };
     await app.ctx.audit.flush();
     expect(await COMMANDS["audit verify"]!.run(["--config", configPath], io)).toBe(0);
     const victim = byOutcome("denied_cross_tenant");
-    await app.ctx.store.client.execute({ sql: "UPDATE audit_log SET outcome = 'ok' WHERE id = ?", args: [String(victim.id)] });
+    await app.ctx.store.client.execute({
+      sql: "UPDATE audit_log SET outcome = 'ok' WHERE id = ?",
+      args: [String(victim.id)],
+    });
     out.length = 0;
     expect(await COMMANDS["audit verify"]!.run(["--config", configPath], io)).toBe(2);
     expect(out.join("\n")).toContain(`id=${victim.id}`);

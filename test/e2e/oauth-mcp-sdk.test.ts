@@ -33,14 +33,23 @@ describe("MCP SDK client auth() end to end", () => {
     const challenge = await fetch(serverUrl, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+      }),
     });
     expect(challenge.status).toBe(401);
     const { resourceMetadataUrl } = extractWWWAuthenticateParams(challenge);
     expect(resourceMetadataUrl?.href).toBe(`${issuer}/.well-known/oauth-protected-resource/cavalier`);
 
     // 2. auth() discovers PRM + AS metadata, registers (DCR) and starts the authorization.
-    const provider = new MemoryOAuthProvider({ clientName: "MCP SDK e2e", redirectUrl: "http://127.0.0.1:33418/callback", state: "sdk-state-1" });
+    const provider = new MemoryOAuthProvider({
+      clientName: "MCP SDK e2e",
+      redirectUrl: "http://127.0.0.1:33418/callback",
+      state: "sdk-state-1",
+    });
     expect(await auth(provider, { serverUrl, resourceMetadataUrl })).toBe("REDIRECT");
     expect(provider.info?.client_id).toBeTruthy();
     const authUrl = provider.authorizationUrl!;
@@ -78,12 +87,21 @@ describe("MCP SDK client auth() end to end", () => {
     await app.ctx.oauth!.verifier.verify(second.access_token, "cavalier");
 
     // 7. Revocation: the client revokes its refresh token; the access token is refused at once.
-    const revoked = await fetch(`${issuer}/oauth/revoke`, formBody({ token: second.refresh_token!, client_id: provider.info!.client_id }));
+    const revoked = await fetch(
+      `${issuer}/oauth/revoke`,
+      formBody({ token: second.refresh_token!, client_id: provider.info!.client_id }),
+    );
     expect(revoked.status).toBe(200);
-    await expect(app.ctx.oauth!.verifier.verify(second.access_token, "cavalier")).rejects.toMatchObject({ code: "invalid_token" });
+    await expect(app.ctx.oauth!.verifier.verify(second.access_token, "cavalier")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
     const refused = await fetch(serverUrl, {
       method: "POST",
-      headers: { authorization: `Bearer ${second.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      headers: {
+        authorization: `Bearer ${second.access_token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
     });
     expect(refused.status).toBe(401);

@@ -35,14 +35,23 @@ describe("MCP SDK client with a per-surface hostname", () => {
     const challenge = await fetch(serverUrl, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+      }),
     });
     expect(challenge.status).toBe(401);
     const { resourceMetadataUrl } = extractWWWAuthenticateParams(challenge);
     expect(resourceMetadataUrl?.href).toBe(`${C}/.well-known/oauth-protected-resource/mcp`);
 
     // Without the hint too: the SDK derives the well-known URL from the server URL itself (RFC 9728 §3.1).
-    const provider = new MemoryOAuthProvider({ clientName: "MCP SDK surface-host e2e", redirectUrl: "http://127.0.0.1:33419/callback", state: "sdk-host-state" });
+    const provider = new MemoryOAuthProvider({
+      clientName: "MCP SDK surface-host e2e",
+      redirectUrl: "http://127.0.0.1:33419/callback",
+      state: "sdk-host-state",
+    });
     expect(await auth(provider, { serverUrl })).toBe("REDIRECT");
     const authUrl = provider.authorizationUrl!;
     expect(authUrl.href.startsWith(`${issuer}/oauth/authorize?`)).toBe(true);
@@ -50,7 +59,9 @@ describe("MCP SDK client with a per-surface hostname", () => {
 
     const callback = await completeAuthorizationInBrowser(app, authUrl, { email: "admin@harbor-it.example" });
     expect(callback.searchParams.get("iss")).toBe(issuer);
-    expect(await auth(provider, { serverUrl, resourceMetadataUrl, authorizationCode: callback.searchParams.get("code")! })).toBe("AUTHORIZED");
+    expect(
+      await auth(provider, { serverUrl, resourceMetadataUrl, authorizationCode: callback.searchParams.get("code")! }),
+    ).toBe("AUTHORIZED");
     expect(decodeJwt(provider.saved!.access_token).aud).toBe(serverUrl);
 
     const mcp = new Client({ name: "surface-host-e2e", version: "1.0.0" });

@@ -34,7 +34,12 @@ export function tempDir(prefix = "cavaridge-test-"): string {
  * Two MSPs, so cross-MSP isolation can be tested: harbor-it (with clients contosocare, fabrikam-law,
  * tailspin-logistics) and otter-msp (with client otter-client).
  */
-export function testConfigToml(opts: { publicPort: number; adminPort: number; dbPath: string; extra?: string }): string {
+export function testConfigToml(opts: {
+  publicPort: number;
+  adminPort: number;
+  dbPath: string;
+  extra?: string;
+}): string {
   const u = (email: string, tenant: string, role: string, name = email.split("@")[0]) =>
     `[[users]]\nemail = "${email}"\nname = "${name}"\ntenant = "${tenant}"\nrole = "${role}"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`;
   return `
@@ -129,7 +134,10 @@ export async function startTestAppliance(
   const dbPath = join(dir, "cavaridge.db");
   const publicPort = options.publicPort ?? (await freePort());
   const adminPort = await freePort();
-  const config = parseConfigText(testConfigToml({ publicPort, adminPort, dbPath, extra: options.extraToml }), "test.toml");
+  const config = parseConfigText(
+    testConfigToml({ publicPort, adminPort, dbPath, extra: options.extraToml }),
+    "test.toml",
+  );
   const appliance = await startAppliance({
     config,
     env: { ...(options.env ?? {}) },

@@ -1,7 +1,11 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { SurfaceName } from "../../src/config/schema";
 import { TEST_PASSWORD, type TestAppliance } from "./appliance";
 import { CookieJar, fetchWithJar, formBody, hiddenInputs, TEST_REDIRECT_URI } from "./oauth";
@@ -64,12 +68,21 @@ export class FormDrivenOAuthProvider implements OAuthClientProvider {
     let res = await fetchWithJar(jar, url.href);
     let html = await res.text();
     if (html.includes('action="/oauth/authorize/sign-in"')) {
-      res = await fetchWithJar(jar, new URL("/oauth/authorize/sign-in", url).href, formBody({ ...hiddenInputs(html), email: this.email, password: TEST_PASSWORD }));
+      res = await fetchWithJar(
+        jar,
+        new URL("/oauth/authorize/sign-in", url).href,
+        formBody({ ...hiddenInputs(html), email: this.email, password: TEST_PASSWORD }),
+      );
       res = await fetchWithJar(jar, new URL(res.headers.get("location")!, url).href);
       html = await res.text();
     }
-    if (!html.includes('action="/oauth/authorize/consent"')) throw new Error(`no consent page: ${res.status} ${html.slice(0, 300)}`);
-    res = await fetchWithJar(jar, new URL("/oauth/authorize/consent", url).href, formBody({ ...hiddenInputs(html), decision: "allow" }));
+    if (!html.includes('action="/oauth/authorize/consent"'))
+      throw new Error(`no consent page: ${res.status} ${html.slice(0, 300)}`);
+    res = await fetchWithJar(
+      jar,
+      new URL("/oauth/authorize/consent", url).href,
+      formBody({ ...hiddenInputs(html), decision: "allow" }),
+    );
     const location = new URL(res.headers.get("location")!);
     this.pendingCode = location.searchParams.get("code") ?? undefined;
     if (!this.pendingCode) throw new Error(`authorization refused: ${location.href}`);
@@ -77,7 +90,12 @@ export class FormDrivenOAuthProvider implements OAuthClientProvider {
 }
 
 /** Connects an SDK Client to a surface the way an assistant does: 401 -> discovery -> DCR -> authorize -> token. */
-export async function connectWithOAuth(app: TestAppliance, surface: SurfaceName, provider: FormDrivenOAuthProvider, path = ""): Promise<Client> {
+export async function connectWithOAuth(
+  app: TestAppliance,
+  surface: SurfaceName,
+  provider: FormDrivenOAuthProvider,
+  path = "",
+): Promise<Client> {
   const url = new URL(`${app.baseUrl}/${surface}${path}`);
   const first = new Client({ name: "e2e-assistant", version: "1.0.0" });
   try {

@@ -35,7 +35,11 @@ export function fixtureTools(surface: SurfaceName): ToolDefinition[] {
       name: "fixture_write_note",
       title: "fixture.write_note",
       description: "Use when the user asks to store a note for a tenant.",
-      input: type({ tenant_id: TenantArg, key: type(/^[a-z0-9-]{1,40}$/).describe("note key, lowercase"), text: type("string <= 200").describe("the note text") }),
+      input: type({
+        tenant_id: TenantArg,
+        key: type(/^[a-z0-9-]{1,40}$/).describe("note key, lowercase"),
+        text: type("string <= 200").describe("the note text"),
+      }),
       output: type({ key: "string", stored: "boolean" }),
       scope: `${surface}:write`,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
@@ -70,7 +74,14 @@ export function fixtureTools(surface: SurfaceName): ToolDefinition[] {
   ];
 }
 
-export function accessFor(email: string, role: SurfaceAccess["role"], tenantId: string, surface: SurfaceName, scopes: string[], clientId = "cli_test"): SurfaceAccess {
+export function accessFor(
+  email: string,
+  role: SurfaceAccess["role"],
+  tenantId: string,
+  surface: SurfaceName,
+  scopes: string[],
+  clientId = "cli_test",
+): SurfaceAccess {
   return {
     grantId: `grt_${email}_${clientId}`,
     tokenId: "at_test",
@@ -100,14 +111,22 @@ export function tableAuth(table: Record<string, SurfaceAccess>): SurfaceAuth {
       const err = kind === "missing" ? "" : `error="${kind}", `;
       return new Response(JSON.stringify({ error: kind }), {
         status,
-        headers: { "content-type": "application/json", "www-authenticate": `Bearer ${err}resource_metadata="x/${surface}", scope="${(opts?.scopes ?? []).join(" ")}"` },
+        headers: {
+          "content-type": "application/json",
+          "www-authenticate": `Bearer ${err}resource_metadata="x/${surface}", scope="${(opts?.scopes ?? []).join(" ")}"`,
+        },
       });
     },
   };
 }
 
 /** Serves one surface handler on a random loopback port (Bun.serve), for transport tests. */
-export function serveSurface(ctx: AppContext, surface: SurfaceName, tools: ToolDefinition[], auth: SurfaceAuth): { url: string; handler: SurfaceHandler; stop(): void } {
+export function serveSurface(
+  ctx: AppContext,
+  surface: SurfaceName,
+  tools: ToolDefinition[],
+  auth: SurfaceAuth,
+): { url: string; handler: SurfaceHandler; stop(): void } {
   const handler = createSurfaceHandler(ctx, surface, tools, auth);
   const server = Bun.serve({
     hostname: "127.0.0.1",

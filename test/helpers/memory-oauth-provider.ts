@@ -1,5 +1,9 @@
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from "@modelcontextprotocol/sdk/shared/auth.js";
 
 /**
  * The smallest OAuthClientProvider a client application would write for the MCP SDK's `auth()`: everything kept in
@@ -11,9 +15,7 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   verifier = "";
   authorizationUrl: URL | undefined;
 
-  constructor(
-    private readonly opts: { clientName: string; redirectUrl: string; state: string },
-  ) {}
+  constructor(private readonly opts: { clientName: string; redirectUrl: string; state: string }) {}
 
   get redirectUrl(): string {
     return this.opts.redirectUrl;

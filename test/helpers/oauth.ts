@@ -64,22 +64,39 @@ export async function fetchWithJar(jar: CookieJar, url: string, init: RequestIni
 }
 
 function unescapeHtml(s: string): string {
-  return s.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  return s
+    .replaceAll("&quot;", '"')
+    .replaceAll("&#39;", "'")
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
 }
 
 /** The hidden inputs of the first form in an HTML page, as a name -> value record. */
 export function hiddenInputs(html: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) out[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+    out[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
   return out;
 }
 
-export function formBody(fields: Record<string, string>): { method: "POST"; headers: Record<string, string>; body: string } {
-  return { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() };
+export function formBody(fields: Record<string, string>): {
+  method: "POST";
+  headers: Record<string, string>;
+  body: string;
+} {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  };
 }
 
 /** Registers a public client (token_endpoint_auth_method none) through POST /oauth/register. */
-export async function registerTestClient(app: TestAppliance, metadata: Record<string, unknown> = {}): Promise<TestClient> {
+export async function registerTestClient(
+  app: TestAppliance,
+  metadata: Record<string, unknown> = {},
+): Promise<TestClient> {
   const res = await fetch(`${app.baseUrl}/oauth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -100,8 +117,17 @@ export async function registerTestClient(app: TestAppliance, metadata: Record<st
 export async function approveForUser(app: TestAppliance, clientId: string, email: string): Promise<void> {
   const user = app.config.users.find((u) => u.email === email);
   if (!user) throw new Error(`no test user ${email}`);
-  const principal = { userId: userIdForEmail("platform@harbor-it.example"), role: "platform_admin" as const, tenantId: "harbor-it" };
-  await approveClientForTenant(app.ctx, { clientId, tenantId: user.tenant, approver: principal, scope: new TenantScope(principal, [user.tenant]) });
+  const principal = {
+    userId: userIdForEmail("platform@harbor-it.example"),
+    role: "platform_admin" as const,
+    tenantId: "harbor-it",
+  };
+  await approveClientForTenant(app.ctx, {
+    clientId,
+    tenantId: user.tenant,
+    approver: principal,
+    scope: new TenantScope(principal, [user.tenant]),
+  });
 }
 
 export interface AuthorizeOptions {
@@ -122,7 +148,10 @@ export interface AuthorizeOptions {
  * Runs authorize -> sign-in -> consent over HTTP and returns the final redirect (to the client's redirect URI)
  * parsed, or throws with the page that stopped the flow.
  */
-export async function authorizeViaForms(app: TestAppliance, opts: AuthorizeOptions): Promise<{ location: URL; verifier: string }> {
+export async function authorizeViaForms(
+  app: TestAppliance,
+  opts: AuthorizeOptions,
+): Promise<{ location: URL; verifier: string }> {
   const jar = opts.jar ?? new CookieJar();
   const pkce = pkcePair();
   const params = new URLSearchParams({
@@ -139,27 +168,57 @@ export async function authorizeViaForms(app: TestAppliance, opts: AuthorizeOptio
   let res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize?${params}`);
   let html = await res.text();
   if (res.status === 200 && html.includes('action="/oauth/authorize/sign-in"')) {
-    res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(html), email: opts.email, password: opts.password ?? TEST_PASSWORD }));
+    res = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/sign-in`,
+      formBody({ ...hiddenInputs(html), email: opts.email, password: opts.password ?? TEST_PASSWORD }),
+    );
     if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
     res = await fetchWithJar(jar, res.headers.get("location")!);
     html = await res.text();
   }
   if (res.status !== 200 || !html.includes('action="/oauth/authorize/consent"')) {
-    if (res.status >= 300 && res.status < 400) return { location: new URL(res.headers.get("location")!), verifier: pkce.verifier };
+    if (res.status >= 300 && res.status < 400)
+      return { location: new URL(res.headers.get("location")!), verifier: pkce.verifier };
     throw new Error(`consent page not shown: ${res.status} ${html.slice(0, 500)}`);
   }
-  res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...hiddenInputs(html), decision: opts.decision ?? "allow" }));
+  res = await fetchWithJar(
+    jar,
+    `${app.baseUrl}/oauth/authorize/consent`,
+    formBody({ ...hiddenInputs(html), decision: opts.decision ?? "allow" }),
+  );
   if (res.status !== 303) throw new Error(`consent failed: ${res.status} ${(await res.text()).slice(0, 500)}`);
   return { location: new URL(res.headers.get("location")!), verifier: pkce.verifier };
 }
 
-export async function exchangeCode(app: TestAppliance, client: TestClient, code: string, verifier: string, extra: Record<string, string> = {}): Promise<Response> {
-  const body: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: client.redirect_uri, code_verifier: verifier, client_id: client.client_id, ...extra };
+export async function exchangeCode(
+  app: TestAppliance,
+  client: TestClient,
+  code: string,
+  verifier: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  const body: Record<string, string> = {
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: client.redirect_uri,
+    code_verifier: verifier,
+    client_id: client.client_id,
+    ...extra,
+  };
   return fetch(`${app.baseUrl}/oauth/token`, formBody(body));
 }
 
-export async function refreshTokens(app: TestAppliance, clientId: string, refreshToken: string, extra: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${app.baseUrl}/oauth/token`, formBody({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId, ...extra }));
+export async function refreshTokens(
+  app: TestAppliance,
+  clientId: string,
+  refreshToken: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(
+    `${app.baseUrl}/oauth/token`,
+    formBody({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId, ...extra }),
+  );
 }
 
 /**
@@ -182,7 +241,14 @@ export async function obtainTokens(
   const client = opts.client ?? (await registerTestClient(app));
   const user = app.config.users.find((u) => u.email === opts.email);
   if (user?.role === "technician" && opts.approve !== false) await approveForUser(app, client.client_id, opts.email);
-  const { location, verifier } = await authorizeViaForms(app, { client, email: opts.email, password: opts.password, surface: opts.surface, scopes: opts.scopes, resource: opts.resource });
+  const { location, verifier } = await authorizeViaForms(app, {
+    client,
+    email: opts.email,
+    password: opts.password,
+    surface: opts.surface,
+    scopes: opts.scopes,
+    resource: opts.resource,
+  });
   const code = location.searchParams.get("code");
   if (!code) throw new Error(`authorization failed: ${location.href}`);
   const res = await exchangeCode(app, client, code, verifier);
@@ -196,7 +262,11 @@ export async function obtainTokens(
  * An /oauth/authorize URL for `client` with valid defaults (S256 challenge, cavalier resource and scopes, state);
  * `overrides` replace parameters, and a null removes one.
  */
-export function buildAuthorizeUrl(app: TestAppliance, client: TestClient, overrides: Record<string, string | null> = {}): string {
+export function buildAuthorizeUrl(
+  app: TestAppliance,
+  client: TestClient,
+  overrides: Record<string, string | null> = {},
+): string {
   const params: Record<string, string | null> = {
     response_type: "code",
     client_id: client.client_id,
@@ -232,14 +302,23 @@ export async function completeAuthorizationInBrowser(
   let res = await fetchWithJar(jar, String(authorizationUrl));
   let html = await res.text();
   if (res.status === 200 && html.includes('action="/oauth/authorize/sign-in"')) {
-    res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(html), email: opts.email, password: opts.password ?? TEST_PASSWORD }));
+    res = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/sign-in`,
+      formBody({ ...hiddenInputs(html), email: opts.email, password: opts.password ?? TEST_PASSWORD }),
+    );
     if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
     res = await fetchWithJar(jar, res.headers.get("location")!);
     html = await res.text();
   }
   if (res.status >= 300 && res.status < 400) return new URL(res.headers.get("location")!);
-  if (!html.includes('action="/oauth/authorize/consent"')) throw new Error(`no consent page: ${res.status} ${html.slice(0, 300)}`);
-  res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...hiddenInputs(html), decision: opts.decision ?? "allow" }));
+  if (!html.includes('action="/oauth/authorize/consent"'))
+    throw new Error(`no consent page: ${res.status} ${html.slice(0, 300)}`);
+  res = await fetchWithJar(
+    jar,
+    `${app.baseUrl}/oauth/authorize/consent`,
+    formBody({ ...hiddenInputs(html), decision: opts.decision ?? "allow" }),
+  );
   if (res.status !== 303) throw new Error(`consent failed: ${res.status}`);
   return new URL(res.headers.get("location")!);
 }

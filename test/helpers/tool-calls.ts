@@ -6,10 +6,17 @@ import type { SurfaceName } from "../../src/config/schema";
 import type { TestAppliance } from "./appliance";
 
 /** What every tool test calls through: the real MCP SDK client over Streamable HTTP with a bearer token. */
-export async function connectSurface(app: TestAppliance, surface: SurfaceName, token: string, name = `${surface}-tools-test`): Promise<Client> {
+export async function connectSurface(
+  app: TestAppliance,
+  surface: SurfaceName,
+  token: string,
+  name = `${surface}-tools-test`,
+): Promise<Client> {
   const client = new Client({ name, version: "1.0.0" });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/${surface}`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/${surface}`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
   );
   return client;
 }
@@ -36,14 +43,24 @@ export async function confirmed<T>(
   name: string,
   args: Record<string, unknown>,
 ): Promise<{ proposal: { summary: string; proposal: unknown }; result: T }> {
-  const first = ok<{ status: string; summary: string; proposal: unknown; confirmation_token: string }>(await call(client, name, args));
+  const first = ok<{ status: string; summary: string; proposal: unknown; confirmation_token: string }>(
+    await call(client, name, args),
+  );
   expect(first.status).toBe("confirmation_required");
-  const result = ok<T>(await call(client, name, { ...args, confirmed: true, confirmation_token: first.confirmation_token }));
+  const result = ok<T>(
+    await call(client, name, { ...args, confirmed: true, confirmation_token: first.confirmation_token }),
+  );
   return { proposal: first, result };
 }
 
 /** A raw tools/call with a given token, to observe the HTTP-level answer (e.g. 403 insufficient_scope). */
-export async function rawToolCall(app: TestAppliance, surface: SurfaceName, token: string, name: string, args: Record<string, unknown>): Promise<Response> {
+export async function rawToolCall(
+  app: TestAppliance,
+  surface: SurfaceName,
+  token: string,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<Response> {
   return await fetch(`${app.baseUrl}/${surface}`, {
     method: "POST",
     headers: {

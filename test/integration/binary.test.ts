@@ -61,7 +61,11 @@ password_hash = "${TEST_PASSWORD_HASH}"
 /** Runs the binary to completion from the temp dir with the bare environment. */
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = Bun.spawn([bin, ...args], { cwd: dir, env: BARE_ENV, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   return { code, stdout, stderr };
 }
 
@@ -84,11 +88,14 @@ async function waitFor200(url: string, deadlineMs: number, proc: { exitCode: num
 beforeAll(async () => {
   // Build into a private directory, so a concurrent `npm run build` cannot swap the file under this test.
   buildDir = tempDir("cavaridge-build-");
-  const build = Bun.spawnSync([process.execPath, join(ROOT, "scripts/build.ts"), "--outfile", join(buildDir, "cavaridge")], {
-    cwd: ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const build = Bun.spawnSync(
+    [process.execPath, join(ROOT, "scripts/build.ts"), "--outfile", join(buildDir, "cavaridge")],
+    {
+      cwd: ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   if (build.exitCode !== 0) throw new Error(`build failed:\n${build.stdout.toString()}\n${build.stderr.toString()}`);
 
   dir = tempDir("cavaridge-bin-");
@@ -128,7 +135,12 @@ describe("the compiled binary, alone in an empty directory", () => {
   });
 
   test("serves /healthz and /readyz from its embedded libSQL file, then shuts down cleanly on SIGTERM", async () => {
-    const proc = Bun.spawn([bin, "serve", "--config", "config.toml"], { cwd: dir, env: BARE_ENV, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([bin, "serve", "--config", "config.toml"], {
+      cwd: dir,
+      env: BARE_ENV,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const stdout = new Response(proc.stdout).text();
     const stderr = new Response(proc.stderr).text();
     try {

@@ -16,7 +16,12 @@ let work: string;
 let fakeBinary: string;
 
 function install(args: string[]): { code: number; stdout: string; stderr: string } {
-  const proc = Bun.spawnSync([INSTALL, ...args], { cwd: work, env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" }, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawnSync([INSTALL, ...args], {
+    cwd: work,
+    env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   return { code: proc.exitCode, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
 }
 

@@ -6,7 +6,11 @@ import { freePort, startTestAppliance } from "../helpers/appliance";
 function captureIo() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {}, readStdin: async () => "" } };
+  return {
+    out,
+    err,
+    io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {}, readStdin: async () => "" },
+  };
 }
 
 describe("readinessUrlFor", () => {

@@ -12,7 +12,9 @@
     sel.addEventListener("change", function () {
       if (sel.hasAttribute("data-toggle-custom")) {
         var custom = sel.value === "custom";
-        document.querySelectorAll(".custom-range").forEach(function (el) { el.classList.toggle("hidden", !custom); });
+        document.querySelectorAll(".custom-range").forEach(function (el) {
+          el.classList.toggle("hidden", !custom);
+        });
         if (custom) return;
       }
       var form = sel.form;
@@ -32,8 +34,15 @@
   document.querySelectorAll("button.copy").forEach(function (btn) {
     btn.addEventListener("click", function () {
       var text = btn.getAttribute("data-copy");
-      var done = function () { var t = btn.textContent; btn.textContent = "Copied"; setTimeout(function () { btn.textContent = t; }, 1200); };
-      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, function () {});
+      var done = function () {
+        var t = btn.textContent;
+        btn.textContent = "Copied";
+        setTimeout(function () {
+          btn.textContent = t;
+        }, 1200);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText)
+        navigator.clipboard.writeText(text).then(done, function () {});
     });
   });
 })();

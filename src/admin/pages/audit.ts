@@ -24,7 +24,13 @@ export function chainBadge(chain: VerifyResult): Raw {
     : html`<span class="badge danger" title="A row was edited or removed">Chain broken at #${chain.brokenAt?.seq ?? "?"} (${chain.brokenAt?.reason ?? ""})</span>`;
 }
 
-function select(name: string, label: string, current: string | undefined, options: { value: string; label: string }[], anyLabel = "Any"): Raw {
+function select(
+  name: string,
+  label: string,
+  current: string | undefined,
+  options: { value: string; label: string }[],
+  anyLabel = "Any",
+): Raw {
   return html`<label>${label}<select name="${name}" data-autosubmit><option value="">${anyLabel}</option>${options.map(
     (o) => html`<option value="${o.value}"${o.value === current ? raw(" selected") : ""}>${o.label}</option>`,
   )}${current && !options.some((o) => o.value === current) ? html`<option value="${current}" selected>${current}</option>` : ""}</select></label>`;
@@ -77,18 +83,54 @@ export function renderAudit(d: AuditPageData): string {
       <form method="get" action="/audit" class="filters" id="audit-filters">
         <label>Time range<select name="range" data-autosubmit data-toggle-custom>
           ${(["1h", "24h", "7d", "30d", "all", "custom"] as const).map(
-            (r) => html`<option value="${r}"${e.range === r ? raw(" selected") : ""}>${{ "1h": "Last hour", "24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", all: "All time", custom: "Custom…" }[r]}</option>`,
+            (r) =>
+              html`<option value="${r}"${e.range === r ? raw(" selected") : ""}>${{ "1h": "Last hour", "24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", all: "All time", custom: "Custom…" }[r]}</option>`,
           )}
         </select></label>
         <label class="custom-range${custom ? "" : " hidden"}">From (UTC)<input type="datetime-local" name="from" value="${datetimeLocal(e.from)}"></label>
         <label class="custom-range${custom ? "" : " hidden"}">To (UTC)<input type="datetime-local" name="to" value="${datetimeLocal(e.to)}"></label>
-        ${select("surface", "Surface", e.surface, SURFACES.map((s) => ({ value: s, label: s })))}
-        ${select("tool", "Tool", e.tool, d.options.tools.map((t) => ({ value: t, label: t })))}
-        ${select("outcome", "Outcome", e.outcome, d.options.outcomes.map((t) => ({ value: t, label: t })))}
-        ${select("user", "User", e.user, d.directory.users.map((u) => ({ value: u.email, label: u.email })))}
-        ${select("tenant", "Tenant", e.tenant, d.directory.tenants.map((t) => ({ value: t.id, label: t.name })))}
-        ${select("client", "Client", e.client, d.options.clients.map((c) => ({ value: c, label: d.clientNames.get(c) ?? c })))}
-        ${select("kind", "Kind", e.kind, ["mcp", "oauth", "admin", "system"].map((k) => ({ value: k, label: k })))}
+        ${select(
+          "surface",
+          "Surface",
+          e.surface,
+          SURFACES.map((s) => ({ value: s, label: s })),
+        )}
+        ${select(
+          "tool",
+          "Tool",
+          e.tool,
+          d.options.tools.map((t) => ({ value: t, label: t })),
+        )}
+        ${select(
+          "outcome",
+          "Outcome",
+          e.outcome,
+          d.options.outcomes.map((t) => ({ value: t, label: t })),
+        )}
+        ${select(
+          "user",
+          "User",
+          e.user,
+          d.directory.users.map((u) => ({ value: u.email, label: u.email })),
+        )}
+        ${select(
+          "tenant",
+          "Tenant",
+          e.tenant,
+          d.directory.tenants.map((t) => ({ value: t.id, label: t.name })),
+        )}
+        ${select(
+          "client",
+          "Client",
+          e.client,
+          d.options.clients.map((c) => ({ value: c, label: d.clientNames.get(c) ?? c })),
+        )}
+        ${select(
+          "kind",
+          "Kind",
+          e.kind,
+          ["mcp", "oauth", "admin", "system"].map((k) => ({ value: k, label: k })),
+        )}
         <div class="filter-actions">
           <button type="submit" class="primary">Apply</button>
           <a href="/audit" class="button">Reset</a>

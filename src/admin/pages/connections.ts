@@ -53,7 +53,11 @@ export function renderConnections(opts: {
       <td class="num">${c.liveGrants}</td>
       <td>${timeCell(c.lastUsedAt, now)}</td>
       <td class="actions">
-        ${approveForm(c.id, tenantOptions.filter((t) => !c.approvedTenantIds.includes(t.id)), csrf)}
+        ${approveForm(
+          c.id,
+          tenantOptions.filter((t) => !c.approvedTenantIds.includes(t.id)),
+          csrf,
+        )}
         <form method="post" action="/clients/${encodeURIComponent(c.id)}/delete" class="inline" data-confirm="Delete the client ${c.name}? Every connection it holds is revoked.">
           <input type="hidden" name="csrf" value="${csrf ?? ""}">
           <button type="submit" class="danger small"${c.usedElsewhere && principal.role !== "platform_admin" ? html` disabled title="Also used by tenants outside your scope"` : ""}>Delete</button>

@@ -1,7 +1,13 @@
 import type { AdminPrincipal } from "../principal";
 import { html, layout } from "./layout";
 
-export function renderErrorPage(opts: { title: string; message: string; principal: AdminPrincipal | null; csrf: string | null; requestId?: string }): string {
+export function renderErrorPage(opts: {
+  title: string;
+  message: string;
+  principal: AdminPrincipal | null;
+  csrf: string | null;
+  requestId?: string;
+}): string {
   return layout(
     { title: opts.title, nav: null, principal: opts.principal, csrf: opts.csrf },
     html`<section class="card narrow">

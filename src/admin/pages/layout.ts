@@ -53,7 +53,13 @@ export function timeCell(ms: number | null | undefined, now: number): Raw {
   if (ms === null || ms === undefined) return html`<span class="muted">never</span>`;
   const d = Math.max(0, now - ms);
   const rel =
-    d < 60_000 ? "just now" : d < 3_600_000 ? `${Math.floor(d / 60_000)} min ago` : d < 86_400_000 ? `${Math.floor(d / 3_600_000)} h ago` : `${Math.floor(d / 86_400_000)} d ago`;
+    d < 60_000
+      ? "just now"
+      : d < 3_600_000
+        ? `${Math.floor(d / 60_000)} min ago`
+        : d < 86_400_000
+          ? `${Math.floor(d / 3_600_000)} h ago`
+          : `${Math.floor(d / 86_400_000)} d ago`;
   return html`<time datetime="${new Date(ms).toISOString()}" title="${formatTime(ms)} UTC">${rel}</time>`;
 }
 
@@ -72,7 +78,8 @@ export function layout(frame: PageFrame, body: Raw): string {
     ? html`<header class="topbar">
         <a class="brand" href="/"><span class="logo" aria-hidden="true">◆</span> Cavaridge <span class="brand-sub">Admin</span></a>
         <nav aria-label="Sections">${NAV.map(
-          (n) => html`<a href="${n.href}"${raw(frame.nav === n.key ? ' aria-current="page" class="active"' : "")}>${n.label}</a>`,
+          (n) =>
+            html`<a href="${n.href}"${raw(frame.nav === n.key ? ' aria-current="page" class="active"' : "")}>${n.label}</a>`,
         )}</nav>
         <div class="who">
           <span class="who-name" title="${p.email}">${p.name}</span>
@@ -81,7 +88,9 @@ export function layout(frame: PageFrame, body: Raw): string {
         </div>
       </header>`
     : html``;
-  const notice = frame.notice ? html`<div class="notice ${frame.notice.kind}" role="status">${frame.notice.text}</div>` : html``;
+  const notice = frame.notice
+    ? html`<div class="notice ${frame.notice.kind}" role="status">${frame.notice.text}</div>`
+    : html``;
   return `<!doctype html>
 <html lang="en">
 <head>

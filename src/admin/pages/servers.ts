@@ -2,7 +2,11 @@ import type { AdminPrincipal } from "../principal";
 import type { ServerInventoryEntry } from "../servers";
 import { html, layout } from "./layout";
 
-export function renderServers(opts: { principal: AdminPrincipal; csrf: string | null; servers: ServerInventoryEntry[] }): string {
+export function renderServers(opts: {
+  principal: AdminPrincipal;
+  csrf: string | null;
+  servers: ServerInventoryEntry[];
+}): string {
   const cards = opts.servers.map(
     (s) => html`<section class="card server" id="surface-${s.surface}">
       <div class="card-head">

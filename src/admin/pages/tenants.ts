@@ -3,7 +3,12 @@ import type { Directory } from "../directory";
 import type { AdminPrincipal } from "../principal";
 import { html, layout, ROLE_LABEL } from "./layout";
 
-export function renderTenants(opts: { principal: AdminPrincipal; csrf: string | null; directory: Directory; grants: GrantSummary[] }): string {
+export function renderTenants(opts: {
+  principal: AdminPrincipal;
+  csrf: string | null;
+  directory: Directory;
+  grants: GrantSummary[];
+}): string {
   const { directory } = opts;
   const byUser = new Map<string, GrantSummary[]>();
   for (const g of opts.grants) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g]);

@@ -30,7 +30,10 @@ export const aegisControls = sqliteTable(
     implementationCost: text("implementation_cost").notNull(),
     userImpact: text("user_impact").notNull(),
   },
-  (t) => [uniqueIndex("aegis_controls_ref_uq").on(t.framework, t.controlRef), index("aegis_controls_category_idx").on(t.category)],
+  (t) => [
+    uniqueIndex("aegis_controls_ref_uq").on(t.framework, t.controlRef),
+    index("aegis_controls_category_idx").on(t.category),
+  ],
 );
 
 /** Things a finding is about: the M365 tenant, a user, a mailbox, a device, a domain, a server. */
@@ -38,7 +41,9 @@ export const aegisResources = sqliteTable(
   "aegis_resources",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     /** m365_tenant | user | mailbox | device | domain | server */
     kind: text("kind").notNull(),
     name: text("name").notNull(),
@@ -51,7 +56,9 @@ export const aegisFindings = sqliteTable(
   "aegis_findings",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     /** OCSF finding_info.uid: the scanner's dedupe key, unique per tenant. */
     uid: text("uid").notNull(),
     /** OCSF class_uid: 2002 Vulnerability Finding, 2003 Compliance Finding, 2004 Detection Finding. */
@@ -96,11 +103,20 @@ export const aegisFindings = sqliteTable(
 export const aegisFindingResources = sqliteTable(
   "aegis_finding_resources",
   {
-    findingId: text("finding_id").notNull().references(() => aegisFindings.id),
-    resourceId: text("resource_id").notNull().references(() => aegisResources.id),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    findingId: text("finding_id")
+      .notNull()
+      .references(() => aegisFindings.id),
+    resourceId: text("resource_id")
+      .notNull()
+      .references(() => aegisResources.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
   },
-  (t) => [primaryKey({ columns: [t.findingId, t.resourceId] }), index("aegis_finding_resources_resource_idx").on(t.resourceId)],
+  (t) => [
+    primaryKey({ columns: [t.findingId, t.resourceId] }),
+    index("aegis_finding_resources_resource_idx").on(t.resourceId),
+  ],
 );
 
 /** The finding's history (OCSF notes + activity): every status change, assignment and note. Append-only. */
@@ -108,8 +124,12 @@ export const aegisFindingEvents = sqliteTable(
   "aegis_finding_events",
   {
     id: text("id").primaryKey(),
-    findingId: text("finding_id").notNull().references(() => aegisFindings.id),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    findingId: text("finding_id")
+      .notNull()
+      .references(() => aegisFindings.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     actorUserId: text("actor_user_id"),
     actorName: text("actor_name").notNull(),
     /** detected | acknowledged | assigned | noted | suppressed | resolved | reopened | rescanned */
@@ -127,7 +147,9 @@ export const aegisPostureSnapshots = sqliteTable(
   "aegis_posture_snapshots",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     /** YYYY-MM-DD (UTC) */
     day: text("day").notNull(),
     capturedAt: integer("captured_at").notNull(),
@@ -144,7 +166,9 @@ export const aegisImprovementActions = sqliteTable(
   "aegis_improvement_actions",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     controlId: text("control_id").references(() => aegisControls.id),
     title: text("title").notNull(),
     category: text("category").notNull(),

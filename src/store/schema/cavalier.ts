@@ -25,7 +25,9 @@ export const products = sqliteTable(
   {
     id: text("id").primaryKey(),
     /** The MSP that sells it. */
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     sku: text("sku").notNull(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
@@ -46,8 +48,12 @@ export const productPrices = sqliteTable(
   "cavalier_product_prices",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
-    productId: text("product_id").notNull().references(() => products.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
     currency: text("currency").notNull(),
     unitPriceMinor: integer("unit_price_minor").notNull(),
     unitCostMinor: integer("unit_cost_minor").notNull().default(0),
@@ -59,7 +65,9 @@ export const contacts = sqliteTable(
   "cavalier_contacts",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     email: text("email").notNull(),
     title: text("title").notNull().default(""),
@@ -74,7 +82,9 @@ export const deals = sqliteTable(
   "cavalier_deals",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     stage: text("stage", { enum: DEAL_STAGES }).notNull(),
     probabilityPct: integer("probability_pct").notNull(),
@@ -103,7 +113,9 @@ export const quotes = sqliteTable(
   "cavalier_quotes",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     dealId: text("deal_id").references(() => deals.id),
     contactId: text("contact_id").references(() => contacts.id),
     /** Human reference shared by every version, e.g. Q-2026-0042. */
@@ -146,8 +158,12 @@ export const quoteLines = sqliteTable(
   "cavalier_quote_lines",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
-    quoteId: text("quote_id").notNull().references(() => quotes.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    quoteId: text("quote_id")
+      .notNull()
+      .references(() => quotes.id),
     lineNo: integer("line_no").notNull(),
     productId: text("product_id").references(() => products.id),
     /** Snapshots, so a later catalog change never rewrites an issued quote. */

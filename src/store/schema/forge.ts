@@ -20,7 +20,9 @@ export const forgeDocuments = sqliteTable(
   {
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     id: text("id").notNull().unique(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     /** article | runbook */
     kind: text("kind", { enum: ["article", "runbook"] }).notNull(),
     title: text("title").notNull(),
@@ -56,7 +58,9 @@ export const forgeDocumentVersions = sqliteTable(
   {
     id: text("id").primaryKey(),
     documentId: text("document_id").notNull(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     version: integer("version").notNull(),
     title: text("title").notNull(),
     summary: text("summary").notNull(),

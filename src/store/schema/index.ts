@@ -6,8 +6,22 @@ import * as admin from "./admin";
 import * as aegis from "./aegis";
 import * as forge from "./forge";
 import * as mcp from "./mcp";
-import { contacts as cavalierContacts, deals as cavalierDeals, productPrices as cavalierProductPrices, products as cavalierProducts, quoteLines as cavalierQuoteLines, quotes as cavalierQuotes } from "./cavalier";
-const cavalier = { cavalierProducts, cavalierProductPrices, cavalierContacts, cavalierDeals, cavalierQuotes, cavalierQuoteLines };
+import {
+  contacts as cavalierContacts,
+  deals as cavalierDeals,
+  productPrices as cavalierProductPrices,
+  products as cavalierProducts,
+  quoteLines as cavalierQuoteLines,
+  quotes as cavalierQuotes,
+} from "./cavalier";
+const cavalier = {
+  cavalierProducts,
+  cavalierProductPrices,
+  cavalierContacts,
+  cavalierDeals,
+  cavalierQuotes,
+  cavalierQuoteLines,
+};
 
 export const schema = { ...tenancy, ...audit, ...oauth, ...admin, ...cavalier, ...aegis, ...forge, ...mcp };
 export type Schema = typeof schema;

@@ -32,5 +32,8 @@ export const mcpConfirmations = sqliteTable(
      */
     tokenRequired: integer("token_required", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [index("mcp_confirmations_match_idx").on(t.userId, t.clientId, t.tool, t.argsHash), index("mcp_confirmations_expires_idx").on(t.expiresAt)],
+  (t) => [
+    index("mcp_confirmations_match_idx").on(t.userId, t.clientId, t.tool, t.argsHash),
+    index("mcp_confirmations_expires_idx").on(t.expiresAt),
+  ],
 );

@@ -20,7 +20,9 @@ export const users = sqliteTable(
     id: text("id").primaryKey(),
     email: text("email").notNull().unique(),
     name: text("name").notNull(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     role: text("role", { enum: ["platform_admin", "msp_admin", "individual_owner", "technician"] }).notNull(),
     passwordHash: text("password_hash").notNull(),
     /** Disabled by config, or removed from config (kept so audit rows keep their subject). */

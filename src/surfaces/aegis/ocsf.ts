@@ -15,7 +15,14 @@ export const SEVERITY_CAPTIONS = {
 } as const;
 export type SeverityName = "Informational" | "Low" | "Medium" | "High" | "Critical" | "Fatal";
 export const SEVERITY_NAMES: readonly SeverityName[] = ["Informational", "Low", "Medium", "High", "Critical", "Fatal"];
-export const SEVERITY_IDS: Record<SeverityName, number> = { Informational: 1, Low: 2, Medium: 3, High: 4, Critical: 5, Fatal: 6 };
+export const SEVERITY_IDS: Record<SeverityName, number> = {
+  Informational: 1,
+  Low: 2,
+  Medium: 3,
+  High: 4,
+  Critical: 5,
+  Fatal: 6,
+};
 
 /** Finding status_id (Finding base class). Archived (5) and Deleted (6) are not used by aegis. */
 export const STATUS_CAPTIONS = { 1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved" } as const;
@@ -32,7 +39,11 @@ export const CLASS_CAPTIONS: Record<number, string> = {
   2003: "Compliance Finding",
   2004: "Detection Finding",
 };
-export const CLASS_KEYS: Record<number, FindingClassName> = { 2002: "vulnerability", 2003: "compliance", 2004: "detection" };
+export const CLASS_KEYS: Record<number, FindingClassName> = {
+  2002: "vulnerability",
+  2003: "compliance",
+  2004: "detection",
+};
 
 /** compliance.status_id for Compliance Findings. */
 export const COMPLIANCE_CAPTIONS: Record<number, string> = { 1: "Pass", 2: "Warning", 3: "Fail" };

@@ -17,7 +17,11 @@ export function encodeCursor(kind: string, position: Record<string, string | num
   return Buffer.from(JSON.stringify({ k: kind, ...position }), "utf8").toString("base64url");
 }
 
-export function decodeCursor<T extends Record<string, string | number>>(kind: string, cursor: string, keys: (keyof T)[]): T {
+export function decodeCursor<T extends Record<string, string | number>>(
+  kind: string,
+  cursor: string,
+  keys: (keyof T)[],
+): T {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -30,7 +34,10 @@ export function decodeCursor<T extends Record<string, string | number>>(kind: st
     typeof obj === "object" &&
     obj.k === kind &&
     keys.every((k) => typeof obj[k as string] === "string" || typeof obj[k as string] === "number");
-  if (!valid) throw new ToolError("cursor is not valid for this list: pass the next_cursor value from the previous page unchanged, or omit it to start over");
+  if (!valid)
+    throw new ToolError(
+      "cursor is not valid for this list: pass the next_cursor value from the previous page unchanged, or omit it to start over",
+    );
   return obj as unknown as T;
 }
 
@@ -41,7 +48,10 @@ export function isoTime(ms: number | null | undefined): string | null {
 /** Parses an ISO 8601 date or date-time; throws a ToolError naming the parameter otherwise. */
 export function parseIsoTime(value: string, parameter: string): number {
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ToolError(`${parameter} must be an ISO 8601 date or date-time such as 2026-03-31 or 2026-03-31T00:00:00Z`);
+  if (!Number.isFinite(ms))
+    throw new ToolError(
+      `${parameter} must be an ISO 8601 date or date-time such as 2026-03-31 or 2026-03-31T00:00:00Z`,
+    );
   return ms;
 }
 

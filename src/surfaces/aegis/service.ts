@@ -52,7 +52,8 @@ type ControlRow = typeof aegisControls.$inferSelect;
  * "Ignored" state likewise needs periodic review). Computed at read time so no job has to run.
  */
 export function effectiveStatusId(row: Pick<FindingRow, "statusId" | "suppressedUntil">, now: number): number {
-  if (row.statusId === STATUS.SUPPRESSED && row.suppressedUntil !== null && row.suppressedUntil <= now) return STATUS.NEW;
+  if (row.statusId === STATUS.SUPPRESSED && row.suppressedUntil !== null && row.suppressedUntil <= now)
+    return STATUS.NEW;
   return row.statusId;
 }
 
@@ -81,7 +82,11 @@ export async function listScopeTenants(db: DbLike, scope: TenantScope): Promise<
  * The tenant a per-tenant tool works on. Named: must be in scope. Omitted: the caller's only non-MSP tenant,
  * otherwise a ToolError listing the choices (the model can pick one and retry).
  */
-export async function resolveTenant(db: DbLike, scope: TenantScope, tenantId: string | undefined): Promise<TenantSummary> {
+export async function resolveTenant(
+  db: DbLike,
+  scope: TenantScope,
+  tenantId: string | undefined,
+): Promise<TenantSummary> {
   const inScope = await listScopeTenants(db, scope);
   if (tenantId !== undefined) {
     scope.require(tenantId);
@@ -104,7 +109,12 @@ export async function resolveTenant(db: DbLike, scope: TenantScope, tenantId: st
 export async function listTenantPosture(db: DbLike, scope: TenantScope, now: number) {
   const inScope = await listScopeTenants(db, scope);
   const latest = await db
-    .select({ tenantId: aegisPostureSnapshots.tenantId, score: aegisPostureSnapshots.score, maxScore: aegisPostureSnapshots.maxScore, capturedAt: aegisPostureSnapshots.capturedAt })
+    .select({
+      tenantId: aegisPostureSnapshots.tenantId,
+      score: aegisPostureSnapshots.score,
+      maxScore: aegisPostureSnapshots.maxScore,
+      capturedAt: aegisPostureSnapshots.capturedAt,
+    })
     .from(aegisPostureSnapshots)
     .where(
       and(
@@ -114,7 +124,11 @@ export async function listTenantPosture(db: DbLike, scope: TenantScope, now: num
     );
   const status = effectiveStatusSql(now);
   const open = await db
-    .select({ tenantId: aegisFindings.tenantId, total: sql<number>`count(*)`, severe: sql<number>`sum(CASE WHEN ${aegisFindings.severityId} >= 4 THEN 1 ELSE 0 END)` })
+    .select({
+      tenantId: aegisFindings.tenantId,
+      total: sql<number>`count(*)`,
+      severe: sql<number>`sum(CASE WHEN ${aegisFindings.severityId} >= 4 THEN 1 ELSE 0 END)`,
+    })
     .from(aegisFindings)
     .where(and(scope.where(aegisFindings.tenantId), inArray(status, [STATUS.NEW, STATUS.IN_PROGRESS])))
     .groupBy(aegisFindings.tenantId);
@@ -133,7 +147,6 @@ export async function listTenantPosture(db: DbLike, scope: TenantScope, now: num
   });
   return items.sort((a, b) => (a.percent ?? 101) - (b.percent ?? 101) || a.name.localeCompare(b.name));
 }
-
 
 export interface CategoryScore {
   category: string;
@@ -180,18 +193,36 @@ function percent(score: number, max: number): number {
 
 function parseCategories(json: string): CategoryScore[] {
   const raw = JSON.parse(json) as { category: string; score: number; max_score: number }[];
-  return raw.map((c) => ({ category: c.category, score: c.score, max_score: c.max_score, percent: percent(c.score, c.max_score) }));
+  return raw.map((c) => ({
+    category: c.category,
+    score: c.score,
+    max_score: c.max_score,
+    percent: percent(c.score, c.max_score),
+  }));
 }
 
-export async function getPostureSummary(db: DbLike, scope: TenantScope, tenantId: string | undefined, now: number, topActions = 5): Promise<PostureSummary> {
+export async function getPostureSummary(
+  db: DbLike,
+  scope: TenantScope,
+  tenantId: string | undefined,
+  now: number,
+  topActions = 5,
+): Promise<PostureSummary> {
   const tenant = await resolveTenant(db, scope, tenantId);
   const [latest] = await db
     .select()
     .from(aegisPostureSnapshots)
-    .where(and(scope.where(aegisPostureSnapshots.tenantId), eq(aegisPostureSnapshots.tenantId, tenant.id), lte(aegisPostureSnapshots.capturedAt, now)))
+    .where(
+      and(
+        scope.where(aegisPostureSnapshots.tenantId),
+        eq(aegisPostureSnapshots.tenantId, tenant.id),
+        lte(aegisPostureSnapshots.capturedAt, now),
+      ),
+    )
     .orderBy(desc(aegisPostureSnapshots.capturedAt))
     .limit(1);
-  if (!latest) throw new ToolError(`no posture snapshots exist for ${tenant.id} yet; connect a scanner or run the demo seed`);
+  if (!latest)
+    throw new ToolError(`no posture snapshots exist for ${tenant.id} yet; connect a scanner or run the demo seed`);
   const [monthAgo] = await db
     .select()
     .from(aegisPostureSnapshots)
@@ -209,10 +240,20 @@ export async function getPostureSummary(db: DbLike, scope: TenantScope, tenantId
   const counts = await db
     .select({ severityId: aegisFindings.severityId, count: sql<number>`count(*)` })
     .from(aegisFindings)
-    .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.tenantId, tenant.id), inArray(status, [STATUS.NEW, STATUS.IN_PROGRESS])))
+    .where(
+      and(
+        scope.where(aegisFindings.tenantId),
+        eq(aegisFindings.tenantId, tenant.id),
+        inArray(status, [STATUS.NEW, STATUS.IN_PROGRESS]),
+      ),
+    )
     .groupBy(aegisFindings.severityId)
     .orderBy(desc(aegisFindings.severityId));
-  const bySeverity = counts.map((c) => ({ severity: severityCaption(c.severityId), severity_id: c.severityId, count: Number(c.count) }));
+  const bySeverity = counts.map((c) => ({
+    severity: severityCaption(c.severityId),
+    severity_id: c.severityId,
+    count: Number(c.count),
+  }));
   return {
     tenant_id: tenant.id,
     tenant_name: tenant.name,
@@ -229,7 +270,12 @@ export async function getPostureSummary(db: DbLike, scope: TenantScope, tenantId
   };
 }
 
-export async function listImprovementActions(db: DbLike, scope: TenantScope, tenantId: string, limit: number): Promise<ImprovementAction[]> {
+export async function listImprovementActions(
+  db: DbLike,
+  scope: TenantScope,
+  tenantId: string,
+  limit: number,
+): Promise<ImprovementAction[]> {
   const rows = await db
     .select({ action: aegisImprovementActions, controlRef: aegisControls.controlRef })
     .from(aegisImprovementActions)
@@ -242,7 +288,10 @@ export async function listImprovementActions(db: DbLike, scope: TenantScope, ten
         sql`${aegisImprovementActions.maxScore} > ${aegisImprovementActions.score}`,
       ),
     )
-    .orderBy(desc(sql`${aegisImprovementActions.maxScore} - ${aegisImprovementActions.score}`), asc(aegisImprovementActions.rank))
+    .orderBy(
+      desc(sql`${aegisImprovementActions.maxScore} - ${aegisImprovementActions.score}`),
+      asc(aegisImprovementActions.rank),
+    )
     .limit(limit);
   return rows.map(({ action: a, controlRef }) => ({
     id: a.id,
@@ -314,7 +363,12 @@ export async function getPostureTrend(
   };
   const buckets = new Map<string, (typeof rows)[number]>();
   for (const r of rows) buckets.set(bucketOf(r.day), r);
-  const points = [...buckets.entries()].map(([date, r]) => ({ date, score: r.score, max_score: r.maxScore, percent: percent(r.score, r.maxScore) }));
+  const points = [...buckets.entries()].map(([date, r]) => ({
+    date,
+    score: r.score,
+    max_score: r.maxScore,
+    percent: percent(r.score, r.maxScore),
+  }));
   const first = rows[0];
   const last = rows[rows.length - 1];
   const percents = points.map((p) => p.percent);
@@ -322,7 +376,11 @@ export async function getPostureTrend(
   if (first && last) {
     const start = new Map(parseCategories(first.byCategory).map((c) => [c.category, c.percent]));
     for (const c of parseCategories(last.byCategory)) {
-      byCategoryChange.push({ category: c.category, start_percent: start.get(c.category) ?? 0, end_percent: c.percent });
+      byCategoryChange.push({
+        category: c.category,
+        start_percent: start.get(c.category) ?? 0,
+        end_percent: c.percent,
+      });
     }
   }
   return {
@@ -378,7 +436,12 @@ export interface FindingFilters {
   query?: string;
 }
 
-function toSummary(f: FindingRow, control: Pick<ControlRow, "framework" | "controlRef"> | null, resourceCount: number, now: number): FindingSummary {
+function toSummary(
+  f: FindingRow,
+  control: Pick<ControlRow, "framework" | "controlRef"> | null,
+  resourceCount: number,
+  now: number,
+): FindingSummary {
   const statusId = effectiveStatusId(f, now);
   return {
     id: f.id,
@@ -410,15 +473,35 @@ function findingConditions(scope: TenantScope, filters: FindingFilters, now: num
     scope.require(filters.tenantId);
     conds.push(eq(aegisFindings.tenantId, filters.tenantId));
   }
-  if (filters.severities?.length) conds.push(inArray(aegisFindings.severityId, filters.severities.map((s) => SEVERITY_IDS[s])));
+  if (filters.severities?.length)
+    conds.push(
+      inArray(
+        aegisFindings.severityId,
+        filters.severities.map((s) => SEVERITY_IDS[s]),
+      ),
+    );
   if (filters.minSeverity) conds.push(gte(aegisFindings.severityId, SEVERITY_IDS[filters.minSeverity]));
-  if (filters.statuses?.length) conds.push(inArray(effectiveStatusSql(now), filters.statuses.map((s) => STATUS_IDS[s])));
-  if (filters.classes?.length) conds.push(inArray(aegisFindings.classUid, filters.classes.map((c) => CLASS_UIDS[c])));
+  if (filters.statuses?.length)
+    conds.push(
+      inArray(
+        effectiveStatusSql(now),
+        filters.statuses.map((s) => STATUS_IDS[s]),
+      ),
+    );
+  if (filters.classes?.length)
+    conds.push(
+      inArray(
+        aegisFindings.classUid,
+        filters.classes.map((c) => CLASS_UIDS[c]),
+      ),
+    );
   if (filters.framework) conds.push(eq(aegisControls.framework, filters.framework));
   if (filters.controlRef) conds.push(eq(aegisControls.controlRef, filters.controlRef));
   if (filters.query) {
     const like = `%${filters.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conds.push(sql`(${aegisFindings.title} LIKE ${like} ESCAPE '\\' OR ${aegisFindings.description} LIKE ${like} ESCAPE '\\')`);
+    conds.push(
+      sql`(${aegisFindings.title} LIKE ${like} ESCAPE '\\' OR ${aegisFindings.description} LIKE ${like} ESCAPE '\\')`,
+    );
   }
   return conds;
 }
@@ -447,7 +530,12 @@ export async function listFindings(
     .where(and(...conds));
   if (page.cursor) {
     const c = decodeCursor<{ s: number; i: string }>("aegis.findings", page.cursor, ["s", "i"]);
-    conds.push(or(sql`${aegisFindings.severityId} < ${c.s}`, and(eq(aegisFindings.severityId, Number(c.s)), sql`${aegisFindings.id} > ${c.i}`))!);
+    conds.push(
+      or(
+        sql`${aegisFindings.severityId} < ${c.s}`,
+        and(eq(aegisFindings.severityId, Number(c.s)), sql`${aegisFindings.id} > ${c.i}`),
+      )!,
+    );
   }
   const rows = await db
     .select({
@@ -463,13 +551,21 @@ export async function listFindings(
     .limit(limit + 1);
   const summaries = rows
     .slice(0, limit)
-    .map((r) => toSummary(r.finding, r.framework && r.controlRef ? { framework: r.framework, controlRef: r.controlRef } : null, Number(r.resources), now));
+    .map((r) =>
+      toSummary(
+        r.finding,
+        r.framework && r.controlRef ? { framework: r.framework, controlRef: r.controlRef } : null,
+        Number(r.resources),
+        now,
+      ),
+    );
   const fit = countWithinBudget(summaries);
   const items = summaries.slice(0, fit);
   const more = rows.length > fit;
   const last = items[items.length - 1];
   const applied: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(filters)) if (v !== undefined && !(Array.isArray(v) && v.length === 0)) applied[k] = v;
+  for (const [k, v] of Object.entries(filters))
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) applied[k] = v;
   return {
     items,
     next_cursor: more && last ? encodeCursor("aegis.findings", { s: last.severity_id, i: last.id }) : null,
@@ -521,9 +617,17 @@ async function loadFinding(db: DbLike, scope: TenantScope, findingId: string): P
   return scope.admit(row, "finding", findingId);
 }
 
-export async function getFinding(db: DbLike, scope: TenantScope, findingId: string, now: number, historyLimit = 50): Promise<FindingDetail> {
+export async function getFinding(
+  db: DbLike,
+  scope: TenantScope,
+  findingId: string,
+  now: number,
+  historyLimit = 50,
+): Promise<FindingDetail> {
   const f = await loadFinding(db, scope, findingId);
-  const [control] = f.controlId ? await db.select().from(aegisControls).where(eq(aegisControls.id, f.controlId)).limit(1) : [];
+  const [control] = f.controlId
+    ? await db.select().from(aegisControls).where(eq(aegisControls.id, f.controlId)).limit(1)
+    : [];
   const resources = await db
     .select({ r: aegisResources })
     .from(aegisFindingResources)
@@ -537,7 +641,10 @@ export async function getFinding(db: DbLike, scope: TenantScope, findingId: stri
     // Same-instant events (acknowledge + assign) keep insertion order through the rowid tiebreaker.
     .orderBy(desc(aegisFindingEvents.at), desc(sql`${aegisFindingEvents}.rowid`))
     .limit(historyLimit);
-  const [tenant] = await db.select({ name: tenants.name }).from(tenants).where(and(scope.where(tenants.id), eq(tenants.id, f.tenantId)));
+  const [tenant] = await db
+    .select({ name: tenants.name })
+    .from(tenants)
+    .where(and(scope.where(tenants.id), eq(tenants.id, f.tenantId)));
   const summary = toSummary(f, control ?? null, resources.length, now);
   const statusOf = (id: number | null) => (id === null ? null : statusCaption(id));
   return {
@@ -575,7 +682,10 @@ export async function getFinding(db: DbLike, scope: TenantScope, findingId: stri
             expired: f.statusId === STATUS.SUPPRESSED && effectiveStatusId(f, now) !== STATUS.SUPPRESSED,
           }
         : null,
-    resolution: f.resolvedAt !== null || f.resolutionNote !== null ? { note: f.resolutionNote, evidence: f.resolutionEvidence, resolved_at: isoTime(f.resolvedAt) } : null,
+    resolution:
+      f.resolvedAt !== null || f.resolutionNote !== null
+        ? { note: f.resolutionNote, evidence: f.resolutionEvidence, resolved_at: isoTime(f.resolvedAt) }
+        : null,
   };
 }
 
@@ -624,11 +734,19 @@ export interface AcknowledgeInput {
 }
 
 /** New -> In Progress, optionally assigning it; an already in-progress finding just gets the note/assignment. */
-export async function acknowledgeFinding(db: DbLike, scope: TenantScope, actor: Actor, input: AcknowledgeInput, now: number): Promise<FindingDetail> {
+export async function acknowledgeFinding(
+  db: DbLike,
+  scope: TenantScope,
+  actor: Actor,
+  input: AcknowledgeInput,
+  now: number,
+): Promise<FindingDetail> {
   const f = await loadFinding(db, scope, input.findingId);
   const from = effectiveStatusId(f, now);
   if (from === STATUS.SUPPRESSED || from === STATUS.RESOLVED) {
-    throw new ToolError(`finding ${f.id} is ${statusCaption(from)}; reopen it with aegis_reopen_finding before acknowledging it`);
+    throw new ToolError(
+      `finding ${f.id} is ${statusCaption(from)}; reopen it with aegis_reopen_finding before acknowledging it`,
+    );
   }
   const assignee = input.assigneeEmail ? await resolveAssignee(db, scope, input.assigneeEmail) : null;
   await db.transaction(async (tx) => {
@@ -639,12 +757,24 @@ export async function acknowledgeFinding(db: DbLike, scope: TenantScope, actor: 
         assigneeUserId: assignee ? assignee.id : f.assigneeUserId,
         assigneeName: assignee ? assignee.name : f.assigneeName,
         // Acknowledging a finding whose suppression lapsed starts a fresh triage: the old acceptance no longer applies.
-        ...(f.statusId === STATUS.SUPPRESSED ? { suppressionReason: null, suppressionJustification: null, suppressedUntil: null } : {}),
+        ...(f.statusId === STATUS.SUPPRESSED
+          ? { suppressionReason: null, suppressionJustification: null, suppressedUntil: null }
+          : {}),
         updatedAt: now,
       })
       .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    await appendEvent(tx, f, actor, from === STATUS.NEW ? "acknowledged" : "noted", from, STATUS.IN_PROGRESS, input.note, now);
-    if (assignee && assignee.id !== f.assigneeUserId) await appendEvent(tx, f, actor, "assigned", null, null, `Assigned to ${assignee.name}`, now);
+    await appendEvent(
+      tx,
+      f,
+      actor,
+      from === STATUS.NEW ? "acknowledged" : "noted",
+      from,
+      STATUS.IN_PROGRESS,
+      input.note,
+      now,
+    );
+    if (assignee && assignee.id !== f.assigneeUserId)
+      await appendEvent(tx, f, actor, "assigned", null, null, `Assigned to ${assignee.name}`, now);
   });
   return await getFinding(db, scope, f.id, now);
 }
@@ -667,15 +797,24 @@ export interface SuppressPlan {
 }
 
 /** Validates a suppression without writing: used by both the preview and the handler (pure apart from the read). */
-export async function planSuppression(db: DbLike, scope: TenantScope, input: SuppressInput, now: number): Promise<SuppressPlan> {
+export async function planSuppression(
+  db: DbLike,
+  scope: TenantScope,
+  input: SuppressInput,
+  now: number,
+): Promise<SuppressPlan> {
   const f = await loadFinding(db, scope, input.findingId);
   const from = effectiveStatusId(f, now);
-  if (from === STATUS.RESOLVED) throw new ToolError(`finding ${f.id} is Resolved; there is nothing to suppress (reopen it first if it came back)`);
+  if (from === STATUS.RESOLVED)
+    throw new ToolError(`finding ${f.id} is Resolved; there is nothing to suppress (reopen it first if it came back)`);
   if (input.expiresAt <= now) throw new ToolError("expires_at must be in the future");
   if (input.expiresAt > now + MAX_SUPPRESSION_DAYS * DAY_MS) {
-    throw new ToolError(`expires_at may be at most ${MAX_SUPPRESSION_DAYS} days ahead (latest ${new Date(now + MAX_SUPPRESSION_DAYS * DAY_MS).toISOString()}); risk acceptance must be reviewed at least twice a year`);
+    throw new ToolError(
+      `expires_at may be at most ${MAX_SUPPRESSION_DAYS} days ahead (latest ${new Date(now + MAX_SUPPRESSION_DAYS * DAY_MS).toISOString()}); risk acceptance must be reviewed at least twice a year`,
+    );
   }
-  if (input.justification.trim().length < 10) throw new ToolError("justification must explain in at least 10 characters why the risk is accepted or mitigated");
+  if (input.justification.trim().length < 10)
+    throw new ToolError("justification must explain in at least 10 characters why the risk is accepted or mitigated");
   return {
     finding: toSummary(f, null, 0, now),
     from_status: statusCaption(from),
@@ -687,7 +826,13 @@ export async function planSuppression(db: DbLike, scope: TenantScope, input: Sup
   };
 }
 
-export async function suppressFinding(db: DbLike, scope: TenantScope, actor: Actor, input: SuppressInput, now: number): Promise<FindingDetail> {
+export async function suppressFinding(
+  db: DbLike,
+  scope: TenantScope,
+  actor: Actor,
+  input: SuppressInput,
+  now: number,
+): Promise<FindingDetail> {
   const plan = await planSuppression(db, scope, input, now);
   const f = await loadFinding(db, scope, input.findingId);
   const from = effectiveStatusId(f, now);
@@ -702,7 +847,16 @@ export async function suppressFinding(db: DbLike, scope: TenantScope, actor: Act
         updatedAt: now,
       })
       .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    await appendEvent(tx, f, actor, "suppressed", from, STATUS.SUPPRESSED, `${input.reason} until ${plan.expires_at}: ${plan.justification}`, now);
+    await appendEvent(
+      tx,
+      f,
+      actor,
+      "suppressed",
+      from,
+      STATUS.SUPPRESSED,
+      `${input.reason} until ${plan.expires_at}: ${plan.justification}`,
+      now,
+    );
   });
   return await getFinding(db, scope, f.id, now);
 }
@@ -717,7 +871,8 @@ export async function planResolution(db: DbLike, scope: TenantScope, input: Reso
   const f = await loadFinding(db, scope, input.findingId);
   const from = effectiveStatusId(f, now);
   if (from === STATUS.RESOLVED) throw new ToolError(`finding ${f.id} is already Resolved`);
-  if (input.resolutionNote.trim().length < 10) throw new ToolError("resolution_note must say in at least 10 characters what was changed");
+  if (input.resolutionNote.trim().length < 10)
+    throw new ToolError("resolution_note must say in at least 10 characters what was changed");
   return {
     finding: toSummary(f, null, 0, now),
     from_status: statusCaption(from),
@@ -728,7 +883,13 @@ export async function planResolution(db: DbLike, scope: TenantScope, input: Reso
   };
 }
 
-export async function resolveFinding(db: DbLike, scope: TenantScope, actor: Actor, input: ResolveInput, now: number): Promise<FindingDetail> {
+export async function resolveFinding(
+  db: DbLike,
+  scope: TenantScope,
+  actor: Actor,
+  input: ResolveInput,
+  now: number,
+): Promise<FindingDetail> {
   const plan = await planResolution(db, scope, input, now);
   const f = await loadFinding(db, scope, input.findingId);
   const from = effectiveStatusId(f, now);
@@ -744,17 +905,34 @@ export async function resolveFinding(db: DbLike, scope: TenantScope, actor: Acto
         updatedAt: now,
       })
       .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    await appendEvent(tx, f, actor, "resolved", from, STATUS.RESOLVED, plan.evidence ? `${plan.resolution_note} (evidence: ${plan.evidence})` : plan.resolution_note, now);
+    await appendEvent(
+      tx,
+      f,
+      actor,
+      "resolved",
+      from,
+      STATUS.RESOLVED,
+      plan.evidence ? `${plan.resolution_note} (evidence: ${plan.evidence})` : plan.resolution_note,
+      now,
+    );
   });
   return await getFinding(db, scope, f.id, now);
 }
 
 /** Suppressed or Resolved -> New: the finding goes back to triage; suppression and resolution details are cleared. */
-export async function reopenFinding(db: DbLike, scope: TenantScope, actor: Actor, input: { findingId: string; reason: string }, now: number): Promise<FindingDetail> {
+export async function reopenFinding(
+  db: DbLike,
+  scope: TenantScope,
+  actor: Actor,
+  input: { findingId: string; reason: string },
+  now: number,
+): Promise<FindingDetail> {
   const f = await loadFinding(db, scope, input.findingId);
   const from = effectiveStatusId(f, now);
   if (f.statusId !== STATUS.SUPPRESSED && f.statusId !== STATUS.RESOLVED) {
-    throw new ToolError(`finding ${f.id} is ${statusCaption(from)}, not Suppressed or Resolved; there is nothing to reopen`);
+    throw new ToolError(
+      `finding ${f.id} is ${statusCaption(from)}, not Suppressed or Resolved; there is nothing to reopen`,
+    );
   }
   await db.transaction(async (tx) => {
     await tx
@@ -811,9 +989,20 @@ async function standings(db: DbLike, scope: TenantScope, tenantId: string, contr
   const map = new Map<string, number[]>();
   if (controlIds.length === 0) return map;
   const rows = await db
-    .select({ controlId: aegisFindings.controlId, statusId: aegisFindings.statusId, suppressedUntil: aegisFindings.suppressedUntil, compliance: aegisFindings.complianceStatusId })
+    .select({
+      controlId: aegisFindings.controlId,
+      statusId: aegisFindings.statusId,
+      suppressedUntil: aegisFindings.suppressedUntil,
+      compliance: aegisFindings.complianceStatusId,
+    })
     .from(aegisFindings)
-    .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.tenantId, tenantId), inArray(aegisFindings.controlId, controlIds)));
+    .where(
+      and(
+        scope.where(aegisFindings.tenantId),
+        eq(aegisFindings.tenantId, tenantId),
+        inArray(aegisFindings.controlId, controlIds),
+      ),
+    );
   for (const r of rows) {
     if (!r.controlId) continue;
     // A compliance finding that passed the check counts as resolved evidence for the control.
@@ -835,7 +1024,9 @@ function controlSummary(c: ControlRow, statuses: number[] | undefined, withTenan
     implementation_cost: c.implementationCost,
     user_impact: c.userImpact,
     tenant_status: withTenant ? standingOf(statuses ?? []) : null,
-    open_findings: withTenant ? (statuses ?? []).filter((s) => s === STATUS.NEW || s === STATUS.IN_PROGRESS).length : null,
+    open_findings: withTenant
+      ? (statuses ?? []).filter((s) => s === STATUS.NEW || s === STATUS.IN_PROGRESS).length
+      : null,
   };
 }
 
@@ -848,9 +1039,16 @@ export interface ControlFilters {
 }
 
 /** Controls are the shared catalogue; offset-paginated (the catalogue is static), filtered by standing in memory. */
-export async function listControls(db: DbLike, scope: TenantScope, filters: ControlFilters, page: { cursor?: string; limit?: number }, now: number) {
+export async function listControls(
+  db: DbLike,
+  scope: TenantScope,
+  filters: ControlFilters,
+  page: { cursor?: string; limit?: number },
+  now: number,
+) {
   const limit = pageLimit(page.limit);
-  if (filters.status && !filters.tenantId) throw new ToolError("status filters a tenant's standing: pass tenant_id too");
+  if (filters.status && !filters.tenantId)
+    throw new ToolError("status filters a tenant's standing: pass tenant_id too");
   const tenant = filters.tenantId ? await resolveTenant(db, scope, filters.tenantId) : null;
   const conds: SQL[] = [];
   if (filters.framework) conds.push(eq(aegisControls.framework, filters.framework));
@@ -861,7 +1059,15 @@ export async function listControls(db: DbLike, scope: TenantScope, filters: Cont
     .from(aegisControls)
     .where(conds.length ? and(...conds) : undefined)
     .orderBy(asc(aegisControls.framework), asc(aegisControls.controlRef));
-  const map = tenant ? await standings(db, scope, tenant.id, all.map((c) => c.id), now) : new Map<string, number[]>();
+  const map = tenant
+    ? await standings(
+        db,
+        scope,
+        tenant.id,
+        all.map((c) => c.id),
+        now,
+      )
+    : new Map<string, number[]>();
   let items = all.map((c) => controlSummary(c, map.get(c.id), tenant !== null));
   if (filters.status) items = items.filter((c) => c.tenant_status === filters.status);
   const offset = page.cursor ? Number(decodeCursor<{ o: number }>("aegis.controls", page.cursor, ["o"]).o) : 0;
@@ -874,7 +1080,12 @@ export async function listControls(db: DbLike, scope: TenantScope, filters: Cont
   };
 }
 
-export async function getControl(db: DbLike, scope: TenantScope, input: { controlId?: string; framework?: Framework; controlRef?: string; tenantId?: string }, now: number) {
+export async function getControl(
+  db: DbLike,
+  scope: TenantScope,
+  input: { controlId?: string; framework?: Framework; controlRef?: string; tenantId?: string },
+  now: number,
+) {
   let control: ControlRow | undefined;
   if (input.controlId) {
     [control] = await db.select().from(aegisControls).where(eq(aegisControls.id, input.controlId)).limit(1);
@@ -891,7 +1102,12 @@ export async function getControl(db: DbLike, scope: TenantScope, input: { contro
   const tenant = input.tenantId ? await resolveTenant(db, scope, input.tenantId) : null;
   const conds: SQL[] = [scope.where(aegisFindings.tenantId), eq(aegisFindings.controlId, control.id)];
   if (tenant) conds.push(eq(aegisFindings.tenantId, tenant.id));
-  const findings = await db.select().from(aegisFindings).where(and(...conds)).orderBy(desc(aegisFindings.severityId), asc(aegisFindings.id)).limit(50);
+  const findings = await db
+    .select()
+    .from(aegisFindings)
+    .where(and(...conds))
+    .orderBy(desc(aegisFindings.severityId), asc(aegisFindings.id))
+    .limit(50);
   const map = tenant ? await standings(db, scope, tenant.id, [control.id], now) : new Map<string, number[]>();
   return {
     ...controlSummary(control, map.get(control.id), tenant !== null),
@@ -967,7 +1183,15 @@ export async function exportEvidence(
         .select({ findingId: aegisFindingResources.findingId, r: aegisResources })
         .from(aegisFindingResources)
         .innerJoin(aegisResources, eq(aegisResources.id, aegisFindingResources.resourceId))
-        .where(and(scope.where(aegisFindingResources.tenantId), inArray(aegisFindingResources.findingId, rows.map((r) => r.f.id))))
+        .where(
+          and(
+            scope.where(aegisFindingResources.tenantId),
+            inArray(
+              aegisFindingResources.findingId,
+              rows.map((r) => r.f.id),
+            ),
+          ),
+        )
     : [];
   const resourcesOf = new Map<string, (typeof resourceRows)[number]["r"][]>();
   for (const rr of resourceRows) resourcesOf.set(rr.findingId, [...(resourcesOf.get(rr.findingId) ?? []), rr.r]);
@@ -975,7 +1199,24 @@ export async function exportEvidence(
   const lines: string[] = [];
   if (input.format === "csv") {
     lines.push(
-      ["finding_id", "uid", "class", "severity", "status", "compliance_status", "framework", "control_ref", "title", "resources", "first_seen", "last_seen", "resolved_at", "suppressed_until", "assignee", "resolution_note"].join(","),
+      [
+        "finding_id",
+        "uid",
+        "class",
+        "severity",
+        "status",
+        "compliance_status",
+        "framework",
+        "control_ref",
+        "title",
+        "resources",
+        "first_seen",
+        "last_seen",
+        "resolved_at",
+        "suppressed_until",
+        "assignee",
+        "resolution_note",
+      ].join(","),
     );
   }
   let included = 0;
@@ -1018,7 +1259,12 @@ export async function exportEvidence(
     included++;
   }
   const content = lines.length ? `${lines.join("\n")}\n` : "";
-  const trend = await getPostureTrend(db, scope, { tenantId: tenant.id, from: input.from, to: input.to, interval: "month" }).catch(() => null);
+  const trend = await getPostureTrend(db, scope, {
+    tenantId: tenant.id,
+    from: input.from,
+    to: input.to,
+    interval: "month",
+  }).catch(() => null);
   return {
     tenant_id: tenant.id,
     tenant_name: tenant.name,
@@ -1060,7 +1306,11 @@ function toOcsf(
     severity: severityCaption(f.severityId),
     status_id: statusId,
     status: statusCaption(statusId),
-    metadata: { version: "1.3.0", product: { name: "Cavaridge AEGIS", vendor_name: "Cavaridge" }, tenant_uid: tenant.id },
+    metadata: {
+      version: "1.3.0",
+      product: { name: "Cavaridge AEGIS", vendor_name: "Cavaridge" },
+      tenant_uid: tenant.id,
+    },
     finding_info: {
       uid: f.uid,
       title: f.title,
@@ -1074,7 +1324,11 @@ function toOcsf(
     resources: res.map((r) => ({ uid: r.externalRef ?? r.id, name: r.name, type: r.kind })),
     remediation: { desc: f.remediation },
     risk_score: f.riskScore,
-    unmapped: { source: f.source, assignee: f.assigneeName, suppressed_until: statusId === STATUS.SUPPRESSED ? f.suppressedUntil : null },
+    unmapped: {
+      source: f.source,
+      assignee: f.assigneeName,
+      suppressed_until: statusId === STATUS.SUPPRESSED ? f.suppressedUntil : null,
+    },
   };
   if (f.resolvedAt !== null) event.end_time = f.resolvedAt;
   if (classUid === CLASS_UIDS.compliance) {
@@ -1085,7 +1339,8 @@ function toOcsf(
       status: COMPLIANCE_CAPTIONS[f.complianceStatusId ?? 3],
     };
   }
-  if (classUid === CLASS_UIDS.vulnerability) event.vulnerabilities = [{ title: f.title, desc: f.description, severity: severityCaption(f.severityId) }];
+  if (classUid === CLASS_UIDS.vulnerability)
+    event.vulnerabilities = [{ title: f.title, desc: f.description, severity: severityCaption(f.severityId) }];
   if (classUid === CLASS_UIDS.detection) event.evidences = [{ data: { description: f.description } }];
   return event;
 }

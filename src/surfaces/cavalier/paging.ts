@@ -16,7 +16,10 @@ export function encodeCursor(key: readonly [string | number, string]): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-export function decodeCursor<K extends string | number>(cursor: string | undefined, kind: K extends string ? "string" : "number"): [K, string] | null {
+export function decodeCursor<K extends string | number>(
+  cursor: string | undefined,
+  kind: K extends string ? "string" : "number",
+): [K, string] | null {
   if (cursor === undefined || cursor === "") return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -26,7 +29,10 @@ export function decodeCursor<K extends string | number>(cursor: string | undefin
   } catch {
     // fall through: any undecodable cursor is the caller's mistake
   }
-  throw new CavalierError("invalid_cursor", "cursor is not valid: pass the next_cursor of the previous page unchanged, or omit it to start over");
+  throw new CavalierError(
+    "invalid_cursor",
+    "cursor is not valid: pass the next_cursor of the previous page unchanged, or omit it to start over",
+  );
 }
 
 /** Rows strictly after (key, id) in ascending order. */
@@ -40,7 +46,11 @@ export function afterDesc(keyCol: SQLiteColumn, idCol: SQLiteColumn, cursor: [st
 }
 
 /** Splits a limit+1 fetch into the page and the next cursor. */
-export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => [string | number, string]): { items: T[]; nextCursor: string | null } {
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => [string | number, string],
+): { items: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
   return { items, nextCursor: encodeCursor(keyOf(items[items.length - 1]!)) };

@@ -85,8 +85,14 @@ function checkLine(line: PricingLine, index: number): void {
   if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > PRICING_LIMITS.maxQuantity) {
     throw new PricingError(`${where}.quantity must be a whole number from 1 to ${PRICING_LIMITS.maxQuantity}`);
   }
-  if (!Number.isInteger(line.unitPriceMinor) || line.unitPriceMinor < 0 || line.unitPriceMinor > PRICING_LIMITS.maxUnitPriceMinor) {
-    throw new PricingError(`${where}.unit_price_minor must be a whole number of minor units from 0 to ${PRICING_LIMITS.maxUnitPriceMinor}`);
+  if (
+    !Number.isInteger(line.unitPriceMinor) ||
+    line.unitPriceMinor < 0 ||
+    line.unitPriceMinor > PRICING_LIMITS.maxUnitPriceMinor
+  ) {
+    throw new PricingError(
+      `${where}.unit_price_minor must be a whole number of minor units from 0 to ${PRICING_LIMITS.maxUnitPriceMinor}`,
+    );
   }
   if (!Number.isInteger(line.discountBps) || line.discountBps < 0 || line.discountBps > PRICING_LIMITS.maxBps) {
     throw new PricingError(`${where}.discount_bps must be a whole number from 0 to 10000`);
@@ -101,9 +107,14 @@ function emptyBucket(): Bucket {
 }
 
 /** Prices a set of lines in one currency at one tax rate. Throws PricingError on an impossible line. */
-export function priceQuote(input: { currency: string; taxRateBps: number; lines: readonly PricingLine[] }): QuotePricing {
+export function priceQuote(input: {
+  currency: string;
+  taxRateBps: number;
+  lines: readonly PricingLine[];
+}): QuotePricing {
   if (input.lines.length === 0) throw new PricingError("a quote needs at least one line");
-  if (input.lines.length > PRICING_LIMITS.maxLines) throw new PricingError(`a quote has at most ${PRICING_LIMITS.maxLines} lines`);
+  if (input.lines.length > PRICING_LIMITS.maxLines)
+    throw new PricingError(`a quote has at most ${PRICING_LIMITS.maxLines} lines`);
   if (!Number.isInteger(input.taxRateBps) || input.taxRateBps < 0 || input.taxRateBps > PRICING_LIMITS.maxBps) {
     throw new PricingError("tax rate must be 0..10000 basis points");
   }
@@ -163,7 +174,20 @@ export function effectiveQuoteStatus(stored: QuoteStatus, validUntil: number, no
 }
 
 /** ISO 4217 minor-unit exponents that are not 2. */
-const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3 };
+const EXPONENTS: Record<string, number> = {
+  JPY: 0,
+  KRW: 0,
+  VND: 0,
+  CLP: 0,
+  ISK: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+};
 
 export function currencyExponent(currency: string): number {
   return EXPONENTS[currency] ?? 2;
@@ -177,7 +201,12 @@ export function formatMoney(amountMinor: number, currency: string): string {
   if (!f) {
     const digits = currencyExponent(currency);
     try {
-      const nf = new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+      const nf = new Intl.NumberFormat("en-US", {
+        style: "currency",
+        currency,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
       f = (v) => nf.format(v);
     } catch {
       const nf = new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -62,16 +62,29 @@ function contains(col: SQLiteColumn, word: string): SQL {
 }
 
 function words(query: string | undefined): string[] {
-  return (query ?? "").trim().split(/\s+/).filter((w) => w.length > 0).slice(0, 8);
+  return (query ?? "")
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
 }
 
-export async function listTenants(db: DbLike, scope: TenantScope, opts: { query?: string; cursor?: string; limit?: number }): Promise<Page<TenantRow>> {
+export async function listTenants(
+  db: DbLike,
+  scope: TenantScope,
+  opts: { query?: string; cursor?: string; limit?: number },
+): Promise<Page<TenantRow>> {
   const limit = clampLimit(opts.limit);
   const cursor = decodeCursor<string>(opts.cursor, "string");
   const conds: SQL[] = [scope.where(tenants.id), eq(tenants.disabled, false)];
   for (const w of words(opts.query)) conds.push(or(contains(tenants.name, w), contains(tenants.id, w))!);
   if (cursor) conds.push(afterAsc(tenants.name, tenants.id, cursor));
-  const rows = await db.select().from(tenants).where(and(...conds)).orderBy(asc(tenants.name), asc(tenants.id)).limit(limit + 1);
+  const rows = await db
+    .select()
+    .from(tenants)
+    .where(and(...conds))
+    .orderBy(asc(tenants.name), asc(tenants.id))
+    .limit(limit + 1);
   return pageOf(rows, limit, (r) => [r.name, r.id]);
 }
 
@@ -85,8 +98,15 @@ export async function listTenants(db: DbLike, scope: TenantScope, opts: { query?
  */
 export async function resolveTenant(db: DbLike, scope: TenantScope, ref: string): Promise<TenantRow> {
   const wanted = ref.trim().toLowerCase();
-  if (wanted.length === 0) throw new CavalierError("invalid_input", "tenant_id must not be empty: pass a tenant id or name from cavalier_list_tenants");
-  const inScope = await db.select().from(tenants).where(and(scope.where(tenants.id), eq(tenants.disabled, false)));
+  if (wanted.length === 0)
+    throw new CavalierError(
+      "invalid_input",
+      "tenant_id must not be empty: pass a tenant id or name from cavalier_list_tenants",
+    );
+  const inScope = await db
+    .select()
+    .from(tenants)
+    .where(and(scope.where(tenants.id), eq(tenants.disabled, false)));
   const exact = inScope.filter((t) => t.id === ref || t.id === wanted || t.name.toLowerCase() === wanted);
   if (exact.length === 1) {
     scope.require(exact[0]!.id);
@@ -95,7 +115,10 @@ export async function resolveTenant(db: DbLike, scope: TenantScope, ref: string)
   const near = inScope.filter((t) => t.name.toLowerCase().startsWith(wanted) || t.id.startsWith(wanted));
   if (exact.length > 1 || near.length > 0) {
     const candidates = (exact.length > 1 ? exact : near).map((t) => `${t.name} [tenant_id ${t.id}]`).join(", ");
-    throw new CavalierError("ambiguous_reference", `no tenant is named exactly "${ref}"; did you mean ${candidates}? Pass its tenant_id`);
+    throw new CavalierError(
+      "ambiguous_reference",
+      `no tenant is named exactly "${ref}"; did you mean ${candidates}? Pass its tenant_id`,
+    );
   }
   // Only to tell a cross-tenant attempt from a typo in the audit log; nothing from this row reaches the caller.
   const elsewhere = await db
@@ -121,7 +144,9 @@ export function catalogOwnerOf(tenant: Pick<TenantRow, "id" | "kind" | "parentId
  * (sharedContentTenantIds, the tenancy module's one rule for MSP content shared down to clients).
  */
 export async function catalogOwnerIds(db: DbLike, scope: TenantScope): Promise<string[]> {
-  const rows = await db.select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled }).from(tenants);
+  const rows = await db
+    .select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+    .from(tenants);
   return [...scope.tenantIds, ...sharedContentTenantIds(scope, rows)];
 }
 
@@ -136,23 +161,51 @@ export interface ProductWithPrices {
 export async function searchProducts(
   db: DbLike,
   scope: TenantScope,
-  opts: { query?: string; billingType?: "one_time" | "recurring"; productClass?: ProductRow["productClass"]; includeInactive?: boolean; tenant?: string; cursor?: string; limit?: number },
+  opts: {
+    query?: string;
+    billingType?: "one_time" | "recurring";
+    productClass?: ProductRow["productClass"];
+    includeInactive?: boolean;
+    tenant?: string;
+    cursor?: string;
+    limit?: number;
+  },
 ): Promise<Page<ProductWithPrices>> {
   const limit = clampLimit(opts.limit);
   const cursor = decodeCursor<string>(opts.cursor, "string");
-  const owners = opts.tenant ? [catalogOwnerOf(await resolveTenant(db, scope, opts.tenant))] : await catalogOwnerIds(db, scope);
+  const owners = opts.tenant
+    ? [catalogOwnerOf(await resolveTenant(db, scope, opts.tenant))]
+    : await catalogOwnerIds(db, scope);
   const conds: SQL[] = [inArray(products.tenantId, owners.length > 0 ? owners : ["\u0000none"])];
   if (!opts.includeInactive) conds.push(eq(products.active, true));
   if (opts.billingType) conds.push(eq(products.billingType, opts.billingType));
   if (opts.productClass) conds.push(eq(products.productClass, opts.productClass));
-  for (const w of words(opts.query)) conds.push(or(contains(products.sku, w), contains(products.name, w), contains(products.description, w))!);
+  for (const w of words(opts.query))
+    conds.push(or(contains(products.sku, w), contains(products.name, w), contains(products.description, w))!);
   if (cursor) conds.push(afterAsc(products.sku, products.id, cursor));
-  const rows = await db.select().from(products).where(and(...conds)).orderBy(asc(products.sku), asc(products.id)).limit(limit + 1);
+  const rows = await db
+    .select()
+    .from(products)
+    .where(and(...conds))
+    .orderBy(asc(products.sku), asc(products.id))
+    .limit(limit + 1);
   const page = pageOf(rows, limit, (r) => [r.sku, r.id]);
   const prices = page.items.length
-    ? await db.select().from(productPrices).where(inArray(productPrices.productId, page.items.map((p) => p.id))).orderBy(asc(productPrices.currency))
+    ? await db
+        .select()
+        .from(productPrices)
+        .where(
+          inArray(
+            productPrices.productId,
+            page.items.map((p) => p.id),
+          ),
+        )
+        .orderBy(asc(productPrices.currency))
     : [];
-  return { items: page.items.map((product) => ({ product, prices: prices.filter((p) => p.productId === product.id) })), nextCursor: page.nextCursor };
+  return {
+    items: page.items.map((product) => ({ product, prices: prices.filter((p) => p.productId === product.id) })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /**
@@ -161,8 +214,13 @@ export async function searchProducts(
  */
 export async function resolveProduct(db: DbLike, ownerId: string, ref: string): Promise<ProductRow> {
   const wanted = ref.trim().toLowerCase();
-  const rows = await db.select().from(products).where(and(eq(products.tenantId, ownerId), eq(products.active, true)));
-  let matches = rows.filter((p) => p.id === ref.trim() || p.sku.toLowerCase() === wanted || p.name.toLowerCase() === wanted);
+  const rows = await db
+    .select()
+    .from(products)
+    .where(and(eq(products.tenantId, ownerId), eq(products.active, true)));
+  let matches = rows.filter(
+    (p) => p.id === ref.trim() || p.sku.toLowerCase() === wanted || p.name.toLowerCase() === wanted,
+  );
   if (matches.length === 0) matches = rows.filter((p) => p.name.toLowerCase().startsWith(wanted));
   if (matches.length === 0) {
     const contained = rows.filter((p) => wanted.includes(p.name.toLowerCase()));
@@ -171,9 +229,15 @@ export async function resolveProduct(db: DbLike, ownerId: string, ref: string): 
   }
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new CavalierError("ambiguous_reference", `"${ref}" matches several products (${matches.map((p) => `${p.name} [${p.sku}]`).join(", ")}); pass the SKU`);
+    throw new CavalierError(
+      "ambiguous_reference",
+      `"${ref}" matches several products (${matches.map((p) => `${p.name} [${p.sku}]`).join(", ")}); pass the SKU`,
+    );
   }
-  throw new CavalierError("unknown_product", `no active catalog product matches "${ref}"; find the SKU with cavalier_search_products`);
+  throw new CavalierError(
+    "unknown_product",
+    `no active catalog product matches "${ref}"; find the SKU with cavalier_search_products`,
+  );
 }
 
 export interface QuoteLineInput {
@@ -186,7 +250,11 @@ export interface QuoteLineInput {
   description?: string;
 }
 
-async function pricingLinesFor(db: DbLike, tenant: TenantRow, lines: readonly QuoteLineInput[]): Promise<PricingLine[]> {
+async function pricingLinesFor(
+  db: DbLike,
+  tenant: TenantRow,
+  lines: readonly QuoteLineInput[],
+): Promise<PricingLine[]> {
   if (lines.length === 0) throw new CavalierError("invalid_input", "lines must contain at least one line");
   const owner = catalogOwnerOf(tenant);
   const out: PricingLine[] = [];
@@ -200,7 +268,13 @@ async function pricingLinesFor(db: DbLike, tenant: TenantRow, lines: readonly Qu
       const [price] = await db
         .select()
         .from(productPrices)
-        .where(and(eq(productPrices.productId, product.id), eq(productPrices.tenantId, owner), eq(productPrices.currency, tenant.currency)))
+        .where(
+          and(
+            eq(productPrices.productId, product.id),
+            eq(productPrices.tenantId, owner),
+            eq(productPrices.currency, tenant.currency),
+          ),
+        )
         .limit(1);
       if (!price) {
         throw new CavalierError(
@@ -236,7 +310,11 @@ function price(tenant: TenantRow, lines: PricingLine[]): QuotePricing {
 }
 
 /** Dry run: prices lines for a tenant in its currency at its tax rate. Reads only. */
-export async function priceQuoteFor(db: DbLike, scope: TenantScope, input: { tenant: string; lines: readonly QuoteLineInput[] }): Promise<{ tenant: TenantRow; pricing: QuotePricing }> {
+export async function priceQuoteFor(
+  db: DbLike,
+  scope: TenantScope,
+  input: { tenant: string; lines: readonly QuoteLineInput[] },
+): Promise<{ tenant: TenantRow; pricing: QuotePricing }> {
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
   return { tenant, pricing: price(tenant, await pricingLinesFor(db, tenant, input.lines)) };
@@ -252,9 +330,18 @@ export function maySell(scope: TenantScope, tenant: Pick<TenantRow, "id" | "kind
   return scope.principal.role === "platform_admin" || scope.principal.tenantId === catalogOwnerOf(tenant);
 }
 
-async function assertSeller(db: DbLike, scope: TenantScope, tenant: Pick<TenantRow, "id" | "name" | "kind" | "parentId">, action: string): Promise<void> {
+async function assertSeller(
+  db: DbLike,
+  scope: TenantScope,
+  tenant: Pick<TenantRow, "id" | "name" | "kind" | "parentId">,
+  action: string,
+): Promise<void> {
   if (maySell(scope, tenant)) return;
-  const [owner] = await db.select({ name: tenants.name }).from(tenants).where(eq(tenants.id, catalogOwnerOf(tenant))).limit(1);
+  const [owner] = await db
+    .select({ name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.id, catalogOwnerOf(tenant)))
+    .limit(1);
   throw new CavalierError(
     "forbidden_role",
     `only ${owner?.name ?? "the MSP"} staff can ${action} for ${tenant.name}; you can read its quotes and deals, price a basket with cavalier_price_quote, and record the customer's decision on a sent quote`,
@@ -263,28 +350,58 @@ async function assertSeller(db: DbLike, scope: TenantScope, tenant: Pick<TenantR
 
 function assertQuotable(tenant: TenantRow): void {
   if (tenant.kind === "msp") {
-    throw new CavalierError("invalid_input", `${tenant.name} [${tenant.id}] is an MSP; quotes and deals are for its client tenants (see cavalier_list_tenants)`);
+    throw new CavalierError(
+      "invalid_input",
+      `${tenant.name} [${tenant.id}] is an MSP; quotes and deals are for its client tenants (see cavalier_list_tenants)`,
+    );
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Contacts
 
-export async function listContacts(db: DbLike, scope: TenantScope, opts: { tenant?: string; query?: string; cursor?: string; limit?: number }): Promise<Page<ContactRow>> {
+export async function listContacts(
+  db: DbLike,
+  scope: TenantScope,
+  opts: { tenant?: string; query?: string; cursor?: string; limit?: number },
+): Promise<Page<ContactRow>> {
   const limit = clampLimit(opts.limit);
   const cursor = decodeCursor<string>(opts.cursor, "string");
   const conds: SQL[] = [scope.where(contacts.tenantId)];
   if (opts.tenant) conds.push(eq(contacts.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
-  for (const w of words(opts.query)) conds.push(or(contains(contacts.name, w), contains(contacts.email, w), contains(contacts.title, w))!);
+  for (const w of words(opts.query))
+    conds.push(or(contains(contacts.name, w), contains(contacts.email, w), contains(contacts.title, w))!);
   if (cursor) conds.push(afterAsc(contacts.name, contacts.id, cursor));
-  const rows = await db.select().from(contacts).where(and(...conds)).orderBy(asc(contacts.name), asc(contacts.id)).limit(limit + 1);
+  const rows = await db
+    .select()
+    .from(contacts)
+    .where(and(...conds))
+    .orderBy(asc(contacts.name), asc(contacts.id))
+    .limit(limit + 1);
   return pageOf(rows, limit, (r) => [r.name, r.id]);
 }
 
-async function contactOfTenant(db: DbLike, scope: TenantScope, contactId: string, tenantId: string): Promise<ContactRow> {
-  const [row] = await db.select().from(contacts).where(and(eq(contacts.id, contactId), scope.where(contacts.tenantId))).limit(1);
-  const contact = scope.admit(row ?? (await existsElsewhere(db, contacts, contactId)), "contact", contactId) as ContactRow;
-  if (contact.tenantId !== tenantId) throw new CavalierError("invalid_input", `contact ${contactId} belongs to another tenant than this quote/deal; pick one from cavalier_list_contacts`);
+async function contactOfTenant(
+  db: DbLike,
+  scope: TenantScope,
+  contactId: string,
+  tenantId: string,
+): Promise<ContactRow> {
+  const [row] = await db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.id, contactId), scope.where(contacts.tenantId)))
+    .limit(1);
+  const contact = scope.admit(
+    row ?? (await existsElsewhere(db, contacts, contactId)),
+    "contact",
+    contactId,
+  ) as ContactRow;
+  if (contact.tenantId !== tenantId)
+    throw new CavalierError(
+      "invalid_input",
+      `contact ${contactId} belongs to another tenant than this quote/deal; pick one from cavalier_list_contacts`,
+    );
   return contact;
 }
 
@@ -292,7 +409,11 @@ async function contactOfTenant(db: DbLike, scope: TenantScope, contactId: string
  * For a fetch by id that missed inside the scope: returns a stub carrying only the row's tenant, so
  * scope.admit can tell "belongs elsewhere" (CrossTenantError, audited) from "does not exist" (NotFoundError).
  */
-async function existsElsewhere(db: DbLike, table: typeof contacts | typeof deals | typeof quotes, id: string): Promise<{ tenantId: string } | undefined> {
+async function existsElsewhere(
+  db: DbLike,
+  table: typeof contacts | typeof deals | typeof quotes,
+  id: string,
+): Promise<{ tenantId: string } | undefined> {
   const [row] = await db.select({ tenantId: table.tenantId }).from(table).where(eq(table.id, id)).limit(1);
   return row;
 }
@@ -322,7 +443,11 @@ export async function listDeals(
 }
 
 export async function getDealRow(db: DbLike, scope: TenantScope, dealId: string): Promise<DealRow> {
-  const [row] = await db.select().from(deals).where(and(eq(deals.id, dealId), scope.where(deals.tenantId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.id, dealId), scope.where(deals.tenantId)))
+    .limit(1);
   return scope.admit(row ?? (await existsElsewhere(db, deals, dealId)), "deal", dealId) as DealRow;
 }
 
@@ -349,11 +474,21 @@ export async function getDeal(db: DbLike, scope: TenantScope, dealId: string, no
       const s = effectiveQuoteStatus(q.status, q.validUntil, now);
       return s === "draft" || s === "sent";
     });
-  return { deal, tenant, quotes: qs, estMrrMinor: live?.recurringMonthlySubtotalMinor ?? 0, estNrcMinor: live?.oneTimeSubtotalMinor ?? 0 };
+  return {
+    deal,
+    tenant,
+    quotes: qs,
+    estMrrMinor: live?.recurringMonthlySubtotalMinor ?? 0,
+    estNrcMinor: live?.oneTimeSubtotalMinor ?? 0,
+  };
 }
 
 async function tenantRow(db: DbLike, scope: TenantScope, tenantId: string): Promise<TenantRow> {
-  const [row] = await db.select().from(tenants).where(and(eq(tenants.id, tenantId), scope.where(tenants.id))).limit(1);
+  const [row] = await db
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.id, tenantId), scope.where(tenants.id)))
+    .limit(1);
   return scope.admit(row ? { ...row, tenantId: row.id } : undefined, "tenant", tenantId);
 }
 
@@ -372,21 +507,43 @@ export interface CreateDealInput {
 }
 
 /** Creates a deal; the same idempotency key with the same request returns the first deal (replayed: true). */
-export async function createDeal(db: DbLike, scope: TenantScope, input: CreateDealInput, actor: Actor, now: number): Promise<{ deal: DealRow; tenant: TenantRow; replayed: boolean }> {
+export async function createDeal(
+  db: DbLike,
+  scope: TenantScope,
+  input: CreateDealInput,
+  actor: Actor,
+  now: number,
+): Promise<{ deal: DealRow; tenant: TenantRow; replayed: boolean }> {
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
   await assertSeller(db, scope, tenant, "open deals");
   const stage = input.stage ?? "lead";
   if (stage === "closed_won" || stage === "closed_lost") {
-    throw new CavalierError("invalid_input", "stage: a new deal starts open (lead, qualified, proposal or negotiation); close it later with cavalier_update_deal_stage");
+    throw new CavalierError(
+      "invalid_input",
+      "stage: a new deal starts open (lead, qualified, proposal or negotiation); close it later with cavalier_update_deal_stage",
+    );
   }
   if (input.expectedCloseDate !== undefined && !isIsoDate(input.expectedCloseDate)) {
     throw new CavalierError("invalid_input", "expected_close_date must be a date like 2026-12-31");
   }
   const name = input.name.trim();
   if (name.length === 0) throw new CavalierError("invalid_input", "name must not be empty");
-  const hash = requestHash({ t: tenant.id, name, stage, d: input.expectedCloseDate ?? null, c: input.contactId ?? null, n: input.notes ?? "" });
-  const [existing] = await db.select().from(deals).where(and(scope.where(deals.tenantId), eq(deals.tenantId, tenant.id), eq(deals.idempotencyKey, input.idempotencyKey))).limit(1);
+  const hash = requestHash({
+    t: tenant.id,
+    name,
+    stage,
+    d: input.expectedCloseDate ?? null,
+    c: input.contactId ?? null,
+    n: input.notes ?? "",
+  });
+  const [existing] = await db
+    .select()
+    .from(deals)
+    .where(
+      and(scope.where(deals.tenantId), eq(deals.tenantId, tenant.id), eq(deals.idempotencyKey, input.idempotencyKey)),
+    )
+    .limit(1);
   if (existing) {
     if (existing.requestHash !== hash) throw idempotencyConflict("deal", existing.id);
     return { deal: existing, tenant, replayed: true };
@@ -424,7 +581,11 @@ function idempotencyConflict(entity: string, id: string): CavalierError {
 }
 
 function isIsoDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+    !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+    new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)
+  );
 }
 
 export interface StageChange {
@@ -450,14 +611,22 @@ export async function updateDealStage(
   await assertSeller(db, scope, tenant, "move deals");
   if (deal.stage === input.stage) return { deal, tenant, previousStage: deal.stage, changed: false };
   if (deal.stage === "closed_won" || deal.stage === "closed_lost") {
-    throw new CavalierError("invalid_state_transition", `deal is ${deal.stage} and closed deals do not reopen; create a new deal with cavalier_create_deal`, {
-      from: deal.stage,
-      to: input.stage,
-      allowed: [],
-    });
+    throw new CavalierError(
+      "invalid_state_transition",
+      `deal is ${deal.stage} and closed deals do not reopen; create a new deal with cavalier_create_deal`,
+      {
+        from: deal.stage,
+        to: input.stage,
+        allowed: [],
+      },
+    );
   }
   const reason = input.reason?.trim() || null;
-  if (input.stage === "closed_lost" && !reason) throw new CavalierError("invalid_input", "reason is required when closing a deal as lost (e.g. 'budget — revisit Q3')");
+  if (input.stage === "closed_lost" && !reason)
+    throw new CavalierError(
+      "invalid_input",
+      "reason is required when closing a deal as lost (e.g. 'budget — revisit Q3')",
+    );
   const closing = input.stage === "closed_won" || input.stage === "closed_lost";
   const next: DealRow = {
     ...deal,
@@ -471,10 +640,21 @@ export async function updateDealStage(
   if (!opts.dryRun) {
     const updated = await db
       .update(deals)
-      .set({ stage: next.stage, probabilityPct: next.probabilityPct, closedAt: next.closedAt, closeReason: next.closeReason, notes: next.notes, updatedAt: now })
+      .set({
+        stage: next.stage,
+        probabilityPct: next.probabilityPct,
+        closedAt: next.closedAt,
+        closeReason: next.closeReason,
+        notes: next.notes,
+        updatedAt: now,
+      })
       .where(and(eq(deals.id, deal.id), eq(deals.stage, deal.stage), scope.where(deals.tenantId)))
       .returning({ id: deals.id });
-    if (updated.length === 0) throw new CavalierError("invalid_state_transition", "the deal changed while this request ran; read it again with cavalier_get_deal");
+    if (updated.length === 0)
+      throw new CavalierError(
+        "invalid_state_transition",
+        "the deal changed while this request ran; read it again with cavalier_get_deal",
+      );
   }
   return { deal: next, tenant, previousStage: deal.stage, changed: true };
 }
@@ -518,7 +698,11 @@ function pricingOfStored(quote: QuoteRow, lines: QuoteLineRow[]): QuotePricing {
 }
 
 async function quoteRowById(db: DbLike, scope: TenantScope, quoteId: string): Promise<QuoteRow> {
-  const [row] = await db.select().from(quotes).where(and(eq(quotes.id, quoteId), scope.where(quotes.tenantId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(quotes)
+    .where(and(eq(quotes.id, quoteId), scope.where(quotes.tenantId)))
+    .limit(1);
   return scope.admit(row ?? (await existsElsewhere(db, quotes, quoteId)), "quote", quoteId) as QuoteRow;
 }
 
@@ -532,7 +716,9 @@ async function detailOf(db: DbLike, scope: TenantScope, quote: QuoteRow, now: nu
   const versions = await db
     .select({ id: quotes.id, version: quotes.version, status: quotes.status, validUntil: quotes.validUntil })
     .from(quotes)
-    .where(and(scope.where(quotes.tenantId), eq(quotes.tenantId, quote.tenantId), eq(quotes.quoteNumber, quote.quoteNumber)))
+    .where(
+      and(scope.where(quotes.tenantId), eq(quotes.tenantId, quote.tenantId), eq(quotes.quoteNumber, quote.quoteNumber)),
+    )
     .orderBy(asc(quotes.version));
   return {
     quote,
@@ -540,28 +726,47 @@ async function detailOf(db: DbLike, scope: TenantScope, quote: QuoteRow, now: nu
     tenant,
     lines,
     pricing: pricingOfStored(quote, lines),
-    versions: versions.map((v) => ({ id: v.id, version: v.version, status: effectiveQuoteStatus(v.status, v.validUntil, now) })),
+    versions: versions.map((v) => ({
+      id: v.id,
+      version: v.version,
+      status: effectiveQuoteStatus(v.status, v.validUntil, now),
+    })),
   };
 }
 
 /** Reads a quote by id, or by its number ("Q-2026-0042", newest version unless `version` is given). */
-export async function getQuote(db: DbLike, scope: TenantScope, ref: { quoteId?: string; quoteNumber?: string; version?: number }, now: number): Promise<QuoteDetail> {
+export async function getQuote(
+  db: DbLike,
+  scope: TenantScope,
+  ref: { quoteId?: string; quoteNumber?: string; version?: number },
+  now: number,
+): Promise<QuoteDetail> {
   if (ref.quoteId) return detailOf(db, scope, await quoteRowById(db, scope, ref.quoteId), now);
-  if (!ref.quoteNumber) throw new CavalierError("invalid_input", "pass quote_id, or quote_number (optionally with version)");
+  if (!ref.quoteNumber)
+    throw new CavalierError("invalid_input", "pass quote_id, or quote_number (optionally with version)");
   const parsed = /^\s*(Q-\d{4}-\d{4,})(?:\s*v(\d+))?\s*$/i.exec(ref.quoteNumber);
   if (!parsed) throw new CavalierError("invalid_input", "quote_number looks like Q-2026-0042 (or Q-2026-0042 v2)");
   const number = parsed[1]!.toUpperCase();
   const version = ref.version ?? (parsed[2] ? Number(parsed[2]) : undefined);
   const conds: SQL[] = [scope.where(quotes.tenantId), eq(quotes.quoteNumber, number)];
   if (version !== undefined) conds.push(eq(quotes.version, version));
-  const rows = await db.select().from(quotes).where(and(...conds)).orderBy(desc(quotes.version)).limit(2);
+  const rows = await db
+    .select()
+    .from(quotes)
+    .where(and(...conds))
+    .orderBy(desc(quotes.version))
+    .limit(2);
   if (rows.length === 0) throw new NotFoundError("quote", ref.quoteNumber);
   return detailOf(db, scope, rows[0]!, now);
 }
 
 /** SQL for "effective status is s" (expired is derived from valid_until, see effectiveQuoteStatus). */
 function statusIs(s: QuoteStatus, now: number): SQL {
-  if (s === "expired") return or(eq(quotes.status, "expired"), and(inArray(quotes.status, ["draft", "sent"]), sql`${quotes.validUntil} <= ${now}`))!;
+  if (s === "expired")
+    return or(
+      eq(quotes.status, "expired"),
+      and(inArray(quotes.status, ["draft", "sent"]), sql`${quotes.validUntil} <= ${now}`),
+    )!;
   if (s === "draft" || s === "sent") return and(eq(quotes.status, s), sql`${quotes.validUntil} > ${now}`)!;
   return eq(quotes.status, s);
 }
@@ -588,7 +793,11 @@ export async function listQuotes(
     .limit(limit + 1);
   const page = pageOf(rows, limit, (r) => [r.quote.createdAt, r.quote.id]);
   return {
-    items: page.items.map((r) => ({ quote: r.quote, status: effectiveQuoteStatus(r.quote.status, r.quote.validUntil, now), tenantName: r.tenantName })),
+    items: page.items.map((r) => ({
+      quote: r.quote,
+      status: effectiveQuoteStatus(r.quote.status, r.quote.validUntil, now),
+      tenantName: r.tenantName,
+    })),
     nextCursor: page.nextCursor,
   };
 }
@@ -597,11 +806,22 @@ export async function listQuotes(
 async function nextQuoteNumber(db: DbLike, tenant: TenantRow, now: number): Promise<string> {
   const owner = catalogOwnerOf(tenant);
   const year = new Date(now).getUTCFullYear();
-  const siblings = await db.select({ id: tenants.id }).from(tenants).where(or(eq(tenants.id, owner), eq(tenants.parentId, owner)));
+  const siblings = await db
+    .select({ id: tenants.id })
+    .from(tenants)
+    .where(or(eq(tenants.id, owner), eq(tenants.parentId, owner)));
   const [row] = await db
     .select({ max: sql<string | null>`max(${quotes.quoteNumber})` })
     .from(quotes)
-    .where(and(inArray(quotes.tenantId, siblings.map((s) => s.id)), like(quotes.quoteNumber, `Q-${year}-%`)));
+    .where(
+      and(
+        inArray(
+          quotes.tenantId,
+          siblings.map((s) => s.id),
+        ),
+        like(quotes.quoteNumber, `Q-${year}-%`),
+      ),
+    );
   const last = row?.max ? Number(row.max.slice(`Q-${year}-`.length)) : 0;
   return `Q-${year}-${String(last + 1).padStart(4, "0")}`;
 }
@@ -631,21 +851,44 @@ export interface QuoteProposal {
 }
 
 function normalizedLines(lines: readonly QuoteLineInput[]) {
-  return lines.map((l) => [l.product.trim().toLowerCase(), l.quantity, l.unitPriceMinor ?? null, l.discountBps ?? 0, l.description?.trim() ?? null]);
+  return lines.map((l) => [
+    l.product.trim().toLowerCase(),
+    l.quantity,
+    l.unitPriceMinor ?? null,
+    l.discountBps ?? 0,
+    l.description?.trim() ?? null,
+  ]);
 }
 
-async function byIdempotencyKey(db: DbLike, scope: TenantScope, tenantId: string, key: string): Promise<QuoteRow | undefined> {
-  const [row] = await db.select().from(quotes).where(and(scope.where(quotes.tenantId), eq(quotes.tenantId, tenantId), eq(quotes.idempotencyKey, key))).limit(1);
+async function byIdempotencyKey(
+  db: DbLike,
+  scope: TenantScope,
+  tenantId: string,
+  key: string,
+): Promise<QuoteRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(quotes)
+    .where(and(scope.where(quotes.tenantId), eq(quotes.tenantId, tenantId), eq(quotes.idempotencyKey, key)))
+    .limit(1);
   return row;
 }
 
 function checkKey(key: string): void {
   if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) {
-    throw new CavalierError("invalid_input", "idempotency_key must be 8–128 characters of letters, digits, _ . : - (a UUID works)");
+    throw new CavalierError(
+      "invalid_input",
+      "idempotency_key must be 8–128 characters of letters, digits, _ . : - (a UUID works)",
+    );
   }
 }
 
-export async function proposeQuote(db: DbLike, scope: TenantScope, input: CreateQuoteInput, now: number): Promise<QuoteProposal & { requestHash: string }> {
+export async function proposeQuote(
+  db: DbLike,
+  scope: TenantScope,
+  input: CreateQuoteInput,
+  now: number,
+): Promise<QuoteProposal & { requestHash: string }> {
   checkKey(input.idempotencyKey);
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
@@ -663,13 +906,31 @@ export async function proposeQuote(db: DbLike, scope: TenantScope, input: Create
   if (existing) {
     if (existing.requestHash !== hash) throw idempotencyConflict("quote", existing.id);
     const detail = await detailOf(db, scope, existing, now);
-    return { tenant, dealId: existing.dealId, contactId: existing.contactId, title: existing.title, validUntil: existing.validUntil, notes: existing.notes, pricing: detail.pricing, existing: detail, requestHash: hash };
+    return {
+      tenant,
+      dealId: existing.dealId,
+      contactId: existing.contactId,
+      title: existing.title,
+      validUntil: existing.validUntil,
+      notes: existing.notes,
+      pricing: detail.pricing,
+      existing: detail,
+      requestHash: hash,
+    };
   }
   let dealName: string | null = null;
   if (input.dealId) {
     const deal = await getDealRow(db, scope, input.dealId);
-    if (deal.tenantId !== tenant.id) throw new CavalierError("invalid_input", `deal ${input.dealId} belongs to another tenant; pick one of ${tenant.name}'s deals (cavalier_list_deals)`);
-    if (deal.stage === "closed_won" || deal.stage === "closed_lost") throw new CavalierError("invalid_input", `deal ${deal.id} is ${deal.stage}; quote on an open deal or create a new one`);
+    if (deal.tenantId !== tenant.id)
+      throw new CavalierError(
+        "invalid_input",
+        `deal ${input.dealId} belongs to another tenant; pick one of ${tenant.name}'s deals (cavalier_list_deals)`,
+      );
+    if (deal.stage === "closed_won" || deal.stage === "closed_lost")
+      throw new CavalierError(
+        "invalid_input",
+        `deal ${deal.id} is ${deal.stage}; quote on an open deal or create a new one`,
+      );
     dealName = deal.name;
   }
   if (input.contactId) await contactOfTenant(db, scope, input.contactId, tenant.id);
@@ -681,8 +942,21 @@ export async function proposeQuote(db: DbLike, scope: TenantScope, input: Create
     throw err;
   }
   const pricing = price(tenant, await pricingLinesFor(db, tenant, input.lines));
-  const title = input.title?.trim() || dealName || `${pricing.lines[0]!.description}${pricing.lines.length > 1 ? " and more" : ""} for ${tenant.name}`;
-  return { tenant, dealId: input.dealId ?? null, contactId: input.contactId ?? null, title, validUntil, notes: input.notes ?? "", pricing, existing: null, requestHash: hash };
+  const title =
+    input.title?.trim() ||
+    dealName ||
+    `${pricing.lines[0]!.description}${pricing.lines.length > 1 ? " and more" : ""} for ${tenant.name}`;
+  return {
+    tenant,
+    dealId: input.dealId ?? null,
+    contactId: input.contactId ?? null,
+    title,
+    validUntil,
+    notes: input.notes ?? "",
+    pricing,
+    existing: null,
+    requestHash: hash,
+  };
 }
 
 /** The stored rows of a priced quote's lines (also used by the demo seed, so seeded quotes look like real ones). */
@@ -722,7 +996,13 @@ function totalsColumns(pricing: QuotePricing) {
  * The same idempotency key with the same request returns the first quote (replayed: true); with a different
  * request it is an idempotency_conflict.
  */
-export async function createQuote(db: DbLike, scope: TenantScope, input: CreateQuoteInput, actor: Actor, now: number): Promise<{ detail: QuoteDetail; replayed: boolean }> {
+export async function createQuote(
+  db: DbLike,
+  scope: TenantScope,
+  input: CreateQuoteInput,
+  actor: Actor,
+  now: number,
+): Promise<{ detail: QuoteDetail; replayed: boolean }> {
   const proposal = await proposeQuote(db, scope, input, now);
   if (proposal.existing) return { detail: proposal.existing, replayed: true };
   const id = newId("q");
@@ -774,7 +1054,12 @@ export interface RevisionPlan extends QuoteProposal {
   requestHash: string;
 }
 
-export async function planRevision(db: DbLike, scope: TenantScope, input: ReviseQuoteInput, now: number): Promise<RevisionPlan> {
+export async function planRevision(
+  db: DbLike,
+  scope: TenantScope,
+  input: ReviseQuoteInput,
+  now: number,
+): Promise<RevisionPlan> {
   checkKey(input.idempotencyKey);
   const source = await detailOf(db, scope, await quoteRowById(db, scope, input.quoteId), now);
   await assertSeller(db, scope, source.tenant, "revise quotes");
@@ -789,7 +1074,19 @@ export async function planRevision(db: DbLike, scope: TenantScope, input: Revise
   if (existing) {
     if (existing.requestHash !== hash) throw idempotencyConflict("quote revision", existing.id);
     const detail = await detailOf(db, scope, existing, now);
-    return { source, version: existing.version, tenant: detail.tenant, dealId: existing.dealId, contactId: existing.contactId, title: existing.title, validUntil: existing.validUntil, notes: existing.notes, pricing: detail.pricing, existing: detail, requestHash: hash };
+    return {
+      source,
+      version: existing.version,
+      tenant: detail.tenant,
+      dealId: existing.dealId,
+      contactId: existing.contactId,
+      title: existing.title,
+      validUntil: existing.validUntil,
+      notes: existing.notes,
+      pricing: detail.pricing,
+      existing: detail,
+      requestHash: hash,
+    };
   }
   if (!REVISABLE.includes(source.status)) {
     throw new CavalierError(
@@ -804,7 +1101,10 @@ export async function planRevision(db: DbLike, scope: TenantScope, input: Revise
     pricing = price(tenant, await pricingLinesFor(db, tenant, input.lines));
   } else {
     // Copied lines keep their quoted prices; tax follows the tenant's current rate.
-    pricing = price(tenant, source.pricing.lines.map(({ lineNo: _n, grossMinor: _g, lineTotalMinor: _t, ...line }) => line));
+    pricing = price(
+      tenant,
+      source.pricing.lines.map(({ lineNo: _n, grossMinor: _g, lineTotalMinor: _t, ...line }) => line),
+    );
   }
   let validUntil: number;
   try {
@@ -830,7 +1130,13 @@ export async function planRevision(db: DbLike, scope: TenantScope, input: Revise
 }
 
 /** Creates version n+1 as a draft and marks the source superseded, in the caller's transaction. */
-export async function reviseQuote(db: DbLike, scope: TenantScope, input: ReviseQuoteInput, actor: Actor, now: number): Promise<{ detail: QuoteDetail; supersededId: string; replayed: boolean }> {
+export async function reviseQuote(
+  db: DbLike,
+  scope: TenantScope,
+  input: ReviseQuoteInput,
+  actor: Actor,
+  now: number,
+): Promise<{ detail: QuoteDetail; supersededId: string; replayed: boolean }> {
   const plan = await planRevision(db, scope, input, now);
   if (plan.existing) return { detail: plan.existing, supersededId: plan.source.quote.id, replayed: true };
   const src = plan.source.quote;
@@ -839,7 +1145,11 @@ export async function reviseQuote(db: DbLike, scope: TenantScope, input: ReviseQ
     .set({ status: "superseded", updatedAt: now })
     .where(and(eq(quotes.id, src.id), eq(quotes.status, src.status), scope.where(quotes.tenantId)))
     .returning({ id: quotes.id });
-  if (updated.length === 0) throw new CavalierError("invalid_state_transition", "the quote changed while this request ran; read it again with cavalier_get_quote");
+  if (updated.length === 0)
+    throw new CavalierError(
+      "invalid_state_transition",
+      "the quote changed while this request ran; read it again with cavalier_get_quote",
+    );
   const id = newId("q");
   const row: QuoteRow = {
     ...src,
@@ -899,7 +1209,8 @@ export async function transitionQuote(
 ): Promise<QuoteTransition> {
   const before = await detailOf(db, scope, await quoteRowById(db, scope, input.quoteId), now);
   // The customer's own users may accept or decline; sending and voiding are the seller's.
-  if (input.to === "sent" || input.to === "void") await assertSeller(db, scope, before.tenant, input.to === "sent" ? "mark quotes sent" : "void quotes");
+  if (input.to === "sent" || input.to === "void")
+    await assertSeller(db, scope, before.tenant, input.to === "sent" ? "mark quotes sent" : "void quotes");
   const ref = `${before.quote.quoteNumber} v${before.quote.version}`;
   if (before.status === input.to) return { detail: before, previousStatus: before.status, changed: false, deal: null };
   const allowed = ALLOWED_FROM[input.to];
@@ -910,35 +1221,75 @@ export async function transitionQuote(
         : before.status === "draft" && input.to !== "sent"
           ? "mark it sent first with cavalier_mark_quote_sent"
           : `allowed from: ${allowed.join(", ")}`;
-    throw new CavalierError("invalid_state_transition", `${ref} is ${before.status} and cannot become ${input.to}: ${hint}`, { from: before.status, to: input.to, allowed_from: allowed });
+    throw new CavalierError(
+      "invalid_state_transition",
+      `${ref} is ${before.status} and cannot become ${input.to}: ${hint}`,
+      { from: before.status, to: input.to, allowed_from: allowed },
+    );
   }
   if (input.contactId) await contactOfTenant(db, scope, input.contactId, before.quote.tenantId);
   const reason = input.reason?.trim() || null;
-  if (input.to === "declined" && !reason) throw new CavalierError("invalid_input", "reason is required for a declined quote (what the customer said)");
+  if (input.to === "declined" && !reason)
+    throw new CavalierError("invalid_input", "reason is required for a declined quote (what the customer said)");
   if (input.to === "void" && !reason) throw new CavalierError("invalid_input", "reason is required to void a quote");
   const after: QuoteRow =
     input.to === "sent"
       ? { ...before.quote, status: "sent", sentAt: now, updatedAt: now }
-      : { ...before.quote, status: input.to, decidedAt: now, decisionReason: reason, decidedByContactId: input.contactId ?? null, updatedAt: now };
+      : {
+          ...before.quote,
+          status: input.to,
+          decidedAt: now,
+          decisionReason: reason,
+          decidedByContactId: input.contactId ?? null,
+          updatedAt: now,
+        };
   let dealChange: QuoteTransition["deal"] = null;
   if (input.to === "accepted" && before.quote.dealId) {
     const deal = await getDealRow(db, scope, before.quote.dealId);
-    if (deal.stage !== "closed_won") dealChange = { id: deal.id, name: deal.name, previousStage: deal.stage, stage: "closed_won" };
+    if (deal.stage !== "closed_won")
+      dealChange = { id: deal.id, name: deal.name, previousStage: deal.stage, stage: "closed_won" };
   }
   if (!opts.dryRun) {
     const updated = await db
       .update(quotes)
-      .set({ status: after.status, sentAt: after.sentAt, decidedAt: after.decidedAt, decisionReason: after.decisionReason, decidedByContactId: after.decidedByContactId, updatedAt: now })
+      .set({
+        status: after.status,
+        sentAt: after.sentAt,
+        decidedAt: after.decidedAt,
+        decisionReason: after.decisionReason,
+        decidedByContactId: after.decidedByContactId,
+        updatedAt: now,
+      })
       .where(and(eq(quotes.id, before.quote.id), eq(quotes.status, before.quote.status), scope.where(quotes.tenantId)))
       .returning({ id: quotes.id });
-    if (updated.length === 0) throw new CavalierError("invalid_state_transition", "the quote changed while this request ran; read it again with cavalier_get_quote");
+    if (updated.length === 0)
+      throw new CavalierError(
+        "invalid_state_transition",
+        "the quote changed while this request ran; read it again with cavalier_get_quote",
+      );
     if (dealChange) {
       await db
         .update(deals)
-        .set({ stage: "closed_won", probabilityPct: 100, closedAt: now, closeReason: `${ref} accepted`, updatedAt: now })
+        .set({
+          stage: "closed_won",
+          probabilityPct: 100,
+          closedAt: now,
+          closeReason: `${ref} accepted`,
+          updatedAt: now,
+        })
         .where(and(eq(deals.id, dealChange.id), scope.where(deals.tenantId)));
     }
   }
   const status = effectiveQuoteStatus(after.status, after.validUntil, now);
-  return { detail: { ...before, quote: after, status, versions: before.versions.map((v) => (v.id === after.id ? { ...v, status } : v)) }, previousStatus: before.status, changed: true, deal: dealChange };
+  return {
+    detail: {
+      ...before,
+      quote: after,
+      status,
+      versions: before.versions.map((v) => (v.id === after.id ? { ...v, status } : v)),
+    },
+    previousStatus: before.status,
+    changed: true,
+    deal: dealChange,
+  };
 }

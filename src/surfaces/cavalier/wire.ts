@@ -1,7 +1,15 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../store/schema/cavalier";
 import { formatMoney, type QuotePricing, type QuoteStatus } from "./pricing";
-import type { ContactRow, DealRow, ProductWithPrices, QuoteDetail, QuoteProposal, QuoteRow, TenantRow } from "./service";
+import type {
+  ContactRow,
+  DealRow,
+  ProductWithPrices,
+  QuoteDetail,
+  QuoteProposal,
+  QuoteRow,
+  TenantRow,
+} from "./service";
 
 /**
  * The wire shapes of cavalier results (snake_case, what structuredContent carries) and the functions that
@@ -165,14 +173,29 @@ function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : iso(ms);
 }
 
-function billingOf(billingType: "one_time" | "recurring", period: "month" | "year" | null): "one_time" | "monthly" | "yearly" {
+function billingOf(
+  billingType: "one_time" | "recurring",
+  period: "month" | "year" | null,
+): "one_time" | "monthly" | "yearly" {
   return billingType === "one_time" ? "one_time" : period === "year" ? "yearly" : "monthly";
 }
 
-const PER: Record<"one_time" | "monthly" | "yearly", string> = { one_time: "one-time", monthly: "per month", yearly: "per year" };
+const PER: Record<"one_time" | "monthly" | "yearly", string> = {
+  one_time: "one-time",
+  monthly: "per month",
+  yearly: "per year",
+};
 
 export function presentTenant(t: TenantRow): typeof TenantOut.infer {
-  return { id: t.id, name: t.name, kind: t.kind, parent_id: t.parentId, currency: t.currency, tax_rate_bps: t.taxRateBps, region: t.region };
+  return {
+    id: t.id,
+    name: t.name,
+    kind: t.kind,
+    parent_id: t.parentId,
+    currency: t.currency,
+    tax_rate_bps: t.taxRateBps,
+    region: t.region,
+  };
 }
 
 export function presentProduct({ product: p, prices }: ProductWithPrices): typeof ProductOut.infer {
@@ -196,7 +219,15 @@ export function presentProduct({ product: p, prices }: ProductWithPrices): typeo
 }
 
 export function presentContact(c: ContactRow): typeof ContactOut.infer {
-  return { id: c.id, tenant_id: c.tenantId, name: c.name, email: c.email, title: c.title, phone: c.phone, is_primary: c.isPrimary };
+  return {
+    id: c.id,
+    tenant_id: c.tenantId,
+    name: c.name,
+    email: c.email,
+    title: c.title,
+    phone: c.phone,
+    is_primary: c.isPrimary,
+  };
 }
 
 export function presentDeal(d: DealRow, tenantName: string): typeof DealOut.infer {
@@ -222,7 +253,11 @@ export function reference(q: Pick<QuoteRow, "quoteNumber" | "version">): string 
   return `${q.quoteNumber} v${q.version}`;
 }
 
-export function presentQuoteSummary(q: QuoteRow, status: QuoteStatus, tenantName: string): typeof QuoteSummaryOut.infer {
+export function presentQuoteSummary(
+  q: QuoteRow,
+  status: QuoteStatus,
+  tenantName: string,
+): typeof QuoteSummaryOut.infer {
   return {
     id: q.id,
     reference: reference(q),
@@ -258,7 +293,11 @@ export function presentLines(pricing: QuotePricing): (typeof LineOut.infer)[] {
 
 export function presentTotals(p: QuotePricing): typeof TotalsOut.infer {
   const c = p.currency;
-  const bucket = (b: QuotePricing["oneTime"]) => ({ subtotal: money(b.subtotalMinor, c), tax: money(b.taxMinor, c), total: money(b.totalMinor, c) });
+  const bucket = (b: QuotePricing["oneTime"]) => ({
+    subtotal: money(b.subtotalMinor, c),
+    tax: money(b.taxMinor, c),
+    total: money(b.totalMinor, c),
+  });
   return {
     currency: c,
     tax_rate_bps: p.taxRateBps,
@@ -320,7 +359,12 @@ export function presentPricing(
 }
 
 export function presentProposal(p: QuoteProposal): typeof ProposalOut.infer {
-  return presentPricing(p.tenant, p.pricing, { title: p.title, dealId: p.dealId, contactId: p.contactId, validUntil: p.validUntil });
+  return presentPricing(p.tenant, p.pricing, {
+    title: p.title,
+    dealId: p.dealId,
+    contactId: p.contactId,
+    validUntil: p.validUntil,
+  });
 }
 
 function pct(bps: number): string {
@@ -342,9 +386,15 @@ export function describePricing(tenant: TenantRow, pricing: QuotePricing): strin
     `Recurring monthly total: ${f(pricing.recurringMonthly.subtotalMinor)} + tax ${f(pricing.recurringMonthly.taxMinor)} = ${f(pricing.recurringMonthly.totalMinor)} per month.`,
   ];
   if (pricing.recurringAnnual.subtotalMinor > 0) {
-    parts.push(`Recurring yearly total: ${f(pricing.recurringAnnual.subtotalMinor)} + tax ${f(pricing.recurringAnnual.taxMinor)} = ${f(pricing.recurringAnnual.totalMinor)} per year.`);
+    parts.push(
+      `Recurring yearly total: ${f(pricing.recurringAnnual.subtotalMinor)} + tax ${f(pricing.recurringAnnual.taxMinor)} = ${f(pricing.recurringAnnual.totalMinor)} per year.`,
+    );
   }
-  parts.push(`One-time total: ${f(pricing.oneTime.subtotalMinor)} + tax ${f(pricing.oneTime.taxMinor)} = ${f(pricing.oneTime.totalMinor)}.`);
-  parts.push(`Tax (${pct(pricing.taxRateBps)}): ${f(pricing.taxMinor)}. First invoice total: ${f(pricing.totalMinor)}.`);
+  parts.push(
+    `One-time total: ${f(pricing.oneTime.subtotalMinor)} + tax ${f(pricing.oneTime.taxMinor)} = ${f(pricing.oneTime.totalMinor)}.`,
+  );
+  parts.push(
+    `Tax (${pct(pricing.taxRateBps)}): ${f(pricing.taxMinor)}. First invoice total: ${f(pricing.totalMinor)}.`,
+  );
   return parts.join(" ");
 }

@@ -43,13 +43,24 @@ const RULES: Rule[] = [
       [w("ransomware|encrypted (?:files|my files)|files (?:are )?encrypted|ransom note"), 5],
       [w("phish(?:ing)?|clicked (?:a|the|on a|on the) link|entered my password|fake login"), 4],
       [w("hacked|compromised|breach|intrusion|malware|virus|trojan"), 4],
-      [w("inbox rule|forwarding rule|forwarding to|impossible travel|strange sign[- ]?in|unknown sign[- ]?in|mfa (?:fatigue|prompts? i didn'?t)"), 4],
+      [
+        w(
+          "inbox rule|forwarding rule|forwarding to|impossible travel|strange sign[- ]?in|unknown sign[- ]?in|mfa (?:fatigue|prompts? i didn'?t)",
+        ),
+        4,
+      ],
       [w("suspicious|spoof(?:ed|ing)?|scam|fraud(?:ulent)? invoice"), 2],
       // A lost or stolen device with company data is a potential breach first and a hardware problem second.
-      [w("(?:stolen|lost|missing) (?:laptop|phone|device|tablet|ipad|usb)|(?:laptop|phone|device|tablet) (?:was |has been |got )?(?:stolen|lost)"), 6],
+      [
+        w(
+          "(?:stolen|lost|missing) (?:laptop|phone|device|tablet|ipad|usb)|(?:laptop|phone|device|tablet) (?:was |has been |got )?(?:stolen|lost)",
+        ),
+        6,
+      ],
     ],
     suggestedTool: "aegis_list_findings",
-    toolHint: "Check open Detection findings for the tenant (class detection, status New), then follow the matching runbook.",
+    toolHint:
+      "Check open Detection findings for the tenant (class detection, status New), then follow the matching runbook.",
     knowledgeQuery: "respond suspicious inbox rule incident",
   },
   {
@@ -69,7 +80,12 @@ const RULES: Rule[] = [
     label: "Access and identity",
     signals: [
       [w("password|passcode|reset"), 3],
-      [w("locked out|lockout|can'?t (?:sign|log) ?in|cannot (?:sign|log) ?in|unable to (?:sign|log) ?in|login|sign[- ]in"), 3],
+      [
+        w(
+          "locked out|lockout|can'?t (?:sign|log) ?in|cannot (?:sign|log) ?in|unable to (?:sign|log) ?in|login|sign[- ]in",
+        ),
+        3,
+      ],
       [w("mfa|multi-?factor|authenticator|2fa|two-factor|new phone"), 3],
       [w("permission|access to|shared drive|sharepoint site|grant access"), 2],
     ],
@@ -80,7 +96,14 @@ const RULES: Rule[] = [
   {
     category: "onboarding",
     label: "New user onboarding",
-    signals: [[w("new (?:starter|hire|employee|user|joiner)|onboard(?:ing)?|starting (?:on )?(?:monday|tuesday|wednesday|thursday|friday|next week)|set up (?:a )?new (?:user|account)"), 5]],
+    signals: [
+      [
+        w(
+          "new (?:starter|hire|employee|user|joiner)|onboard(?:ing)?|starting (?:on )?(?:monday|tuesday|wednesday|thursday|friday|next week)|set up (?:a )?new (?:user|account)",
+        ),
+        5,
+      ],
+    ],
     suggestedTool: "forge_search_knowledge",
     toolHint: "Find the onboarding runbook; if the client needs another seat, price it with cavalier_price_quote.",
     knowledgeQuery: "onboarding new user",
@@ -88,7 +111,14 @@ const RULES: Rule[] = [
   {
     category: "offboarding",
     label: "Leaver offboarding",
-    signals: [[w("leaver|leaving|offboard(?:ing)?|last day|terminat(?:e|ed|ion)|let go|disable (?:the |their )?account|remove (?:all )?access"), 5]],
+    signals: [
+      [
+        w(
+          "leaver|leaving|offboard(?:ing)?|last day|terminat(?:e|ed|ion)|let go|disable (?:the |their )?account|remove (?:all )?access",
+        ),
+        5,
+      ],
+    ],
     suggestedTool: "forge_get_runbook",
     toolHint: "Open runbook rb_user_offboarding and work through it.",
     knowledgeQuery: "user offboarding leaver",
@@ -152,10 +182,16 @@ const RULES: Rule[] = [
     label: "Sales / quote request",
     signals: [
       [w("quote|quotation|pricing|price|proposal|estimate|how much"), 4],
-      [w("seats?|licen[cs]es?|add (?:\\d+|a|an|one|two|three|more) (?:users?|seats?|licen[cs]es?)|buy|purchase|upgrade (?:to|our)|operations pro|operations essentials"), 3],
+      [
+        w(
+          "seats?|licen[cs]es?|add (?:\\d+|a|an|one|two|three|more) (?:users?|seats?|licen[cs]es?)|buy|purchase|upgrade (?:to|our)|operations pro|operations essentials",
+        ),
+        3,
+      ],
     ],
     suggestedTool: "cavalier_price_quote",
-    toolHint: "Price the lines as a dry run with cavalier_price_quote, then cavalier_create_quote (needs confirmation).",
+    toolHint:
+      "Price the lines as a dry run with cavalier_price_quote, then cavalier_create_quote (needs confirmation).",
     knowledgeQuery: "quote approval policy discount",
   },
   {
@@ -169,14 +205,37 @@ const RULES: Rule[] = [
 ];
 
 const IMPACT_SIGNALS: [Level, RegExp][] = [
-  ["high", w("everyone|every(?:body| user)|all (?:users|staff|sites|clinics|offices|of us)|whole (?:office|company|firm|clinic|site|warehouse)|nobody can|no one can|entire|company-?wide|site-?wide|all three (?:sites|clinics)")],
-  ["medium", w("several|multiple|a few (?:users|people)|team|department|front desk|reception|partners|(?:\\d+|two|three|four|five) (?:users|people|staff|pcs|laptops|devices)")],
+  [
+    "high",
+    w(
+      "everyone|every(?:body| user)|all (?:users|staff|sites|clinics|offices|of us)|whole (?:office|company|firm|clinic|site|warehouse)|nobody can|no one can|entire|company-?wide|site-?wide|all three (?:sites|clinics)",
+    ),
+  ],
+  [
+    "medium",
+    w(
+      "several|multiple|a few (?:users|people)|team|department|front desk|reception|partners|(?:\\d+|two|three|four|five) (?:users|people|staff|pcs|laptops|devices)",
+    ),
+  ],
 ];
 
 const URGENCY_SIGNALS: [Level, RegExp][] = [
-  ["high", w("down|outage|not working|stopped working|can'?t work|cannot work|unable to work|urgent(?:ly)?|asap|emergency|immediately|right now|court deadline|patients? (?:waiting|affected)|ransomware|breach|clicked|hacked|compromised|encrypted")],
-  ["medium", w("today|this morning|this afternoon|slow|intermittent(?:ly)?|keeps? (?:crashing|dropping)|error|soon|by tomorrow")],
-  ["low", w("when you (?:can|get a chance)|no rush|next week|next month|question|how do i|wondering|request|plan(?:ning)?|quote")],
+  [
+    "high",
+    w(
+      "down|outage|not working|stopped working|can'?t work|cannot work|unable to work|urgent(?:ly)?|asap|emergency|immediately|right now|court deadline|patients? (?:waiting|affected)|ransomware|breach|clicked|hacked|compromised|encrypted",
+    ),
+  ],
+  [
+    "medium",
+    w("today|this morning|this afternoon|slow|intermittent(?:ly)?|keeps? (?:crashing|dropping)|error|soon|by tomorrow"),
+  ],
+  [
+    "low",
+    w(
+      "when you (?:can|get a chance)|no rush|next week|next month|question|how do i|wondering|request|plan(?:ning)?|quote",
+    ),
+  ],
 ];
 
 /** ITIL priority matrix: rows impact, columns urgency. */
@@ -231,14 +290,19 @@ export function classifyRequest(text: string): Classification {
   const impact = firstLevel(IMPACT_SIGNALS, normalised, "low");
   let urgency = firstLevel(URGENCY_SIGNALS, normalised, "low");
   // A live security incident is never low urgency: attackers act within hours.
-  if (top?.rule.category === "security_incident" && urgency.level !== "high") urgency = { level: "high", match: urgency.match ?? "security incident" };
+  if (top?.rule.category === "security_incident" && urgency.level !== "high")
+    urgency = { level: "high", match: urgency.match ?? "security incident" };
   let priority = MATRIX[impact.level][urgency.level];
   const ransomware = /\bransomware\b|\bencrypted\b/.test(normalised);
   if (ransomware) priority = "P1";
   // One compromised account is a foothold for the whole tenant (BEC, lateral phishing): never below P2.
   else if (top?.rule.category === "security_incident" && (priority === "P3" || priority === "P4")) priority = "P2";
   // Sales and billing requests are work, not incidents: cap them at P3.
-  if ((top?.rule.category === "sales_quote" || top?.rule.category === "billing") && (priority === "P1" || priority === "P2")) priority = "P3";
+  if (
+    (top?.rule.category === "sales_quote" || top?.rule.category === "billing") &&
+    (priority === "P1" || priority === "P2")
+  )
+    priority = "P3";
 
   const confidence = top ? Math.round((top.score / (top.score + (second?.score ?? 0) + 2)) * 100) / 100 : 0.2;
   const category: RequestCategory = top ? top.rule.category : "general";
@@ -247,7 +311,11 @@ export function classifyRequest(text: string): Classification {
     top ? `category ${category} from "${top.matched.join('", "')}"` : "no category keywords matched",
     `impact ${impact.level}${impact.match ? ` ("${impact.match}")` : " (single user assumed)"}`,
     `urgency ${urgency.level}${urgency.match ? ` ("${urgency.match}")` : " (no time pressure stated)"}`,
-    ransomware ? "ransomware indicators force P1" : top?.rule.category === "security_incident" ? "security incidents are at least P2" : null,
+    ransomware
+      ? "ransomware indicators force P1"
+      : top?.rule.category === "security_incident"
+        ? "security incidents are at least P2"
+        : null,
   ].filter(Boolean);
   return {
     category,
@@ -256,7 +324,9 @@ export function classifyRequest(text: string): Classification {
     impact: impact.level,
     urgency: urgency.level,
     suggested_tool: top?.rule.suggestedTool ?? "forge_search_knowledge",
-    suggested_next_step: top?.rule.toolHint ?? "Ask the requester for the affected user, device and business impact, then search the knowledge base.",
+    suggested_next_step:
+      top?.rule.toolHint ??
+      "Ask the requester for the affected user, device and business impact, then search the knowledge base.",
     knowledge_query: top?.rule.knowledgeQuery ?? text.slice(0, 80),
     confidence,
     matched_signals: top?.matched ?? [],

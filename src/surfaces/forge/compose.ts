@@ -68,29 +68,99 @@ const RISK_WORDS: Record<string, string> = {
  * First match wins; the order puts active threats before hygiene.
  */
 const EXECUTIVE_EXPLAINERS: [RegExp, string, string][] = [
-  [/ransomware/i, "Ransomware activity was detected on one of your computers.", "Ransomware encrypts files and stops work; fast containment is what limits the damage."],
-  [/forwarding rule|inbox rule|mail forwarding/i, "A mailbox shows signs of takeover: a hidden rule sends copies of mail outside the organisation.", "This is how invoice and payment fraud usually starts."],
-  [/impossible travel|sign-in for|unusual sign/i, "An unusual sign-in was seen on one of your accounts.", "It can mean a stolen password; we check every one."],
-  [/rdp|3389|reachable from the internet|exposed/i, "A server's remote-access door is open to the whole internet.", "This is the most common way ransomware gangs break in."],
-  [/legacy auth/i, "Older email apps and devices can still sign in with just a password, skipping two-step sign-in.", "Attackers target these old sign-in methods precisely because they skip the second step."],
-  [/global admin|administrative roles|global administrators/i, "Too many accounts, or unprotected ones, hold full administrator rights.", "Whoever controls an administrator account controls all of your Microsoft 365 data."],
-  [/emergency access|break-glass/i, "There is no emergency way back in if your administrators are locked out.", "A mistake or an outage could lock everyone out of Microsoft 365 for days."],
-  [/\bmfa\b|multifactor|two-step/i, "Some accounts can be signed into with just a password.", "Stolen or guessed passwords are the most common way in; a second sign-in step stops almost all of these attacks."],
-  [/dmarc|spf|dkim|spoof/i, "Your email domain is not fully protected against impersonation.", "Criminals can send email that appears to come from you to your clients, patients or suppliers."],
-  [/bitlocker|encrypt/i, "Some laptops or devices are not encrypted.", "If one is lost or stolen, the data on it can be read, which is a reportable data breach."],
-  [/patch|cumulative update|versions behind|outdated/i, "Some computers are missing security updates.", "Attackers actively use known weaknesses in software that has not been updated."],
-  [/consent/i, "Staff can give outside apps access to company email and files.", "Malicious apps use this to keep reading mail even after a password change."],
-  [/sharing|anyone/i, "Files can be shared through anonymous links.", "Anyone holding such a link can open the file, and links get forwarded."],
-  [/shared mailbox/i, "A shared mailbox can be signed into directly.", "Unowned accounts with passwords are an easy target for password guessing."],
-  [/password length|ntlm|lan manager|script block|powershell/i, "A server's security settings are below the industry baseline.", "Weak settings make it easier for an intruder to spread and harder for us to investigate."],
-  [/audit log/i, "Microsoft 365 activity logging (the audit log) was reviewed.", "Without logs we cannot tell what an intruder saw or did."],
-  [/password reset/i, "Staff cannot reset their own passwords.", "Help-desk resets are slower and easier to abuse by impostors."],
+  [
+    /ransomware/i,
+    "Ransomware activity was detected on one of your computers.",
+    "Ransomware encrypts files and stops work; fast containment is what limits the damage.",
+  ],
+  [
+    /forwarding rule|inbox rule|mail forwarding/i,
+    "A mailbox shows signs of takeover: a hidden rule sends copies of mail outside the organisation.",
+    "This is how invoice and payment fraud usually starts.",
+  ],
+  [
+    /impossible travel|sign-in for|unusual sign/i,
+    "An unusual sign-in was seen on one of your accounts.",
+    "It can mean a stolen password; we check every one.",
+  ],
+  [
+    /rdp|3389|reachable from the internet|exposed/i,
+    "A server's remote-access door is open to the whole internet.",
+    "This is the most common way ransomware gangs break in.",
+  ],
+  [
+    /legacy auth/i,
+    "Older email apps and devices can still sign in with just a password, skipping two-step sign-in.",
+    "Attackers target these old sign-in methods precisely because they skip the second step.",
+  ],
+  [
+    /global admin|administrative roles|global administrators/i,
+    "Too many accounts, or unprotected ones, hold full administrator rights.",
+    "Whoever controls an administrator account controls all of your Microsoft 365 data.",
+  ],
+  [
+    /emergency access|break-glass/i,
+    "There is no emergency way back in if your administrators are locked out.",
+    "A mistake or an outage could lock everyone out of Microsoft 365 for days.",
+  ],
+  [
+    /\bmfa\b|multifactor|two-step/i,
+    "Some accounts can be signed into with just a password.",
+    "Stolen or guessed passwords are the most common way in; a second sign-in step stops almost all of these attacks.",
+  ],
+  [
+    /dmarc|spf|dkim|spoof/i,
+    "Your email domain is not fully protected against impersonation.",
+    "Criminals can send email that appears to come from you to your clients, patients or suppliers.",
+  ],
+  [
+    /bitlocker|encrypt/i,
+    "Some laptops or devices are not encrypted.",
+    "If one is lost or stolen, the data on it can be read, which is a reportable data breach.",
+  ],
+  [
+    /patch|cumulative update|versions behind|outdated/i,
+    "Some computers are missing security updates.",
+    "Attackers actively use known weaknesses in software that has not been updated.",
+  ],
+  [
+    /consent/i,
+    "Staff can give outside apps access to company email and files.",
+    "Malicious apps use this to keep reading mail even after a password change.",
+  ],
+  [
+    /sharing|anyone/i,
+    "Files can be shared through anonymous links.",
+    "Anyone holding such a link can open the file, and links get forwarded.",
+  ],
+  [
+    /shared mailbox/i,
+    "A shared mailbox can be signed into directly.",
+    "Unowned accounts with passwords are an easy target for password guessing.",
+  ],
+  [
+    /password length|ntlm|lan manager|script block|powershell/i,
+    "A server's security settings are below the industry baseline.",
+    "Weak settings make it easier for an intruder to spread and harder for us to investigate.",
+  ],
+  [
+    /audit log/i,
+    "Microsoft 365 activity logging (the audit log) was reviewed.",
+    "Without logs we cannot tell what an intruder saw or did.",
+  ],
+  [
+    /password reset/i,
+    "Staff cannot reset their own passwords.",
+    "Help-desk resets are slower and easier to abuse by impostors.",
+  ],
 ];
 
 function explainForExecutive(f: FindingDetail): { what: string; why: string } {
   const topic = `${f.title} ${f.types.join(" ")}`;
   const hit = EXECUTIVE_EXPLAINERS.find(([re]) => re.test(topic));
-  return hit ? { what: hit[1], why: hit[2] } : { what: plainWords(firstSentence(f.title)), why: plainWords(firstSentence(f.description)) };
+  return hit
+    ? { what: hit[1], why: hit[2] }
+    : { what: plainWords(firstSentence(f.title)), why: plainWords(firstSentence(f.description)) };
 }
 
 export function summariseFinding(f: FindingDetail, audience: Audience): Summary {
@@ -104,14 +174,23 @@ export function summariseFinding(f: FindingDetail, audience: Audience): Summary 
       key_points: [
         `Severity ${f.severity} (OCSF ${f.severity_id}), status ${f.status} (OCSF ${f.status_id}), risk score ${f.risk_score}/100`,
         `First seen ${f.first_seen.slice(0, 10)}, last seen ${f.last_seen.slice(0, 10)}`,
-        ...(f.suppression && f.status === "Suppressed" ? [`Suppressed (${f.suppression.reason}) until ${f.suppression.until?.slice(0, 10)}: ${f.suppression.justification}`] : []),
+        ...(f.suppression && f.status === "Suppressed"
+          ? [
+              `Suppressed (${f.suppression.reason}) until ${f.suppression.until?.slice(0, 10)}: ${f.suppression.justification}`,
+            ]
+          : []),
         ...(f.suppression?.expired ? ["Suppression has lapsed: the finding counts as New again"] : []),
         ...(f.resolution?.note ? [`Resolution: ${f.resolution.note}`] : []),
       ],
       next_steps:
         f.status === "Resolved"
-          ? ["Nothing to do unless the next scan reopens it; attach evidence to the quarter's evidence pack (aegis_export_evidence)."]
-          : [...remediationSteps(f.remediation), "When done, call aegis_resolve_finding with the evidence (change id, screenshot or report)."],
+          ? [
+              "Nothing to do unless the next scan reopens it; attach evidence to the quarter's evidence pack (aegis_export_evidence).",
+            ]
+          : [
+              ...remediationSteps(f.remediation),
+              "When done, call aegis_resolve_finding with the evidence (change id, screenshot or report).",
+            ],
     };
   }
   const risk = RISK_WORDS[f.severity] ?? "a security risk";
@@ -137,7 +216,10 @@ export function summariseFinding(f: FindingDetail, audience: Audience): Summary 
         ? ["No action needed from you."]
         : f.status === "Suppressed"
           ? ["We will ask you to review this decision before it lapses."]
-          : ["Approve the fix (typical effort: a short change window, minimal disruption to staff).", "Tell staff to expect the change if it affects how they sign in."],
+          : [
+              "Approve the fix (typical effort: a short change window, minimal disruption to staff).",
+              "Tell staff to expect the change if it affects how they sign in.",
+            ],
   };
 }
 
@@ -145,21 +227,32 @@ export function summariseDocument(d: DocumentView, audience: Audience): Summary 
   const steps = d.steps ?? [];
   return {
     headline: d.title,
-    summary: audience === "technician" ? `${d.kind === "runbook" ? "Runbook" : "Article"} ${d.id} v${d.version}. ${d.summary}` : plainWords(d.summary),
+    summary:
+      audience === "technician"
+        ? `${d.kind === "runbook" ? "Runbook" : "Article"} ${d.id} v${d.version}. ${d.summary}`
+        : plainWords(d.summary),
     key_points:
       d.kind === "runbook"
-        ? steps.slice(0, audience === "technician" ? 12 : 5).map((s) => `${s.n}. ${audience === "technician" ? s.text : plainWords(s.text)}`)
+        ? steps
+            .slice(0, audience === "technician" ? 12 : 5)
+            .map((s) => `${s.n}. ${audience === "technician" ? s.text : plainWords(s.text)}`)
         : d.body
             .split(/\n+/)
             .map((l) => l.replace(/^[-*#\d.\s]+/, "").trim())
             .filter(Boolean)
             .slice(0, 6),
-    next_steps: d.kind === "runbook" ? [`Open the full runbook with forge_get_runbook("${d.id}").`] : [`Open the full article with forge_get_article("${d.id}").`],
+    next_steps:
+      d.kind === "runbook"
+        ? [`Open the full runbook with forge_get_runbook("${d.id}").`]
+        : [`Open the full article with forge_get_article("${d.id}").`],
   };
 }
 
 export function summariseQuote(q: QuoteFacts, audience: Audience): Summary {
-  const lines = q.lines.map((l) => `${l.quantity} x ${l.description} at ${l.unit_price} ${l.billing}${l.discount_pct ? ` (${l.discount_pct}% off)` : ""}`);
+  const lines = q.lines.map(
+    (l) =>
+      `${l.quantity} x ${l.description} at ${l.unit_price} ${l.billing}${l.discount_pct ? ` (${l.discount_pct}% off)` : ""}`,
+  );
   if (audience === "technician") {
     return {
       headline: `${q.number} v${q.version} (${q.status}) — ${q.title}`,
@@ -167,7 +260,9 @@ export function summariseQuote(q: QuoteFacts, audience: Audience): Summary {
       key_points: lines,
       next_steps:
         q.status === "draft"
-          ? ["Review the lines, then send it to the client contact; draft a cover note with forge_draft_client_message."]
+          ? [
+              "Review the lines, then send it to the client contact; draft a cover note with forge_draft_client_message.",
+            ]
           : q.status === "sent"
             ? ["Follow up with the client before it expires; record the decision with cavalier_record_quote_decision."]
             : ["No action: the quote is closed."],
@@ -177,7 +272,10 @@ export function summariseQuote(q: QuoteFacts, audience: Audience): Summary {
     headline: `${q.title}: ${q.monthly_recurring} per month${q.one_time_total !== formatZero(q.one_time_total) ? ` plus ${q.one_time_total} one-time` : ""}`,
     summary: `This proposal for ${q.tenant_name} covers ${lines.length} item(s). It is valid until ${q.valid_until}. Your first invoice would be ${q.first_invoice_total} including ${q.tax} tax.`,
     key_points: lines,
-    next_steps: q.status === "draft" || q.status === "sent" ? ["Reply to accept, or ask us to adjust quantities or terms."] : ["No decision needed."],
+    next_steps:
+      q.status === "draft" || q.status === "sent"
+        ? ["Reply to accept, or ask us to adjust quantities or terms."]
+        : ["No decision needed."],
   };
 }
 
@@ -192,7 +290,11 @@ export function summariseDeal(d: DealFacts, audience: Audience): Summary {
       headline: `${d.name} (${d.stage}, ${d.probability_pct}%)`,
       summary: `Deal ${d.id} for ${d.tenant_name}: estimated ${d.est_mrr}/month recurring and ${d.est_nrc} one-time${d.expected_close ? `, expected to close ${d.expected_close}` : ""}.${d.notes ? ` Notes: ${d.notes}` : ""}`,
       key_points: quotes.length ? quotes : ["No quotes yet"],
-      next_steps: d.stage.startsWith("closed") ? ["No action: the deal is closed."] : ["Move the deal forward with the client, keep the live quote current, and update the stage with cavalier_update_deal_stage."],
+      next_steps: d.stage.startsWith("closed")
+        ? ["No action: the deal is closed."]
+        : [
+            "Move the deal forward with the client, keep the live quote current, and update the stage with cavalier_update_deal_stage.",
+          ],
     };
   }
   return {
@@ -227,7 +329,12 @@ function signOff(sender: string, tone: Tone): string {
 
 export function draftQuoteCoverNote(q: QuoteFacts, sender: string, tone: Tone, contactName: string | null): Draft {
   const name = contactName ?? q.contact?.name ?? null;
-  const lines = q.lines.map((l) => `  • ${l.quantity} x ${l.description} — ${l.unit_price} ${l.billing}${l.discount_pct ? ` (${l.discount_pct}% discount)` : ""}`).join("\n");
+  const lines = q.lines
+    .map(
+      (l) =>
+        `  • ${l.quantity} x ${l.description} — ${l.unit_price} ${l.billing}${l.discount_pct ? ` (${l.discount_pct}% discount)` : ""}`,
+    )
+    .join("\n");
   const oneTime = q.one_time_total !== formatZero(q.one_time_total) ? `\n  One-time: ${q.one_time_total}` : "";
   const body = [
     greeting(name, tone),
@@ -270,7 +377,9 @@ export function draftFindingExplainer(f: FindingDetail, sender: string, tone: To
     "What we recommend:",
     ...s.next_steps.map((n) => `  • ${n}`),
     "",
-    f.status === "Resolved" ? "No action is needed from you; this is for your records." : "Could you let us know a convenient time for the change? We will keep disruption to a minimum.",
+    f.status === "Resolved"
+      ? "No action is needed from you; this is for your records."
+      : "Could you let us know a convenient time for the change? We will keep disruption to a minimum.",
     "",
     signOff(sender, tone),
   ].join("\n");
@@ -299,14 +408,27 @@ export function buildQbrOutline(f: QbrFacts): { title: string; sections: QbrSect
   const postureBullets: string[] = [];
   if (t && t.start_percent !== null && t.end_percent !== null) {
     const delta = Math.round((t.end_percent - t.start_percent) * 10) / 10;
-    postureBullets.push(`Secure Score ${t.start_percent}% -> ${t.end_percent}% (${delta >= 0 ? "+" : ""}${delta} percentage points) over the period`);
-    if (t.min_percent !== null && t.min_percent < Math.min(t.start_percent, t.end_percent) - 3) postureBullets.push(`Lowest point ${t.min_percent}%: explain the dip and what changed`);
-    const moves = [...t.by_category_change].sort((a, b) => b.end_percent - b.start_percent - (a.end_percent - a.start_percent));
+    postureBullets.push(
+      `Secure Score ${t.start_percent}% -> ${t.end_percent}% (${delta >= 0 ? "+" : ""}${delta} percentage points) over the period`,
+    );
+    if (t.min_percent !== null && t.min_percent < Math.min(t.start_percent, t.end_percent) - 3)
+      postureBullets.push(`Lowest point ${t.min_percent}%: explain the dip and what changed`);
+    const moves = [...t.by_category_change].sort(
+      (a, b) => b.end_percent - b.start_percent - (a.end_percent - a.start_percent),
+    );
     const best = moves[0];
     const worst = moves[moves.length - 1];
-    if (best) postureBullets.push(`Biggest improvement: ${best.category} (${best.start_percent}% -> ${best.end_percent}%)`);
-    if (worst && worst !== best) postureBullets.push(`Weakest movement: ${worst.category} (${worst.start_percent}% -> ${worst.end_percent}%)`);
-    talking.push(delta >= 5 ? `Celebrate the ${delta}-point improvement and credit the client's staff for adopting the changes.` : delta <= -3 ? "Own the score drop: explain the cause and the recovery plan." : "Posture is stable: the next gains come from the top improvement actions.");
+    if (best)
+      postureBullets.push(`Biggest improvement: ${best.category} (${best.start_percent}% -> ${best.end_percent}%)`);
+    if (worst && worst !== best)
+      postureBullets.push(`Weakest movement: ${worst.category} (${worst.start_percent}% -> ${worst.end_percent}%)`);
+    talking.push(
+      delta >= 5
+        ? `Celebrate the ${delta}-point improvement and credit the client's staff for adopting the changes.`
+        : delta <= -3
+          ? "Own the score drop: explain the cause and the recovery plan."
+          : "Posture is stable: the next gains come from the top improvement actions.",
+    );
   } else {
     postureBullets.push("No posture history for this period: connect Secure Score / CIS scanning");
   }
@@ -321,18 +443,36 @@ export function buildQbrOutline(f: QbrFacts): { title: string; sections: QbrSect
   if (p && p.top_improvement_actions.length) {
     sections.push({
       heading: "3. Recommended next improvements",
-      bullets: p.top_improvement_actions.slice(0, 5).map((a) => `${a.title} (+${a.points_available} pts, ${a.implementation_cost} effort, ${a.user_impact} user impact)`),
+      bullets: p.top_improvement_actions
+        .slice(0, 5)
+        .map(
+          (a) =>
+            `${a.title} (+${a.points_available} pts, ${a.implementation_cost} effort, ${a.user_impact} user impact)`,
+        ),
     });
     talking.push(`Ask for approval of "${p.top_improvement_actions[0]!.title}" — the largest single gain available.`);
   }
   sections.push({
     heading: `${sections.length + 1}. Roadmap and open proposals`,
     bullets: f.open_deals.length
-      ? f.open_deals.map((d) => `${d.name} — ${d.stage}, ~${d.est_mrr}/month${d.quotes[0] ? ` (${d.quotes[0].number} ${d.quotes[0].status})` : ""}`)
+      ? f.open_deals.map(
+          (d) =>
+            `${d.name} — ${d.stage}, ~${d.est_mrr}/month${d.quotes[0] ? ` (${d.quotes[0].number} ${d.quotes[0].status})` : ""}`,
+        )
       : ["No open proposals: discuss upcoming hires, renewals and projects"],
   });
   if (f.open_deals.length) talking.push(`Agree a decision date for "${f.open_deals[0]!.name}".`);
-  sections.push({ heading: `${sections.length + 1}. Service review`, bullets: ["Ticket volumes and response times (from the PSA)", "Staff changes and onboarding/offboarding accuracy", "Feedback and satisfaction"] });
-  sections.push({ heading: `${sections.length + 1}. Agreed actions and owners`, bullets: ["[Record decisions during the meeting]"] });
+  sections.push({
+    heading: `${sections.length + 1}. Service review`,
+    bullets: [
+      "Ticket volumes and response times (from the PSA)",
+      "Staff changes and onboarding/offboarding accuracy",
+      "Feedback and satisfaction",
+    ],
+  });
+  sections.push({
+    heading: `${sections.length + 1}. Agreed actions and owners`,
+    bullets: ["[Record decisions during the meeting]"],
+  });
   return { title: `${f.tenant_name} quarterly business review (${period})`, sections, talking_points: talking };
 }

@@ -3,7 +3,15 @@ import type { DbLike } from "../../store/index";
 import { aegisFindings } from "../../store/schema/aegis";
 import { contacts } from "../../store/schema/cavalier";
 import type { TenantScope } from "../../tenancy/scope";
-import { getFinding, getPostureSummary, getPostureTrend, resolveTenant, type FindingDetail, type PostureSummary, type PostureTrend } from "../aegis/service";
+import {
+  getFinding,
+  getPostureSummary,
+  getPostureTrend,
+  resolveTenant,
+  type FindingDetail,
+  type PostureSummary,
+  type PostureTrend,
+} from "../aegis/service";
 import { STATUS } from "../aegis/ocsf";
 import { getDeal, getQuote, listDeals } from "../cavalier/service";
 import { formatMoney } from "../cavalier/pricing";
@@ -26,7 +34,16 @@ export interface QuoteFacts {
   currency: string;
   valid_until: string;
   notes: string;
-  lines: { description: string; sku: string; quantity: number; unit: string; unit_price: string; billing: string; line_total: string; discount_pct: number }[];
+  lines: {
+    description: string;
+    sku: string;
+    quantity: number;
+    unit: string;
+    unit_price: string;
+    billing: string;
+    line_total: string;
+    discount_pct: number;
+  }[];
   one_time_total: string;
   monthly_recurring: string;
   annual_recurring: string;
@@ -54,13 +71,22 @@ export async function loadFinding(db: DbLike, scope: TenantScope, id: string, no
   return await getFinding(db, scope, id, now, 20);
 }
 
-export async function loadDocument(db: DbLike, scope: TenantScope, id: string, kind: "article" | "runbook"): Promise<DocumentView> {
+export async function loadDocument(
+  db: DbLike,
+  scope: TenantScope,
+  id: string,
+  kind: "article" | "runbook",
+): Promise<DocumentView> {
   return await getDocument(db, scope, { id, kind });
 }
 
 async function contactFor(db: DbLike, scope: TenantScope, contactId: string | null): Promise<QuoteFacts["contact"]> {
   if (!contactId) return null;
-  const [c] = await db.select().from(contacts).where(and(scope.where(contacts.tenantId), eq(contacts.id, contactId))).limit(1);
+  const [c] = await db
+    .select()
+    .from(contacts)
+    .where(and(scope.where(contacts.tenantId), eq(contacts.id, contactId)))
+    .limit(1);
   return c ? { name: c.name, email: c.email, title: c.title } : null;
 }
 
@@ -129,14 +155,30 @@ export interface QbrFacts {
 }
 
 /** Everything a quarterly business review needs, for one tenant and period. */
-export async function loadQbrFacts(db: DbLike, scope: TenantScope, tenantId: string, from: number, to: number, now: number): Promise<QbrFacts> {
+export async function loadQbrFacts(
+  db: DbLike,
+  scope: TenantScope,
+  tenantId: string,
+  from: number,
+  to: number,
+  now: number,
+): Promise<QbrFacts> {
   const tenant = await resolveTenant(db, scope, tenantId);
   const posture = await getPostureSummary(db, scope, tenant.id, now).catch(() => null);
-  const trend = await getPostureTrend(db, scope, { tenantId: tenant.id, from, to, interval: "month" }).catch(() => null);
+  const trend = await getPostureTrend(db, scope, { tenantId: tenant.id, from, to, interval: "month" }).catch(
+    () => null,
+  );
   const [opened] = await db
     .select({ n: count() })
     .from(aegisFindings)
-    .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.tenantId, tenant.id), gte(aegisFindings.firstSeenAt, from), lte(aegisFindings.firstSeenAt, to)));
+    .where(
+      and(
+        scope.where(aegisFindings.tenantId),
+        eq(aegisFindings.tenantId, tenant.id),
+        gte(aegisFindings.firstSeenAt, from),
+        lte(aegisFindings.firstSeenAt, to),
+      ),
+    );
   const [resolved] = await db
     .select({ n: count() })
     .from(aegisFindings)
@@ -151,7 +193,11 @@ export async function loadQbrFacts(db: DbLike, scope: TenantScope, tenantId: str
         sql`${aegisFindings.resolvedAt} > ${aegisFindings.firstSeenAt}`,
       ),
     );
-  const deals = await listDeals(db, scope, { tenant: tenant.id, stages: ["lead", "qualified", "proposal", "negotiation"], limit: 10 });
+  const deals = await listDeals(db, scope, {
+    tenant: tenant.id,
+    stages: ["lead", "qualified", "proposal", "negotiation"],
+    limit: 10,
+  });
   const openDeals: DealFacts[] = [];
   for (const d of deals.items) openDeals.push(await loadDeal(db, scope, d.deal.id, now));
   return {

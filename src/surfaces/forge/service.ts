@@ -33,10 +33,16 @@ interface Visibility {
 
 async function visibilityFor(db: DbLike, scope: TenantScope): Promise<Visibility> {
   // Only the caller's own tenants are read here (scope.where); their parent ids come along with them.
-  const rows = await db.select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled }).from(tenants).where(scope.where(tenants.id));
+  const rows = await db
+    .select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+    .from(tenants)
+    .where(scope.where(tenants.id));
   const parents = rows.map((r) => r.parentId).filter((p): p is string => p !== null);
   const parentRows = parents.length
-    ? await db.select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled }).from(tenants).where(inArray(tenants.id, parents))
+    ? await db
+        .select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+        .from(tenants)
+        .where(inArray(tenants.id, parents))
     : [];
   const home = rows.find((r) => r.id === scope.principal.tenantId);
   const staff = scope.principal.role === "platform_admin" || home?.kind === "msp";
@@ -44,12 +50,20 @@ async function visibilityFor(db: DbLike, scope: TenantScope): Promise<Visibility
 }
 
 function visibleCondition(scope: TenantScope, vis: Visibility): SQL {
-  const own = vis.staff ? scope.where(forgeDocuments.tenantId) : and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.visibility, "client"))!;
+  const own = vis.staff
+    ? scope.where(forgeDocuments.tenantId)
+    : and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.visibility, "client"))!;
   if (vis.shared.length === 0) return own;
   return or(own, and(inArray(forgeDocuments.tenantId, vis.shared), eq(forgeDocuments.visibility, "client")))!;
 }
 
-function admitDocument(scope: TenantScope, vis: Visibility, row: DocumentRow | undefined, entity: string, id: string): DocumentRow {
+function admitDocument(
+  scope: TenantScope,
+  vis: Visibility,
+  row: DocumentRow | undefined,
+  entity: string,
+  id: string,
+): DocumentRow {
   if (!row) throw new NotFoundError(entity, id);
   const readable = row.visibility === "client" || vis.staff;
   if (scope.includes(row.tenantId) && readable) return row;
@@ -61,7 +75,9 @@ function admitDocument(scope: TenantScope, vis: Visibility, row: DocumentRow | u
 // Search
 
 const STOPWORDS = new Set(
-  "a an and are as at be by can do does for from how i in is it me my of on or our please should the this to we what when where which who why with you your".split(" "),
+  "a an and are as at be by can do does for from how i in is it me my of on or our please should the this to we what when where which who why with you your".split(
+    " ",
+  ),
 );
 
 /**
@@ -100,7 +116,10 @@ export async function searchKnowledge(
   input: { query: string; kinds?: DocumentKind[]; tenantId?: string; cursor?: string; limit?: number },
 ): Promise<{ items: SearchHit[]; next_cursor: string | null; query_terms: string; note: string }> {
   const match = ftsQueryFor(input.query);
-  if (!match) throw new ToolError("query must contain at least one meaningful word, e.g. 'legacy authentication' or 'offboarding'");
+  if (!match)
+    throw new ToolError(
+      "query must contain at least one meaningful word, e.g. 'legacy authentication' or 'offboarding'",
+    );
   const limit = pageLimit(input.limit);
   const offset = input.cursor ? Number(decodeCursor<{ o: number }>("forge.search", input.cursor, ["o"]).o) : 0;
   const vis = await visibilityFor(db, scope);
@@ -110,7 +129,10 @@ export async function searchKnowledge(
   let mspWideIds = new Set<string>();
   if (input.tenantId !== undefined) {
     scope.require(input.tenantId);
-    const [t] = await db.select({ id: tenants.id, parentId: tenants.parentId, kind: tenants.kind }).from(tenants).where(and(scope.where(tenants.id), eq(tenants.id, input.tenantId)));
+    const [t] = await db
+      .select({ id: tenants.id, parentId: tenants.parentId, kind: tenants.kind })
+      .from(tenants)
+      .where(and(scope.where(tenants.id), eq(tenants.id, input.tenantId)));
     if (!t) throw new NotFoundError("tenant", input.tenantId);
     const allowed = [t.id, ...(t.parentId ? [t.parentId] : [])];
     conds.push(inArray(forgeDocuments.tenantId, allowed));
@@ -136,18 +158,18 @@ export async function searchKnowledge(
     .limit(limit + 1)
     .offset(offset);
   const hits: SearchHit[] = rows.slice(0, limit).map((r) => ({
-      id: r.doc.id,
-      kind: r.doc.kind,
-      tenant_id: r.doc.tenantId,
-      scope: r.tenantKind === "msp" || mspWideIds.has(r.doc.tenantId) ? "msp_wide" : "tenant",
-      title: r.doc.title,
-      summary: r.doc.summary,
-      snippet: r.snippet,
-      tags: splitTags(r.doc.tags),
-      version: r.doc.version,
-      updated_at: new Date(r.doc.updatedAt).toISOString(),
-      // bm25 is "smaller is better" and negative; report a positive relevance so bigger reads as better.
-      score: Math.round(-Number(r.rank) * 1000) / 1000,
+    id: r.doc.id,
+    kind: r.doc.kind,
+    tenant_id: r.doc.tenantId,
+    scope: r.tenantKind === "msp" || mspWideIds.has(r.doc.tenantId) ? "msp_wide" : "tenant",
+    title: r.doc.title,
+    summary: r.doc.summary,
+    snippet: r.snippet,
+    tags: splitTags(r.doc.tags),
+    version: r.doc.version,
+    updated_at: new Date(r.doc.updatedAt).toISOString(),
+    // bm25 is "smaller is better" and negative; report a positive relevance so bigger reads as better.
+    score: Math.round(-Number(r.rank) * 1000) / 1000,
   }));
   const fit = countWithinBudget(hits);
   const more = rows.length > fit;
@@ -196,9 +218,17 @@ function archiveInfoOf(row: DocumentRow): ArchiveInfo | null {
   return { at: new Date(row.archivedAt).toISOString(), by: row.archivedBy ?? "", reason: row.archiveReason ?? "" };
 }
 
-export async function getDocument(db: DbLike, scope: TenantScope, input: { id: string; kind: DocumentKind; version?: number }): Promise<DocumentView> {
+export async function getDocument(
+  db: DbLike,
+  scope: TenantScope,
+  input: { id: string; kind: DocumentKind; version?: number },
+): Promise<DocumentView> {
   const vis = await visibilityFor(db, scope);
-  const [row] = await db.select().from(forgeDocuments).where(and(eq(forgeDocuments.id, input.id), eq(forgeDocuments.kind, input.kind))).limit(1);
+  const [row] = await db
+    .select()
+    .from(forgeDocuments)
+    .where(and(eq(forgeDocuments.id, input.id), eq(forgeDocuments.kind, input.kind)))
+    .limit(1);
   const doc = admitDocument(scope, vis, row, input.kind, input.id);
   // Archived means retired for client-side readers: it reads exactly like a document that does not exist.
   if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(input.kind, input.id);
@@ -207,10 +237,18 @@ export async function getDocument(db: DbLike, scope: TenantScope, input: { id: s
     .from(forgeDocumentVersions)
     .where(and(eq(forgeDocumentVersions.documentId, doc.id), eq(forgeDocumentVersions.tenantId, doc.tenantId)))
     .orderBy(desc(forgeDocumentVersions.version));
-  const history = versions.map((v) => ({ version: v.version, created_at: new Date(v.createdAt).toISOString(), created_by: v.createdBy, change_note: v.changeNote }));
+  const history = versions.map((v) => ({
+    version: v.version,
+    created_at: new Date(v.createdAt).toISOString(),
+    created_by: v.createdBy,
+    change_note: v.changeNote,
+  }));
   if (input.version !== undefined && input.version !== doc.version) {
     const v = versions.find((x) => x.version === input.version);
-    if (!v) throw new ToolError(`${input.kind} ${doc.id} has no version ${input.version}; versions are ${versions.map((x) => x.version).join(", ")}`);
+    if (!v)
+      throw new ToolError(
+        `${input.kind} ${doc.id} has no version ${input.version}; versions are ${versions.map((x) => x.version).join(", ")}`,
+      );
     return {
       id: doc.id,
       kind: doc.kind,
@@ -287,30 +325,56 @@ function normaliseTags(tags: string[]): string {
  * overwritten), which is why this write is not destructive. `idempotencyKey` is per tenant: repeating it with
  * the same content returns the version it created; reusing it for different content is refused.
  */
-export async function saveDocument(db: DbLike, scope: TenantScope, actor: { userId: string; name: string }, input: SaveDocumentInput, now: number): Promise<SaveResult> {
+export async function saveDocument(
+  db: DbLike,
+  scope: TenantScope,
+  actor: { userId: string; name: string },
+  input: SaveDocumentInput,
+  now: number,
+): Promise<SaveResult> {
   const existing = input.documentId
-    ? (await db.select().from(forgeDocuments).where(and(eq(forgeDocuments.id, input.documentId), eq(forgeDocuments.kind, input.kind))).limit(1))[0]
+    ? (
+        await db
+          .select()
+          .from(forgeDocuments)
+          .where(and(eq(forgeDocuments.id, input.documentId), eq(forgeDocuments.kind, input.kind)))
+          .limit(1)
+      )[0]
     : undefined;
   const vis = await visibilityFor(db, scope);
-  if (!vis.staff && input.visibility === "internal") throw new ToolError("only MSP staff can save internal documents; use visibility \"client\"");
+  if (!vis.staff && input.visibility === "internal")
+    throw new ToolError('only MSP staff can save internal documents; use visibility "client"');
   if (input.documentId) {
     // Writing needs the document's own tenant in scope: shared (MSP-wide) read access never grants edit rights.
     const doc = admitDocument(scope, { shared: [], staff: vis.staff }, existing, input.kind, input.documentId);
     // Client-side users do not see archived documents, so they cannot revive one by saving over it.
     if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(input.kind, input.documentId);
-    if (input.tenantId !== undefined && input.tenantId !== doc.tenantId) throw new ToolError(`tenant_id ${input.tenantId} does not match ${input.kind} ${doc.id}'s tenant ${doc.tenantId}; omit tenant_id when saving a new version`);
+    if (input.tenantId !== undefined && input.tenantId !== doc.tenantId)
+      throw new ToolError(
+        `tenant_id ${input.tenantId} does not match ${input.kind} ${doc.id}'s tenant ${doc.tenantId}; omit tenant_id when saving a new version`,
+      );
   }
   const tenantId = existing?.tenantId ?? input.tenantId;
-  if (!tenantId) throw new ToolError("tenant_id is required when creating a new document (use your MSP's tenant id for an MSP-wide document)");
+  if (!tenantId)
+    throw new ToolError(
+      "tenant_id is required when creating a new document (use your MSP's tenant id for an MSP-wide document)",
+    );
   scope.require(tenantId);
-  const [tenantRow] = await db.select({ id: tenants.id }).from(tenants).where(and(scope.where(tenants.id), eq(tenants.id, tenantId), eq(tenants.disabled, false)));
+  const [tenantRow] = await db
+    .select({ id: tenants.id })
+    .from(tenants)
+    .where(and(scope.where(tenants.id), eq(tenants.id, tenantId), eq(tenants.disabled, false)));
   if (!tenantRow) throw new NotFoundError("tenant", tenantId);
 
   let steps: RunbookStep[] | null = null;
   let body: string;
   if (input.kind === "runbook") {
     if (!input.steps?.length) throw new ToolError("a runbook needs at least one step in steps");
-    steps = input.steps.map((s, i) => ({ n: i + 1, text: s.text.trim(), ...(s.requires_role ? { requires_role: s.requires_role } : {}) }));
+    steps = input.steps.map((s, i) => ({
+      n: i + 1,
+      text: s.text.trim(),
+      ...(s.requires_role ? { requires_role: s.requires_role } : {}),
+    }));
     body = renderSteps(steps);
   } else {
     if (!input.body?.trim()) throw new ToolError("an article needs a body (markdown)");
@@ -318,17 +382,34 @@ export async function saveDocument(db: DbLike, scope: TenantScope, actor: { user
     body = input.body.trim();
   }
   const tags = normaliseTags(input.tags);
-  const canonical = { kind: input.kind, documentId: input.documentId ?? null, tenantId, title: input.title.trim(), summary: input.summary.trim(), body, steps, tags, visibility: input.visibility, changeNote: input.changeNote.trim() };
+  const canonical = {
+    kind: input.kind,
+    documentId: input.documentId ?? null,
+    tenantId,
+    title: input.title.trim(),
+    summary: input.summary.trim(),
+    body,
+    steps,
+    tags,
+    visibility: input.visibility,
+    changeNote: input.changeNote.trim(),
+  };
   const requestHash = sha256Hex(JSON.stringify(canonical));
 
   const replay = async (): Promise<SaveResult | null> => {
     const [prior] = await db
       .select()
       .from(forgeDocumentVersions)
-      .where(and(eq(forgeDocumentVersions.tenantId, tenantId), eq(forgeDocumentVersions.idempotencyKey, input.idempotencyKey)))
+      .where(
+        and(
+          eq(forgeDocumentVersions.tenantId, tenantId),
+          eq(forgeDocumentVersions.idempotencyKey, input.idempotencyKey),
+        ),
+      )
       .limit(1);
     if (!prior) return null;
-    if (prior.requestHash !== requestHash) throw new ToolError("idempotency_key was already used for a different save; use a new key for new content");
+    if (prior.requestHash !== requestHash)
+      throw new ToolError("idempotency_key was already used for a different save; use a new key for new content");
     const document = await getDocument(db, scope, { id: prior.documentId, kind: input.kind, version: prior.version });
     return { document, created: prior.version === 1, replayed: true };
   };
@@ -344,10 +425,32 @@ export async function saveDocument(db: DbLike, scope: TenantScope, actor: { user
         const updated = await tx
           .update(forgeDocuments)
           // A new version un-archives: the author has just made the document current again (documented on the tools).
-          .set({ title: canonical.title, summary: canonical.summary, body, steps: steps ? JSON.stringify(steps) : null, tags, visibility: input.visibility, version, updatedBy: actor.name, updatedAt: now, archivedAt: null, archivedBy: null, archiveReason: null })
-          .where(and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.id, existing.id), eq(forgeDocuments.version, existing.version)))
+          .set({
+            title: canonical.title,
+            summary: canonical.summary,
+            body,
+            steps: steps ? JSON.stringify(steps) : null,
+            tags,
+            visibility: input.visibility,
+            version,
+            updatedBy: actor.name,
+            updatedAt: now,
+            archivedAt: null,
+            archivedBy: null,
+            archiveReason: null,
+          })
+          .where(
+            and(
+              scope.where(forgeDocuments.tenantId),
+              eq(forgeDocuments.id, existing.id),
+              eq(forgeDocuments.version, existing.version),
+            ),
+          )
           .returning({ id: forgeDocuments.id });
-        if (updated.length === 0) throw new ToolError(`${input.kind} ${existing.id} was changed by someone else meanwhile; read it again and save on top of the new version`);
+        if (updated.length === 0)
+          throw new ToolError(
+            `${input.kind} ${existing.id} was changed by someone else meanwhile; read it again and save on top of the new version`,
+          );
       } else {
         await tx.insert(forgeDocuments).values({
           id: docId,
@@ -376,7 +479,9 @@ export async function saveDocument(db: DbLike, scope: TenantScope, actor: { user
         steps: steps ? JSON.stringify(steps) : null,
         tags,
         visibility: input.visibility,
-        changeNote: existing?.archivedAt ? `${canonical.changeNote} (un-archived: was archived ${new Date(existing.archivedAt).toISOString().slice(0, 10)})` : canonical.changeNote,
+        changeNote: existing?.archivedAt
+          ? `${canonical.changeNote} (un-archived: was archived ${new Date(existing.archivedAt).toISOString().slice(0, 10)})`
+          : canonical.changeNote,
         createdBy: actor.name,
         createdAt: now,
         idempotencyKey: input.idempotencyKey,
@@ -390,19 +495,37 @@ export async function saveDocument(db: DbLike, scope: TenantScope, actor: { user
     if (again) return again;
     throw err;
   }
-  return { document: await getDocument(db, scope, { id: docId, kind: input.kind }), created: !existing, replayed: false };
+  return {
+    document: await getDocument(db, scope, { id: docId, kind: input.kind }),
+    created: !existing,
+    replayed: false,
+  };
 }
 
-export function summariseDocument(d: DocumentView): { id: string; kind: DocumentKind; title: string; summary: string; version: number; updated_at: string } {
+export function summariseDocument(d: DocumentView): {
+  id: string;
+  kind: DocumentKind;
+  title: string;
+  summary: string;
+  version: number;
+  updated_at: string;
+} {
   return { id: d.id, kind: d.kind, title: d.title, summary: d.summary, version: d.version, updated_at: d.updated_at };
 }
-
 
 // ---------------------------------------------------------------------------------------------------------
 // Archive (destructive: retires a document from search and from client views; reversible by a new version)
 
 export interface ArchivePlan {
-  document: { id: string; kind: DocumentKind; title: string; tenant_id: string; tenant_name: string; version: number; visibility: "internal" | "client" };
+  document: {
+    id: string;
+    kind: DocumentKind;
+    title: string;
+    tenant_id: string;
+    tenant_name: string;
+    version: number;
+    visibility: "internal" | "client";
+  };
   reason: string;
   already_archived: ArchiveInfo | null;
   /** The version number the archive note will take in the history (the content is unchanged). */
@@ -423,29 +546,53 @@ export const ARCHIVE_CONSEQUENCES = [
  * admit as reads (CrossTenantError -> "not found or not permitted"); a client-side user who can read the
  * document is told plainly that archiving is for MSP staff. Writing needs the document's own tenant in scope.
  */
-export async function planArchive(db: DbLike, scope: TenantScope, input: { documentId: string; reason: string }): Promise<{ plan: ArchivePlan; row: DocumentRow }> {
+export async function planArchive(
+  db: DbLike,
+  scope: TenantScope,
+  input: { documentId: string; reason: string },
+): Promise<{ plan: ArchivePlan; row: DocumentRow }> {
   const vis = await visibilityFor(db, scope);
   const [row] = await db.select().from(forgeDocuments).where(eq(forgeDocuments.id, input.documentId)).limit(1);
   const entity = row?.kind ?? "document";
   const doc = admitDocument(scope, vis, row, entity, input.documentId);
   if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(entity, input.documentId);
   if (!vis.staff) {
-    throw new ToolError(`only MSP staff of the MSP that owns ${doc.kind} ${doc.id} (or a platform admin) can archive it; ask your MSP to retire it`);
+    throw new ToolError(
+      `only MSP staff of the MSP that owns ${doc.kind} ${doc.id} (or a platform admin) can archive it; ask your MSP to retire it`,
+    );
   }
   // Staff of the owning MSP have the document's tenant (the MSP or one of its clients) in scope.
   if (!scope.includes(doc.tenantId)) throw new CrossTenantError(entity, input.documentId);
   const reason = input.reason.trim();
-  if (reason.length < 3) throw new ToolError("reason must say why the document is retired (at least 3 characters), e.g. 'replaced by rb_new_offboarding'");
-  const [tenant] = await db.select({ name: tenants.name }).from(tenants).where(and(scope.where(tenants.id), eq(tenants.id, doc.tenantId)));
+  if (reason.length < 3)
+    throw new ToolError(
+      "reason must say why the document is retired (at least 3 characters), e.g. 'replaced by rb_new_offboarding'",
+    );
+  const [tenant] = await db
+    .select({ name: tenants.name })
+    .from(tenants)
+    .where(and(scope.where(tenants.id), eq(tenants.id, doc.tenantId)));
   const already = archiveInfoOf(doc);
   return {
     row: doc,
     plan: {
-      document: { id: doc.id, kind: doc.kind, title: doc.title, tenant_id: doc.tenantId, tenant_name: tenant?.name ?? doc.tenantId, version: doc.version, visibility: doc.visibility },
+      document: {
+        id: doc.id,
+        kind: doc.kind,
+        title: doc.title,
+        tenant_id: doc.tenantId,
+        tenant_name: tenant?.name ?? doc.tenantId,
+        version: doc.version,
+        visibility: doc.visibility,
+      },
       reason,
       already_archived: already,
       history_version: already ? null : doc.version + 1,
-      consequences: already ? [`Already archived on ${already.at.slice(0, 10)} by ${already.by} ("${already.reason}"): confirming changes nothing.`] : ARCHIVE_CONSEQUENCES,
+      consequences: already
+        ? [
+            `Already archived on ${already.at.slice(0, 10)} by ${already.by} ("${already.reason}"): confirming changes nothing.`,
+          ]
+        : ARCHIVE_CONSEQUENCES,
     },
   };
 }
@@ -465,15 +612,36 @@ export async function archiveDocument(
   const { plan, row } = await planArchive(db, scope, input);
   if (plan.already_archived) {
     const document = await getDocument(db, scope, { id: row.id, kind: row.kind });
-    return { document, archived_now: false, note: `${row.kind} ${row.id} was already archived on ${plan.already_archived.at.slice(0, 10)}; nothing changed.` };
+    return {
+      document,
+      archived_now: false,
+      note: `${row.kind} ${row.id} was already archived on ${plan.already_archived.at.slice(0, 10)}; nothing changed.`,
+    };
   }
   const version = row.version + 1;
   const updated = await db
     .update(forgeDocuments)
-    .set({ archivedAt: now, archivedBy: actor.name, archiveReason: plan.reason, version, updatedBy: actor.name, updatedAt: now })
-    .where(and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.id, row.id), eq(forgeDocuments.version, row.version), isNull(forgeDocuments.archivedAt)))
+    .set({
+      archivedAt: now,
+      archivedBy: actor.name,
+      archiveReason: plan.reason,
+      version,
+      updatedBy: actor.name,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        scope.where(forgeDocuments.tenantId),
+        eq(forgeDocuments.id, row.id),
+        eq(forgeDocuments.version, row.version),
+        isNull(forgeDocuments.archivedAt),
+      ),
+    )
     .returning({ id: forgeDocuments.id });
-  if (updated.length === 0) throw new ToolError(`${row.kind} ${row.id} was changed by someone else meanwhile; read it again and archive the current version`);
+  if (updated.length === 0)
+    throw new ToolError(
+      `${row.kind} ${row.id} was changed by someone else meanwhile; read it again and archive the current version`,
+    );
   await db.insert(forgeDocumentVersions).values({
     id: newId("dv"),
     documentId: row.id,
@@ -490,5 +658,9 @@ export async function archiveDocument(
     createdAt: now,
   });
   const document = await getDocument(db, scope, { id: row.id, kind: row.kind });
-  return { document, archived_now: true, note: `${row.kind} ${row.id} is archived: out of search and client views, history kept. Saving a new version un-archives it.` };
+  return {
+    document,
+    archived_now: true,
+    note: `${row.kind} ${row.id} is archived: out of search and client views, history kept. Saving a new version un-archives it.`,
+  };
 }

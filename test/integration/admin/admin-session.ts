@@ -14,7 +14,11 @@ export interface AdminSession {
 export async function signInAdmin(app: TestAppliance, email: string, password = TEST_PASSWORD): Promise<AdminSession> {
   const jar = new CookieJar();
   const form = await fetchWithJar(jar, `${app.adminUrl}/sign-in`);
-  const res = await fetchWithJar(jar, `${app.adminUrl}/sign-in`, formBody({ ...hiddenInputs(await form.text()), email, password }));
+  const res = await fetchWithJar(
+    jar,
+    `${app.adminUrl}/sign-in`,
+    formBody({ ...hiddenInputs(await form.text()), email, password }),
+  );
   if (res.status !== 303) throw new Error(`admin sign-in failed for ${email}: ${res.status}`);
   const page = await fetchWithJar(jar, `${app.adminUrl}/connections`);
   const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
@@ -35,10 +39,20 @@ export async function signInAdmin(app: TestAppliance, email: string, password = 
 }
 
 /** JSON-RPC over the real MCP endpoint of a surface. */
-export async function mcpCall(app: TestAppliance, surface: string, token: string, method: string, params: unknown = {}) {
+export async function mcpCall(
+  app: TestAppliance,
+  surface: string,
+  token: string,
+  method: string,
+  params: unknown = {},
+) {
   const res = await fetch(`${app.baseUrl}/${surface}`, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${token}` },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${token}`,
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   });
   return { status: res.status, body: await res.text(), headers: res.headers };

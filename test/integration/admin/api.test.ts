@@ -31,15 +31,41 @@ beforeAll(async () => {
   const staff = userIdForEmail("staff@contosocare.example");
   const otterAdmin = userIdForEmail("admin@otter-msp.example");
   const rows = [
-    { surface: "cavalier", tool: "cavalier.create_quote", outcome: "confirmation_required", userId: owner, tenantId: "fabrikam-law" },
-    { surface: "cavalier", tool: "cavalier.create_quote", outcome: "confirmed", userId: owner, tenantId: "fabrikam-law" },
+    {
+      surface: "cavalier",
+      tool: "cavalier.create_quote",
+      outcome: "confirmation_required",
+      userId: owner,
+      tenantId: "fabrikam-law",
+    },
+    {
+      surface: "cavalier",
+      tool: "cavalier.create_quote",
+      outcome: "confirmed",
+      userId: owner,
+      tenantId: "fabrikam-law",
+    },
     { surface: "cavalier", tool: "cavalier.list_deals", outcome: "ok", userId: owner, tenantId: "fabrikam-law" },
     { surface: "aegis", tool: "aegis.list_findings", outcome: "ok", userId: staff, tenantId: "contosocare" },
-    { surface: "aegis", tool: "aegis.list_findings", outcome: "denied_cross_tenant", userId: staff, tenantId: "contosocare" },
+    {
+      surface: "aegis",
+      tool: "aegis.list_findings",
+      outcome: "denied_cross_tenant",
+      userId: staff,
+      tenantId: "contosocare",
+    },
     { surface: "forge", tool: "forge.search", outcome: "ok", userId: otterAdmin, tenantId: "otter-client" },
     { surface: "aegis", tool: "aegis.list_findings", outcome: "tool_error", userId: otterAdmin, tenantId: "otter-msp" },
   ];
-  for (const r of rows) await app.ctx.audit.record({ kind: "mcp", action: r.tool, clientId: fabrikam.client_id, latencyMs: 12, detail: { tenant_id: r.tenantId, password: "hunter2" }, ...r });
+  for (const r of rows)
+    await app.ctx.audit.record({
+      kind: "mcp",
+      action: r.tool,
+      clientId: fabrikam.client_id,
+      latencyMs: 12,
+      detail: { tenant_id: r.tenantId, password: "hunter2" },
+      ...r,
+    });
   await app.ctx.audit.flush();
 }, 60_000);
 afterAll(async () => {
@@ -47,7 +73,10 @@ afterAll(async () => {
 });
 
 type Json = Record<string, unknown> & { error?: string };
-async function getJson(path: string, init: RequestInit = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+async function getJson(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const res = await fetch(`${app.adminUrl}${path}`, init);
   return { status: res.status, body: (await res.json()) as Json, headers: res.headers };
 }
@@ -87,7 +116,11 @@ describe("GET /api/mcp/connections", () => {
     const named = await getJson("/api/mcp/connections?tenant=fabrikam-law", bearer(otterToken));
     expect(named.status).toBe(404);
     expect(named.body).toEqual({ error: "not_found", error_description: "not found or not permitted" });
-    const rows = await auditRows(app, "action = 'admin.connections.list' AND outcome = 'denied_cross_tenant' AND user_id = ?", [userIdForEmail("admin@otter-msp.example")]);
+    const rows = await auditRows(
+      app,
+      "action = 'admin.connections.list' AND outcome = 'denied_cross_tenant' AND user_id = ?",
+      [userIdForEmail("admin@otter-msp.example")],
+    );
     expect(rows.length).toBe(1);
     expect(String(rows[0]!.detail)).toContain("fabrikam-law");
   });
@@ -111,8 +144,15 @@ describe("GET /api/mcp/connections", () => {
   });
 
   test("a platform admin's audit includes rows without a tenant (failed sign-ins); an msp_admin's does not", async () => {
-    await app.ctx.audit.record({ kind: "oauth", action: "oauth.sign_in", outcome: "bad_credentials", detail: { email: "nobody@example.com" } });
-    const p = (await (await platform.get("/api/mcp/audit?kind=oauth&outcome=bad_credentials")).json()) as { rows: Json[] };
+    await app.ctx.audit.record({
+      kind: "oauth",
+      action: "oauth.sign_in",
+      outcome: "bad_credentials",
+      detail: { email: "nobody@example.com" },
+    });
+    const p = (await (await platform.get("/api/mcp/audit?kind=oauth&outcome=bad_credentials")).json()) as {
+      rows: Json[];
+    };
     expect(p.rows.length).toBe(1);
     expect(p.rows[0]!.tenant_id).toBeNull();
     const h = await getJson("/api/mcp/audit?kind=oauth&outcome=bad_credentials", bearer(harborToken));
@@ -128,10 +168,16 @@ describe("GET /api/mcp/connections", () => {
 
 describe("DELETE /api/mcp/connections/{id}", () => {
   test("otter's msp_admin cannot revoke harbor's connection: refused as not found, audited, and the grant keeps working", async () => {
-    const res = await fetch(`${app.adminUrl}/api/mcp/connections/${fabrikam.grant_id}`, { method: "DELETE", ...bearer(otterToken) });
+    const res = await fetch(`${app.adminUrl}/api/mcp/connections/${fabrikam.grant_id}`, {
+      method: "DELETE",
+      ...bearer(otterToken),
+    });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "not_found", error_description: "not found or not permitted" });
-    const rows = await auditRows(app, "kind = 'admin' AND action = 'admin.connection.revoke' AND outcome = 'denied_cross_tenant'");
+    const rows = await auditRows(
+      app,
+      "kind = 'admin' AND action = 'admin.connection.revoke' AND outcome = 'denied_cross_tenant'",
+    );
     expect(rows.length).toBe(1);
     expect(rows[0]!.user_id).toBe(userIdForEmail("admin@otter-msp.example"));
     expect(String(rows[0]!.detail)).toContain(fabrikam.grant_id);
@@ -139,7 +185,10 @@ describe("DELETE /api/mcp/connections/{id}", () => {
   });
 
   test("an unknown id reads exactly like another tenant's", async () => {
-    const res = await fetch(`${app.adminUrl}/api/mcp/connections/grt_doesnotexist`, { method: "DELETE", ...bearer(otterToken) });
+    const res = await fetch(`${app.adminUrl}/api/mcp/connections/grt_doesnotexist`, {
+      method: "DELETE",
+      ...bearer(otterToken),
+    });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "not_found", error_description: "not found or not permitted" });
   });
@@ -153,17 +202,29 @@ describe("DELETE /api/mcp/connections/{id}", () => {
 
   test("harbor's msp_admin revokes it: the very next MCP call with the old access token is 401; a second revoke says so", async () => {
     expect((await mcpCall(app, "cavalier", fabrikam.access_token, "tools/list")).status).toBe(200);
-    const res = await harbor.get(`/api/mcp/connections/${fabrikam.grant_id}`, { method: "DELETE", headers: { "x-csrf-token": harbor.csrf } });
+    const res = await harbor.get(`/api/mcp/connections/${fabrikam.grant_id}`, {
+      method: "DELETE",
+      headers: { "x-csrf-token": harbor.csrf },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: fabrikam.grant_id, revoked: true, already_revoked: false });
     const after = await mcpCall(app, "cavalier", fabrikam.access_token, "tools/list");
     expect(after.status).toBe(401);
     expect(after.headers.get("www-authenticate")).toContain("invalid_token");
-    const again = await getJson(`/api/mcp/connections/${fabrikam.grant_id}`, { method: "DELETE", ...bearer(harborToken) });
+    const again = await getJson(`/api/mcp/connections/${fabrikam.grant_id}`, {
+      method: "DELETE",
+      ...bearer(harborToken),
+    });
     expect(again.body).toMatchObject({ revoked: false, already_revoked: true });
     const listed = await getJson("/api/mcp/connections", bearer(harborToken));
     expect((listed.body.connections as Json[]).some((x) => x.id === fabrikam.grant_id)).toBe(false);
-    expect((await auditRows(app, "action = 'admin.connection.revoke' AND outcome = 'ok' AND grant_id = ?", [fabrikam.grant_id])).length).toBe(1);
+    expect(
+      (
+        await auditRows(app, "action = 'admin.connection.revoke' AND outcome = 'ok' AND grant_id = ?", [
+          fabrikam.grant_id,
+        ])
+      ).length,
+    ).toBe(1);
   });
 });
 
@@ -199,7 +260,10 @@ describe("GET /api/mcp/audit", () => {
     const seen: unknown[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: Json } = await getJson(`/api/mcp/audit?kind=mcp&limit=2${cursor ? `&cursor=${cursor}` : ""}`, bearer(harborToken));
+      const page: { body: Json } = await getJson(
+        `/api/mcp/audit?kind=mcp&limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        bearer(harborToken),
+      );
       const rows = page.body.rows as Json[];
       expect(rows.length).toBeLessThanOrEqual(2);
       seen.push(...rows.map((x) => x.id));
@@ -215,7 +279,13 @@ describe("GET /api/mcp/audit", () => {
     expect([...tenants].sort()).toEqual(["otter-client", "otter-msp"]);
     const named = await getJson("/api/mcp/audit?tenant=contosocare", bearer(otterToken));
     expect(named.status).toBe(404);
-    expect((await auditRows(app, "action = 'admin.audit.query' AND outcome = 'denied_cross_tenant' AND user_id = ?", [userIdForEmail("admin@otter-msp.example")])).length).toBe(1);
+    expect(
+      (
+        await auditRows(app, "action = 'admin.audit.query' AND outcome = 'denied_cross_tenant' AND user_id = ?", [
+          userIdForEmail("admin@otter-msp.example"),
+        ])
+      ).length,
+    ).toBe(1);
   });
 
   test("caller mistakes are 400 with clear codes", async () => {
@@ -238,23 +308,37 @@ describe("GET /api/mcp/audit", () => {
 
 describe("GET /api/mcp/audit/export", () => {
   test("CSV of exactly the filtered set, header first, as an attachment", async () => {
-    const res = await fetch(`${app.adminUrl}/api/mcp/audit/export?format=csv&kind=mcp&surface=aegis`, bearer(harborToken));
+    const res = await fetch(
+      `${app.adminUrl}/api/mcp/audit/export?format=csv&kind=mcp&surface=aegis`,
+      bearer(harborToken),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toStartWith("text/csv");
     expect(res.headers.get("content-disposition")).toContain('attachment; filename="cavaridge-audit-');
     const lines = (await res.text()).trimEnd().split("\r\n");
     expect(lines[0]).toStartWith("id,seq,at,kind,action,outcome,surface,tool,user_id,tenant_id");
     expect(lines.length).toBe(1 + 2); // contosocare's two aegis rows; otter's aegis row is out of scope
-    expect(lines.slice(1).every((l) => l.includes(",aegis,aegis.list_findings,") && l.includes("contosocare"))).toBe(true);
+    expect(lines.slice(1).every((l) => l.includes(",aegis,aegis.list_findings,") && l.includes("contosocare"))).toBe(
+      true,
+    );
   });
 
   test("JSON lines, one object per row; the export itself is audited", async () => {
     const res = await fetch(`${app.adminUrl}/api/mcp/audit/export?format=jsonl&kind=mcp`, bearer(otterToken));
     expect(res.headers.get("content-type")).toStartWith("application/x-ndjson");
-    const objs = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as Json);
+    const objs = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Json);
     expect(objs.length).toBe(2);
     expect(objs.every((o) => String(o.tenant_id).startsWith("otter"))).toBe(true);
-    expect((await auditRows(app, "action = 'admin.audit.export' AND user_id = ?", [userIdForEmail("admin@otter-msp.example")])).length).toBe(1);
+    expect(
+      (
+        await auditRows(app, "action = 'admin.audit.export' AND user_id = ?", [
+          userIdForEmail("admin@otter-msp.example"),
+        ])
+      ).length,
+    ).toBe(1);
   });
 
   test("format is required and must be csv or jsonl", async () => {
@@ -282,7 +366,9 @@ describe("GET /api/mcp/servers", () => {
     expect(cavalier.calls_last_24h).toBe(3);
     expect(servers.find((s) => s.surface === "forge")!.calls_last_24h).toBe(0);
     // The catalog is the one the surface serves publicly.
-    const publicCatalog = (await (await fetch(`${app.baseUrl}/cavalier/list_tools`)).json()) as { tools: { name: string }[] };
+    const publicCatalog = (await (await fetch(`${app.baseUrl}/cavalier/list_tools`)).json()) as {
+      tools: { name: string }[];
+    };
     expect((cavalier.tools as Json[]).map((t) => t.name)).toEqual(publicCatalog.tools.map((t) => t.name));
     for (const t of cavalier.tools as Json[]) expect(typeof t.destructive).toBe("boolean");
   });
@@ -291,12 +377,18 @@ describe("GET /api/mcp/servers", () => {
     const s = await signInAdmin(app, "owner@fabrikam-law.example");
     const token = await s.createApiToken("short-lived");
     expect((await getJson("/api/mcp/servers", bearer(token))).status).toBe(200);
-    const tokens = await app.ctx.store.client.execute({ sql: "SELECT id FROM admin_api_tokens WHERE name = 'short-lived'", args: [] });
+    const tokens = await app.ctx.store.client.execute({
+      sql: "SELECT id FROM admin_api_tokens WHERE name = 'short-lived'",
+      args: [],
+    });
     const id = String(tokens.rows[0]!.id);
     expect((await s.post(`/tokens/${id}/revoke`)).status).toBe(303);
     expect((await getJson("/api/mcp/servers", bearer(token))).status).toBe(401);
     // Stored hashed only.
-    const raw = await app.ctx.store.client.execute({ sql: "SELECT count(*) AS n FROM admin_api_tokens WHERE token_hash = ?", args: [token] });
+    const raw = await app.ctx.store.client.execute({
+      sql: "SELECT count(*) AS n FROM admin_api_tokens WHERE token_hash = ?",
+      args: [token],
+    });
     expect(Number(raw.rows[0]!.n)).toBe(0);
   });
 });

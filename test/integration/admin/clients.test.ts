@@ -17,12 +17,17 @@ let unattached: TestClient; // registered, approved nowhere, no grants
 const CIMD = "https://vscode.dev/oauth/client-metadata.json";
 
 async function clientRow(id: string) {
-  const r = await app.ctx.store.client.execute({ sql: "SELECT deleted_at FROM oauth_clients WHERE id = ?", args: [id] });
+  const r = await app.ctx.store.client.execute({
+    sql: "SELECT deleted_at FROM oauth_clients WHERE id = ?",
+    args: [id],
+  });
   return r.rows[0] ?? null;
 }
 
 async function apiClientIds(s: AdminSession, token?: string): Promise<string[]> {
-  const res = token ? await fetch(`${app.adminUrl}/api/mcp/connections`, bearer(token)) : await s.get("/api/mcp/connections");
+  const res = token
+    ? await fetch(`${app.adminUrl}/api/mcp/connections`, bearer(token))
+    : await s.get("/api/mcp/connections");
   expect(res.status).toBe(200);
   return ((await res.json()) as { clients: { id: string }[] }).clients.map((c) => c.id);
 }
@@ -46,11 +51,23 @@ afterAll(async () => {
 
 describe("clients attached to none of the caller's tenants", () => {
   test("only a platform admin sees them, on the page and in the JSON API", async () => {
-    for (const [who, s] of [["owner", owner], ["harbor", harbor], ["otter", otter]] as const) {
+    for (const [who, s] of [
+      ["owner", owner],
+      ["harbor", harbor],
+      ["otter", otter],
+    ] as const) {
       const page = await (await s.get("/connections")).text();
-      expect({ who, dcr: page.includes(unattached.client_id), cimd: page.includes(CIMD) }).toEqual({ who, dcr: false, cimd: false });
+      expect({ who, dcr: page.includes(unattached.client_id), cimd: page.includes(CIMD) }).toEqual({
+        who,
+        dcr: false,
+        cimd: false,
+      });
       const ids = await apiClientIds(s);
-      expect({ who, dcr: ids.includes(unattached.client_id), cimd: ids.includes(CIMD) }).toEqual({ who, dcr: false, cimd: false });
+      expect({ who, dcr: ids.includes(unattached.client_id), cimd: ids.includes(CIMD) }).toEqual({
+        who,
+        dcr: false,
+        cimd: false,
+      });
     }
     const token = await otter.createApiToken("monitor");
     expect(await apiClientIds(otter, token)).not.toContain(unattached.client_id);
@@ -61,7 +78,11 @@ describe("clients attached to none of the caller's tenants", () => {
   });
 
   test("an individual owner or MSP admin deleting one is refused as not found, audited, and nothing changes", async () => {
-    for (const [who, s] of [["owner", owner], ["harbor", harbor], ["otter", otter]] as const) {
+    for (const [who, s] of [
+      ["owner", owner],
+      ["harbor", harbor],
+      ["otter", otter],
+    ] as const) {
       for (const id of [unattached.client_id, CIMD]) {
         const res = await s.post(`/clients/${encodeURIComponent(id)}/delete`);
         expect({ who, id, status: res.status }).toEqual({ who, id, status: 404 });
@@ -82,7 +103,9 @@ describe("clients attached to none of the caller's tenants", () => {
     expect(await (await harbor.get("/connections")).text()).toContain(client.client_id);
     expect(await (await otter.get("/connections")).text()).not.toContain(client.client_id);
     // Outside the caller's scope it is refused like any cross-tenant approval.
-    expect((await otter.post("/clients/approve", { client_id: client.client_id, tenant: "contosocare" })).status).toBe(404);
+    expect((await otter.post("/clients/approve", { client_id: client.client_id, tenant: "contosocare" })).status).toBe(
+      404,
+    );
     expect((await harbor.post("/clients/approve", { client_id: "", tenant: "contosocare" })).status).toBe(400);
   });
 });
@@ -96,17 +119,30 @@ describe("clients attached to the caller's tenants", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/connections?notice=client_deleted");
     expect((await mcpCall(app, "cavalier", t.access_token, "tools/list")).status).toBe(401);
-    expect((await auditRows(app, "action = 'admin.client.delete' AND outcome = 'ok' AND client_id = ?", [t.client_id])).length).toBe(1);
+    expect(
+      (await auditRows(app, "action = 'admin.client.delete' AND outcome = 'ok' AND client_id = ?", [t.client_id]))
+        .length,
+    ).toBe(1);
   });
 
   test("a client also used by another MSP's tenant is forbidden to both MSP admins and the owner; a platform admin deletes it", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
     expect((await otter.post("/clients/approve", { client_id: t.client_id, tenant: "otter-client" })).status).toBe(303);
-    for (const [who, s] of [["owner", owner], ["harbor", harbor], ["otter", otter]] as const) {
+    for (const [who, s] of [
+      ["owner", owner],
+      ["harbor", harbor],
+      ["otter", otter],
+    ] as const) {
       const res = await s.post(`/clients/${t.client_id}/delete`);
       expect({ who, status: res.status }).toEqual({ who, status: 403 });
     }
-    expect((await auditRows(app, "action = 'admin.client.delete' AND outcome = 'denied_cross_tenant' AND client_id = ?", [t.client_id])).length).toBe(3);
+    expect(
+      (
+        await auditRows(app, "action = 'admin.client.delete' AND outcome = 'denied_cross_tenant' AND client_id = ?", [
+          t.client_id,
+        ])
+      ).length,
+    ).toBe(3);
     expect((await mcpCall(app, "cavalier", t.access_token, "tools/list")).status).toBe(200);
     expect((await platform.post(`/clients/${t.client_id}/delete`)).status).toBe(303);
     expect((await mcpCall(app, "cavalier", t.access_token, "tools/list")).status).toBe(401);
@@ -124,7 +160,10 @@ describe("metadata-document (CIMD) clients", () => {
     const res = await owner.post(`/clients/${encodeURIComponent(other)}/delete`);
     expect(res.status).toBe(403);
     expect((await clientRow(other))!.deleted_at).toBeNull();
-    expect((await auditRows(app, "action = 'admin.client.delete' AND outcome = 'denied_role' AND client_id = ?", [other])).length).toBe(1);
+    expect(
+      (await auditRows(app, "action = 'admin.client.delete' AND outcome = 'denied_role' AND client_id = ?", [other]))
+        .length,
+    ).toBe(1);
     expect((await platform.post(`/clients/${encodeURIComponent(other)}/delete`)).status).toBe(303);
     expect((await clientRow(other))!.deleted_at).not.toBeNull();
   });
@@ -140,9 +179,14 @@ describe("restoring a deleted client", () => {
     const page = await (await platform.get("/connections")).text();
     expect(page).toContain('id="deleted-clients"');
     expect(page).toContain(`action="/clients/${encodeURIComponent(CIMD)}/restore"`);
-    for (const s of [owner, harbor, otter]) expect(await (await s.get("/connections")).text()).not.toContain("/restore");
+    for (const s of [owner, harbor, otter])
+      expect(await (await s.get("/connections")).text()).not.toContain("/restore");
 
-    for (const [who, s] of [["owner", owner], ["harbor", harbor], ["otter", otter]] as const) {
+    for (const [who, s] of [
+      ["owner", owner],
+      ["harbor", harbor],
+      ["otter", otter],
+    ] as const) {
       const res = await s.post(`/clients/${encodeURIComponent(CIMD)}/restore`);
       expect({ who, status: res.status }).toEqual({ who, status: 403 });
     }
@@ -161,12 +205,17 @@ describe("restoring a deleted client", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/connections?notice=client_restored");
     expect((await clientRow(CIMD))!.deleted_at).toBeNull();
-    expect((await auditRows(app, "action = 'admin.client.restore' AND outcome = 'ok' AND client_id = ?", [CIMD])).length).toBe(1);
+    expect(
+      (await auditRows(app, "action = 'admin.client.restore' AND outcome = 'ok' AND client_id = ?", [CIMD])).length,
+    ).toBe(1);
     expect((await platform.post(`/clients/${encodeURIComponent(CIMD)}/restore`)).status).toBe(404);
 
     // A restored DCR client: its grant stays revoked, so the old token is still refused.
     expect((await platform.post(`/clients/${t.client_id}/restore`)).status).toBe(303);
-    const grant = await app.ctx.store.client.execute({ sql: "SELECT revoked_at FROM oauth_grants WHERE id = ?", args: [t.grant_id] });
+    const grant = await app.ctx.store.client.execute({
+      sql: "SELECT revoked_at FROM oauth_grants WHERE id = ?",
+      args: [t.grant_id],
+    });
     expect(grant.rows[0]!.revoked_at).not.toBeNull();
     expect((await mcpCall(app, "cavalier", t.access_token, "tools/list")).status).toBe(401);
     expect(await (await platform.get("/connections?notice=client_restored")).text()).toContain("Client restored.");

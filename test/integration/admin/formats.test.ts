@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { auditCsvLine, csvField, decodeAuditCursor, encodeAuditCursor, HOUR_MS, type AuditRow } from "../../../src/audit/query";
+import {
+  auditCsvLine,
+  csvField,
+  decodeAuditCursor,
+  encodeAuditCursor,
+  HOUR_MS,
+  type AuditRow,
+} from "../../../src/audit/query";
 import { parseAuditQuery, parseAuditTime } from "../../../src/admin/audit-filters";
 import { renderCallsChart } from "../../../src/admin/chart";
 import { safeNext } from "../../../src/admin/console";
@@ -26,12 +33,19 @@ describe("audit filters", () => {
   });
 
   test("a user filter takes an email (mapped to the stable user id) or an id", () => {
-    expect(parseAuditQuery(new URLSearchParams("user=Owner@Fabrikam-Law.example"), now, "all").filters.userId).toBe(userIdForEmail("owner@fabrikam-law.example"));
+    expect(parseAuditQuery(new URLSearchParams("user=Owner@Fabrikam-Law.example"), now, "all").filters.userId).toBe(
+      userIdForEmail("owner@fabrikam-law.example"),
+    );
     expect(parseAuditQuery(new URLSearchParams("user=usr_abc"), now, "all").filters.userId).toBe("usr_abc");
   });
 
   test("caller mistakes name the parameter", () => {
-    for (const [qs, word] of [["surface=nowhere", "surface"], ["kind=x", "kind"], ["limit=0", "limit"], ["colour=red", "colour"]] as const) {
+    for (const [qs, word] of [
+      ["surface=nowhere", "surface"],
+      ["kind=x", "kind"],
+      ["limit=0", "limit"],
+      ["colour=red", "colour"],
+    ] as const) {
       try {
         parseAuditQuery(new URLSearchParams(qs), now, "all");
         throw new Error(`accepted ${qs}`);
@@ -52,10 +66,30 @@ describe("cursor and export formats", () => {
 
   test("CSV quotes per RFC 4180 and neutralises spreadsheet formulas", () => {
     expect(csvField('say "hi", then\nleave')).toBe('"say ""hi"", then\nleave"');
-    expect(csvField("=HYPERLINK(\"http://evil\")")).toBe("\"'=HYPERLINK(\"\"http://evil\"\")\"");
+    expect(csvField('=HYPERLINK("http://evil")')).toBe('"\'=HYPERLINK(""http://evil"")"');
     expect(csvField("+1")).toBe("'+1");
     expect(csvField(null)).toBe("");
-    const row = { seq: 1, id: "aud_1", at: 0, kind: "mcp", action: "a", outcome: "ok", requestId: null, surface: "forge", tool: "@SUM(A1)", userId: null, tenantId: null, clientId: null, grantId: null, ip: null, latencyMs: 3, detail: '{"q":"x"}', confirmsId: null, prevHash: "p", hash: "h" } satisfies AuditRow;
+    const row = {
+      seq: 1,
+      id: "aud_1",
+      at: 0,
+      kind: "mcp",
+      action: "a",
+      outcome: "ok",
+      requestId: null,
+      surface: "forge",
+      tool: "@SUM(A1)",
+      userId: null,
+      tenantId: null,
+      clientId: null,
+      grantId: null,
+      ip: null,
+      latencyMs: 3,
+      detail: '{"q":"x"}',
+      confirmsId: null,
+      prevHash: "p",
+      hash: "h",
+    } satisfies AuditRow;
     const line = auditCsvLine(row);
     expect(line).toContain(",'@SUM(A1),");
     expect(line).toEndWith("\r\n");
@@ -92,8 +126,19 @@ describe("sign-in redirect", () => {
   test("only paths on the admin origin are followed", () => {
     expect(safeNext("/audit?range=7d", origin)).toBe("/audit?range=7d");
     expect(safeNext("/audit?surface=cavalier#top", origin)).toBe("/audit?surface=cavalier#top");
-    const evil = ["//evil.example", "https://evil.example", "/\\evil.example", "/%09/evil.example", "/\t/evil.example", "/\n/evil.example",
-      "/%5C/evil.example", "/%E0%A4%A", "javascript:alert(1)", "", null];
+    const evil = [
+      "//evil.example",
+      "https://evil.example",
+      "/\\evil.example",
+      "/%09/evil.example",
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/%5C/evil.example",
+      "/%E0%A4%A",
+      "javascript:alert(1)",
+      "",
+      null,
+    ];
     for (const e of evil) expect({ e, to: safeNext(e, origin) }).toEqual({ e, to: "/connections" });
   });
 });

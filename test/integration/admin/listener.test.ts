@@ -8,7 +8,10 @@ import { startTestAppliance, testConfigToml, type TestAppliance } from "../../he
 /** The admin listener stays on loopback unless the config says otherwise explicitly. */
 describe("admin listener binding", () => {
   const toml = (admin: string) =>
-    testConfigToml({ publicPort: 8787, adminPort: 8788, dbPath: "/tmp/x.db" }).replace(/\[admin\]\nlisten = "[^"]+"\n/, `[admin]\n${admin}\n`);
+    testConfigToml({ publicPort: 8787, adminPort: 8788, dbPath: "/tmp/x.db" }).replace(
+      /\[admin\]\nlisten = "[^"]+"\n/,
+      `[admin]\n${admin}\n`,
+    );
 
   test("a non-loopback admin.listen is refused, naming the key and the way out", () => {
     for (const listen of ["0.0.0.0:8788", "192.168.1.10:8788", "[::]:8788", "admin.example.com:8788"]) {

@@ -99,20 +99,29 @@ describe("connection and client actions from the page", () => {
   test("otter's admin posting harbor's revoke form is refused, audited, and nothing changes", async () => {
     const res = await otter.post(`/connections/${contoso.grant_id}/revoke`);
     expect(res.status).toBe(404);
-    expect((await auditRows(app, "action = 'admin.connection.revoke' AND outcome = 'denied_cross_tenant'")).length).toBe(1);
+    expect(
+      (await auditRows(app, "action = 'admin.connection.revoke' AND outcome = 'denied_cross_tenant'")).length,
+    ).toBe(1);
     expect((await mcpCall(app, "aegis", contoso.access_token, "tools/list")).status).toBe(200);
   });
 
   test("approving a client for a tenant outside the scope is refused and audited; inside it works", async () => {
     const refused = await otter.post(`/clients/${fresh.client_id}/approve`, { tenant: "contosocare" });
     expect(refused.status).toBe(404);
-    expect((await auditRows(app, "action = 'admin.client.approve' AND outcome = 'denied_cross_tenant'")).length).toBe(1);
+    expect((await auditRows(app, "action = 'admin.client.approve' AND outcome = 'denied_cross_tenant'")).length).toBe(
+      1,
+    );
     const ok = await harbor.post(`/clients/${fresh.client_id}/approve`, { tenant: "tailspin-logistics" });
     expect(ok.status).toBe(303);
     expect(ok.headers.get("location")).toBe("/connections?notice=approved");
-    const approvals = await app.ctx.store.client.execute({ sql: "SELECT tenant_id FROM oauth_client_approvals WHERE client_id = ?", args: [fresh.client_id] });
+    const approvals = await app.ctx.store.client.execute({
+      sql: "SELECT tenant_id FROM oauth_client_approvals WHERE client_id = ?",
+      args: [fresh.client_id],
+    });
     expect(approvals.rows.map((r) => r.tenant_id)).toEqual(["tailspin-logistics"]);
-    expect(await (await harbor.get("/connections?notice=approved")).text()).toContain("Client approved for the tenant.");
+    expect(await (await harbor.get("/connections?notice=approved")).text()).toContain(
+      "Client approved for the tenant.",
+    );
   });
 
   test("a CIMD client (an https URL as client_id) is approved through its URL-encoded id", async () => {
@@ -123,10 +132,15 @@ describe("connection and client actions from the page", () => {
       args: [id, JSON.stringify(["https://claude.ai/api/mcp/auth_callback"]), Date.now()],
     });
     // Unattached, it is listed to a platform admin only (clients.test.ts); an MSP admin approves it by its id.
-    expect(await (await platform.get("/connections")).text()).toContain(`action="/clients/${encodeURIComponent(id)}/approve"`);
+    expect(await (await platform.get("/connections")).text()).toContain(
+      `action="/clients/${encodeURIComponent(id)}/approve"`,
+    );
     const res = await harbor.post(`/clients/${encodeURIComponent(id)}/approve`, { tenant: "contosocare" });
     expect(res.status).toBe(303);
-    const approvals = await app.ctx.store.client.execute({ sql: "SELECT tenant_id FROM oauth_client_approvals WHERE client_id = ?", args: [id] });
+    const approvals = await app.ctx.store.client.execute({
+      sql: "SELECT tenant_id FROM oauth_client_approvals WHERE client_id = ?",
+      args: [id],
+    });
     expect(approvals.rows.map((r) => r.tenant_id)).toEqual(["contosocare"]);
   });
 
@@ -150,7 +164,10 @@ describe("connection and client actions from the page", () => {
     const res = await platform.post(`/clients/${t.client_id}/delete`);
     expect(res.status).toBe(303);
     expect((await mcpCall(app, "cavalier", t.access_token, "tools/list")).status).toBe(401);
-    const grant = await app.ctx.store.client.execute({ sql: "SELECT revoked_at FROM oauth_grants WHERE id = ?", args: [t.grant_id] });
+    const grant = await app.ctx.store.client.execute({
+      sql: "SELECT revoked_at FROM oauth_grants WHERE id = ?",
+      args: [t.grant_id],
+    });
     expect(grant.rows[0]!.revoked_at).not.toBeNull();
     const after = await (await platform.get("/connections")).text();
     expect(after).not.toContain(`data-client="${t.client_id}"`);

@@ -17,7 +17,11 @@ afterAll(async () => {
 
 async function attempt(email: string, password: string, jar = new CookieJar()) {
   const form = await fetchWithJar(jar, `${app.adminUrl}/sign-in`);
-  const res = await fetchWithJar(jar, `${app.adminUrl}/sign-in`, formBody({ ...hiddenInputs(await form.text()), email, password }));
+  const res = await fetchWithJar(
+    jar,
+    `${app.adminUrl}/sign-in`,
+    formBody({ ...hiddenInputs(await form.text()), email, password }),
+  );
   return { res, jar, body: await res.text() };
 }
 
@@ -82,24 +86,46 @@ describe("admin sign-in", () => {
     test(`after sign-in, next=${JSON.stringify(next)} redirects to ${location}`, async () => {
       const jar = new CookieJar();
       const form = await fetchWithJar(jar, `${app.adminUrl}/sign-in`);
-      const res = await fetchWithJar(jar, `${app.adminUrl}/sign-in`, formBody({ ...hiddenInputs(await form.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD, next }));
+      const res = await fetchWithJar(
+        jar,
+        `${app.adminUrl}/sign-in`,
+        formBody({
+          ...hiddenInputs(await form.text()),
+          email: "admin@harbor-it.example",
+          password: TEST_PASSWORD,
+          next,
+        }),
+      );
       expect(res.status).toBe(303);
       expect(res.headers.get("location")).toBe(location);
-      expect(new URL(res.headers.get("location")!, `${app.adminUrl}/sign-in`).origin).toBe(new URL(app.adminUrl).origin);
+      expect(new URL(res.headers.get("location")!, `${app.adminUrl}/sign-in`).origin).toBe(
+        new URL(app.adminUrl).origin,
+      );
     });
   }
 
   test("a legitimate next survives the round trip through the sign-in page", async () => {
     const jar = new CookieJar();
-    const form = await fetchWithJar(jar, `${app.adminUrl}/sign-in?next=${encodeURIComponent("/audit?surface=cavalier")}`);
-    const res = await fetchWithJar(jar, `${app.adminUrl}/sign-in`, formBody({ ...hiddenInputs(await form.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD }));
+    const form = await fetchWithJar(
+      jar,
+      `${app.adminUrl}/sign-in?next=${encodeURIComponent("/audit?surface=cavalier")}`,
+    );
+    const res = await fetchWithJar(
+      jar,
+      `${app.adminUrl}/sign-in`,
+      formBody({ ...hiddenInputs(await form.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD }),
+    );
     expect(res.headers.get("location")).toBe("/audit?surface=cavalier");
   });
 
   test("the sign-in form needs its CSRF token", async () => {
     const jar = new CookieJar();
     await fetchWithJar(jar, `${app.adminUrl}/sign-in`);
-    const res = await fetchWithJar(jar, `${app.adminUrl}/sign-in`, formBody({ csrf: "forged", email: "admin@harbor-it.example", password: TEST_PASSWORD }));
+    const res = await fetchWithJar(
+      jar,
+      `${app.adminUrl}/sign-in`,
+      formBody({ csrf: "forged", email: "admin@harbor-it.example", password: TEST_PASSWORD }),
+    );
     expect(res.status).toBe(403);
     expect(res.headers.getSetCookie().some((c) => c.startsWith("cavaridge_admin="))).toBe(false);
   });
@@ -115,7 +141,11 @@ describe("admin sign-in", () => {
 
   test("a form post without the session's CSRF token is refused and changes nothing", async () => {
     const s = await signInAdmin(app, "admin@harbor-it.example");
-    const res = await s.get("/tokens", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "name=evil" });
+    const res = await s.get("/tokens", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "name=evil",
+    });
     expect(res.status).toBe(403);
     const crossOrigin = await s.get("/tokens", {
       method: "POST",
@@ -149,7 +179,9 @@ describe("admin sign-in", () => {
 describe("sign-in throttling", () => {
   let throttled: TestAppliance;
   beforeAll(async () => {
-    throttled = await startTestAppliance({ extraToml: "[oauth]\nlogin_max_failures = 3\nlogin_lockout_seconds = 60\n" });
+    throttled = await startTestAppliance({
+      extraToml: "[oauth]\nlogin_max_failures = 3\nlogin_lockout_seconds = 60\n",
+    });
   }, 60_000);
   afterAll(async () => {
     await throttled?.close();
@@ -159,14 +191,20 @@ describe("sign-in throttling", () => {
     const go = async (password: string) => {
       const jar = new CookieJar();
       const form = await fetchWithJar(jar, `${throttled.adminUrl}/sign-in`);
-      return fetchWithJar(jar, `${throttled.adminUrl}/sign-in`, formBody({ ...hiddenInputs(await form.text()), email: "admin@otter-msp.example", password }));
+      return fetchWithJar(
+        jar,
+        `${throttled.adminUrl}/sign-in`,
+        formBody({ ...hiddenInputs(await form.text()), email: "admin@otter-msp.example", password }),
+      );
     };
     for (let i = 0; i < 3; i++) expect((await go("wrong")).status).toBe(401);
     const locked = await go(TEST_PASSWORD);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     await throttled.ctx.audit.flush();
-    const r = await throttled.ctx.store.client.execute("SELECT count(*) AS n FROM audit_log WHERE action = 'admin.sign_in' AND outcome = 'locked'");
+    const r = await throttled.ctx.store.client.execute(
+      "SELECT count(*) AS n FROM audit_log WHERE action = 'admin.sign_in' AND outcome = 'locked'",
+    );
     expect(Number(r.rows[0]!.n)).toBe(1);
   });
 });

@@ -46,7 +46,9 @@ describe("aegis seed", () => {
   test("covers every OCSF status and severity", async () => {
     const page = await listFindings(fx.store.db, await msp(), {}, { limit: 100 }, NOW);
     expect(new Set(page.items.map((f) => f.status))).toEqual(new Set(["New", "In Progress", "Suppressed", "Resolved"]));
-    expect(new Set(page.items.map((f) => f.severity))).toEqual(new Set(["Informational", "Low", "Medium", "High", "Critical", "Fatal"]));
+    expect(new Set(page.items.map((f) => f.severity))).toEqual(
+      new Set(["Informational", "Low", "Medium", "High", "Critical", "Fatal"]),
+    );
   });
 });
 
@@ -62,14 +64,21 @@ describe("aegis posture", () => {
   });
 
   test("trend aggregates by week and shows Tailspin's improvement", async () => {
-    const t = await getPostureTrend(fx.store.db, await msp(), { tenantId: "tailspin-logistics", from: NOW - 90 * DAY_MS, to: NOW, interval: "week" });
+    const t = await getPostureTrend(fx.store.db, await msp(), {
+      tenantId: "tailspin-logistics",
+      from: NOW - 90 * DAY_MS,
+      to: NOW,
+      interval: "week",
+    });
     expect(t.points.length).toBeGreaterThanOrEqual(13);
     expect(t.points.length).toBeLessThanOrEqual(15);
     expect(t.end_percent! - t.start_percent!).toBeGreaterThan(25);
   });
 
   test("cross-MSP tenant reads as not found or not permitted", async () => {
-    await expect(getPostureSummary(fx.store.db, await otter(), "contosocare", NOW)).rejects.toThrow("not found or not permitted");
+    await expect(getPostureSummary(fx.store.db, await otter(), "contosocare", NOW)).rejects.toThrow(
+      "not found or not permitted",
+    );
   });
 });
 
@@ -88,7 +97,13 @@ describe("aegis findings", () => {
     expect(seen).toEqual(all.items.map((f) => f.id));
     const high = await listFindings(fx.store.db, scope, { minSeverity: "High", statuses: ["New"] }, {}, NOW);
     expect(high.items.every((f) => f.severity_id >= 4 && f.status === "New")).toBe(true);
-    const byControl = await listFindings(fx.store.db, scope, { framework: "cis_m365_v5", controlRef: "2.1.10" }, {}, NOW);
+    const byControl = await listFindings(
+      fx.store.db,
+      scope,
+      { framework: "cis_m365_v5", controlRef: "2.1.10" },
+      {},
+      NOW,
+    );
     expect(byControl.items.map((f) => f.id)).toEqual(["fnd_contosocare_dmarc"]);
   });
 
@@ -99,25 +114,77 @@ describe("aegis findings", () => {
   });
 
   test("other MSP cannot read or list a harbor finding", async () => {
-    await expect(getFinding(fx.store.db, await otter(), "fnd_contosocare_mfa_all", NOW)).rejects.toThrow("not found or not permitted");
+    await expect(getFinding(fx.store.db, await otter(), "fnd_contosocare_mfa_all", NOW)).rejects.toThrow(
+      "not found or not permitted",
+    );
     expect((await listFindings(fx.store.db, await otter(), {}, {}, NOW)).items).toEqual([]);
   });
 
   test("acknowledge -> suppress -> reopen -> resolve, with history", async () => {
     const scope = await msp();
     const id = "fnd_contosocare_breakglass";
-    const ack = await acknowledgeFinding(fx.store.db, scope, actor, { findingId: id, note: "Creating accounts this week", assigneeEmail: "tech@harbor-it.example" }, NOW);
+    const ack = await acknowledgeFinding(
+      fx.store.db,
+      scope,
+      actor,
+      { findingId: id, note: "Creating accounts this week", assigneeEmail: "tech@harbor-it.example" },
+      NOW,
+    );
     expect(ack.status).toBe("In Progress");
     expect(ack.assignee).toBe("tech");
-    await expect(suppressFinding(fx.store.db, scope, actor, { findingId: id, reason: "accepted_risk", justification: "Client declined for now", expiresAt: NOW + 181 * DAY_MS }, NOW)).rejects.toThrow("180 days");
-    const sup = await suppressFinding(fx.store.db, scope, actor, { findingId: id, reason: "accepted_risk", justification: "Client declined for now", expiresAt: NOW + 30 * DAY_MS }, NOW);
+    await expect(
+      suppressFinding(
+        fx.store.db,
+        scope,
+        actor,
+        {
+          findingId: id,
+          reason: "accepted_risk",
+          justification: "Client declined for now",
+          expiresAt: NOW + 181 * DAY_MS,
+        },
+        NOW,
+      ),
+    ).rejects.toThrow("180 days");
+    const sup = await suppressFinding(
+      fx.store.db,
+      scope,
+      actor,
+      {
+        findingId: id,
+        reason: "accepted_risk",
+        justification: "Client declined for now",
+        expiresAt: NOW + 30 * DAY_MS,
+      },
+      NOW,
+    );
     expect(sup.status).toBe("Suppressed");
-    const re = await reopenFinding(fx.store.db, scope, actor, { findingId: id, reason: "Client changed their mind" }, NOW + 1000);
+    const re = await reopenFinding(
+      fx.store.db,
+      scope,
+      actor,
+      { findingId: id, reason: "Client changed their mind" },
+      NOW + 1000,
+    );
     expect(re.status).toBe("New");
-    const res = await resolveFinding(fx.store.db, scope, actor, { findingId: id, resolutionNote: "Two FIDO2 break-glass accounts created", evidence: "CHG-77" }, NOW + 2000);
+    const res = await resolveFinding(
+      fx.store.db,
+      scope,
+      actor,
+      { findingId: id, resolutionNote: "Two FIDO2 break-glass accounts created", evidence: "CHG-77" },
+      NOW + 2000,
+    );
     expect(res.status).toBe("Resolved");
-    expect(res.history.slice(0, 5).map((h) => h.action)).toEqual(["resolved", "reopened", "suppressed", "assigned", "acknowledged"]);
-    await expect(resolveFinding(fx.store.db, scope, actor, { findingId: id, resolutionNote: "again and again" }, NOW + 3000)).rejects.toThrow("already Resolved");
+    expect(res.history.slice(0, 5).map((h) => h.action)).toEqual([
+      "resolved",
+      "reopened",
+      "suppressed",
+      "assigned",
+      "acknowledged",
+    ]);
+    await expect(
+      resolveFinding(fx.store.db, scope, actor, { findingId: id, resolutionNote: "again and again" }, NOW + 3000),
+    ).rejects.toThrow("already Resolved");
   });
 });
 
@@ -134,10 +201,20 @@ describe("aegis controls and evidence", () => {
 
   test("evidence export: csv and OCSF jsonl with a matching sha256", async () => {
     const scope = await msp();
-    const csv = await exportEvidence(fx.store.db, scope, { tenantId: "fabrikam-law", from: NOW - 90 * DAY_MS, to: NOW, format: "csv" }, NOW);
+    const csv = await exportEvidence(
+      fx.store.db,
+      scope,
+      { tenantId: "fabrikam-law", from: NOW - 90 * DAY_MS, to: NOW, format: "csv" },
+      NOW,
+    );
     expect(csv.content.split("\n")[0]).toStartWith("finding_id,uid,class,severity,status");
     expect(csv.sha256).toBe(sha256Hex(csv.content));
-    const jsonl = await exportEvidence(fx.store.db, scope, { tenantId: "fabrikam-law", from: NOW - 90 * DAY_MS, to: NOW, format: "ocsf_jsonl" }, NOW);
+    const jsonl = await exportEvidence(
+      fx.store.db,
+      scope,
+      { tenantId: "fabrikam-law", from: NOW - 90 * DAY_MS, to: NOW, format: "ocsf_jsonl" },
+      NOW,
+    );
     const first = JSON.parse(jsonl.content.split("\n")[0]!);
     expect([2002, 2003, 2004]).toContain(first.class_uid);
     expect(first.finding_info.uid).toBeString();

@@ -48,12 +48,15 @@ afterAll(async () => {
   await app?.close();
 });
 
-
-
 async function expectMissingScope(token: string, name: string, args: Record<string, unknown>, scope: string) {
   const res = await fetch(`${app.baseUrl}/aegis`, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" },
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-06-18",
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
   });
   expect(res.status).toBe(403);
@@ -64,22 +67,44 @@ async function expectMissingScope(token: string, name: string, args: Record<stri
 }
 
 async function lastAudit(tool: string) {
-  const [row] = await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.tool, tool)).orderBy(desc(auditLog.seq)).limit(1);
+  const [row] = await app.ctx.store.db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.tool, tool))
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
   return row;
 }
 
-type Finding = { id: string; tenant_id: string; status: string; severity: string; severity_id: number; history: { action: string; comment: string | null }[]; assignee: string | null };
+type Finding = {
+  id: string;
+  tenant_id: string;
+  status: string;
+  severity: string;
+  severity_id: number;
+  history: { action: string; comment: string | null }[];
+  assignee: string | null;
+};
 
 describe("aegis_list_tenants", () => {
   test("lists the caller's tenants with scores, worst first", async () => {
-    const r = ok<{ items: { tenant_id: string; percent: number | null }[] }>(await call(harbor, "aegis_list_tenants", {}));
-    expect(r.items.map((t) => t.tenant_id).sort()).toEqual(["contosocare", "fabrikam-law", "harbor-it", "tailspin-logistics"]);
+    const r = ok<{ items: { tenant_id: string; percent: number | null }[] }>(
+      await call(harbor, "aegis_list_tenants", {}),
+    );
+    expect(r.items.map((t) => t.tenant_id).sort()).toEqual([
+      "contosocare",
+      "fabrikam-law",
+      "harbor-it",
+      "tailspin-logistics",
+    ]);
     expect(r.items[0]!.tenant_id).toBe("contosocare");
   });
   test("bad input: undeclared argument", async () => {
     expect(errorText(await call(harbor, "aegis_list_tenants", { tenant: "x" }))).toContain("Invalid arguments");
     // Paged like every list tool: limit + next_cursor walk the same ranked list.
-    const first = ok<{ items: { tenant_id: string }[]; next_cursor: string | null }>(await call(harbor, "aegis_list_tenants", { limit: 2 }));
+    const first = ok<{ items: { tenant_id: string }[]; next_cursor: string | null }>(
+      await call(harbor, "aegis_list_tenants", { limit: 2 }),
+    );
     expect(first.items).toHaveLength(2);
     expect(first.next_cursor).not.toBeNull();
     const rest = ok<{ items: { tenant_id: string }[]; next_cursor: string | null }>(
@@ -99,14 +124,19 @@ describe("aegis_list_tenants", () => {
 
 describe("aegis_get_posture_summary", () => {
   test("score, categories and top improvement actions", async () => {
-    const s = ok<{ percent: number; by_category: { category: string }[]; top_improvement_actions: { title: string; points_available: number }[]; open_findings_total: number }>(
-      await call(harbor, "aegis_get_posture_summary", { tenant_id: "contosocare", top_actions: 3 }),
-    );
+    const s = ok<{
+      percent: number;
+      by_category: { category: string }[];
+      top_improvement_actions: { title: string; points_available: number }[];
+      open_findings_total: number;
+    }>(await call(harbor, "aegis_get_posture_summary", { tenant_id: "contosocare", top_actions: 3 }));
     expect(s.percent).toBeGreaterThan(30);
     expect(s.percent).toBeLessThan(50);
     expect(s.by_category).toHaveLength(5);
     expect(s.top_improvement_actions).toHaveLength(3);
-    expect(s.top_improvement_actions[0]!.points_available).toBeGreaterThanOrEqual(s.top_improvement_actions[2]!.points_available);
+    expect(s.top_improvement_actions[0]!.points_available).toBeGreaterThanOrEqual(
+      s.top_improvement_actions[2]!.points_available,
+    );
     expect(s.open_findings_total).toBeGreaterThan(3);
   });
   test("an individual owner gets their own tenant without naming it", async () => {
@@ -115,14 +145,17 @@ describe("aegis_get_posture_summary", () => {
   });
   test("bad input: tenant_id omitted when several tenants are possible, top_actions out of range", async () => {
     expect(errorText(await call(harbor, "aegis_get_posture_summary", {}))).toContain("tenant_id is required");
-    expect(errorText(await call(harbor, "aegis_get_posture_summary", { tenant_id: "contosocare", top_actions: 99 }))).toContain("top_actions");
+    expect(
+      errorText(await call(harbor, "aegis_get_posture_summary", { tenant_id: "contosocare", top_actions: 99 })),
+    ).toContain("top_actions");
   });
   test("cross-tenant: otter asking for contosocare, fabrikam's owner asking for contosocare", async () => {
     expect(errorText(await call(otter, "aegis_get_posture_summary", { tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
     expect((await lastAudit("aegis_get_posture_summary"))?.outcome).toBe("denied_cross_tenant");
     expect(errorText(await call(owner, "aegis_get_posture_summary", { tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
   });
-  test("missing scope", async () => expectMissingScope(writeOnlyToken, "aegis_get_posture_summary", { tenant_id: "contosocare" }, "aegis:read"));
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "aegis_get_posture_summary", { tenant_id: "contosocare" }, "aegis:read"));
 });
 
 describe("aegis_get_posture_trend", () => {
@@ -135,11 +168,23 @@ describe("aegis_get_posture_trend", () => {
     expect(t.end_percent - t.start_percent).toBeGreaterThan(25);
   });
   test("bad input: unparseable date, reversed period", async () => {
-    expect(errorText(await call(harbor, "aegis_get_posture_trend", { tenant_id: "contosocare", from: "last tuesday" }))).toContain("ISO 8601");
-    expect(errorText(await call(harbor, "aegis_get_posture_trend", { tenant_id: "contosocare", from: "2026-06-01", to: "2026-01-01" }))).toContain("before");
+    expect(
+      errorText(await call(harbor, "aegis_get_posture_trend", { tenant_id: "contosocare", from: "last tuesday" })),
+    ).toContain("ISO 8601");
+    expect(
+      errorText(
+        await call(harbor, "aegis_get_posture_trend", {
+          tenant_id: "contosocare",
+          from: "2026-06-01",
+          to: "2026-01-01",
+        }),
+      ),
+    ).toContain("before");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "aegis_get_posture_trend", { tenant_id: "tailspin-logistics" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "aegis_get_posture_trend", { tenant_id: "tailspin-logistics" }))).toBe(
+      NOT_PERMITTED,
+    );
   });
   test("missing scope", async () => expectMissingScope(writeOnlyToken, "aegis_get_posture_trend", {}, "aegis:read"));
 });
@@ -147,18 +192,32 @@ describe("aegis_get_posture_trend", () => {
 describe("aegis_list_findings", () => {
   test("filters by severity/status/class and paginates with next_cursor", async () => {
     const open = ok<{ items: Finding[]; total: number }>(
-      await call(harbor, "aegis_list_findings", { tenant_id: "contosocare", status: ["New", "In Progress"], min_severity: "Medium" }),
+      await call(harbor, "aegis_list_findings", {
+        tenant_id: "contosocare",
+        status: ["New", "In Progress"],
+        min_severity: "Medium",
+      }),
     );
     expect(open.items.length).toBeGreaterThan(0);
-    expect(open.items.every((f) => f.severity_id >= 3 && (f.status === "New" || f.status === "In Progress"))).toBe(true);
-    const detections = ok<{ items: { class_name: string }[] }>(await call(harbor, "aegis_list_findings", { class: ["detection"] }));
+    expect(open.items.every((f) => f.severity_id >= 3 && (f.status === "New" || f.status === "In Progress"))).toBe(
+      true,
+    );
+    const detections = ok<{ items: { class_name: string }[] }>(
+      await call(harbor, "aegis_list_findings", { class: ["detection"] }),
+    );
     expect(detections.items.every((f) => f.class_name === "Detection Finding")).toBe(true);
-    const byControl = ok<{ items: Finding[] }>(await call(harbor, "aegis_list_findings", { framework: "cis_m365_v5", control_ref: "1.1.3" }));
+    const byControl = ok<{ items: Finding[] }>(
+      await call(harbor, "aegis_list_findings", { framework: "cis_m365_v5", control_ref: "1.1.3" }),
+    );
     expect(byControl.items.map((f) => f.id)).toEqual(["fnd_fabrikam-law_global_admins"]);
-    const first = ok<{ items: Finding[]; next_cursor: string | null; total: number }>(await call(harbor, "aegis_list_findings", { limit: 5 }));
+    const first = ok<{ items: Finding[]; next_cursor: string | null; total: number }>(
+      await call(harbor, "aegis_list_findings", { limit: 5 }),
+    );
     expect(first.items).toHaveLength(5);
     expect(first.next_cursor).toBeString();
-    const second = ok<{ items: Finding[] }>(await call(harbor, "aegis_list_findings", { limit: 5, cursor: first.next_cursor }));
+    const second = ok<{ items: Finding[] }>(
+      await call(harbor, "aegis_list_findings", { limit: 5, cursor: first.next_cursor }),
+    );
     expect(second.items.some((f) => first.items.some((g) => g.id === f.id))).toBe(false);
     expect(first.items[4]!.severity_id).toBeGreaterThanOrEqual(second.items[0]!.severity_id);
   });
@@ -176,9 +235,9 @@ describe("aegis_list_findings", () => {
 
 describe("aegis_get_finding", () => {
   test("resources, remediation, control and history", async () => {
-    const f = ok<Finding & { resources: { name: string }[]; remediation: string; control: { control_ref: string } | null }>(
-      await call(harbor, "aegis_get_finding", { finding_id: "fnd_contosocare_browser" }),
-    );
+    const f = ok<
+      Finding & { resources: { name: string }[]; remediation: string; control: { control_ref: string } | null }
+    >(await call(harbor, "aegis_get_finding", { finding_id: "fnd_contosocare_browser" }));
     expect(f.resources.map((r) => r.name)).toEqual(["CC-EXAM-04", "CC-FD-01", "CC-FD-02"]);
     expect(f.remediation).toContain("Chrome");
     expect(f.control?.control_ref).toBe("7.4");
@@ -188,18 +247,27 @@ describe("aegis_get_finding", () => {
     expect(errorText(await call(harbor, "aegis_get_finding", {}))).toContain("finding_id");
   });
   test("cross-tenant: otter asking for a Harbor finding", async () => {
-    expect(errorText(await call(otter, "aegis_get_finding", { finding_id: "fnd_contosocare_mfa_all" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "aegis_get_finding", { finding_id: "fnd_contosocare_mfa_all" }))).toBe(
+      NOT_PERMITTED,
+    );
     const row = await lastAudit("aegis_get_finding");
     expect(row?.outcome).toBe("denied_cross_tenant");
-    expect(errorText(await call(owner, "aegis_get_finding", { finding_id: "fnd_contosocare_mfa_all" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(owner, "aegis_get_finding", { finding_id: "fnd_contosocare_mfa_all" }))).toBe(
+      NOT_PERMITTED,
+    );
   });
-  test("missing scope", async () => expectMissingScope(writeOnlyToken, "aegis_get_finding", { finding_id: "fnd_contosocare_mfa_all" }, "aegis:read"));
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "aegis_get_finding", { finding_id: "fnd_contosocare_mfa_all" }, "aegis:read"));
 });
 
 describe("aegis_list_controls / aegis_get_control", () => {
   test("controls with a tenant's standing; control detail with its findings", async () => {
     const l = ok<{ items: { control_ref: string; tenant_status: string }[] }>(
-      await call(harbor, "aegis_list_controls", { tenant_id: "fabrikam-law", framework: "cis_m365_v5", status: "fail" }),
+      await call(harbor, "aegis_list_controls", {
+        tenant_id: "fabrikam-law",
+        framework: "cis_m365_v5",
+        status: "fail",
+      }),
     );
     expect(l.items.map((c) => c.control_ref)).toContain("1.1.3");
     expect(l.items.every((c) => c.tenant_status === "fail")).toBe(true);
@@ -215,7 +283,9 @@ describe("aegis_list_controls / aegis_get_control", () => {
   });
   test("cross-tenant: the catalogue is shared, Harbor's findings are not", async () => {
     expect(errorText(await call(otter, "aegis_list_controls", { tenant_id: "fabrikam-law" }))).toBe(NOT_PERMITTED);
-    const c = ok<{ findings: unknown[] }>(await call(otter, "aegis_get_control", { framework: "cis_m365_v5", control_ref: "1.1.3" }));
+    const c = ok<{ findings: unknown[] }>(
+      await call(otter, "aegis_get_control", { framework: "cis_m365_v5", control_ref: "1.1.3" }),
+    );
     expect(c.findings).toEqual([]);
   });
   test("missing scope", async () => {
@@ -233,26 +303,42 @@ describe("aegis_export_evidence", () => {
     expect(csv.sha256).toBe(createHash("sha256").update(csv.content).digest("hex"));
     expect(csv.truncated).toBe(false);
     const jsonl = ok<{ content: string; sha256: string; included_count: number }>(
-      await call(harbor, "aegis_export_evidence", { tenant_id: "tailspin-logistics", format: "ocsf_jsonl", framework: "cis_win2022" }),
+      await call(harbor, "aegis_export_evidence", {
+        tenant_id: "tailspin-logistics",
+        format: "ocsf_jsonl",
+        framework: "cis_win2022",
+      }),
     );
-    const events = jsonl.content.trim().split("\n").map((l) => JSON.parse(l) as { class_uid: number; status: string; compliance: { control: string } });
+    const events = jsonl.content
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { class_uid: number; status: string; compliance: { control: string } });
     expect(events).toHaveLength(3);
     expect(events.every((e) => e.class_uid === 2003 && e.compliance.control.length > 0)).toBe(true);
     expect(jsonl.sha256).toBe(createHash("sha256").update(jsonl.content).digest("hex"));
   });
   test("bad input: unknown format", async () => {
-    expect(errorText(await call(harbor, "aegis_export_evidence", { tenant_id: "contosocare", format: "pdf" }))).toContain("format");
+    expect(
+      errorText(await call(harbor, "aegis_export_evidence", { tenant_id: "contosocare", format: "pdf" })),
+    ).toContain("format");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "aegis_export_evidence", { tenant_id: "contosocare", format: "csv" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "aegis_export_evidence", { tenant_id: "contosocare", format: "csv" }))).toBe(
+      NOT_PERMITTED,
+    );
   });
-  test("missing scope", async () => expectMissingScope(writeOnlyToken, "aegis_export_evidence", { format: "csv" }, "aegis:read"));
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "aegis_export_evidence", { format: "csv" }, "aegis:read"));
 });
 
 describe("aegis_acknowledge_finding", () => {
   test("New -> In Progress, assigned, note in history", async () => {
     const f = ok<Finding>(
-      await call(harbor, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_bitlocker", note: "Assigning BitLocker policy tonight", assignee_email: "tech@harbor-it.example" }),
+      await call(harbor, "aegis_acknowledge_finding", {
+        finding_id: "fnd_contosocare_bitlocker",
+        note: "Assigning BitLocker policy tonight",
+        assignee_email: "tech@harbor-it.example",
+      }),
     );
     expect(f.status).toBe("In Progress");
     expect(f.assignee).toBe("tech");
@@ -260,32 +346,68 @@ describe("aegis_acknowledge_finding", () => {
     expect(f.history[1]).toMatchObject({ action: "acknowledged", comment: "Assigning BitLocker policy tonight" });
   });
   test("bad input: unknown assignee, empty note, resolved finding", async () => {
-    expect(errorText(await call(harbor, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_patch", note: "x", assignee_email: "admin@otter-msp.example" }))).toContain("assignee_email");
-    expect(errorText(await call(harbor, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_patch", note: "" }))).toContain("note");
-    expect(errorText(await call(harbor, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_ransom", note: "late note" }))).toContain("reopen");
+    expect(
+      errorText(
+        await call(harbor, "aegis_acknowledge_finding", {
+          finding_id: "fnd_contosocare_patch",
+          note: "x",
+          assignee_email: "admin@otter-msp.example",
+        }),
+      ),
+    ).toContain("assignee_email");
+    expect(
+      errorText(await call(harbor, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_patch", note: "" })),
+    ).toContain("note");
+    expect(
+      errorText(
+        await call(harbor, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_ransom", note: "late note" }),
+      ),
+    ).toContain("reopen");
   });
   test("cross-tenant: otter cannot touch a Harbor finding, and nothing changes", async () => {
-    expect(errorText(await call(otter, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_patch", note: "mine now" }))).toBe(NOT_PERMITTED);
-    const [row] = await app.ctx.store.db.select().from(aegisFindings).where(eq(aegisFindings.id, "fnd_contosocare_patch"));
+    expect(
+      errorText(
+        await call(otter, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_patch", note: "mine now" }),
+      ),
+    ).toBe(NOT_PERMITTED);
+    const [row] = await app.ctx.store.db
+      .select()
+      .from(aegisFindings)
+      .where(eq(aegisFindings.id, "fnd_contosocare_patch"));
     expect(row!.statusId).toBe(1);
   });
-  test("missing scope", async () => expectMissingScope(readOnlyToken, "aegis_acknowledge_finding", { finding_id: "fnd_contosocare_patch", note: "x" }, "aegis:write"));
+  test("missing scope", async () =>
+    expectMissingScope(
+      readOnlyToken,
+      "aegis_acknowledge_finding",
+      { finding_id: "fnd_contosocare_patch", note: "x" },
+      "aegis:write",
+    ));
 });
 
 describe("aegis_suppress_finding", () => {
   test("confirmation round-trip, then Suppressed with the expiry; both calls audited", async () => {
     const expires = new Date(Date.now() + 90 * DAY).toISOString();
-    const { proposal, result } = await confirmed<Finding & { suppression: { reason: string; until: string } }>(harbor, "aegis_suppress_finding", {
-      finding_id: "fnd_fabrikam-law_safe_attach",
-      reason: "accepted_risk",
-      justification: "Partners accept the delivery delay trade-off; reviewed with Fran Owner.",
-      expires_at: expires,
-    });
+    const { proposal, result } = await confirmed<Finding & { suppression: { reason: string; until: string } }>(
+      harbor,
+      "aegis_suppress_finding",
+      {
+        finding_id: "fnd_fabrikam-law_safe_attach",
+        reason: "accepted_risk",
+        justification: "Partners accept the delivery delay trade-off; reviewed with Fran Owner.",
+        expires_at: expires,
+      },
+    );
     expect(proposal.summary).toContain("Suppress");
     expect(proposal.summary).toContain("fabrikam-law");
     expect(result.status).toBe("Suppressed");
     expect(result.suppression.reason).toBe("accepted_risk");
-    const rows = await app.ctx.store.db.select().from(auditLog).where(and(eq(auditLog.tool, "aegis_suppress_finding"))).orderBy(desc(auditLog.seq)).limit(2);
+    const rows = await app.ctx.store.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.tool, "aegis_suppress_finding")))
+      .orderBy(desc(auditLog.seq))
+      .limit(2);
     expect(rows.map((r) => r.outcome)).toEqual(["confirmed", "confirmation_required"]);
   });
   test("bad input: expiry beyond 180 days is refused before anything is proposed", async () => {
@@ -296,41 +418,108 @@ describe("aegis_suppress_finding", () => {
       expires_at: new Date(Date.now() + 200 * DAY).toISOString(),
     });
     expect(errorText(res)).toContain("180 days");
-    expect(errorText(await call(harbor, "aegis_suppress_finding", { finding_id: "fnd_contosocare_patch", reason: "because", justification: "long enough text", expires_at: "2027-01-01" }))).toContain("reason");
+    expect(
+      errorText(
+        await call(harbor, "aegis_suppress_finding", {
+          finding_id: "fnd_contosocare_patch",
+          reason: "because",
+          justification: "long enough text",
+          expires_at: "2027-01-01",
+        }),
+      ),
+    ).toContain("reason");
   });
   test("cross-tenant", async () => {
-    const res = await call(otter, "aegis_suppress_finding", { finding_id: "fnd_contosocare_patch", reason: "false_positive", justification: "not ours to decide", expires_at: new Date(Date.now() + 10 * DAY).toISOString() });
+    const res = await call(otter, "aegis_suppress_finding", {
+      finding_id: "fnd_contosocare_patch",
+      reason: "false_positive",
+      justification: "not ours to decide",
+      expires_at: new Date(Date.now() + 10 * DAY).toISOString(),
+    });
     expect(errorText(res)).toBe(NOT_PERMITTED);
   });
   test("missing scope", async () =>
-    expectMissingScope(readOnlyToken, "aegis_suppress_finding", { finding_id: "fnd_contosocare_patch", reason: "accepted_risk", justification: "long enough text", expires_at: "2027-01-01" }, "aegis:write"));
+    expectMissingScope(
+      readOnlyToken,
+      "aegis_suppress_finding",
+      {
+        finding_id: "fnd_contosocare_patch",
+        reason: "accepted_risk",
+        justification: "long enough text",
+        expires_at: "2027-01-01",
+      },
+      "aegis:write",
+    ));
 });
 
 describe("aegis_resolve_finding / aegis_reopen_finding", () => {
   test("resolve with evidence (confirmed), then reopen", async () => {
-    const { result } = await confirmed<Finding & { resolution: { note: string; evidence: string } }>(harbor, "aegis_resolve_finding", {
-      finding_id: "fnd_tailspin-logistics_win_psl",
-      resolution_note: "Script block logging enabled by GPO 'Servers - PowerShell logging'",
-      evidence: "CHG-1107",
-    });
+    const { result } = await confirmed<Finding & { resolution: { note: string; evidence: string } }>(
+      harbor,
+      "aegis_resolve_finding",
+      {
+        finding_id: "fnd_tailspin-logistics_win_psl",
+        resolution_note: "Script block logging enabled by GPO 'Servers - PowerShell logging'",
+        evidence: "CHG-1107",
+      },
+    );
     expect(result.status).toBe("Resolved");
     expect(result.resolution.evidence).toBe("CHG-1107");
-    const reopened = ok<Finding>(await call(harbor, "aegis_reopen_finding", { finding_id: "fnd_tailspin-logistics_win_psl", reason: "Wazuh still reports 4104 missing" }));
+    const reopened = ok<Finding>(
+      await call(harbor, "aegis_reopen_finding", {
+        finding_id: "fnd_tailspin-logistics_win_psl",
+        reason: "Wazuh still reports 4104 missing",
+      }),
+    );
     expect(reopened.status).toBe("New");
     expect(reopened.history[0]).toMatchObject({ action: "reopened", comment: "Wazuh still reports 4104 missing" });
   });
   test("bad input: resolving a resolved finding, reopening an open one, short note", async () => {
     // The preview refuses before any confirmation is proposed.
-    expect(errorText(await call(harbor, "aegis_resolve_finding", { finding_id: "fnd_tailspin-logistics_mfa_all", resolution_note: "already done long ago" }))).toContain("already Resolved");
-    expect(errorText(await call(harbor, "aegis_reopen_finding", { finding_id: "fnd_contosocare_patch", reason: "why not" }))).toContain("nothing to reopen");
-    expect(errorText(await call(harbor, "aegis_resolve_finding", { finding_id: "fnd_contosocare_patch", resolution_note: "done" }))).toContain("resolution_note");
+    expect(
+      errorText(
+        await call(harbor, "aegis_resolve_finding", {
+          finding_id: "fnd_tailspin-logistics_mfa_all",
+          resolution_note: "already done long ago",
+        }),
+      ),
+    ).toContain("already Resolved");
+    expect(
+      errorText(await call(harbor, "aegis_reopen_finding", { finding_id: "fnd_contosocare_patch", reason: "why not" })),
+    ).toContain("nothing to reopen");
+    expect(
+      errorText(
+        await call(harbor, "aegis_resolve_finding", { finding_id: "fnd_contosocare_patch", resolution_note: "done" }),
+      ),
+    ).toContain("resolution_note");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "aegis_reopen_finding", { finding_id: "fnd_tailspin-logistics_mfa_all", reason: "mine" }))).toBe(NOT_PERMITTED);
-    expect(errorText(await call(otter, "aegis_resolve_finding", { finding_id: "fnd_contosocare_patch", resolution_note: "patched everything" }))).toBe(NOT_PERMITTED);
+    expect(
+      errorText(
+        await call(otter, "aegis_reopen_finding", { finding_id: "fnd_tailspin-logistics_mfa_all", reason: "mine" }),
+      ),
+    ).toBe(NOT_PERMITTED);
+    expect(
+      errorText(
+        await call(otter, "aegis_resolve_finding", {
+          finding_id: "fnd_contosocare_patch",
+          resolution_note: "patched everything",
+        }),
+      ),
+    ).toBe(NOT_PERMITTED);
   });
   test("missing scope", async () => {
-    await expectMissingScope(readOnlyToken, "aegis_resolve_finding", { finding_id: "fnd_contosocare_patch", resolution_note: "patched everything" }, "aegis:write");
-    await expectMissingScope(readOnlyToken, "aegis_reopen_finding", { finding_id: "fnd_contosocare_ransom", reason: "x" }, "aegis:write");
+    await expectMissingScope(
+      readOnlyToken,
+      "aegis_resolve_finding",
+      { finding_id: "fnd_contosocare_patch", resolution_note: "patched everything" },
+      "aegis:write",
+    );
+    await expectMissingScope(
+      readOnlyToken,
+      "aegis_reopen_finding",
+      { finding_id: "fnd_contosocare_ransom", reason: "x" },
+      "aegis:write",
+    );
   });
 });

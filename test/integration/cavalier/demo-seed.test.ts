@@ -20,7 +20,11 @@ async function cli(args: string[]) {
     stderr: "pipe",
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
   });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   return { out, err, code };
 }
 
@@ -52,7 +56,10 @@ describe("cavaridge demo seed", () => {
   test("refuses, with a reason, when the demo tenants are not configured", async () => {
     const dbPath = join(dir, "other.db");
     const config = join(dir, "other.toml");
-    writeFileSync(config, `[server]\npublic_url = "http://127.0.0.1:18090"\n[database]\nurl = "file:${dbPath}"\n[secrets]\nmaster_key_file = "${dbPath}.key"\n[[tenants]]\nid = "acme-msp"\nname = "Acme"\nkind = "msp"\n`);
+    writeFileSync(
+      config,
+      `[server]\npublic_url = "http://127.0.0.1:18090"\n[database]\nurl = "file:${dbPath}"\n[secrets]\nmaster_key_file = "${dbPath}.key"\n[[tenants]]\nid = "acme-msp"\nname = "Acme"\nkind = "msp"\n`,
+    );
     const r = await cli(["demo", "seed", "--config", config]);
     expect(r.code).toBe(1);
     expect(r.err).toContain("demo tenants not configured: harbor-it");

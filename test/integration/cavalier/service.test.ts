@@ -30,8 +30,11 @@ const actor = { userId: "usr_test" };
 /** Row counts of every table (all surfaces' demo data, not only cavalier's). */
 async function countRows() {
   const out: Record<string, number> = {};
-  for (const t of [products, productPrices, contacts, deals, quotes, quoteLines]) out[`drizzle:${t.id.name}`] = (await store.db.select({ id: t.id }).from(t)).length;
-  const tables = await store.client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  for (const t of [products, productPrices, contacts, deals, quotes, quoteLines])
+    out[`drizzle:${t.id.name}`] = (await store.db.select({ id: t.id }).from(t)).length;
+  const tables = await store.client.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+  );
   for (const r of tables.rows) {
     const name = String(r.name);
     out[name] = Number((await store.client.execute(`SELECT count(*) AS n FROM "${name}"`)).rows[0]!.n);
@@ -59,7 +62,8 @@ describe("demo seed", () => {
   test("seeding twice changes nothing, and start-up seeding skips a seeded database", async () => {
     const before = await countRows();
     // The orchestrator ran every surface's seed, not only cavalier's.
-    for (const table of ["cavalier_quotes", "aegis_findings", "aegis_posture_snapshots", "forge_documents"]) expect(before[table]).toBeGreaterThan(0);
+    for (const table of ["cavalier_quotes", "aegis_findings", "aegis_posture_snapshots", "forge_documents"])
+      expect(before[table]).toBeGreaterThan(0);
     const again = await seedAllDemo({ store, clock: () => NOW + 5 * DAY_MS, log: silentLogger });
     expect(again.status).toBe("seeded");
     expect(await countRows()).toEqual(before);
@@ -71,7 +75,8 @@ describe("demo seed", () => {
     const scope = await scopeOf("admin@harbor-it.example");
     const page = await svc.listQuotes(store.db, scope, { limit: 100 }, NOW);
     const states = new Set(page.items.map((q) => q.status));
-    for (const s of ["draft", "sent", "accepted", "declined", "expired", "superseded", "void"] as const) expect(states.has(s)).toBe(true);
+    for (const s of ["draft", "sent", "accepted", "declined", "expired", "superseded", "void"] as const)
+      expect(states.has(s)).toBe(true);
     const expired = await svc.listQuotes(store.db, scope, { statuses: ["expired"] }, NOW);
     expect(expired.items.map((q) => q.quote.id)).toEqual(["q_demo_0039_v1"]);
   });
@@ -83,7 +88,9 @@ describe("tenants and catalog", () => {
     expect((await svc.resolveTenant(store.db, scope, "ContosoCare")).id).toBe("contosocare");
     expect((await svc.resolveTenant(store.db, scope, "contosocare clinic")).id).toBe("contosocare");
     // a prefix is answered with the exact id to pass (so the audit row, which resolves the same way, names it)
-    await expect(svc.resolveTenant(store.db, scope, "Fabrikam")).rejects.toThrow("did you mean Fabrikam Law LLP [tenant_id fabrikam-law]");
+    await expect(svc.resolveTenant(store.db, scope, "Fabrikam")).rejects.toThrow(
+      "did you mean Fabrikam Law LLP [tenant_id fabrikam-law]",
+    );
     await expect(svc.resolveTenant(store.db, scope, "otter-client")).rejects.toBeInstanceOf(CrossTenantError);
     await expect(svc.resolveTenant(store.db, scope, "nobody-inc")).rejects.toBeInstanceOf(NotFoundError);
     const otter = await scopeOf("admin@otter-msp.example");
@@ -112,17 +119,31 @@ describe("tenants and catalog", () => {
 describe("quotes", () => {
   test("prices one Operations Pro seat for ContosoCare in USD, and 10 for Tailspin in GBP with 20% VAT", async () => {
     const scope = await scopeOf("tech@harbor-it.example");
-    const contoso = await svc.priceQuoteFor(store.db, scope, { tenant: "ContosoCare", lines: [{ product: "Operations Pro seat", quantity: 1 }] });
+    const contoso = await svc.priceQuoteFor(store.db, scope, {
+      tenant: "ContosoCare",
+      lines: [{ product: "Operations Pro seat", quantity: 1 }],
+    });
     expect(contoso.pricing.currency).toBe("USD");
     expect(contoso.pricing.recurringMonthly.subtotalMinor).toBe(6500);
-    const tailspin = await svc.priceQuoteFor(store.db, scope, { tenant: "tailspin-logistics", lines: [{ product: "OPS-PRO-SEAT", quantity: 10 }] });
+    const tailspin = await svc.priceQuoteFor(store.db, scope, {
+      tenant: "tailspin-logistics",
+      lines: [{ product: "OPS-PRO-SEAT", quantity: 10 }],
+    });
     expect(tailspin.pricing.currency).toBe("GBP");
-    expect(tailspin.pricing.recurringMonthly).toMatchObject({ subtotalMinor: 52000, taxMinor: 10400, totalMinor: 62400 });
+    expect(tailspin.pricing.recurringMonthly).toMatchObject({
+      subtotalMinor: 52000,
+      taxMinor: 10400,
+      totalMinor: 62400,
+    });
   });
 
   test("create is idempotent per key; a reused key with another request is a conflict", async () => {
     const scope = await scopeOf("tech@harbor-it.example");
-    const input = { tenant: "contosocare", lines: [{ product: "OPS-PRO-SEAT", quantity: 1 }], idempotencyKey: "test-key-0001" };
+    const input = {
+      tenant: "contosocare",
+      lines: [{ product: "OPS-PRO-SEAT", quantity: 1 }],
+      idempotencyKey: "test-key-0001",
+    };
     const a = await store.db.transaction((tx) => svc.createQuote(tx, scope, input, actor, NOW));
     expect(a.replayed).toBe(false);
     expect(a.detail.status).toBe("draft");
@@ -130,40 +151,87 @@ describe("quotes", () => {
     const b = await store.db.transaction((tx) => svc.createQuote(tx, scope, input, actor, NOW + 1000));
     expect(b.replayed).toBe(true);
     expect(b.detail.quote.id).toBe(a.detail.quote.id);
-    await expect(svc.createQuote(store.db, scope, { ...input, lines: [{ product: "OPS-PRO-SEAT", quantity: 2 }] }, actor, NOW)).rejects.toMatchObject({ code: "idempotency_conflict" });
+    await expect(
+      svc.createQuote(store.db, scope, { ...input, lines: [{ product: "OPS-PRO-SEAT", quantity: 2 }] }, actor, NOW),
+    ).rejects.toMatchObject({ code: "idempotency_conflict" });
   });
 
   test("revise supersedes the old version; send then accept closes the deal won", async () => {
     const scope = await scopeOf("admin@harbor-it.example");
-    const created = await svc.createQuote(store.db, scope, { tenant: "fabrikam-law", dealId: "dl_demo_fabrikam_afterhours", lines: [{ product: "LAB-HOUR", quantity: 10 }], idempotencyKey: "test-key-0002" }, actor, NOW);
-    const revised = await svc.reviseQuote(store.db, scope, { quoteId: created.detail.quote.id, lines: [{ product: "LAB-HOUR", quantity: 12 }], idempotencyKey: "test-key-0003" }, actor, NOW);
+    const created = await svc.createQuote(
+      store.db,
+      scope,
+      {
+        tenant: "fabrikam-law",
+        dealId: "dl_demo_fabrikam_afterhours",
+        lines: [{ product: "LAB-HOUR", quantity: 10 }],
+        idempotencyKey: "test-key-0002",
+      },
+      actor,
+      NOW,
+    );
+    const revised = await svc.reviseQuote(
+      store.db,
+      scope,
+      {
+        quoteId: created.detail.quote.id,
+        lines: [{ product: "LAB-HOUR", quantity: 12 }],
+        idempotencyKey: "test-key-0003",
+      },
+      actor,
+      NOW,
+    );
     expect(revised.detail.quote.version).toBe(2);
     expect(revised.detail.versions.map((v) => v.status)).toEqual(["superseded", "draft"]);
-    await expect(svc.transitionQuote(store.db, scope, { quoteId: created.detail.quote.id, to: "sent" }, NOW)).rejects.toMatchObject({ code: "invalid_state_transition" });
-    await expect(svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW)).rejects.toMatchObject({ code: "invalid_state_transition" });
+    await expect(
+      svc.transitionQuote(store.db, scope, { quoteId: created.detail.quote.id, to: "sent" }, NOW),
+    ).rejects.toMatchObject({ code: "invalid_state_transition" });
+    await expect(
+      svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW),
+    ).rejects.toMatchObject({ code: "invalid_state_transition" });
     await svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "sent" }, NOW);
-    const accepted = await svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW);
+    const accepted = await svc.transitionQuote(
+      store.db,
+      scope,
+      { quoteId: revised.detail.quote.id, to: "accepted" },
+      NOW,
+    );
     expect(accepted.detail.status).toBe("accepted");
     expect(accepted.deal).toMatchObject({ id: "dl_demo_fabrikam_afterhours", stage: "closed_won" });
     expect((await svc.getDealRow(store.db, scope, "dl_demo_fabrikam_afterhours")).stage).toBe("closed_won");
     // repeating the same decision changes nothing
-    expect((await svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW)).changed).toBe(false);
+    expect(
+      (await svc.transitionQuote(store.db, scope, { quoteId: revised.detail.quote.id, to: "accepted" }, NOW)).changed,
+    ).toBe(false);
   });
 
   test("an expired quote cannot be accepted; it can be revised", async () => {
     const scope = await scopeOf("admin@harbor-it.example");
-    await expect(svc.transitionQuote(store.db, scope, { quoteId: "q_demo_0039_v1", to: "accepted" }, NOW)).rejects.toThrow(/expired/);
-    const plan = await svc.planRevision(store.db, scope, { quoteId: "q_demo_0039_v1", idempotencyKey: "test-key-0004" }, NOW);
+    await expect(
+      svc.transitionQuote(store.db, scope, { quoteId: "q_demo_0039_v1", to: "accepted" }, NOW),
+    ).rejects.toThrow(/expired/);
+    const plan = await svc.planRevision(
+      store.db,
+      scope,
+      { quoteId: "q_demo_0039_v1", idempotencyKey: "test-key-0004" },
+      NOW,
+    );
     expect(plan.version).toBe(2);
     expect(plan.pricing.recurringMonthly.subtotalMinor).toBe(42 * 6500);
   });
 
   test("another MSP's user cannot read, revise or decide a harbor quote", async () => {
     const otter = await scopeOf("admin@otter-msp.example");
-    await expect(svc.getQuote(store.db, otter, { quoteId: "q_demo_0042_v1" }, NOW)).rejects.toBeInstanceOf(CrossTenantError);
+    await expect(svc.getQuote(store.db, otter, { quoteId: "q_demo_0042_v1" }, NOW)).rejects.toBeInstanceOf(
+      CrossTenantError,
+    );
     await expect(svc.getQuote(store.db, otter, { quoteId: "q_nope" }, NOW)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(svc.transitionQuote(store.db, otter, { quoteId: "q_demo_0042_v1", to: "void", reason: "x" }, NOW)).rejects.toBeInstanceOf(CrossTenantError);
-    await expect(svc.getQuote(store.db, otter, { quoteNumber: "Q-2026-0042" }, NOW)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      svc.transitionQuote(store.db, otter, { quoteId: "q_demo_0042_v1", to: "void", reason: "x" }, NOW),
+    ).rejects.toBeInstanceOf(CrossTenantError);
+    await expect(svc.getQuote(store.db, otter, { quoteNumber: "Q-2026-0042" }, NOW)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     expect((await svc.listQuotes(store.db, otter, {}, NOW)).items).toEqual([]);
   });
 
@@ -172,23 +240,38 @@ describe("quotes", () => {
     const page = await svc.listQuotes(store.db, staff, { limit: 100 }, NOW);
     expect(page.items.length).toBeGreaterThan(0);
     expect(page.items.every((q) => q.quote.tenantId === "contosocare")).toBe(true);
-    await expect(svc.getQuote(store.db, staff, { quoteId: "q_demo_0041_v2" }, NOW)).rejects.toBeInstanceOf(CrossTenantError);
+    await expect(svc.getQuote(store.db, staff, { quoteId: "q_demo_0041_v2" }, NOW)).rejects.toBeInstanceOf(
+      CrossTenantError,
+    );
   });
 });
 
 describe("deals", () => {
   test("create deal is idempotent; closing lost needs a reason; closed deals stay closed", async () => {
     const scope = await scopeOf("tech@harbor-it.example");
-    const input = { tenant: "Tailspin Logistics Ltd", name: "Second warehouse network", idempotencyKey: "deal-key-0001" };
+    const input = {
+      tenant: "Tailspin Logistics Ltd",
+      name: "Second warehouse network",
+      idempotencyKey: "deal-key-0001",
+    };
     const a = await svc.createDeal(store.db, scope, input, actor, NOW);
     const b = await svc.createDeal(store.db, scope, input, actor, NOW);
     expect(b.deal.id).toBe(a.deal.id);
     expect(b.replayed).toBe(true);
     expect(a.deal.currency).toBe("GBP");
-    await expect(svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "closed_lost" }, NOW)).rejects.toMatchObject({ code: "invalid_input" });
-    const lost = await svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "closed_lost", reason: "went with incumbent" }, NOW);
+    await expect(
+      svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "closed_lost" }, NOW),
+    ).rejects.toMatchObject({ code: "invalid_input" });
+    const lost = await svc.updateDealStage(
+      store.db,
+      scope,
+      { dealId: a.deal.id, stage: "closed_lost", reason: "went with incumbent" },
+      NOW,
+    );
     expect(lost.deal.probabilityPct).toBe(0);
-    await expect(svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "proposal" }, NOW)).rejects.toMatchObject({ code: "invalid_state_transition" });
+    await expect(
+      svc.updateDealStage(store.db, scope, { dealId: a.deal.id, stage: "proposal" }, NOW),
+    ).rejects.toMatchObject({ code: "invalid_state_transition" });
   });
 
   test("get deal shows its quotes and the live quote's MRR", async () => {

@@ -38,20 +38,32 @@ describe("forge search", () => {
   });
 
   test("tenant filter boosts the tenant's own documents and includes MSP-wide ones", async () => {
-    const r = await searchKnowledge(fx.store.db, await tech(), { query: "EHR outage escalation", tenantId: "contosocare" });
+    const r = await searchKnowledge(fx.store.db, await tech(), {
+      query: "EHR outage escalation",
+      tenantId: "contosocare",
+    });
     expect(r.items[0]!.tenant_id).toBe("contosocare");
     const tenantsSeen = new Set(r.items.map((i) => i.tenant_id));
     expect([...tenantsSeen].every((t) => t === "contosocare" || t === "harbor-it")).toBe(true);
   });
 
   test("client staff see only client-visible MSP documents; other MSPs see nothing", async () => {
-    const staff = await searchKnowledge(fx.store.db, await clinicStaff(), { query: "quote discount policy authenticator phishing" });
+    const staff = await searchKnowledge(fx.store.db, await clinicStaff(), {
+      query: "quote discount policy authenticator phishing",
+    });
     const ids = staff.items.map((i) => i.id);
     expect(ids).toContain("kb_authenticator_setup");
     expect(ids).not.toContain("kb_quote_approval_policy");
-    await expect(getDocument(fx.store.db, await clinicStaff(), { id: "kb_quote_approval_policy", kind: "article" })).rejects.toThrow("not found or not permitted");
-    await expect(getDocument(fx.store.db, await clinicStaff(), { id: "kb_contosocare_ehr_escalation", kind: "article" })).rejects.toThrow("not found or not permitted");
-    expect((await getDocument(fx.store.db, await clinicStaff(), { id: "rb_contosocare_ehr_downtime", kind: "runbook" })).steps!.length).toBe(5);
+    await expect(
+      getDocument(fx.store.db, await clinicStaff(), { id: "kb_quote_approval_policy", kind: "article" }),
+    ).rejects.toThrow("not found or not permitted");
+    await expect(
+      getDocument(fx.store.db, await clinicStaff(), { id: "kb_contosocare_ehr_escalation", kind: "article" }),
+    ).rejects.toThrow("not found or not permitted");
+    expect(
+      (await getDocument(fx.store.db, await clinicStaff(), { id: "rb_contosocare_ehr_downtime", kind: "runbook" }))
+        .steps!.length,
+    ).toBe(5);
     expect((await searchKnowledge(fx.store.db, await otter(), { query: "offboarding" })).items).toEqual([]);
   });
 
@@ -64,14 +76,26 @@ describe("forge search", () => {
 describe("forge save", () => {
   test("new version keeps history; same key replays; different payload conflicts", async () => {
     const scope = await tech();
-    const base = { kind: "article" as const, documentId: "kb_patch_policy", title: "Patch policy and service levels", summary: "Updated SLA", body: "Critical within 48 hours.", tags: ["patching"], visibility: "client" as const, changeNote: "Tighter SLA", idempotencyKey: "save-1" };
+    const base = {
+      kind: "article" as const,
+      documentId: "kb_patch_policy",
+      title: "Patch policy and service levels",
+      summary: "Updated SLA",
+      body: "Critical within 48 hours.",
+      tags: ["patching"],
+      visibility: "client" as const,
+      changeNote: "Tighter SLA",
+      idempotencyKey: "save-1",
+    };
     const first = await saveDocument(fx.store.db, scope, actor, base, NOW);
     expect(first.document.version).toBe(2);
     expect(first.replayed).toBe(false);
     const again = await saveDocument(fx.store.db, scope, actor, base, NOW + 5);
     expect(again.replayed).toBe(true);
     expect(again.document.version).toBe(2);
-    await expect(saveDocument(fx.store.db, scope, actor, { ...base, body: "Different" }, NOW)).rejects.toThrow("idempotency_key");
+    await expect(saveDocument(fx.store.db, scope, actor, { ...base, body: "Different" }, NOW)).rejects.toThrow(
+      "idempotency_key",
+    );
     const v1 = await getDocument(fx.store.db, scope, { id: "kb_patch_policy", kind: "article", version: 1 });
     expect(v1.body).toContain("72 hours");
     const hits = await searchKnowledge(fx.store.db, scope, { query: "48 hours" });
@@ -80,14 +104,32 @@ describe("forge save", () => {
 
   test("client staff cannot edit MSP-wide documents", async () => {
     await expect(
-      saveDocument(fx.store.db, await clinicStaff(), actor, { kind: "article", documentId: "kb_authenticator_setup", title: "x", summary: "x", body: "x", tags: [], visibility: "client", changeNote: "x", idempotencyKey: "k2" }, NOW),
+      saveDocument(
+        fx.store.db,
+        await clinicStaff(),
+        actor,
+        {
+          kind: "article",
+          documentId: "kb_authenticator_setup",
+          title: "x",
+          summary: "x",
+          body: "x",
+          tags: [],
+          visibility: "client",
+          changeNote: "x",
+          idempotencyKey: "k2",
+        },
+        NOW,
+      ),
     ).rejects.toThrow("not found or not permitted");
   });
 });
 
 describe("forge classify", () => {
   test("ransomware is a P1 security incident", () => {
-    const c = classifyRequest("Front desk says all files on the shared drive are encrypted and there's a ransom note, nobody can work!");
+    const c = classifyRequest(
+      "Front desk says all files on the shared drive are encrypted and there's a ransom note, nobody can work!",
+    );
     expect(c.category).toBe("security_incident");
     expect(c.priority).toBe("P1");
   });

@@ -46,11 +46,15 @@ afterAll(async () => {
   await app?.close();
 });
 
-
 async function expectMissingScope(token: string, name: string, args: Record<string, unknown>, scope: string) {
   const res = await fetch(`${app.baseUrl}/forge`, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" },
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-06-18",
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
   });
   expect(res.status).toBe(403);
@@ -61,26 +65,46 @@ async function expectMissingScope(token: string, name: string, args: Record<stri
 }
 
 type Hit = { id: string; tenant_id: string; scope: string; snippet: string; score: number };
-type Doc = { id: string; kind: string; tenant_id: string; body: string; version: number; steps: { n: number; text: string }[] | null; versions: { version: number }[] };
+type Doc = {
+  id: string;
+  kind: string;
+  tenant_id: string;
+  body: string;
+  version: number;
+  steps: { n: number; text: string }[] | null;
+  versions: { version: number }[];
+};
 
 describe("forge_search_knowledge", () => {
   test("bm25 ranking, snippets, tenant boost over MSP-wide documents", async () => {
-    const r = ok<{ items: Hit[]; next_cursor: string | null }>(await call(harbor, "forge_search_knowledge", { query: "how do I disable legacy authentication for a scanner" }));
+    const r = ok<{ items: Hit[]; next_cursor: string | null }>(
+      await call(harbor, "forge_search_knowledge", { query: "how do I disable legacy authentication for a scanner" }),
+    );
     expect(r.items[0]!.id).toBe("rb_block_legacy_auth");
     expect(r.items[0]!.snippet).toContain("**");
     expect(r.items[0]!.score).toBeGreaterThan(0);
-    const ehr = ok<{ items: Hit[] }>(await call(harbor, "forge_search_knowledge", { query: "EHR outage", tenant_id: "contosocare" }));
+    const ehr = ok<{ items: Hit[] }>(
+      await call(harbor, "forge_search_knowledge", { query: "EHR outage", tenant_id: "contosocare" }),
+    );
     expect(ehr.items[0]!.tenant_id).toBe("contosocare");
     expect(ehr.items.every((h) => h.tenant_id === "contosocare" || h.tenant_id === "harbor-it")).toBe(true);
-    const runbooks = ok<{ items: { kind: string }[] }>(await call(harbor, "forge_search_knowledge", { query: "mfa", kinds: ["runbook"] }));
+    const runbooks = ok<{ items: { kind: string }[] }>(
+      await call(harbor, "forge_search_knowledge", { query: "mfa", kinds: ["runbook"] }),
+    );
     expect(runbooks.items.every((h) => h.kind === "runbook")).toBe(true);
-    const page = ok<{ items: Hit[]; next_cursor: string | null }>(await call(harbor, "forge_search_knowledge", { query: "mfa email user", limit: 2 }));
+    const page = ok<{ items: Hit[]; next_cursor: string | null }>(
+      await call(harbor, "forge_search_knowledge", { query: "mfa email user", limit: 2 }),
+    );
     expect(page.items).toHaveLength(2);
-    const next = ok<{ items: Hit[] }>(await call(harbor, "forge_search_knowledge", { query: "mfa email user", limit: 2, cursor: page.next_cursor }));
+    const next = ok<{ items: Hit[] }>(
+      await call(harbor, "forge_search_knowledge", { query: "mfa email user", limit: 2, cursor: page.next_cursor }),
+    );
     expect(next.items.some((h) => page.items.some((p) => p.id === h.id))).toBe(false);
   });
   test("client staff read client-visible MSP documents, never internal ones", async () => {
-    const r = ok<{ items: Hit[] }>(await call(staff, "forge_search_knowledge", { query: "quote discount approval authenticator" }));
+    const r = ok<{ items: Hit[] }>(
+      await call(staff, "forge_search_knowledge", { query: "quote discount approval authenticator" }),
+    );
     const ids = r.items.map((h) => h.id);
     expect(ids).toContain("kb_authenticator_setup");
     expect(ids).not.toContain("kb_quote_approval_policy");
@@ -91,10 +115,16 @@ describe("forge_search_knowledge", () => {
     expect(errorText(await call(harbor, "forge_search_knowledge", { query: "mfa", limit: 0 }))).toContain("limit");
   });
   test("cross-tenant: otter naming contosocare, and searching Harbor's content", async () => {
-    expect(errorText(await call(otter, "forge_search_knowledge", { query: "EHR", tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
-    expect(ok<{ items: Hit[] }>(await call(otter, "forge_search_knowledge", { query: "offboarding legacy authentication" })).items).toEqual([]);
+    expect(errorText(await call(otter, "forge_search_knowledge", { query: "EHR", tenant_id: "contosocare" }))).toBe(
+      NOT_PERMITTED,
+    );
+    expect(
+      ok<{ items: Hit[] }>(await call(otter, "forge_search_knowledge", { query: "offboarding legacy authentication" }))
+        .items,
+    ).toEqual([]);
   });
-  test("missing scope", async () => expectMissingScope(writeOnlyToken, "forge_search_knowledge", { query: "mfa" }, "forge:read"));
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "forge_search_knowledge", { query: "mfa" }, "forge:read"));
 });
 
 describe("forge_get_article / forge_get_runbook", () => {
@@ -109,16 +139,33 @@ describe("forge_get_article / forge_get_runbook", () => {
   });
   test("bad input: missing id, unknown version, wrong kind", async () => {
     expect(errorText(await call(harbor, "forge_get_article", {}))).toContain("article_id");
-    expect(errorText(await call(harbor, "forge_get_article", { article_id: "kb_quote_approval_policy", version: 9 }))).toContain("no version 9");
-    expect(errorText(await call(harbor, "forge_get_article", { article_id: "rb_user_offboarding" }))).toBe(NOT_PERMITTED);
+    expect(
+      errorText(await call(harbor, "forge_get_article", { article_id: "kb_quote_approval_policy", version: 9 })),
+    ).toContain("no version 9");
+    expect(errorText(await call(harbor, "forge_get_article", { article_id: "rb_user_offboarding" }))).toBe(
+      NOT_PERMITTED,
+    );
   });
   test("cross-tenant: otter cannot read Harbor's documents; clinic staff cannot read internal ones", async () => {
-    expect(errorText(await call(otter, "forge_get_article", { article_id: "kb_quote_approval_policy" }))).toBe(NOT_PERMITTED);
-    const [row] = await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.tool, "forge_get_article")).orderBy(desc(auditLog.seq)).limit(1);
+    expect(errorText(await call(otter, "forge_get_article", { article_id: "kb_quote_approval_policy" }))).toBe(
+      NOT_PERMITTED,
+    );
+    const [row] = await app.ctx.store.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.tool, "forge_get_article"))
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
     expect(row?.outcome).toBe("denied_cross_tenant");
-    expect(errorText(await call(otter, "forge_get_runbook", { runbook_id: "rb_user_offboarding" }))).toBe(NOT_PERMITTED);
-    expect(errorText(await call(staff, "forge_get_article", { article_id: "kb_contosocare_ehr_escalation" }))).toBe(NOT_PERMITTED);
-    expect(ok<Doc>(await call(staff, "forge_get_runbook", { runbook_id: "rb_user_offboarding" })).tenant_id).toBe("harbor-it");
+    expect(errorText(await call(otter, "forge_get_runbook", { runbook_id: "rb_user_offboarding" }))).toBe(
+      NOT_PERMITTED,
+    );
+    expect(errorText(await call(staff, "forge_get_article", { article_id: "kb_contosocare_ehr_escalation" }))).toBe(
+      NOT_PERMITTED,
+    );
+    expect(ok<Doc>(await call(staff, "forge_get_runbook", { runbook_id: "rb_user_offboarding" })).tenant_id).toBe(
+      "harbor-it",
+    );
   });
   test("missing scope", async () => {
     await expectMissingScope(writeOnlyToken, "forge_get_article", { article_id: "kb_patch_policy" }, "forge:read");
@@ -128,14 +175,27 @@ describe("forge_get_article / forge_get_runbook", () => {
 
 describe("forge_classify_request", () => {
   test("ransomware is P1 security with the incident runbook among related documents", async () => {
-    const c = ok<{ category: string; priority: string; suggested_tool: string; explanation: string; related_documents: { id: string }[] }>(
-      await call(harbor, "forge_classify_request", { text: "Reception PCs show a ransom note and all files on the shared drive are encrypted, nobody can work", tenant_id: "contosocare" }),
+    const c = ok<{
+      category: string;
+      priority: string;
+      suggested_tool: string;
+      explanation: string;
+      related_documents: { id: string }[];
+    }>(
+      await call(harbor, "forge_classify_request", {
+        text: "Reception PCs show a ransom note and all files on the shared drive are encrypted, nobody can work",
+        tenant_id: "contosocare",
+      }),
     );
     expect(c.category).toBe("security_incident");
     expect(c.priority).toBe("P1");
     expect(c.explanation).toContain("P1");
     expect(c.related_documents.length).toBeGreaterThan(0);
-    const q = ok<{ category: string; suggested_tool: string }>(await call(harbor, "forge_classify_request", { text: "Draft a quote for ContosoCare with one Operations Pro seat" }));
+    const q = ok<{ category: string; suggested_tool: string }>(
+      await call(harbor, "forge_classify_request", {
+        text: "Draft a quote for ContosoCare with one Operations Pro seat",
+      }),
+    );
     expect(q.category).toBe("sales_quote");
     expect(q.suggested_tool).toBe("cavalier_price_quote");
   });
@@ -143,44 +203,111 @@ describe("forge_classify_request", () => {
     expect(errorText(await call(harbor, "forge_classify_request", { text: "" }))).toContain("text");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "forge_classify_request", { text: "password reset", tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
+    expect(
+      errorText(await call(otter, "forge_classify_request", { text: "password reset", tenant_id: "contosocare" })),
+    ).toBe(NOT_PERMITTED);
   });
-  test("missing scope", async () => expectMissingScope(writeOnlyToken, "forge_classify_request", { text: "help" }, "forge:read"));
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "forge_classify_request", { text: "help" }, "forge:read"));
 });
 
 describe("forge_summarize_entity", () => {
   test("a finding for a technician and for a client executive; a quote; a deal; a runbook", async () => {
     type S = { headline: string; summary: string; key_points: string[]; next_steps: string[]; tenant_id: string };
-    const tech = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_fabrikam-law_legacy_auth", audience: "technician" }));
+    const tech = ok<S>(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "finding",
+        entity_id: "fnd_fabrikam-law_legacy_auth",
+        audience: "technician",
+      }),
+    );
     expect(tech.headline).toContain("[High / In Progress]");
     expect(tech.next_steps.join(" ")).toContain("SmtpClientAuthenticationDisabled");
-    const exec = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_fabrikam-law_legacy_auth", audience: "client_executive", max_words: 40 }));
+    const exec = ok<S>(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "finding",
+        entity_id: "fnd_fabrikam-law_legacy_auth",
+        audience: "client_executive",
+        max_words: 40,
+      }),
+    );
     expect(exec.headline).not.toContain("authentication is not blocked (IMAP");
     expect(exec.summary).toContain("high risk");
     expect(exec.summary.split(/\s+/).length).toBeLessThanOrEqual(41);
-    const quote = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "quote", entity_id: "q_demo_0042_v1", audience: "client_executive" }));
+    const quote = ok<S>(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "quote",
+        entity_id: "q_demo_0042_v1",
+        audience: "client_executive",
+      }),
+    );
     expect(quote.headline).toContain("per month");
     expect(quote.tenant_id).toBe("fabrikam-law");
-    const deal = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "deal", entity_id: "dl_demo_fabrikam_secuplift", audience: "technician" }));
+    const deal = ok<S>(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "deal",
+        entity_id: "dl_demo_fabrikam_secuplift",
+        audience: "technician",
+      }),
+    );
     expect(deal.headline).toContain("Security uplift");
-    const rb = ok<S>(await call(harbor, "forge_summarize_entity", { entity_type: "runbook", entity_id: "rb_user_offboarding", audience: "technician" }));
+    const rb = ok<S>(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "runbook",
+        entity_id: "rb_user_offboarding",
+        audience: "technician",
+      }),
+    );
     expect(rb.key_points[0]).toStartWith("1.");
   });
   test("bad input: unknown audience", async () => {
-    expect(errorText(await call(harbor, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_contosocare_dmarc", audience: "ceo" }))).toContain("audience");
+    expect(
+      errorText(
+        await call(harbor, "forge_summarize_entity", {
+          entity_type: "finding",
+          entity_id: "fnd_contosocare_dmarc",
+          audience: "ceo",
+        }),
+      ),
+    ).toContain("audience");
   });
   test("cross-tenant: otter summarising a Harbor finding or quote", async () => {
-    expect(errorText(await call(otter, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_contosocare_dmarc", audience: "technician" }))).toBe(NOT_PERMITTED);
-    expect(errorText(await call(otter, "forge_summarize_entity", { entity_type: "quote", entity_id: "q_demo_0042_v1", audience: "technician" }))).toBe(NOT_PERMITTED);
+    expect(
+      errorText(
+        await call(otter, "forge_summarize_entity", {
+          entity_type: "finding",
+          entity_id: "fnd_contosocare_dmarc",
+          audience: "technician",
+        }),
+      ),
+    ).toBe(NOT_PERMITTED);
+    expect(
+      errorText(
+        await call(otter, "forge_summarize_entity", {
+          entity_type: "quote",
+          entity_id: "q_demo_0042_v1",
+          audience: "technician",
+        }),
+      ),
+    ).toBe(NOT_PERMITTED);
   });
   test("missing scope", async () =>
-    expectMissingScope(writeOnlyToken, "forge_summarize_entity", { entity_type: "finding", entity_id: "fnd_contosocare_dmarc", audience: "technician" }, "forge:read"));
+    expectMissingScope(
+      writeOnlyToken,
+      "forge_summarize_entity",
+      { entity_type: "finding", entity_id: "fnd_contosocare_dmarc", audience: "technician" },
+      "forge:read",
+    ));
 });
 
 describe("forge_draft_client_message", () => {
   test("quote cover note with lines and totals, addressed to the quote's contact; never sent", async () => {
     const d = ok<{ subject: string; body: string; to: string | null; sent: boolean; note: string }>(
-      await call(harbor, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1", tone: "formal" }),
+      await call(harbor, "forge_draft_client_message", {
+        purpose: "quote_cover_note",
+        entity_id: "q_demo_0042_v1",
+        tone: "formal",
+      }),
     );
     expect(d.subject).toContain("Q-");
     expect(d.body).toStartWith("Dear ");
@@ -188,28 +315,53 @@ describe("forge_draft_client_message", () => {
     expect(d.body).toContain("10% discount");
     expect(d.sent).toBe(false);
     expect(d.note).toContain("nothing was sent");
-    const f = ok<{ body: string; placeholders: string[] }>(await call(harbor, "forge_draft_client_message", { purpose: "finding_explainer", entity_id: "fnd_contosocare_mfa_all" }));
+    const f = ok<{ body: string; placeholders: string[] }>(
+      await call(harbor, "forge_draft_client_message", {
+        purpose: "finding_explainer",
+        entity_id: "fnd_contosocare_mfa_all",
+      }),
+    );
     expect(f.body).toContain("[CLIENT CONTACT]");
     expect(f.placeholders).toEqual(["[CLIENT CONTACT]"]);
     expect(f.body).toContain("second sign-in step");
     expect(f.body).not.toContain("Conditional Access");
   });
   test("bad input: unknown purpose, finding explainer with a quote id", async () => {
-    expect(errorText(await call(harbor, "forge_draft_client_message", { purpose: "invoice_chaser", entity_id: "q_demo_0042_v1" }))).toContain("purpose");
-    expect(errorText(await call(harbor, "forge_draft_client_message", { purpose: "finding_explainer", entity_id: "q_demo_0042_v1" }))).toContain("fnd_");
+    expect(
+      errorText(
+        await call(harbor, "forge_draft_client_message", { purpose: "invoice_chaser", entity_id: "q_demo_0042_v1" }),
+      ),
+    ).toContain("purpose");
+    expect(
+      errorText(
+        await call(harbor, "forge_draft_client_message", { purpose: "finding_explainer", entity_id: "q_demo_0042_v1" }),
+      ),
+    ).toContain("fnd_");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1" }))).toBe(NOT_PERMITTED);
+    expect(
+      errorText(
+        await call(otter, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1" }),
+      ),
+    ).toBe(NOT_PERMITTED);
   });
   test("missing scope", async () =>
-    expectMissingScope(writeOnlyToken, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1" }, "forge:read"));
+    expectMissingScope(
+      writeOnlyToken,
+      "forge_draft_client_message",
+      { purpose: "quote_cover_note", entity_id: "q_demo_0042_v1" },
+      "forge:read",
+    ));
 });
 
 describe("forge_build_qbr_outline", () => {
   test("Tailspin: posture improvement, findings handled, open deals", async () => {
-    const q = ok<{ title: string; sections: { heading: string; bullets: string[] }[]; talking_points: string[]; metrics: { start_percent: number; end_percent: number; open_deals: number; findings_resolved: number } }>(
-      await call(harbor, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }),
-    );
+    const q = ok<{
+      title: string;
+      sections: { heading: string; bullets: string[] }[];
+      talking_points: string[];
+      metrics: { start_percent: number; end_percent: number; open_deals: number; findings_resolved: number };
+    }>(await call(harbor, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }));
     expect(q.title).toContain("Tailspin");
     expect(q.metrics.end_percent - q.metrics.start_percent).toBeGreaterThan(25);
     expect(q.metrics.findings_resolved).toBeGreaterThan(2);
@@ -220,12 +372,17 @@ describe("forge_build_qbr_outline", () => {
   });
   test("bad input: missing tenant_id, bad date", async () => {
     expect(errorText(await call(harbor, "forge_build_qbr_outline", {}))).toContain("tenant_id");
-    expect(errorText(await call(harbor, "forge_build_qbr_outline", { tenant_id: "contosocare", period_start: "Q3" }))).toContain("ISO 8601");
+    expect(
+      errorText(await call(harbor, "forge_build_qbr_outline", { tenant_id: "contosocare", period_start: "Q3" })),
+    ).toContain("ISO 8601");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }))).toBe(
+      NOT_PERMITTED,
+    );
   });
-  test("missing scope", async () => expectMissingScope(writeOnlyToken, "forge_build_qbr_outline", { tenant_id: "contosocare" }, "forge:read"));
+  test("missing scope", async () =>
+    expectMissingScope(writeOnlyToken, "forge_build_qbr_outline", { tenant_id: "contosocare" }, "forge:read"));
 });
 
 describe("forge_save_article / forge_save_runbook", () => {
@@ -241,15 +398,25 @@ describe("forge_save_article / forge_save_runbook", () => {
       change_note: "Written after the Fabrikam legacy-auth change",
       idempotency_key: key,
     };
-    const first = ok<{ document: Doc; created: boolean; replayed: boolean }>(await call(harbor, "forge_save_article", args));
+    const first = ok<{ document: Doc; created: boolean; replayed: boolean }>(
+      await call(harbor, "forge_save_article", args),
+    );
     expect(first.created).toBe(true);
     expect(first.document.version).toBe(1);
     const again = ok<{ document: Doc; replayed: boolean }>(await call(harbor, "forge_save_article", args));
     expect(again.replayed).toBe(true);
     expect(again.document.id).toBe(first.document.id);
-    expect(errorText(await call(harbor, "forge_save_article", { ...args, body: "something else" }))).toContain("idempotency_key");
+    expect(errorText(await call(harbor, "forge_save_article", { ...args, body: "something else" }))).toContain(
+      "idempotency_key",
+    );
     const v2 = ok<{ document: Doc }>(
-      await call(harbor, "forge_save_article", { ...args, tenant_id: undefined, article_id: first.document.id, body: `${args.body} Kyocera devices work the same way.`, idempotency_key: randomUUID() }),
+      await call(harbor, "forge_save_article", {
+        ...args,
+        tenant_id: undefined,
+        article_id: first.document.id,
+        body: `${args.body} Kyocera devices work the same way.`,
+        idempotency_key: randomUUID(),
+      }),
     );
     expect(v2.document.version).toBe(2);
     const hits = ok<{ items: Hit[] }>(await call(harbor, "forge_search_knowledge", { query: "kyocera" }));
@@ -260,7 +427,11 @@ describe("forge_save_article / forge_save_runbook", () => {
         tenant_id: "fabrikam-law",
         title: "Fabrikam: grant matter workspace access",
         when_to_use: "A Fabrikam user asks for access to a matter workspace.",
-        steps: [{ text: "Get written approval from the responsible partner." }, { text: "Copy conflicts@ on the change.", requires_role: "technician" }, { text: "Add the user to the matter group only." }],
+        steps: [
+          { text: "Get written approval from the responsible partner." },
+          { text: "Copy conflicts@ on the change.", requires_role: "technician" },
+          { text: "Add the user to the matter group only." },
+        ],
         visibility: "internal",
         change_note: "New",
         idempotency_key: randomUUID(),
@@ -271,32 +442,105 @@ describe("forge_save_article / forge_save_runbook", () => {
   });
   test("bad input: short idempotency key, runbook without steps, article for a tenant without tenant_id", async () => {
     const base = { title: "Title", summary: "Summary", body: "Body", visibility: "internal", change_note: "note" };
-    expect(errorText(await call(harbor, "forge_save_article", { ...base, tenant_id: "harbor-it", idempotency_key: "short" }))).toContain("idempotency_key");
-    expect(errorText(await call(harbor, "forge_save_article", { ...base, idempotency_key: randomUUID() }))).toContain("tenant_id is required");
-    expect(errorText(await call(harbor, "forge_save_runbook", { title: "T", when_to_use: "W", steps: [], visibility: "internal", change_note: "n", idempotency_key: randomUUID(), tenant_id: "harbor-it" }))).toContain("steps");
+    expect(
+      errorText(
+        await call(harbor, "forge_save_article", { ...base, tenant_id: "harbor-it", idempotency_key: "short" }),
+      ),
+    ).toContain("idempotency_key");
+    expect(errorText(await call(harbor, "forge_save_article", { ...base, idempotency_key: randomUUID() }))).toContain(
+      "tenant_id is required",
+    );
+    expect(
+      errorText(
+        await call(harbor, "forge_save_runbook", {
+          title: "T",
+          when_to_use: "W",
+          steps: [],
+          visibility: "internal",
+          change_note: "n",
+          idempotency_key: randomUUID(),
+          tenant_id: "harbor-it",
+        }),
+      ),
+    ).toContain("steps");
   });
   test("cross-tenant: otter cannot version Harbor's article or write into a Harbor tenant; staff cannot edit MSP-wide", async () => {
-    const base = { title: "Hijack", summary: "Hijack", body: "Hijack", visibility: "client", change_note: "mine", idempotency_key: randomUUID() };
-    expect(errorText(await call(otter, "forge_save_article", { ...base, article_id: "kb_patch_policy" }))).toBe(NOT_PERMITTED);
-    expect(errorText(await call(otter, "forge_save_article", { ...base, tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
-    expect(errorText(await call(staff, "forge_save_article", { ...base, article_id: "kb_authenticator_setup" }))).toBe(NOT_PERMITTED);
+    const base = {
+      title: "Hijack",
+      summary: "Hijack",
+      body: "Hijack",
+      visibility: "client",
+      change_note: "mine",
+      idempotency_key: randomUUID(),
+    };
+    expect(errorText(await call(otter, "forge_save_article", { ...base, article_id: "kb_patch_policy" }))).toBe(
+      NOT_PERMITTED,
+    );
+    expect(errorText(await call(otter, "forge_save_article", { ...base, tenant_id: "contosocare" }))).toBe(
+      NOT_PERMITTED,
+    );
+    expect(errorText(await call(staff, "forge_save_article", { ...base, article_id: "kb_authenticator_setup" }))).toBe(
+      NOT_PERMITTED,
+    );
     const doc = ok<Doc>(await call(harbor, "forge_get_article", { article_id: "kb_patch_policy" }));
     expect(doc.version).toBe(1);
   });
   test("missing scope", async () => {
-    await expectMissingScope(readOnlyToken, "forge_save_article", { title: "T", summary: "S", body: "B", visibility: "internal", change_note: "n", idempotency_key: randomUUID(), tenant_id: "harbor-it" }, "forge:write");
-    await expectMissingScope(readOnlyToken, "forge_save_runbook", { title: "T", when_to_use: "W", steps: [{ text: "x" }], visibility: "internal", change_note: "n", idempotency_key: randomUUID() }, "forge:write");
+    await expectMissingScope(
+      readOnlyToken,
+      "forge_save_article",
+      {
+        title: "T",
+        summary: "S",
+        body: "B",
+        visibility: "internal",
+        change_note: "n",
+        idempotency_key: randomUUID(),
+        tenant_id: "harbor-it",
+      },
+      "forge:write",
+    );
+    await expectMissingScope(
+      readOnlyToken,
+      "forge_save_runbook",
+      {
+        title: "T",
+        when_to_use: "W",
+        steps: [{ text: "x" }],
+        visibility: "internal",
+        change_note: "n",
+        idempotency_key: randomUUID(),
+      },
+      "forge:write",
+    );
   });
 });
 
 describe("forge_archive_document (destructive: confirmation round-trip)", () => {
   type Archived = { at: string; by: string; reason: string } | null;
   type ArchDoc = Doc & { archived: Archived; versions: { version: number; change_note: string }[] };
-  type Envelope = { status: string; summary: string; proposal: { document: { id: string; title: string; kind: string; tenant_id: string; version: number; visibility: string }; consequences: string[] }; confirmation_token: string };
+  type Envelope = {
+    status: string;
+    summary: string;
+    proposal: {
+      document: { id: string; title: string; kind: string; tenant_id: string; version: number; visibility: string };
+      consequences: string[];
+    };
+    confirmation_token: string;
+  };
   const DOC = "kb_report_phishing";
   const reason = "Replaced by the new phishing-response runbook";
-  const searchIds = async (client: Client, query: string) => ok<{ items: Hit[] }>(await call(client, "forge_search_knowledge", { query })).items.map((h) => h.id);
-  const lastAudit = async () => (await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.tool, "forge_archive_document")).orderBy(desc(auditLog.seq)).limit(1))[0];
+  const searchIds = async (client: Client, query: string) =>
+    ok<{ items: Hit[] }>(await call(client, "forge_search_knowledge", { query })).items.map((h) => h.id);
+  const lastAudit = async () =>
+    (
+      await app.ctx.store.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.tool, "forge_archive_document"))
+        .orderBy(desc(auditLog.seq))
+        .limit(1)
+    )[0];
 
   test("client user cannot archive a document they can read: told only MSP staff may", async () => {
     const text = errorText(await call(staff, "forge_archive_document", { document_id: DOC, reason }));
@@ -308,16 +552,25 @@ describe("forge_archive_document (destructive: confirmation round-trip)", () => 
   test("another MSP's user: not found or not permitted, audited denied_cross_tenant", async () => {
     expect(errorText(await call(otter, "forge_archive_document", { document_id: DOC, reason }))).toBe(NOT_PERMITTED);
     expect((await lastAudit())?.outcome).toBe("denied_cross_tenant");
-    expect(errorText(await call(otter, "forge_archive_document", { document_id: "kb_does_not_exist", reason }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "forge_archive_document", { document_id: "kb_does_not_exist", reason }))).toBe(
+      NOT_PERMITTED,
+    );
   });
 
-  test("missing scope", async () => expectMissingScope(readOnlyToken, "forge_archive_document", { document_id: DOC, reason }, "forge:write"));
+  test("missing scope", async () =>
+    expectMissingScope(readOnlyToken, "forge_archive_document", { document_id: DOC, reason }, "forge:write"));
 
   test("bad input: missing reason, reason too short, reason too long, missing document_id", async () => {
     expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC }))).toContain("reason");
-    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "no" }))).toContain("reason");
-    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "x".repeat(501) }))).toContain("reason");
-    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "   " }))).toContain("reason");
+    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "no" }))).toContain(
+      "reason",
+    );
+    expect(
+      errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "x".repeat(501) })),
+    ).toContain("reason");
+    expect(errorText(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "   " }))).toContain(
+      "reason",
+    );
     expect(errorText(await call(harbor, "forge_archive_document", { reason }))).toContain("document_id");
     expect((await lastAudit())?.outcome).toBe("invalid_input");
   });
@@ -332,7 +585,13 @@ describe("forge_archive_document (destructive: confirmation round-trip)", () => 
     expect(first.summary).toContain("How to report a phishing email");
     expect(first.summary).toContain("visibility client");
     expect(first.summary).toContain("un-archives");
-    expect(first.proposal.document).toMatchObject({ id: DOC, kind: "article", tenant_id: "harbor-it", version: before.version, visibility: "client" });
+    expect(first.proposal.document).toMatchObject({
+      id: DOC,
+      kind: "article",
+      tenant_id: "harbor-it",
+      version: before.version,
+      visibility: "client",
+    });
     expect(first.proposal.consequences.join(" ")).toContain("forge_search_knowledge");
     expect((await lastAudit())?.outcome).toBe("confirmation_required");
     // Nothing happened yet.
@@ -342,7 +601,12 @@ describe("forge_archive_document (destructive: confirmation round-trip)", () => 
     expect(await searchIds(staff, "report phishing email")).toContain(DOC);
 
     const done = ok<{ document: ArchDoc; archived_now: boolean; note: string }>(
-      await call(harbor, "forge_archive_document", { document_id: DOC, reason, confirmed: true, confirmation_token: first.confirmation_token }),
+      await call(harbor, "forge_archive_document", {
+        document_id: DOC,
+        reason,
+        confirmed: true,
+        confirmation_token: first.confirmation_token,
+      }),
     );
     expect(done.archived_now).toBe(true);
     expect(done.document.archived).toMatchObject({ reason });
@@ -365,7 +629,12 @@ describe("forge_archive_document (destructive: confirmation round-trip)", () => 
     const again = ok<Envelope>(await call(harbor, "forge_archive_document", { document_id: DOC, reason: "again" }));
     expect(again.summary).toContain("already archived");
     const noop = ok<{ document: ArchDoc; archived_now: boolean }>(
-      await call(harbor, "forge_archive_document", { document_id: DOC, reason: "again", confirmed: true, confirmation_token: again.confirmation_token }),
+      await call(harbor, "forge_archive_document", {
+        document_id: DOC,
+        reason: "again",
+        confirmed: true,
+        confirmation_token: again.confirmation_token,
+      }),
     );
     expect(noop.archived_now).toBe(false);
     expect(noop.document.version).toBe(before.version + 1);

@@ -15,7 +15,11 @@ async function cli(args: string[], stdin?: string, env: Record<string, string> =
     stderr: "pipe",
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
   });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   return { out, err, code };
 }
 
@@ -23,7 +27,8 @@ describe("cavaridge CLI", () => {
   test("--help lists every command; an unknown command exits 1", async () => {
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const c of ["serve", "migrate", "config check", "user hash-password", "version"]) expect(help.out).toContain(c);
+    for (const c of ["serve", "migrate", "config check", "user hash-password", "version"])
+      expect(help.out).toContain(c);
     const unknown = await cli(["frobnicate"]);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('unknown command "frobnicate"');
@@ -43,7 +48,10 @@ describe("cavaridge CLI", () => {
 
   test("config check prints every problem with its key path and exits 1", async () => {
     const bad = join(dir, "bad.toml");
-    writeFileSync(bad, `[server]\npublic_url = "https://x.example"\nbogus = 1\n[[tenants]]\nid = "a"\nname = "A"\nkind = "client"\n`);
+    writeFileSync(
+      bad,
+      `[server]\npublic_url = "https://x.example"\nbogus = 1\n[[tenants]]\nid = "a"\nname = "A"\nkind = "client"\n`,
+    );
     const r = await cli(["config", "check", "--config", bad]);
     expect(r.code).toBe(1);
     expect(r.err).toContain("server.bogus");
@@ -87,12 +95,18 @@ describe("cavaridge CLI", () => {
     expect((await cli(["migrate", "--config", cfg])).out).toContain("up to date");
 
     const proc = Bun.spawn([process.execPath, join(root, "src/main.ts"), "serve", "--config", cfg], {
-      cwd: dir, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      cwd: dir,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     });
     try {
       let ready = false;
       for (let i = 0; i < 100 && !ready; i++) {
-        ready = await fetch(`http://127.0.0.1:${publicPort}/readyz`).then((r) => r.ok, () => false);
+        ready = await fetch(`http://127.0.0.1:${publicPort}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!ready) await Bun.sleep(100);
       }
       expect(ready).toBe(true);
@@ -105,7 +119,10 @@ describe("cavaridge CLI", () => {
     }
     expect(await proc.exited).toBe(0);
     const logs = await new Response(proc.stdout).text();
-    const lines = logs.trim().split("\n").map((l) => JSON.parse(l) as { msg: string });
+    const lines = logs
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toContain("shutting down");
     expect(logs).not.toContain(TEST_PASSWORD_HASH);
   });
@@ -121,11 +138,20 @@ describe("cavaridge CLI", () => {
       );
       writeFileSync(cfg, toml);
       const proc = Bun.spawn([process.execPath, join(root, "src/main.ts"), "serve", "--config", cfg], {
-        cwd: dir, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", CAVARIDGE_DEMO_SEED: "off" },
+        cwd: dir,
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", CAVARIDGE_DEMO_SEED: "off" },
       });
       try {
         for (let i = 0; i < 100; i++) {
-          if (await fetch(`http://127.0.0.1:${publicPort}/healthz`).then((r) => r.ok, () => false)) break;
+          if (
+            await fetch(`http://127.0.0.1:${publicPort}/healthz`).then(
+              (r) => r.ok,
+              () => false,
+            )
+          )
+            break;
           await Bun.sleep(100);
         }
       } finally {

@@ -11,7 +11,9 @@ test("a client stalled mid-request cannot hold shutdown past the grace period; t
   const socket = connect(app.publicPort, "127.0.0.1");
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
   socket.on("error", () => {});
-  socket.write("POST /cavalier HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"jsonrpc\"");
+  socket.write(
+    'POST /cavalier HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc"',
+  );
   await Bun.sleep(100);
   const auditId = app.ctx.audit.record({ kind: "system", action: "test.before_shutdown", outcome: "ok" });
   const started = performance.now();

@@ -54,7 +54,9 @@ describe("store and migrations", () => {
     expect(Number((await store.client.execute("PRAGMA busy_timeout")).rows[0]![0])).toBe(5000);
     await tx.rollback();
     await expect(
-      store.client.execute("INSERT INTO users (id, email, name, tenant_id, role, password_hash, disabled, updated_at) VALUES ('u','e','n','no-such-tenant','technician','h',0,0)"),
+      store.client.execute(
+        "INSERT INTO users (id, email, name, tenant_id, role, password_hash, disabled, updated_at) VALUES ('u','e','n','no-such-tenant','technician','h',0,0)",
+      ),
     ).rejects.toThrow(/FOREIGN KEY/);
   });
 
@@ -98,7 +100,9 @@ describe("audit chain", () => {
     await applyMigrations(store.client);
     const audit = new AuditLog(store.db, () => 42, silentLogger);
     const ids = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => audit.record({ kind: "system", action: "test.event", outcome: "ok", detail: { i, password: "hunter2" } })),
+      Array.from({ length: 20 }, (_, i) =>
+        audit.record({ kind: "system", action: "test.event", outcome: "ok", detail: { i, password: "hunter2" } }),
+      ),
     );
     expect(new Set(ids).size).toBe(20);
     const ok = await verifyAuditChain(store.client);

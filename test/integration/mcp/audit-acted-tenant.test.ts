@@ -18,7 +18,9 @@ beforeAll(async () => {
   const tokens = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
   client = new Client({ name: "acted-tenant", version: "1.0.0" });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/cavalier`), { requestInit: { headers: { authorization: `Bearer ${tokens.access_token}` } } }),
+    new StreamableHTTPClientTransport(new URL(`${app.baseUrl}/cavalier`), {
+      requestInit: { headers: { authorization: `Bearer ${tokens.access_token}` } },
+    }),
   );
 }, 60_000);
 
@@ -28,7 +30,12 @@ afterAll(async () => {
 });
 
 async function lastRow(tool: string) {
-  const rows = await app.ctx.store.db.select().from(auditLog).where(eq(auditLog.tool, tool)).orderBy(desc(auditLog.seq)).limit(1);
+  const rows = await app.ctx.store.db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.tool, tool))
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
   return rows[0]!;
 }
 

@@ -13,7 +13,12 @@ let app: TestAppliance;
 let srv: ReturnType<typeof serveSurface>;
 beforeAll(async () => {
   app = await startTestAppliance();
-  srv = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), tableAuth({ t: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read"]) }));
+  srv = serveSurface(
+    app.ctx,
+    "cavalier",
+    fixtureTools("cavalier"),
+    tableAuth({ t: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read"]) }),
+  );
 });
 afterAll(async () => {
   srv?.stop();
@@ -23,7 +28,11 @@ afterAll(async () => {
 const MiB = 1024 * 1024;
 
 /** POSTs `chunks` MiB as a chunked body (no content-length); reports the status and how many chunks were pulled. */
-async function sendChunked(url: string, contentType: string, chunks = 100): Promise<{ status: number | string; pulled: number }> {
+async function sendChunked(
+  url: string,
+  contentType: string,
+  chunks = 100,
+): Promise<{ status: number | string; pulled: number }> {
   const chunk = new Uint8Array(MiB).fill(97);
   let pulled = 0;
   const body = new ReadableStream<Uint8Array>({
@@ -65,7 +74,11 @@ describe("bug: oversized request bodies were buffered whole before any size chec
   });
 
   test("a normal request still works under the cap", async () => {
-    const res = await fetch(`${app.baseUrl}/cavalier`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) });
+    const res = await fetch(`${app.baseUrl}/cavalier`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+    });
     expect(res.status).toBe(401);
   });
 
@@ -76,7 +89,11 @@ describe("bug: oversized request bodies were buffered whole before any size chec
   });
 
   test("readCappedText stops at the cap and reads bodies within it", async () => {
-    const big = new Request("http://x/", { method: "POST", body: new Blob([new Uint8Array(MiB + 1)]).stream(), duplex: "half" } as RequestInit);
+    const big = new Request("http://x/", {
+      method: "POST",
+      body: new Blob([new Uint8Array(MiB + 1)]).stream(),
+      duplex: "half",
+    } as RequestInit);
     expect(await readCappedText(big, MiB)).toBeNull();
     expect(await readCappedText(new Request("http://x/", { method: "POST", body: "héllo" }), 6)).toBe("héllo");
     expect(await readCappedText(new Request("http://x/", { method: "POST", body: "héllo" }), 5)).toBeNull();

@@ -10,11 +10,30 @@ let now = Date.parse("2026-11-24T10:00:00Z");
 beforeAll(async () => {
   app = await startTestAppliance({ clock: () => now });
   const auth = tableAuth({
-    tech: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read", "cavalier:write"]),
-    "tech-other-client": accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read", "cavalier:write"], "cli_other"),
-    admin: accessFor("admin@harbor-it.example", "msp_admin", "harbor-it", "cavalier", ["cavalier:read", "cavalier:write"]),
-    otter: accessFor("admin@otter-msp.example", "msp_admin", "otter-msp", "cavalier", ["cavalier:read", "cavalier:write"]),
-    staff: accessFor("staff@contosocare.example", "technician", "contosocare", "cavalier", ["cavalier:read", "cavalier:write"]),
+    tech: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", [
+      "cavalier:read",
+      "cavalier:write",
+    ]),
+    "tech-other-client": accessFor(
+      "tech@harbor-it.example",
+      "technician",
+      "harbor-it",
+      "cavalier",
+      ["cavalier:read", "cavalier:write"],
+      "cli_other",
+    ),
+    admin: accessFor("admin@harbor-it.example", "msp_admin", "harbor-it", "cavalier", [
+      "cavalier:read",
+      "cavalier:write",
+    ]),
+    otter: accessFor("admin@otter-msp.example", "msp_admin", "otter-msp", "cavalier", [
+      "cavalier:read",
+      "cavalier:write",
+    ]),
+    staff: accessFor("staff@contosocare.example", "technician", "contosocare", "cavalier", [
+      "cavalier:read",
+      "cavalier:write",
+    ]),
   });
   srv = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), auth);
 });
@@ -28,18 +47,33 @@ async function call(token: string, name: string, args: Record<string, unknown>) 
   const requestId = `req_callpath_${++seq}_${Date.now()}`;
   const res = await fetch(srv.url, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": requestId, "mcp-protocol-version": "2025-11-25" },
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${token}`,
+      "x-request-id": requestId,
+      "mcp-protocol-version": "2025-11-25",
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: seq, method: "tools/call", params: { name, arguments: args } }),
   });
   expect(res.status).toBe(200);
-  const body = (await res.json()) as { result: { isError?: boolean; structuredContent?: any; content: { text: string }[] } };
+  const body = (await res.json()) as {
+    result: { isError?: boolean; structuredContent?: any; content: { text: string }[] };
+  };
   // Durable before the response: the row is readable as soon as the answer arrives, without flushing.
-  const rows = (await app.ctx.store.client.execute({ sql: "SELECT * FROM audit_log WHERE request_id = ? ORDER BY seq", args: [requestId] })).rows;
+  const rows = (
+    await app.ctx.store.client.execute({
+      sql: "SELECT * FROM audit_log WHERE request_id = ? ORDER BY seq",
+      args: [requestId],
+    })
+  ).rows;
   return { result: body.result, rows, requestId };
 }
 
 async function note(key: string): Promise<string | undefined> {
-  const r = await app.ctx.store.client.execute({ sql: "SELECT value FROM store_meta WHERE key = ?", args: [`note:${key}`] });
+  const r = await app.ctx.store.client.execute({
+    sql: "SELECT value FROM store_meta WHERE key = ?",
+    args: [`note:${key}`],
+  });
   return r.rows[0]?.value as string | undefined;
 }
 
@@ -83,7 +117,12 @@ describe("every call audit-logged", () => {
   });
 
   test("secrets in arguments are redacted in the audit row", async () => {
-    const { rows } = await call("tech", "fixture_write_note", { tenant_id: "contosocare", key: "redact", text: "x", confirmation_token: "cfm_secret_value" });
+    const { rows } = await call("tech", "fixture_write_note", {
+      tenant_id: "contosocare",
+      key: "redact",
+      text: "x",
+      confirmation_token: "cfm_secret_value",
+    });
     expect(String(rows[0]!.detail)).not.toContain("cfm_secret_value");
   });
 });
@@ -108,10 +147,19 @@ describe("cross-tenant calls rejected", () => {
   });
 
   test("a destructive tool across tenants proposes nothing and writes nothing", async () => {
-    const { result, rows } = await call("otter", "fixture_write_note", { tenant_id: "contosocare", key: "xt", text: "x" });
+    const { result, rows } = await call("otter", "fixture_write_note", {
+      tenant_id: "contosocare",
+      key: "xt",
+      text: "x",
+    });
     expect(result.content[0]!.text).toBe("not found or not permitted");
     expect(rows.map((r) => r.outcome)).toEqual(["denied_cross_tenant"]);
-    const again = await call("otter", "fixture_write_note", { tenant_id: "contosocare", key: "xt", text: "x", confirmed: true });
+    const again = await call("otter", "fixture_write_note", {
+      tenant_id: "contosocare",
+      key: "xt",
+      text: "x",
+      confirmed: true,
+    });
     expect(again.rows.map((r) => r.outcome)).toEqual(["denied_cross_tenant"]);
     expect(await note("xt")).toBeUndefined();
   });
@@ -140,7 +188,11 @@ describe("destructive tools require confirmation", () => {
     expect(await note("flow")).toBe("hello");
 
     // Used: replaying proposes afresh and runs nothing.
-    const third = await call("tech", "fixture_write_note", { ...args, confirmed: true, confirmation_token: env.confirmation_token });
+    const third = await call("tech", "fixture_write_note", {
+      ...args,
+      confirmed: true,
+      confirmation_token: env.confirmation_token,
+    });
     expect(third.result.structuredContent.status).toBe("confirmation_required");
     expect(third.result.structuredContent.summary).toContain("No pending confirmation matches");
     expect(third.rows.map((r) => r.outcome)).toEqual(["confirmation_required"]);
@@ -151,14 +203,31 @@ describe("destructive tools require confirmation", () => {
     const env = (await call("tech", "fixture_write_note", a)).result.structuredContent;
     const wrong = await call("tech", "fixture_write_note", { ...a, confirmed: true, confirmation_token: "cfm_forged" });
     expect(wrong.result.structuredContent.status).toBe("confirmation_required");
-    const changed = await call("tech", "fixture_write_note", { ...a, text: "two", confirmed: true, confirmation_token: env.confirmation_token });
+    const changed = await call("tech", "fixture_write_note", {
+      ...a,
+      text: "two",
+      confirmed: true,
+      confirmation_token: env.confirmation_token,
+    });
     expect(changed.result.structuredContent.status).toBe("confirmation_required");
-    const otherClient = await call("tech-other-client", "fixture_write_note", { ...a, confirmed: true, confirmation_token: env.confirmation_token });
+    const otherClient = await call("tech-other-client", "fixture_write_note", {
+      ...a,
+      confirmed: true,
+      confirmation_token: env.confirmation_token,
+    });
     expect(otherClient.result.structuredContent.status).toBe("confirmation_required");
-    const otherUser = await call("admin", "fixture_write_note", { ...a, confirmed: true, confirmation_token: env.confirmation_token });
+    const otherUser = await call("admin", "fixture_write_note", {
+      ...a,
+      confirmed: true,
+      confirmation_token: env.confirmation_token,
+    });
     expect(otherUser.result.structuredContent.status).toBe("confirmation_required");
     expect(await note("tok")).toBeUndefined();
-    const right = await call("tech", "fixture_write_note", { ...a, confirmed: true, confirmation_token: env.confirmation_token });
+    const right = await call("tech", "fixture_write_note", {
+      ...a,
+      confirmed: true,
+      confirmation_token: env.confirmation_token,
+    });
     expect(right.result.structuredContent).toEqual({ key: "tok", stored: true });
     expect(await note("tok")).toBe("one");
   });
@@ -178,7 +247,11 @@ describe("destructive tools require confirmation", () => {
     }
     expect(await note("selfapprove")).toBeUndefined();
     // With the token of that proposal (which the client passes back after the user saw it), it runs once.
-    const right = await call("tech", "fixture_write_note", { ...a, confirmed: true, confirmation_token: env.confirmation_token });
+    const right = await call("tech", "fixture_write_note", {
+      ...a,
+      confirmed: true,
+      confirmation_token: env.confirmation_token,
+    });
     expect(right.result.structuredContent).toEqual({ key: "selfapprove", stored: true });
     expect(right.rows.map((r) => r.outcome)).toEqual(["confirmed"]);
     expect(right.rows[0]!.confirms_id).toBe(first.rows[0]!.id);
@@ -205,8 +278,14 @@ describe("destructive tools require confirmation", () => {
   test("two concurrent confirmed calls run the tool once", async () => {
     const a = { tenant_id: "contosocare", key: "race", text: "x" };
     await call("tech", "fixture_write_note", a);
-    const [r1, r2] = await Promise.all([call("tech", "fixture_write_note", { ...a, confirmed: true }), call("tech", "fixture_write_note", { ...a, confirmed: true })]);
-    const statuses = [r1.result.structuredContent?.stored, r2.result.structuredContent?.status].concat([r2.result.structuredContent?.stored, r1.result.structuredContent?.status]);
+    const [r1, r2] = await Promise.all([
+      call("tech", "fixture_write_note", { ...a, confirmed: true }),
+      call("tech", "fixture_write_note", { ...a, confirmed: true }),
+    ]);
+    const statuses = [r1.result.structuredContent?.stored, r2.result.structuredContent?.status].concat([
+      r2.result.structuredContent?.stored,
+      r1.result.structuredContent?.status,
+    ]);
     expect(statuses.filter((s) => s === true)).toHaveLength(1);
     expect(statuses.filter((s) => s === "confirmation_required")).toHaveLength(1);
   });
@@ -228,8 +307,15 @@ describe("audit chain", () => {
     const ok = await verifyAuditChain(app.ctx.store.client);
     expect(ok.ok).toBe(true);
     expect(ok.rows).toBeGreaterThan(10);
-    const victim = (await app.ctx.store.client.execute("SELECT seq, id FROM audit_log WHERE outcome = 'confirmed' ORDER BY seq LIMIT 1")).rows[0]!;
-    await app.ctx.store.client.execute({ sql: "UPDATE audit_log SET outcome = 'ok' WHERE seq = ?", args: [Number(victim.seq)] });
+    const victim = (
+      await app.ctx.store.client.execute(
+        "SELECT seq, id FROM audit_log WHERE outcome = 'confirmed' ORDER BY seq LIMIT 1",
+      )
+    ).rows[0]!;
+    await app.ctx.store.client.execute({
+      sql: "UPDATE audit_log SET outcome = 'ok' WHERE seq = ?",
+      args: [Number(victim.seq)],
+    });
     const broken = await verifyAuditChain(app.ctx.store.client);
     expect(broken.ok).toBe(false);
     expect(broken.brokenAt?.id).toBe(String(victim.id));

@@ -41,7 +41,11 @@ describe("surfaces mounted on the public listener", () => {
   test("CORS preflight from a browser-based client is answered", async () => {
     const res = await fetch(`${app.baseUrl}/cavalier`, {
       method: "OPTIONS",
-      headers: { origin: "http://localhost:6274", "access-control-request-method": "POST", "access-control-request-headers": "authorization" },
+      headers: {
+        origin: "http://localhost:6274",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:6274");

@@ -36,7 +36,11 @@ async function rpc(url: string, token: string | null, method: string, params: un
   const requestId = `req_real_${++seq}_${Date.now()}`;
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-request-id": requestId, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      "x-request-id": requestId,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: seq, method, params }),
   });
   const text = await res.text();
@@ -45,7 +49,10 @@ async function rpc(url: string, token: string | null, method: string, params: un
 
 async function auditOutcomes(requestId: string): Promise<string[]> {
   await app.ctx.audit.flush();
-  const r = await app.ctx.store.client.execute({ sql: "SELECT outcome FROM audit_log WHERE request_id = ? AND kind = 'mcp' ORDER BY seq", args: [requestId] });
+  const r = await app.ctx.store.client.execute({
+    sql: "SELECT outcome FROM audit_log WHERE request_id = ? AND kind = 'mcp' ORDER BY seq",
+    args: [requestId],
+  });
   return r.rows.map((x) => String(x.outcome));
 }
 
@@ -63,10 +70,20 @@ describe("surface auth with real tokens", () => {
   });
 
   test("a token without the tool's scope gets 403 insufficient_scope naming every scope needed; audited denied_scope", async () => {
-    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier", scopes: ["cavalier:read"] });
-    const read = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } });
+    const t = await obtainTokens(app, {
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+      scopes: ["cavalier:read"],
+    });
+    const read = await rpc(fixture.url, t.access_token, "tools/call", {
+      name: "fixture_read_tenant",
+      arguments: { tenant_id: "contosocare" },
+    });
     expect(read.json.result.structuredContent.tenant_id).toBe("contosocare");
-    const write = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_write_note", arguments: { tenant_id: "contosocare", key: "k", text: "t" } });
+    const write = await rpc(fixture.url, t.access_token, "tools/call", {
+      name: "fixture_write_note",
+      arguments: { tenant_id: "contosocare", key: "k", text: "t" },
+    });
     expect(write.status).toBe(403);
     const h = write.res.headers.get("www-authenticate")!;
     expect(h).toContain('error="insufficient_scope"');
@@ -77,7 +94,10 @@ describe("surface auth with real tokens", () => {
 
   test("the tenant scope comes from the token's user: another MSP's tenant is not found or not permitted", async () => {
     const t = await obtainTokens(app, { email: "admin@otter-msp.example", surface: "cavalier" });
-    const r = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } });
+    const r = await rpc(fixture.url, t.access_token, "tools/call", {
+      name: "fixture_read_tenant",
+      arguments: { tenant_id: "contosocare" },
+    });
     expect(r.json.result.isError).toBe(true);
     expect(r.json.result.content[0].text).toBe("not found or not permitted");
     expect(await auditOutcomes(r.requestId)).toEqual(["denied_cross_tenant"]);
@@ -86,9 +106,15 @@ describe("surface auth with real tokens", () => {
   test("revocation through RFC 7009 by ANOTHER process on the same database cuts the very next request", async () => {
     const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
     expect((await rpc(fixture.url, t.access_token, "tools/list")).status).toBe(200);
-    const revoke = await fetch(`${second.baseUrl}/oauth/revoke`, formBody({ token: t.refresh_token, client_id: t.client_id }));
+    const revoke = await fetch(
+      `${second.baseUrl}/oauth/revoke`,
+      formBody({ token: t.refresh_token, client_id: t.client_id }),
+    );
     expect(revoke.status).toBe(200);
-    const after = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } });
+    const after = await rpc(fixture.url, t.access_token, "tools/call", {
+      name: "fixture_read_tenant",
+      arguments: { tenant_id: "contosocare" },
+    });
     expect(after.status).toBe(401);
     expect(after.res.headers.get("www-authenticate")).toContain('error="invalid_token"');
     expect(await auditOutcomes(after.requestId)).toEqual(["unauthorized"]);
@@ -97,15 +123,27 @@ describe("surface auth with real tokens", () => {
 
   test("a user disabled in the store (as the config sync does) is refused on the very next request", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
-    const before = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_read_tenant", arguments: { tenant_id: "fabrikam-law" } });
+    const before = await rpc(fixture.url, t.access_token, "tools/call", {
+      name: "fixture_read_tenant",
+      arguments: { tenant_id: "fabrikam-law" },
+    });
     expect(before.json.result.structuredContent.tenant_id).toBe("fabrikam-law");
-    await app.ctx.store.client.execute({ sql: "UPDATE users SET disabled = 1 WHERE email = ?", args: ["owner@fabrikam-law.example"] });
+    await app.ctx.store.client.execute({
+      sql: "UPDATE users SET disabled = 1 WHERE email = ?",
+      args: ["owner@fabrikam-law.example"],
+    });
     try {
-      const after = await rpc(fixture.url, t.access_token, "tools/call", { name: "fixture_read_tenant", arguments: { tenant_id: "fabrikam-law" } });
+      const after = await rpc(fixture.url, t.access_token, "tools/call", {
+        name: "fixture_read_tenant",
+        arguments: { tenant_id: "fabrikam-law" },
+      });
       expect(after.status).toBe(401);
       expect(await auditOutcomes(after.requestId)).toEqual(["unauthorized"]);
     } finally {
-      await app.ctx.store.client.execute({ sql: "UPDATE users SET disabled = 0 WHERE email = ?", args: ["owner@fabrikam-law.example"] });
+      await app.ctx.store.client.execute({
+        sql: "UPDATE users SET disabled = 0 WHERE email = ?",
+        args: ["owner@fabrikam-law.example"],
+      });
     }
   });
 
@@ -136,10 +174,16 @@ describe("surface auth with real tokens", () => {
   });
 
   test("no token: 401 with resource_metadata and the surface's scopes, no error code", async () => {
-    const r = await rpc(`${app.baseUrl}/aegis`, null, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } });
+    const r = await rpc(`${app.baseUrl}/aegis`, null, "initialize", {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "x", version: "1" },
+    });
     expect(r.status).toBe(401);
     const h = r.res.headers.get("www-authenticate")!;
-    expect(h).toContain(`resource_metadata="${app.config.server.public_url}/.well-known/oauth-protected-resource/aegis"`);
+    expect(h).toContain(
+      `resource_metadata="${app.config.server.public_url}/.well-known/oauth-protected-resource/aegis"`,
+    );
     expect(h).toContain("scope=");
     expect(h).not.toContain("error=");
   });

@@ -15,7 +15,14 @@ const TOKEN = "tok-tech";
 
 beforeAll(async () => {
   app = await startTestAppliance({ clock: () => now });
-  srv = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), tableAuth({ [TOKEN]: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read"]) }));
+  srv = serveSurface(
+    app.ctx,
+    "cavalier",
+    fixtureTools("cavalier"),
+    tableAuth({
+      [TOKEN]: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read"]),
+    }),
+  );
 });
 afterAll(async () => {
   srv?.stop();
@@ -24,7 +31,12 @@ afterAll(async () => {
 
 let seq = 0;
 const rid = () => `req_refusal_${++seq}`;
-const toolCall = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "fixture_read_tenant", arguments: { tenant_id: "harbor-it" } } });
+const toolCall = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "tools/call",
+  params: { name: "fixture_read_tenant", arguments: { tenant_id: "harbor-it" } },
+});
 
 async function post(headers: Record<string, string>, token: string | null = TOKEN, body = toolCall) {
   const res = await fetch(srv.url, {
@@ -62,14 +74,19 @@ describe("bug: refusals at the surface were not audited", () => {
 
   test("a spray of unauthenticated refusals from one address writes at most N rows a minute, then one summary row", async () => {
     const sprayed = REFUSAL_ROWS_PER_MINUTE + 12;
-    for (let i = 0; i < sprayed; i++) expect(await post({ origin: i % 2 ? "https://evil.example" : "" }, null)).toBe(i % 2 ? 403 : 401);
+    for (let i = 0; i < sprayed; i++)
+      expect(await post({ origin: i % 2 ? "https://evil.example" : "" }, null)).toBe(i % 2 ? 403 : 401);
     // The two origin refusals of the test above fall in the same window: 2 + sprayed refusals, N rows.
-    const refusalRows = await rows("SELECT count(*) AS n FROM audit_log WHERE outcome IN ('unauthorized', 'denied_origin') AND ip = '127.0.0.1'");
+    const refusalRows = await rows(
+      "SELECT count(*) AS n FROM audit_log WHERE outcome IN ('unauthorized', 'denied_origin') AND ip = '127.0.0.1'",
+    );
     expect(Number(refusalRows[0]!.n)).toBe(REFUSAL_ROWS_PER_MINUTE);
     // A minute later the next refusal brings the summary of what was left out.
     now += 61_000;
     expect(await post({}, null)).toBe(401);
-    const summary = await rows("SELECT detail, outcome FROM audit_log WHERE action = 'cavalier.refusals_summarized' ORDER BY seq DESC LIMIT 1");
+    const summary = await rows(
+      "SELECT detail, outcome FROM audit_log WHERE action = 'cavalier.refusals_summarized' ORDER BY seq DESC LIMIT 1",
+    );
     expect(summary).toHaveLength(1);
     const detail = JSON.parse(String(summary[0]!.detail));
     expect(detail.suppressed).toBe(2 + sprayed - REFUSAL_ROWS_PER_MINUTE);

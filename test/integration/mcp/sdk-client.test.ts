@@ -9,7 +9,14 @@ let srv: ReturnType<typeof serveSurface>;
 
 beforeAll(async () => {
   app = await startTestAppliance();
-  srv = serveSurface(app.ctx, "aegis", fixtureTools("aegis"), tableAuth({ t: accessFor("tech@harbor-it.example", "technician", "harbor-it", "aegis", ["aegis:read", "aegis:write"]) }));
+  srv = serveSurface(
+    app.ctx,
+    "aegis",
+    fixtureTools("aegis"),
+    tableAuth({
+      t: accessFor("tech@harbor-it.example", "technician", "harbor-it", "aegis", ["aegis:read", "aegis:write"]),
+    }),
+  );
 });
 afterAll(async () => {
   srv?.stop();
@@ -18,7 +25,9 @@ afterAll(async () => {
 
 async function connect() {
   const client = new Client({ name: "sdk-compat", version: "1.0.0" });
-  const transport = new StreamableHTTPClientTransport(new URL(srv.url), { requestInit: { headers: { authorization: "Bearer t" } } });
+  const transport = new StreamableHTTPClientTransport(new URL(srv.url), {
+    requestInit: { headers: { authorization: "Bearer t" } },
+  });
   await client.connect(transport);
   return client;
 }
@@ -36,7 +45,10 @@ describe("the MCP SDK client against a surface", () => {
     const proposal = await client.callTool({ name: "fixture_write_note", arguments: args });
     const env = proposal.structuredContent as { status: string; confirmation_token: string };
     expect(env.status).toBe("confirmation_required");
-    const done = await client.callTool({ name: "fixture_write_note", arguments: { ...args, confirmed: true, confirmation_token: env.confirmation_token } });
+    const done = await client.callTool({
+      name: "fixture_write_note",
+      arguments: { ...args, confirmed: true, confirmation_token: env.confirmation_token },
+    });
     expect(done.structuredContent).toEqual({ key: "sdk", stored: true });
     const err = await client.callTool({ name: "fixture_strict", arguments: { n: 1 } });
     expect(err.isError).toBe(true);

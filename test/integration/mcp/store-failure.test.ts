@@ -28,7 +28,14 @@ test("a tools/call whose audit row cannot commit answers a generic internal erro
   try {
     for (const [name, args] of [
       ["cavalier_list_tenants", {}],
-      ["cavalier_create_quote", { tenant_id: "contosocare", lines: [{ product: "Operations Pro", quantity: 1 }], idempotency_key: "store-failure-1" }],
+      [
+        "cavalier_create_quote",
+        {
+          tenant_id: "contosocare",
+          lines: [{ product: "Operations Pro", quantity: 1 }],
+          idempotency_key: "store-failure-1",
+        },
+      ],
     ] as const) {
       const res = await rawToolCall(app, "cavalier", token, name, args);
       const body = (await res.json()) as { error?: { code: number; message: string }; result?: unknown };

@@ -9,7 +9,10 @@ const TOKEN = "tok-tech";
 beforeAll(async () => {
   app = await startTestAppliance();
   const auth = tableAuth({
-    [TOKEN]: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read", "cavalier:write"]),
+    [TOKEN]: accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", [
+      "cavalier:read",
+      "cavalier:write",
+    ]),
     "tok-readonly": accessFor("tech@harbor-it.example", "technician", "harbor-it", "cavalier", ["cavalier:read"]),
   });
   srv = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), auth);
@@ -41,7 +44,10 @@ async function post(body: unknown, headers: Record<string, string> = {}, token: 
 
 async function auditRows(requestId: string) {
   await app.ctx.audit.flush();
-  const r = await app.ctx.store.client.execute({ sql: "SELECT * FROM audit_log WHERE request_id = ? ORDER BY seq", args: [requestId] });
+  const r = await app.ctx.store.client.execute({
+    sql: "SELECT * FROM audit_log WHERE request_id = ? ORDER BY seq",
+    args: [requestId],
+  });
   return r.rows;
 }
 
@@ -66,7 +72,12 @@ describe("Streamable HTTP transport (stateless)", () => {
 
   test("answers tools/call with no session and no prior initialize, and without text/event-stream in Accept", async () => {
     const r = await post(
-      { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } } },
+      {
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } },
+      },
       { accept: "application/json" },
     );
     expect(r.status).toBe(200);
@@ -84,21 +95,37 @@ describe("Streamable HTTP transport (stateless)", () => {
   test("concurrent requests with the same JSON-RPC id each get their own answer", async () => {
     const tenants = ["contosocare", "fabrikam-law", "tailspin-logistics", "harbor-it"];
     const results = await Promise.all(
-      tenants.map((t) => post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "fixture_read_tenant", arguments: { tenant_id: t } } })),
+      tenants.map((t) =>
+        post({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "fixture_read_tenant", arguments: { tenant_id: t } },
+        }),
+      ),
     );
     expect(results.map((r) => r.json.result.structuredContent.tenant_id)).toEqual(tenants);
   });
 
   test("GET and DELETE answer 405, never 404", async () => {
     for (const method of ["GET", "DELETE"]) {
-      const res = await fetch(srv.url, { method, headers: { accept: "text/event-stream", authorization: `Bearer ${TOKEN}` } });
+      const res = await fetch(srv.url, {
+        method,
+        headers: { accept: "text/event-stream", authorization: `Bearer ${TOKEN}` },
+      });
       expect(res.status).toBe(405);
       expect(res.headers.get("allow")).toBe("POST");
     }
   });
 
   test("a JSON-RPC batch is refused with one JSON-RPC error", async () => {
-    const r = await post([{ jsonrpc: "2.0", id: 1, method: "ping" }, { jsonrpc: "2.0", id: 2, method: "ping" }], { "mcp-protocol-version": "2025-06-18" });
+    const r = await post(
+      [
+        { jsonrpc: "2.0", id: 1, method: "ping" },
+        { jsonrpc: "2.0", id: 2, method: "ping" },
+      ],
+      { "mcp-protocol-version": "2025-06-18" },
+    );
     expect(r.status).toBe(400);
     expect(Array.isArray(r.json)).toBe(false);
     expect(r.json.error.code).toBe(-32600);
@@ -135,7 +162,11 @@ describe("Streamable HTTP transport (stateless)", () => {
   });
 
   test("server/discover is answered with server info and supported versions, even without a token", async () => {
-    const r = await post({ jsonrpc: "2.0", id: "openai-mcp-discover", method: "server/discover", params: {} }, {}, null);
+    const r = await post(
+      { jsonrpc: "2.0", id: "openai-mcp-discover", method: "server/discover", params: {} },
+      {},
+      null,
+    );
     expect(r.status).toBe(200);
     expect(r.json.id).toBe("openai-mcp-discover");
     expect(r.json.result.supportedVersions).toContain("2025-03-26");
@@ -149,10 +180,14 @@ describe("Streamable HTTP transport (stateless)", () => {
     for (const t of tools) {
       expect(t.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
       expect(t.annotations.title).toBe(t.title);
-      for (const h of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]) expect(typeof t.annotations[h]).toBe("boolean");
-      for (const p of Object.values(t.inputSchema.properties) as { description?: string }[]) expect(p.description?.length).toBeGreaterThan(0);
+      for (const h of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"])
+        expect(typeof t.annotations[h]).toBe("boolean");
+      for (const p of Object.values(t.inputSchema.properties) as { description?: string }[])
+        expect(p.description?.length).toBeGreaterThan(0);
       expect(t.outputSchema.type).toBe("object");
-      expect(t.securitySchemes).toEqual([{ type: "oauth2", scopes: [t.name === "fixture_write_note" ? "cavalier:write" : "cavalier:read"] }]);
+      expect(t.securitySchemes).toEqual([
+        { type: "oauth2", scopes: [t.name === "fixture_write_note" ? "cavalier:write" : "cavalier:read"] },
+      ]);
     }
   });
 
@@ -168,7 +203,16 @@ describe("Streamable HTTP transport (stateless)", () => {
 describe("surface auth", () => {
   test("no token: 401 challenge, and the refusal is audited", async () => {
     const id = rid();
-    const r = await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } } }, { "x-request-id": id }, null);
+    const r = await post(
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "fixture_read_tenant", arguments: { tenant_id: "contosocare" } },
+      },
+      { "x-request-id": id },
+      null,
+    );
     expect(r.status).toBe(401);
     expect(r.res.headers.get("www-authenticate")).toContain("resource_metadata=");
     const rows = await auditRows(id);
@@ -196,7 +240,12 @@ describe("surface auth", () => {
   test("a token without the tool's scope: 403 insufficient_scope naming every scope needed, audited denied_scope, nothing runs", async () => {
     const id = rid();
     const r = await post(
-      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "fixture_write_note", arguments: { tenant_id: "contosocare", key: "scope", text: "x" } } },
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "fixture_write_note", arguments: { tenant_id: "contosocare", key: "scope", text: "x" } },
+      },
       { "x-request-id": id },
       "tok-readonly",
     );
@@ -213,19 +262,25 @@ describe("surface auth", () => {
 describe("malformed tools/call", () => {
   test("params without a name or with non-object arguments: JSON-RPC invalid params, still audited", async () => {
     const id = rid();
-    const r = await post({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "fixture_read_tenant", arguments: [1] } }, { "x-request-id": id });
+    const r = await post(
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "fixture_read_tenant", arguments: [1] } },
+      { "x-request-id": id },
+    );
     expect(r.json.error.code).toBe(-32602);
     expect((await auditRows(id)).map((x) => x.outcome)).toEqual(["invalid_input"]);
   });
 
   test("an unknown tool is a JSON-RPC invalid params error, audited invalid_input", async () => {
     const id = rid();
-    const r = await post({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "no_such_tool", arguments: {} } }, { "x-request-id": id });
+    const r = await post(
+      { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "no_such_tool", arguments: {} } },
+      { "x-request-id": id },
+    );
     expect(r.json.error.code).toBe(-32602);
     expect((await auditRows(id)).map((x) => x.outcome)).toEqual(["invalid_input"]);
   });
 
-  test("bug: bodies the SDK rejects (params 5, \"x\", null, _meta 5) hung forever; now -32600 at once, tools/call audited", async () => {
+  test('bug: bodies the SDK rejects (params 5, "x", null, _meta 5) hung forever; now -32600 at once, tools/call audited', async () => {
     const bad = [
       { jsonrpc: "2.0", id: 1, method: "ping", params: 5 },
       { jsonrpc: "2.0", id: 2, method: "tools/list", params: "x" },
@@ -250,7 +305,12 @@ describe("malformed tools/call", () => {
     const res = await fetch(srv.url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, "x-request-id": id },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 77, method: "tools/call", params: { name: "fixture_read_tenant", arguments: { tenant_id: "harbor-it" }, _meta: 5 } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 77,
+        method: "tools/call",
+        params: { name: "fixture_read_tenant", arguments: { tenant_id: "harbor-it" }, _meta: 5 },
+      }),
       signal: AbortSignal.timeout(3000),
     });
     expect(res.status).toBe(400);
@@ -266,7 +326,9 @@ describe("malformed tools/call", () => {
   });
 
   test("a body over 1 MiB is refused with 413 before parsing", async () => {
-    const r = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(1024 * 1024 + 10) } }));
+    const r = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(1024 * 1024 + 10) } }),
+    );
     expect(r.status).toBe(413);
   });
 });

@@ -28,7 +28,9 @@ test("concurrent first starts on one database create exactly one active signing 
     const master = randomBytes(32);
     try {
       await Promise.all(stores.map((s) => new KeyStore(s.db, master, Date.now).bootstrap()));
-      const active = await stores[0]!.client.execute("SELECT COUNT(*) AS n FROM oauth_signing_keys WHERE retired_at IS NULL");
+      const active = await stores[0]!.client.execute(
+        "SELECT COUNT(*) AS n FROM oauth_signing_keys WHERE retired_at IS NULL",
+      );
       expect(Number(active.rows[0]!.n)).toBe(1);
     } finally {
       for (const s of stores) s.close();

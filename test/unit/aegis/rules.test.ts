@@ -1,7 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { ToolError } from "../../../src/mcp/define-tool";
 import { STATUS } from "../../../src/surfaces/aegis/ocsf";
-import { countWithinBudget, decodeCursor, encodeCursor, pageLimit, parseIsoTime } from "../../../src/surfaces/aegis/paging";
+import {
+  countWithinBudget,
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  parseIsoTime,
+} from "../../../src/surfaces/aegis/paging";
 import { csvCell, effectiveStatusId } from "../../../src/surfaces/aegis/service";
 
 describe("suppression lapse (effectiveStatusId)", () => {
@@ -43,7 +49,7 @@ describe("evidence CSV cells (RFC 4180, formula injection)", () => {
     expect(csvCell(null)).toBe("");
     expect(csvCell('a,"b"')).toBe('"a,""b"""');
     expect(csvCell("line1\nline2")).toBe('"line1\nline2"');
-    expect(csvCell("=HYPERLINK(\"x\")")).toBe('"\'=HYPERLINK(""x"")"');
-    expect(csvCell("-1")).toBe("\"'-1\"");
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvCell("-1")).toBe('"\'-1"');
   });
 });

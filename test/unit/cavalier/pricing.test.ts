@@ -23,7 +23,16 @@ const seat: PricingLine = {
   discountBps: 0,
   taxable: true,
 };
-const onboarding: PricingLine = { ...seat, productId: "prd_onb", sku: "ONB-FEE", description: "Onboarding", unit: "each", billingType: "one_time", billingPeriod: null, unitPriceMinor: 150000 };
+const onboarding: PricingLine = {
+  ...seat,
+  productId: "prd_onb",
+  sku: "ONB-FEE",
+  description: "Onboarding",
+  unit: "each",
+  billingType: "one_time",
+  billingPeriod: null,
+  unitPriceMinor: 150000,
+};
 const awareness: PricingLine = { ...seat, sku: "SEC-AWARE", billingPeriod: "year", unitPriceMinor: 2400 };
 
 describe("rounding", () => {
@@ -60,7 +69,11 @@ describe("priceQuote", () => {
   });
 
   test("keeps one-time, monthly and annual buckets apart and taxes each", () => {
-    const p = priceQuote({ currency: "GBP", taxRateBps: 2000, lines: [{ ...seat, quantity: 10 }, onboarding, { ...awareness, quantity: 10 }] });
+    const p = priceQuote({
+      currency: "GBP",
+      taxRateBps: 2000,
+      lines: [{ ...seat, quantity: 10 }, onboarding, { ...awareness, quantity: 10 }],
+    });
     expect(p.recurringMonthly.subtotalMinor).toBe(65000);
     expect(p.recurringMonthly.taxMinor).toBe(13000);
     expect(p.oneTime.subtotalMinor).toBe(150000);
@@ -72,33 +85,61 @@ describe("priceQuote", () => {
   });
 
   test("untaxed lines are excluded from the taxable base", () => {
-    const p = priceQuote({ currency: "USD", taxRateBps: 725, lines: [{ ...seat, taxable: false }, { ...onboarding, taxable: true, unitPriceMinor: 89900 }] });
+    const p = priceQuote({
+      currency: "USD",
+      taxRateBps: 725,
+      lines: [
+        { ...seat, taxable: false },
+        { ...onboarding, taxable: true, unitPriceMinor: 89900 },
+      ],
+    });
     expect(p.recurringMonthly.taxMinor).toBe(0);
     expect(p.oneTime.taxMinor).toBe(taxOn(89900, 725));
   });
 
   test("discounts round half up per line and are reported", () => {
     // 3 × 850 = 2550, 10% off = 2295
-    const p = priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, unitPriceMinor: 850, quantity: 3, discountBps: 1000 }] });
+    const p = priceQuote({
+      currency: "USD",
+      taxRateBps: 0,
+      lines: [{ ...seat, unitPriceMinor: 850, quantity: 3, discountBps: 1000 }],
+    });
     expect(p.lines[0]!.lineTotalMinor).toBe(2295);
     expect(p.discountMinor).toBe(255);
     // 1 × 5 at 50% = 2.5 -> 3
-    expect(priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, unitPriceMinor: 5, discountBps: 5000 }] }).lines[0]!.lineTotalMinor).toBe(3);
+    expect(
+      priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, unitPriceMinor: 5, discountBps: 5000 }] })
+        .lines[0]!.lineTotalMinor,
+    ).toBe(3);
   });
 
   test("stays exact at the largest allowed amounts", () => {
-    const p = priceQuote({ currency: "USD", taxRateBps: 9999, lines: [{ ...seat, quantity: 100_000, unitPriceMinor: 100_000_000_00 }] });
+    const p = priceQuote({
+      currency: "USD",
+      taxRateBps: 9999,
+      lines: [{ ...seat, quantity: 100_000, unitPriceMinor: 100_000_000_00 }],
+    });
     expect(p.recurringMonthly.subtotalMinor).toBe(100_000 * 100_000_000_00);
     expect(Number.isSafeInteger(p.totalMinor)).toBe(true);
   });
 
   test("refuses impossible lines with a message naming the field", () => {
     expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [] })).toThrow("at least one line");
-    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, quantity: 0 }] })).toThrow("lines[0].quantity");
-    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, quantity: 1.5 }] })).toThrow("lines[0].quantity");
-    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, unitPriceMinor: -1 }] })).toThrow("unit_price_minor");
-    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, discountBps: 10001 }] })).toThrow("discount_bps");
-    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, billingPeriod: null }] })).toThrow("billing period");
+    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, quantity: 0 }] })).toThrow(
+      "lines[0].quantity",
+    );
+    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, quantity: 1.5 }] })).toThrow(
+      "lines[0].quantity",
+    );
+    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, unitPriceMinor: -1 }] })).toThrow(
+      "unit_price_minor",
+    );
+    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, discountBps: 10001 }] })).toThrow(
+      "discount_bps",
+    );
+    expect(() => priceQuote({ currency: "USD", taxRateBps: 0, lines: [{ ...seat, billingPeriod: null }] })).toThrow(
+      "billing period",
+    );
   });
 });
 

@@ -4,7 +4,11 @@ import { TenantScope } from "../../../src/tenancy/scope";
 
 const contoso = { id: "contosocare", kind: "client" as const, parentId: "harbor-it" };
 const solo = { id: "solo", kind: "individual" as const, parentId: null };
-const scope = (role: "platform_admin" | "msp_admin" | "technician" | "individual_owner", tenantId: string, ids: string[]) => new TenantScope({ userId: "u", role, tenantId }, ids);
+const scope = (
+  role: "platform_admin" | "msp_admin" | "technician" | "individual_owner",
+  tenantId: string,
+  ids: string[],
+) => new TenantScope({ userId: "u", role, tenantId }, ids);
 
 test("a client tenant buys from its parent MSP's catalog; other tenants from their own", () => {
   expect(catalogOwnerOf(contoso)).toBe("harbor-it");

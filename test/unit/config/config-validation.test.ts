@@ -50,31 +50,47 @@ describe("config validation", () => {
   });
 
   test("names an unknown key", () => {
-    expect(problems(base("listen_port = 80"))).toContainEqual({ path: "server.listen_port", message: "must be removed" });
+    expect(problems(base("listen_port = 80"))).toContainEqual({
+      path: "server.listen_port",
+      message: "must be removed",
+    });
   });
 
   test("rejects a client tenant whose parent is not an msp", () => {
     const text = base() + `\n[[tenants]]\nid = "client-b"\nname = "B"\nkind = "client"\nparent = "client-a"\n`;
-    expect(problems(text)).toContainEqual({ path: "tenants[2].parent", message: 'parent "client-a" is not an msp tenant' });
+    expect(problems(text)).toContainEqual({
+      path: "tenants[2].parent",
+      message: 'parent "client-a" is not an msp tenant',
+    });
   });
 
   test("rejects a duplicate user email, case-insensitively", () => {
-    const user = (email: string) => `\n[[users]]\nemail = "${email}"\nname = "U"\ntenant = "acme-msp"\nrole = "technician"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`;
+    const user = (email: string) =>
+      `\n[[users]]\nemail = "${email}"\nname = "U"\ntenant = "acme-msp"\nrole = "technician"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`;
     const p = problems(base("", user("a@x.example") + user("A@x.example")));
     expect(p).toContainEqual({ path: "users[1].email", message: 'duplicate user email "A@x.example"' });
   });
 
   test("refuses a plain password and names the key", () => {
-    const text = base("", `\n[[users]]\nemail = "a@x.example"\nname = "U"\ntenant = "acme-msp"\nrole = "technician"\npassword_hash = "hunter2"\n`);
+    const text = base(
+      "",
+      `\n[[users]]\nemail = "a@x.example"\nname = "U"\ntenant = "acme-msp"\nrole = "technician"\npassword_hash = "hunter2"\n`,
+    );
     const p = problems(text);
     expect(p.map((x) => x.path)).toEqual(["users[0].password_hash"]);
     expect(p[0]!.message).toContain("argon2id");
   });
 
   test("rejects an unknown role and an unknown tenant", () => {
-    const text = base("", `\n[[users]]\nemail = "a@x.example"\nname = "U"\ntenant = "nope"\nrole = "owner"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`);
+    const text = base(
+      "",
+      `\n[[users]]\nemail = "a@x.example"\nname = "U"\ntenant = "nope"\nrole = "owner"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`,
+    );
     expect(problems(text).map((x) => x.path)).toEqual(["users[0].role", "users[0].tenant"]);
-    const text2 = base("", `\n[[users]]\nemail = "a@x.example"\nname = "U"\ntenant = "nope"\nrole = "technician"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`);
+    const text2 = base(
+      "",
+      `\n[[users]]\nemail = "a@x.example"\nname = "U"\ntenant = "nope"\nrole = "technician"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`,
+    );
     expect(problems(text2)).toContainEqual({ path: "users[0].tenant", message: 'unknown tenant "nope"' });
   });
 

@@ -32,7 +32,9 @@ describe("classifyRequest (ITIL impact x urgency)", () => {
     expect(c).toMatchObject({ category: "general", priority: "P4", confidence: 0.2 });
   });
   test("deterministic", () => {
-    expect(classifyRequest("VPN keeps dropping for the finance team")).toEqual(classifyRequest("VPN keeps dropping for the finance team"));
+    expect(classifyRequest("VPN keeps dropping for the finance team")).toEqual(
+      classifyRequest("VPN keeps dropping for the finance team"),
+    );
   });
 });
 
@@ -50,7 +52,17 @@ describe("compose helpers", () => {
     expect(limitWords("one two", 5)).toBe("one two");
   });
   test("QBR outline without posture data still gives an agenda", () => {
-    const o = buildQbrOutline({ tenant_id: "t", tenant_name: "T Ltd", from: 0, to: 86_400_000, posture: null, trend: null, findings_opened: 0, findings_resolved: 0, open_deals: [] });
+    const o = buildQbrOutline({
+      tenant_id: "t",
+      tenant_name: "T Ltd",
+      from: 0,
+      to: 86_400_000,
+      posture: null,
+      trend: null,
+      findings_opened: 0,
+      findings_resolved: 0,
+      open_deals: [],
+    });
     expect(o.sections[0]!.bullets[0]).toContain("No posture history");
     expect(o.sections.map((s) => s.heading).at(-1)).toContain("Agreed actions");
   });
@@ -63,7 +75,8 @@ describe("sharedContentTenantIds", () => {
     { id: "otter-msp", kind: "msp", parentId: null, disabled: false },
     { id: "otter-client", kind: "client", parentId: "otter-msp", disabled: true },
   ];
-  const scope = (tenantIds: string[]) => new TenantScope({ userId: "u", role: "technician", tenantId: tenantIds[0]! }, tenantIds);
+  const scope = (tenantIds: string[]) =>
+    new TenantScope({ userId: "u", role: "technician", tenantId: tenantIds[0]! }, tenantIds);
   test("a client scope may read its parent MSP's shared content; an MSP scope needs nothing extra", () => {
     expect(sharedContentTenantIds(scope(["contosocare"]), tenants)).toEqual(["harbor-it"]);
     expect(sharedContentTenantIds(scope(["harbor-it", "contosocare"]), tenants)).toEqual([]);

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import type { Server } from "bun";
 import { clientIpFor, requestIdFor } from "../../../src/http/request-context";
 
-const socket = (address: string) => ({ requestIP: () => ({ address, family: "IPv4", port: 1 }) }) as unknown as Server<unknown>;
+const socket = (address: string) =>
+  ({ requestIP: () => ({ address, family: "IPv4", port: 1 }) }) as unknown as Server<unknown>;
 const req = (headers: Record<string, string> = {}) => new Request("http://127.0.0.1/x", { headers });
 
 describe("client address (mcp-client-compat H5: throttling keyed on the real client)", () => {
@@ -16,7 +17,9 @@ describe("client address (mcp-client-compat H5: throttling keyed on the real cli
   });
 
   test("with two trusted proxies, the second hop from the right", () => {
-    expect(clientIpFor(req({ "x-forwarded-for": "6.6.6.6, 198.51.100.4, 10.0.0.3" }), socket("10.0.0.2"), 2)).toBe("198.51.100.4");
+    expect(clientIpFor(req({ "x-forwarded-for": "6.6.6.6, 198.51.100.4, 10.0.0.3" }), socket("10.0.0.2"), 2)).toBe(
+      "198.51.100.4",
+    );
   });
 
   test("a missing header falls back to the socket address", () => {

@@ -30,7 +30,11 @@ describe("defineTool", () => {
     expect(s.type).toBe("object");
     expect(s.$schema).toBeUndefined();
     expect(s.additionalProperties).toBe(false);
-    expect(s.properties.kind).toEqual({ type: "string", enum: ["basic", "premium"], description: "which kind of thing" });
+    expect(s.properties.kind).toEqual({
+      type: "string",
+      enum: ["basic", "premium"],
+      description: "which kind of thing",
+    });
     expect(s.properties.lines.items.properties.sku.description).toContain("SKU");
     expect(s.properties.confirmed.type).toBe("boolean");
     expect(s.properties.confirmation_token.type).toBe("string");
@@ -49,7 +53,12 @@ describe("defineTool", () => {
     const bad = createThing.checkInput({ tenant_id: "x", kind: "gold", lines: [{ sku: "A", quantity: 1 }] });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.message).toContain("kind");
-    const extra = createThing.checkInput({ tenant_id: "x", kind: "basic", lines: [{ sku: "A", quantity: 1 }], tenant: "y" });
+    const extra = createThing.checkInput({
+      tenant_id: "x",
+      kind: "basic",
+      lines: [{ sku: "A", quantity: 1 }],
+      tenant: "y",
+    });
     expect(extra.ok).toBe(false);
     if (!extra.ok) expect(extra.message).toContain("tenant");
   });
@@ -64,10 +73,19 @@ describe("defineTool", () => {
       handler: async () => ({ ok: true }),
     };
     expect(() => defineTool({ ...base, name: "demo_x", input: type({ a: "string" }) })).toThrow(ToolDefinitionError);
-    expect(() => defineTool({ ...base, name: "demo.x", input: type({ a: type("string").describe("a") }) })).toThrow(/name/);
+    expect(() => defineTool({ ...base, name: "demo.x", input: type({ a: type("string").describe("a") }) })).toThrow(
+      /name/,
+    );
     expect(() =>
-      defineTool({ ...base, name: "demo_x", input: type({ a: type("string").describe("a") }), annotations: { readOnlyHint: true } as any }),
+      defineTool({
+        ...base,
+        name: "demo_x",
+        input: type({ a: type("string").describe("a") }),
+        annotations: { readOnlyHint: true } as any,
+      }),
     ).toThrow(/destructiveHint/);
-    expect(() => defineTool({ ...base, name: "demo_x", input: type({ confirmed: type("boolean").describe("c") }) })).toThrow(/reserved/);
+    expect(() =>
+      defineTool({ ...base, name: "demo_x", input: type({ confirmed: type("boolean").describe("c") }) }),
+    ).toThrow(/reserved/);
   });
 });

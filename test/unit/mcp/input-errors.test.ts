@@ -50,6 +50,8 @@ describe("input validation messages say what to change", () => {
   });
 
   test("an empty list names its minimum", () => {
-    expect(messageFor({ key: "abcdefgh", kind: "sent", lines: [] })).toBe("lines must be a list of at least 1 items (got [])");
+    expect(messageFor({ key: "abcdefgh", kind: "sent", lines: [] })).toBe(
+      "lines must be a list of at least 1 items (got [])",
+    );
   });
 });

@@ -7,7 +7,11 @@ import { aegisTools } from "../../../src/surfaces/aegis/index";
 import { cavalierTools } from "../../../src/surfaces/cavalier/index";
 import { forgeTools } from "../../../src/surfaces/forge/index";
 
-const manifests: Record<SurfaceName, ToolDefinition[]> = { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools };
+const manifests: Record<SurfaceName, ToolDefinition[]> = {
+  forge: forgeTools,
+  cavalier: cavalierTools,
+  aegis: aegisTools,
+};
 const ajv = new AjvJsonSchemaValidator();
 
 describe("product tool manifests, as MCP clients will read them", () => {
@@ -22,7 +26,14 @@ describe("product tool manifests, as MCP clients will read them", () => {
         expect(t.title.startsWith(`${surface}.`)).toBe(true);
         expect([`${surface}:read`, `${surface}:write`]).toContain(t.scope);
         if (t.annotations.readOnlyHint) expect(t.scope).toBe(`${surface}:read`);
-        const wire = { name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: { title: t.title, ...t.annotations } };
+        const wire = {
+          name: t.name,
+          title: t.title,
+          description: t.description,
+          inputSchema: t.inputSchema,
+          outputSchema: t.outputSchema,
+          annotations: { title: t.title, ...t.annotations },
+        };
         const parsed = ToolSchema.safeParse(wire);
         expect(parsed.success).toBe(true);
         // What an SDK client does with the output schema: compile it (and later validate structuredContent).

@@ -16,10 +16,17 @@ describe("DispatchTransport: one long-lived Server for many concurrent HTTP requ
     await server.connect(transport);
     const delays = [30, 5, 15, 0];
     const replies = await Promise.all(
-      delays.map((d) => transport.dispatch({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { cursor: String(d) } }, {})),
+      delays.map((d) =>
+        transport.dispatch({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { cursor: String(d) } }, {}),
+      ),
     );
     expect(replies.map((r) => r.id)).toEqual([1, 1, 1, 1]);
-    expect(replies.map((r) => ("result" in r ? (r.result as { nextCursor: string }).nextCursor : null))).toEqual(["30", "5", "15", "0"]);
+    expect(replies.map((r) => ("result" in r ? (r.result as { nextCursor: string }).nextCursor : null))).toEqual([
+      "30",
+      "5",
+      "15",
+      "0",
+    ]);
     expect(new Set(seen).size).toBe(4);
     await server.close();
   });
@@ -45,7 +52,10 @@ describe("DispatchTransport: one long-lived Server for many concurrent HTTP requ
     server.onerror = (err) => transport.serverError(err);
     await server.connect(transport);
     const bad = { jsonrpc: "2.0", id: 5, method: "ping", params: 5 } as unknown as JSONRPCRequest;
-    const r = await Promise.race([transport.dispatch(bad, {}), new Promise<"hung">((res) => setTimeout(() => res("hung"), 1000))]);
+    const r = await Promise.race([
+      transport.dispatch(bad, {}),
+      new Promise<"hung">((res) => setTimeout(() => res("hung"), 1000)),
+    ]);
     expect(r).not.toBe("hung");
     expect(r !== "hung" && r.id).toBe(5);
     expect(r !== "hung" && "error" in r && r.error.code).toBe(UNANSWERED_CODE);

@@ -4,12 +4,33 @@ import { matchRedirectUri, validateRegisteredRedirectUri } from "../../../src/oa
 
 describe("validateRegisteredRedirectUri", () => {
   test("accepts https and loopback http", () => {
-    for (const u of ["https://claude.ai/api/mcp/auth_callback", "http://localhost/callback", "http://127.0.0.1:8080/cb", "http://[::1]:9/cb", "https://app.example/cb?x=1"]) {
+    for (const u of [
+      "https://claude.ai/api/mcp/auth_callback",
+      "http://localhost/callback",
+      "http://127.0.0.1:8080/cb",
+      "http://[::1]:9/cb",
+      "https://app.example/cb?x=1",
+    ]) {
       expect(validateRegisteredRedirectUri(u)).toBe(u);
     }
   });
   test("refuses dangerous URIs with invalid_redirect_uri", () => {
-    for (const u of ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "http://evil.com/cb", "https://a@evil.com", "https://a:b@evil.com/", "https://@evil.com", "https://x.example/cb#f", " https://x.example/cb", "https://x.example/\tcb", "https:\\\\evil.com", "file:///etc/passwd", "http://localhost.evil.com/cb", "http://127.0.0.1.nip.io/cb"]) {
+    for (const u of [
+      "javascript:alert(1)",
+      "JAVASCRIPT:alert(1)",
+      "data:text/html,x",
+      "http://evil.com/cb",
+      "https://a@evil.com",
+      "https://a:b@evil.com/",
+      "https://@evil.com",
+      "https://x.example/cb#f",
+      " https://x.example/cb",
+      "https://x.example/\tcb",
+      "https:\\\\evil.com",
+      "file:///etc/passwd",
+      "http://localhost.evil.com/cb",
+      "http://127.0.0.1.nip.io/cb",
+    ]) {
       try {
         validateRegisteredRedirectUri(u);
         throw new Error(`accepted ${u}`);
@@ -44,16 +65,28 @@ describe("validateRegisteredRedirectUri: canonical form only (validated parsed, 
     }
   });
   test("canonical forms of the real callbacks pass unchanged", () => {
-    for (const u of ["https://claude.ai/api/mcp/auth_callback", "https://chatgpt.com/connector/oauth/abc", "http://localhost:53123/callback", "http://[::1]/cb", "https://app.example/cb?x=1&y=%20"]) {
+    for (const u of [
+      "https://claude.ai/api/mcp/auth_callback",
+      "https://chatgpt.com/connector/oauth/abc",
+      "http://localhost:53123/callback",
+      "http://[::1]/cb",
+      "https://app.example/cb?x=1&y=%20",
+    ]) {
       expect(validateRegisteredRedirectUri(u)).toBe(u);
     }
   });
 });
 
 describe("matchRedirectUri (exact, loopback any port per RFC 8252 §7.3)", () => {
-  const registered = ["https://claude.ai/api/mcp/auth_callback", "http://localhost/callback", "http://127.0.0.1/cb?x=1"];
+  const registered = [
+    "https://claude.ai/api/mcp/auth_callback",
+    "http://localhost/callback",
+    "http://127.0.0.1/cb?x=1",
+  ];
   test("exact matches", () => {
-    expect(matchRedirectUri("https://claude.ai/api/mcp/auth_callback", registered)).toBe("https://claude.ai/api/mcp/auth_callback");
+    expect(matchRedirectUri("https://claude.ai/api/mcp/auth_callback", registered)).toBe(
+      "https://claude.ai/api/mcp/auth_callback",
+    );
   });
   test("loopback: any port, same host, path and query", () => {
     expect(matchRedirectUri("http://localhost:53123/callback", registered)).toBe("http://localhost:53123/callback");

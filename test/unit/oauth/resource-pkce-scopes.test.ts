@@ -24,14 +24,30 @@ const code = (fn: () => unknown) => {
 describe("parseResource (RFC 8707)", () => {
   test("canonical and tolerated variants", () => {
     expect(resourceUrl(config, "forge")).toBe("https://mcp.example.com/forge");
-    for (const r of ["https://mcp.example.com/forge", "HTTPS://MCP.EXAMPLE.COM/forge", "https://mcp.example.com:443/forge", "https://mcp.example.com/forge/", "https://mcp.example.com/forge/mcp"]) {
+    for (const r of [
+      "https://mcp.example.com/forge",
+      "HTTPS://MCP.EXAMPLE.COM/forge",
+      "https://mcp.example.com:443/forge",
+      "https://mcp.example.com/forge/",
+      "https://mcp.example.com/forge/mcp",
+    ]) {
       expect(parseResource(config, r)).toEqual({ kind: "surface", surface: "forge" });
     }
     expect(parseResource(config, "https://mcp.example.com")).toEqual({ kind: "origin" });
     expect(parseResource(config, "https://mcp.example.com/")).toEqual({ kind: "origin" });
   });
   test("foreign, malformed, fragment, query, disabled surface -> invalid_target", () => {
-    for (const r of ["https://evil.com/forge", "http://mcp.example.com/forge", "https://mcp.example.com/forge#x", "https://mcp.example.com/forge?x", "https://mcp.example.com/aegis", "https://mcp.example.com/FORGE", "forge", "", "https://mcp.example.com/forge/mcp/x"]) {
+    for (const r of [
+      "https://evil.com/forge",
+      "http://mcp.example.com/forge",
+      "https://mcp.example.com/forge#x",
+      "https://mcp.example.com/forge?x",
+      "https://mcp.example.com/aegis",
+      "https://mcp.example.com/FORGE",
+      "forge",
+      "",
+      "https://mcp.example.com/forge/mcp/x",
+    ]) {
       expect({ r, c: code(() => parseResource(config, r)) }).toEqual({ r, c: "invalid_target" });
     }
   });

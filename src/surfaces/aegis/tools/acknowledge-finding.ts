@@ -10,12 +10,22 @@ export const acknowledgeFindingTool = defineTool({
     "Use this when a technician takes ownership of a finding or adds a progress note: moves it from New to In Progress, optionally assigns it, and records the note in its history. Reversible and additive (nothing is hidden from reports). Suppressed or Resolved findings must be reopened first.",
   input: type({
     finding_id: FindingIdArg,
-    note: type("1 <= string <= 2000").describe("What is being done or planned, recorded in the finding's history (e.g. 'Scheduling the Chrome update after clinic hours')."),
-    "assignee_email?": type("3 <= string <= 254").describe("Assign the finding to this user (an active user of your MSP or of the finding's tenant), e.g. tech@harbor-it.example."),
+    note: type("1 <= string <= 2000").describe(
+      "What is being done or planned, recorded in the finding's history (e.g. 'Scheduling the Chrome update after clinic hours').",
+    ),
+    "assignee_email?": type("3 <= string <= 254").describe(
+      "Assign the finding to this user (an active user of your MSP or of the finding's tenant), e.g. tech@harbor-it.example.",
+    ),
   }),
   output: FindingDetailOut,
   scope: "aegis:write",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: async (input, ctx) =>
-    await acknowledgeFinding(ctx.db, ctx.scope, actorOf(ctx), { findingId: input.finding_id, note: input.note, assigneeEmail: input.assignee_email }, ctx.now),
+    await acknowledgeFinding(
+      ctx.db,
+      ctx.scope,
+      actorOf(ctx),
+      { findingId: input.finding_id, note: input.note, assigneeEmail: input.assignee_email },
+      ctx.now,
+    ),
 });

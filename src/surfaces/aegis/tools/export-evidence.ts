@@ -8,11 +8,12 @@ import { FrameworkArg, IsoTimeArg, READ_ONLY, TenantIdArg } from "./shared";
 export const exportEvidenceTool = defineTool({
   name: "aegis_export_evidence",
   title: "aegis.export_evidence",
-  description:
-    `Use this when an auditor, insurer or the client asks for proof of security work: builds an evidence pack of the tenant's findings open at any time in the period, as CSV or OCSF 1.x JSON lines (one Finding event per line), returned inline with its SHA-256 so the copy can be verified. Content is capped at ${EVIDENCE_MAX_CHARS} characters (truncated says so). Nothing is stored.`,
+  description: `Use this when an auditor, insurer or the client asks for proof of security work: builds an evidence pack of the tenant's findings open at any time in the period, as CSV or OCSF 1.x JSON lines (one Finding event per line), returned inline with its SHA-256 so the copy can be verified. Content is capped at ${EVIDENCE_MAX_CHARS} characters (truncated says so). Nothing is stored.`,
   input: type({
     "tenant_id?": TenantIdArg,
-    format: type("'csv' | 'ocsf_jsonl'").describe("csv (RFC 4180, one row per finding) or ocsf_jsonl (OCSF Finding events, one JSON object per line)."),
+    format: type("'csv' | 'ocsf_jsonl'").describe(
+      "csv (RFC 4180, one row per finding) or ocsf_jsonl (OCSF Finding events, one JSON object per line).",
+    ),
     "framework?": FrameworkArg,
     "period_start?": IsoTimeArg("Start of the audit period (default: 90 days ago)"),
     "period_end?": IsoTimeArg("End of the audit period (default: now)"),
@@ -38,6 +39,11 @@ export const exportEvidenceTool = defineTool({
   handler: async (input, ctx) => {
     const to = input.period_end ? parseIsoTime(input.period_end, "period_end") : ctx.now;
     const from = input.period_start ? parseIsoTime(input.period_start, "period_start") : to - 90 * DAY_MS;
-    return await exportEvidence(ctx.db, ctx.scope, { tenantId: input.tenant_id, framework: input.framework, from, to, format: input.format }, ctx.now);
+    return await exportEvidence(
+      ctx.db,
+      ctx.scope,
+      { tenantId: input.tenant_id, framework: input.framework, from, to, format: input.format },
+      ctx.now,
+    );
   },
 });

@@ -11,8 +11,12 @@ export const getControlTool = defineTool({
   input: type({
     "control_id?": type("0 < string <= 128").describe("The control's id (ctl_…), from aegis_list_controls."),
     "framework?": FrameworkArg,
-    "control_ref?": type("0 < string <= 64").describe("The control's reference within the framework, e.g. 1.1.3 or AdminMFAV2; use together with framework."),
-    "tenant_id?": type("0 < string <= 128").describe("Show this tenant's standing and findings only (e.g. contosocare)."),
+    "control_ref?": type("0 < string <= 64").describe(
+      "The control's reference within the framework, e.g. 1.1.3 or AdminMFAV2; use together with framework.",
+    ),
+    "tenant_id?": type("0 < string <= 128").describe(
+      "Show this tenant's standing and findings only (e.g. contosocare).",
+    ),
   }),
   output: ControlSummaryOut.merge({
     framework_name: "string",
@@ -24,5 +28,15 @@ export const getControlTool = defineTool({
   scope: "aegis:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) =>
-    await getControl(ctx.db, ctx.scope, { controlId: input.control_id, framework: input.framework, controlRef: input.control_ref, tenantId: input.tenant_id }, ctx.now),
+    await getControl(
+      ctx.db,
+      ctx.scope,
+      {
+        controlId: input.control_id,
+        framework: input.framework,
+        controlRef: input.control_ref,
+        tenantId: input.tenant_id,
+      },
+      ctx.now,
+    ),
 });

@@ -10,10 +10,13 @@ export const getFindingTool = defineTool({
     "Use this when the user asks about one specific finding: returns its description, affected resources, mapped framework control, step-by-step remediation, suppression or resolution details, and its history (who acknowledged, suppressed or resolved it and why).",
   input: type({
     finding_id: FindingIdArg,
-    "history_limit?": type("1 <= number.integer <= 100").describe("How many history entries to return, newest first (default 50)."),
+    "history_limit?": type("1 <= number.integer <= 100").describe(
+      "How many history entries to return, newest first (default 50).",
+    ),
   }),
   output: FindingDetailOut,
   scope: "aegis:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) => await getFinding(ctx.db, ctx.scope, input.finding_id, ctx.now, input.history_limit ?? 50),
+  handler: async (input, ctx) =>
+    await getFinding(ctx.db, ctx.scope, input.finding_id, ctx.now, input.history_limit ?? 50),
 });

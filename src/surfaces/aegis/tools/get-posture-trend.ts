@@ -14,7 +14,9 @@ export const getPostureTrendTool = defineTool({
     "tenant_id?": TenantIdArg,
     "from?": IsoTimeArg("Start of the period (default: 90 days ago)"),
     "to?": IsoTimeArg("End of the period (default: now)"),
-    "interval?": type("'day' | 'week' | 'month'").describe("Bucket size of the series; each bucket reports its last daily snapshot (default week)."),
+    "interval?": type("'day' | 'week' | 'month'").describe(
+      "Bucket size of the series; each bucket reports its last daily snapshot (default week).",
+    ),
   }),
   output: type({
     tenant_id: "string",
@@ -35,6 +37,11 @@ export const getPostureTrendTool = defineTool({
   handler: async (input, ctx) => {
     const to = input.to ? parseIsoTime(input.to, "to") : ctx.now;
     const from = input.from ? parseIsoTime(input.from, "from") : to - 90 * DAY_MS;
-    return await getPostureTrend(ctx.db, ctx.scope, { tenantId: input.tenant_id, from, to, interval: input.interval ?? "week" });
+    return await getPostureTrend(ctx.db, ctx.scope, {
+      tenantId: input.tenant_id,
+      from,
+      to,
+      interval: input.interval ?? "week",
+    });
   },
 });

@@ -1,7 +1,16 @@
 import { type } from "arktype";
 import { defineTool } from "../../../mcp/define-tool";
 import { listFindings } from "../service";
-import { ClassName, CursorArg, FindingSummaryOut, FrameworkArg, LimitArg, READ_ONLY, SeverityName, StatusName } from "./shared";
+import {
+  ClassName,
+  CursorArg,
+  FindingSummaryOut,
+  FrameworkArg,
+  LimitArg,
+  READ_ONLY,
+  SeverityName,
+  StatusName,
+} from "./shared";
 
 export const listFindingsTool = defineTool({
   name: "aegis_list_findings",
@@ -9,18 +18,41 @@ export const listFindingsTool = defineTool({
   description:
     "Use this when the user asks what security issues a customer (or all customers) has: lists findings worst-first with OCSF severity and status, filterable by severity, status, class (compliance / vulnerability / detection) and framework control, with cursor pagination. Use aegis_get_finding for resources, remediation and history.",
   input: type({
-    "tenant_id?": type("0 < string <= 128").describe("Only this tenant's findings (e.g. contosocare); omit for every tenant you may act on."),
-    "severity?": SeverityName.array().atMostLength(6).describe("Only these OCSF severities, e.g. [\"High\", \"Critical\"]."),
-    "min_severity?": SeverityName.describe("Only findings at least this severe (OCSF order Informational < Low < Medium < High < Critical < Fatal)."),
-    "status?": StatusName.array().atMostLength(4).describe("Only these OCSF statuses; e.g. [\"New\", \"In Progress\"] for open findings. A suppression past its expiry counts as New."),
-    "class?": ClassName.array().atMostLength(3).describe("Only these finding classes: compliance (failed benchmark checks), vulnerability (missing patches, exposures), detection (threat alerts)."),
+    "tenant_id?": type("0 < string <= 128").describe(
+      "Only this tenant's findings (e.g. contosocare); omit for every tenant you may act on.",
+    ),
+    "severity?": SeverityName.array()
+      .atMostLength(6)
+      .describe('Only these OCSF severities, e.g. ["High", "Critical"].'),
+    "min_severity?": SeverityName.describe(
+      "Only findings at least this severe (OCSF order Informational < Low < Medium < High < Critical < Fatal).",
+    ),
+    "status?": StatusName.array()
+      .atMostLength(4)
+      .describe(
+        'Only these OCSF statuses; e.g. ["New", "In Progress"] for open findings. A suppression past its expiry counts as New.',
+      ),
+    "class?": ClassName.array()
+      .atMostLength(3)
+      .describe(
+        "Only these finding classes: compliance (failed benchmark checks), vulnerability (missing patches, exposures), detection (threat alerts).",
+      ),
     "framework?": FrameworkArg,
-    "control_ref?": type("0 < string <= 64").describe("Only findings mapped to this control reference within the framework, e.g. 2.1.10 or 7.3."),
-    "query?": type("0 < string <= 200").describe("Only findings whose title or description contains this text (case-insensitive)."),
+    "control_ref?": type("0 < string <= 64").describe(
+      "Only findings mapped to this control reference within the framework, e.g. 2.1.10 or 7.3.",
+    ),
+    "query?": type("0 < string <= 200").describe(
+      "Only findings whose title or description contains this text (case-insensitive).",
+    ),
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({ items: FindingSummaryOut.array(), next_cursor: "string | null", total: "number.integer", applied_filters: "Record<string, unknown>" }),
+  output: type({
+    items: FindingSummaryOut.array(),
+    next_cursor: "string | null",
+    total: "number.integer",
+    applied_filters: "Record<string, unknown>",
+  }),
   scope: "aegis:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) =>

@@ -15,5 +15,12 @@ export const reopenFindingTool = defineTool({
   output: FindingDetailOut,
   scope: "aegis:write",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handler: async (input, ctx) => await reopenFinding(ctx.db, ctx.scope, actorOf(ctx), { findingId: input.finding_id, reason: input.reason }, ctx.now),
+  handler: async (input, ctx) =>
+    await reopenFinding(
+      ctx.db,
+      ctx.scope,
+      actorOf(ctx),
+      { findingId: input.finding_id, reason: input.reason },
+      ctx.now,
+    ),
 });

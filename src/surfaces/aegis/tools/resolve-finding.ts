@@ -5,8 +5,12 @@ import { actorOf, FindingDetailOut, FindingIdArg } from "./shared";
 
 const Input = type({
   finding_id: FindingIdArg,
-  resolution_note: type("10 <= string <= 2000").describe("What was changed to fix it (at least 10 characters), e.g. 'CA policy Require MFA - all users enforced'."),
-  "evidence?": type("1 <= string <= 1000").describe("Where the proof is: change/ticket id, report name, policy id or screenshot reference."),
+  resolution_note: type("10 <= string <= 2000").describe(
+    "What was changed to fix it (at least 10 characters), e.g. 'CA policy Require MFA - all users enforced'.",
+  ),
+  "evidence?": type("1 <= string <= 1000").describe(
+    "Where the proof is: change/ticket id, report name, policy id or screenshot reference.",
+  ),
 });
 
 export const resolveFindingTool = defineTool({
@@ -19,12 +23,23 @@ export const resolveFindingTool = defineTool({
   scope: "aegis:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   preview: async (input, ctx) => {
-    const plan = await planResolution(ctx.db, ctx.scope, { findingId: input.finding_id, resolutionNote: input.resolution_note, evidence: input.evidence }, ctx.now);
+    const plan = await planResolution(
+      ctx.db,
+      ctx.scope,
+      { findingId: input.finding_id, resolutionNote: input.resolution_note, evidence: input.evidence },
+      ctx.now,
+    );
     return {
       summary: `Resolve ${plan.finding.severity} finding "${plan.finding.title}" (${plan.finding.id}, tenant ${plan.finding.tenant_id}): status ${plan.from_status} -> Resolved, note "${plan.resolution_note}"${plan.evidence ? `, evidence ${plan.evidence}` : ""}.`,
       proposal: plan,
     };
   },
   handler: async (input, ctx) =>
-    await resolveFinding(ctx.db, ctx.scope, actorOf(ctx), { findingId: input.finding_id, resolutionNote: input.resolution_note, evidence: input.evidence }, ctx.now),
+    await resolveFinding(
+      ctx.db,
+      ctx.scope,
+      actorOf(ctx),
+      { findingId: input.finding_id, resolutionNote: input.resolution_note, evidence: input.evidence },
+      ctx.now,
+    ),
 });

@@ -10,18 +10,30 @@ export const TenantIdArg = type("0 < string <= 128").describe(
   "The tenant (customer) id, e.g. contosocare. Optional when you can act on exactly one customer tenant; otherwise the error lists the ids you may use.",
 );
 export const FindingIdArg = type("0 < string <= 128").describe("The finding's id (fnd_…), from aegis_list_findings.");
-export const CursorArg = type("0 < string <= 512").describe("The next_cursor from the previous page of this same list; omit for the first page.");
-export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(`How many items per page: default 25, at most ${MAX_LIMIT}. A page may hold fewer to keep the result small; continue with next_cursor.`);
+export const CursorArg = type("0 < string <= 512").describe(
+  "The next_cursor from the previous page of this same list; omit for the first page.",
+);
+export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(
+  `How many items per page: default 25, at most ${MAX_LIMIT}. A page may hold fewer to keep the result small; continue with next_cursor.`,
+);
 export const FrameworkArg = type("'cis_m365_v5' | 'cis_v8' | 'ms_secure_score' | 'cis_win2022'").describe(
   "Control framework: cis_m365_v5 (CIS Microsoft 365 Foundations v5), cis_v8 (CIS Controls v8.1), ms_secure_score (Microsoft Secure Score), cis_win2022 (CIS Windows Server 2022).",
 );
 export const SeverityName = type("'Informational' | 'Low' | 'Medium' | 'High' | 'Critical' | 'Fatal'");
 export const StatusName = type("'New' | 'In Progress' | 'Suppressed' | 'Resolved'");
 export const ClassName = type("'compliance' | 'vulnerability' | 'detection'");
-export const IsoTimeArg = (what: string) => type("0 < string <= 40").describe(`${what} as an ISO 8601 date or date-time (UTC), e.g. 2026-09-01 or 2026-09-01T00:00:00Z.`);
+export const IsoTimeArg = (what: string) =>
+  type("0 < string <= 40").describe(
+    `${what} as an ISO 8601 date or date-time (UTC), e.g. 2026-09-01 or 2026-09-01T00:00:00Z.`,
+  );
 export const MAX_SUPPRESSION = MAX_SUPPRESSION_DAYS;
 
-export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
 
 export function actorOf(ctx: ToolContext): Actor {
   return { userId: ctx.principal.userId, name: ctx.principal.name };
@@ -67,8 +79,20 @@ export const FindingDetailOut = FindingSummaryOut.merge({
     profile: nullableString,
   }).or("null"),
   resources: type({ id: "string", kind: "string", name: "string", external_ref: nullableString }).array(),
-  history: type({ at: "string", actor: "string", action: "string", from_status: nullableString, to_status: nullableString, comment: nullableString }).array(),
-  suppression: type({ reason: nullableString, justification: nullableString, until: nullableString, expired: "boolean" }).or("null"),
+  history: type({
+    at: "string",
+    actor: "string",
+    action: "string",
+    from_status: nullableString,
+    to_status: nullableString,
+    comment: nullableString,
+  }).array(),
+  suppression: type({
+    reason: nullableString,
+    justification: nullableString,
+    until: nullableString,
+    expired: "boolean",
+  }).or("null"),
   resolution: type({ note: nullableString, evidence: nullableString, resolved_at: nullableString }).or("null"),
 });
 

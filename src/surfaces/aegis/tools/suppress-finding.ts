@@ -9,19 +9,27 @@ const Input = type({
   reason: type("'accepted_risk' | 'third_party' | 'false_positive'").describe(
     "Why: accepted_risk (the client accepts the risk), third_party (mitigated by another control or vendor), false_positive (the scanner is wrong).",
   ),
-  justification: type("10 <= string <= 2000").describe("Who decided and why, in words an auditor will accept (at least 10 characters)."),
-  expires_at: IsoTimeArg(`When the suppression lapses and the finding counts as New again; at most ${MAX_SUPPRESSION} days from now`),
+  justification: type("10 <= string <= 2000").describe(
+    "Who decided and why, in words an auditor will accept (at least 10 characters).",
+  ),
+  expires_at: IsoTimeArg(
+    `When the suppression lapses and the finding counts as New again; at most ${MAX_SUPPRESSION} days from now`,
+  ),
 });
 
 function toInput(input: typeof Input.infer) {
-  return { findingId: input.finding_id, reason: input.reason, justification: input.justification, expiresAt: parseIsoTime(input.expires_at, "expires_at") };
+  return {
+    findingId: input.finding_id,
+    reason: input.reason,
+    justification: input.justification,
+    expiresAt: parseIsoTime(input.expires_at, "expires_at"),
+  };
 }
 
 export const suppressFindingTool = defineTool({
   name: "aegis_suppress_finding",
   title: "aegis.suppress_finding",
-  description:
-    `Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION} days). Destructive (it changes reported posture), so it asks for confirmation first. Needs a justification.`,
+  description: `Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION} days). Destructive (it changes reported posture), so it asks for confirmation first. Needs a justification.`,
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",

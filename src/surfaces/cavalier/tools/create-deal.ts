@@ -11,9 +11,13 @@ export const createDealTool = cavalierTool({
   input: type({
     tenant_id: TenantArg,
     name: type("0 < string <= 200").describe("What the deal is about, e.g. 'Operations Pro rollout'."),
-    "stage?": type("'lead' | 'qualified' | 'proposal' | 'negotiation'").describe("Where the deal starts in the pipeline; default lead."),
+    "stage?": type("'lead' | 'qualified' | 'proposal' | 'negotiation'").describe(
+      "Where the deal starts in the pipeline; default lead.",
+    ),
     "expected_close_date?": type(/^\d{4}-\d{2}-\d{2}$/).describe("When it is expected to close, as YYYY-MM-DD."),
-    "contact_id?": type("0 < string <= 128").describe("The customer's main contact for this deal (ctc_…, from cavalier_list_contacts)."),
+    "contact_id?": type("0 < string <= 128").describe(
+      "The customer's main contact for this deal (ctc_…, from cavalier_list_contacts).",
+    ),
     "notes?": type("string <= 2000").describe("Free-text notes for the sales team."),
     idempotency_key: IdempotencyKeyArg,
   }),
@@ -24,7 +28,15 @@ export const createDealTool = cavalierTool({
     const r = await createDeal(
       ctx.db,
       ctx.scope,
-      { tenant: input.tenant_id, name: input.name, stage: input.stage, expectedCloseDate: input.expected_close_date, contactId: input.contact_id, notes: input.notes, idempotencyKey: input.idempotency_key },
+      {
+        tenant: input.tenant_id,
+        name: input.name,
+        stage: input.stage,
+        expectedCloseDate: input.expected_close_date,
+        contactId: input.contact_id,
+        notes: input.notes,
+        idempotencyKey: input.idempotency_key,
+      },
       actorOf(ctx),
       ctx.now,
     );

@@ -6,9 +6,15 @@ import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, TenantArg, toLineIn
 const Input = type({
   tenant_id: TenantArg,
   lines: LinesArg,
-  "deal_id?": type("0 < string <= 128").describe("The customer's open deal this quote belongs to (dl_…, from cavalier_list_deals). Optional."),
-  "contact_id?": type("0 < string <= 128").describe("Who the quote is addressed to (ctc_…, from cavalier_list_contacts). Optional."),
-  "title?": type("0 < string <= 200").describe("Quote title shown to the customer; defaults to the deal name or the first line."),
+  "deal_id?": type("0 < string <= 128").describe(
+    "The customer's open deal this quote belongs to (dl_…, from cavalier_list_deals). Optional.",
+  ),
+  "contact_id?": type("0 < string <= 128").describe(
+    "Who the quote is addressed to (ctc_…, from cavalier_list_contacts). Optional.",
+  ),
+  "title?": type("0 < string <= 200").describe(
+    "Quote title shown to the customer; defaults to the deal name or the first line.",
+  ),
   "valid_days?": ValidDaysArg,
   "notes?": type("string <= 2000").describe("Terms or notes printed on the quote."),
   idempotency_key: IdempotencyKeyArg,
@@ -31,7 +37,7 @@ export const createQuoteTool = cavalierTool({
   name: "cavalier_create_quote",
   title: "cavalier.create_quote",
   description:
-    "Use this when the user asks to draft or create a quote for a customer (e.g. \"Draft a quote for ContosoCare with one Operations Pro seat\"). Prices the lines from the catalog in the customer's currency with its tax and saves a draft quote (version 1). The first call returns confirmation_required with the proposed quote; show it to the user and call again with confirmed: true once they approve.",
+    'Use this when the user asks to draft or create a quote for a customer (e.g. "Draft a quote for ContosoCare with one Operations Pro seat"). Prices the lines from the catalog in the customer\'s currency with its tax and saves a draft quote (version 1). The first call returns confirmation_required with the proposed quote; show it to the user and call again with confirmed: true once they approve.',
   input: Input,
   output: type({ quote: QuoteOut, replayed: "boolean" }),
   scope: "cavalier:write",
@@ -54,5 +60,3 @@ export const createQuoteTool = cavalierTool({
     return { quote: presentQuote(r.detail), replayed: r.replayed };
   },
 });
-
-

@@ -17,7 +17,9 @@ export const getDealTool = cavalierTool({
     const d = await getDeal(ctx.db, ctx.scope, input.deal_id, ctx.now);
     return {
       deal: presentDeal(d.deal, d.tenant.name),
-      quotes: d.quotes.map((q) => presentQuoteSummary(q, effectiveQuoteStatus(q.status, q.validUntil, ctx.now), d.tenant.name)),
+      quotes: d.quotes.map((q) =>
+        presentQuoteSummary(q, effectiveQuoteStatus(q.status, q.validUntil, ctx.now), d.tenant.name),
+      ),
       est_mrr: money(d.estMrrMinor, d.deal.currency),
       est_nrc: money(d.estNrcMinor, d.deal.currency),
     };

@@ -13,7 +13,12 @@ export const listContactsTool = cavalierTool({
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const page = await listContacts(ctx.db, ctx.scope, { tenant: input.tenant_id, query: input.query, cursor: input.cursor, limit: input.limit });
+    const page = await listContacts(ctx.db, ctx.scope, {
+      tenant: input.tenant_id,
+      query: input.query,
+      cursor: input.cursor,
+      limit: input.limit,
+    });
     return { items: page.items.map(presentContact), next_cursor: page.nextCursor };
   },
 });

@@ -11,7 +11,11 @@ export const listDealsTool = cavalierTool({
     "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote belongs to. Lists deals newest first, optionally for one customer and stages.",
   input: type({
     "tenant_id?": OptionalTenantArg,
-    "stages?": type.enumerated(...DEAL_STAGES).array().atMostLength(6).describe("Only deals in these stages (lead, qualified, proposal, negotiation, closed_won, closed_lost)."),
+    "stages?": type
+      .enumerated(...DEAL_STAGES)
+      .array()
+      .atMostLength(6)
+      .describe("Only deals in these stages (lead, qualified, proposal, negotiation, closed_won, closed_lost)."),
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
@@ -19,7 +23,12 @@ export const listDealsTool = cavalierTool({
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const page = await listDeals(ctx.db, ctx.scope, { tenant: input.tenant_id, stages: input.stages, cursor: input.cursor, limit: input.limit });
+    const page = await listDeals(ctx.db, ctx.scope, {
+      tenant: input.tenant_id,
+      stages: input.stages,
+      cursor: input.cursor,
+      limit: input.limit,
+    });
     return { items: page.items.map((i) => presentDeal(i.deal, i.tenantName)), next_cursor: page.nextCursor };
   },
 });

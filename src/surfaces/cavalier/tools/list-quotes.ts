@@ -11,7 +11,13 @@ export const listQuotesTool = cavalierTool({
     "Use this when the user asks which quotes exist, are waiting on the customer, expired or were accepted. Lists quotes newest first with status and totals; filter by customer, status or deal.",
   input: type({
     "tenant_id?": OptionalTenantArg,
-    "statuses?": type.enumerated(...QUOTE_STATUSES).array().atMostLength(7).describe("Only quotes in these states (draft, sent, accepted, declined, expired, superseded, void); expired means past valid_until."),
+    "statuses?": type
+      .enumerated(...QUOTE_STATUSES)
+      .array()
+      .atMostLength(7)
+      .describe(
+        "Only quotes in these states (draft, sent, accepted, declined, expired, superseded, void); expired means past valid_until.",
+      ),
     "deal_id?": type("0 < string <= 128").describe("Only quotes of this deal (dl_…)."),
     "cursor?": CursorArg,
     "limit?": LimitArg,
@@ -20,7 +26,21 @@ export const listQuotesTool = cavalierTool({
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const page = await listQuotes(ctx.db, ctx.scope, { tenant: input.tenant_id, statuses: input.statuses, dealId: input.deal_id, cursor: input.cursor, limit: input.limit }, ctx.now);
-    return { items: page.items.map((i) => presentQuoteSummary(i.quote, i.status, i.tenantName)), next_cursor: page.nextCursor };
+    const page = await listQuotes(
+      ctx.db,
+      ctx.scope,
+      {
+        tenant: input.tenant_id,
+        statuses: input.statuses,
+        dealId: input.deal_id,
+        cursor: input.cursor,
+        limit: input.limit,
+      },
+      ctx.now,
+    );
+    return {
+      items: page.items.map((i) => presentQuoteSummary(i.quote, i.status, i.tenantName)),
+      next_cursor: page.nextCursor,
+    };
   },
 });

@@ -13,11 +13,21 @@ export const markQuoteSentTool = cavalierTool({
   scope: "cavalier:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
-    const r = await transitionQuote(ctx.db, ctx.scope, { quoteId: input.quote_id, to: "sent" }, ctx.now, { dryRun: true });
+    const r = await transitionQuote(ctx.db, ctx.scope, { quoteId: input.quote_id, to: "sent" }, ctx.now, {
+      dryRun: true,
+    });
     const ref = reference(r.detail.quote);
     return {
-      summary: r.changed ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the customer.` : `${ref} is already sent; nothing would change.`,
-      proposal: { quote_id: r.detail.quote.id, reference: ref, tenant: { id: r.detail.tenant.id, name: r.detail.tenant.name }, from: r.previousStatus, to: "sent" },
+      summary: r.changed
+        ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the customer.`
+        : `${ref} is already sent; nothing would change.`,
+      proposal: {
+        quote_id: r.detail.quote.id,
+        reference: ref,
+        tenant: { id: r.detail.tenant.id, name: r.detail.tenant.name },
+        from: r.previousStatus,
+        to: "sent",
+      },
     };
   },
   handler: async (input, ctx) => {

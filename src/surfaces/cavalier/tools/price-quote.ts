@@ -7,15 +7,23 @@ export const priceQuoteTool = cavalierTool({
   name: "cavalier_price_quote",
   title: "cavalier.price_quote",
   description:
-    "Use this when the user wants to know what something would cost a customer before committing (\"how much would 10 Operations Pro seats be for Tailspin?\"). Prices lines in the customer's currency with its tax rate; saves nothing.",
+    'Use this when the user wants to know what something would cost a customer before committing ("how much would 10 Operations Pro seats be for Tailspin?"). Prices lines in the customer\'s currency with its tax rate; saves nothing.',
   input: type({ tenant_id: TenantArg, lines: LinesArg }),
   output: type({ pricing: ProposalOut, summary: "string" }),
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const { tenant, pricing } = await priceQuoteFor(ctx.db, ctx.scope, { tenant: input.tenant_id, lines: toLineInputs(input.lines) });
+    const { tenant, pricing } = await priceQuoteFor(ctx.db, ctx.scope, {
+      tenant: input.tenant_id,
+      lines: toLineInputs(input.lines),
+    });
     return {
-      pricing: presentPricing(tenant, pricing, { title: "Price check (not saved)", dealId: null, contactId: null, validUntil: null }),
+      pricing: presentPricing(tenant, pricing, {
+        title: "Price check (not saved)",
+        dealId: null,
+        contactId: null,
+        validUntil: null,
+      }),
       summary: describePricing(tenant, pricing),
     };
   },

@@ -9,7 +9,9 @@ const Input = type({
   decision: type("'accepted' | 'declined' | 'void'").describe(
     "accepted or declined: what the customer decided on a sent quote (accepting also marks its deal won). void: withdraw a draft, sent or expired quote (it is kept, never deleted).",
   ),
-  "reason?": type("0 < string <= 500").describe("What the customer said, or why the quote is withdrawn: required for declined and void."),
+  "reason?": type("0 < string <= 500").describe(
+    "What the customer said, or why the quote is withdrawn: required for declined and void.",
+  ),
   "contact_id?": type("0 < string <= 128").describe("The customer contact who made the decision (ctc_…)."),
 });
 
@@ -23,12 +25,23 @@ export const recordQuoteDecisionTool = cavalierTool({
     quote: QuoteOut,
     previous_status: QuoteStatusOut,
     changed: "boolean",
-    deal: type({ id: "string", name: "string", previous_stage: type.enumerated(...DEAL_STAGES), stage: type.enumerated(...DEAL_STAGES) }).or("null"),
+    deal: type({
+      id: "string",
+      name: "string",
+      previous_stage: type.enumerated(...DEAL_STAGES),
+      stage: type.enumerated(...DEAL_STAGES),
+    }).or("null"),
   }),
   scope: "cavalier:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
-    const r = await transitionQuote(ctx.db, ctx.scope, { quoteId: input.quote_id, to: input.decision, reason: input.reason, contactId: input.contact_id }, ctx.now, { dryRun: true });
+    const r = await transitionQuote(
+      ctx.db,
+      ctx.scope,
+      { quoteId: input.quote_id, to: input.decision, reason: input.reason, contactId: input.contact_id },
+      ctx.now,
+      { dryRun: true },
+    );
     const ref = reference(r.detail.quote);
     const total = r.detail.pricing;
     const summary = r.changed
@@ -52,12 +65,19 @@ export const recordQuoteDecisionTool = cavalierTool({
     };
   },
   handler: async (input, ctx) => {
-    const r = await transitionQuote(ctx.db, ctx.scope, { quoteId: input.quote_id, to: input.decision, reason: input.reason, contactId: input.contact_id }, ctx.now);
+    const r = await transitionQuote(
+      ctx.db,
+      ctx.scope,
+      { quoteId: input.quote_id, to: input.decision, reason: input.reason, contactId: input.contact_id },
+      ctx.now,
+    );
     return {
       quote: presentQuote(r.detail),
       previous_status: r.previousStatus,
       changed: r.changed,
-      deal: r.deal ? { id: r.deal.id, name: r.deal.name, previous_stage: r.deal.previousStage, stage: r.deal.stage } : null,
+      deal: r.deal
+        ? { id: r.deal.id, name: r.deal.name, previous_stage: r.deal.previousStage, stage: r.deal.stage }
+        : null,
     };
   },
 });

@@ -5,7 +5,9 @@ import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, QuoteIdArg, ValidDa
 
 const Input = type({
   quote_id: QuoteIdArg,
-  "lines?": LinesArg.describe("The new version's lines, replacing all of the old ones. Omit to keep the lines (and their prices) as they are."),
+  "lines?": LinesArg.describe(
+    "The new version's lines, replacing all of the old ones. Omit to keep the lines (and their prices) as they are.",
+  ),
   "title?": type("0 < string <= 200").describe("New title; omit to keep it."),
   "valid_days?": ValidDaysArg,
   "notes?": type("string <= 2000").describe("New notes; omit to keep them."),
@@ -15,7 +17,13 @@ const Input = type({
 function toInput(input: typeof Input.infer): ReviseQuoteInput {
   return {
     quoteId: input.quote_id,
-    lines: input.lines?.map((l) => ({ product: l.product, quantity: l.quantity, unitPriceMinor: l.unit_price_minor, discountBps: l.discount_bps, description: l.description })),
+    lines: input.lines?.map((l) => ({
+      product: l.product,
+      quantity: l.quantity,
+      unitPriceMinor: l.unit_price_minor,
+      discountBps: l.discount_bps,
+      description: l.description,
+    })),
     title: input.title,
     validDays: input.valid_days,
     notes: input.notes,
@@ -36,7 +44,10 @@ export const reviseQuoteTool = cavalierTool({
     const plan = await planRevision(ctx.db, ctx.scope, toInput(input), ctx.now);
     const from = reference(plan.source.quote);
     if (plan.existing) {
-      return { summary: `This idempotency_key already revised ${from} into ${reference(plan.existing.quote)}; confirming returns it unchanged.`, proposal: { ...presentProposal(plan), supersedes: from, version: plan.version } };
+      return {
+        summary: `This idempotency_key already revised ${from} into ${reference(plan.existing.quote)}; confirming returns it unchanged.`,
+        proposal: { ...presentProposal(plan), supersedes: from, version: plan.version },
+      };
     }
     return {
       summary: `Revise ${from} (${plan.source.status}) into ${plan.source.quote.quoteNumber} v${plan.version} as a draft valid until ${iso(plan.validUntil).slice(0, 10)}; ${from} becomes superseded. ${describePricing(plan.tenant, plan.pricing)}`,

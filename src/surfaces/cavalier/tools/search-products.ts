@@ -11,9 +11,13 @@ export const searchProductsTool = cavalierTool({
     "Use this when you need a product's SKU, unit or price before pricing or drafting a quote, or when the user asks what the MSP sells. Searches the catalog (one-time vs recurring, unit, price per currency).",
   input: type({
     "query?": QueryArg,
-    "billing_type?": type("'one_time' | 'recurring'").describe("Only one-time products (hardware, onboarding, labour) or only recurring ones (seats, per-device services)."),
+    "billing_type?": type("'one_time' | 'recurring'").describe(
+      "Only one-time products (hardware, onboarding, labour) or only recurring ones (seats, per-device services).",
+    ),
     "product_class?": type.enumerated(...PRODUCT_CLASSES).describe("Only this kind of product."),
-    "tenant_id?": OptionalTenantArg.describe("Show the catalog this customer buys from (its MSP's), by tenant id or name. Omit for every catalog you may read."),
+    "tenant_id?": OptionalTenantArg.describe(
+      "Show the catalog this customer buys from (its MSP's), by tenant id or name. Omit for every catalog you may read.",
+    ),
     "include_inactive?": type("boolean").describe("Also list retired products (not quotable). Default false."),
     "cursor?": CursorArg,
     "limit?": LimitArg,

@@ -1,5 +1,11 @@
 import { type, type Type } from "arktype";
-import { defineTool, ToolError, type ToolContext, type ToolDefinition, type ToolPreview } from "../../../mcp/define-tool";
+import {
+  defineTool,
+  ToolError,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolPreview,
+} from "../../../mcp/define-tool";
 import { CavalierError } from "../errors";
 import { MAX_LIMIT } from "../paging";
 import { MAX_VALID_DAYS, PRICING_LIMITS } from "../pricing";
@@ -12,35 +18,57 @@ export const TenantArg = type("0 < string <= 128").describe(
 export const OptionalTenantArg = type("0 < string <= 128").describe(
   "Only this customer tenant: its id or name (case-insensitive). Omit to include every tenant you may act on.",
 );
-export const CursorArg = type("0 < string <= 512").describe("The next_cursor from the previous page of this same list; omit for the first page.");
-export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(`How many items per page: default 25, at most ${MAX_LIMIT}.`);
-export const QueryArg = type("0 < string <= 200").describe("Words to search for (all must match, case-insensitive); omit to list everything.");
+export const CursorArg = type("0 < string <= 512").describe(
+  "The next_cursor from the previous page of this same list; omit for the first page.",
+);
+export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(
+  `How many items per page: default 25, at most ${MAX_LIMIT}.`,
+);
+export const QueryArg = type("0 < string <= 200").describe(
+  "Words to search for (all must match, case-insensitive); omit to list everything.",
+);
 export const IdempotencyKeyArg = type(/^[A-Za-z0-9_.:-]{8,128}$/).describe(
   "A unique key for this request (a fresh UUID). Repeating the call with the same key and arguments returns the first result instead of creating a second one.",
 );
-export const QuoteIdArg = type("0 < string <= 128").describe("The quote's id (q_…), as returned by cavalier_list_quotes or cavalier_get_quote.");
+export const QuoteIdArg = type("0 < string <= 128").describe(
+  "The quote's id (q_…), as returned by cavalier_list_quotes or cavalier_get_quote.",
+);
 export const ValidDaysArg = type(`1 <= number.integer <= ${MAX_VALID_DAYS}`).describe(
   `How many days the quote stays valid from now (default 30, at most ${MAX_VALID_DAYS}); after that it reads as expired.`,
 );
 
 export const LineArg = type({
-  product: type("0 < string <= 200").describe("The catalog product: its SKU (e.g. OPS-PRO-SEAT), its name (e.g. Operations Pro) or its id."),
-  quantity: type(`1 <= number.integer <= ${PRICING_LIMITS.maxQuantity}`).describe("How many units (seats, users, devices, hours…): a whole number."),
+  product: type("0 < string <= 200").describe(
+    "The catalog product: its SKU (e.g. OPS-PRO-SEAT), its name (e.g. Operations Pro) or its id.",
+  ),
+  quantity: type(`1 <= number.integer <= ${PRICING_LIMITS.maxQuantity}`).describe(
+    "How many units (seats, users, devices, hours…): a whole number.",
+  ),
   "unit_price_minor?": type(`0 <= number.integer <= ${PRICING_LIMITS.maxUnitPriceMinor}`).describe(
     "Overrides the catalog unit price, in minor units of the tenant's currency (cents, pence: 6500 = $65.00). Omit to use the catalog price.",
   ),
-  "discount_bps?": type("0 <= number.integer <= 10000").describe("Discount on this line in basis points (1000 = 10%). Omit for none."),
+  "discount_bps?": type("0 <= number.integer <= 10000").describe(
+    "Discount on this line in basis points (1000 = 10%). Omit for none.",
+  ),
   "description?": type("0 < string <= 200").describe("Line text shown to the customer; defaults to the product name."),
 });
 export const LinesArg = LineArg.array()
   .atLeastLength(1)
   .atMostLength(PRICING_LIMITS.maxLines)
-  .describe(`The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's currency unless overridden.`);
+  .describe(
+    `The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's currency unless overridden.`,
+  );
 
 export type LineArgs = (typeof LineArg.infer)[];
 
 export function toLineInputs(lines: LineArgs): QuoteLineInput[] {
-  return lines.map((l) => ({ product: l.product, quantity: l.quantity, unitPriceMinor: l.unit_price_minor, discountBps: l.discount_bps, description: l.description }));
+  return lines.map((l) => ({
+    product: l.product,
+    quantity: l.quantity,
+    unitPriceMinor: l.unit_price_minor,
+    discountBps: l.discount_bps,
+    description: l.description,
+  }));
 }
 
 export function actorOf(ctx: ToolContext): Actor {
@@ -69,4 +97,9 @@ export function cavalierTool<In extends Type, Out extends Type>(def: ToolDef<In,
   });
 }
 
-export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;

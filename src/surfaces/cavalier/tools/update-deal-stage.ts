@@ -7,7 +7,9 @@ import { cavalierTool } from "./shared";
 const Input = type({
   deal_id: type("0 < string <= 128").describe("The deal's id (dl_…), from cavalier_list_deals."),
   stage: type.enumerated(...DEAL_STAGES).describe("The new stage; closed_won and closed_lost close the deal for good."),
-  "reason?": type("0 < string <= 500").describe("Why: required for closed_lost (e.g. 'budget — revisit Q3'); otherwise kept as a note."),
+  "reason?": type("0 < string <= 500").describe(
+    "Why: required for closed_lost (e.g. 'budget — revisit Q3'); otherwise kept as a note.",
+  ),
 });
 
 export const updateDealStageTool = cavalierTool({
@@ -20,14 +22,34 @@ export const updateDealStageTool = cavalierTool({
   scope: "cavalier:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
-    const r = await updateDealStage(ctx.db, ctx.scope, { dealId: input.deal_id, stage: input.stage, reason: input.reason }, ctx.now, { dryRun: true });
+    const r = await updateDealStage(
+      ctx.db,
+      ctx.scope,
+      { dealId: input.deal_id, stage: input.stage, reason: input.reason },
+      ctx.now,
+      { dryRun: true },
+    );
     const summary = r.changed
       ? `Move deal "${r.deal.name}" for ${r.tenant.name} [${r.tenant.id}] from ${r.previousStage} to ${input.stage}${input.reason ? ` (reason: ${input.reason})` : ""}.`
       : `Deal "${r.deal.name}" is already ${input.stage}; nothing would change.`;
-    return { summary, proposal: { deal_id: r.deal.id, tenant: { id: r.tenant.id, name: r.tenant.name }, from: r.previousStage, to: input.stage, reason: input.reason ?? null } };
+    return {
+      summary,
+      proposal: {
+        deal_id: r.deal.id,
+        tenant: { id: r.tenant.id, name: r.tenant.name },
+        from: r.previousStage,
+        to: input.stage,
+        reason: input.reason ?? null,
+      },
+    };
   },
   handler: async (input, ctx) => {
-    const r = await updateDealStage(ctx.db, ctx.scope, { dealId: input.deal_id, stage: input.stage, reason: input.reason }, ctx.now);
+    const r = await updateDealStage(
+      ctx.db,
+      ctx.scope,
+      { dealId: input.deal_id, stage: input.stage, reason: input.reason },
+      ctx.now,
+    );
     return { deal: presentDeal(r.deal, r.tenant.name), previous_stage: r.previousStage, changed: r.changed };
   },
 });

@@ -3,8 +3,12 @@ import { ARCHIVE_CONSEQUENCES, archiveDocument, planArchive } from "../service";
 import { DocumentOut, forgeTool } from "./shared";
 
 const Input = type({
-  document_id: type("0 < string <= 128").describe("The article (kb_…) or runbook (rb_…) to archive, as returned by forge_search_knowledge."),
-  reason: type("3 <= string <= 500").describe("Why it is retired, kept with the document and in its history, e.g. 'replaced by rb_offboarding_v2' or 'vendor portal no longer exists'."),
+  document_id: type("0 < string <= 128").describe(
+    "The article (kb_…) or runbook (rb_…) to archive, as returned by forge_search_knowledge.",
+  ),
+  reason: type("3 <= string <= 500").describe(
+    "Why it is retired, kept with the document and in its history, e.g. 'replaced by rb_offboarding_v2' or 'vendor portal no longer exists'.",
+  ),
 });
 
 function toInput(input: typeof Input.infer) {
@@ -35,5 +39,12 @@ export const archiveDocumentTool = forgeTool({
       : `Archive the ${what} because: "${plan.reason}". ${ARCHIVE_CONSEQUENCES.join(" ")}`;
     return { summary, proposal: plan };
   },
-  handler: async (input, ctx) => await archiveDocument(ctx.db, ctx.scope, { userId: ctx.principal.userId, name: ctx.principal.name }, toInput(input), ctx.now),
+  handler: async (input, ctx) =>
+    await archiveDocument(
+      ctx.db,
+      ctx.scope,
+      { userId: ctx.principal.userId, name: ctx.principal.name },
+      toInput(input),
+      ctx.now,
+    ),
 });

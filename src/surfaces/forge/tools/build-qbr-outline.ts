@@ -12,7 +12,9 @@ export const buildQbrOutlineTool = forgeTool({
     "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from their security score trend, findings opened and resolved, the top improvement actions and their open deals/proposals, with talking points. Defaults to the last 90 days.",
   input: type({
     tenant_id: type("0 < string <= 128").describe("The customer, e.g. tailspin-logistics."),
-    "period_start?": type("0 < string <= 40").describe("Start of the review period, ISO 8601 date (default: 90 days ago)."),
+    "period_start?": type("0 < string <= 40").describe(
+      "Start of the review period, ISO 8601 date (default: 90 days ago).",
+    ),
     "period_end?": type("0 < string <= 40").describe("End of the review period, ISO 8601 date (default: now)."),
   }),
   output: type({

@@ -10,7 +10,9 @@ export const classifyRequestTool = forgeTool({
     "Use this when a request arrives as free text (email, chat, phone note) and needs triage: returns a category, a P1-P4 priority from the ITIL impact x urgency matrix, the tool to use next, related runbooks/articles, and an explanation of which words drove the decision. Deterministic keyword rules, no outside model.",
   input: type({
     text: type("1 <= string <= 4000").describe("The request as the customer wrote it."),
-    "tenant_id?": type("0 < string <= 128").describe("The customer it came from (e.g. fabrikam-law), so related documents include theirs."),
+    "tenant_id?": type("0 < string <= 128").describe(
+      "The customer it came from (e.g. fabrikam-law), so related documents include theirs.",
+    ),
   }),
   output: type({
     category: type.enumerated(...REQUEST_CATEGORIES),
@@ -31,7 +33,11 @@ export const classifyRequestTool = forgeTool({
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
     const c = classifyRequest(input.text);
-    const related = await searchKnowledge(ctx.db, ctx.scope, { query: `${c.knowledge_query} ${input.text}`.slice(0, 300), tenantId: input.tenant_id, limit: 3 }).catch((err: unknown) => {
+    const related = await searchKnowledge(ctx.db, ctx.scope, {
+      query: `${c.knowledge_query} ${input.text}`.slice(0, 300),
+      tenantId: input.tenant_id,
+      limit: 3,
+    }).catch((err: unknown) => {
       if (input.tenant_id) throw err;
       return { items: [] };
     });

@@ -14,5 +14,6 @@ export const getArticleTool = forgeTool({
   output: DocumentOut,
   scope: "forge:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) => await getDocument(ctx.db, ctx.scope, { id: input.article_id, kind: "article", version: input.version }),
+  handler: async (input, ctx) =>
+    await getDocument(ctx.db, ctx.scope, { id: input.article_id, kind: "article", version: input.version }),
 });

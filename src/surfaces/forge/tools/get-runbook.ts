@@ -14,5 +14,6 @@ export const getRunbookTool = forgeTool({
   output: DocumentOut,
   scope: "forge:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) => await getDocument(ctx.db, ctx.scope, { id: input.runbook_id, kind: "runbook", version: input.version }),
+  handler: async (input, ctx) =>
+    await getDocument(ctx.db, ctx.scope, { id: input.runbook_id, kind: "runbook", version: input.version }),
 });

@@ -8,13 +8,19 @@ export const saveRunbookTool = forgeTool({
   description:
     "Use this when a technician wants to write down or improve a repeatable procedure: creates a runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived runbook un-archives it.",
   input: type({
-    "runbook_id?": type("0 < string <= 128").describe("Save a new version of this runbook (rb_…); omit to create a new runbook."),
-    "tenant_id?": type("0 < string <= 128").describe("Owner of a NEW runbook: a customer id (e.g. tailspin-logistics) or your MSP's id for an MSP-wide runbook. Ignored for new versions."),
+    "runbook_id?": type("0 < string <= 128").describe(
+      "Save a new version of this runbook (rb_…); omit to create a new runbook.",
+    ),
+    "tenant_id?": type("0 < string <= 128").describe(
+      "Owner of a NEW runbook: a customer id (e.g. tailspin-logistics) or your MSP's id for an MSP-wide runbook. Ignored for new versions.",
+    ),
     title: type("3 <= string <= 200").describe("The runbook title."),
     when_to_use: type("3 <= string <= 500").describe("The situation that calls for this runbook."),
     steps: type({
       text: type("1 <= string <= 400").describe("What to do in this step (up to 400 characters)."),
-      "requires_role?": type("'technician' | 'msp_admin' | 'platform_admin'").describe("Role needed to perform this step, if restricted."),
+      "requires_role?": type("'technician' | 'msp_admin' | 'platform_admin'").describe(
+        "Role needed to perform this step, if restricted.",
+      ),
     })
       .array()
       .atLeastLength(1)

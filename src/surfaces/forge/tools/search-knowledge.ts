@@ -8,8 +8,12 @@ export const searchKnowledgeTool = forgeTool({
   description:
     "Use this when a technician asks how to do something, what the procedure or policy is, or who to call: full-text search (SQLite FTS5, bm25 ranking with stemming) over knowledge-base articles and runbooks, the customer's own documents plus the MSP-wide ones. Returns ranked hits with a highlighted snippet; open one with forge_get_article or forge_get_runbook.",
   input: type({
-    query: type("1 <= string <= 300").describe("What to look for in plain words, e.g. 'block legacy authentication' or 'EHR outage'."),
-    "tenant_id?": type("0 < string <= 128").describe("Search this customer's documents plus MSP-wide ones, ranking the customer's own higher (e.g. contosocare). Omit to search everything you may read."),
+    query: type("1 <= string <= 300").describe(
+      "What to look for in plain words, e.g. 'block legacy authentication' or 'EHR outage'.",
+    ),
+    "tenant_id?": type("0 < string <= 128").describe(
+      "Search this customer's documents plus MSP-wide ones, ranking the customer's own higher (e.g. contosocare). Omit to search everything you may read.",
+    ),
     "kinds?": type("('article' | 'runbook')[]").atMostLength(2).describe("Only these document kinds; omit for both."),
     "cursor?": CursorArg,
     "limit?": LimitArg,
@@ -35,5 +39,11 @@ export const searchKnowledgeTool = forgeTool({
   scope: "forge:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) =>
-    await searchKnowledge(ctx.db, ctx.scope, { query: input.query, tenantId: input.tenant_id, kinds: input.kinds, cursor: input.cursor, limit: input.limit }),
+    await searchKnowledge(ctx.db, ctx.scope, {
+      query: input.query,
+      tenantId: input.tenant_id,
+      kinds: input.kinds,
+      cursor: input.cursor,
+      limit: input.limit,
+    }),
 });

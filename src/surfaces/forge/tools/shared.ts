@@ -5,21 +5,34 @@ import { MAX_LIMIT } from "../../aegis/paging";
 
 /** Parameters and shapes shared by the forge tools. */
 
-export const CursorArg = type("0 < string <= 512").describe("The next_cursor from the previous page of this same list; omit for the first page.");
-export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(`How many items per page: default 25, at most ${MAX_LIMIT}. A page may hold fewer to keep the result small; continue with next_cursor.`);
+export const CursorArg = type("0 < string <= 512").describe(
+  "The next_cursor from the previous page of this same list; omit for the first page.",
+);
+export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(
+  `How many items per page: default 25, at most ${MAX_LIMIT}. A page may hold fewer to keep the result small; continue with next_cursor.`,
+);
 export const AudienceArg = type("'technician' | 'client_executive'").describe(
   "Who will read it: technician (ids, commands, next steps) or client_executive (business risk in plain words, no jargon).",
 );
 export const IdempotencyKeyArg = type(/^[A-Za-z0-9_.:-]{8,128}$/).describe(
   "A unique key for this save (a fresh UUID). Repeating the call with the same key and content returns the version it created instead of a new one.",
 );
-export const TagsArg = type("(1 <= string <= 40)[]").atMostLength(20).describe("Search keywords, e.g. [\"mfa\", \"conditional-access\"]; up to 20.");
+export const TagsArg = type("(1 <= string <= 40)[]")
+  .atMostLength(20)
+  .describe('Search keywords, e.g. ["mfa", "conditional-access"]; up to 20.');
 export const VisibilityArg = type("'internal' | 'client'").describe(
   "internal: MSP staff only. client: also readable by the client tenant's own users (and, for MSP-wide documents, by users of every client of the MSP).",
 );
-export const VersionArg = type("1 <= number.integer <= 100000").describe("Read this earlier version instead of the current one.");
+export const VersionArg = type("1 <= number.integer <= 100000").describe(
+  "Read this earlier version instead of the current one.",
+);
 
-export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
 
 export const DocumentOut = type({
   id: "string",
@@ -35,12 +48,22 @@ export const DocumentOut = type({
   updated_by: "string",
   updated_at: "string",
   created_at: "string",
-  versions: type({ version: "number.integer", created_at: "string", created_by: "string", change_note: "string" }).array(),
+  versions: type({
+    version: "number.integer",
+    created_at: "string",
+    created_by: "string",
+    change_note: "string",
+  }).array(),
   /** null unless archived (forge_archive_document); only MSP staff ever read an archived document. */
   archived: type({ at: "string", by: "string", reason: "string" }).or("null"),
 });
 
-export const SummaryOut = type({ headline: "string", summary: "string", key_points: "string[]", next_steps: "string[]" });
+export const SummaryOut = type({
+  headline: "string",
+  summary: "string",
+  key_points: "string[]",
+  next_steps: "string[]",
+});
 
 async function translated<T>(run: () => Promise<T>): Promise<T> {
   try {

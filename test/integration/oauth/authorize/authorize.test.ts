@@ -18,7 +18,10 @@ let app: TestAppliance;
 let client: TestClient;
 beforeAll(async () => {
   app = await startTestAppliance();
-  client = await registerTestClient(app, { client_name: "Acme <Agent>", redirect_uris: ["https://agent.example/cb", "https://agent.example/other"] });
+  client = await registerTestClient(app, {
+    client_name: "Acme <Agent>",
+    redirect_uris: ["https://agent.example/cb", "https://agent.example/other"],
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -43,7 +46,13 @@ describe("errors before the client and redirect URI are validated are rendered l
   });
 
   test("an unregistered redirect_uri is never redirected to", async () => {
-    for (const uri of ["https://evil.example/cb", "https://agent.example/cb/", "https://agent.example/cb?x=1", "https://agent.example/cb#f", "javascript:alert(1)"]) {
+    for (const uri of [
+      "https://evil.example/cb",
+      "https://agent.example/cb/",
+      "https://agent.example/cb?x=1",
+      "https://agent.example/cb#f",
+      "javascript:alert(1)",
+    ]) {
       const res = await get(buildAuthorizeUrl(app, client, { redirect_uri: uri }));
       expect(res.status).toBe(400);
       expect(res.headers.get("location")).toBeNull();
@@ -94,14 +103,22 @@ describe("sign-in and consent pages", () => {
     const page = await fetchWithJar(jar, buildAuthorizeUrl(app, client));
     const fields = hiddenInputs(await page.text());
     delete fields.csrf_token;
-    const res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...fields, email: "admin@harbor-it.example", password: TEST_PASSWORD }));
+    const res = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/sign-in`,
+      formBody({ ...fields, email: "admin@harbor-it.example", password: TEST_PASSWORD }),
+    );
     expect(res.status).toBe(403);
   });
 
   async function consentFor(jar: CookieJar, url = buildAuthorizeUrl(app, client)) {
     let res = await fetchWithJar(jar, url);
     const fields = hiddenInputs(await res.text());
-    res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...fields, email: "admin@harbor-it.example", password: TEST_PASSWORD }));
+    res = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/sign-in`,
+      formBody({ ...fields, email: "admin@harbor-it.example", password: TEST_PASSWORD }),
+    );
     expect(res.status).toBe(303);
     const session = res.headers.getSetCookie().find((c) => c.startsWith("cavaridge_session="))!;
     expect(session).toContain("HttpOnly");
@@ -129,7 +146,10 @@ describe("sign-in and consent pages", () => {
   test("a loopback-only client is warned about", async () => {
     const loop = await registerTestClient(app, { redirect_uris: ["http://localhost/callback"] });
     const jar = new CookieJar();
-    const res = await consentFor(jar, buildAuthorizeUrl(app, loop, { redirect_uri: "http://localhost:53123/callback" }));
+    const res = await consentFor(
+      jar,
+      buildAuthorizeUrl(app, loop, { redirect_uri: "http://localhost:53123/callback" }),
+    );
     const html = await res.text();
     expect(html).toContain("localhost:53123");
     expect(html).toContain("on your own computer");
@@ -139,25 +159,52 @@ describe("sign-in and consent pages", () => {
     const jar = new CookieJar();
     const page = await consentFor(jar);
     const fields = hiddenInputs(await page.text());
-    const altered = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...fields, redirect_uri: "https://agent.example/other", decision: "allow" }));
+    const altered = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/consent`,
+      formBody({ ...fields, redirect_uri: "https://agent.example/other", decision: "allow" }),
+    );
     expect(altered.status).toBe(403);
     expect(altered.headers.get("location")).toBeNull();
-    const foreign = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...fields, redirect_uri: "https://evil.example/cb", decision: "allow" }));
+    const foreign = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/consent`,
+      formBody({ ...fields, redirect_uri: "https://evil.example/cb", decision: "allow" }),
+    );
     expect(foreign.status).toBe(400);
     expect(foreign.headers.get("location")).toBeNull();
     const { csrf_token: _drop, ...noCsrf } = fields;
-    const forged = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...noCsrf, decision: "allow" }));
+    const forged = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/consent`,
+      formBody({ ...noCsrf, decision: "allow" }),
+    );
     expect(forged.status).toBe(403);
-    const ok = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...fields, decision: "allow" }));
+    const ok = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/consent`,
+      formBody({ ...fields, decision: "allow" }),
+    );
     expect(ok.status).toBe(303);
   });
 
   test("Allow redirects with code, state and one iss; Deny with access_denied", async () => {
-    const { location } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier", state: "keep-me" });
+    const { location } = await authorizeViaForms(app, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+      state: "keep-me",
+    });
     expect(location.searchParams.get("code")).toBeTruthy();
     expect(location.searchParams.get("state")).toBe("keep-me");
     expect(location.searchParams.getAll("iss")).toEqual([app.config.server.public_url]);
-    const denied = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier", state: "s2", decision: "deny" });
+    const denied = await authorizeViaForms(app, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+      state: "s2",
+      decision: "deny",
+    });
     expect(denied.location.searchParams.get("error")).toBe("access_denied");
     expect(denied.location.searchParams.get("state")).toBe("s2");
     expect(denied.location.searchParams.get("iss")).toBe(app.config.server.public_url);
@@ -178,7 +225,11 @@ describe("sign-in and consent pages", () => {
   test("a wrong password re-renders the form with 401 and grants nothing", async () => {
     const jar = new CookieJar();
     const page = await fetchWithJar(jar, buildAuthorizeUrl(app, client));
-    const res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(await page.text()), email: "owner@fabrikam-law.example", password: "wrong-password" }));
+    const res = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/sign-in`,
+      formBody({ ...hiddenInputs(await page.text()), email: "owner@fabrikam-law.example", password: "wrong-password" }),
+    );
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("not correct");
   });

@@ -25,7 +25,10 @@ beforeAll(async () => {
   dir = tempDir();
   const publicPort = await freePort();
   const adminPort = await freePort();
-  const parsed = parseConfigText(testConfigToml({ publicPort, adminPort, dbPath: join(dir, "cavaridge.db") }), "test.toml");
+  const parsed = parseConfigText(
+    testConfigToml({ publicPort, adminPort, dbPath: join(dir, "cavaridge.db") }),
+    "test.toml",
+  );
   const config = { ...parsed, server: { ...parsed.server, public_url: PUBLIC_URL } };
   appliance = await startAppliance({ config, env: {}, log: silentLogger });
   base = `http://127.0.0.1:${appliance.publicPort}`;
@@ -35,7 +38,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const behindProxy = (init: RequestInit = {}): RequestInit => ({ ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), host: "mcp.example.test", "x-forwarded-proto": "https" } });
+const behindProxy = (init: RequestInit = {}): RequestInit => ({
+  ...init,
+  redirect: "manual",
+  headers: { ...(init.headers as Record<string, string>), host: "mcp.example.test", "x-forwarded-proto": "https" },
+});
 
 function attributes(setCookie: string): { name: string; attrs: Set<string> } {
   const [pair, ...rest] = setCookie.split(";").map((s) => s.trim());
@@ -44,7 +51,14 @@ function attributes(setCookie: string): { name: string; attrs: Set<string> } {
 
 describe("sign-in cookies when public_url is https", () => {
   test("the session and CSRF cookies are __Host-, Secure, HttpOnly, SameSite=Lax, Path=/", async () => {
-    const reg = await fetch(`${base}/oauth/register`, behindProxy({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ redirect_uris: ["http://127.0.0.1:9/callback"], token_endpoint_auth_method: "none" }) }));
+    const reg = await fetch(
+      `${base}/oauth/register`,
+      behindProxy({
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ redirect_uris: ["http://127.0.0.1:9/callback"], token_endpoint_auth_method: "none" }),
+      }),
+    );
     expect(reg.status).toBe(201);
     const { client_id } = (await reg.json()) as { client_id: string };
     const q = new URLSearchParams({
@@ -61,11 +75,20 @@ describe("sign-in cookies when public_url is https", () => {
     const page = await fetch(`${base}/oauth/authorize?${q}`, behindProxy());
     expect(page.status).toBe(200);
     jar.store(page);
-    const csrfCookie = page.headers.getSetCookie().map(attributes).find((c) => c.name.includes("csrf"))!;
+    const csrfCookie = page.headers
+      .getSetCookie()
+      .map(attributes)
+      .find((c) => c.name.includes("csrf"))!;
     expect(csrfCookie.name).toBe("__Host-cavaridge_csrf");
     expect([...csrfCookie.attrs].sort()).toEqual(expect.arrayContaining(["secure", "httponly", "samesite", "path"]));
     const html = await page.text();
-    const signIn = await fetch(`${base}/oauth/authorize/sign-in`, behindProxy({ ...formBody({ ...hiddenInputs(html), email: "admin@harbor-it.example", password: TEST_PASSWORD }), headers: { ...formBody({}).headers, cookie: jar.header() } }));
+    const signIn = await fetch(
+      `${base}/oauth/authorize/sign-in`,
+      behindProxy({
+        ...formBody({ ...hiddenInputs(html), email: "admin@harbor-it.example", password: TEST_PASSWORD }),
+        headers: { ...formBody({}).headers, cookie: jar.header() },
+      }),
+    );
     expect(signIn.status).toBe(303);
     const lines = signIn.headers.getSetCookie();
     const session = lines.find((l) => l.startsWith("__Host-cavaridge_session="));
@@ -83,7 +106,11 @@ describe("sign-in cookies when public_url is https", () => {
 describe("cookieHeader", () => {
   const withUrl = (public_url: string) => ({ server: { public_url } }) as Parameters<typeof cookieHeader>[0];
   test("Secure and __Host- on https, neither on plain http (local development)", () => {
-    expect(cookieHeader(withUrl("https://mcp.example.test"), "session", "v", 60)).toBe("__Host-cavaridge_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
-    expect(cookieHeader(withUrl("http://127.0.0.1:8787"), "session", "v", 60)).toBe("cavaridge_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
+    expect(cookieHeader(withUrl("https://mcp.example.test"), "session", "v", 60)).toBe(
+      "__Host-cavaridge_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure",
+    );
+    expect(cookieHeader(withUrl("http://127.0.0.1:8787"), "session", "v", 60)).toBe(
+      "cavaridge_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",
+    );
   });
 });

@@ -31,7 +31,8 @@ async function forge(overrides: JWTPayload, header: Record<string, unknown> = {}
     .sign(key ?? signing.key);
 }
 
-const verify = (token: string, surface: "cavalier" | "forge" = "cavalier") => app.ctx.oauth!.verifier.verify(token, surface);
+const verify = (token: string, surface: "cavalier" | "forge" = "cavalier") =>
+  app.ctx.oauth!.verifier.verify(token, surface);
 const refused = async (token: string, surface: "cavalier" | "forge" = "cavalier") => {
   await expect(verify(token, surface)).rejects.toMatchObject({ code: "invalid_token" });
 };
@@ -39,7 +40,15 @@ const refused = async (token: string, surface: "cavalier" | "forge" = "cavalier"
 describe("BearerVerifier.verify (RFC 9068, RFC 8707 audience, live grant)", () => {
   test("accepts the real token and returns the access context", async () => {
     const ctx = await verify(tokens.access_token);
-    expect(ctx).toMatchObject({ grantId: tokens.grant_id, email: "admin@harbor-it.example", role: "msp_admin", tenantId: "harbor-it", surface: "cavalier", clientId: tokens.client_id, clientName: "Test Client" });
+    expect(ctx).toMatchObject({
+      grantId: tokens.grant_id,
+      email: "admin@harbor-it.example",
+      role: "msp_admin",
+      tenantId: "harbor-it",
+      surface: "cavalier",
+      clientId: tokens.client_id,
+      clientName: "Test Client",
+    });
     expect(ctx.resource).toBe(`${app.config.server.public_url}/cavalier`);
     expect(ctx.expiresAt).toBe((claims.exp as number) * 1000);
   });

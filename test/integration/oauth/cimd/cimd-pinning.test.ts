@@ -59,7 +59,8 @@ beforeEach(() => {
   resolutions = 0;
   app.ctx.oauth!.cimd.configureNetwork({
     // Real fetch; the test only adds its CA (production uses the system roots).
-    fetch: ((input: string | URL | Request, init?: BunFetchRequestInit) => fetch(input, { ...init, tls: { ...init?.tls, ca: CERT } })) as typeof fetch,
+    fetch: ((input: string | URL | Request, init?: BunFetchRequestInit) =>
+      fetch(input, { ...init, tls: { ...init?.tls, ca: CERT } })) as typeof fetch,
     resolve: async () => (resolutions++ === 0 ? ["127.0.0.2"] : ["127.0.0.1"]),
     isAllowedAddress: (a) => a === "127.0.0.2",
     timeoutMs: CIMD_TIMEOUT_MS,
@@ -67,7 +68,8 @@ beforeEach(() => {
 });
 
 const nameOf = async (id: string) =>
-  (await app.ctx.store.db.select({ name: oauthClients.name }).from(oauthClients).where(eq(oauthClients.id, id)))[0]?.name;
+  (await app.ctx.store.db.select({ name: oauthClients.name }).from(oauthClients).where(eq(oauthClients.id, id)))[0]
+    ?.name;
 
 describe("CIMD fetch is pinned to the checked address", () => {
   test("the connection goes to the checked address, not to a second resolution of the hostname", async () => {

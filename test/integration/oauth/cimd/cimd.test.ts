@@ -2,7 +2,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test, setDefaultTime
 import type { TCPSocketListener } from "bun";
 import { CIMD_FETCH_FAILED, CIMD_TIMEOUT_MS, isPublicAddress } from "../../../../src/oauth/cimd";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
-import { authorizeViaForms, buildAuthorizeUrl, CookieJar, exchangeCode, fetchWithJar, formBody, hiddenInputs } from "../../../helpers/oauth";
+import {
+  authorizeViaForms,
+  buildAuthorizeUrl,
+  CookieJar,
+  exchangeCode,
+  fetchWithJar,
+  formBody,
+  hiddenInputs,
+} from "../../../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
 setDefaultTimeout(30_000);
@@ -23,12 +31,22 @@ const CHATGPT_ID = "https://chatgpt.com/oauth/abc123/client.json";
 const CHATGPT_REDIRECT = "https://chatgpt.com/connector/oauth/abc123";
 
 function serveDoc(path: string, doc: object | Doc, headers: Record<string, string> = {}) {
-  docs.set(path, "body" in doc || "status" in doc ? (doc as Doc) : { body: JSON.stringify(doc), headers: { "content-type": "application/json", ...headers } });
+  docs.set(
+    path,
+    "body" in doc || "status" in doc
+      ? (doc as Doc)
+      : { body: JSON.stringify(doc), headers: { "content-type": "application/json", ...headers } },
+  );
 }
 
 let injected: typeof fetch;
 const allowFixture = () =>
-  app.ctx.oauth!.cimd.configureNetwork({ fetch: injected, resolve: async () => ["127.0.0.1"], isAllowedAddress: (a) => a === "127.0.0.1", timeoutMs: CIMD_TIMEOUT_MS });
+  app.ctx.oauth!.cimd.configureNetwork({
+    fetch: injected,
+    resolve: async () => ["127.0.0.1"],
+    isAllowedAddress: (a) => a === "127.0.0.1",
+    timeoutMs: CIMD_TIMEOUT_MS,
+  });
 
 /** Answers headers promising 4000 bytes, sends a few, then closes the socket: a reset mid-body. */
 let resetServer: TCPSocketListener;
@@ -58,7 +76,10 @@ beforeAll(async () => {
       if (odd) return odd;
       const d = docs.get(new URL(req.url).pathname);
       if (!d) return new Response("missing", { status: 404 });
-      return new Response(d.body ?? "", { status: d.status ?? 200, headers: d.headers ?? { "content-type": "application/json" } });
+      return new Response(d.body ?? "", {
+        status: d.status ?? 200,
+        headers: d.headers ?? { "content-type": "application/json" },
+      });
     },
   });
   resetServer = Bun.listen({
@@ -66,7 +87,9 @@ beforeAll(async () => {
     port: 0,
     socket: {
       data(socket) {
-        socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4000\r\n\r\n{"client_id": "');
+        socket.write(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4000\r\n\r\n{"client_id": "',
+        );
         setTimeout(() => socket.terminate(), 50);
       },
     },
@@ -79,7 +102,10 @@ beforeAll(async () => {
     const port = url.pathname === "/oauth/reset/client.json" ? resetServer.port : fixture.port;
     return fetch(`http://127.0.0.1:${port}${url.pathname}`, init);
   }) as typeof fetch;
-  app = await startTestAppliance({ fetch: injected, extraToml: `[oauth]\ncimd_allowed_hosts = ["chatgpt.com", "claude.ai", "client.example"]\n` });
+  app = await startTestAppliance({
+    fetch: injected,
+    extraToml: `[oauth]\ncimd_allowed_hosts = ["chatgpt.com", "claude.ai", "client.example"]\n`,
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -107,7 +133,11 @@ describe("client ID metadata documents", () => {
   test("ChatGPT's live document shape negotiates `none` + PKCE and the whole flow completes", async () => {
     serveDoc("/oauth/abc123/client.json", chatgptDoc());
     const client = { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT };
-    const { location, verifier } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier" });
+    const { location, verifier } = await authorizeViaForms(app, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+    });
     expect(location.origin + location.pathname).toBe(CHATGPT_REDIRECT);
     const code = location.searchParams.get("code")!;
     const res = await exchangeCode(app, client, code, verifier);
@@ -124,8 +154,15 @@ describe("client ID metadata documents", () => {
   test("the consent page identifies a CIMD client by its URL, not as self-asserted", async () => {
     serveDoc("/oauth/abc123/client.json", chatgptDoc());
     const jar = new CookieJar();
-    const page = await fetchWithJar(jar, buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }));
-    const signed = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(await page.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD }));
+    const page = await fetchWithJar(
+      jar,
+      buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }),
+    );
+    const signed = await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/sign-in`,
+      formBody({ ...hiddenInputs(await page.text()), email: "admin@harbor-it.example", password: TEST_PASSWORD }),
+    );
     const consent = await (await fetchWithJar(jar, signed.headers.get("location")!)).text();
     expect(consent).toContain(`identified by ${CHATGPT_ID}`);
     expect(consent).not.toContain("not verified");
@@ -134,7 +171,13 @@ describe("client ID metadata documents", () => {
 
   test("a document whose client_id differs from its URL is refused locally, no redirect", async () => {
     serveDoc("/oauth/liar/client.json", chatgptDoc("https://chatgpt.com/oauth/other/client.json"));
-    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/liar/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    const res = await fetch(
+      buildAuthorizeUrl(app, {
+        client_id: "https://chatgpt.com/oauth/liar/client.json",
+        redirect_uri: CHATGPT_REDIRECT,
+      }),
+      { redirect: "manual" },
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get("location")).toBeNull();
     expect(await res.text()).toContain("invalid_client");
@@ -142,17 +185,29 @@ describe("client ID metadata documents", () => {
 
   test("a redirect_uri not in the document is refused locally", async () => {
     serveDoc("/oauth/abc123/client.json", chatgptDoc());
-    const res = await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: "https://chatgpt.com/connector/oauth/other" }), { redirect: "manual" });
+    const res = await fetch(
+      buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: "https://chatgpt.com/connector/oauth/other" }),
+      { redirect: "manual" },
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get("location")).toBeNull();
   });
 
   test("redirects are not followed, oversized and non-JSON documents are refused", async () => {
     docs.set("/oauth/redir/client.json", { status: 302, headers: { location: "http://10.0.0.1/x.json" } });
-    docs.set("/oauth/big/client.json", { body: JSON.stringify({ ...chatgptDoc("https://chatgpt.com/oauth/big/client.json"), pad: "x".repeat(6000) }), headers: { "content-type": "application/json" } });
+    docs.set("/oauth/big/client.json", {
+      body: JSON.stringify({ ...chatgptDoc("https://chatgpt.com/oauth/big/client.json"), pad: "x".repeat(6000) }),
+      headers: { "content-type": "application/json" },
+    });
     docs.set("/oauth/html/client.json", { body: "<html></html>", headers: { "content-type": "text/html" } });
     for (const id of ["redir", "big", "html"]) {
-      const res = await fetch(buildAuthorizeUrl(app, { client_id: `https://chatgpt.com/oauth/${id}/client.json`, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+      const res = await fetch(
+        buildAuthorizeUrl(app, {
+          client_id: `https://chatgpt.com/oauth/${id}/client.json`,
+          redirect_uri: CHATGPT_REDIRECT,
+        }),
+        { redirect: "manual" },
+      );
       expect(res.status).toBe(400);
       expect(res.headers.get("location")).toBeNull();
     }
@@ -162,7 +217,13 @@ describe("client ID metadata documents", () => {
   test("bug: a body that stalls after the headers gave a 500; now a local invalid_client page within the timeout", async () => {
     app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 });
     const started = Date.now();
-    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/stall/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    const res = await fetch(
+      buildAuthorizeUrl(app, {
+        client_id: "https://chatgpt.com/oauth/stall/client.json",
+        redirect_uri: CHATGPT_REDIRECT,
+      }),
+      { redirect: "manual" },
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(res.status).toBe(400);
     expect(res.headers.get("location")).toBeNull();
@@ -172,7 +233,13 @@ describe("client ID metadata documents", () => {
   });
 
   test("bug: a connection that dies mid-body gave a 500; now a local invalid_client page", async () => {
-    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/reset/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    const res = await fetch(
+      buildAuthorizeUrl(app, {
+        client_id: "https://chatgpt.com/oauth/reset/client.json",
+        redirect_uri: CHATGPT_REDIRECT,
+      }),
+      { redirect: "manual" },
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get("location")).toBeNull();
     expect(await res.text()).toContain(CIMD_FETCH_FAILED);
@@ -194,23 +261,59 @@ describe("client ID metadata documents", () => {
       ["badjson", allowFixture],
       ["stall", () => app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 })],
       ["reset", allowFixture],
-      ["unresolvable", () => app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => Promise.reject(new Error("ENOTFOUND")) })],
-      ["private", () => app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => ["10.0.0.5"], isAllowedAddress: isPublicAddress })],
-      ["refused", () => app.ctx.oauth!.cimd.configureNetwork({ fetch: (async () => Promise.reject(new TypeError("ECONNREFUSED 10.0.0.5:443"))) as unknown as typeof fetch })],
+      [
+        "unresolvable",
+        () => app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => Promise.reject(new Error("ENOTFOUND")) }),
+      ],
+      [
+        "private",
+        () =>
+          app.ctx.oauth!.cimd.configureNetwork({
+            resolve: async () => ["10.0.0.5"],
+            isAllowedAddress: isPublicAddress,
+          }),
+      ],
+      [
+        "refused",
+        () =>
+          app.ctx.oauth!.cimd.configureNetwork({
+            fetch: (async () => Promise.reject(new TypeError("ECONNREFUSED 10.0.0.5:443"))) as unknown as typeof fetch,
+          }),
+      ],
     ];
     const pages = new Map<string, string>();
     for (const [id, setup] of cases) {
       allowFixture();
       setup();
-      const res = await fetch(buildAuthorizeUrl(app, { client_id: `https://chatgpt.com/oauth/${id}/client.json`, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
-      expect({ id, status: res.status, location: res.headers.get("location") }).toEqual({ id, status: 400, location: null });
+      const res = await fetch(
+        buildAuthorizeUrl(app, {
+          client_id: `https://chatgpt.com/oauth/${id}/client.json`,
+          redirect_uri: CHATGPT_REDIRECT,
+        }),
+        { redirect: "manual" },
+      );
+      expect({ id, status: res.status, location: res.headers.get("location") }).toEqual({
+        id,
+        status: 400,
+        location: null,
+      });
       pages.set(id, await res.text());
     }
     const first = pages.get("redir")!;
     expect(first).toContain(CIMD_FETCH_FAILED);
     for (const [id, html] of pages) {
       expect({ id, same: html === first }).toEqual({ id, same: true });
-      for (const leak of ["10.0.0", "500", "redirect", "private", "timed out", "JSON", "ENOTFOUND", "ECONNREFUSED", "bytes"]) {
+      for (const leak of [
+        "10.0.0",
+        "500",
+        "redirect",
+        "private",
+        "timed out",
+        "JSON",
+        "ENOTFOUND",
+        "ECONNREFUSED",
+        "bytes",
+      ]) {
         expect({ id, leak, shown: html.includes(leak) }).toEqual({ id, leak, shown: false });
       }
     }
@@ -218,44 +321,93 @@ describe("client ID metadata documents", () => {
   });
 
   test("bug: a document with a non-canonical redirect URI was accepted; now refused locally", async () => {
-    for (const [n, uri] of [["a", "https:chatgpt.com/connector/oauth/abc123"], ["b", "HTTPS://ChatGPT.com/connector/oauth/abc123"], ["c", "https:/chatgpt.com/connector/oauth/abc123"]] as const) {
+    for (const [n, uri] of [
+      ["a", "https:chatgpt.com/connector/oauth/abc123"],
+      ["b", "HTTPS://ChatGPT.com/connector/oauth/abc123"],
+      ["c", "https:/chatgpt.com/connector/oauth/abc123"],
+    ] as const) {
       const id = `https://chatgpt.com/oauth/noncanon-${n}/client.json`;
       serveDoc(`/oauth/noncanon-${n}/client.json`, { ...chatgptDoc(id), redirect_uris: [uri] });
       const res = await fetch(buildAuthorizeUrl(app, { client_id: id, redirect_uri: uri }), { redirect: "manual" });
-      expect({ uri, status: res.status, location: res.headers.get("location") }).toEqual({ uri, status: 400, location: null });
+      expect({ uri, status: res.status, location: res.headers.get("location") }).toEqual({
+        uri,
+        status: 400,
+        location: null,
+      });
       expect(await res.text()).toContain("canonical");
     }
   });
 
   test("secret-based documents are refused", async () => {
-    serveDoc("/oauth/secret/client.json", { ...chatgptDoc("https://chatgpt.com/oauth/secret/client.json"), token_endpoint_auth_method: "client_secret_basic", token_endpoint_auth_methods_supported: ["client_secret_basic"] });
-    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://chatgpt.com/oauth/secret/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    serveDoc("/oauth/secret/client.json", {
+      ...chatgptDoc("https://chatgpt.com/oauth/secret/client.json"),
+      token_endpoint_auth_method: "client_secret_basic",
+      token_endpoint_auth_methods_supported: ["client_secret_basic"],
+    });
+    const res = await fetch(
+      buildAuthorizeUrl(app, {
+        client_id: "https://chatgpt.com/oauth/secret/client.json",
+        redirect_uri: CHATGPT_REDIRECT,
+      }),
+      { redirect: "manual" },
+    );
     expect(res.status).toBe(400);
   });
 
   test("hosts outside cimd_allowed_hosts are invalid_client without any fetch", async () => {
-    const res = await fetch(buildAuthorizeUrl(app, { client_id: "https://evil.example/client.json", redirect_uri: "https://evil.example/cb" }), { redirect: "manual" });
+    const res = await fetch(
+      buildAuthorizeUrl(app, {
+        client_id: "https://evil.example/client.json",
+        redirect_uri: "https://evil.example/cb",
+      }),
+      { redirect: "manual" },
+    );
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("invalid_client");
     expect(fetched).toEqual([]);
   });
 
   test("the real address guard refuses loopback, link-local metadata and private addresses before fetching", async () => {
-    for (const address of ["127.0.0.1", "169.254.169.254", "10.0.0.1", "192.168.1.5", "::1", "::ffff:127.0.0.1", "fd00::1"]) {
+    for (const address of [
+      "127.0.0.1",
+      "169.254.169.254",
+      "10.0.0.1",
+      "192.168.1.5",
+      "::1",
+      "::ffff:127.0.0.1",
+      "fd00::1",
+    ]) {
       app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => [address], isAllowedAddress: isPublicAddress });
       serveDoc("/oauth/abc123/client.json", chatgptDoc());
-      const res = await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+      const res = await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }), {
+        redirect: "manual",
+      });
       expect({ address, status: res.status }).toEqual({ address, status: 400 });
       expect(res.headers.get("location")).toBeNull();
     }
     // A resolver answer that mixes a public and a private address is refused too (rebinding set-up).
-    app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => ["93.184.216.34", "127.0.0.1"], isAllowedAddress: isPublicAddress });
-    expect((await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" })).status).toBe(400);
+    app.ctx.oauth!.cimd.configureNetwork({
+      resolve: async () => ["93.184.216.34", "127.0.0.1"],
+      isAllowedAddress: isPublicAddress,
+    });
+    expect(
+      (
+        await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }), {
+          redirect: "manual",
+        })
+      ).status,
+    ).toBe(400);
     expect(fetched).toEqual([]);
   });
 
   test("http client_ids are not fetched", async () => {
-    const res = await fetch(buildAuthorizeUrl(app, { client_id: "http://chatgpt.com/oauth/abc123/client.json", redirect_uri: CHATGPT_REDIRECT }), { redirect: "manual" });
+    const res = await fetch(
+      buildAuthorizeUrl(app, {
+        client_id: "http://chatgpt.com/oauth/abc123/client.json",
+        redirect_uri: CHATGPT_REDIRECT,
+      }),
+      { redirect: "manual" },
+    );
     expect(res.status).toBe(400);
     expect(fetched).toEqual([]);
   });
@@ -273,14 +425,33 @@ describe("client ID metadata documents", () => {
 
   test("a CIMD client authenticates at the token endpoint as a public client only", async () => {
     serveDoc("/oauth/abc123/client.json", chatgptDoc());
-    const res = await fetch(`${app.baseUrl}/oauth/token`, formBody({ grant_type: "authorization_code", code: "x", client_id: CHATGPT_ID, client_secret: "nope" }));
+    const res = await fetch(
+      `${app.baseUrl}/oauth/token`,
+      formBody({ grant_type: "authorization_code", code: "x", client_id: CHATGPT_ID, client_secret: "nope" }),
+    );
     expect(res.status).toBe(401);
   });
 });
 
 describe("isPublicAddress", () => {
   test("classifies addresses", () => {
-    for (const a of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "::", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe", "224.0.0.1", "garbage"]) {
+    for (const a of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.16.0.1",
+      "192.168.0.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "::1",
+      "::",
+      "fe80::1",
+      "fc00::1",
+      "::ffff:10.0.0.1",
+      "64:ff9b::a9fe:a9fe",
+      "224.0.0.1",
+      "garbage",
+    ]) {
       expect({ a, pub: isPublicAddress(a) }).toEqual({ a, pub: false });
     }
     for (const a of ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {

@@ -1,12 +1,27 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { and, eq } from "drizzle-orm";
-import { ApprovalError, approveClientForTenant, listClients, listGrants, revokeGrantsOfDisabledPrincipals } from "../../../../src/oauth/grants";
+import {
+  ApprovalError,
+  approveClientForTenant,
+  listClients,
+  listGrants,
+  revokeGrantsOfDisabledPrincipals,
+} from "../../../../src/oauth/grants";
 import { auditLog } from "../../../../src/store/schema/audit";
 import { oauthCodes, oauthGrants } from "../../../../src/store/schema/oauth";
 import { syncConfigToStore, userIdForEmail } from "../../../../src/tenancy/sync";
 import { TenantScope } from "../../../../src/tenancy/scope";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
-import { approveForUser, buildAuthorizeUrl, CookieJar, fetchWithJar, formBody, hiddenInputs, obtainTokens, registerTestClient } from "../../../helpers/oauth";
+import {
+  approveForUser,
+  buildAuthorizeUrl,
+  CookieJar,
+  fetchWithJar,
+  formBody,
+  hiddenInputs,
+  obtainTokens,
+  registerTestClient,
+} from "../../../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
 setDefaultTimeout(30_000);
@@ -24,7 +39,11 @@ async function consentPageAs(email: string, clientId: string, redirect = "http:/
   const jar = new CookieJar();
   const client = { client_id: clientId, redirect_uri: redirect };
   const page = await fetchWithJar(jar, buildAuthorizeUrl(app, client));
-  const signed = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(await page.text()), email, password: TEST_PASSWORD }));
+  const signed = await fetchWithJar(
+    jar,
+    `${app.baseUrl}/oauth/authorize/sign-in`,
+    formBody({ ...hiddenInputs(await page.text()), email, password: TEST_PASSWORD }),
+  );
   expect(signed.status).toBe(303);
   const res = await fetchWithJar(jar, signed.headers.get("location")!);
   return { res, html: await res.text(), jar };
@@ -39,7 +58,12 @@ describe("what the consent page tells the user", () => {
     expect(html).toContain("stays signed in until you revoke it");
     expect(html).toContain(`unused for ${Math.round(app.config.oauth.refresh_token_ttl_seconds / 86400)} days`);
     // And the promise holds: the exchange returns a refresh token although offline_access was not requested.
-    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier", client, scopes: ["cavalier:read"] });
+    const t = await obtainTokens(app, {
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+      client,
+      scopes: ["cavalier:read"],
+    });
     expect(t.refresh_token).toBeTruthy();
   });
 });
@@ -54,7 +78,9 @@ describe("who may consent", () => {
     expect(html).not.toContain('value="allow"');
     const codes = await app.ctx.store.db.select().from(oauthCodes).where(eq(oauthCodes.clientId, client.client_id));
     expect(codes.length).toBe(0);
-    await expect(obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", approve: false, client })).rejects.toThrow();
+    await expect(
+      obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", approve: false, client }),
+    ).rejects.toThrow();
     // Approved meanwhile (admin page): reloading the same authorization request now shows the consent form.
     await approveForUser(app, client.client_id, "tech@harbor-it.example");
     const t = await obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", approve: false, client });
@@ -75,13 +101,49 @@ describe("who may consent", () => {
 
   test("approveClientForTenant: admins approve tenants in their scope; technicians cannot approve", async () => {
     const client = await registerTestClient(app, { client_name: "Clinic Agent" });
-    const admin = { userId: userIdForEmail("admin@harbor-it.example"), role: "msp_admin" as const, tenantId: "harbor-it" };
+    const admin = {
+      userId: userIdForEmail("admin@harbor-it.example"),
+      role: "msp_admin" as const,
+      tenantId: "harbor-it",
+    };
     const adminScope = new TenantScope(admin, ["harbor-it", "contosocare", "fabrikam-law", "tailspin-logistics"]);
-    const tech = { userId: userIdForEmail("tech@harbor-it.example"), role: "technician" as const, tenantId: "harbor-it" };
-    await expect(approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "contosocare", approver: tech, scope: new TenantScope(tech, ["harbor-it", "contosocare"]) })).rejects.toBeInstanceOf(ApprovalError);
-    await expect(approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "otter-client", approver: admin, scope: adminScope })).rejects.toMatchObject({ code: "out_of_scope" });
-    expect(await approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "contosocare", approver: admin, scope: adminScope })).toBe(true);
-    expect(await approveClientForTenant(app.ctx, { clientId: client.client_id, tenantId: "contosocare", approver: admin, scope: adminScope })).toBe(false);
+    const tech = {
+      userId: userIdForEmail("tech@harbor-it.example"),
+      role: "technician" as const,
+      tenantId: "harbor-it",
+    };
+    await expect(
+      approveClientForTenant(app.ctx, {
+        clientId: client.client_id,
+        tenantId: "contosocare",
+        approver: tech,
+        scope: new TenantScope(tech, ["harbor-it", "contosocare"]),
+      }),
+    ).rejects.toBeInstanceOf(ApprovalError);
+    await expect(
+      approveClientForTenant(app.ctx, {
+        clientId: client.client_id,
+        tenantId: "otter-client",
+        approver: admin,
+        scope: adminScope,
+      }),
+    ).rejects.toMatchObject({ code: "out_of_scope" });
+    expect(
+      await approveClientForTenant(app.ctx, {
+        clientId: client.client_id,
+        tenantId: "contosocare",
+        approver: admin,
+        scope: adminScope,
+      }),
+    ).toBe(true);
+    expect(
+      await approveClientForTenant(app.ctx, {
+        clientId: client.client_id,
+        tenantId: "contosocare",
+        approver: admin,
+        scope: adminScope,
+      }),
+    ).toBe(false);
     const t = await obtainTokens(app, { email: "staff@contosocare.example", surface: "aegis", client, approve: false });
     expect((await app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).tenantId).toBe("contosocare");
     const clients = await listClients(app.ctx.store.db, adminScope);
@@ -94,9 +156,16 @@ describe("who may consent", () => {
     expect(rows.some((r) => r.outcome === "ok")).toBe(true);
     const client = await registerTestClient(app);
     const { html, jar } = await consentPageAs("owner@fabrikam-law.example", client.client_id);
-    await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/consent`, formBody({ ...hiddenInputs(html), decision: "deny" }));
+    await fetchWithJar(
+      jar,
+      `${app.baseUrl}/oauth/authorize/consent`,
+      formBody({ ...hiddenInputs(html), decision: "deny" }),
+    );
     await app.ctx.audit.flush();
-    const denied = await app.ctx.store.db.select().from(auditLog).where(and(eq(auditLog.action, "oauth.consent"), eq(auditLog.clientId, client.client_id)));
+    const denied = await app.ctx.store.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "oauth.consent"), eq(auditLog.clientId, client.client_id)));
     expect(denied.map((r) => r.outcome)).toEqual(["denied"]);
   });
 });
@@ -104,15 +173,27 @@ describe("who may consent", () => {
 describe("disabled users", () => {
   test("a user disabled by config loses access at once, and their grants are revoked at start", async () => {
     const t = await obtainTokens(app, { email: "admin@otter-msp.example", surface: "forge" });
-    const disabledConfig = { ...app.config, users: app.config.users.map((u) => (u.email === "admin@otter-msp.example" ? { ...u, disabled: true } : u)) };
+    const disabledConfig = {
+      ...app.config,
+      users: app.config.users.map((u) => (u.email === "admin@otter-msp.example" ? { ...u, disabled: true } : u)),
+    };
     await syncConfigToStore(app.ctx.store, disabledConfig, app.ctx.clock);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "forge")).rejects.toMatchObject({ code: "invalid_token" });
-    const refreshed = await fetch(`${app.baseUrl}/oauth/token`, formBody({ grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: t.client_id }));
+    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "forge")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
+    const refreshed = await fetch(
+      `${app.baseUrl}/oauth/token`,
+      formBody({ grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: t.client_id }),
+    );
     expect(((await refreshed.json()) as { error: string }).error).toBe("invalid_grant");
     expect(await revokeGrantsOfDisabledPrincipals(app.ctx)).toBeGreaterThanOrEqual(1);
     const [g] = await app.ctx.store.db.select().from(oauthGrants).where(eq(oauthGrants.id, t.grant_id));
     expect(g!.revokedReason).toBe("user_or_tenant_disabled");
-    const platform = { userId: userIdForEmail("platform@harbor-it.example"), role: "platform_admin" as const, tenantId: "harbor-it" };
+    const platform = {
+      userId: userIdForEmail("platform@harbor-it.example"),
+      role: "platform_admin" as const,
+      tenantId: "harbor-it",
+    };
     const listed = await listGrants(app.ctx.store.db, new TenantScope(platform, ["otter-msp"]));
     expect(listed.find((x) => x.id === t.grant_id)!.revokedAt).not.toBeNull();
     await syncConfigToStore(app.ctx.store, app.config, app.ctx.clock);
@@ -134,7 +215,9 @@ describe("disabled users at start", () => {
     try {
       const [g] = await second.ctx.store.db.select().from(oauthGrants).where(eq(oauthGrants.id, t.grant_id));
       expect(g!.revokedAt).not.toBeNull();
-      await expect(app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({ code: "invalid_token" });
+      await expect(app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({
+        code: "invalid_token",
+      });
     } finally {
       await second.stop();
     }

@@ -20,25 +20,61 @@ describe("no secret in logs, audit or database (mcp-client-compat H3/H4)", () =>
     const reg = await fetch(`${app.baseUrl}/oauth/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ redirect_uris: ["http://127.0.0.1:9/callback"], token_endpoint_auth_method: "client_secret_post" }),
+      body: JSON.stringify({
+        redirect_uris: ["http://127.0.0.1:9/callback"],
+        token_endpoint_auth_method: "client_secret_post",
+      }),
     });
     const { client_id, client_secret } = (await reg.json()) as { client_id: string; client_secret: string };
     const client = { client_id, redirect_uri: "http://127.0.0.1:9/callback" };
-    const { location, verifier } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier" });
+    const { location, verifier } = await authorizeViaForms(app, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+    });
     const code = location.searchParams.get("code")!;
-    const tokens = (await (await exchangeCode(app, client, code, verifier, { client_secret })).json()) as { access_token: string; refresh_token: string };
-    const refreshed = (await (await refreshTokens(app, client_id, tokens.refresh_token, { client_secret })).json()) as { access_token: string; refresh_token: string };
+    const tokens = (await (await exchangeCode(app, client, code, verifier, { client_secret })).json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
+    const refreshed = (await (await refreshTokens(app, client_id, tokens.refresh_token, { client_secret })).json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
     expect(refreshed.access_token).toBeTruthy();
     await registerTestClient(app);
     await app.ctx.audit.flush();
 
-    const secrets = { code, verifier, client_secret, password: TEST_PASSWORD, access: tokens.access_token, refresh: tokens.refresh_token, refreshed_access: refreshed.access_token, refreshed_refresh: refreshed.refresh_token };
+    const secrets = {
+      code,
+      verifier,
+      client_secret,
+      password: TEST_PASSWORD,
+      access: tokens.access_token,
+      refresh: tokens.refresh_token,
+      refreshed_access: refreshed.access_token,
+      refreshed_refresh: refreshed.refresh_token,
+    };
     const logs = lines.join("\n");
     expect(lines.length).toBeGreaterThan(5);
-    const tables = ["oauth_clients", "oauth_codes", "oauth_grants", "oauth_refresh_tokens", "oauth_sessions", "oauth_signing_keys", "audit_log"];
-    const dump = (await Promise.all(tables.map((t) => app.ctx.store.client.execute(`SELECT * FROM ${t}`)))).map((r) => JSON.stringify(r.rows)).join("\n");
+    const tables = [
+      "oauth_clients",
+      "oauth_codes",
+      "oauth_grants",
+      "oauth_refresh_tokens",
+      "oauth_sessions",
+      "oauth_signing_keys",
+      "audit_log",
+    ];
+    const dump = (await Promise.all(tables.map((t) => app.ctx.store.client.execute(`SELECT * FROM ${t}`))))
+      .map((r) => JSON.stringify(r.rows))
+      .join("\n");
     for (const [name, value] of Object.entries(secrets)) {
-      expect({ name, inLogs: logs.includes(value), inDb: dump.includes(value) }).toEqual({ name, inLogs: false, inDb: false });
+      expect({ name, inLogs: logs.includes(value), inDb: dump.includes(value) }).toEqual({
+        name,
+        inLogs: false,
+        inDb: false,
+      });
     }
   });
 });

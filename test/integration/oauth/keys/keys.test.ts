@@ -25,7 +25,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const jwksKids = async (a: TestAppliance) => ((await (await fetch(`${a.baseUrl}/oauth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+const jwksKids = async (a: TestAppliance) =>
+  ((await (await fetch(`${a.baseUrl}/oauth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
 describe("signing keys", () => {
   test("first start creates the master key file with mode 0600 and stores the private key encrypted", async () => {
@@ -49,18 +50,26 @@ describe("signing keys", () => {
   test("a second process on the same database shares the keys and sees revocations immediately", async () => {
     // Same config (same public_url, database and master key file), its own port: a second process behind the same URL.
     const other = await startAppliance({
-      config: { ...app.config, server: { ...app.config.server, listen: "127.0.0.1:0" }, admin: { ...app.config.admin, enabled: false } },
+      config: {
+        ...app.config,
+        server: { ...app.config.server, listen: "127.0.0.1:0" },
+        admin: { ...app.config.admin, enabled: false },
+      },
       env: {},
       clock: time.clock,
       log: silentLogger,
     });
     try {
-      const otherJwks = ((await (await fetch(`http://127.0.0.1:${other.publicPort}/oauth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+      const otherJwks = (
+        (await (await fetch(`http://127.0.0.1:${other.publicPort}/oauth/jwks`)).json()) as { keys: { kid: string }[] }
+      ).keys.map((k) => k.kid);
       expect(otherJwks).toEqual(await jwksKids(app));
       const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
       expect((await other.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).grantId).toBe(t.grant_id);
       await revokeGrant(other.ctx, t.grant_id, { actor: "admin", reason: "test" });
-      await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({ code: "invalid_token" });
+      await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
+        code: "invalid_token",
+      });
     } finally {
       await other.stop();
     }
@@ -74,7 +83,12 @@ describe("signing keys", () => {
     writeFileSync(configPath, testConfigToml({ publicPort: Number(url.port), adminPort: 1, dbPath: app.dbPath }));
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(["keys", "rotate", "--config", configPath], { out: (l) => out.push(l), err: (l) => err.push(l), env: {}, readStdin: async () => "" });
+    const code = await runCli(["keys", "rotate", "--config", configPath], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      env: {},
+      readStdin: async () => "",
+    });
     expect({ code, err }).toEqual({ code: 0, err: [] });
     const newKid = /new signing key (\S+?);?\s/.exec(out.join("\n") + " ")![1]!;
     expect(newKid).not.toBe(oldKid);
@@ -94,6 +108,8 @@ describe("signing keys", () => {
   });
 
   test("a different master secret cannot open the stored keys: the appliance refuses to start", async () => {
-    await expect(startTestAppliance({ dir, env: { CAVARIDGE_MASTER_KEY: "x".repeat(40) } })).rejects.toThrow(MasterKeyError);
+    await expect(startTestAppliance({ dir, env: { CAVARIDGE_MASTER_KEY: "x".repeat(40) } })).rejects.toThrow(
+      MasterKeyError,
+    );
   });
 });

@@ -12,7 +12,10 @@ beforeAll(async () => {
     fetched.push(String(input instanceof Request ? input.url : input));
     return new Response("{}", { headers: { "content-type": "application/json" } });
   }) as typeof fetch;
-  app = await startTestAppliance({ fetch: recorder, extraToml: `[oauth]\ndynamic_registration = false\nclient_id_metadata_documents = false\n` });
+  app = await startTestAppliance({
+    fetch: recorder,
+    extraToml: `[oauth]\ndynamic_registration = false\nclient_id_metadata_documents = false\n`,
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -32,7 +35,10 @@ describe("oauth.dynamic_registration = false", () => {
       const res = await fetch(`${app.baseUrl}${path}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ redirect_uris: ["https://claude.ai/api/mcp/auth_callback"], token_endpoint_auth_method: "none" }),
+        body: JSON.stringify({
+          redirect_uris: ["https://claude.ai/api/mcp/auth_callback"],
+          token_endpoint_auth_method: "none",
+        }),
       });
       expect(res.status).toBe(403);
       expect(res.headers.get("content-type")).toContain("application/json");
@@ -47,12 +53,18 @@ describe("oauth.dynamic_registration = false", () => {
 
 describe("oauth.client_id_metadata_documents = false", () => {
   test("bug: metadata said client_id_metadata_document_supported: false instead of omitting it", async () => {
-    const meta = (await (await fetch(`${app.baseUrl}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const meta = (await (await fetch(`${app.baseUrl}/.well-known/oauth-authorization-server`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect("client_id_metadata_document_supported" in meta).toBe(false);
   });
 
   test("an https client_id is refused on the local error page without any fetch", async () => {
-    const client = { client_id: "https://chatgpt.com/oauth/abc123/client.json", redirect_uri: "https://chatgpt.com/connector/oauth/abc123" };
+    const client = {
+      client_id: "https://chatgpt.com/oauth/abc123/client.json",
+      redirect_uri: "https://chatgpt.com/connector/oauth/abc123",
+    };
     const res = await fetch(buildAuthorizeUrl(app, client), { redirect: "manual" });
     expect(res.status).toBe(400);
     expect(res.headers.get("location")).toBeNull();

@@ -33,15 +33,28 @@ describe("authorization server metadata (RFC 8414)", () => {
     expect(meta.response_types_supported).toEqual(["code"]);
     expect(meta.grant_types_supported).toEqual(expect.arrayContaining(["authorization_code", "refresh_token"]));
     expect(meta.code_challenge_methods_supported).toEqual(["S256"]);
-    expect(meta.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(["none", "client_secret_basic", "client_secret_post"]));
+    expect(meta.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(["none", "client_secret_basic", "client_secret_post"]),
+    );
     expect(meta.authorization_response_iss_parameter_supported).toBe(true);
     expect(meta.client_id_metadata_document_supported).toBe(true);
-    expect(meta.scopes_supported).toEqual(expect.arrayContaining(["cavalier:read", "forge:write", "aegis:read", "offline_access"]));
+    expect(meta.scopes_supported).toEqual(
+      expect.arrayContaining(["cavalier:read", "forge:write", "aegis:read", "offline_access"]),
+    );
   });
 
   test("well-known, token and register answer CORS preflights for browser clients", async () => {
-    for (const path of ["/oauth/token", "/token", "/oauth/register", "/.well-known/oauth-authorization-server", "/.well-known/oauth-protected-resource/cavalier"]) {
-      const res = await fetch(`${app.baseUrl}${path}`, { method: "OPTIONS", headers: { origin: "http://localhost:6274", "access-control-request-method": "POST" } });
+    for (const path of [
+      "/oauth/token",
+      "/token",
+      "/oauth/register",
+      "/.well-known/oauth-authorization-server",
+      "/.well-known/oauth-protected-resource/cavalier",
+    ]) {
+      const res = await fetch(`${app.baseUrl}${path}`, {
+        method: "OPTIONS",
+        headers: { origin: "http://localhost:6274", "access-control-request-method": "POST" },
+      });
       expect(res.status).toBe(204);
       expect(res.headers.get("access-control-allow-origin")).toBe("*");
     }
@@ -55,7 +68,11 @@ describe("protected resource metadata (RFC 9728)", () => {
     test(`${surface}: resource is the surface URL byte for byte, public, no offline_access`, async () => {
       const res = await fetch(`${app.baseUrl}/.well-known/oauth-protected-resource/${surface}`);
       expect(res.status).toBe(200);
-      const prm = (await res.json()) as { resource: string; authorization_servers: string[]; scopes_supported: string[] };
+      const prm = (await res.json()) as {
+        resource: string;
+        authorization_servers: string[];
+        scopes_supported: string[];
+      };
       expect(prm.resource).toBe(`${issuer}/${surface}`);
       expect(prm.authorization_servers).toEqual([issuer]);
       expect(prm.scopes_supported).toEqual([`${surface}:read`, `${surface}:write`]);
@@ -64,7 +81,9 @@ describe("protected resource metadata (RFC 9728)", () => {
   }
 
   test("the /mcp alias document names the /mcp URL it was derived from", async () => {
-    const prm = (await (await fetch(`${app.baseUrl}/.well-known/oauth-protected-resource/cavalier/mcp`)).json()) as { resource: string };
+    const prm = (await (await fetch(`${app.baseUrl}/.well-known/oauth-protected-resource/cavalier/mcp`)).json()) as {
+      resource: string;
+    };
     expect(prm.resource).toBe(`${issuer}/cavalier/mcp`);
   });
 
@@ -97,7 +116,9 @@ describe("bearer challenge (RFC 6750 §3, RFC 9728 §5.1)", () => {
     expect(bad.status).toBe(401);
     expect(bad.headers.get("www-authenticate")).toContain('error="invalid_token"');
     expect(((await bad.json()) as { error: string }).error).toBe("invalid_token");
-    const scope = bearerChallenge(app.config, "cavalier", "insufficient_scope", { scopes: ["cavalier:read", "cavalier:write"] });
+    const scope = bearerChallenge(app.config, "cavalier", "insufficient_scope", {
+      scopes: ["cavalier:read", "cavalier:write"],
+    });
     expect(scope.status).toBe(403);
     const h = scope.headers.get("www-authenticate")!;
     expect(h).toContain('error="insufficient_scope"');

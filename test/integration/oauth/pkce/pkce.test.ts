@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { startTestAppliance, type TestAppliance } from "../../../helpers/appliance";
-import { authorizeViaForms, buildAuthorizeUrl, exchangeCode, pkcePair, registerTestClient, type TestClient } from "../../../helpers/oauth";
+import {
+  authorizeViaForms,
+  buildAuthorizeUrl,
+  exchangeCode,
+  pkcePair,
+  registerTestClient,
+  type TestClient,
+} from "../../../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
 setDefaultTimeout(30_000);
@@ -39,7 +46,12 @@ describe("PKCE is S256 only (OAuth 2.1 §4.1.1, RFC 7636)", () => {
 
   test("a wrong or missing verifier is invalid_grant and does not burn the code", async () => {
     const pkce = pkcePair();
-    const { location } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier", challenge: pkce.challenge });
+    const { location } = await authorizeViaForms(app, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+      challenge: pkce.challenge,
+    });
     const code = location.searchParams.get("code")!;
     const wrong = await exchangeCode(app, client, code, pkcePair().verifier);
     expect(wrong.status).toBe(400);
@@ -47,7 +59,12 @@ describe("PKCE is S256 only (OAuth 2.1 §4.1.1, RFC 7636)", () => {
     const missing = await fetch(`${app.baseUrl}/oauth/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: client.redirect_uri, client_id: client.client_id }),
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: client.redirect_uri,
+        client_id: client.client_id,
+      }),
     });
     expect(((await missing.json()) as { error: string }).error).toBe("invalid_grant");
     const right = await exchangeCode(app, client, code, pkce.verifier);

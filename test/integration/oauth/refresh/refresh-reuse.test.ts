@@ -26,8 +26,14 @@ const refresh = async (clientId: string, rt: string) => {
 
 async function grantState(grantId: string) {
   await app.ctx.audit.flush();
-  const [g] = await app.ctx.store.db.select({ revokedAt: oauthGrants.revokedAt, reason: oauthGrants.revokedReason }).from(oauthGrants).where(eq(oauthGrants.id, grantId));
-  const reuse = await app.ctx.store.db.select().from(auditLog).where(and(eq(auditLog.grantId, grantId), eq(auditLog.action, "oauth.token.reuse_detected")));
+  const [g] = await app.ctx.store.db
+    .select({ revokedAt: oauthGrants.revokedAt, reason: oauthGrants.revokedReason })
+    .from(oauthGrants)
+    .where(eq(oauthGrants.id, grantId));
+  const reuse = await app.ctx.store.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.grantId, grantId), eq(auditLog.action, "oauth.token.reuse_detected")));
   return { revoked: g!.revokedAt !== null, reason: g!.reason, reuseRows: reuse };
 }
 
@@ -44,7 +50,9 @@ describe("refresh token reuse detection (RFC 9700 §4.14.2)", () => {
     expect(back.status).toBe(400);
     expect(back.body.error).toBe("invalid_grant");
     expect((await refresh(t.client_id, thief2.body.refresh_token)).body.error).toBe("invalid_grant");
-    await expect(app.ctx.oauth!.verifier.verify(thief2.body.access_token, "cavalier")).rejects.toMatchObject({ code: "invalid_token" });
+    await expect(app.ctx.oauth!.verifier.verify(thief2.body.access_token, "cavalier")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
     const state = await grantState(t.grant_id);
     expect(state.revoked).toBe(true);
     expect(state.reason).toBe("refresh_token_reuse");

@@ -47,7 +47,9 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     expect(reuse.status).toBe(400);
     expect(reuse.body.error).toBe("invalid_grant");
     // Reuse of a superseded RT revokes the whole grant: the newest tokens die too.
-    await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({ code: "invalid_token" });
+    await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
     expect((await refresh(t.client_id, c.body.refresh_token)).body.error).toBe("invalid_grant");
   });
 
@@ -61,12 +63,18 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     expect([a.status, b.status, c.status]).toEqual([200, 200, 200]);
     const sibling = await refresh(t.client_id, b.body.refresh_token);
     expect(sibling.body.error).toBe("invalid_grant");
-    await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({ code: "invalid_token" });
+    await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
     expect((await refresh(t.client_id, c.body.refresh_token)).body.error).toBe("invalid_grant");
   });
 
   test("scope may narrow, never widen; offline_access is accepted", async () => {
-    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "aegis", scopes: ["aegis:read", "aegis:write", "offline_access"] });
+    const t = await obtainTokens(app, {
+      email: "admin@harbor-it.example",
+      surface: "aegis",
+      scopes: ["aegis:read", "aegis:write", "offline_access"],
+    });
     expect(t.scope).toBe("aegis:read aegis:write");
     const narrow = await refresh(t.client_id, t.refresh_token, { scope: "aegis:read" });
     expect(narrow.status).toBe(200);
@@ -76,7 +84,9 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     expect(wide.status).toBe(400);
     expect(wide.body.error).toBe("invalid_scope");
     // The narrowed refresh kept the RT's original scope: the full set can be asked again.
-    const back = await refresh(t.client_id, narrow.body.refresh_token, { scope: "aegis:read aegis:write offline_access" });
+    const back = await refresh(t.client_id, narrow.body.refresh_token, {
+      scope: "aegis:read aegis:write offline_access",
+    });
     expect(back.status).toBe(200);
     expect(back.body.scope).toBe("aegis:read aegis:write");
   });
@@ -86,7 +96,9 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     const other = await registerTestClient(app);
     expect((await refresh(other.client_id, t.refresh_token)).body.error).toBe("invalid_grant");
     expect((await refresh(t.client_id, "garbage")).body.error).toBe("invalid_grant");
-    const target = await refresh(t.client_id, t.refresh_token, { resource: `${app.config.server.public_url}/cavalier` });
+    const target = await refresh(t.client_id, t.refresh_token, {
+      resource: `${app.config.server.public_url}/cavalier`,
+    });
     expect(target.body.error).toBe("invalid_target");
     expect((await refresh(t.client_id, t.refresh_token)).status).toBe(200);
   });

@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 const register = (body: unknown, base = app.baseUrl, path = "/oauth/register") =>
-  fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 describe("dynamic client registration (RFC 7591)", () => {
   test("Claude's registration shape gets 201, a client_id and no secret, not cached", async () => {
@@ -38,7 +42,13 @@ describe("dynamic client registration (RFC 7591)", () => {
 
   test("the root alias /register works and ten rapid registrations from one address all succeed", async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => register({ redirect_uris: ["https://claude.ai/api/mcp/auth_callback"], token_endpoint_auth_method: "none" }, app.baseUrl, "/register")),
+      Array.from({ length: 10 }, () =>
+        register(
+          { redirect_uris: ["https://claude.ai/api/mcp/auth_callback"], token_endpoint_auth_method: "none" },
+          app.baseUrl,
+          "/register",
+        ),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
   });
@@ -56,7 +66,11 @@ describe("dynamic client registration (RFC 7591)", () => {
       const res = await register({ redirect_uris: [uri], token_endpoint_auth_method: "none" });
       expect({ uri, status: res.status }).toEqual({ uri, status: 201 });
     }
-    const native = await register({ redirect_uris: ["http://localhost/callback"], token_endpoint_auth_method: "none", application_type: "native" });
+    const native = await register({
+      redirect_uris: ["http://localhost/callback"],
+      token_endpoint_auth_method: "none",
+      application_type: "native",
+    });
     expect(native.status).toBe(201);
   });
 
@@ -84,18 +98,31 @@ describe("dynamic client registration (RFC 7591)", () => {
     for (const uri of ["https:evil.com/cb", "https:/evil.com/cb", "http:localhost/cb", "HTTPS://Evil.com/cb"]) {
       const res = await register({ redirect_uris: [uri], token_endpoint_auth_method: "none" });
       const body = (await res.json()) as { error: string; error_description: string };
-      expect({ uri, status: res.status, error: body.error }).toEqual({ uri, status: 400, error: "invalid_redirect_uri" });
+      expect({ uri, status: res.status, error: body.error }).toEqual({
+        uri,
+        status: 400,
+        error: "invalid_redirect_uri",
+      });
       expect(body.error_description).toContain("canonical");
     }
     // The canonical spelling of the same URIs is accepted and stored byte for byte.
-    const ok = await register({ redirect_uris: ["https://evil.com/cb", "http://localhost/cb"], token_endpoint_auth_method: "none" });
+    const ok = await register({
+      redirect_uris: ["https://evil.com/cb", "http://localhost/cb"],
+      token_endpoint_auth_method: "none",
+    });
     expect(ok.status).toBe(201);
-    expect(((await ok.json()) as { redirect_uris: string[] }).redirect_uris).toEqual(["https://evil.com/cb", "http://localhost/cb"]);
+    expect(((await ok.json()) as { redirect_uris: string[] }).redirect_uris).toEqual([
+      "https://evil.com/cb",
+      "http://localhost/cb",
+    ]);
   });
 
   test("bad metadata is invalid_client_metadata, never a 500", async () => {
     const cases: [unknown, string][] = [
-      [{ redirect_uris: ["https://claude.ai/cb"], token_endpoint_auth_method: "private_key_jwt" }, "invalid_client_metadata"],
+      [
+        { redirect_uris: ["https://claude.ai/cb"], token_endpoint_auth_method: "private_key_jwt" },
+        "invalid_client_metadata",
+      ],
       [{ redirect_uris: ["https://claude.ai/cb"], grant_types: ["client_credentials"] }, "invalid_client_metadata"],
       [[1, 2], "invalid_client_metadata"],
       [{ redirect_uris: [] }, "invalid_redirect_uri"],
@@ -105,7 +132,11 @@ describe("dynamic client registration (RFC 7591)", () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: string }).error).toBe(code);
     }
-    const notJson = await fetch(`${app.baseUrl}/oauth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    const notJson = await fetch(`${app.baseUrl}/oauth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: string }).error).toBe("invalid_client_metadata");
   });
@@ -129,13 +160,19 @@ describe("pruning never-used clients", () => {
   test("a client never used for prune_unused_clients_after_days is deleted at start; the token endpoint then says invalid_client", async () => {
     const dir = tempDir();
     const first = await startTestAppliance({ dir });
-    const res = await register({ redirect_uris: ["https://claude.ai/api/mcp/auth_callback"], token_endpoint_auth_method: "none" }, first.baseUrl);
+    const res = await register(
+      { redirect_uris: ["https://claude.ai/api/mcp/auth_callback"], token_endpoint_auth_method: "none" },
+      first.baseUrl,
+    );
     const { client_id } = (await res.json()) as { client_id: string };
     await first.close();
     const later = Date.now() + 91 * 86_400_000;
     const second = await startTestAppliance({ dir, clock: () => later });
     try {
-      const token = await fetch(`${second.baseUrl}/oauth/token`, formBody({ grant_type: "authorization_code", code: "x", client_id, code_verifier: "v".repeat(43) }));
+      const token = await fetch(
+        `${second.baseUrl}/oauth/token`,
+        formBody({ grant_type: "authorization_code", code: "x", client_id, code_verifier: "v".repeat(43) }),
+      );
       expect(token.status).toBe(401);
       expect(((await token.json()) as { error: string }).error).toBe("invalid_client");
     } finally {
@@ -150,10 +187,36 @@ describe("housekeeping", () => {
     const { oauthCodes, oauthSessions } = await import("../../../../src/store/schema/oauth");
     const now = Date.now();
     await app.ctx.store.db.insert(oauthCodes).values([
-      { codeHash: "old", clientId: "c", userId: "u", tenantId: "t", surface: "forge", resource: "r", scopes: "", redirectUri: "x", codeChallenge: "y", createdAt: 0, expiresAt: now - 2 * 86_400_000 },
-      { codeHash: "new", clientId: "c", userId: "u", tenantId: "t", surface: "forge", resource: "r", scopes: "", redirectUri: "x", codeChallenge: "y", createdAt: now, expiresAt: now + 60_000 },
+      {
+        codeHash: "old",
+        clientId: "c",
+        userId: "u",
+        tenantId: "t",
+        surface: "forge",
+        resource: "r",
+        scopes: "",
+        redirectUri: "x",
+        codeChallenge: "y",
+        createdAt: 0,
+        expiresAt: now - 2 * 86_400_000,
+      },
+      {
+        codeHash: "new",
+        clientId: "c",
+        userId: "u",
+        tenantId: "t",
+        surface: "forge",
+        resource: "r",
+        scopes: "",
+        redirectUri: "x",
+        codeChallenge: "y",
+        createdAt: now,
+        expiresAt: now + 60_000,
+      },
     ]);
-    await app.ctx.store.db.insert(oauthSessions).values({ idHash: "gone", userId: "u", createdAt: 0, expiresAt: now - 1 });
+    await app.ctx.store.db
+      .insert(oauthSessions)
+      .values({ idHash: "gone", userId: "u", createdAt: 0, expiresAt: now - 1 });
     expect(await purgeExpired(app.ctx.store.db, now, 900_000)).toBeGreaterThanOrEqual(2);
     const codes = (await app.ctx.store.db.select().from(oauthCodes)).map((c) => c.codeHash);
     expect(codes).toContain("new");

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { decodeJwt } from "jose";
 import { startTestAppliance, type TestAppliance } from "../../../helpers/appliance";
-import { authorizeViaForms, buildAuthorizeUrl, exchangeCode, registerTestClient, type TestClient } from "../../../helpers/oauth";
+import {
+  authorizeViaForms,
+  buildAuthorizeUrl,
+  exchangeCode,
+  registerTestClient,
+  type TestClient,
+} from "../../../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
 setDefaultTimeout(30_000);
@@ -25,7 +31,13 @@ async function redirectError(overrides: Record<string, string | null>): Promise<
 }
 
 async function audienceFor(resource: string | null, scopes?: string[]): Promise<string> {
-  const { location, verifier } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier", resource, scopes });
+  const { location, verifier } = await authorizeViaForms(app, {
+    client,
+    email: "admin@harbor-it.example",
+    surface: "cavalier",
+    resource,
+    scopes,
+  });
   const code = location.searchParams.get("code");
   if (!code) throw new Error(location.href);
   const res = await exchangeCode(app, client, code, verifier);
@@ -61,7 +73,9 @@ describe("resource indicators (RFC 8707)", () => {
     expect(await audienceFor(null, ["cavalier:read"])).toBe(R);
     expect(await redirectError({ resource: null, scope: null })).toBe("invalid_target");
     expect(await redirectError({ resource: null, scope: "cavalier:read forge:read" })).toBe("invalid_target");
-    expect(await redirectError({ resource: app.config.server.public_url, scope: "forge:read cavalier:read" })).toBe("invalid_target");
+    expect(await redirectError({ resource: app.config.server.public_url, scope: "forge:read cavalier:read" })).toBe(
+      "invalid_target",
+    );
     expect(await redirectError({ resource: `${app.config.server.public_url}/`, scope: "forge:read" })).toBeNull();
   });
 
@@ -70,24 +84,48 @@ describe("resource indicators (RFC 8707)", () => {
       client,
       email: "admin@harbor-it.example",
       surface: "cavalier",
-      scopes: ["forge:read", "forge:write", "cavalier:read", "cavalier:write", "aegis:read", "aegis:write", "offline_access"],
+      scopes: [
+        "forge:read",
+        "forge:write",
+        "cavalier:read",
+        "cavalier:write",
+        "aegis:read",
+        "aegis:write",
+        "offline_access",
+      ],
     });
-    const body = (await (await exchangeCode(app, client, location.searchParams.get("code")!, verifier)).json()) as { scope: string };
+    const body = (await (await exchangeCode(app, client, location.searchParams.get("code")!, verifier)).json()) as {
+      scope: string;
+    };
     expect(body.scope).toBe("cavalier:read cavalier:write");
     expect(await redirectError({ scope: "forge:read" })).toBe("invalid_scope");
   });
 
   test("exchanging a cavalier code with resource=forge is invalid_target", async () => {
-    const { location, verifier } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier" });
-    const res = await exchangeCode(app, client, location.searchParams.get("code")!, verifier, { resource: `${app.config.server.public_url}/forge` });
+    const { location, verifier } = await authorizeViaForms(app, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+    });
+    const res = await exchangeCode(app, client, location.searchParams.get("code")!, verifier, {
+      resource: `${app.config.server.public_url}/forge`,
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe("invalid_target");
   });
 
   test("a token for /cavalier is refused at /forge (audience)", async () => {
-    const { location, verifier } = await authorizeViaForms(app, { client, email: "admin@harbor-it.example", surface: "cavalier" });
-    const body = (await (await exchangeCode(app, client, location.searchParams.get("code")!, verifier)).json()) as { access_token: string };
-    await expect(app.ctx.oauth!.verifier.verify(body.access_token, "forge")).rejects.toMatchObject({ code: "invalid_token" });
+    const { location, verifier } = await authorizeViaForms(app, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+    });
+    const body = (await (await exchangeCode(app, client, location.searchParams.get("code")!, verifier)).json()) as {
+      access_token: string;
+    };
+    await expect(app.ctx.oauth!.verifier.verify(body.access_token, "forge")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
     expect((await app.ctx.oauth!.verifier.verify(body.access_token, "cavalier")).resource).toBe(R);
   });
 });

@@ -17,17 +17,25 @@ afterAll(async () => {
   await app.close();
 });
 
-const revoke = (fields: Record<string, string>, path = "/oauth/revoke") => fetch(`${app.baseUrl}${path}`, formBody(fields));
+const revoke = (fields: Record<string, string>, path = "/oauth/revoke") =>
+  fetch(`${app.baseUrl}${path}`, formBody(fields));
 
 describe("token revocation (RFC 7009)", () => {
   test("revoking a refresh token revokes the grant: access token refused, refresh refused, audited", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
     const res = await revoke({ token: t.refresh_token, token_type_hint: "refresh_token", client_id: t.client_id });
     expect(res.status).toBe(200);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({ code: "invalid_token" });
-    expect(((await (await refreshTokens(app, t.client_id, t.refresh_token)).json()) as { error: string }).error).toBe("invalid_grant");
+    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
+    expect(((await (await refreshTokens(app, t.client_id, t.refresh_token)).json()) as { error: string }).error).toBe(
+      "invalid_grant",
+    );
     await app.ctx.audit.flush();
-    const rows = await app.ctx.store.db.select().from(auditLog).where(and(eq(auditLog.grantId, t.grant_id), eq(auditLog.action, "oauth.grant.revoke")));
+    const rows = await app.ctx.store.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.grantId, t.grant_id), eq(auditLog.action, "oauth.grant.revoke")));
     expect(rows.length).toBe(1);
     expect(JSON.stringify(rows)).not.toContain(t.refresh_token);
   });
@@ -35,7 +43,9 @@ describe("token revocation (RFC 7009)", () => {
   test("revoking an access token revokes its grant (root alias /revoke)", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
     expect((await revoke({ token: t.access_token, client_id: t.client_id }, "/revoke")).status).toBe(200);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({ code: "invalid_token" });
+    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
   });
 
   test("a client cannot revoke another client's tokens: 200, no effect", async () => {
@@ -58,9 +68,13 @@ describe("token revocation (RFC 7009)", () => {
 
   test("revokeGrant (admin path) is immediate and idempotent, and records who and why", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "aegis" });
-    expect(await revokeGrant(app.ctx, t.grant_id, { actor: "admin", userId: "usr_x", reason: "lost laptop" })).toBe(true);
+    expect(await revokeGrant(app.ctx, t.grant_id, { actor: "admin", userId: "usr_x", reason: "lost laptop" })).toBe(
+      true,
+    );
     expect(await revokeGrant(app.ctx, t.grant_id, { actor: "admin", userId: "usr_x", reason: "again" })).toBe(false);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({ code: "invalid_token" });
+    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({
+      code: "invalid_token",
+    });
     const [g] = await app.ctx.store.db.select().from(oauthGrants).where(eq(oauthGrants.id, t.grant_id));
     expect(g!.revokedReason).toBe("lost laptop");
   });
@@ -71,8 +85,16 @@ describe("grant queries for the admin page", () => {
     const { findGrant, listGrants } = await import("../../../../src/oauth/grants");
     const { TenantScope } = await import("../../../../src/tenancy/scope");
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "forge" });
-    const harbor = new TenantScope({ userId: "u", role: "msp_admin", tenantId: "harbor-it" }, ["harbor-it", "contosocare", "fabrikam-law", "tailspin-logistics"]);
-    const otter = new TenantScope({ userId: "u", role: "msp_admin", tenantId: "otter-msp" }, ["otter-msp", "otter-client"]);
+    const harbor = new TenantScope({ userId: "u", role: "msp_admin", tenantId: "harbor-it" }, [
+      "harbor-it",
+      "contosocare",
+      "fabrikam-law",
+      "tailspin-logistics",
+    ]);
+    const otter = new TenantScope({ userId: "u", role: "msp_admin", tenantId: "otter-msp" }, [
+      "otter-msp",
+      "otter-client",
+    ]);
     expect((await findGrant(app.ctx.store.db, harbor, t.grant_id))?.userEmail).toBe("owner@fabrikam-law.example");
     expect(await findGrant(app.ctx.store.db, otter, t.grant_id)).toBeNull();
     expect((await listGrants(app.ctx.store.db, harbor)).some((g) => g.id === t.grant_id)).toBe(true);

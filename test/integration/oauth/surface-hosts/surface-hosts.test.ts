@@ -24,7 +24,10 @@ beforeAll(async () => {
   const port = await freePort();
   C = `http://cavalier.localhost:${port}`;
   F = `http://forge.localhost:${port}`;
-  app = await startTestAppliance({ publicPort: port, extraToml: `[server.surface_urls]\ncavalier = "${C}/"\nforge = "${F}"\n` });
+  app = await startTestAppliance({
+    publicPort: port,
+    extraToml: `[server.surface_urls]\ncavalier = "${C}/"\nforge = "${F}"\n`,
+  });
   PUB = app.config.server.public_url;
   hostTokens = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier", resource: `${C}/mcp` });
   pathTokens = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
@@ -36,7 +39,12 @@ afterAll(async () => {
 async function rpc(url: string, token: string | null, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list" }),
   });
   return { status: res.status, www: res.headers.get("www-authenticate"), body: await res.text() };
@@ -65,8 +73,13 @@ describe("Protected Resource Metadata on the surface host", () => {
   });
 
   test("public_url keeps its path PRMs and multi-surface root PRM; /mcp there is not a surface", async () => {
-    expect(((await (await fetch(`${PUB}/.well-known/oauth-protected-resource/cavalier`)).json()) as { resource: string }).resource).toBe(`${PUB}/cavalier`);
-    expect(((await (await fetch(`${PUB}/.well-known/oauth-protected-resource`)).json()) as { resource: string }).resource).toBe(PUB);
+    expect(
+      ((await (await fetch(`${PUB}/.well-known/oauth-protected-resource/cavalier`)).json()) as { resource: string })
+        .resource,
+    ).toBe(`${PUB}/cavalier`);
+    expect(
+      ((await (await fetch(`${PUB}/.well-known/oauth-protected-resource`)).json()) as { resource: string }).resource,
+    ).toBe(PUB);
     expect((await fetch(`${PUB}/.well-known/oauth-protected-resource/mcp`)).status).toBe(404);
   });
 });
@@ -75,7 +88,9 @@ describe("MCP endpoint on the surface host", () => {
   test("401 challenges point at the PRM of the endpoint that refused", async () => {
     const atMcp = await rpc(`${C}/mcp`, null);
     expect(atMcp.status).toBe(401);
-    expect(atMcp.www).toBe(`Bearer resource_metadata="${C}/.well-known/oauth-protected-resource/mcp", scope="cavalier:read cavalier:write"`);
+    expect(atMcp.www).toBe(
+      `Bearer resource_metadata="${C}/.well-known/oauth-protected-resource/mcp", scope="cavalier:read cavalier:write"`,
+    );
     const atRoot = await rpc(`${C}/`, null);
     expect(atRoot.status).toBe(401);
     expect(atRoot.www).toContain(`resource_metadata="${C}/.well-known/oauth-protected-resource"`);
@@ -135,7 +150,9 @@ describe("token endpoint and revocation with a surface host", () => {
     const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier", resource: C });
     expect(decodeJwt(t.access_token).aud).toBe(`${C}/mcp`);
     expect((await rpc(`${C}/mcp`, t.access_token)).status).toBe(200);
-    expect((await fetch(`${PUB}/oauth/revoke`, formBody({ token: t.access_token, client_id: t.client_id }))).status).toBe(200);
+    expect(
+      (await fetch(`${PUB}/oauth/revoke`, formBody({ token: t.access_token, client_id: t.client_id }))).status,
+    ).toBe(200);
     expect((await rpc(`${C}/mcp`, t.access_token)).status).toBe(401);
   });
 });
@@ -147,7 +164,11 @@ describe("admin: the URL to paste", () => {
     const res = await fetch(`${app.adminUrl}/api/mcp/servers`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const raw = (await res.json()) as unknown;
-    const list = (Array.isArray(raw) ? raw : (raw as { servers: unknown[] }).servers) as { surface: string; url: string; protected_resource_metadata_url: string }[];
+    const list = (Array.isArray(raw) ? raw : (raw as { servers: unknown[] }).servers) as {
+      surface: string;
+      url: string;
+      protected_resource_metadata_url: string;
+    }[];
     const by = Object.fromEntries(list.map((s) => [s.surface, s]));
     expect(by.cavalier!.url).toBe(`${C}/mcp`);
     expect(by.cavalier!.protected_resource_metadata_url).toBe(`${C}/.well-known/oauth-protected-resource/mcp`);

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "
 import { and, eq } from "drizzle-orm";
 import { auditLog } from "../../../../src/store/schema/audit";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../../../helpers/appliance";
-import { buildAuthorizeUrl, CookieJar, fetchWithJar, formBody, hiddenInputs, manualClock, registerTestClient, type TestClient } from "../../../helpers/oauth";
+import {
+  buildAuthorizeUrl,
+  CookieJar,
+  fetchWithJar,
+  formBody,
+  hiddenInputs,
+  manualClock,
+  registerTestClient,
+  type TestClient,
+} from "../../../helpers/oauth";
 
 // Real argon2id sign-ins over HTTP: generous per-test time when the machine is busy.
 setDefaultTimeout(30_000);
@@ -11,7 +20,10 @@ const time = manualClock();
 let app: TestAppliance;
 let client: TestClient;
 beforeAll(async () => {
-  app = await startTestAppliance({ clock: time.clock, extraToml: "[oauth]\nlogin_max_failures = 3\nlogin_lockout_seconds = 60\n" });
+  app = await startTestAppliance({
+    clock: time.clock,
+    extraToml: "[oauth]\nlogin_max_failures = 3\nlogin_lockout_seconds = 60\n",
+  });
   client = await registerTestClient(app);
 });
 afterAll(async () => {
@@ -21,7 +33,11 @@ afterAll(async () => {
 async function signIn(email: string, password: string): Promise<number> {
   const jar = new CookieJar();
   const page = await fetchWithJar(jar, buildAuthorizeUrl(app, client));
-  const res = await fetchWithJar(jar, `${app.baseUrl}/oauth/authorize/sign-in`, formBody({ ...hiddenInputs(await page.text()), email, password }));
+  const res = await fetchWithJar(
+    jar,
+    `${app.baseUrl}/oauth/authorize/sign-in`,
+    formBody({ ...hiddenInputs(await page.text()), email, password }),
+  );
   return res.status;
 }
 
@@ -44,10 +60,16 @@ describe("sign-in throttling", () => {
 
   test("failed sign-ins are audited without the password", async () => {
     await app.ctx.audit.flush();
-    const rows = await app.ctx.store.db.select().from(auditLog).where(and(eq(auditLog.action, "oauth.sign_in"), eq(auditLog.outcome, "failed")));
+    const rows = await app.ctx.store.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "oauth.sign_in"), eq(auditLog.outcome, "failed")));
     expect(rows.length).toBeGreaterThanOrEqual(15);
     expect(JSON.stringify(rows)).not.toContain("wrong-password");
-    const throttled = await app.ctx.store.db.select().from(auditLog).where(and(eq(auditLog.action, "oauth.sign_in"), eq(auditLog.outcome, "throttled")));
+    const throttled = await app.ctx.store.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "oauth.sign_in"), eq(auditLog.outcome, "throttled")));
     expect(throttled.length).toBeGreaterThanOrEqual(2);
   });
 });
