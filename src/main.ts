@@ -3,8 +3,8 @@ import { runCli } from "./cli/commands";
 
 /** Entry point of the single executable: `cavaridge <command>`. */
 const code = await runCli(process.argv.slice(2), {
-  out: (line) => process.stdout.write(line + "\n"),
-  err: (line) => process.stderr.write(line + "\n"),
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
   readStdin: async () => await new Response(Bun.stdin.stream()).text(),
 });

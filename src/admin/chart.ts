@@ -88,7 +88,7 @@ export function renderCallsChart(counts: readonly HourlyCount[], from: number, t
     }
     const label = `${new Date(t0).toISOString().slice(0, 13).replace("T", " ")}:00 UTC${per > 1 ? ` (+${per}h)` : ""}`;
     parts.push(
-      `<rect x="${x.toFixed(1)}" y="${top}" width="${bw.toFixed(1)}" height="${plotH}" class="hit"><title>${escapeHtml(label)}${tip.length ? " — " + escapeHtml(tip.join(", ")) : " — no calls"}</title></rect>`,
+      `<rect x="${x.toFixed(1)}" y="${top}" width="${bw.toFixed(1)}" height="${plotH}" class="hit"><title>${escapeHtml(label)}${tip.length ? ` — ${escapeHtml(tip.join(", "))}` : " — no calls"}</title></rect>`,
     );
     if (i % labelEvery === 0) {
       parts.push(

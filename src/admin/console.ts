@@ -321,7 +321,7 @@ export async function auditPage(ctx: AppContext, req: AdminRequest, auth: Authen
 
 export async function auditDetailPage(
   ctx: AppContext,
-  req: AdminRequest,
+  _req: AdminRequest,
   auth: Authenticated,
   id: string,
 ): Promise<Response> {

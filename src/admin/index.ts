@@ -106,7 +106,7 @@ export function adminRoutes(ctx: AppContext) {
       let auth: Authenticated | null = null;
       try {
         auth = await authenticateAdmin(ctx, req);
-        if (!auth || !auth.session) throw new AdminError("unauthorized", "sign in first");
+        if (!auth?.session) throw new AdminError("unauthorized", "sign in first");
         return await handler(req, auth);
       } catch (err) {
         if (err instanceof AdminError) return failPage(req, auth, err);

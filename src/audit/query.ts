@@ -277,14 +277,14 @@ export function csvField(value: unknown): string {
 }
 
 export function auditCsvHeader(): string {
-  return AUDIT_CSV_COLUMNS.join(",") + "\r\n";
+  return `${AUDIT_CSV_COLUMNS.join(",")}\r\n`;
 }
 
 export function auditCsvLine(row: AuditRow): string {
   const r = auditRowForExport(row);
-  return AUDIT_CSV_COLUMNS.map((k) => csvField(r[k])).join(",") + "\r\n";
+  return `${AUDIT_CSV_COLUMNS.map((k) => csvField(r[k])).join(",")}\r\n`;
 }
 
 export function auditJsonLine(row: AuditRow): string {
-  return JSON.stringify(auditRowForExport(row)) + "\n";
+  return `${JSON.stringify(auditRowForExport(row))}\n`;
 }

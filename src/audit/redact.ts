@@ -10,7 +10,7 @@ function redact(value: unknown, depth: number): unknown {
     for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1);
     return out;
   }
-  if (typeof value === "string" && value.length > 500) return value.slice(0, 500) + "…";
+  if (typeof value === "string" && value.length > 500) return `${value.slice(0, 500)}…`;
   return value;
 }
 

@@ -28,7 +28,7 @@ export function loadMasterKey(config: Config, env: Record<string, string | undef
     const path = config.secrets.master_key_file;
     try {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, randomBytes(32).toString("base64url") + "\n", { mode: 0o600, flag: "wx" });
+      writeFileSync(path, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
       chmodSync(path, 0o600);
       log?.info("created master key file", { path });
     } catch (err) {

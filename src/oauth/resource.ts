@@ -173,7 +173,7 @@ function inferSurface(config: Config, scopes: readonly string[]): SurfaceName {
   if (named.size === 0 && enabled.length === 1) return enabled[0]!;
   throw new OAuthError(
     "invalid_target",
-    "name the surface to connect with the resource parameter, e.g. " + resourceUrl(config, enabled[0] ?? "cavalier"),
+    `name the surface to connect with the resource parameter, e.g. ${resourceUrl(config, enabled[0] ?? "cavalier")}`,
     400,
     true,
   );

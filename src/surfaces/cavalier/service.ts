@@ -2,7 +2,15 @@ import { and, asc, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-or
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { sha256Hex, newId } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
-import { contacts, DEAL_STAGES, deals, productPrices, products, quoteLines, quotes } from "../../store/schema/cavalier";
+import {
+  contacts,
+  type DEAL_STAGES,
+  deals,
+  productPrices,
+  products,
+  quoteLines,
+  quotes,
+} from "../../store/schema/cavalier";
 import { tenants } from "../../store/schema/tenancy";
 import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
 import { CavalierError } from "./errors";

@@ -440,7 +440,7 @@ export function buildQbrOutline(f: QbrFacts): { title: string; sections: QbrSect
       ...(p ? p.open_findings_by_severity.map((s) => `${s.count} open ${s.severity}`) : []),
     ],
   });
-  if (p && p.top_improvement_actions.length) {
+  if (p?.top_improvement_actions.length) {
     sections.push({
       heading: "3. Recommended next improvements",
       bullets: p.top_improvement_actions

@@ -57,7 +57,7 @@ describe("config validation", () => {
   });
 
   test("rejects a client tenant whose parent is not an msp", () => {
-    const text = base() + `\n[[tenants]]\nid = "client-b"\nname = "B"\nkind = "client"\nparent = "client-a"\n`;
+    const text = `${base()}\n[[tenants]]\nid = "client-b"\nname = "B"\nkind = "client"\nparent = "client-a"\n`;
     expect(problems(text)).toContainEqual({
       path: "tenants[2].parent",
       message: 'parent "client-a" is not an msp tenant',
@@ -95,8 +95,8 @@ describe("config validation", () => {
   });
 
   test("refuses a non-loopback admin listener unless allow_remote is set", () => {
-    expect(problems(base() + `\n[admin]\nlisten = "0.0.0.0:8788"\n`).map((p) => p.path)).toContain("admin.listen");
-    expect(problems(base() + `\n[admin]\nlisten = "0.0.0.0:8788"\nallow_remote = true\n`)).toEqual([]);
+    expect(problems(`${base()}\n[admin]\nlisten = "0.0.0.0:8788"\n`).map((p) => p.path)).toContain("admin.listen");
+    expect(problems(`${base()}\n[admin]\nlisten = "0.0.0.0:8788"\nallow_remote = true\n`)).toEqual([]);
   });
 
   test("environment overrides win over the file and are typed", () => {

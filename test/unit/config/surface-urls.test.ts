@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseConfigText } from "../../../src/config/load";
 import type { Config } from "../../../src/config/schema";
-import { OAuthError } from "../../../src/oauth/errors";
+import type { OAuthError } from "../../../src/oauth/errors";
 import {
   parseResource,
   pathResourceUrl,

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { parseConfigText } from "../../../src/config/load";
 import { cacheTtl } from "../../../src/oauth/cimd";
-import { OAuthError } from "../../../src/oauth/errors";
+import type { OAuthError } from "../../../src/oauth/errors";
 import { validateCodeChallenge, verifyCodeVerifier } from "../../../src/oauth/pkce";
 import { parseResource, resolveSurface, resourceUrl } from "../../../src/oauth/resource";
 import { baselineScopes, describeScope, surfaceOfScope } from "../../../src/oauth/scopes";

@@ -90,7 +90,7 @@ describe("signing keys", () => {
       readStdin: async () => "",
     });
     expect({ code, err }).toEqual({ code: 0, err: [] });
-    const newKid = /new signing key (\S+?);?\s/.exec(out.join("\n") + " ")![1]!;
+    const newKid = /new signing key (\S+?);?\s/.exec(`${out.join("\n")} `)![1]!;
     expect(newKid).not.toBe(oldKid);
 
     time.advance(61_000); // running processes re-read the active key within a minute
