@@ -173,30 +173,67 @@ describe("forge_get_article / forge_get_runbook", () => {
 });
 
 describe("forge_classify_request", () => {
-  test("ransomware is P1 security with the incident runbook among related documents", async () => {
-    const c = ok<{
-      category: string;
-      priority: string;
-      suggested_tool: string;
-      explanation: string;
-      related_documents: { id: string }[];
-    }>(
+  type Triage = {
+    category: string;
+    incident_type: string | null;
+    priority: string;
+    suggested_tool: string;
+    suggested_tools: string[];
+    explanation: string;
+    knowledge_topics: string[];
+    related_documents: { id: string; relevance: number }[];
+  };
+  test("ransomware is P1 security; no runbook is about ransomware, so none is padded in", async () => {
+    const c = ok<Triage>(
       await call(harbor, "forge_classify_request", {
         text: "Reception PCs show a ransom note and all files on the shared drive are encrypted, nobody can work",
         tenant_id: "contosocare",
       }),
     );
     expect(c.category).toBe("security_incident");
+    expect(c.incident_type).toBe("ransomware");
     expect(c.priority).toBe("P1");
     expect(c.explanation).toContain("P1");
-    expect(c.related_documents.length).toBeGreaterThan(0);
-    const q = ok<{ category: string; suggested_tool: string }>(
+    expect(c.suggested_tools.every((t) => t.startsWith("aegis_"))).toBe(true);
+    expect(c.related_documents).toEqual([]);
+    const q = ok<Triage>(
       await call(harbor, "forge_classify_request", {
         text: "Draft a quote for ContosoCare with one Operations Pro seat",
       }),
     );
     expect(q.category).toBe("sales_quote");
     expect(q.suggested_tool).toBe("cavalier_price_quote");
+    expect(q.related_documents.map((d) => d.id)).toEqual(["kb_quote_approval_policy"]);
+  });
+  test("regression: 'pay this invoice to our new bank account' is business email compromise, not billing P4", async () => {
+    const c = ok<Triage>(
+      await call(harbor, "forge_classify_request", {
+        text: "Please pay this invoice to our new bank account, the details are in the attached letter.",
+        tenant_id: "fabrikam-law",
+      }),
+    );
+    expect(c.category).toBe("security_incident");
+    expect(c.incident_type).toBe("payment_fraud");
+    expect(["P1", "P2"]).toContain(c.priority);
+    expect(c.suggested_tool).toBe("aegis_list_findings");
+    expect(c.suggested_tools).not.toContain("cavalier_list_quotes");
+    // The BEC runbook carries both topics (bec, incident-response).
+    expect(c.related_documents[0]).toEqual(expect.objectContaining({ id: "rb_suspicious_inbox_rule", relevance: 1 }));
+  });
+  test("regression: a printer request is not padded with BitLocker or offboarding runbooks", async () => {
+    const c = ok<Triage>(
+      await call(harbor, "forge_classify_request", {
+        text: "The front desk printer is out of toner",
+        tenant_id: "contosocare",
+      }),
+    );
+    expect(c.category).toBe("hardware");
+    expect(c.related_documents).toEqual([]);
+    const leaver = ok<Triage>(
+      await call(harbor, "forge_classify_request", { text: "Sophie's last day is Friday, please remove all access" }),
+    );
+    expect(leaver.related_documents.map((d) => d.id)).toEqual(["rb_user_offboarding"]);
+    expect(leaver.related_documents.every((d) => d.relevance >= 0.5)).toBe(true);
   });
   test("bad input: empty text", async () => {
     expect(errorText(await call(harbor, "forge_classify_request", { text: "" }))).toContain("text");
