@@ -1,4 +1,4 @@
-import { and, count, eq, gte, lte, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { DbLike } from "../../store/index";
 import { aegisFindings } from "../../store/schema/aegis";
 import { contacts } from "../../store/schema/cavalier";
@@ -12,7 +12,7 @@ import {
   type PostureSummary,
   type PostureTrend,
 } from "../aegis/service";
-import { STATUS } from "../aegis/ocsf";
+import { DAY_MS, STATUS } from "../aegis/ocsf";
 import { getDeal, getQuote, listDeals } from "../cavalier/service";
 import { formatMoney } from "../cavalier/pricing";
 import { getDocument, type DocumentView } from "./service";
@@ -35,6 +35,7 @@ export interface QuoteFacts {
   valid_until: string;
   notes: string;
   lines: {
+    line_no: number;
     description: string;
     sku: string;
     quantity: number;
@@ -50,7 +51,25 @@ export interface QuoteFacts {
   tax: string;
   tax_rate_pct: number;
   first_invoice_total: string;
-  contact: { name: string; email: string; title: string } | null;
+  /** One-time, monthly and annual amounts from the quote's own pricing (cavalier pricing.ts), never mixed. */
+  buckets: QuoteBucket[];
+  contact: ContactFacts | null;
+}
+
+export interface QuoteBucket {
+  key: "one_time" | "monthly" | "annual";
+  label: string;
+  subtotal: string;
+  tax: string;
+  total: string;
+}
+
+export interface ContactFacts {
+  id: string;
+  name: string;
+  email: string;
+  title: string;
+  is_primary: boolean;
 }
 
 export interface DealFacts {
@@ -80,14 +99,32 @@ export async function loadDocument(
   return await getDocument(db, scope, { id, kind });
 }
 
-async function contactFor(db: DbLike, scope: TenantScope, contactId: string | null): Promise<QuoteFacts["contact"]> {
+function toContactFacts(c: typeof contacts.$inferSelect): ContactFacts {
+  return { id: c.id, name: c.name, email: c.email, title: c.title, is_primary: c.isPrimary };
+}
+
+async function contactFor(db: DbLike, scope: TenantScope, contactId: string | null): Promise<ContactFacts | null> {
   if (!contactId) return null;
   const [c] = await db
     .select()
     .from(contacts)
     .where(and(scope.where(contacts.tenantId), eq(contacts.id, contactId)))
     .limit(1);
-  return c ? { name: c.name, email: c.email, title: c.title } : null;
+  return c ? toContactFacts(c) : null;
+}
+
+/** A tenant's contacts, primary first: who a draft may be addressed to. */
+export async function loadTenantContacts(db: DbLike, scope: TenantScope, tenantId: string): Promise<ContactFacts[]> {
+  const rows = await db
+    .select()
+    .from(contacts)
+    .where(and(scope.where(contacts.tenantId), eq(contacts.tenantId, tenantId)))
+    .orderBy(desc(contacts.isPrimary), asc(contacts.name));
+  return rows.map(toContactFacts);
+}
+
+function bucketOf(l: { billingType: string; billingPeriod: string | null }): QuoteBucket["key"] {
+  return l.billingType === "one_time" ? "one_time" : l.billingPeriod === "year" ? "annual" : "monthly";
 }
 
 export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now: number): Promise<QuoteFacts> {
@@ -106,6 +143,7 @@ export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now:
     valid_until: new Date(d.quote.validUntil).toISOString().slice(0, 10),
     notes: d.quote.notes,
     lines: d.pricing.lines.map((l) => ({
+      line_no: l.lineNo,
       description: l.description,
       sku: l.sku,
       quantity: l.quantity,
@@ -121,6 +159,21 @@ export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now:
     tax: m(d.pricing.taxMinor),
     tax_rate_pct: d.pricing.taxRateBps / 100,
     first_invoice_total: m(d.pricing.totalMinor),
+    buckets: (
+      [
+        ["one_time", "One-time", d.pricing.oneTime],
+        ["monthly", "Monthly recurring", d.pricing.recurringMonthly],
+        ["annual", "Annual recurring", d.pricing.recurringAnnual],
+      ] as const
+    )
+      .filter(([key]) => d.pricing.lines.some((l) => bucketOf(l) === key))
+      .map(([key, label, b]) => ({
+        key,
+        label,
+        subtotal: m(b.subtotalMinor),
+        tax: m(b.taxMinor),
+        total: m(b.totalMinor),
+      })),
     contact: await contactFor(db, scope, d.quote.contactId),
   };
 }
@@ -151,6 +204,8 @@ export interface QbrFacts {
   trend: PostureTrend | null;
   findings_opened: number;
   findings_resolved: number;
+  /** Days from detection to resolution of each finding resolved in the period. */
+  resolution_days: number[];
   open_deals: DealFacts[];
 }
 
@@ -179,8 +234,8 @@ export async function loadQbrFacts(
         lte(aegisFindings.firstSeenAt, to),
       ),
     );
-  const [resolved] = await db
-    .select({ n: count() })
+  const resolvedRows = await db
+    .select({ first: aegisFindings.firstSeenAt, resolved: aegisFindings.resolvedAt })
     .from(aegisFindings)
     .where(
       and(
@@ -193,6 +248,9 @@ export async function loadQbrFacts(
         sql`${aegisFindings.resolvedAt} > ${aegisFindings.firstSeenAt}`,
       ),
     );
+  const resolutionDays = resolvedRows
+    .map((r) => Math.round((((r.resolved ?? r.first) - r.first) / DAY_MS) * 10) / 10)
+    .sort((a, b) => a - b);
   const deals = await listDeals(db, scope, {
     tenant: tenant.id,
     stages: ["lead", "qualified", "proposal", "negotiation"],
@@ -208,7 +266,8 @@ export async function loadQbrFacts(
     posture,
     trend,
     findings_opened: Number(opened?.n ?? 0),
-    findings_resolved: Number(resolved?.n ?? 0),
+    findings_resolved: resolutionDays.length,
+    resolution_days: resolutionDays,
     open_deals: openDeals,
   };
 }

@@ -277,8 +277,19 @@ describe("forge_summarize_entity", () => {
         audience: "client_executive",
       }),
     );
-    expect(quote.headline).toContain("per month");
+    expect(quote.headline).toContain("$255.60 per month before tax");
+    expect(quote.summary).toContain("tax $18.53 (7.25%, not included in the prices above)");
     expect(quote.tenant_id).toBe("fabrikam-law");
+    const mfa = ok<S & { facts: { field: string; value: unknown }[]; missing: unknown[] }>(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "finding",
+        entity_id: "fnd_contosocare_mfa_all",
+        audience: "client_executive",
+      }),
+    );
+    expect(mfa.key_points[0]).toBe("What it affects: 14 of 42 users");
+    expect(mfa.summary).toContain("14 of 42 users");
+    expect(mfa.facts.length).toBeGreaterThan(0);
     const deal = ok<S>(
       await call(harbor, "forge_summarize_entity", {
         entity_type: "deal",
@@ -337,8 +348,24 @@ describe("forge_summarize_entity", () => {
 });
 
 describe("forge_draft_client_message", () => {
-  test("quote cover note with lines and totals, addressed to the quote's contact; never sent", async () => {
-    const d = ok<{ subject: string; body: string; to: string | null; sent: boolean; note: string }>(
+  type Fact = { source_id: string; field: string; value: string | number | boolean | null };
+  type Drafted = {
+    subject: string;
+    body: string;
+    to: string | null;
+    contact_id: string | null;
+    facts: Fact[];
+    missing: { field: string; reason: string }[];
+    sent: boolean;
+    note: string;
+  };
+  /** Every money amount in a text must be one of the facts: the draft is built only from them. */
+  const amountsGrounded = (text: string, facts: Fact[]) => {
+    const values = new Set(facts.map((f) => String(f.value)));
+    for (const amount of text.match(/[$£€][\d,]+\.\d{2}/g) ?? []) expect(values).toContain(amount);
+  };
+  test("quote cover note: line totals, subtotal, tax stated as excluded, total; every amount is a fact", async () => {
+    const d = ok<Drafted>(
       await call(harbor, "forge_draft_client_message", {
         purpose: "quote_cover_note",
         entity_id: "q_demo_0042_v1",
@@ -346,19 +373,76 @@ describe("forge_draft_client_message", () => {
       }),
     );
     expect(d.subject).toContain("Q-");
-    expect(d.body).toStartWith("Dear ");
-    expect(d.body).toContain("Monthly:");
-    expect(d.body).toContain("10% discount");
+    expect(d.body).toStartWith("Dear Rachel,");
+    expect(d.to).toBe("Rachel Kim <rachel.kim@fabrikam-law.example>");
+    expect(d.contact_id).toBe("ctc_demo_fabrikam_kim");
+    expect(d.body).toContain("10% discount = $183.60 per month");
+    expect(d.body).toContain("= $72.00 per month");
+    expect(d.body).toContain(
+      "Monthly recurring: subtotal $255.60 per month, tax $18.53 (7.25%, not included in the prices above), total $274.13 per month",
+    );
+    expect(d.body).toContain("First invoice: $274.13 including tax");
+    amountsGrounded(d.body, d.facts);
+    expect(d.facts).toContainEqual({ source_id: "q_demo_0042_v1#line1", field: "line_total", value: "$183.60" });
+    expect(d.facts).toContainEqual({ source_id: "q_demo_0042_v1", field: "monthly.total", value: "$274.13" });
+    expect(d.missing).toContainEqual(expect.objectContaining({ field: "one_time" }));
     expect(d.sent).toBe(false);
     expect(d.note).toContain("nothing was sent");
-    const f = ok<{ body: string; placeholders: string[] }>(
+  });
+  test("quote with one-time and recurring lines keeps the two apart", async () => {
+    const d = ok<Drafted>(
+      await call(harbor, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0041_v2" }),
+    );
+    expect(d.body).toMatch(/One-time: subtotal [£$][\d,.]+, tax/);
+    expect(d.body).toMatch(/Monthly recurring: subtotal [£$][\d,.]+ per month, tax/);
+    expect(d.body).toContain("First invoice (one-time charges plus the first recurring period)");
+    amountsGrounded(d.body, d.facts);
+    expect(d.missing).toEqual([]);
+  });
+  test("regression: Dr. Maya Chen is greeted 'Dr. Chen', never 'Dr.'", async () => {
+    const d = ok<Drafted>(
+      await call(harbor, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0039_v1" }),
+    );
+    expect(d.body).toStartWith("Hi Dr. Chen,");
+    expect(d.body).not.toContain("Hi Dr.,");
+    expect(d.to).toBe("Dr. Maya Chen <maya.chen@contosocare.example>");
+  });
+  test("regression: contact_name picks the addressee, and a name from another client is refused", async () => {
+    const tom = ok<Drafted>(
+      await call(harbor, "forge_draft_client_message", {
+        purpose: "quote_cover_note",
+        entity_id: "q_demo_0042_v1",
+        contact_name: "tom becker",
+      }),
+    );
+    expect(tom.body).toStartWith("Hi Tom,");
+    expect(tom.to).toBe("Tom Becker <tom.becker@fabrikam-law.example>");
+    const maya = errorText(
+      await call(harbor, "forge_draft_client_message", {
+        purpose: "quote_cover_note",
+        entity_id: "q_demo_0042_v1",
+        contact_name: "Maya Chen",
+      }),
+    );
+    expect(maya).toContain("not a contact of");
+    expect(maya).toContain("Rachel Kim");
+  });
+  test("finding explainer: the tenant's primary contact, and the finding's own numbers", async () => {
+    const f = ok<Drafted>(
       await call(harbor, "forge_draft_client_message", {
         purpose: "finding_explainer",
         entity_id: "fnd_contosocare_mfa_all",
       }),
     );
-    expect(f.body).toContain("[CLIENT CONTACT]");
-    expect(f.placeholders).toEqual(["[CLIENT CONTACT]"]);
+    expect(f.body).toStartWith("Hi Dr. Chen,");
+    expect(f.body).not.toContain("[CLIENT CONTACT]");
+    expect(f.body).toContain("14 of 42 users");
+    expect(f.body).not.toContain("4 systems or accounts");
+    expect(f.facts).toContainEqual({
+      source_id: "fnd_contosocare_mfa_all",
+      field: "title (scale)",
+      value: "14 of 42 users",
+    });
     expect(f.body).toContain("second sign-in step");
     expect(f.body).not.toContain("Conditional Access");
   });
@@ -405,6 +489,18 @@ describe("forge_build_qbr_outline", () => {
     const text = JSON.stringify(q.sections);
     expect(text).toContain("Warehouse kiosk management");
     expect(q.talking_points[0]).toContain("Celebrate");
+    const grounded = q as unknown as {
+      facts: { source_id: string; field: string }[];
+      missing: { field: string; reason: string }[];
+    };
+    // Service review: from data present, the rest named as missing, never placeholder prose.
+    expect(text).not.toContain("(from the PSA)");
+    expect(text).not.toContain("[Record decisions");
+    expect(text).toMatch(/median [\d.]+ days from detection to fix/);
+    expect(grounded.missing.map((m) => m.field)).toContain("ticket_volumes");
+    expect(grounded.facts).toContainEqual(
+      expect.objectContaining({ source_id: "tailspin-logistics", field: "findings_resolved_in_period" }),
+    );
   });
   test("bad input: missing tenant_id, bad date", async () => {
     expect(errorText(await call(harbor, "forge_build_qbr_outline", {}))).toContain("tenant_id");

@@ -9,6 +9,7 @@ import {
   relatedDocuments,
 } from "../../../src/surfaces/forge/classify";
 import { buildQbrOutline, limitWords, plainWords } from "../../../src/surfaces/forge/compose";
+import { FactSheet, greetingName, samePerson } from "../../../src/surfaces/forge/facts";
 import { ftsQueryFor } from "../../../src/surfaces/forge/service";
 import { sharedContentTenantIds, TenantScope, type TenantRecord } from "../../../src/tenancy/scope";
 
@@ -121,20 +122,50 @@ describe("compose helpers", () => {
     expect(limitWords("one two three four", 2)).toBe("one two…");
     expect(limitWords("one two", 5)).toBe("one two");
   });
-  test("QBR outline without posture data still gives an agenda", () => {
-    const o = buildQbrOutline({
-      tenant_id: "t",
-      tenant_name: "T Ltd",
-      from: 0,
-      to: 86_400_000,
-      posture: null,
-      trend: null,
-      findings_opened: 0,
-      findings_resolved: 0,
-      open_deals: [],
-    });
-    expect(o.sections[0]!.bullets[0]).toContain("No posture history");
-    expect(o.sections.map((s) => s.heading).at(-1)).toContain("Agreed actions");
+  test("QBR outline without posture or PSA data: no placeholder text, the gaps are listed as missing", () => {
+    const sheet = new FactSheet();
+    const o = buildQbrOutline(
+      {
+        tenant_id: "t",
+        tenant_name: "T Ltd",
+        from: 0,
+        to: 86_400_000,
+        posture: null,
+        trend: null,
+        findings_opened: 0,
+        findings_resolved: 0,
+        resolution_days: [],
+        open_deals: [],
+      },
+      sheet,
+    );
+    expect(o.sections.map((s) => s.heading)).toEqual(["1. Findings handled"]);
+    expect(JSON.stringify(o)).not.toMatch(/\[[A-Z ]+\]|PSA|placeholder/);
+    expect(sheet.missing.map((m) => m.field)).toEqual([
+      "secure_score_trend",
+      "improvement_actions",
+      "open_deals",
+      "ticket_volumes",
+      "satisfaction",
+      "staff_changes",
+    ]);
+    expect(sheet.facts).toContainEqual({ source_id: "t", field: "findings_opened_in_period", value: 0 });
+  });
+});
+
+describe("greeting rule", () => {
+  test("an honorific greets by honorific and surname, otherwise by first name; never a bare title", () => {
+    expect(greetingName("Dr. Maya Chen")).toBe("Dr. Chen");
+    expect(greetingName("Dr Maya Chen")).toBe("Dr. Chen");
+    expect(greetingName("Prof. Ada Lovelace-King")).toBe("Prof. Lovelace-King");
+    expect(greetingName("Rachel Kim")).toBe("Rachel");
+    expect(greetingName("Dr.")).toBe("Dr.");
+    expect(greetingName("Cher")).toBe("Cher");
+    expect(greetingName("Dr. Chen")).toBe("Dr. Chen");
+  });
+  test("contact names match without honorific or case", () => {
+    expect(samePerson("Dr. Maya Chen", "maya chen")).toBe(true);
+    expect(samePerson("Maya Chen", "Rachel Kim")).toBe(false);
   });
 });
 
