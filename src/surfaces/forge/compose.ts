@@ -379,19 +379,24 @@ function formatZero(sample: string): string {
 export function summariseDeal(d: DealFacts, audience: Audience, sheet: FactSheet): Summary {
   const quotes = d.quotes.map(
     (q) =>
-      `${sheet.use(d.id, "quote.number", q.number)} v${q.version}: ${sheet.use(q.number, `v${q.version}.status`, q.status)}`,
+      `${sheet.use(q.id, "number", q.number)} v${sheet.use(q.id, "version", q.version)}: ${sheet.use(q.id, "status", q.status)}`,
   );
   if (quotes.length === 0) sheet.lack("quotes", "the deal has no quotes yet");
   if (!d.expected_close) sheet.lack("expected_close", "the deal has no expected close date");
+  if (!d.has_live_quote)
+    sheet.lack(
+      "estimate",
+      "no accepted or still-valid quote backs the deal, so there is no recurring or one-time estimate",
+    );
   const name = sheet.use(d.id, "name", d.name);
   const tenant = sheet.use(d.tenant_id, "name", d.tenant_name);
-  const mrr = sheet.use(d.id, "est_mrr", d.est_mrr);
-  const nrc = sheet.use(d.id, "est_nrc", d.est_nrc);
+  const mrr = d.has_live_quote ? sheet.use(d.id, "est_mrr", d.est_mrr) : null;
+  const nrc = d.has_live_quote ? sheet.use(d.id, "est_nrc", d.est_nrc) : null;
   if (audience === "technician") {
     const stage = sheet.use(d.id, "stage", d.stage);
     return {
       headline: `${name} (${stage}, ${sheet.use(d.id, "probability_pct", d.probability_pct)}%)`,
-      summary: `Deal ${d.id} for ${tenant}: estimated ${mrr}/month recurring and ${nrc} one-time${d.expected_close ? `, expected to close ${sheet.use(d.id, "expected_close", d.expected_close)}` : ""}.${d.notes ? ` Notes: ${sheet.use(d.id, "notes", d.notes)}` : ""}`,
+      summary: `Deal ${d.id} for ${tenant}: ${mrr ? `estimated ${mrr}/month recurring and ${nrc} one-time` : "no live quote, so no estimate"}${d.expected_close ? `, expected to close ${sheet.use(d.id, "expected_close", d.expected_close)}` : ""}.${d.notes ? ` Notes: ${sheet.use(d.id, "notes", d.notes)}` : ""}`,
       key_points: quotes.length ? quotes : ["No quotes yet"],
       next_steps: stage.startsWith("closed")
         ? ["No action: the deal is closed."]
@@ -400,10 +405,11 @@ export function summariseDeal(d: DealFacts, audience: Audience, sheet: FactSheet
           ],
     };
   }
+  const latest = d.quotes[0];
   return {
     headline: name,
-    summary: `A proposed service change for ${tenant}, estimated at ${mrr} per month${d.est_nrc !== formatZero(d.est_nrc) ? ` plus ${nrc} one-time` : ""}.`,
-    key_points: quotes.length ? [`Proposal status: ${d.quotes[0]!.status}`] : ["No proposal has been issued yet."],
+    summary: `A proposed service change for ${tenant}${mrr ? `, estimated at ${mrr} per month before tax${d.est_nrc !== formatZero(d.est_nrc) ? ` plus ${nrc} one-time` : ""}` : ""}.`,
+    key_points: latest ? [`Latest proposal ${latest.number}: ${latest.status}`] : ["No proposal has been issued yet."],
     next_steps: ["We will walk you through the proposal at your convenience."],
   };
 }
@@ -487,8 +493,8 @@ export function draftFindingExplainer(
       : `Quick heads-up from our latest security review of ${tenant}.`,
     "",
     `What we found: ${s.headline}`,
-    `How much it affects: ${s.key_points[0]!.replace(/^What it affects: /, "")}`,
-    `Why it matters: ${s.summary.slice(s.headline.length).trim()}`,
+    `How much it affects: ${findingScale(f, sheet)}`,
+    `Why it matters: ${explainForExecutive(f).why} This is ${RISK_WORDS[f.severity] ?? "a security risk"}.`,
     "",
     "What we recommend:",
     ...s.next_steps.map((n) => `  • ${n}`),
@@ -597,7 +603,7 @@ export function buildQbrOutline(
       heading: "Roadmap and open proposals",
       bullets: f.open_deals.map(
         (d) =>
-          `${sheet.use(d.id, "name", d.name)} — ${sheet.use(d.id, "stage", d.stage)}, ~${sheet.use(d.id, "est_mrr", d.est_mrr)}/month${d.quotes[0] ? ` (${d.quotes[0].number} ${d.quotes[0].status})` : ""}`,
+          `${sheet.use(d.id, "name", d.name)} — ${sheet.use(d.id, "stage", d.stage)}, ${d.has_live_quote ? `~${sheet.use(d.id, "est_mrr", d.est_mrr)}/month before tax` : "no live quote yet"}${d.quotes[0] ? ` (${sheet.use(d.quotes[0].id, "number", d.quotes[0].number)} ${sheet.use(d.quotes[0].id, "status", d.quotes[0].status)})` : ""}`,
       ),
     });
     talking.push(`Agree a decision date for "${f.open_deals[0]!.name}".`);

@@ -14,7 +14,7 @@ import {
 } from "../aegis/service";
 import { DAY_MS, STATUS } from "../aegis/ocsf";
 import { getDeal, getQuote, listDeals } from "../cavalier/service";
-import { formatMoney } from "../cavalier/pricing";
+import { effectiveQuoteStatus, formatMoney } from "../cavalier/pricing";
 import { getDocument, type DocumentView } from "./service";
 
 /**
@@ -82,7 +82,10 @@ export interface DealFacts {
   expected_close: string | null;
   est_mrr: string;
   est_nrc: string;
-  quotes: { number: string; version: number; status: string }[];
+  /** Newest first; status as a reader sees it (a sent quote past valid_until reads as expired). */
+  quotes: { id: string; number: string; version: number; status: string }[];
+  /** Whether an accepted or still-valid quote backs the estimates; without one they are not an estimate. */
+  has_live_quote: boolean;
   notes: string;
 }
 
@@ -190,7 +193,15 @@ export async function loadDeal(db: DbLike, scope: TenantScope, id: string, now: 
     expected_close: d.deal.expectedCloseDate,
     est_mrr: formatMoney(d.estMrrMinor, d.deal.currency),
     est_nrc: formatMoney(d.estNrcMinor, d.deal.currency),
-    quotes: d.quotes.map((q) => ({ number: q.quoteNumber, version: q.version, status: q.status })),
+    quotes: d.quotes.map((q) => ({
+      id: q.id,
+      number: q.quoteNumber,
+      version: q.version,
+      status: effectiveQuoteStatus(q.status, q.validUntil, now),
+    })),
+    has_live_quote: d.quotes.some((q) =>
+      ["accepted", "draft", "sent"].includes(effectiveQuoteStatus(q.status, q.validUntil, now)),
+    ),
     notes: d.deal.notes,
   };
 }

@@ -298,6 +298,20 @@ describe("forge_summarize_entity", () => {
       }),
     );
     expect(deal.headline).toContain("Security uplift");
+    // Its only quote has expired: no estimate is invented ("$0.00 per month"), the gap is listed instead.
+    const expired = ok<
+      S & { missing: { field: string }[]; facts: { source_id: string; field: string; value: unknown }[] }
+    >(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "deal",
+        entity_id: "dl_demo_contoso_opspro",
+        audience: "client_executive",
+      }),
+    );
+    expect(expired.summary).not.toContain("$0.00");
+    expect(expired.key_points).toEqual(["Latest proposal Q-2026-0039: expired"]);
+    expect(expired.missing.map((m) => m.field)).toContain("estimate");
+    expect(expired.facts).toContainEqual({ source_id: "q_demo_0039_v1", field: "status", value: "expired" });
     const rb = ok<S>(
       await call(harbor, "forge_summarize_entity", {
         entity_type: "runbook",
