@@ -13,8 +13,8 @@ import {
   type PostureTrend,
 } from "../aegis/service";
 import { DAY_MS, STATUS } from "../aegis/ocsf";
-import { getDeal, getQuote, listDeals } from "../cavalier/service";
-import { effectiveQuoteStatus, formatMoney } from "../cavalier/pricing";
+import { getDeal, getQuote, listDeals, type QuoteDetail } from "../cavalier/service";
+import { effectiveQuoteStatus, formatMoney, type QuotePricing } from "../cavalier/pricing";
 import { getDocument, type DocumentView } from "./service";
 
 /**
@@ -132,6 +132,19 @@ function bucketOf(l: { billingType: string; billingPeriod: string | null }): Quo
 
 export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now: number): Promise<QuoteFacts> {
   const d = await getQuote(db, scope, { quoteId: id }, now);
+  return quoteFactsOf(d, await contactFor(db, scope, d.quote.contactId));
+}
+
+/** The quote as facts: every amount is the quote's own pricing (cavalier pricing.ts) formatted, never recomputed. */
+export function quoteFactsOf(
+  d: {
+    quote: Pick<QuoteDetail["quote"], "id" | "quoteNumber" | "version" | "title" | "currency" | "validUntil" | "notes">;
+    status: string;
+    tenant: { id: string; name: string };
+    pricing: QuotePricing;
+  },
+  contact: ContactFacts | null,
+): QuoteFacts {
   const cur = d.quote.currency;
   const m = (minor: number) => formatMoney(minor, cur);
   return {
@@ -177,7 +190,7 @@ export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now:
         tax: m(b.taxMinor),
         total: m(b.totalMinor),
       })),
-    contact: await contactFor(db, scope, d.quote.contactId),
+    contact,
   };
 }
 
