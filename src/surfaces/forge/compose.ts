@@ -1,5 +1,6 @@
 import type { FindingDetail } from "../aegis/service";
-import type { DealFacts, QbrFacts, QuoteFacts } from "./entities";
+import type { ContactFacts, DealFacts, QbrFacts, QuoteFacts } from "./entities";
+import { type FactSheet, greetingName } from "./facts";
 import type { DocumentView } from "./service";
 
 /**
@@ -163,58 +164,106 @@ function explainForExecutive(f: FindingDetail): { what: string; why: string } {
     : { what: plainWords(firstSentence(f.title)), why: plainWords(firstSentence(f.description)) };
 }
 
-export function summariseFinding(f: FindingDetail, audience: Audience): Summary {
-  const resources = f.resources.map((r) => r.name);
-  const control = f.control ? `${f.control.framework_name} ${f.control.control_ref}` : null;
+const SCALE_NOUNS =
+  "users|accounts|devices|laptops|computers|servers|mailboxes|endpoints|machines|workstations|pcs|admins|administrators|sites|domains";
+const SCALE_OF = new RegExp(`\\b(\\d[\\d,]*) of (\\d[\\d,]*) (${SCALE_NOUNS})\\b`, "i");
+const SCALE_COUNT = new RegExp(
+  `\\b(\\d[\\d,]*) (?:enabled |active |privileged |unmanaged |unencrypted )?(${SCALE_NOUNS})\\b`,
+  "i",
+);
+
+/**
+ * How much of the client a finding touches, in the finding's own numbers: "14 of 42 users" from its title or
+ * description when the scanner stated it there, else the resources recorded on the finding, counted by kind.
+ */
+export function findingScale(f: FindingDetail, sheet: FactSheet): string {
+  for (const [field, text] of [
+    ["title", f.title],
+    ["description", f.description],
+  ] as const) {
+    const m = SCALE_OF.exec(text);
+    if (m) return sheet.use(f.id, `${field} (scale)`, `${m[1]} of ${m[2]} ${m[3]!.toLowerCase()}`);
+  }
+  for (const [field, text] of [
+    ["title", f.title],
+    ["description", f.description],
+  ] as const) {
+    const m = SCALE_COUNT.exec(text);
+    if (m) return sheet.use(f.id, `${field} (scale)`, `${m[1]} ${m[2]!.toLowerCase()}`);
+  }
+  if (f.resources.length === 0) {
+    sheet.lack("affected_resources", "the finding records no affected resources and states no count");
+    return "no recorded resources";
+  }
+  const byKind = new Map<string, number>();
+  for (const r of f.resources) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+  return sheet.use(
+    f.id,
+    "resources (by kind)",
+    [...byKind].map(([kind, n]) => `${n} ${kind}${n === 1 ? "" : "s"}`).join(", "),
+  );
+}
+
+export function summariseFinding(f: FindingDetail, audience: Audience, sheet: FactSheet): Summary {
+  const control = f.control
+    ? sheet.use(f.control.id, "control", `${f.control.framework_name} ${f.control.control_ref}`)
+    : null;
+  if (!f.control) sheet.lack("control", "the finding is not mapped to a framework control");
+  const scale = findingScale(f, sheet);
   if (audience === "technician") {
+    const resources = f.resources.map((r) => sheet.use(r.id, "name", r.name));
     const last = f.history[0];
+    const severity = sheet.use(f.id, "severity", f.severity);
+    const status = sheet.use(f.id, "status", f.status);
     return {
-      headline: `[${f.severity} / ${f.status}] ${f.title}`,
-      summary: `${f.class_name} ${f.id} (${f.tenant_name})${control ? `, control ${control}` : ""}. ${f.description} Affects ${resources.length} resource(s): ${resources.join(", ") || "none recorded"}.${f.assignee ? ` Assigned to ${f.assignee}.` : " Unassigned."}${last ? ` Last activity ${last.at.slice(0, 10)}: ${last.action}${last.comment ? ` — ${last.comment}` : ""}.` : ""}`,
+      headline: `[${severity} / ${status}] ${sheet.use(f.id, "title", f.title)}`,
+      summary: `${f.class_name} ${f.id} (${sheet.use(f.tenant_id, "name", f.tenant_name)})${control ? `, control ${control}` : ""}. ${sheet.use(f.id, "description", f.description)} Scale: ${scale}. Recorded resources: ${resources.join(", ") || "none"}.${f.assignee ? ` Assigned to ${sheet.use(f.id, "assignee", f.assignee)}.` : " Unassigned."}${last ? ` Last activity ${last.at.slice(0, 10)}: ${last.action}${last.comment ? ` — ${last.comment}` : ""}.` : ""}`,
       key_points: [
-        `Severity ${f.severity} (OCSF ${f.severity_id}), status ${f.status} (OCSF ${f.status_id}), risk score ${f.risk_score}/100`,
-        `First seen ${f.first_seen.slice(0, 10)}, last seen ${f.last_seen.slice(0, 10)}`,
+        `Severity ${severity} (OCSF ${f.severity_id}), status ${status} (OCSF ${f.status_id}), risk score ${sheet.use(f.id, "risk_score", f.risk_score)}/100`,
+        `First seen ${sheet.use(f.id, "first_seen", f.first_seen.slice(0, 10))}, last seen ${sheet.use(f.id, "last_seen", f.last_seen.slice(0, 10))}`,
         ...(f.suppression && f.status === "Suppressed"
           ? [
               `Suppressed (${f.suppression.reason}) until ${f.suppression.until?.slice(0, 10)}: ${f.suppression.justification}`,
             ]
           : []),
         ...(f.suppression?.expired ? ["Suppression has lapsed: the finding counts as New again"] : []),
-        ...(f.resolution?.note ? [`Resolution: ${f.resolution.note}`] : []),
+        ...(f.resolution?.note ? [`Resolution: ${sheet.use(f.id, "resolution_note", f.resolution.note)}`] : []),
       ],
       next_steps:
         f.status === "Resolved"
-          ? [
-              "Nothing to do unless the next scan reopens it; attach evidence to the quarter's evidence pack (aegis_export_evidence).",
-            ]
+          ? ["Nothing to do; attach the evidence to the quarter's evidence pack (aegis_export_evidence)."]
           : [
-              ...remediationSteps(f.remediation),
+              ...remediationSteps(sheet.use(f.id, "remediation", f.remediation)),
               "When done, call aegis_resolve_finding with the evidence (change id, screenshot or report).",
             ],
     };
   }
-  const risk = RISK_WORDS[f.severity] ?? "a security risk";
+  const severity = sheet.use(f.id, "severity", f.severity);
+  const risk = RISK_WORDS[severity] ?? "a security risk";
   const { what, why } = explainForExecutive(f);
+  const status = sheet.use(f.id, "status", f.status);
   const state =
-    f.status === "Resolved"
+    status === "Resolved"
       ? "This has been fixed."
-      : f.status === "In Progress"
+      : status === "In Progress"
         ? "Our team is already working on it."
-        : f.status === "Suppressed"
-          ? `You accepted this risk until ${f.suppression?.until?.slice(0, 10) ?? "a review date"}.`
+        : status === "Suppressed"
+          ? f.suppression?.until
+            ? `You accepted this risk until ${sheet.use(f.id, "suppressed_until", f.suppression.until.slice(0, 10))}.`
+            : "You accepted this risk."
           : "We have not started on it yet and recommend scheduling it.";
   return {
     headline: what,
-    summary: `${what} ${why} This is ${risk}. ${state}`,
+    summary: `${what} It affects ${scale}. ${why} This is ${risk}. ${state}`,
     key_points: [
-      `What it affects: ${f.resources.length === 1 ? "1 system or account" : `${f.resources.length} systems or accounts`}`,
+      `What it affects: ${scale}`,
       `Why it matters: ${why}`,
       ...(control ? [`Industry standard: ${control}`] : []),
     ],
     next_steps:
-      f.status === "Resolved"
+      status === "Resolved"
         ? ["No action needed from you."]
-        : f.status === "Suppressed"
+        : status === "Suppressed"
           ? ["We will ask you to review this decision before it lapses."]
           : [
               "Approve the fix (typical effort: a short change window, minimal disruption to staff).",
@@ -223,14 +272,15 @@ export function summariseFinding(f: FindingDetail, audience: Audience): Summary 
   };
 }
 
-export function summariseDocument(d: DocumentView, audience: Audience): Summary {
+export function summariseDocument(d: DocumentView, audience: Audience, sheet: FactSheet): Summary {
   const steps = d.steps ?? [];
+  const summary = sheet.use(d.id, "summary", d.summary);
   return {
-    headline: d.title,
+    headline: sheet.use(d.id, "title", d.title),
     summary:
       audience === "technician"
-        ? `${d.kind === "runbook" ? "Runbook" : "Article"} ${d.id} v${d.version}. ${d.summary}`
-        : plainWords(d.summary),
+        ? `${d.kind === "runbook" ? "Runbook" : "Article"} ${d.id} v${sheet.use(d.id, "version", d.version)}. ${summary}`
+        : plainWords(summary),
     key_points:
       d.kind === "runbook"
         ? steps
@@ -248,32 +298,75 @@ export function summariseDocument(d: DocumentView, audience: Audience): Summary 
   };
 }
 
-export function summariseQuote(q: QuoteFacts, audience: Audience): Summary {
-  const lines = q.lines.map(
-    (l) =>
-      `${l.quantity} x ${l.description} at ${l.unit_price} ${l.billing}${l.discount_pct ? ` (${l.discount_pct}% off)` : ""}`,
+/** "24 × Managed EDR at $8.00 per month, 10% off = $172.80 per month": the line total is what the client pays. */
+function quoteLine(q: QuoteFacts, l: QuoteFacts["lines"][number], sheet: FactSheet): string {
+  const src = `${q.id}#line${l.line_no}`;
+  const per = l.billing === "one-time" ? "" : ` ${l.billing}`;
+  const discount = l.discount_pct ? `, ${sheet.use(src, "discount_pct", l.discount_pct)}% discount` : "";
+  return `${sheet.use(src, "quantity", l.quantity)} × ${sheet.use(src, "description", l.description)} at ${sheet.use(src, "unit_price", l.unit_price)}${per} each${discount} = ${sheet.use(src, "line_total", l.line_total)}${per}`;
+}
+
+/** Subtotal, tax (stated as excluded from the line prices and added on top) and total, per billing bucket. */
+function quoteTotals(q: QuoteFacts, sheet: FactSheet): string[] {
+  const rate = sheet.use(q.id, "tax_rate_pct", q.tax_rate_pct);
+  const lines: string[] = [];
+  for (const b of q.buckets) {
+    const per = b.key === "monthly" ? " per month" : b.key === "annual" ? " per year" : "";
+    lines.push(
+      `${b.label}: subtotal ${sheet.use(q.id, `${b.key}.subtotal`, b.subtotal)}${per}, tax ${sheet.use(q.id, `${b.key}.tax`, b.tax)} (${rate}%, not included in the prices above), total ${sheet.use(q.id, `${b.key}.total`, b.total)}${per}`,
+    );
+  }
+  lines.push(
+    `First invoice${q.buckets.length > 1 ? " (one-time charges plus the first recurring period)" : ""}: ${sheet.use(q.id, "first_invoice_total", q.first_invoice_total)} including tax`,
   );
+  return lines;
+}
+
+function noteMissingQuoteFacts(q: QuoteFacts, sheet: FactSheet): void {
+  if (!q.buckets.some((b) => b.key === "one_time"))
+    sheet.lack("one_time", "the quote has no one-time lines, so there is no one-time charge");
+  if (!q.buckets.some((b) => b.key === "monthly" || b.key === "annual"))
+    sheet.lack("recurring", "the quote has no recurring lines");
+}
+
+export function summariseQuote(q: QuoteFacts, audience: Audience, sheet: FactSheet): Summary {
+  const lines = q.lines.map((l) => quoteLine(q, l, sheet));
+  const totals = quoteTotals(q, sheet);
+  noteMissingQuoteFacts(q, sheet);
+  const title = sheet.use(q.id, "title", q.title);
+  const tenant = sheet.use(q.tenant_id, "name", q.tenant_name);
+  const validUntil = sheet.use(q.id, "valid_until", q.valid_until);
+  const status = sheet.use(q.id, "status", q.status);
   if (audience === "technician") {
     return {
-      headline: `${q.number} v${q.version} (${q.status}) — ${q.title}`,
-      summary: `Quote for ${q.tenant_name} in ${q.currency}, valid until ${q.valid_until}. Monthly recurring ${q.monthly_recurring}, one-time ${q.one_time_total}, tax ${q.tax} (${q.tax_rate_pct}%), first invoice ${q.first_invoice_total}.`,
+      headline: `${sheet.use(q.id, "number", q.number)} v${sheet.use(q.id, "version", q.version)} (${status}) — ${title}`,
+      summary: `Quote for ${tenant} in ${sheet.use(q.id, "currency", q.currency)}, valid until ${validUntil}. ${totals.join(". ")}.`,
       key_points: lines,
       next_steps:
-        q.status === "draft"
+        status === "draft"
           ? [
               "Review the lines, then send it to the client contact; draft a cover note with forge_draft_client_message.",
             ]
-          : q.status === "sent"
+          : status === "sent"
             ? ["Follow up with the client before it expires; record the decision with cavalier_record_quote_decision."]
             : ["No action: the quote is closed."],
     };
   }
+  const headlineAmounts = q.buckets
+    .map((b) =>
+      b.key === "monthly"
+        ? `${sheet.use(q.id, "monthly.subtotal", b.subtotal)} per month`
+        : b.key === "annual"
+          ? `${sheet.use(q.id, "annual.subtotal", b.subtotal)} per year`
+          : `${sheet.use(q.id, "one_time.subtotal", b.subtotal)} one-time`,
+    )
+    .join(" plus ");
   return {
-    headline: `${q.title}: ${q.monthly_recurring} per month${q.one_time_total !== formatZero(q.one_time_total) ? ` plus ${q.one_time_total} one-time` : ""}`,
-    summary: `This proposal for ${q.tenant_name} covers ${lines.length} item(s). It is valid until ${q.valid_until}. Your first invoice would be ${q.first_invoice_total} including ${q.tax} tax.`,
+    headline: `${title}: ${headlineAmounts} before tax`,
+    summary: `This proposal for ${tenant} covers ${lines.length} item(s) and is valid until ${validUntil}. ${totals.join(". ")}.`,
     key_points: lines,
     next_steps:
-      q.status === "draft" || q.status === "sent"
+      status === "draft" || status === "sent"
         ? ["Reply to accept, or ask us to adjust quantities or terms."]
         : ["No decision needed."],
   };
@@ -283,96 +376,125 @@ function formatZero(sample: string): string {
   return sample.replace(/\d/g, "0");
 }
 
-export function summariseDeal(d: DealFacts, audience: Audience): Summary {
-  const quotes = d.quotes.map((q) => `${q.number} v${q.version}: ${q.status}`);
+export function summariseDeal(d: DealFacts, audience: Audience, sheet: FactSheet): Summary {
+  const quotes = d.quotes.map(
+    (q) =>
+      `${sheet.use(q.id, "number", q.number)} v${sheet.use(q.id, "version", q.version)}: ${sheet.use(q.id, "status", q.status)}`,
+  );
+  if (quotes.length === 0) sheet.lack("quotes", "the deal has no quotes yet");
+  if (!d.expected_close) sheet.lack("expected_close", "the deal has no expected close date");
+  if (!d.has_live_quote)
+    sheet.lack(
+      "estimate",
+      "no accepted or still-valid quote backs the deal, so there is no recurring or one-time estimate",
+    );
+  const name = sheet.use(d.id, "name", d.name);
+  const tenant = sheet.use(d.tenant_id, "name", d.tenant_name);
+  const mrr = d.has_live_quote ? sheet.use(d.id, "est_mrr", d.est_mrr) : null;
+  const nrc = d.has_live_quote ? sheet.use(d.id, "est_nrc", d.est_nrc) : null;
   if (audience === "technician") {
+    const stage = sheet.use(d.id, "stage", d.stage);
     return {
-      headline: `${d.name} (${d.stage}, ${d.probability_pct}%)`,
-      summary: `Deal ${d.id} for ${d.tenant_name}: estimated ${d.est_mrr}/month recurring and ${d.est_nrc} one-time${d.expected_close ? `, expected to close ${d.expected_close}` : ""}.${d.notes ? ` Notes: ${d.notes}` : ""}`,
+      headline: `${name} (${stage}, ${sheet.use(d.id, "probability_pct", d.probability_pct)}%)`,
+      summary: `Deal ${d.id} for ${tenant}: ${mrr ? `estimated ${mrr}/month recurring and ${nrc} one-time` : "no live quote, so no estimate"}${d.expected_close ? `, expected to close ${sheet.use(d.id, "expected_close", d.expected_close)}` : ""}.${d.notes ? ` Notes: ${sheet.use(d.id, "notes", d.notes)}` : ""}`,
       key_points: quotes.length ? quotes : ["No quotes yet"],
-      next_steps: d.stage.startsWith("closed")
+      next_steps: stage.startsWith("closed")
         ? ["No action: the deal is closed."]
         : [
             "Move the deal forward with the client, keep the live quote current, and update the stage with cavalier_update_deal_stage.",
           ],
     };
   }
+  const latest = d.quotes[0];
   return {
-    headline: d.name,
-    summary: `A proposed service change for ${d.tenant_name}, worth about ${d.est_mrr} per month${d.est_nrc !== formatZero(d.est_nrc) ? ` plus ${d.est_nrc} one-time` : ""}.`,
-    key_points: quotes.length ? [`Proposal status: ${d.quotes[0]!.status}`] : ["A proposal will follow."],
+    headline: name,
+    summary: `A proposed service change for ${tenant}${mrr ? `, estimated at ${mrr} per month before tax${d.est_nrc !== formatZero(d.est_nrc) ? ` plus ${nrc} one-time` : ""}` : ""}.`,
+    key_points: latest ? [`Latest proposal ${latest.number}: ${latest.status}`] : ["No proposal has been issued yet."],
     next_steps: ["We will walk you through the proposal at your convenience."],
   };
 }
 
-// ---------------------------------------------------------------------------------------------------------
 // Client messages (drafts only)
 
 export interface Draft {
   subject: string;
   body: string;
+  /** "Name <email>" of the addressed contact, or null when the appliance holds no contact to address. */
   to: string | null;
-  placeholders: string[];
+  contact_id: string | null;
 }
 
 export type Tone = "formal" | "friendly";
 
-function greeting(name: string | null, tone: Tone): string {
-  const first = name ? name.split(/\s+/)[0] : null;
-  if (tone === "formal") return name ? `Dear ${name},` : "Dear [CLIENT CONTACT],";
-  return first ? `Hi ${first},` : "Hi [CLIENT CONTACT],";
+/** The addressee of a draft: one of the record's tenant contacts, or nobody (then the greeting has no name). */
+export type Addressee = ContactFacts | null;
+
+function greeting(to: Addressee, tone: Tone, sheet: FactSheet): string {
+  const word = tone === "formal" ? "Dear" : "Hi";
+  if (!to) return tone === "formal" ? "Dear Sir or Madam," : "Hello,";
+  sheet.use(to.id, "name", to.name);
+  return `${word} ${sheet.use(to.id, "greeting_name", greetingName(to.name))},`;
+}
+
+function addressLine(to: Addressee, sheet: FactSheet): string | null {
+  if (!to) return null;
+  return `${to.name} <${sheet.use(to.id, "email", to.email)}>`;
 }
 
 function signOff(sender: string, tone: Tone): string {
   return `${tone === "formal" ? "Kind regards" : "Thanks"},\n${sender}\nHarbor IT Services`;
 }
 
-export function draftQuoteCoverNote(q: QuoteFacts, sender: string, tone: Tone, contactName: string | null): Draft {
-  const name = contactName ?? q.contact?.name ?? null;
-  const lines = q.lines
-    .map(
-      (l) =>
-        `  • ${l.quantity} x ${l.description} — ${l.unit_price} ${l.billing}${l.discount_pct ? ` (${l.discount_pct}% discount)` : ""}`,
-    )
-    .join("\n");
-  const oneTime = q.one_time_total !== formatZero(q.one_time_total) ? `\n  One-time: ${q.one_time_total}` : "";
+export function draftQuoteCoverNote(q: QuoteFacts, sender: string, tone: Tone, to: Addressee, sheet: FactSheet): Draft {
+  const number = sheet.use(q.id, "number", q.number);
+  const version = sheet.use(q.id, "version", q.version);
+  const title = sheet.use(q.id, "title", q.title);
+  const lines = q.lines.map((l) => `  • ${quoteLine(q, l, sheet)}`);
+  const totals = quoteTotals(q, sheet).map((t) => `  ${t}`);
+  noteMissingQuoteFacts(q, sheet);
   const body = [
-    greeting(name, tone),
+    greeting(to, tone, sheet),
     "",
     tone === "formal"
-      ? `Please find our proposal ${q.number} (version ${q.version}) for ${q.title}.`
-      : `As promised, here is our proposal ${q.number} (v${q.version}) for ${q.title}.`,
+      ? `Please find our proposal ${number} (version ${version}) for ${title}.`
+      : `As promised, here is our proposal ${number} (v${version}) for ${title}.`,
     "",
     "What's included:",
-    lines,
+    ...lines,
     "",
-    `  Monthly: ${q.monthly_recurring}${oneTime}`,
-    `  Tax: ${q.tax}${q.tax_rate_pct ? ` (${q.tax_rate_pct}%)` : ""}`,
-    `  First invoice: ${q.first_invoice_total}`,
+    ...totals,
     "",
-    `The proposal is valid until ${q.valid_until}. To go ahead, simply reply to this email${tone === "formal" ? " confirming your acceptance" : " and we'll take it from there"}; we will schedule the work at a time that suits you.`,
+    `The proposal is valid until ${sheet.use(q.id, "valid_until", q.valid_until)}. To go ahead, simply reply to this email${tone === "formal" ? " confirming your acceptance" : " and we'll take it from there"}; we will schedule the work at a time that suits you.`,
     "",
     signOff(sender, tone),
   ].join("\n");
   return {
-    subject: `${q.number} — ${q.title} for ${q.tenant_name}`,
+    subject: `${number} — ${title} for ${sheet.use(q.tenant_id, "name", q.tenant_name)}`,
     body,
-    to: q.contact ? `${q.contact.name} <${q.contact.email}>` : null,
-    placeholders: name ? [] : ["[CLIENT CONTACT]"],
+    to: addressLine(to, sheet),
+    contact_id: to?.id ?? null,
   };
 }
 
-export function draftFindingExplainer(f: FindingDetail, sender: string, tone: Tone, contactName: string | null): Draft {
-  const s = summariseFinding(f, "client_executive");
+export function draftFindingExplainer(
+  f: FindingDetail,
+  sender: string,
+  tone: Tone,
+  to: Addressee,
+  sheet: FactSheet,
+): Draft {
+  const s = summariseFinding(f, "client_executive", sheet);
+  const tenant = sheet.use(f.tenant_id, "name", f.tenant_name);
   const body = [
-    greeting(contactName, tone),
+    greeting(to, tone, sheet),
     "",
     tone === "formal"
-      ? `During our regular security review of ${f.tenant_name}'s systems we identified the following item.`
-      : `Quick heads-up from our latest security review of ${f.tenant_name}.`,
+      ? `During our regular security review of ${tenant}'s systems we identified the following item.`
+      : `Quick heads-up from our latest security review of ${tenant}.`,
     "",
     `What we found: ${s.headline}`,
-    `Why it matters: ${s.summary.slice(s.headline.length).trim()}`,
+    `How much it affects: ${findingScale(f, sheet)}`,
+    `Why it matters: ${explainForExecutive(f).why} This is ${RISK_WORDS[f.severity] ?? "a security risk"}.`,
     "",
     "What we recommend:",
     ...s.next_steps.map((n) => `  • ${n}`),
@@ -384,14 +506,13 @@ export function draftFindingExplainer(f: FindingDetail, sender: string, tone: To
     signOff(sender, tone),
   ].join("\n");
   return {
-    subject: `Security review for ${f.tenant_name}: ${s.headline.replace(/\.$/, "")}`,
+    subject: `Security review for ${tenant}: ${s.headline.replace(/\.$/, "")}`,
     body,
-    to: null,
-    placeholders: contactName ? [] : ["[CLIENT CONTACT]"],
+    to: addressLine(to, sheet),
+    contact_id: to?.id ?? null,
   };
 }
 
-// ---------------------------------------------------------------------------------------------------------
 // QBR outline
 
 export interface QbrSection {
@@ -399,29 +520,46 @@ export interface QbrSection {
   bullets: string[];
 }
 
-export function buildQbrOutline(f: QbrFacts): { title: string; sections: QbrSection[]; talking_points: string[] } {
+function median(sorted: number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 10) / 10;
+}
+
+export function buildQbrOutline(
+  f: QbrFacts,
+  sheet: FactSheet,
+): { title: string; sections: QbrSection[]; talking_points: string[] } {
   const period = `${new Date(f.from).toISOString().slice(0, 10)} to ${new Date(f.to).toISOString().slice(0, 10)}`;
+  const tid = f.tenant_id;
   const sections: QbrSection[] = [];
   const talking: string[] = [];
   const t = f.trend;
   const p = f.posture;
   const postureBullets: string[] = [];
   if (t && t.start_percent !== null && t.end_percent !== null) {
+    const start = sheet.use(tid, "secure_score.start_percent", t.start_percent);
+    const end = sheet.use(tid, "secure_score.end_percent", t.end_percent);
     const delta = Math.round((t.end_percent - t.start_percent) * 10) / 10;
     postureBullets.push(
-      `Secure Score ${t.start_percent}% -> ${t.end_percent}% (${delta >= 0 ? "+" : ""}${delta} percentage points) over the period`,
+      `Secure Score ${start}% -> ${end}% (${delta >= 0 ? "+" : ""}${delta} percentage points) over the period`,
     );
     if (t.min_percent !== null && t.min_percent < Math.min(t.start_percent, t.end_percent) - 3)
-      postureBullets.push(`Lowest point ${t.min_percent}%: explain the dip and what changed`);
+      postureBullets.push(
+        `Lowest point ${sheet.use(tid, "secure_score.min_percent", t.min_percent)}%: explain the dip and what changed`,
+      );
     const moves = [...t.by_category_change].sort(
       (a, b) => b.end_percent - b.start_percent - (a.end_percent - a.start_percent),
     );
     const best = moves[0];
     const worst = moves[moves.length - 1];
     if (best)
-      postureBullets.push(`Biggest improvement: ${best.category} (${best.start_percent}% -> ${best.end_percent}%)`);
+      postureBullets.push(
+        `Biggest improvement: ${best.category} (${sheet.use(tid, `secure_score.${best.category}.start_percent`, best.start_percent)}% -> ${sheet.use(tid, `secure_score.${best.category}.end_percent`, best.end_percent)}%)`,
+      );
     if (worst && worst !== best)
-      postureBullets.push(`Weakest movement: ${worst.category} (${worst.start_percent}% -> ${worst.end_percent}%)`);
+      postureBullets.push(
+        `Weakest movement: ${worst.category} (${sheet.use(tid, `secure_score.${worst.category}.start_percent`, worst.start_percent)}% -> ${sheet.use(tid, `secure_score.${worst.category}.end_percent`, worst.end_percent)}%)`,
+      );
     talking.push(
       delta >= 5
         ? `Celebrate the ${delta}-point improvement and credit the client's staff for adopting the changes.`
@@ -429,50 +567,66 @@ export function buildQbrOutline(f: QbrFacts): { title: string; sections: QbrSect
           ? "Own the score drop: explain the cause and the recovery plan."
           : "Posture is stable: the next gains come from the top improvement actions.",
     );
+    sections.push({ heading: "Security posture trend", bullets: postureBullets });
   } else {
-    postureBullets.push("No posture history for this period: connect Secure Score / CIS scanning");
+    sheet.lack("secure_score_trend", "no posture scores are recorded for this tenant in the period");
   }
-  sections.push({ heading: "1. Security posture trend", bullets: postureBullets });
+  const opened = sheet.use(tid, "findings_opened_in_period", f.findings_opened);
+  const resolved = sheet.use(tid, "findings_resolved_in_period", f.findings_resolved);
   sections.push({
-    heading: "2. Findings handled",
+    heading: "Findings handled",
     bullets: [
-      `${f.findings_opened} new finding(s) detected, ${f.findings_resolved} resolved in the period`,
-      ...(p ? p.open_findings_by_severity.map((s) => `${s.count} open ${s.severity}`) : []),
+      `${opened} new finding(s) detected, ${resolved} resolved in the period`,
+      ...(p
+        ? p.open_findings_by_severity.map(
+            (s) => `${sheet.use(tid, `open_findings.${s.severity}`, s.count)} open ${s.severity}`,
+          )
+        : []),
     ],
   });
   if (p?.top_improvement_actions.length) {
     sections.push({
-      heading: "3. Recommended next improvements",
+      heading: "Recommended next improvements",
       bullets: p.top_improvement_actions
         .slice(0, 5)
         .map(
           (a) =>
-            `${a.title} (+${a.points_available} pts, ${a.implementation_cost} effort, ${a.user_impact} user impact)`,
+            `${sheet.use(tid, "improvement_action", a.title)} (+${a.points_available} pts, ${a.implementation_cost} effort, ${a.user_impact} user impact)`,
         ),
     });
     talking.push(`Ask for approval of "${p.top_improvement_actions[0]!.title}" — the largest single gain available.`);
+  } else if (!p) {
+    sheet.lack("improvement_actions", "no posture summary is recorded for this tenant");
   }
-  sections.push({
-    heading: `${sections.length + 1}. Roadmap and open proposals`,
-    bullets: f.open_deals.length
-      ? f.open_deals.map(
-          (d) =>
-            `${d.name} — ${d.stage}, ~${d.est_mrr}/month${d.quotes[0] ? ` (${d.quotes[0].number} ${d.quotes[0].status})` : ""}`,
-        )
-      : ["No open proposals: discuss upcoming hires, renewals and projects"],
-  });
-  if (f.open_deals.length) talking.push(`Agree a decision date for "${f.open_deals[0]!.name}".`);
-  sections.push({
-    heading: `${sections.length + 1}. Service review`,
-    bullets: [
-      "Ticket volumes and response times (from the PSA)",
-      "Staff changes and onboarding/offboarding accuracy",
-      "Feedback and satisfaction",
-    ],
-  });
-  sections.push({
-    heading: `${sections.length + 1}. Agreed actions and owners`,
-    bullets: ["[Record decisions during the meeting]"],
-  });
-  return { title: `${f.tenant_name} quarterly business review (${period})`, sections, talking_points: talking };
+  if (f.open_deals.length) {
+    sections.push({
+      heading: "Roadmap and open proposals",
+      bullets: f.open_deals.map(
+        (d) =>
+          `${sheet.use(d.id, "name", d.name)} — ${sheet.use(d.id, "stage", d.stage)}, ${d.has_live_quote ? `~${sheet.use(d.id, "est_mrr", d.est_mrr)}/month before tax` : "no live quote yet"}${d.quotes[0] ? ` (${sheet.use(d.quotes[0].id, "number", d.quotes[0].number)} ${sheet.use(d.quotes[0].id, "status", d.quotes[0].status)})` : ""}`,
+      ),
+    });
+    talking.push(`Agree a decision date for "${f.open_deals[0]!.name}".`);
+  } else {
+    sheet.lack("open_deals", "the tenant has no open deals; ask about upcoming hires, renewals and projects");
+  }
+  // Service review: only what the appliance records. Ticket data lives in the PSA, which it does not hold.
+  const service: string[] = [];
+  if (f.resolution_days.length) {
+    service.push(
+      `Security findings resolved in the period: ${resolved}, median ${sheet.use(tid, "median_days_to_resolve", median(f.resolution_days))} days from detection to fix`,
+    );
+  }
+  if (service.length) sections.push({ heading: "Service review", bullets: service });
+  sheet.lack(
+    "ticket_volumes",
+    "ticket counts and response times are kept in the PSA, which this appliance does not hold",
+  );
+  sheet.lack("satisfaction", "no customer satisfaction survey results are recorded on this appliance");
+  sheet.lack("staff_changes", "joiner and leaver records are kept in the PSA/HR system, not on this appliance");
+  return {
+    title: `${sheet.use(tid, "name", f.tenant_name)} quarterly business review (${period})`,
+    sections: sections.map((s, i) => ({ ...s, heading: `${i + 1}. ${s.heading}` })),
+    talking_points: talking,
+  };
 }

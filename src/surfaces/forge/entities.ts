@@ -1,4 +1,4 @@
-import { and, count, eq, gte, lte, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { DbLike } from "../../store/index";
 import { aegisFindings } from "../../store/schema/aegis";
 import { contacts } from "../../store/schema/cavalier";
@@ -12,9 +12,9 @@ import {
   type PostureSummary,
   type PostureTrend,
 } from "../aegis/service";
-import { STATUS } from "../aegis/ocsf";
-import { getDeal, getQuote, listDeals } from "../cavalier/service";
-import { formatMoney } from "../cavalier/pricing";
+import { DAY_MS, STATUS } from "../aegis/ocsf";
+import { getDeal, getQuote, listDeals, type QuoteDetail } from "../cavalier/service";
+import { effectiveQuoteStatus, formatMoney, type QuotePricing } from "../cavalier/pricing";
 import { getDocument, type DocumentView } from "./service";
 
 /**
@@ -35,6 +35,7 @@ export interface QuoteFacts {
   valid_until: string;
   notes: string;
   lines: {
+    line_no: number;
     description: string;
     sku: string;
     quantity: number;
@@ -50,7 +51,25 @@ export interface QuoteFacts {
   tax: string;
   tax_rate_pct: number;
   first_invoice_total: string;
-  contact: { name: string; email: string; title: string } | null;
+  /** One-time, monthly and annual amounts from the quote's own pricing (cavalier pricing.ts), never mixed. */
+  buckets: QuoteBucket[];
+  contact: ContactFacts | null;
+}
+
+export interface QuoteBucket {
+  key: "one_time" | "monthly" | "annual";
+  label: string;
+  subtotal: string;
+  tax: string;
+  total: string;
+}
+
+export interface ContactFacts {
+  id: string;
+  name: string;
+  email: string;
+  title: string;
+  is_primary: boolean;
 }
 
 export interface DealFacts {
@@ -63,7 +82,10 @@ export interface DealFacts {
   expected_close: string | null;
   est_mrr: string;
   est_nrc: string;
-  quotes: { number: string; version: number; status: string }[];
+  /** Newest first; status as a reader sees it (a sent quote past valid_until reads as expired). */
+  quotes: { id: string; number: string; version: number; status: string }[];
+  /** Whether an accepted or still-valid quote backs the estimates; without one they are not an estimate. */
+  has_live_quote: boolean;
   notes: string;
 }
 
@@ -80,18 +102,49 @@ export async function loadDocument(
   return await getDocument(db, scope, { id, kind });
 }
 
-async function contactFor(db: DbLike, scope: TenantScope, contactId: string | null): Promise<QuoteFacts["contact"]> {
+function toContactFacts(c: typeof contacts.$inferSelect): ContactFacts {
+  return { id: c.id, name: c.name, email: c.email, title: c.title, is_primary: c.isPrimary };
+}
+
+async function contactFor(db: DbLike, scope: TenantScope, contactId: string | null): Promise<ContactFacts | null> {
   if (!contactId) return null;
   const [c] = await db
     .select()
     .from(contacts)
     .where(and(scope.where(contacts.tenantId), eq(contacts.id, contactId)))
     .limit(1);
-  return c ? { name: c.name, email: c.email, title: c.title } : null;
+  return c ? toContactFacts(c) : null;
+}
+
+/** A tenant's contacts, primary first: who a draft may be addressed to. */
+export async function loadTenantContacts(db: DbLike, scope: TenantScope, tenantId: string): Promise<ContactFacts[]> {
+  const rows = await db
+    .select()
+    .from(contacts)
+    .where(and(scope.where(contacts.tenantId), eq(contacts.tenantId, tenantId)))
+    .orderBy(desc(contacts.isPrimary), asc(contacts.name));
+  return rows.map(toContactFacts);
+}
+
+function bucketOf(l: { billingType: string; billingPeriod: string | null }): QuoteBucket["key"] {
+  return l.billingType === "one_time" ? "one_time" : l.billingPeriod === "year" ? "annual" : "monthly";
 }
 
 export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now: number): Promise<QuoteFacts> {
   const d = await getQuote(db, scope, { quoteId: id }, now);
+  return quoteFactsOf(d, await contactFor(db, scope, d.quote.contactId));
+}
+
+/** The quote as facts: every amount is the quote's own pricing (cavalier pricing.ts) formatted, never recomputed. */
+export function quoteFactsOf(
+  d: {
+    quote: Pick<QuoteDetail["quote"], "id" | "quoteNumber" | "version" | "title" | "currency" | "validUntil" | "notes">;
+    status: string;
+    tenant: { id: string; name: string };
+    pricing: QuotePricing;
+  },
+  contact: ContactFacts | null,
+): QuoteFacts {
   const cur = d.quote.currency;
   const m = (minor: number) => formatMoney(minor, cur);
   return {
@@ -106,6 +159,7 @@ export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now:
     valid_until: new Date(d.quote.validUntil).toISOString().slice(0, 10),
     notes: d.quote.notes,
     lines: d.pricing.lines.map((l) => ({
+      line_no: l.lineNo,
       description: l.description,
       sku: l.sku,
       quantity: l.quantity,
@@ -121,7 +175,22 @@ export async function loadQuote(db: DbLike, scope: TenantScope, id: string, now:
     tax: m(d.pricing.taxMinor),
     tax_rate_pct: d.pricing.taxRateBps / 100,
     first_invoice_total: m(d.pricing.totalMinor),
-    contact: await contactFor(db, scope, d.quote.contactId),
+    buckets: (
+      [
+        ["one_time", "One-time", d.pricing.oneTime],
+        ["monthly", "Monthly recurring", d.pricing.recurringMonthly],
+        ["annual", "Annual recurring", d.pricing.recurringAnnual],
+      ] as const
+    )
+      .filter(([key]) => d.pricing.lines.some((l) => bucketOf(l) === key))
+      .map(([key, label, b]) => ({
+        key,
+        label,
+        subtotal: m(b.subtotalMinor),
+        tax: m(b.taxMinor),
+        total: m(b.totalMinor),
+      })),
+    contact,
   };
 }
 
@@ -137,7 +206,15 @@ export async function loadDeal(db: DbLike, scope: TenantScope, id: string, now: 
     expected_close: d.deal.expectedCloseDate,
     est_mrr: formatMoney(d.estMrrMinor, d.deal.currency),
     est_nrc: formatMoney(d.estNrcMinor, d.deal.currency),
-    quotes: d.quotes.map((q) => ({ number: q.quoteNumber, version: q.version, status: q.status })),
+    quotes: d.quotes.map((q) => ({
+      id: q.id,
+      number: q.quoteNumber,
+      version: q.version,
+      status: effectiveQuoteStatus(q.status, q.validUntil, now),
+    })),
+    has_live_quote: d.quotes.some((q) =>
+      ["accepted", "draft", "sent"].includes(effectiveQuoteStatus(q.status, q.validUntil, now)),
+    ),
     notes: d.deal.notes,
   };
 }
@@ -151,6 +228,8 @@ export interface QbrFacts {
   trend: PostureTrend | null;
   findings_opened: number;
   findings_resolved: number;
+  /** Days from detection to resolution of each finding resolved in the period. */
+  resolution_days: number[];
   open_deals: DealFacts[];
 }
 
@@ -179,8 +258,8 @@ export async function loadQbrFacts(
         lte(aegisFindings.firstSeenAt, to),
       ),
     );
-  const [resolved] = await db
-    .select({ n: count() })
+  const resolvedRows = await db
+    .select({ first: aegisFindings.firstSeenAt, resolved: aegisFindings.resolvedAt })
     .from(aegisFindings)
     .where(
       and(
@@ -193,6 +272,9 @@ export async function loadQbrFacts(
         sql`${aegisFindings.resolvedAt} > ${aegisFindings.firstSeenAt}`,
       ),
     );
+  const resolutionDays = resolvedRows
+    .map((r) => Math.round((((r.resolved ?? r.first) - r.first) / DAY_MS) * 10) / 10)
+    .sort((a, b) => a - b);
   const deals = await listDeals(db, scope, {
     tenant: tenant.id,
     stages: ["lead", "qualified", "proposal", "negotiation"],
@@ -208,7 +290,8 @@ export async function loadQbrFacts(
     posture,
     trend,
     findings_opened: Number(opened?.n ?? 0),
-    findings_resolved: Number(resolved?.n ?? 0),
+    findings_resolved: resolutionDays.length,
+    resolution_days: resolutionDays,
     open_deals: openDeals,
   };
 }

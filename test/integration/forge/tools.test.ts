@@ -173,30 +173,67 @@ describe("forge_get_article / forge_get_runbook", () => {
 });
 
 describe("forge_classify_request", () => {
-  test("ransomware is P1 security with the incident runbook among related documents", async () => {
-    const c = ok<{
-      category: string;
-      priority: string;
-      suggested_tool: string;
-      explanation: string;
-      related_documents: { id: string }[];
-    }>(
+  type Triage = {
+    category: string;
+    incident_type: string | null;
+    priority: string;
+    suggested_tool: string;
+    suggested_tools: string[];
+    explanation: string;
+    knowledge_topics: string[];
+    related_documents: { id: string; relevance: number }[];
+  };
+  test("ransomware is P1 security; no runbook is about ransomware, so none is padded in", async () => {
+    const c = ok<Triage>(
       await call(harbor, "forge_classify_request", {
         text: "Reception PCs show a ransom note and all files on the shared drive are encrypted, nobody can work",
         tenant_id: "contosocare",
       }),
     );
     expect(c.category).toBe("security_incident");
+    expect(c.incident_type).toBe("ransomware");
     expect(c.priority).toBe("P1");
     expect(c.explanation).toContain("P1");
-    expect(c.related_documents.length).toBeGreaterThan(0);
-    const q = ok<{ category: string; suggested_tool: string }>(
+    expect(c.suggested_tools.every((t) => t.startsWith("aegis_"))).toBe(true);
+    expect(c.related_documents).toEqual([]);
+    const q = ok<Triage>(
       await call(harbor, "forge_classify_request", {
         text: "Draft a quote for ContosoCare with one Operations Pro seat",
       }),
     );
     expect(q.category).toBe("sales_quote");
     expect(q.suggested_tool).toBe("cavalier_price_quote");
+    expect(q.related_documents.map((d) => d.id)).toEqual(["kb_quote_approval_policy"]);
+  });
+  test("regression: 'pay this invoice to our new bank account' is business email compromise, not billing P4", async () => {
+    const c = ok<Triage>(
+      await call(harbor, "forge_classify_request", {
+        text: "Please pay this invoice to our new bank account, the details are in the attached letter.",
+        tenant_id: "fabrikam-law",
+      }),
+    );
+    expect(c.category).toBe("security_incident");
+    expect(c.incident_type).toBe("payment_fraud");
+    expect(["P1", "P2"]).toContain(c.priority);
+    expect(c.suggested_tool).toBe("aegis_list_findings");
+    expect(c.suggested_tools).not.toContain("cavalier_list_quotes");
+    // The BEC runbook carries both topics (bec, incident-response).
+    expect(c.related_documents[0]).toEqual(expect.objectContaining({ id: "rb_suspicious_inbox_rule", relevance: 1 }));
+  });
+  test("regression: a printer request is not padded with BitLocker or offboarding runbooks", async () => {
+    const c = ok<Triage>(
+      await call(harbor, "forge_classify_request", {
+        text: "The front desk printer is out of toner",
+        tenant_id: "contosocare",
+      }),
+    );
+    expect(c.category).toBe("hardware");
+    expect(c.related_documents).toEqual([]);
+    const leaver = ok<Triage>(
+      await call(harbor, "forge_classify_request", { text: "Sophie's last day is Friday, please remove all access" }),
+    );
+    expect(leaver.related_documents.map((d) => d.id)).toEqual(["rb_user_offboarding"]);
+    expect(leaver.related_documents.every((d) => d.relevance >= 0.5)).toBe(true);
   });
   test("bad input: empty text", async () => {
     expect(errorText(await call(harbor, "forge_classify_request", { text: "" }))).toContain("text");
@@ -240,8 +277,19 @@ describe("forge_summarize_entity", () => {
         audience: "client_executive",
       }),
     );
-    expect(quote.headline).toContain("per month");
+    expect(quote.headline).toContain("$255.60 per month before tax");
+    expect(quote.summary).toContain("tax $18.53 (7.25%, not included in the prices above)");
     expect(quote.tenant_id).toBe("fabrikam-law");
+    const mfa = ok<S & { facts: { field: string; value: unknown }[]; missing: unknown[] }>(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "finding",
+        entity_id: "fnd_contosocare_mfa_all",
+        audience: "client_executive",
+      }),
+    );
+    expect(mfa.key_points[0]).toBe("What it affects: 14 of 42 users");
+    expect(mfa.summary).toContain("14 of 42 users");
+    expect(mfa.facts.length).toBeGreaterThan(0);
     const deal = ok<S>(
       await call(harbor, "forge_summarize_entity", {
         entity_type: "deal",
@@ -250,6 +298,20 @@ describe("forge_summarize_entity", () => {
       }),
     );
     expect(deal.headline).toContain("Security uplift");
+    // Its only quote has expired: no estimate is invented ("$0.00 per month"), the gap is listed instead.
+    const expired = ok<
+      S & { missing: { field: string }[]; facts: { source_id: string; field: string; value: unknown }[] }
+    >(
+      await call(harbor, "forge_summarize_entity", {
+        entity_type: "deal",
+        entity_id: "dl_demo_contoso_opspro",
+        audience: "client_executive",
+      }),
+    );
+    expect(expired.summary).not.toContain("$0.00");
+    expect(expired.key_points).toEqual(["Latest proposal Q-2026-0039: expired"]);
+    expect(expired.missing.map((m) => m.field)).toContain("estimate");
+    expect(expired.facts).toContainEqual({ source_id: "q_demo_0039_v1", field: "status", value: "expired" });
     const rb = ok<S>(
       await call(harbor, "forge_summarize_entity", {
         entity_type: "runbook",
@@ -300,8 +362,24 @@ describe("forge_summarize_entity", () => {
 });
 
 describe("forge_draft_client_message", () => {
-  test("quote cover note with lines and totals, addressed to the quote's contact; never sent", async () => {
-    const d = ok<{ subject: string; body: string; to: string | null; sent: boolean; note: string }>(
+  type Fact = { source_id: string; field: string; value: string | number | boolean | null };
+  type Drafted = {
+    subject: string;
+    body: string;
+    to: string | null;
+    contact_id: string | null;
+    facts: Fact[];
+    missing: { field: string; reason: string }[];
+    sent: boolean;
+    note: string;
+  };
+  /** Every money amount in a text must be one of the facts: the draft is built only from them. */
+  const amountsGrounded = (text: string, facts: Fact[]) => {
+    const values = new Set(facts.map((f) => String(f.value)));
+    for (const amount of text.match(/[$£€][\d,]+\.\d{2}/g) ?? []) expect(values).toContain(amount);
+  };
+  test("quote cover note: line totals, subtotal, tax stated as excluded, total; every amount is a fact", async () => {
+    const d = ok<Drafted>(
       await call(harbor, "forge_draft_client_message", {
         purpose: "quote_cover_note",
         entity_id: "q_demo_0042_v1",
@@ -309,19 +387,76 @@ describe("forge_draft_client_message", () => {
       }),
     );
     expect(d.subject).toContain("Q-");
-    expect(d.body).toStartWith("Dear ");
-    expect(d.body).toContain("Monthly:");
-    expect(d.body).toContain("10% discount");
+    expect(d.body).toStartWith("Dear Rachel,");
+    expect(d.to).toBe("Rachel Kim <rachel.kim@fabrikam-law.example>");
+    expect(d.contact_id).toBe("ctc_demo_fabrikam_kim");
+    expect(d.body).toContain("10% discount = $183.60 per month");
+    expect(d.body).toContain("= $72.00 per month");
+    expect(d.body).toContain(
+      "Monthly recurring: subtotal $255.60 per month, tax $18.53 (7.25%, not included in the prices above), total $274.13 per month",
+    );
+    expect(d.body).toContain("First invoice: $274.13 including tax");
+    amountsGrounded(d.body, d.facts);
+    expect(d.facts).toContainEqual({ source_id: "q_demo_0042_v1#line1", field: "line_total", value: "$183.60" });
+    expect(d.facts).toContainEqual({ source_id: "q_demo_0042_v1", field: "monthly.total", value: "$274.13" });
+    expect(d.missing).toContainEqual(expect.objectContaining({ field: "one_time" }));
     expect(d.sent).toBe(false);
     expect(d.note).toContain("nothing was sent");
-    const f = ok<{ body: string; placeholders: string[] }>(
+  });
+  test("quote with one-time and recurring lines keeps the two apart", async () => {
+    const d = ok<Drafted>(
+      await call(harbor, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0041_v2" }),
+    );
+    expect(d.body).toMatch(/One-time: subtotal [£$][\d,.]+, tax/);
+    expect(d.body).toMatch(/Monthly recurring: subtotal [£$][\d,.]+ per month, tax/);
+    expect(d.body).toContain("First invoice (one-time charges plus the first recurring period)");
+    amountsGrounded(d.body, d.facts);
+    expect(d.missing).toEqual([]);
+  });
+  test("regression: Dr. Maya Chen is greeted 'Dr. Chen', never 'Dr.'", async () => {
+    const d = ok<Drafted>(
+      await call(harbor, "forge_draft_client_message", { purpose: "quote_cover_note", entity_id: "q_demo_0039_v1" }),
+    );
+    expect(d.body).toStartWith("Hi Dr. Chen,");
+    expect(d.body).not.toContain("Hi Dr.,");
+    expect(d.to).toBe("Dr. Maya Chen <maya.chen@contosocare.example>");
+  });
+  test("regression: contact_name picks the addressee, and a name from another client is refused", async () => {
+    const tom = ok<Drafted>(
+      await call(harbor, "forge_draft_client_message", {
+        purpose: "quote_cover_note",
+        entity_id: "q_demo_0042_v1",
+        contact_name: "tom becker",
+      }),
+    );
+    expect(tom.body).toStartWith("Hi Tom,");
+    expect(tom.to).toBe("Tom Becker <tom.becker@fabrikam-law.example>");
+    const maya = errorText(
+      await call(harbor, "forge_draft_client_message", {
+        purpose: "quote_cover_note",
+        entity_id: "q_demo_0042_v1",
+        contact_name: "Maya Chen",
+      }),
+    );
+    expect(maya).toContain("not a contact of");
+    expect(maya).toContain("Rachel Kim");
+  });
+  test("finding explainer: the tenant's primary contact, and the finding's own numbers", async () => {
+    const f = ok<Drafted>(
       await call(harbor, "forge_draft_client_message", {
         purpose: "finding_explainer",
         entity_id: "fnd_contosocare_mfa_all",
       }),
     );
-    expect(f.body).toContain("[CLIENT CONTACT]");
-    expect(f.placeholders).toEqual(["[CLIENT CONTACT]"]);
+    expect(f.body).toStartWith("Hi Dr. Chen,");
+    expect(f.body).not.toContain("[CLIENT CONTACT]");
+    expect(f.body).toContain("14 of 42 users");
+    expect(f.body).not.toContain("4 systems or accounts");
+    expect(f.facts).toContainEqual({
+      source_id: "fnd_contosocare_mfa_all",
+      field: "title (scale)",
+      value: "14 of 42 users",
+    });
     expect(f.body).toContain("second sign-in step");
     expect(f.body).not.toContain("Conditional Access");
   });
@@ -368,6 +503,18 @@ describe("forge_build_qbr_outline", () => {
     const text = JSON.stringify(q.sections);
     expect(text).toContain("Warehouse kiosk management");
     expect(q.talking_points[0]).toContain("Celebrate");
+    const grounded = q as unknown as {
+      facts: { source_id: string; field: string }[];
+      missing: { field: string; reason: string }[];
+    };
+    // Service review: from data present, the rest named as missing, never placeholder prose.
+    expect(text).not.toContain("(from the PSA)");
+    expect(text).not.toContain("[Record decisions");
+    expect(text).toMatch(/median [\d.]+ days from detection to fix/);
+    expect(grounded.missing.map((m) => m.field)).toContain("ticket_volumes");
+    expect(grounded.facts).toContainEqual(
+      expect.objectContaining({ source_id: "tailspin-logistics", field: "findings_resolved_in_period" }),
+    );
   });
   test("bad input: missing tenant_id, bad date", async () => {
     expect(errorText(await call(harbor, "forge_build_qbr_outline", {}))).toContain("tenant_id");

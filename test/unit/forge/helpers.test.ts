@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { classifyRequest, type Priority, type RequestCategory } from "../../../src/surfaces/forge/classify";
+import {
+  classifyRequest,
+  documentRelevance,
+  type IncidentType,
+  type Priority,
+  RELATED_MIN_RELEVANCE,
+  type RequestCategory,
+  relatedDocuments,
+} from "../../../src/surfaces/forge/classify";
 import { buildQbrOutline, limitWords, plainWords } from "../../../src/surfaces/forge/compose";
+import { FactSheet, greetingName, samePerson } from "../../../src/surfaces/forge/facts";
 import { ftsQueryFor } from "../../../src/surfaces/forge/service";
 import { sharedContentTenantIds, TenantScope, type TenantRecord } from "../../../src/tenancy/scope";
 
@@ -38,6 +47,68 @@ describe("classifyRequest (ITIL impact x urgency)", () => {
   });
 });
 
+describe("security incidents: every kind is security_incident, P1 or P2, with aegis tools", () => {
+  const cases: [IncidentType, string][] = [
+    ["payment_fraud", "Please pay this invoice to our new bank account, our old one is closed"],
+    ["gift_card_fraud", "The boss texted asking me to buy gift cards and send him the codes"],
+    ["ceo_impersonation", "Email from our CEO's personal gmail asking me to urgently wire $9,800 today"],
+    ["credential_phishing", "I opened the shared document link and typed my password into the page"],
+    ["account_compromise", "I'm getting MFA prompts I didn't start, again and again"],
+    ["account_compromise", "Impossible travel alert on the finance account"],
+    ["ransomware", "Every file on the server was renamed to .akira and a ransom note appeared"],
+    ["lost_device", "My work laptop was stolen from the train"],
+    ["misdirected_data", "I emailed the payroll file to the wrong person outside the company"],
+  ];
+  for (const [kind, text] of cases) {
+    test(`${kind}: ${text}`, () => {
+      const c = classifyRequest(text);
+      expect(c.category).toBe("security_incident");
+      expect(c.incident_type).toBe(kind);
+      expect(["P1", "P2"]).toContain(c.priority);
+      expect(c.suggested_tools.length).toBeGreaterThan(0);
+      expect(c.suggested_tools.every((t) => t.startsWith("aegis_"))).toBe(true);
+    });
+  }
+  test("ransomware is always P1, even for one machine", () => {
+    expect(classifyRequest("One PC shows a ransom note").priority).toBe("P1");
+  });
+  const negatives: [string, RequestCategory][] = [
+    ["Who covers the bank holiday rota this year?", "general"],
+    ["Can you send us your new bank details so we can pay your invoice by transfer?", "billing"],
+    ["Please run a phishing simulation for the office next quarter", "security_posture"],
+    ["The gift card machine at reception is printing blank receipts", "hardware"],
+  ];
+  for (const [text, category] of negatives) {
+    test(`not an incident: ${text}`, () => {
+      const c = classifyRequest(text);
+      expect(c.category).toBe(category);
+      expect(c.incident_type).toBeNull();
+    });
+  }
+});
+
+describe("related documents: relevance threshold on title and tags", () => {
+  const docs = [
+    { id: "rb_bitlocker", kind: "runbook", title: "Enable BitLocker with Intune", tags: ["bitlocker", "encryption"] },
+    { id: "rb_leaver", kind: "runbook", title: "User offboarding", tags: ["offboarding", "leaver"] },
+    { id: "kb_mfa", kind: "article", title: "Authenticator setup", tags: ["mfa", "end-user"] },
+  ];
+  test("relevance is the share of topics in the title or tags (tags also split on hyphens)", () => {
+    expect(documentRelevance(docs[1]!, ["offboarding", "leaver"])).toBe(1);
+    expect(documentRelevance(docs[2]!, ["user", "mfa", "printer"])).toBe(0.67);
+    expect(documentRelevance(docs[0]!, ["printer", "hardware"])).toBe(0);
+    expect(documentRelevance(docs[0]!, [])).toBe(0);
+  });
+  test(`documents below ${RELATED_MIN_RELEVANCE} are never shown; the rest by relevance, then search order`, () => {
+    expect(relatedDocuments(docs, ["printer", "hardware"])).toEqual([]);
+    expect(relatedDocuments(docs, ["offboarding", "intune"]).map((d) => [d.id, d.relevance])).toEqual([
+      ["rb_bitlocker", 0.5],
+      ["rb_leaver", 0.5],
+    ]);
+    expect(relatedDocuments(docs, ["bitlocker", "encryption", "leaver"]).map((d) => d.id)).toEqual(["rb_bitlocker"]);
+  });
+});
+
 describe("FTS query building", () => {
   test("words only, stopwords dropped, quoted and OR-ed", () => {
     expect(ftsQueryFor("How do I block Legacy-Auth?")).toBe('"block" OR "legacy" OR "auth"');
@@ -51,20 +122,50 @@ describe("compose helpers", () => {
     expect(limitWords("one two three four", 2)).toBe("one two…");
     expect(limitWords("one two", 5)).toBe("one two");
   });
-  test("QBR outline without posture data still gives an agenda", () => {
-    const o = buildQbrOutline({
-      tenant_id: "t",
-      tenant_name: "T Ltd",
-      from: 0,
-      to: 86_400_000,
-      posture: null,
-      trend: null,
-      findings_opened: 0,
-      findings_resolved: 0,
-      open_deals: [],
-    });
-    expect(o.sections[0]!.bullets[0]).toContain("No posture history");
-    expect(o.sections.map((s) => s.heading).at(-1)).toContain("Agreed actions");
+  test("QBR outline without posture or PSA data: no placeholder text, the gaps are listed as missing", () => {
+    const sheet = new FactSheet();
+    const o = buildQbrOutline(
+      {
+        tenant_id: "t",
+        tenant_name: "T Ltd",
+        from: 0,
+        to: 86_400_000,
+        posture: null,
+        trend: null,
+        findings_opened: 0,
+        findings_resolved: 0,
+        resolution_days: [],
+        open_deals: [],
+      },
+      sheet,
+    );
+    expect(o.sections.map((s) => s.heading)).toEqual(["1. Findings handled"]);
+    expect(JSON.stringify(o)).not.toMatch(/\[[A-Z ]+\]|PSA|placeholder/);
+    expect(sheet.missing.map((m) => m.field)).toEqual([
+      "secure_score_trend",
+      "improvement_actions",
+      "open_deals",
+      "ticket_volumes",
+      "satisfaction",
+      "staff_changes",
+    ]);
+    expect(sheet.facts).toContainEqual({ source_id: "t", field: "findings_opened_in_period", value: 0 });
+  });
+});
+
+describe("greeting rule", () => {
+  test("an honorific greets by honorific and surname, otherwise by first name; never a bare title", () => {
+    expect(greetingName("Dr. Maya Chen")).toBe("Dr. Chen");
+    expect(greetingName("Dr Maya Chen")).toBe("Dr. Chen");
+    expect(greetingName("Prof. Ada Lovelace-King")).toBe("Prof. Lovelace-King");
+    expect(greetingName("Rachel Kim")).toBe("Rachel");
+    expect(greetingName("Dr.")).toBe("Dr.");
+    expect(greetingName("Cher")).toBe("Cher");
+    expect(greetingName("Dr. Chen")).toBe("Dr. Chen");
+  });
+  test("contact names match without honorific or case", () => {
+    expect(samePerson("Dr. Maya Chen", "maya chen")).toBe(true);
+    expect(samePerson("Maya Chen", "Rachel Kim")).toBe(false);
   });
 });
 

@@ -3,13 +3,15 @@ import { DAY_MS } from "../../aegis/ocsf";
 import { parseIsoTime } from "../../aegis/paging";
 import { buildQbrOutline } from "../compose";
 import { loadQbrFacts } from "../entities";
+import { FactSheet } from "../facts";
+import { FactsOut, MissingOut } from "./grounded";
 import { forgeTool, READ_ONLY } from "./shared";
 
 export const buildQbrOutlineTool = forgeTool({
   name: "forge_build_qbr_outline",
   title: "forge.build_qbr_outline",
   description:
-    "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from their security score trend, findings opened and resolved, the top improvement actions and their open deals/proposals, with talking points. Defaults to the last 90 days.",
+    "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from the data this appliance holds (security score trend, findings opened and resolved with the median days to fix, the top improvement actions, open deals/proposals) with talking points, the facts used (with source ids) and a missing list for what it does not hold (ticket volumes and response times live in the PSA; satisfaction surveys; staff changes). Sections without data are left out rather than filled with placeholder text. Defaults to the last 90 days.",
   input: type({
     tenant_id: type("0 < string <= 128").describe("The customer, e.g. tailspin-logistics."),
     "period_start?": type("0 < string <= 40").describe(
@@ -33,6 +35,8 @@ export const buildQbrOutlineTool = forgeTool({
       open_findings: "number.integer",
       open_deals: "number.integer",
     }),
+    facts: FactsOut,
+    missing: MissingOut,
   }),
   scope: "forge:read",
   annotations: READ_ONLY,
@@ -40,7 +44,8 @@ export const buildQbrOutlineTool = forgeTool({
     const to = input.period_end ? parseIsoTime(input.period_end, "period_end") : ctx.now;
     const from = input.period_start ? parseIsoTime(input.period_start, "period_start") : to - 90 * DAY_MS;
     const facts = await loadQbrFacts(ctx.db, ctx.scope, input.tenant_id, from, to, ctx.now);
-    const outline = buildQbrOutline(facts);
+    const sheet = new FactSheet();
+    const outline = buildQbrOutline(facts, sheet);
     return {
       tenant_id: facts.tenant_id,
       tenant_name: facts.tenant_name,
@@ -55,6 +60,8 @@ export const buildQbrOutlineTool = forgeTool({
         open_findings: facts.posture?.open_findings_total ?? 0,
         open_deals: facts.open_deals.length,
       },
+      facts: sheet.facts,
+      missing: sheet.missing,
     };
   },
 });
