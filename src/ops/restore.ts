@@ -1,7 +1,7 @@
 import { createClient, type Client } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
-import { copyFileSync, existsSync, renameSync, rmSync, chmodSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { AuditLog, verifyAuditChain } from "../audit/log";
 import type { Config } from "../config/schema";
@@ -77,6 +77,7 @@ export async function restoreDatabase(
   }
 
   const staging = join(dirname(target), `.${basename(target)}.restore-${process.pid}`);
+  mkdirSync(dirname(target), { recursive: true });
   rmSync(staging, { force: true });
   copyFileSync(backupPath, staging);
   chmodSync(staging, 0o600);
