@@ -2,7 +2,7 @@ import { patch } from "@decimalturn/toml-patch";
 import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { type ConfigError, parseConfigText } from "../config/load";
+import { ConfigError, parseConfigText } from "../config/load";
 import type { Config } from "../config/schema";
 
 /** The config file as written (before environment overrides and defaults): what an edit changes. */
@@ -37,7 +37,17 @@ export function editConfigFile(
 ): Config {
   const text = readFileSync(path, "utf8");
   // Validate the current file first, so an edit never gets blamed for problems that were already there.
-  parseConfigText(text, path, env);
+  try {
+    parseConfigText(text, path, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const first = err.problems[0]!;
+    throw new ConfigEditError(
+      "invalid_input",
+      first.path,
+      `${first.message}; the config already has ${err.problems.length} problem(s) (cavaridge config check), fix them first`,
+    );
+  }
   const raw = parseToml(text) as RawConfig;
   mutate(raw);
   const updated = patch(text, raw);

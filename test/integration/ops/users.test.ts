@@ -139,6 +139,16 @@ describe("user add / set-password / tenant add edit the TOML in place", () => {
     }
   });
 
+  test("a config that is already invalid is named as such and left alone", async () => {
+    const broken = COMMENTED.replace('role = "platform_admin"', 'role = "root"');
+    const path = freshConfig(broken);
+    const r = await cli(["tenant", "add", "--config", path, "--id", "contoso", "--name", "Contoso"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("users[0].role");
+    expect(r.err).toContain("already has 1 problem(s)");
+    expect(readFileSync(path, "utf8")).toBe(broken);
+  });
+
   test("tenant add appends a client tenant under its MSP, keeping comments", async () => {
     const path = freshConfig();
     const r = await cli([
