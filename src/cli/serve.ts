@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { demoAccounts, demoRefusal } from "../demo/exposure";
 import { startBanner } from "../ops/banner";
@@ -23,6 +23,8 @@ export const serveCommand: Command = {
       const result = await runInit({}, path, io);
       if (!result) return 1;
       const passwordFile = join(dirname(path), INITIAL_PASSWORD_FILE);
+      // A file left from an earlier volume holds a password that no longer exists; this one replaces it.
+      rmSync(passwordFile, { force: true });
       writeSecretFile(passwordFile, `${result.password}\n`);
       createLogger(result.config.log.level).info("initialised a new config", {
         config: path,

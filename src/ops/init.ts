@@ -43,6 +43,7 @@ export class InitError extends Error {
 export function slugForTenant(name: string): string {
   const slug = name
     .normalize("NFKD")
+    .replace(/\p{M}+/gu, "") // decomposed accents: "Ötter" -> "Otter"
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
