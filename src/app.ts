@@ -19,7 +19,9 @@ export function edge(ctx: AppContext, name: string) {
       set.headers["x-request-id"] = requestId;
     })
     .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp }) => {
-      ctx.log.info("request", {
+      // Probes (container HEALTHCHECK, load balancer) arrive every few seconds; at info they would drown the log.
+      const probe = path === "/healthz" || path === "/readyz";
+      ctx.log[probe ? "debug" : "info"]("request", {
         listener: name,
         request_id: requestId,
         method: request.method,

@@ -7,6 +7,8 @@ import { MAX_REQUEST_BODY_BYTES } from "./http/read-capped-body";
 import { systemClock, type Clock } from "./shared/clock";
 import { createLogger, type Logger } from "./shared/log";
 import { openStore, type Store } from "./store/index";
+import { startServerLease } from "./ops/lease";
+import { reloadConfig, type ReloadResult } from "./ops/reload";
 import { applyMigrations } from "./store/migrate";
 import { syncConfigToStore } from "./tenancy/sync";
 
@@ -29,6 +31,8 @@ export interface Appliance {
   readonly adminPort: number | null;
   /** Finishes in-flight requests, flushes the audit log, closes the store. */
   stop(): Promise<void>;
+  /** Re-reads the config file and applies what can change while running (SIGHUP, src/ops/reload.ts). */
+  reload(path: string, env: Record<string, string | undefined>): Promise<ReloadResult>;
 }
 
 /** Features mounted on each listener; each feature's index.ts contributes its Elysia plugin here. */
@@ -75,6 +79,8 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   const { buildFeatures } = await import("./features");
   const features = await buildFeatures(ctx, env);
   for (const start of features.onStart) await start();
+  // Announces this server to `cavaridge restore` (src/ops/lease.ts) until stop().
+  const lease = await startServerLease(store, clock, log);
 
   const tls =
     config.server.tls_cert_file && config.server.tls_key_file
@@ -105,6 +111,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
     ctx,
     publicPort,
     adminPort,
+    reload: (path, reloadEnv) => reloadConfig(ctx, path, reloadEnv),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -124,6 +131,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
       }
       clearTimeout(timer);
       for (const stop of features.onStop) await stop();
+      await lease.stop();
       await audit.flush();
       store.close();
     },

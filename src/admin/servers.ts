@@ -1,6 +1,7 @@
 import { countCallsBySurface, type AuditVisibility } from "../audit/query";
 import { SURFACES, type Config, type SurfaceName } from "../config/schema";
 import type { ToolAnnotations, ToolDefinition } from "../mcp/define-tool";
+import { unreachableNote } from "../ops/banner";
 import { pathResourceUrl, protectedResourceMetadataUrl, resourceUrl } from "../oauth/resource";
 import { surfaceTitle } from "../oauth/scopes";
 import type { DbLike } from "../store/index";
@@ -25,6 +26,8 @@ export interface ServerInventoryEntry {
   enabled: boolean;
   /** The URL to paste into ChatGPT or Claude: `${surface_url}/mcp` when server.surface_urls names one, else the path URL. */
   url: string;
+  /** Why ChatGPT and Claude cannot reach `url` (not https on 443), or null (src/ops/banner.ts, the same note as serve's). */
+  reachabilityNote: string | null;
   protectedResourceMetadataUrl: string;
   toolCatalogUrl: string;
   callsLast24h: number;
@@ -63,6 +66,7 @@ export async function buildServerInventory(
     title: surfaceTitle(surface),
     enabled: config.surfaces[surface],
     url: resourceUrl(config, surface),
+    reachabilityNote: unreachableNote(resourceUrl(config, surface)),
     protectedResourceMetadataUrl: protectedResourceMetadataUrl(config, surface),
     // The catalog is served by path on public_url only (the own-host endpoint is just /mcp).
     toolCatalogUrl: `${pathResourceUrl(config, surface)}/list_tools`,

@@ -1,75 +1,21 @@
 import pkg from "../../package.json" with { type: "json" };
 import { verifyAuditChain } from "../audit/log";
-import { isLoopbackHost } from "../config/load";
-import type { Config } from "../config/schema";
-import { createLogger } from "../shared/log";
-import { openStore, StoreError } from "../store/index";
+import { openStore } from "../store/index";
 import { applyMigrations } from "../store/migrate";
 import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
+import { backupCommand, restoreCommand } from "./backup";
 import { healthcheck } from "./healthcheck";
+import { initCommand } from "./init";
+import { serveCommand } from "./serve";
+import {
+  hashPasswordCommand,
+  tenantAddCommand,
+  userAddCommand,
+  userDisableCommand,
+  userSetPasswordCommand,
+} from "./users";
 import { demoSeedCommand } from "../demo/command";
 import { keysRotateCommand } from "../oauth/keys-command";
-
-export const DEMO_PASSWORD = "cavaridge-demo";
-
-/** Users whose password is still the documented demo password. */
-export async function demoAccounts(config: Config): Promise<string[]> {
-  const found: string[] = [];
-  for (const u of config.users) {
-    if (!u.disabled && (await Bun.password.verify(DEMO_PASSWORD, u.password_hash).catch(() => false)))
-      found.push(u.email);
-  }
-  return found;
-}
-
-const serve: Command = {
-  summary: "run the appliance (public listener, admin listener)",
-  usage: "cavaridge serve [--config PATH]",
-  async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return (io.out(this.usage), 0);
-    const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
-    if (!config) return 1;
-    const log = createLogger(config.log.level);
-    const demo = await demoAccounts(config);
-    if (demo.length > 0) {
-      const host = new URL(config.server.public_url).hostname;
-      const listenHost = config.server.listen.replace(/:\d+$/, "");
-      // Reachable from elsewhere when the public URL or the listener is not loopback (Docker binds 0.0.0.0).
-      if (!isLoopbackHost(host) || !isLoopbackHost(listenHost)) {
-        log.warn(
-          "DEMO ACCOUNTS ARE ACTIVE ON A PUBLIC URL: anyone who reads the README can sign in. Replace their password_hash or disable them.",
-          { accounts: demo, public_url: config.server.public_url },
-        );
-        io.err(
-          `WARNING: demo accounts with the published demo password are active on ${config.server.public_url} (listening on ${config.server.listen}): ${demo.join(", ")}`,
-        );
-      } else {
-        log.info("demo accounts active (loopback only)", { accounts: demo.length });
-      }
-    }
-    const { startAppliance } = await import("../appliance");
-    let appliance;
-    try {
-      appliance = await startAppliance({ config, env: io.env, log });
-    } catch (err) {
-      if (err instanceof StoreError) return (io.err(`database error: ${err.message}`), 1);
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === "EADDRINUSE" || /address.*in use/i.test(e.message ?? ""))
-        return (io.err(`cannot listen: ${e.message}`), 1);
-      throw err;
-    }
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
-        log.info("shutting down", { signal });
-        appliance.stop().then(resolve, resolve);
-      };
-      process.once("SIGTERM", () => shutdown("SIGTERM"));
-      process.once("SIGINT", () => shutdown("SIGINT"));
-    });
-    return 0;
-  },
-};
 
 const migrate: Command = {
   summary: "apply pending database migrations and exit",
@@ -112,19 +58,6 @@ const configCheck: Command = {
   },
 };
 
-const hashPassword: Command = {
-  summary: "read a password on stdin and print its argon2id hash for the config",
-  usage: "printf '%s' 'password' | cavaridge user hash-password",
-  async run(argv, io) {
-    const { values } = parseFlags(argv, {});
-    if (values.help) return (io.out(this.usage), 0);
-    const password = (await io.readStdin()).replace(/\r?\n$/, "");
-    if (password.length < 8) return (io.err("password must be at least 8 characters (read from stdin)"), 1);
-    io.out(await Bun.password.hash(password, { algorithm: "argon2id" }));
-    return 0;
-  },
-};
-
 const version: Command = {
   summary: "print the version",
   usage: "cavaridge version",
@@ -161,10 +94,17 @@ const auditVerify: Command = {
 
 /** Every CLI command, by its words. Features add theirs here. */
 export const COMMANDS: Record<string, Command> = {
-  serve,
+  init: initCommand,
+  serve: serveCommand,
   migrate,
   "config check": configCheck,
-  "user hash-password": hashPassword,
+  "user add": userAddCommand,
+  "user set-password": userSetPasswordCommand,
+  "user disable": userDisableCommand,
+  "user hash-password": hashPasswordCommand,
+  "tenant add": tenantAddCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   "audit verify": auditVerify,
   version,
   healthcheck,

@@ -19,6 +19,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** `CAVARIDGE_DEMO_SEED`: the override of `[demo] seed`, which also accepts the older `off` / `on`. */
+export const DEMO_SEED_ENV = "CAVARIDGE_DEMO_SEED";
+
 const SECTION_NAMES = Object.keys(OVERRIDABLE_SECTIONS) as (keyof typeof OVERRIDABLE_SECTIONS)[];
 const SECTION_KEYS = new Map(SECTION_NAMES.map((s) => [s, new Set(sectionKeys(s))]));
 
@@ -43,7 +46,11 @@ export function applyEnvOverrides(
     if (!SECTION_KEYS.get(section)?.has(key)) continue;
     const target = (raw[section] ??= {}) as Record<string, unknown>;
     if (typeof target !== "object" || Array.isArray(target)) continue;
-    target[key] = value === "true" ? true : value === "false" ? false : /^-?\d+$/.test(value) ? Number(value) : value;
+    // CAVARIDGE_DEMO_SEED=off predates [demo] seed; it keeps working as the boolean it always meant.
+    const legacy =
+      name === DEMO_SEED_ENV ? ({ off: false, on: true } as Record<string, boolean>)[value.toLowerCase()] : undefined;
+    target[key] =
+      legacy ?? (value === "true" ? true : value === "false" ? false : /^-?\d+$/.test(value) ? Number(value) : value);
     origins.set(`${section}.${key}`, name);
   }
   return origins;

@@ -92,6 +92,13 @@ export const LogSection = type({
   level: "'debug' | 'info' | 'warn' | 'error' = 'info'",
 });
 
+/** The demo (config.example.toml): never on by default, and `serve` refuses it on a non-loopback URL. */
+export const DemoSection = type({
+  "+": "reject",
+  /** Seed the demo tenants with demo data on the first start over an empty database. */
+  seed: "boolean = false",
+});
+
 export const Currency = type(/^[A-Z]{3}$/).describe("an ISO 4217 code such as USD");
 
 export const TenantEntry = type({
@@ -129,6 +136,7 @@ export const ConfigSchema = type({
   oauth: OAuthSection.default(() => OAuthSection.assert({})),
   surfaces: SurfacesSection.default(() => SurfacesSection.assert({})),
   log: LogSection.default(() => LogSection.assert({})),
+  demo: DemoSection.default(() => DemoSection.assert({})),
   tenants: TenantEntry.array().atLeastLength(1),
   users: UserEntry.array().default(() => []),
 });
@@ -144,6 +152,7 @@ export const OVERRIDABLE_SECTIONS = {
   oauth: OAuthSection,
   surfaces: SurfacesSection,
   log: LogSection,
+  demo: DemoSection,
 } as const;
 
 /** The keys a section declares (from its arktype schema, so the list cannot drift). */

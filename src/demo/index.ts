@@ -1,6 +1,8 @@
 import { seedAegis } from "../surfaces/aegis/seed";
 import { seedForge } from "../surfaces/forge/seed";
-import { DEMO_SEED_ENV, seedDemo, type SeedContext, type SeedResult, type SurfaceSeed } from "./seed";
+import { DEMO_SEED_ENV } from "../config/load";
+import type { Config } from "../config/schema";
+import { seedDemo, type SeedContext, type SeedResult, type SurfaceSeed } from "./seed";
 
 /**
  * The other surfaces' demo seeds, run by seedDemo in the same transaction after cavalier's
@@ -13,10 +15,17 @@ export async function seedAllDemo(ctx: SeedContext, opts: { onlyIfEmpty?: boolea
   return await seedDemo(ctx, { ...opts, extraSeeds: SURFACE_SEEDS });
 }
 
-/** The start-up hook: seeds an empty database unless CAVARIDGE_DEMO_SEED=off. Never blocks start on a seed error. */
-export function demoSeedOnStart(ctx: SeedContext, env: Record<string, string | undefined>): () => Promise<void> {
+/**
+ * The start-up hook: seeds an empty database only when the config asks for it (`[demo] seed = true`), and never
+ * when the appliance's environment says CAVARIDGE_DEMO_SEED=off (the loader maps that variable onto the key; this
+ * also honours it for an environment handed to startAppliance directly). Never blocks start on a seed error.
+ */
+export function demoSeedOnStart(
+  ctx: SeedContext & { readonly config: Config },
+  env: Record<string, string | undefined>,
+): () => Promise<void> {
   return async () => {
-    if ((env[DEMO_SEED_ENV] ?? "").toLowerCase() === "off") return;
+    if (!ctx.config.demo.seed || (env[DEMO_SEED_ENV] ?? "").toLowerCase() === "off") return;
     try {
       const result = await seedAllDemo(ctx, { onlyIfEmpty: true });
       if (result.status === "skipped") ctx.log.debug("demo seed skipped", { reason: result.reason });

@@ -16,8 +16,6 @@ import { DEMO_CLIENTS, DEMO_MSP, seedCavalier } from "./cavalier-seed";
 export const DEMO_SEED_MARKER = "demo.seed";
 /** Bump when the demo data changes shape; stored in the marker for operators' information. */
 export const DEMO_SEED_VERSION = 1;
-/** Set CAVARIDGE_DEMO_SEED=off to start on an empty database without demo data. */
-export const DEMO_SEED_ENV = "CAVARIDGE_DEMO_SEED";
 
 export interface SeedContext {
   readonly store: Store;

@@ -39,6 +39,8 @@ export function testConfigToml(opts: {
   adminPort: number;
   dbPath: string;
   extra?: string;
+  /** `[demo] seed` (default true: many tests read the demo data). */
+  demoSeed?: boolean;
 }): string {
   const u = (email: string, tenant: string, role: string, name = email.split("@")[0]) =>
     `[[users]]\nemail = "${email}"\nname = "${name}"\ntenant = "${tenant}"\nrole = "${role}"\npassword_hash = "${TEST_PASSWORD_HASH}"\n`;
@@ -103,6 +105,8 @@ ${u("owner@fabrikam-law.example", "fabrikam-law", "individual_owner")}
 ${u("staff@contosocare.example", "contosocare", "technician")}
 ${u("admin@otter-msp.example", "otter-msp", "msp_admin")}
 ${u("tech@otter-msp.example", "otter-msp", "technician")}
+[demo]
+seed = ${opts.demoSeed ?? true}
 `;
 }
 

@@ -5,10 +5,13 @@
  * store and /readyz never answers.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createClient } from "@libsql/client";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
+import { PUBLISHED_DEMO_HASHES } from "../../src/demo/exposure";
 import { freePort, tempDir, TEST_PASSWORD_HASH } from "../helpers/appliance";
+import { CookieJar, fetchWithJar, formBody, hiddenInputs } from "../helpers/oauth";
 
 const ROOT = resolve(import.meta.dir, "../..");
 /** What the binary sees: the system's tools only, nothing from this repository or the developer's shell. */
@@ -177,5 +180,105 @@ describe("the compiled binary, alone in an empty directory", () => {
     const { code, stdout } = await run(["migrate", "--config", "config.toml"]);
     expect(code).toBe(0);
     expect(stdout).toContain("up to date");
+  });
+});
+
+describe("first run of the installed binary: install.sh, then serve on a public https URL", () => {
+  let prefix: string;
+  let password: string;
+  const PUBLIC_URL = "https://mcp.example.com";
+  const env = (port: number, admin: number) => ({
+    ...BARE_ENV,
+    CAVARIDGE_SERVER_PUBLIC_URL: PUBLIC_URL,
+    CAVARIDGE_SERVER_LISTEN: `127.0.0.1:${port}`,
+    CAVARIDGE_ADMIN_LISTEN: `127.0.0.1:${admin}`,
+    CAVARIDGE_DATABASE_URL: `file:${join(prefix, "var/lib/cavaridge/cavaridge.db")}`,
+    CAVARIDGE_SECRETS_MASTER_KEY_FILE: join(prefix, "etc/cavaridge/master.key"),
+  });
+
+  test("install.sh --prefix DIR --no-user writes a production config with the binary and prints the admin password", () => {
+    prefix = join(dir, "root");
+    const r = Bun.spawnSync([join(ROOT, "install.sh"), "--prefix", prefix, "--no-user", "--binary", bin], {
+      cwd: dir,
+      env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(r.stderr.toString()).toBe("");
+    expect(r.exitCode).toBe(0);
+    password = /password for admin@example\.com \(shown once[^)]*\): (\S+)/.exec(r.stdout.toString())![1]!;
+    const config = readFileSync(join(prefix, "etc/cavaridge/config.toml"), "utf8");
+    expect(config).not.toContain(password);
+    for (const hash of PUBLISHED_DEMO_HASHES) expect(config).not.toContain(hash);
+  });
+
+  test("serve starts with no demo user and no demo data, and the admin signs in with the printed password", async () => {
+    const port = await freePort();
+    const admin = await freePort();
+    const proc = Bun.spawn([bin, "serve", "--config", join(prefix, "etc/cavaridge/config.toml")], {
+      cwd: dir,
+      env: env(port, admin),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const stderr = new Response(proc.stderr).text();
+    try {
+      await waitFor200(`http://127.0.0.1:${port}/readyz`, Date.now() + 20_000, proc);
+      const jar = new CookieJar();
+      const form = await fetchWithJar(jar, `http://127.0.0.1:${admin}/sign-in`);
+      const signIn = await fetchWithJar(
+        jar,
+        `http://127.0.0.1:${admin}/sign-in`,
+        formBody({ ...hiddenInputs(await form.text()), email: "admin@example.com", password }),
+      );
+      expect(signIn.status).toBe(303);
+      expect(signIn.headers.get("location")).toBe("/connections");
+    } finally {
+      proc.kill("SIGTERM");
+    }
+    expect(await proc.exited).toBe(0);
+    expect(await stderr).toContain(`${PUBLIC_URL}/cavalier`);
+    const db = createClient({ url: `file:${join(prefix, "var/lib/cavaridge/cavaridge.db")}` });
+    try {
+      const users = await db.execute("SELECT email, role, password_hash FROM users");
+      expect(users.rows.map((u) => [u.email, u.role])).toEqual([["admin@example.com", "platform_admin"]]);
+      expect(PUBLISHED_DEMO_HASHES.has(String(users.rows[0]!.password_hash))).toBe(false);
+      const tenants = await db.execute("SELECT id FROM tenants");
+      expect(tenants.rows.map((t) => t.id)).toEqual(["my-msp"]);
+      for (const table of [
+        "cavalier_products",
+        "cavalier_contacts",
+        "cavalier_deals",
+        "cavalier_quotes",
+        "aegis_findings",
+        "forge_documents",
+      ])
+        expect(Number((await db.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n)).toBe(0);
+      expect((await db.execute("SELECT key FROM store_meta WHERE key = 'demo.seed'")).rows).toEqual([]);
+    } finally {
+      db.close();
+    }
+  }, 45_000);
+
+  test("the demo config with the same public URL refuses to start", async () => {
+    copyFileSync(join(ROOT, "config.example.toml"), join(dir, "demo.toml"));
+    const port = await freePort();
+    const admin = await freePort();
+    const proc = Bun.spawn([bin, "serve", "--config", "demo.toml"], {
+      cwd: dir,
+      env: {
+        ...env(port, admin),
+        CAVARIDGE_DATABASE_URL: "file:./demo/cavaridge.db",
+        CAVARIDGE_SECRETS_MASTER_KEY_FILE: "./demo/master.key",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(code).toBe(1);
+    expect(err).toContain("refusing to start");
+    expect(err).toContain("platform@harbor-it.example");
+    expect(err).toContain("[demo] seed = true");
+    expect(existsSync(join(dir, "demo", "cavaridge.db"))).toBe(false);
   });
 });

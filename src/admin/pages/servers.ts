@@ -16,7 +16,7 @@ export function renderServers(opts: {
       <dl class="kv">
         <dt>Server URL</dt>
         <dd><code class="copyable" data-copy="${s.url}">${s.url}</code> <button type="button" class="copy small" data-copy="${s.url}">Copy</button>
-          <div class="hint">Paste this into ChatGPT (Settings → Connectors → Add custom connector) or Claude (Settings → Connectors → Add custom connector).</div></dd>
+          <div class="hint">Paste this into ChatGPT (Settings → Connectors → Add custom connector) or Claude (Settings → Connectors → Add custom connector).</div>${s.reachabilityNote ? html`<div class="hint warn https-note">Note: ${s.reachabilityNote}.</div>` : ""}</dd>
         <dt>Protected resource metadata</dt>
         <dd><a href="${s.protectedResourceMetadataUrl}" rel="noreferrer"><code>${s.protectedResourceMetadataUrl}</code></a></dd>
         <dt>Tool catalog</dt>
