@@ -3,6 +3,7 @@ import type { AuditEvent } from "../audit/log";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { newId } from "../shared/crypto";
+import { InvalidInputError } from "../shared/errors";
 import type { DbLike } from "../store/index";
 import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
 import type { SurfaceAccess } from "./auth";
@@ -271,11 +272,16 @@ async function refused(app: AppContext, meta: CallMeta, err: unknown, audit: Aud
     await audit("tool_error", { detail: { error: err.message } });
     return errorResult(err.message);
   }
+  if (err instanceof InvalidInputError) {
+    await audit("invalid_input", { detail: { error: err.message, ...err.auditDetail } });
+    return errorResult(err.message);
+  }
   if (err instanceof CrossTenantError) {
+    // The message is the one an unknown id would get (same bytes); only this audit outcome tells them apart.
     await audit("denied_cross_tenant", {
-      detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId },
+      detail: { error: err.message, entity: err.entity, requested: err.requestedId },
     });
-    return errorResult(NOT_PERMITTED);
+    return errorResult(err.message);
   }
   if (err instanceof NotFoundError) {
     await audit("tool_error", { detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId } });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, like, ne, not, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { sha256Hex, newId } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
@@ -13,8 +13,10 @@ import {
 } from "../../store/schema/cavalier";
 import { tenants } from "../../store/schema/tenancy";
 import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
+import { resolveTenant as resolveTenantBy } from "../kit/tenant";
 import { CavalierError } from "./errors";
-import { afterAsc, afterDesc, clampLimit, decodeCursor, pageOf } from "./paging";
+import { decodeCursor } from "../kit/cursor";
+import { afterAsc, afterDesc, keysetPage, pageLimit, type Page } from "../kit/page";
 import {
   DEFAULT_VALID_DAYS,
   effectiveQuoteStatus,
@@ -43,11 +45,6 @@ export type DealStage = (typeof DEAL_STAGES)[number];
 
 export interface Actor {
   userId: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 /** Default win probability per stage (ConnectWise/Autotask keep a probability beside the stage). */
@@ -82,8 +79,8 @@ export async function listTenants(
   scope: TenantScope,
   opts: { query?: string; cursor?: string; limit?: number },
 ): Promise<Page<TenantRow>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<string>(opts.cursor, "string");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.tenants", opts.cursor, ["string", "string"]);
   const conds: SQL[] = [scope.where(tenants.id), eq(tenants.disabled, false)];
   for (const w of words(opts.query)) conds.push(or(contains(tenants.name, w), contains(tenants.id, w))!);
   if (cursor) conds.push(afterAsc(tenants.name, tenants.id, cursor));
@@ -93,49 +90,15 @@ export async function listTenants(
     .where(and(...conds))
     .orderBy(asc(tenants.name), asc(tenants.id))
     .limit(limit + 1);
-  return pageOf(rows, limit, (r) => [r.name, r.id]);
+  return keysetPage("cavalier.tenants", rows, limit, (r) => [r.name, r.id]);
 }
 
 /**
- * Finds a tenant the caller named, by id or by its name as a model would type it ("ContosoCare" is the id
- * contosocare, case-insensitively; "contosocare clinic" the name), among tenants in scope. This is the same rule the
- * MCP call path uses to record the tenant acted on (TenantDirectory.resolve), so every audit row names a real id.
- * A unique name prefix ("Fabrikam") is not accepted but answered with the exact id to pass.
- * A reference that only matches outside the scope raises CrossTenantError (audited as denied_cross_tenant);
- * both that and a miss read "not found or not permitted".
+ * The tenant the caller named (id or name, case-insensitive), through the one resolver every surface uses
+ * (src/tenancy/resolve.ts): a miss and another customer's tenant read the same; only the audit row differs.
  */
 export async function resolveTenant(db: DbLike, scope: TenantScope, ref: string): Promise<TenantRow> {
-  const wanted = ref.trim().toLowerCase();
-  if (wanted.length === 0)
-    throw new CavalierError(
-      "invalid_input",
-      "tenant_id must not be empty: pass a tenant id or name from cavalier_list_tenants",
-    );
-  const inScope = await db
-    .select()
-    .from(tenants)
-    .where(and(scope.where(tenants.id), eq(tenants.disabled, false)));
-  const exact = inScope.filter((t) => t.id === ref || t.id === wanted || t.name.toLowerCase() === wanted);
-  if (exact.length === 1) {
-    scope.require(exact[0]!.id);
-    return exact[0]!;
-  }
-  const near = inScope.filter((t) => t.name.toLowerCase().startsWith(wanted) || t.id.startsWith(wanted));
-  if (exact.length > 1 || near.length > 0) {
-    const candidates = (exact.length > 1 ? exact : near).map((t) => `${t.name} [tenant_id ${t.id}]`).join(", ");
-    throw new CavalierError(
-      "ambiguous_reference",
-      `no tenant is named exactly "${ref}"; did you mean ${candidates}? Pass its tenant_id`,
-    );
-  }
-  // Only to tell a cross-tenant attempt from a typo in the audit log; nothing from this row reaches the caller.
-  const elsewhere = await db
-    .select({ id: tenants.id })
-    .from(tenants)
-    .where(or(sql`lower(${tenants.id}) = ${wanted}`, sql`lower(${tenants.name}) = ${wanted}`))
-    .limit(1);
-  if (elsewhere.length > 0) throw new CrossTenantError("tenant", ref);
-  throw new NotFoundError("tenant", ref);
+  return await resolveTenantBy(db, scope, ref);
 }
 
 /**
@@ -179,8 +142,8 @@ export async function searchProducts(
     limit?: number;
   },
 ): Promise<Page<ProductWithPrices>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<string>(opts.cursor, "string");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.products", opts.cursor, ["string", "string"]);
   const owners = opts.tenant
     ? [catalogOwnerOf(await resolveTenant(db, scope, opts.tenant))]
     : await catalogOwnerIds(db, scope);
@@ -197,7 +160,7 @@ export async function searchProducts(
     .where(and(...conds))
     .orderBy(asc(products.sku), asc(products.id))
     .limit(limit + 1);
-  const page = pageOf(rows, limit, (r) => [r.sku, r.id]);
+  const page = keysetPage("cavalier.products", rows, limit, (r) => [r.sku, r.id]);
   const prices = page.items.length
     ? await db
         .select()
@@ -220,7 +183,12 @@ export async function searchProducts(
  * Finds a catalog product by id, SKU or name (case-insensitive), as a model would type it: "Operations Pro",
  * "OPS-PRO-SEAT", or "Operations Pro seat" (the longest product name contained in the reference).
  */
-export async function resolveProduct(db: DbLike, ownerId: string, ref: string): Promise<ProductRow> {
+export async function resolveProduct(
+  db: DbLike,
+  scope: TenantScope,
+  ownerId: string,
+  ref: string,
+): Promise<ProductRow> {
   const wanted = ref.trim().toLowerCase();
   const rows = await db
     .select()
@@ -242,10 +210,22 @@ export async function resolveProduct(db: DbLike, ownerId: string, ref: string): 
       `"${ref}" matches several products (${matches.map((p) => `${p.name} [${p.sku}]`).join(", ")}); pass the SKU`,
     );
   }
-  throw new CavalierError(
-    "unknown_product",
-    `no active catalog product matches "${ref}"; find the SKU with cavalier_search_products`,
-  );
+  const message = `no active catalog product matches "${ref}"; find the SKU with cavalier_search_products`;
+  // A product id or SKU of another catalog is a cross-tenant probe: audited as such, answered like a miss.
+  // Names are not checked: several catalogs can sell a "Microsoft 365 Business Premium", and a typo is no probe.
+  const [elsewhere] = await db
+    .select({ id: products.id })
+    .from(products)
+    .where(
+      and(
+        or(eq(products.id, ref.trim()), sql`lower(${products.sku}) = ${wanted}`),
+        ne(products.tenantId, ownerId),
+        not(scope.where(products.tenantId)),
+      ),
+    )
+    .limit(1);
+  if (elsewhere) throw new CrossTenantError("product", ref, message);
+  throw new CavalierError("unknown_product", message);
 }
 
 export interface QuoteLineInput {
@@ -260,6 +240,7 @@ export interface QuoteLineInput {
 
 async function pricingLinesFor(
   db: DbLike,
+  scope: TenantScope,
   tenant: TenantRow,
   lines: readonly QuoteLineInput[],
 ): Promise<PricingLine[]> {
@@ -267,8 +248,10 @@ async function pricingLinesFor(
   const owner = catalogOwnerOf(tenant);
   const out: PricingLine[] = [];
   for (const [i, line] of lines.entries()) {
-    const product = await resolveProduct(db, owner, line.product).catch((err: unknown) => {
+    const product = await resolveProduct(db, scope, owner, line.product).catch((err: unknown) => {
       if (err instanceof CavalierError) throw new CavalierError(err.code, `lines[${i}].product: ${err.message}`);
+      if (err instanceof CrossTenantError)
+        throw new CrossTenantError(err.entity, err.requestedId, `lines[${i}].product: ${err.message}`);
       throw err;
     });
     let unitPriceMinor = line.unitPriceMinor;
@@ -325,7 +308,7 @@ export async function priceQuoteFor(
 ): Promise<{ tenant: TenantRow; pricing: QuotePricing }> {
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
-  return { tenant, pricing: price(tenant, await pricingLinesFor(db, tenant, input.lines)) };
+  return { tenant, pricing: price(tenant, await pricingLinesFor(db, scope, tenant, input.lines)) };
 }
 
 /**
@@ -373,8 +356,8 @@ export async function listContacts(
   scope: TenantScope,
   opts: { tenant?: string; query?: string; cursor?: string; limit?: number },
 ): Promise<Page<ContactRow>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<string>(opts.cursor, "string");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.contacts", opts.cursor, ["string", "string"]);
   const conds: SQL[] = [scope.where(contacts.tenantId)];
   if (opts.tenant) conds.push(eq(contacts.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
   for (const w of words(opts.query))
@@ -386,7 +369,7 @@ export async function listContacts(
     .where(and(...conds))
     .orderBy(asc(contacts.name), asc(contacts.id))
     .limit(limit + 1);
-  return pageOf(rows, limit, (r) => [r.name, r.id]);
+  return keysetPage("cavalier.contacts", rows, limit, (r) => [r.name, r.id]);
 }
 
 async function contactOfTenant(
@@ -434,8 +417,8 @@ export async function listDeals(
   scope: TenantScope,
   opts: { tenant?: string; stages?: readonly DealStage[]; cursor?: string; limit?: number },
 ): Promise<Page<{ deal: DealRow; tenantName: string }>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<number>(opts.cursor, "number");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.deals", opts.cursor, ["count", "string"]);
   const conds: SQL[] = [scope.where(deals.tenantId)];
   if (opts.tenant) conds.push(eq(deals.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
   if (opts.stages && opts.stages.length > 0) conds.push(inArray(deals.stage, [...opts.stages]));
@@ -447,7 +430,7 @@ export async function listDeals(
     .where(and(...conds))
     .orderBy(desc(deals.createdAt), desc(deals.id))
     .limit(limit + 1);
-  return pageOf(rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
+  return keysetPage("cavalier.deals", rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
 }
 
 export async function getDealRow(db: DbLike, scope: TenantScope, dealId: string): Promise<DealRow> {
@@ -764,7 +747,17 @@ export async function getQuote(
     .where(and(...conds))
     .orderBy(desc(quotes.version))
     .limit(2);
-  if (rows.length === 0) throw new NotFoundError("quote", ref.quoteNumber);
+  if (rows.length === 0) {
+    // Quote numbers are per tenant, so the same number may exist elsewhere: that is a cross-tenant probe (audited),
+    // answered exactly like a number that does not exist.
+    const [elsewhere] = await db
+      .select({ id: quotes.id })
+      .from(quotes)
+      .where(and(...conds.slice(1)))
+      .limit(1);
+    if (elsewhere) throw new CrossTenantError("quote", ref.quoteNumber);
+    throw new NotFoundError("quote", ref.quoteNumber);
+  }
   return detailOf(db, scope, rows[0]!, now);
 }
 
@@ -785,8 +778,8 @@ export async function listQuotes(
   opts: { tenant?: string; statuses?: readonly QuoteStatus[]; dealId?: string; cursor?: string; limit?: number },
   now: number,
 ): Promise<Page<{ quote: QuoteRow; status: QuoteStatus; tenantName: string }>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<number>(opts.cursor, "number");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.quotes", opts.cursor, ["count", "string"]);
   const conds: SQL[] = [scope.where(quotes.tenantId)];
   if (opts.tenant) conds.push(eq(quotes.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
   if (opts.dealId) conds.push(eq(quotes.dealId, (await getDealRow(db, scope, opts.dealId)).id));
@@ -799,7 +792,7 @@ export async function listQuotes(
     .where(and(...conds))
     .orderBy(desc(quotes.createdAt), desc(quotes.id))
     .limit(limit + 1);
-  const page = pageOf(rows, limit, (r) => [r.quote.createdAt, r.quote.id]);
+  const page = keysetPage("cavalier.quotes", rows, limit, (r) => [r.quote.createdAt, r.quote.id]);
   return {
     items: page.items.map((r) => ({
       quote: r.quote,
@@ -949,7 +942,7 @@ export async function proposeQuote(
     if (err instanceof PricingError) throw new CavalierError("invalid_input", err.message);
     throw err;
   }
-  const pricing = price(tenant, await pricingLinesFor(db, tenant, input.lines));
+  const pricing = price(tenant, await pricingLinesFor(db, scope, tenant, input.lines));
   const title =
     input.title?.trim() ||
     dealName ||
@@ -1106,7 +1099,7 @@ export async function planRevision(
   const tenant = source.tenant;
   let pricing: QuotePricing;
   if (input.lines) {
-    pricing = price(tenant, await pricingLinesFor(db, tenant, input.lines));
+    pricing = price(tenant, await pricingLinesFor(db, scope, tenant, input.lines));
   } else {
     // Copied lines keep their quoted prices; tax follows the tenant's current rate.
     pricing = price(

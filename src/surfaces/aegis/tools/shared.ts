@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import type { ToolContext } from "../../../mcp/define-tool";
-import { MAX_LIMIT } from "../paging";
+import { MAX_LIMIT } from "../../kit/page";
 import type { Actor } from "../service";
 import { MAX_SUPPRESSION_DAYS } from "../ocsf";
 
