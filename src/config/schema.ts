@@ -92,6 +92,15 @@ export const LogSection = type({
   level: "'debug' | 'info' | 'warn' | 'error' = 'info'",
 });
 
+/**
+ * Role policy the tools enforce. technician_max_discount_bps: the largest per-line discount (basis points) on a
+ * quote a technician may mark sent; above it, an msp_admin or platform_admin must send it (and so approve it).
+ */
+export const PolicySection = type({
+  "+": "reject",
+  technician_max_discount_bps: type("0 <= number.integer <= 10000").default(1500),
+});
+
 export const Currency = type(/^[A-Z]{3}$/).describe("an ISO 4217 code such as USD");
 
 export const TenantEntry = type({
@@ -129,6 +138,7 @@ export const ConfigSchema = type({
   oauth: OAuthSection.default(() => OAuthSection.assert({})),
   surfaces: SurfacesSection.default(() => SurfacesSection.assert({})),
   log: LogSection.default(() => LogSection.assert({})),
+  policy: PolicySection.default(() => PolicySection.assert({})),
   tenants: TenantEntry.array().atLeastLength(1),
   users: UserEntry.array().default(() => []),
 });
@@ -144,6 +154,7 @@ export const OVERRIDABLE_SECTIONS = {
   oauth: OAuthSection,
   surfaces: SurfacesSection,
   log: LogSection,
+  policy: PolicySection,
 } as const;
 
 /** The keys a section declares (from its arktype schema, so the list cannot drift). */

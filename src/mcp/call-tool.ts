@@ -127,7 +127,10 @@ export async function runToolCall(
   } catch (err) {
     return await failed(app, meta, err, audit);
   }
+  // Facts the tool adds to its own audit row (ToolContext.annotateAudit).
+  const annotations: Record<string, unknown> = {};
   const toolCtx: ToolContext = {
+    annotateAudit: (detail) => Object.assign(annotations, detail),
     scope,
     principal: {
       userId: access.userId,
@@ -150,7 +153,7 @@ export async function runToolCall(
       const result = await tool.handler(input, toolCtx);
       const out = tool.checkOutput(result);
       if (!out.ok) throw new InvalidOutput(out.message);
-      await audit("ok", { tenantId: scope.actedOn ?? actedTenant });
+      await audit("ok", { tenantId: scope.actedOn ?? actedTenant, detail: { ...annotations } });
       return textResult(out.value as Record<string, unknown>);
     } catch (err) {
       return await refused(app, meta, err, audit);
@@ -186,7 +189,7 @@ export async function runToolCall(
           tenantId: scope.actedOn ?? actedTenant,
           latencyMs: latency(meta),
           confirmsId: match.auditId,
-          detail: { arguments: args },
+          detail: { arguments: args, ...annotations },
         });
         return out.value as Record<string, unknown>;
       });

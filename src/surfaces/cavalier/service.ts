@@ -11,6 +11,7 @@ import {
   quoteLines,
   quotes,
 } from "../../store/schema/cavalier";
+import { PolicySection } from "../../config/schema";
 import { tenants } from "../../store/schema/tenancy";
 import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
 import { resolveTenant as resolveTenantBy } from "../kit/tenant";
@@ -1189,10 +1190,60 @@ const ALLOWED_FROM: Record<QuoteDecision | "sent", readonly QuoteStatus[]> = {
   void: ["draft", "sent", "expired"],
 };
 
+/** The role policy of quotes (config `[policy]`). */
+export interface QuotePolicy {
+  /** Largest per-line discount a technician may send; above it an msp_admin or platform_admin must send it. */
+  technicianMaxDiscountBps: number;
+}
+
+/** The policy when the caller passes none: the config schema's defaults. */
+export const DEFAULT_QUOTE_POLICY: QuotePolicy = {
+  technicianMaxDiscountBps: PolicySection.assert({}).technician_max_discount_bps,
+};
+
+/** Roles that may approve (by sending) a quote past the technician discount cap. */
+export const DISCOUNT_APPROVER_ROLES = ["msp_admin", "platform_admin"] as const;
+
+/** A send that exceeded the technician discount cap, and the approver who sent it anyway. */
+export interface PolicyOverride {
+  rule: "policy.technician_max_discount_bps";
+  capBps: number;
+  lines: { lineNo: number; discountBps: number }[];
+  approvedBy: { userId: string; role: string };
+}
+
+/**
+ * The quote approval policy (stated in the knowledge base and configured as `[policy]`): a technician may draft and
+ * revise any discount, but may only send a quote whose every line is discounted at most the cap. Returns the
+ * override to record when an approver sends a quote past the cap, null when the quote is within it.
+ */
+function checkSendPolicy(scope: TenantScope, detail: QuoteDetail, policy: QuotePolicy): PolicyOverride | null {
+  const cap = policy.technicianMaxDiscountBps;
+  const over = detail.lines
+    .filter((l) => l.discountBps > cap)
+    .map((l) => ({ lineNo: l.lineNo, discountBps: l.discountBps }));
+  if (over.length === 0) return null;
+  const { role, userId } = scope.principal;
+  if ((DISCOUNT_APPROVER_ROLES as readonly string[]).includes(role))
+    return { rule: "policy.technician_max_discount_bps", capBps: cap, lines: over, approvedBy: { userId, role } };
+  const pct = (bps: number) => `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+  throw new CavalierError(
+    "forbidden_role",
+    `quote approval policy (policy.technician_max_discount_bps = ${cap}): a ${role} may send quotes discounted at most ${pct(cap)} per line, and ${over
+      .map((l) => `line ${l.lineNo} is discounted ${pct(l.discountBps)}`)
+      .join(
+        ", ",
+      )}. An msp_admin or platform_admin must approve it by marking it sent; you may still revise it to within ${pct(cap)}.`,
+    { rule: "policy.technician_max_discount_bps", cap_bps: cap, lines: over, approvers: DISCOUNT_APPROVER_ROLES },
+  );
+}
+
 export interface QuoteTransition {
   detail: QuoteDetail;
   previousStatus: QuoteStatus;
   changed: boolean;
+  /** When a send exceeded the technician discount cap: the rule and who approved it (for the audit row). */
+  policyOverride: PolicyOverride | null;
   /** When an acceptance closed the quote's deal as won. */
   deal: { id: string; name: string; previousStage: DealStage; stage: DealStage } | null;
 }
@@ -1204,7 +1255,7 @@ export interface QuoteTransition {
 export async function transitionQuote(
   db: DbLike,
   scope: TenantScope,
-  input: { quoteId: string; to: QuoteDecision | "sent"; reason?: string; contactId?: string },
+  input: { quoteId: string; to: QuoteDecision | "sent"; reason?: string; contactId?: string; policy?: QuotePolicy },
   now: number,
   opts: { dryRun?: boolean } = {},
 ): Promise<QuoteTransition> {
@@ -1213,7 +1264,8 @@ export async function transitionQuote(
   if (input.to === "sent" || input.to === "void")
     await assertSeller(db, scope, before.tenant, input.to === "sent" ? "mark quotes sent" : "void quotes");
   const ref = `${before.quote.quoteNumber} v${before.quote.version}`;
-  if (before.status === input.to) return { detail: before, previousStatus: before.status, changed: false, deal: null };
+  if (before.status === input.to)
+    return { detail: before, previousStatus: before.status, changed: false, deal: null, policyOverride: null };
   const allowed = ALLOWED_FROM[input.to];
   if (!allowed.includes(before.status)) {
     const hint =
@@ -1228,6 +1280,8 @@ export async function transitionQuote(
       { from: before.status, to: input.to, allowed_from: allowed },
     );
   }
+  const policyOverride =
+    input.to === "sent" ? checkSendPolicy(scope, before, input.policy ?? DEFAULT_QUOTE_POLICY) : null;
   if (input.contactId) await contactOfTenant(db, scope, input.contactId, before.quote.tenantId);
   const reason = input.reason?.trim() || null;
   if (input.to === "declined" && !reason)
@@ -1292,5 +1346,6 @@ export async function transitionQuote(
     previousStatus: before.status,
     changed: true,
     deal: dealChange,
+    policyOverride,
   };
 }
