@@ -1,6 +1,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, desc, eq } from "drizzle-orm";
+import fc from "fast-check";
 import type { SurfaceName } from "../../../src/config/schema";
 import { auditLog } from "../../../src/store/schema/audit";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
@@ -237,4 +238,38 @@ describe("hand-made cursors", () => {
       ok(await call(mcp, c.tool, { ...c.args, limit: 1, cursor: first.next_cursor }));
     });
   }
+
+  test("property: any string as a cursor, over HTTP, is a valid page or invalid_input, never a failure", async () => {
+    const forge = await client("tech", "forge");
+    const aegis = await client("tech", "aegis");
+    const cavalier = await client("tech", "cavalier");
+    const targets = [
+      { mcp: forge, tool: "forge_search_knowledge", args: { query: "EHR" }, list: "forge.search" },
+      { mcp: aegis, tool: "aegis_list_findings", args: {}, list: "aegis.findings" },
+      { mcp: cavalier, tool: "cavalier_list_quotes", args: {}, list: "cavalier.quotes" },
+    ];
+    const cursor = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 200 }),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 60 }),
+      fc
+        .tuple(
+          fc.constantFrom(...targets.map((t) => t.list)),
+          fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+        )
+        .map(([list, rest]) => b64(JSON.stringify([list, ...rest]))),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...targets), cursor, async (t, c) => {
+        const res = await call(t.mcp, t.tool, { ...t.args, cursor: c });
+        if (!res.isError) {
+          expect(Array.isArray((res.structuredContent as { items: unknown[] }).items)).toBe(true);
+          return;
+        }
+        const text = errorText(res);
+        expect(text === INVALID_CURSOR || text.startsWith("Invalid arguments")).toBe(true);
+        expect((await lastAudit(t.tool))?.outcome).toBe("invalid_input");
+      }),
+      { seed: 4242, numRuns: 90, interruptAfterTimeLimit: 20_000 },
+    );
+  }, 30_000);
 });
