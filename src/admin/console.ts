@@ -321,13 +321,23 @@ export async function auditPage(ctx: AppContext, req: AdminRequest, auth: Authen
 
 export async function auditDetailPage(
   ctx: AppContext,
-  _req: AdminRequest,
+  req: AdminRequest,
   auth: Authenticated,
   id: string,
 ): Promise<Response> {
   const vis = auth.principal.auditVisibility;
-  const row = /^[A-Za-z0-9_-]{1,100}$/.test(id) ? await findAuditRow(ctx.store.db, vis, id) : null;
-  if (!row) throw new AdminError("not_found", "not found or not permitted");
+  const wellFormed = /^[A-Za-z0-9_-]{1,100}$/.test(id);
+  const row = wellFormed ? await findAuditRow(ctx.store.db, vis, id) : null;
+  if (!row) {
+    // A row that exists outside the caller's scope is a cross-tenant probe: audited, yet answered exactly like a
+    // missing row (the same 404), so the page is no oracle for which ids exist.
+    const elsewhere = wellFormed && vis !== "all" ? await findAuditRow(ctx.store.db, "all", id) : null;
+    if (elsewhere)
+      await recordAdminAction(ctx, auth.principal, req, "admin.audit.view", "denied_cross_tenant", {
+        detail: { audit_id: id, target_tenant: elsewhere.tenantId },
+      });
+    throw new AdminError("not_found", "not found or not permitted");
+  }
   const [confirmedBy, directory, names] = await Promise.all([
     findConfirmingRows(ctx.store.db, vis, id),
     loadDirectory(ctx.store.db, auth.principal),

@@ -99,6 +99,15 @@ export const DemoSection = type({
   seed: "boolean = false",
 });
 
+/**
+ * Role policy the tools enforce. technician_max_discount_bps: the largest per-line discount (basis points) on a
+ * quote a technician may mark sent; above it, an msp_admin or platform_admin must send it (and so approve it).
+ */
+export const PolicySection = type({
+  "+": "reject",
+  technician_max_discount_bps: type("0 <= number.integer <= 10000").default(1500),
+});
+
 export const Currency = type(/^[A-Z]{3}$/).describe("an ISO 4217 code such as USD");
 
 export const TenantEntry = type({
@@ -137,6 +146,7 @@ export const ConfigSchema = type({
   surfaces: SurfacesSection.default(() => SurfacesSection.assert({})),
   log: LogSection.default(() => LogSection.assert({})),
   demo: DemoSection.default(() => DemoSection.assert({})),
+  policy: PolicySection.default(() => PolicySection.assert({})),
   tenants: TenantEntry.array().atLeastLength(1),
   users: UserEntry.array().default(() => []),
 });
@@ -153,6 +163,7 @@ export const OVERRIDABLE_SECTIONS = {
   surfaces: SurfacesSection,
   log: LogSection,
   demo: DemoSection,
+  policy: PolicySection,
 } as const;
 
 /** The keys a section declares (from its arktype schema, so the list cannot drift). */

@@ -3,6 +3,7 @@ import type { AuditEvent } from "../audit/log";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { newId } from "../shared/crypto";
+import { InvalidInputError } from "../shared/errors";
 import type { DbLike } from "../store/index";
 import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
 import type { SurfaceAccess } from "./auth";
@@ -126,7 +127,10 @@ export async function runToolCall(
   } catch (err) {
     return await failed(app, meta, err, audit);
   }
+  // Facts the tool adds to its own audit row (ToolContext.annotateAudit).
+  const annotations: Record<string, unknown> = {};
   const toolCtx: ToolContext = {
+    annotateAudit: (detail) => Object.assign(annotations, detail),
     scope,
     principal: {
       userId: access.userId,
@@ -149,7 +153,7 @@ export async function runToolCall(
       const result = await tool.handler(input, toolCtx);
       const out = tool.checkOutput(result);
       if (!out.ok) throw new InvalidOutput(out.message);
-      await audit("ok", { tenantId: scope.actedOn ?? actedTenant });
+      await audit("ok", { tenantId: scope.actedOn ?? actedTenant, detail: { ...annotations } });
       return textResult(out.value as Record<string, unknown>);
     } catch (err) {
       return await refused(app, meta, err, audit);
@@ -185,7 +189,7 @@ export async function runToolCall(
           tenantId: scope.actedOn ?? actedTenant,
           latencyMs: latency(meta),
           confirmsId: match.auditId,
-          detail: { arguments: args },
+          detail: { arguments: args, ...annotations },
         });
         return out.value as Record<string, unknown>;
       });
@@ -271,11 +275,16 @@ async function refused(app: AppContext, meta: CallMeta, err: unknown, audit: Aud
     await audit("tool_error", { detail: { error: err.message } });
     return errorResult(err.message);
   }
+  if (err instanceof InvalidInputError) {
+    await audit("invalid_input", { detail: { error: err.message, ...err.auditDetail } });
+    return errorResult(err.message);
+  }
   if (err instanceof CrossTenantError) {
+    // The message is the one an unknown id would get (same bytes); only this audit outcome tells them apart.
     await audit("denied_cross_tenant", {
-      detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId },
+      detail: { error: err.message, entity: err.entity, requested: err.requestedId },
     });
-    return errorResult(NOT_PERMITTED);
+    return errorResult(err.message);
   }
   if (err instanceof NotFoundError) {
     await audit("tool_error", { detail: { error: NOT_PERMITTED, entity: err.entity, requested: err.requestedId } });

@@ -22,6 +22,11 @@ export interface ToolContext {
   /** For destructive tools: the open transaction in which the call's audit row is also written. */
   db: DbLike;
   config: Config;
+  /**
+   * Adds facts to the detail of this call's audit row (the proposal row, and the `ok` / `confirmed` row), e.g. that
+   * a role policy was exceeded and who approved it. Plain data; redacted and capped like the rest of the detail.
+   */
+  annotateAudit?: (detail: Record<string, unknown>) => void;
 }
 
 /** MCP tool annotations; every tool sets all four explicitly (mcp-client-compat I1). */

@@ -1,5 +1,6 @@
 import { tenants } from "../store/schema/tenancy";
 import type { DbLike } from "../store/index";
+import { matchTenants } from "../tenancy/resolve";
 import { allowedTenantIds, TenantScope, type Principal, type TenantRecord } from "../tenancy/scope";
 
 /** How long the tenant list is reused between reads (tenants change only when a process syncs its config). */
@@ -28,15 +29,11 @@ export class TenantDirectory {
   }
 
   /**
-   * The tenant id a `tenant_id` argument names, for the audit row and the confirmation binding: tools accept an
-   * id or the name as the user typed it (case-insensitive). Unknown values come back unchanged (what was asked).
+   * The tenant id a `tenant_id` argument names, for the audit row and the confirmation binding, by the same rule
+   * the tools resolve it with (matchTenants, src/tenancy/resolve.ts). Unknown values come back unchanged.
    */
   async resolve(value: string): Promise<string> {
-    const rows = await this.rows();
-    const exact = rows.find((r) => r.id === value);
-    if (exact) return exact.id;
-    const folded = value.trim().toLowerCase();
-    return rows.find((r) => r.id === folded || r.name.toLowerCase() === folded)?.id ?? value;
+    return matchTenants(value, await this.rows())[0]?.id ?? value;
   }
 
   private async rows(): Promise<DirectoryRow[]> {

@@ -43,8 +43,10 @@ export class CrossTenantError extends Error {
   constructor(
     readonly entity: string,
     readonly requestedId: string,
+    /** What the caller reads: by default, and always, exactly what a missing `entity` would read. */
+    publicMessage = "not found or not permitted",
   ) {
-    super("not found or not permitted");
+    super(publicMessage);
   }
 }
 

@@ -1,46 +1,5 @@
 import { ToolError } from "../../mcp/define-tool";
 
-/** Default and maximum page sizes for every list tool (house convention). */
-export const DEFAULT_LIMIT = 25;
-export const MAX_LIMIT = 100;
-
-export function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  return Math.min(Math.max(1, Math.trunc(limit)), MAX_LIMIT);
-}
-
-/**
- * Opaque cursors: base64url JSON tagged with the list they belong to, so a cursor from one tool (or a
- * hand-made string) is refused with a message the model can act on instead of silently restarting.
- */
-export function encodeCursor(kind: string, position: Record<string, string | number>): string {
-  return Buffer.from(JSON.stringify({ k: kind, ...position }), "utf8").toString("base64url");
-}
-
-export function decodeCursor<T extends Record<string, string | number>>(
-  kind: string,
-  cursor: string,
-  keys: (keyof T)[],
-): T {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    parsed = null;
-  }
-  const obj = parsed as Record<string, unknown> | null;
-  const valid =
-    obj !== null &&
-    typeof obj === "object" &&
-    obj.k === kind &&
-    keys.every((k) => typeof obj[k as string] === "string" || typeof obj[k as string] === "number");
-  if (!valid)
-    throw new ToolError(
-      "cursor is not valid for this list: pass the next_cursor value from the previous page unchanged, or omit it to start over",
-    );
-  return obj as unknown as T;
-}
-
 export function isoTime(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -31,7 +31,10 @@ import {
   type SeverityName,
   type StatusName,
 } from "./ocsf";
-import { countWithinBudget, decodeCursor, encodeCursor, isoTime, pageLimit } from "./paging";
+import { decodeCursor, encodeCursor } from "../kit/cursor";
+import { resolveTenant as resolveTenantBy } from "../kit/tenant";
+import { pageLimit } from "../kit/page";
+import { countWithinBudget, isoTime } from "./paging";
 
 /**
  * aegis data access. Every function takes the caller's TenantScope and every query on a tenant table either
@@ -79,7 +82,7 @@ export async function listScopeTenants(db: DbLike, scope: TenantScope): Promise<
 }
 
 /**
- * The tenant a per-tenant tool works on. Named: must be in scope. Omitted: the caller's only non-MSP tenant,
+ * The tenant a per-tenant tool works on. Named (id or name, case-insensitive): the one resolver of every surface. Omitted: the caller's only non-MSP tenant,
  * otherwise a ToolError listing the choices (the model can pick one and retry).
  */
 export async function resolveTenant(
@@ -87,13 +90,11 @@ export async function resolveTenant(
   scope: TenantScope,
   tenantId: string | undefined,
 ): Promise<TenantSummary> {
-  const inScope = await listScopeTenants(db, scope);
   if (tenantId !== undefined) {
-    scope.require(tenantId);
-    const found = inScope.find((t) => t.id === tenantId);
-    if (!found) throw new NotFoundError("tenant", tenantId);
-    return found;
+    const { id, name, kind } = await resolveTenantBy(db, scope, tenantId);
+    return { id, name, kind };
   }
+  const inScope = await listScopeTenants(db, scope);
   const clients = inScope.filter((t) => t.kind !== "msp");
   const only = clients.length === 1 ? clients[0] : inScope.length === 1 ? inScope[0] : undefined;
   if (only) return only;
@@ -469,10 +470,8 @@ function toSummary(
 
 function findingConditions(scope: TenantScope, filters: FindingFilters, now: number): SQL[] {
   const conds: SQL[] = [scope.where(aegisFindings.tenantId)];
-  if (filters.tenantId !== undefined) {
-    scope.require(filters.tenantId);
-    conds.push(eq(aegisFindings.tenantId, filters.tenantId));
-  }
+  // A named tenant was resolved (and required) by listFindings; the scope condition above still applies.
+  if (filters.tenantId !== undefined) conds.push(eq(aegisFindings.tenantId, filters.tenantId));
   if (filters.severities?.length)
     conds.push(
       inArray(
@@ -522,18 +521,21 @@ export async function listFindings(
   now: number,
 ): Promise<FindingPage> {
   const limit = pageLimit(page.limit);
+  if (filters.tenantId !== undefined)
+    filters = { ...filters, tenantId: (await resolveTenantBy(db, scope, filters.tenantId)).id };
   const conds = findingConditions(scope, filters, now);
   const [total] = await db
     .select({ n: sql<number>`count(*)` })
     .from(aegisFindings)
     .leftJoin(aegisControls, eq(aegisControls.id, aegisFindings.controlId))
     .where(and(...conds));
-  if (page.cursor) {
-    const c = decodeCursor<{ s: number; i: string }>("aegis.findings", page.cursor, ["s", "i"]);
+  const after = decodeCursor("aegis.findings", page.cursor, ["count", "string"]);
+  if (after) {
+    const [severity, id] = after;
     conds.push(
       or(
-        sql`${aegisFindings.severityId} < ${c.s}`,
-        and(eq(aegisFindings.severityId, Number(c.s)), sql`${aegisFindings.id} > ${c.i}`),
+        sql`${aegisFindings.severityId} < ${severity}`,
+        and(eq(aegisFindings.severityId, severity), sql`${aegisFindings.id} > ${id}`),
       )!,
     );
   }
@@ -568,7 +570,7 @@ export async function listFindings(
     if (v !== undefined && !(Array.isArray(v) && v.length === 0)) applied[k] = v;
   return {
     items,
-    next_cursor: more && last ? encodeCursor("aegis.findings", { s: last.severity_id, i: last.id }) : null,
+    next_cursor: more && last ? encodeCursor("aegis.findings", [last.severity_id, last.id]) : null,
     total: Number(total?.n ?? 0),
     applied_filters: applied,
   };
@@ -716,14 +718,40 @@ async function appendEvent(
   });
 }
 
-/** The assignee must be an enabled user of a tenant in the caller's scope (an MSP technician or the client's own staff). */
-async function resolveAssignee(db: DbLike, scope: TenantScope, email: string): Promise<{ id: string; name: string }> {
+/**
+ * Who may be assigned a finding: an enabled user of the finding's own tenant, or MSP staff (a user of the MSP that
+ * manages that tenant, or of the tenant itself when it is the MSP), and in either case within the caller's scope.
+ * A user of another client of the same MSP is refused: assigning would show them a finding of a customer they
+ * cannot otherwise see.
+ */
+async function resolveAssignee(
+  db: DbLike,
+  scope: TenantScope,
+  finding: Pick<FindingRow, "tenantId">,
+  email: string,
+): Promise<{ id: string; name: string }> {
+  const [owner] = await db
+    .select({ id: tenants.id, parentId: tenants.parentId })
+    .from(tenants)
+    .where(eq(tenants.id, finding.tenantId))
+    .limit(1);
+  const eligible = [finding.tenantId, ...(owner?.parentId ? [owner.parentId] : [])];
   const [u] = await db
     .select({ id: users.id, name: users.name })
     .from(users)
-    .where(and(scope.where(users.tenantId), eq(users.email, email.trim().toLowerCase()), eq(users.disabled, false)))
+    .where(
+      and(
+        scope.where(users.tenantId),
+        inArray(users.tenantId, eligible),
+        eq(users.email, email.trim().toLowerCase()),
+        eq(users.disabled, false),
+      ),
+    )
     .limit(1);
-  if (!u) throw new ToolError(`assignee_email ${email} is not an active user you can assign findings to`);
+  if (!u)
+    throw new ToolError(
+      `assignee_email ${email} cannot be assigned this finding: assign MSP staff or an active user of the finding's own tenant (${finding.tenantId})`,
+    );
   return u;
 }
 
@@ -748,7 +776,7 @@ export async function acknowledgeFinding(
       `finding ${f.id} is ${statusCaption(from)}; reopen it with aegis_reopen_finding before acknowledging it`,
     );
   }
-  const assignee = input.assigneeEmail ? await resolveAssignee(db, scope, input.assigneeEmail) : null;
+  const assignee = input.assigneeEmail ? await resolveAssignee(db, scope, f, input.assigneeEmail) : null;
   await db.transaction(async (tx) => {
     await tx
       .update(aegisFindings)
@@ -1070,11 +1098,11 @@ export async function listControls(
     : new Map<string, number[]>();
   let items = all.map((c) => controlSummary(c, map.get(c.id), tenant !== null));
   if (filters.status) items = items.filter((c) => c.tenant_status === filters.status);
-  const offset = page.cursor ? Number(decodeCursor<{ o: number }>("aegis.controls", page.cursor, ["o"]).o) : 0;
+  const [offset] = decodeCursor("aegis.controls", page.cursor, ["count"]) ?? [0];
   const slice = items.slice(offset, offset + limit);
   return {
     items: slice,
-    next_cursor: offset + limit < items.length ? encodeCursor("aegis.controls", { o: offset + limit }) : null,
+    next_cursor: offset + limit < items.length ? encodeCursor("aegis.controls", [offset + limit]) : null,
     total: items.length,
     tenant_id: tenant?.id ?? null,
   };

@@ -5,7 +5,6 @@
  */
 export type CavalierErrorCode =
   | "invalid_input"
-  | "invalid_cursor"
   | "invalid_state_transition"
   | "idempotency_conflict"
   | "ambiguous_reference"

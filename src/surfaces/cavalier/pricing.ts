@@ -57,12 +57,18 @@ export interface QuotePricing {
   totalMinor: number;
 }
 
-/** Limits that keep every amount exact (well inside 2^53) and quotes readable. */
+/**
+ * Limits on what a quote may hold. Each line stays exact on its own (100,000 × 10,000,000,000 = 10^15 < 2^53), but
+ * fifty such lines do not, so the sums are kept in BigInt and a quote whose total (or any other amount) would pass
+ * `maxAmountMinor` is refused rather than rounded: every amount on the wire is a JSON number that is exactly the
+ * integer computed (RFC 8259 §6: beyond 2^53 − 1 numbers are not interoperable).
+ */
 export const PRICING_LIMITS = {
   maxLines: 50,
   maxQuantity: 100_000,
   maxUnitPriceMinor: 100_000_000_00,
   maxBps: 10_000,
+  maxAmountMinor: Number.MAX_SAFE_INTEGER,
 } as const;
 
 export class PricingError extends Error {
@@ -102,8 +108,18 @@ function checkLine(line: PricingLine, index: number): void {
   }
 }
 
-function emptyBucket(): Bucket {
-  return { subtotalMinor: 0, taxableMinor: 0, taxMinor: 0, totalMinor: 0 };
+interface BigBucket {
+  subtotal: bigint;
+  taxable: bigint;
+}
+
+/** A BigInt amount as a number, refused (never rounded) past PRICING_LIMITS.maxAmountMinor. */
+function exact(amount: bigint, what: string): number {
+  if (amount > BigInt(PRICING_LIMITS.maxAmountMinor))
+    throw new PricingError(
+      `the quote's ${what} would be ${amount} minor units, more than ${PRICING_LIMITS.maxAmountMinor} (the largest amount kept exact); split the lines over several quotes`,
+    );
+  return Number(amount);
 }
 
 /** Prices a set of lines in one currency at one tax rate. Throws PricingError on an impossible line. */
@@ -118,35 +134,54 @@ export function priceQuote(input: {
   if (!Number.isInteger(input.taxRateBps) || input.taxRateBps < 0 || input.taxRateBps > PRICING_LIMITS.maxBps) {
     throw new PricingError("tax rate must be 0..10000 basis points");
   }
-  const oneTime = emptyBucket();
-  const monthly = emptyBucket();
-  const annual = emptyBucket();
-  let discountMinor = 0;
+  // Every sum is BigInt; numbers come out only through exact(), once the final amounts are known.
+  const buckets = {
+    oneTime: { subtotal: 0n, taxable: 0n },
+    monthly: { subtotal: 0n, taxable: 0n },
+    annual: { subtotal: 0n, taxable: 0n },
+  };
+  let discount = 0n;
   const lines = input.lines.map((line, i): PricedLine => {
     checkLine(line, i);
     const gross = BigInt(line.quantity) * BigInt(line.unitPriceMinor);
     const total = divRoundHalfUp(gross * BigInt(10_000 - line.discountBps), 10_000n);
-    const priced: PricedLine = { ...line, lineNo: i + 1, grossMinor: Number(gross), lineTotalMinor: Number(total) };
-    discountMinor += priced.grossMinor - priced.lineTotalMinor;
-    const bucket = line.billingType === "one_time" ? oneTime : line.billingPeriod === "year" ? annual : monthly;
-    bucket.subtotalMinor += priced.lineTotalMinor;
-    if (line.taxable) bucket.taxableMinor += priced.lineTotalMinor;
-    return priced;
+    discount += gross - total;
+    const bucket: BigBucket =
+      line.billingType === "one_time"
+        ? buckets.oneTime
+        : line.billingPeriod === "year"
+          ? buckets.annual
+          : buckets.monthly;
+    bucket.subtotal += total;
+    if (line.taxable) bucket.taxable += total;
+    return { ...line, lineNo: i + 1, grossMinor: Number(gross), lineTotalMinor: Number(total) };
   });
-  for (const b of [oneTime, monthly, annual]) {
-    b.taxMinor = taxOn(b.taxableMinor, input.taxRateBps);
-    b.totalMinor = b.subtotalMinor + b.taxMinor;
-  }
+  const taxRate = BigInt(input.taxRateBps);
+  const taxes = [buckets.oneTime, buckets.monthly, buckets.annual].map((b) =>
+    divRoundHalfUp(b.taxable * taxRate, 10_000n),
+  );
+  const [oneTimeTax, monthlyTax, annualTax] = taxes as [bigint, bigint, bigint];
+  const grand =
+    buckets.oneTime.subtotal + buckets.monthly.subtotal + buckets.annual.subtotal + oneTimeTax + monthlyTax + annualTax;
+  // The first-invoice total bounds every bucket amount and tax; the discount is bounded separately.
+  const totalMinor = exact(grand, "first invoice total");
+  const discountMinor = exact(discount, "discount");
+  const bucketOf = (b: BigBucket, tax: bigint): Bucket => ({
+    subtotalMinor: Number(b.subtotal),
+    taxableMinor: Number(b.taxable),
+    taxMinor: Number(tax),
+    totalMinor: Number(b.subtotal + tax),
+  });
   return {
     currency: input.currency,
     taxRateBps: input.taxRateBps,
     lines,
-    oneTime,
-    recurringMonthly: monthly,
-    recurringAnnual: annual,
+    oneTime: bucketOf(buckets.oneTime, oneTimeTax),
+    recurringMonthly: bucketOf(buckets.monthly, monthlyTax),
+    recurringAnnual: bucketOf(buckets.annual, annualTax),
     discountMinor,
-    taxMinor: oneTime.taxMinor + monthly.taxMinor + annual.taxMinor,
-    totalMinor: oneTime.totalMinor + monthly.totalMinor + annual.totalMinor,
+    taxMinor: Number(oneTimeTax + monthlyTax + annualTax),
+    totalMinor,
   };
 }
 
@@ -195,6 +230,20 @@ export function currencyExponent(currency: string): number {
 
 const formatters = new Map<string, (value: number) => string>();
 
+/**
+ * The exact decimal string of an integer amount of minor units ("8999909999100009", 2 → "89999099991000.09").
+ * Intl.NumberFormat formats a decimal string exactly (ECMA-402 "Intl.NumberFormat v3", string as exact decimal);
+ * dividing the number by 100 first would round at this magnitude.
+ */
+function decimalOf(amountMinor: number, digits: number): string {
+  const negative = amountMinor < 0;
+  const text = BigInt(Math.abs(amountMinor))
+    .toString()
+    .padStart(digits + 1, "0");
+  const body = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  return negative ? `-${body}` : body;
+}
+
 /** "$65.00", "£78.00", "¥500": for people reading a preview; amount_minor stays the source of truth. */
 export function formatMoney(amountMinor: number, currency: string): string {
   let f = formatters.get(currency);
@@ -207,12 +256,12 @@ export function formatMoney(amountMinor: number, currency: string): string {
         minimumFractionDigits: digits,
         maximumFractionDigits: digits,
       });
-      f = (v) => nf.format(v);
+      f = (v) => nf.format(decimalOf(v, digits) as Intl.StringNumericLiteral);
     } catch {
       const nf = new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-      f = (v) => `${currency} ${nf.format(v)}`;
+      f = (v) => `${currency} ${nf.format(decimalOf(v, digits) as Intl.StringNumericLiteral)}`;
     }
     formatters.set(currency, f);
   }
-  return f(amountMinor / 10 ** currencyExponent(currency));
+  return f(amountMinor);
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, like, ne, not, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { sha256Hex, newId } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
@@ -11,10 +11,13 @@ import {
   quoteLines,
   quotes,
 } from "../../store/schema/cavalier";
+import { PolicySection } from "../../config/schema";
 import { tenants } from "../../store/schema/tenancy";
 import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
+import { resolveTenant as resolveTenantBy } from "../kit/tenant";
 import { CavalierError } from "./errors";
-import { afterAsc, afterDesc, clampLimit, decodeCursor, pageOf } from "./paging";
+import { decodeCursor } from "../kit/cursor";
+import { afterAsc, afterDesc, keysetPage, pageLimit, type Page } from "../kit/page";
 import {
   DEFAULT_VALID_DAYS,
   effectiveQuoteStatus,
@@ -43,11 +46,6 @@ export type DealStage = (typeof DEAL_STAGES)[number];
 
 export interface Actor {
   userId: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 /** Default win probability per stage (ConnectWise/Autotask keep a probability beside the stage). */
@@ -82,8 +80,8 @@ export async function listTenants(
   scope: TenantScope,
   opts: { query?: string; cursor?: string; limit?: number },
 ): Promise<Page<TenantRow>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<string>(opts.cursor, "string");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.tenants", opts.cursor, ["string", "string"]);
   const conds: SQL[] = [scope.where(tenants.id), eq(tenants.disabled, false)];
   for (const w of words(opts.query)) conds.push(or(contains(tenants.name, w), contains(tenants.id, w))!);
   if (cursor) conds.push(afterAsc(tenants.name, tenants.id, cursor));
@@ -93,49 +91,15 @@ export async function listTenants(
     .where(and(...conds))
     .orderBy(asc(tenants.name), asc(tenants.id))
     .limit(limit + 1);
-  return pageOf(rows, limit, (r) => [r.name, r.id]);
+  return keysetPage("cavalier.tenants", rows, limit, (r) => [r.name, r.id]);
 }
 
 /**
- * Finds a tenant the caller named, by id or by its name as a model would type it ("ContosoCare" is the id
- * contosocare, case-insensitively; "contosocare clinic" the name), among tenants in scope. This is the same rule the
- * MCP call path uses to record the tenant acted on (TenantDirectory.resolve), so every audit row names a real id.
- * A unique name prefix ("Fabrikam") is not accepted but answered with the exact id to pass.
- * A reference that only matches outside the scope raises CrossTenantError (audited as denied_cross_tenant);
- * both that and a miss read "not found or not permitted".
+ * The tenant the caller named (id or name, case-insensitive), through the one resolver every surface uses
+ * (src/tenancy/resolve.ts): a miss and another customer's tenant read the same; only the audit row differs.
  */
 export async function resolveTenant(db: DbLike, scope: TenantScope, ref: string): Promise<TenantRow> {
-  const wanted = ref.trim().toLowerCase();
-  if (wanted.length === 0)
-    throw new CavalierError(
-      "invalid_input",
-      "tenant_id must not be empty: pass a tenant id or name from cavalier_list_tenants",
-    );
-  const inScope = await db
-    .select()
-    .from(tenants)
-    .where(and(scope.where(tenants.id), eq(tenants.disabled, false)));
-  const exact = inScope.filter((t) => t.id === ref || t.id === wanted || t.name.toLowerCase() === wanted);
-  if (exact.length === 1) {
-    scope.require(exact[0]!.id);
-    return exact[0]!;
-  }
-  const near = inScope.filter((t) => t.name.toLowerCase().startsWith(wanted) || t.id.startsWith(wanted));
-  if (exact.length > 1 || near.length > 0) {
-    const candidates = (exact.length > 1 ? exact : near).map((t) => `${t.name} [tenant_id ${t.id}]`).join(", ");
-    throw new CavalierError(
-      "ambiguous_reference",
-      `no tenant is named exactly "${ref}"; did you mean ${candidates}? Pass its tenant_id`,
-    );
-  }
-  // Only to tell a cross-tenant attempt from a typo in the audit log; nothing from this row reaches the caller.
-  const elsewhere = await db
-    .select({ id: tenants.id })
-    .from(tenants)
-    .where(or(sql`lower(${tenants.id}) = ${wanted}`, sql`lower(${tenants.name}) = ${wanted}`))
-    .limit(1);
-  if (elsewhere.length > 0) throw new CrossTenantError("tenant", ref);
-  throw new NotFoundError("tenant", ref);
+  return await resolveTenantBy(db, scope, ref);
 }
 
 /**
@@ -179,8 +143,8 @@ export async function searchProducts(
     limit?: number;
   },
 ): Promise<Page<ProductWithPrices>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<string>(opts.cursor, "string");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.products", opts.cursor, ["string", "string"]);
   const owners = opts.tenant
     ? [catalogOwnerOf(await resolveTenant(db, scope, opts.tenant))]
     : await catalogOwnerIds(db, scope);
@@ -197,7 +161,7 @@ export async function searchProducts(
     .where(and(...conds))
     .orderBy(asc(products.sku), asc(products.id))
     .limit(limit + 1);
-  const page = pageOf(rows, limit, (r) => [r.sku, r.id]);
+  const page = keysetPage("cavalier.products", rows, limit, (r) => [r.sku, r.id]);
   const prices = page.items.length
     ? await db
         .select()
@@ -220,7 +184,12 @@ export async function searchProducts(
  * Finds a catalog product by id, SKU or name (case-insensitive), as a model would type it: "Operations Pro",
  * "OPS-PRO-SEAT", or "Operations Pro seat" (the longest product name contained in the reference).
  */
-export async function resolveProduct(db: DbLike, ownerId: string, ref: string): Promise<ProductRow> {
+export async function resolveProduct(
+  db: DbLike,
+  scope: TenantScope,
+  ownerId: string,
+  ref: string,
+): Promise<ProductRow> {
   const wanted = ref.trim().toLowerCase();
   const rows = await db
     .select()
@@ -242,10 +211,22 @@ export async function resolveProduct(db: DbLike, ownerId: string, ref: string): 
       `"${ref}" matches several products (${matches.map((p) => `${p.name} [${p.sku}]`).join(", ")}); pass the SKU`,
     );
   }
-  throw new CavalierError(
-    "unknown_product",
-    `no active catalog product matches "${ref}"; find the SKU with cavalier_search_products`,
-  );
+  const message = `no active catalog product matches "${ref}"; find the SKU with cavalier_search_products`;
+  // A product id or SKU of another catalog is a cross-tenant probe: audited as such, answered like a miss.
+  // Names are not checked: several catalogs can sell a "Microsoft 365 Business Premium", and a typo is no probe.
+  const [elsewhere] = await db
+    .select({ id: products.id })
+    .from(products)
+    .where(
+      and(
+        or(eq(products.id, ref.trim()), sql`lower(${products.sku}) = ${wanted}`),
+        ne(products.tenantId, ownerId),
+        not(scope.where(products.tenantId)),
+      ),
+    )
+    .limit(1);
+  if (elsewhere) throw new CrossTenantError("product", ref, message);
+  throw new CavalierError("unknown_product", message);
 }
 
 export interface QuoteLineInput {
@@ -260,6 +241,7 @@ export interface QuoteLineInput {
 
 async function pricingLinesFor(
   db: DbLike,
+  scope: TenantScope,
   tenant: TenantRow,
   lines: readonly QuoteLineInput[],
 ): Promise<PricingLine[]> {
@@ -267,8 +249,10 @@ async function pricingLinesFor(
   const owner = catalogOwnerOf(tenant);
   const out: PricingLine[] = [];
   for (const [i, line] of lines.entries()) {
-    const product = await resolveProduct(db, owner, line.product).catch((err: unknown) => {
+    const product = await resolveProduct(db, scope, owner, line.product).catch((err: unknown) => {
       if (err instanceof CavalierError) throw new CavalierError(err.code, `lines[${i}].product: ${err.message}`);
+      if (err instanceof CrossTenantError)
+        throw new CrossTenantError(err.entity, err.requestedId, `lines[${i}].product: ${err.message}`);
       throw err;
     });
     let unitPriceMinor = line.unitPriceMinor;
@@ -325,7 +309,7 @@ export async function priceQuoteFor(
 ): Promise<{ tenant: TenantRow; pricing: QuotePricing }> {
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
-  return { tenant, pricing: price(tenant, await pricingLinesFor(db, tenant, input.lines)) };
+  return { tenant, pricing: price(tenant, await pricingLinesFor(db, scope, tenant, input.lines)) };
 }
 
 /**
@@ -373,8 +357,8 @@ export async function listContacts(
   scope: TenantScope,
   opts: { tenant?: string; query?: string; cursor?: string; limit?: number },
 ): Promise<Page<ContactRow>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<string>(opts.cursor, "string");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.contacts", opts.cursor, ["string", "string"]);
   const conds: SQL[] = [scope.where(contacts.tenantId)];
   if (opts.tenant) conds.push(eq(contacts.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
   for (const w of words(opts.query))
@@ -386,7 +370,7 @@ export async function listContacts(
     .where(and(...conds))
     .orderBy(asc(contacts.name), asc(contacts.id))
     .limit(limit + 1);
-  return pageOf(rows, limit, (r) => [r.name, r.id]);
+  return keysetPage("cavalier.contacts", rows, limit, (r) => [r.name, r.id]);
 }
 
 async function contactOfTenant(
@@ -434,8 +418,8 @@ export async function listDeals(
   scope: TenantScope,
   opts: { tenant?: string; stages?: readonly DealStage[]; cursor?: string; limit?: number },
 ): Promise<Page<{ deal: DealRow; tenantName: string }>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<number>(opts.cursor, "number");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.deals", opts.cursor, ["count", "string"]);
   const conds: SQL[] = [scope.where(deals.tenantId)];
   if (opts.tenant) conds.push(eq(deals.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
   if (opts.stages && opts.stages.length > 0) conds.push(inArray(deals.stage, [...opts.stages]));
@@ -447,7 +431,7 @@ export async function listDeals(
     .where(and(...conds))
     .orderBy(desc(deals.createdAt), desc(deals.id))
     .limit(limit + 1);
-  return pageOf(rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
+  return keysetPage("cavalier.deals", rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
 }
 
 export async function getDealRow(db: DbLike, scope: TenantScope, dealId: string): Promise<DealRow> {
@@ -764,7 +748,17 @@ export async function getQuote(
     .where(and(...conds))
     .orderBy(desc(quotes.version))
     .limit(2);
-  if (rows.length === 0) throw new NotFoundError("quote", ref.quoteNumber);
+  if (rows.length === 0) {
+    // Quote numbers are per tenant, so the same number may exist elsewhere: that is a cross-tenant probe (audited),
+    // answered exactly like a number that does not exist.
+    const [elsewhere] = await db
+      .select({ id: quotes.id })
+      .from(quotes)
+      .where(and(...conds.slice(1)))
+      .limit(1);
+    if (elsewhere) throw new CrossTenantError("quote", ref.quoteNumber);
+    throw new NotFoundError("quote", ref.quoteNumber);
+  }
   return detailOf(db, scope, rows[0]!, now);
 }
 
@@ -785,8 +779,8 @@ export async function listQuotes(
   opts: { tenant?: string; statuses?: readonly QuoteStatus[]; dealId?: string; cursor?: string; limit?: number },
   now: number,
 ): Promise<Page<{ quote: QuoteRow; status: QuoteStatus; tenantName: string }>> {
-  const limit = clampLimit(opts.limit);
-  const cursor = decodeCursor<number>(opts.cursor, "number");
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.quotes", opts.cursor, ["count", "string"]);
   const conds: SQL[] = [scope.where(quotes.tenantId)];
   if (opts.tenant) conds.push(eq(quotes.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
   if (opts.dealId) conds.push(eq(quotes.dealId, (await getDealRow(db, scope, opts.dealId)).id));
@@ -799,7 +793,7 @@ export async function listQuotes(
     .where(and(...conds))
     .orderBy(desc(quotes.createdAt), desc(quotes.id))
     .limit(limit + 1);
-  const page = pageOf(rows, limit, (r) => [r.quote.createdAt, r.quote.id]);
+  const page = keysetPage("cavalier.quotes", rows, limit, (r) => [r.quote.createdAt, r.quote.id]);
   return {
     items: page.items.map((r) => ({
       quote: r.quote,
@@ -949,7 +943,7 @@ export async function proposeQuote(
     if (err instanceof PricingError) throw new CavalierError("invalid_input", err.message);
     throw err;
   }
-  const pricing = price(tenant, await pricingLinesFor(db, tenant, input.lines));
+  const pricing = price(tenant, await pricingLinesFor(db, scope, tenant, input.lines));
   const title =
     input.title?.trim() ||
     dealName ||
@@ -1106,7 +1100,7 @@ export async function planRevision(
   const tenant = source.tenant;
   let pricing: QuotePricing;
   if (input.lines) {
-    pricing = price(tenant, await pricingLinesFor(db, tenant, input.lines));
+    pricing = price(tenant, await pricingLinesFor(db, scope, tenant, input.lines));
   } else {
     // Copied lines keep their quoted prices; tax follows the tenant's current rate.
     pricing = price(
@@ -1196,10 +1190,60 @@ const ALLOWED_FROM: Record<QuoteDecision | "sent", readonly QuoteStatus[]> = {
   void: ["draft", "sent", "expired"],
 };
 
+/** The role policy of quotes (config `[policy]`). */
+export interface QuotePolicy {
+  /** Largest per-line discount a technician may send; above it an msp_admin or platform_admin must send it. */
+  technicianMaxDiscountBps: number;
+}
+
+/** The policy when the caller passes none: the config schema's defaults. */
+export const DEFAULT_QUOTE_POLICY: QuotePolicy = {
+  technicianMaxDiscountBps: PolicySection.assert({}).technician_max_discount_bps,
+};
+
+/** Roles that may approve (by sending) a quote past the technician discount cap. */
+export const DISCOUNT_APPROVER_ROLES = ["msp_admin", "platform_admin"] as const;
+
+/** A send that exceeded the technician discount cap, and the approver who sent it anyway. */
+export interface PolicyOverride {
+  rule: "policy.technician_max_discount_bps";
+  capBps: number;
+  lines: { lineNo: number; discountBps: number }[];
+  approvedBy: { userId: string; role: string };
+}
+
+/**
+ * The quote approval policy (stated in the knowledge base and configured as `[policy]`): a technician may draft and
+ * revise any discount, but may only send a quote whose every line is discounted at most the cap. Returns the
+ * override to record when an approver sends a quote past the cap, null when the quote is within it.
+ */
+function checkSendPolicy(scope: TenantScope, detail: QuoteDetail, policy: QuotePolicy): PolicyOverride | null {
+  const cap = policy.technicianMaxDiscountBps;
+  const over = detail.lines
+    .filter((l) => l.discountBps > cap)
+    .map((l) => ({ lineNo: l.lineNo, discountBps: l.discountBps }));
+  if (over.length === 0) return null;
+  const { role, userId } = scope.principal;
+  if ((DISCOUNT_APPROVER_ROLES as readonly string[]).includes(role))
+    return { rule: "policy.technician_max_discount_bps", capBps: cap, lines: over, approvedBy: { userId, role } };
+  const pct = (bps: number) => `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+  throw new CavalierError(
+    "forbidden_role",
+    `quote approval policy (policy.technician_max_discount_bps = ${cap}): a ${role} may send quotes discounted at most ${pct(cap)} per line, and ${over
+      .map((l) => `line ${l.lineNo} is discounted ${pct(l.discountBps)}`)
+      .join(
+        ", ",
+      )}. An msp_admin or platform_admin must approve it by marking it sent; you may still revise it to within ${pct(cap)}.`,
+    { rule: "policy.technician_max_discount_bps", cap_bps: cap, lines: over, approvers: DISCOUNT_APPROVER_ROLES },
+  );
+}
+
 export interface QuoteTransition {
   detail: QuoteDetail;
   previousStatus: QuoteStatus;
   changed: boolean;
+  /** When a send exceeded the technician discount cap: the rule and who approved it (for the audit row). */
+  policyOverride: PolicyOverride | null;
   /** When an acceptance closed the quote's deal as won. */
   deal: { id: string; name: string; previousStage: DealStage; stage: DealStage } | null;
 }
@@ -1211,7 +1255,7 @@ export interface QuoteTransition {
 export async function transitionQuote(
   db: DbLike,
   scope: TenantScope,
-  input: { quoteId: string; to: QuoteDecision | "sent"; reason?: string; contactId?: string },
+  input: { quoteId: string; to: QuoteDecision | "sent"; reason?: string; contactId?: string; policy?: QuotePolicy },
   now: number,
   opts: { dryRun?: boolean } = {},
 ): Promise<QuoteTransition> {
@@ -1220,7 +1264,8 @@ export async function transitionQuote(
   if (input.to === "sent" || input.to === "void")
     await assertSeller(db, scope, before.tenant, input.to === "sent" ? "mark quotes sent" : "void quotes");
   const ref = `${before.quote.quoteNumber} v${before.quote.version}`;
-  if (before.status === input.to) return { detail: before, previousStatus: before.status, changed: false, deal: null };
+  if (before.status === input.to)
+    return { detail: before, previousStatus: before.status, changed: false, deal: null, policyOverride: null };
   const allowed = ALLOWED_FROM[input.to];
   if (!allowed.includes(before.status)) {
     const hint =
@@ -1235,6 +1280,8 @@ export async function transitionQuote(
       { from: before.status, to: input.to, allowed_from: allowed },
     );
   }
+  const policyOverride =
+    input.to === "sent" ? checkSendPolicy(scope, before, input.policy ?? DEFAULT_QUOTE_POLICY) : null;
   if (input.contactId) await contactOfTenant(db, scope, input.contactId, before.quote.tenantId);
   const reason = input.reason?.trim() || null;
   if (input.to === "declined" && !reason)
@@ -1299,5 +1346,6 @@ export async function transitionQuote(
     previousStatus: before.status,
     changed: true,
     deal: dealChange,
+    policyOverride,
   };
 }

@@ -5,7 +5,10 @@ import type { DbLike } from "../../store/index";
 import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
 import { tenants } from "../../store/schema/tenancy";
 import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
-import { countWithinBudget, decodeCursor, encodeCursor, pageLimit } from "../aegis/paging";
+import { countWithinBudget } from "../aegis/paging";
+import { decodeCursor, encodeCursor } from "../kit/cursor";
+import { resolveTenant } from "../kit/tenant";
+import { pageLimit } from "../kit/page";
 
 /**
  * forge knowledge base: articles and runbooks, versioned, searched with SQLite FTS5 + bm25.
@@ -121,19 +124,14 @@ export async function searchKnowledge(
       "query must contain at least one meaningful word, e.g. 'legacy authentication' or 'offboarding'",
     );
   const limit = pageLimit(input.limit);
-  const offset = input.cursor ? Number(decodeCursor<{ o: number }>("forge.search", input.cursor, ["o"]).o) : 0;
+  const [offset] = decodeCursor("forge.search", input.cursor, ["count"]) ?? [0];
   const vis = await visibilityFor(db, scope);
   // Archived documents are retired: nobody (staff included) should find them by searching.
   const conds: SQL[] = [visibleCondition(scope, vis), isNull(forgeDocuments.archivedAt)];
   let boostTenant: string | null = null;
   let mspWideIds = new Set<string>();
   if (input.tenantId !== undefined) {
-    scope.require(input.tenantId);
-    const [t] = await db
-      .select({ id: tenants.id, parentId: tenants.parentId, kind: tenants.kind })
-      .from(tenants)
-      .where(and(scope.where(tenants.id), eq(tenants.id, input.tenantId)));
-    if (!t) throw new NotFoundError("tenant", input.tenantId);
+    const t = await resolveTenant(db, scope, input.tenantId);
     const allowed = [t.id, ...(t.parentId ? [t.parentId] : [])];
     conds.push(inArray(forgeDocuments.tenantId, allowed));
     boostTenant = t.id;
@@ -175,7 +173,7 @@ export async function searchKnowledge(
   const more = rows.length > fit;
   return {
     items: hits.slice(0, fit),
-    next_cursor: more ? encodeCursor("forge.search", { o: offset + fit }) : null,
+    next_cursor: more ? encodeCursor("forge.search", [offset + fit]) : null,
     query_terms: match,
     note: "Ranked by SQLite FTS5 bm25 (title x10, tags x6, summary x4, body x1); documents of the named tenant are boosted 1.5x over MSP-wide ones.",
   };
@@ -349,22 +347,18 @@ export async function saveDocument(
     const doc = admitDocument(scope, { shared: [], staff: vis.staff }, existing, input.kind, input.documentId);
     // Client-side users do not see archived documents, so they cannot revive one by saving over it.
     if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(input.kind, input.documentId);
-    if (input.tenantId !== undefined && input.tenantId !== doc.tenantId)
+    const named = input.tenantId !== undefined ? (await resolveTenant(db, scope, input.tenantId)).id : undefined;
+    if (named !== undefined && named !== doc.tenantId)
       throw new ToolError(
-        `tenant_id ${input.tenantId} does not match ${input.kind} ${doc.id}'s tenant ${doc.tenantId}; omit tenant_id when saving a new version`,
+        `tenant_id ${named} does not match ${input.kind} ${doc.id}'s tenant ${doc.tenantId}; omit tenant_id when saving a new version`,
       );
   }
-  const tenantId = existing?.tenantId ?? input.tenantId;
-  if (!tenantId)
+  const ref = existing?.tenantId ?? input.tenantId;
+  if (!ref)
     throw new ToolError(
       "tenant_id is required when creating a new document (use your MSP's tenant id for an MSP-wide document)",
     );
-  scope.require(tenantId);
-  const [tenantRow] = await db
-    .select({ id: tenants.id })
-    .from(tenants)
-    .where(and(scope.where(tenants.id), eq(tenants.id, tenantId), eq(tenants.disabled, false)));
-  if (!tenantRow) throw new NotFoundError("tenant", tenantId);
+  const tenantId = (await resolveTenant(db, scope, ref)).id;
 
   let steps: RunbookStep[] | null = null;
   let body: string;

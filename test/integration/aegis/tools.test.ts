@@ -112,7 +112,9 @@ describe("aegis_list_tenants", () => {
     const all = ok<{ items: { tenant_id: string }[] }>(await call(harbor, "aegis_list_tenants", {}));
     expect([...first.items, ...rest.items].map((t) => t.tenant_id)).toEqual(all.items.map((t) => t.tenant_id));
     expect(rest.next_cursor).toBeNull();
-    expect(errorText(await call(harbor, "aegis_list_tenants", { cursor: "bogus" }))).toContain("cursor is not valid");
+    expect(errorText(await call(harbor, "aegis_list_tenants", { cursor: "bogus" }))).toBe(
+      "invalid cursor; start again without one",
+    );
   });
   test("another MSP sees none of Harbor's tenants", async () => {
     const r = ok<{ items: { tenant_id: string }[] }>(await call(otter, "aegis_list_tenants", {}));
@@ -149,9 +151,13 @@ describe("aegis_get_posture_summary", () => {
     ).toContain("top_actions");
   });
   test("cross-tenant: otter asking for contosocare, fabrikam's owner asking for contosocare", async () => {
-    expect(errorText(await call(otter, "aegis_get_posture_summary", { tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "aegis_get_posture_summary", { tenant_id: "contosocare" }))).toStartWith(
+      NOT_PERMITTED,
+    );
     expect((await lastAudit("aegis_get_posture_summary"))?.outcome).toBe("denied_cross_tenant");
-    expect(errorText(await call(owner, "aegis_get_posture_summary", { tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(owner, "aegis_get_posture_summary", { tenant_id: "contosocare" }))).toStartWith(
+      NOT_PERMITTED,
+    );
   });
   test("missing scope", async () =>
     expectMissingScope(writeOnlyToken, "aegis_get_posture_summary", { tenant_id: "contosocare" }, "aegis:read"));
@@ -181,7 +187,7 @@ describe("aegis_get_posture_trend", () => {
     ).toContain("before");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "aegis_get_posture_trend", { tenant_id: "tailspin-logistics" }))).toBe(
+    expect(errorText(await call(otter, "aegis_get_posture_trend", { tenant_id: "tailspin-logistics" }))).toStartWith(
       NOT_PERMITTED,
     );
   });
@@ -226,7 +232,9 @@ describe("aegis_list_findings", () => {
     expect(errorText(await call(harbor, "aegis_list_findings", { cursor: "bm90LWEtY3Vyc29y" }))).toContain("cursor");
   });
   test("cross-tenant: naming a Harbor tenant is refused, listing shows nothing of Harbor's", async () => {
-    expect(errorText(await call(otter, "aegis_list_findings", { tenant_id: "contosocare" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "aegis_list_findings", { tenant_id: "contosocare" }))).toStartWith(
+      NOT_PERMITTED,
+    );
     expect(ok<{ items: unknown[] }>(await call(otter, "aegis_list_findings", {})).items).toEqual([]);
   });
   test("missing scope", async () => expectMissingScope(writeOnlyToken, "aegis_list_findings", {}, "aegis:read"));
@@ -281,7 +289,9 @@ describe("aegis_list_controls / aegis_get_control", () => {
     expect(errorText(await call(harbor, "aegis_get_control", { framework: "cis_v8" }))).toContain("control_ref");
   });
   test("cross-tenant: the catalogue is shared, Harbor's findings are not", async () => {
-    expect(errorText(await call(otter, "aegis_list_controls", { tenant_id: "fabrikam-law" }))).toBe(NOT_PERMITTED);
+    expect(errorText(await call(otter, "aegis_list_controls", { tenant_id: "fabrikam-law" }))).toStartWith(
+      NOT_PERMITTED,
+    );
     const c = ok<{ findings: unknown[] }>(
       await call(otter, "aegis_get_control", { framework: "cis_m365_v5", control_ref: "1.1.3" }),
     );
@@ -322,9 +332,9 @@ describe("aegis_export_evidence", () => {
     ).toContain("format");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "aegis_export_evidence", { tenant_id: "contosocare", format: "csv" }))).toBe(
-      NOT_PERMITTED,
-    );
+    expect(
+      errorText(await call(otter, "aegis_export_evidence", { tenant_id: "contosocare", format: "csv" })),
+    ).toStartWith(NOT_PERMITTED);
   });
   test("missing scope", async () =>
     expectMissingScope(writeOnlyToken, "aegis_export_evidence", { format: "csv" }, "aegis:read"));

@@ -114,9 +114,9 @@ describe("forge_search_knowledge", () => {
     expect(errorText(await call(harbor, "forge_search_knowledge", { query: "mfa", limit: 0 }))).toContain("limit");
   });
   test("cross-tenant: otter naming contosocare, and searching Harbor's content", async () => {
-    expect(errorText(await call(otter, "forge_search_knowledge", { query: "EHR", tenant_id: "contosocare" }))).toBe(
-      NOT_PERMITTED,
-    );
+    expect(
+      errorText(await call(otter, "forge_search_knowledge", { query: "EHR", tenant_id: "contosocare" })),
+    ).toStartWith(NOT_PERMITTED);
     expect(
       ok<{ items: Hit[] }>(await call(otter, "forge_search_knowledge", { query: "offboarding legacy authentication" }))
         .items,
@@ -241,7 +241,7 @@ describe("forge_classify_request", () => {
   test("cross-tenant", async () => {
     expect(
       errorText(await call(otter, "forge_classify_request", { text: "password reset", tenant_id: "contosocare" })),
-    ).toBe(NOT_PERMITTED);
+    ).toStartWith(NOT_PERMITTED);
   });
   test("missing scope", async () =>
     expectMissingScope(writeOnlyToken, "forge_classify_request", { text: "help" }, "forge:read"));
@@ -523,7 +523,7 @@ describe("forge_build_qbr_outline", () => {
     ).toContain("ISO 8601");
   });
   test("cross-tenant", async () => {
-    expect(errorText(await call(otter, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }))).toBe(
+    expect(errorText(await call(otter, "forge_build_qbr_outline", { tenant_id: "tailspin-logistics" }))).toStartWith(
       NOT_PERMITTED,
     );
   });
@@ -622,7 +622,7 @@ describe("forge_save_article / forge_save_runbook", () => {
     expect(errorText(await call(otter, "forge_save_article", { ...base, article_id: "kb_patch_policy" }))).toBe(
       NOT_PERMITTED,
     );
-    expect(errorText(await call(otter, "forge_save_article", { ...base, tenant_id: "contosocare" }))).toBe(
+    expect(errorText(await call(otter, "forge_save_article", { ...base, tenant_id: "contosocare" }))).toStartWith(
       NOT_PERMITTED,
     );
     expect(errorText(await call(staff, "forge_save_article", { ...base, article_id: "kb_authenticator_setup" }))).toBe(

@@ -1,13 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ToolError } from "../../../src/mcp/define-tool";
 import { STATUS } from "../../../src/surfaces/aegis/ocsf";
-import {
-  countWithinBudget,
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
-  parseIsoTime,
-} from "../../../src/surfaces/aegis/paging";
+import { countWithinBudget, parseIsoTime } from "../../../src/surfaces/aegis/paging";
 import { csvCell, effectiveStatusId } from "../../../src/surfaces/aegis/service";
 
 describe("suppression lapse (effectiveStatusId)", () => {
@@ -19,18 +12,7 @@ describe("suppression lapse (effectiveStatusId)", () => {
   });
 });
 
-describe("cursors", () => {
-  test("round-trip and refuse cursors of another list or made up", () => {
-    const c = encodeCursor("aegis.findings", { s: 4, i: "fnd_x" });
-    expect(decodeCursor<{ s: number; i: string }>("aegis.findings", c, ["s", "i"])).toMatchObject({ s: 4, i: "fnd_x" });
-    expect(() => decodeCursor("forge.search", c, ["o"])).toThrow(ToolError);
-    expect(() => decodeCursor("aegis.findings", "%%%", ["s"])).toThrow("cursor is not valid");
-  });
-  test("limit defaults to 25 and is clamped to 1..100", () => {
-    expect(pageLimit(undefined)).toBe(25);
-    expect(pageLimit(500)).toBe(100);
-    expect(pageLimit(0)).toBe(1);
-  });
+describe("page budget", () => {
   test("a page stops before its JSON exceeds the budget, but always holds one item", () => {
     const items = Array.from({ length: 10 }, (_, i) => ({ i, pad: "x".repeat(90) }));
     expect(countWithinBudget(items, 350)).toBe(3);

@@ -15,7 +15,7 @@ export const getControlTool = defineTool({
       "The control's reference within the framework, e.g. 1.1.3 or AdminMFAV2; use together with framework.",
     ),
     "tenant_id?": type("0 < string <= 128").describe(
-      "Show this tenant's standing and findings only (e.g. contosocare).",
+      "Show this tenant's standing and findings only: its id or name, case-insensitive (e.g. contosocare).",
     ),
   }),
   output: ControlSummaryOut.merge({

@@ -19,7 +19,7 @@ export const listFindingsTool = defineTool({
     "Use this when the user asks what security issues a customer (or all customers) has: lists findings worst-first with OCSF severity and status, filterable by severity, status, class (compliance / vulnerability / detection) and framework control, with cursor pagination. Use aegis_get_finding for resources, remediation and history.",
   input: type({
     "tenant_id?": type("0 < string <= 128").describe(
-      "Only this tenant's findings (e.g. contosocare); omit for every tenant you may act on.",
+      "Only this tenant's findings: its id or name, case-insensitive (e.g. contosocare); omit for every tenant you may act on.",
     ),
     "severity?": SeverityName.array()
       .atMostLength(6)

@@ -1,6 +1,7 @@
 import { type } from "arktype";
 import { defineTool } from "../../../mcp/define-tool";
-import { decodeCursor, encodeCursor, pageLimit } from "../paging";
+import { decodeCursor, encodeCursor } from "../../kit/cursor";
+import { pageLimit } from "../../kit/page";
 import { listTenantPosture } from "../service";
 import { CursorArg, LimitArg, READ_ONLY } from "./shared";
 
@@ -30,10 +31,10 @@ export const listTenantsTool = defineTool({
   handler: async (input, ctx) => {
     // Tenants in scope are few (an MSP's clients), so the ranked list is computed whole and paged by position.
     const all = await listTenantPosture(ctx.db, ctx.scope, ctx.now);
-    const offset = input.cursor ? decodeCursor<{ o: number }>("aegis_list_tenants", input.cursor, ["o"]).o : 0;
+    const [offset] = decodeCursor("aegis.tenants", input.cursor, ["count"]) ?? [0];
     const limit = pageLimit(input.limit);
     const items = all.slice(offset, offset + limit);
     const next = offset + items.length;
-    return { items, next_cursor: next < all.length ? encodeCursor("aegis_list_tenants", { o: next }) : null };
+    return { items, next_cursor: next < all.length ? encodeCursor("aegis.tenants", [next]) : null };
   },
 });

@@ -1,13 +1,13 @@
 import { type } from "arktype";
 import type { ToolContext } from "../../../mcp/define-tool";
-import { MAX_LIMIT } from "../paging";
+import { MAX_LIMIT } from "../../kit/page";
 import type { Actor } from "../service";
 import { MAX_SUPPRESSION_DAYS } from "../ocsf";
 
 /** Parameters and result shapes shared by the aegis tools, described once so every tool says the same thing. */
 
 export const TenantIdArg = type("0 < string <= 128").describe(
-  "The tenant (customer) id, e.g. contosocare. Optional when you can act on exactly one customer tenant; otherwise the error lists the ids you may use.",
+  "The tenant (customer): its id or its name, case-insensitive, e.g. contosocare or ContosoCare Clinic. Optional when you can act on exactly one customer tenant; otherwise the error lists the ids you may use.",
 );
 export const FindingIdArg = type("0 < string <= 128").describe("The finding's id (fnd_…), from aegis_list_findings.");
 export const CursorArg = type("0 < string <= 512").describe(

@@ -1,25 +1,32 @@
 import { type } from "arktype";
 import { transitionQuote } from "../service";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
+import type { ToolContext } from "../../../mcp/define-tool";
 import { cavalierTool, QuoteIdArg } from "./shared";
+
+function sendInput(quoteId: string, ctx: ToolContext) {
+  return {
+    quoteId,
+    to: "sent" as const,
+    policy: { technicianMaxDiscountBps: ctx.config.policy.technician_max_discount_bps },
+  };
+}
 
 export const markQuoteSentTool = cavalierTool({
   name: "cavalier_mark_quote_sent",
   title: "cavalier.mark_quote_sent",
   description:
-    "Use this when the user has delivered a draft quote to the customer and it should now count as sent (awaiting their decision). The appliance itself sends nothing. Asks for confirmation first.",
+    "Use this when the user has delivered a draft quote to the customer and it should now count as sent (awaiting their decision). The appliance itself sends nothing. Asks for confirmation first. Quote approval policy: a technician cannot send a quote with any line discounted more than policy.technician_max_discount_bps (default 15%); an msp_admin or platform_admin must send it, which approves it.",
   input: type({ quote_id: QuoteIdArg }),
   output: type({ quote: QuoteOut, previous_status: QuoteStatusOut, changed: "boolean" }),
   scope: "cavalier:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
-    const r = await transitionQuote(ctx.db, ctx.scope, { quoteId: input.quote_id, to: "sent" }, ctx.now, {
-      dryRun: true,
-    });
+    const r = await transitionQuote(ctx.db, ctx.scope, sendInput(input.quote_id, ctx), ctx.now, { dryRun: true });
     const ref = reference(r.detail.quote);
     return {
       summary: r.changed
-        ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the customer.`
+        ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the customer.${r.policyOverride ? ` This approves discounts above the technician cap of ${r.policyOverride.capBps / 100}% on line(s) ${r.policyOverride.lines.map((l) => l.lineNo).join(", ")}.` : ""}`
         : `${ref} is already sent; nothing would change.`,
       proposal: {
         quote_id: r.detail.quote.id,
@@ -31,7 +38,19 @@ export const markQuoteSentTool = cavalierTool({
     };
   },
   handler: async (input, ctx) => {
-    const r = await transitionQuote(ctx.db, ctx.scope, { quoteId: input.quote_id, to: "sent" }, ctx.now);
+    const r = await transitionQuote(ctx.db, ctx.scope, sendInput(input.quote_id, ctx), ctx.now);
+    if (r.policyOverride) {
+      const o = r.policyOverride;
+      ctx.annotateAudit?.({
+        policy: {
+          rule: o.rule,
+          exceeded: true,
+          cap_bps: o.capBps,
+          lines: o.lines.map((l) => ({ line_no: l.lineNo, discount_bps: l.discountBps })),
+          approved_by: { user_id: o.approvedBy.userId, role: o.approvedBy.role },
+        },
+      });
+    }
     return { quote: presentQuote(r.detail), previous_status: r.previousStatus, changed: r.changed };
   },
 });

@@ -7,7 +7,7 @@ import {
   type ToolPreview,
 } from "../../../mcp/define-tool";
 import { CavalierError } from "../errors";
-import { MAX_LIMIT } from "../paging";
+import { MAX_LIMIT } from "../../kit/page";
 import { MAX_VALID_DAYS, PRICING_LIMITS } from "../pricing";
 import type { Actor, QuoteLineInput } from "../service";
 
@@ -56,7 +56,7 @@ export const LinesArg = LineArg.array()
   .atLeastLength(1)
   .atMostLength(PRICING_LIMITS.maxLines)
   .describe(
-    `The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's currency unless overridden.`,
+    `The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's currency unless overridden. Every amount is an exact integer; a quote whose total would exceed ${PRICING_LIMITS.maxAmountMinor} minor units (2^53 − 1) is refused: split it.`,
   );
 
 export type LineArgs = (typeof LineArg.infer)[];

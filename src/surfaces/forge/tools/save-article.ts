@@ -12,7 +12,7 @@ export const saveArticleTool = forgeTool({
       "Save a new version of this article (kb_…); omit to create a new article.",
     ),
     "tenant_id?": type("0 < string <= 128").describe(
-      "Owner of a NEW article: a customer id (e.g. contosocare) or your MSP's id for an MSP-wide article. Ignored for new versions.",
+      "Owner of a NEW article: a customer id or name, case-insensitive (e.g. contosocare), or your MSP's id for an MSP-wide article. Ignored for new versions.",
     ),
     title: type("3 <= string <= 200").describe("The article title."),
     summary: type("3 <= string <= 500").describe("One sentence saying what the article answers."),

@@ -12,7 +12,7 @@ export const saveRunbookTool = forgeTool({
       "Save a new version of this runbook (rb_…); omit to create a new runbook.",
     ),
     "tenant_id?": type("0 < string <= 128").describe(
-      "Owner of a NEW runbook: a customer id (e.g. tailspin-logistics) or your MSP's id for an MSP-wide runbook. Ignored for new versions.",
+      "Owner of a NEW runbook: a customer id or name, case-insensitive (e.g. tailspin-logistics), or your MSP's id for an MSP-wide runbook. Ignored for new versions.",
     ),
     title: type("3 <= string <= 200").describe("The runbook title."),
     when_to_use: type("3 <= string <= 500").describe("The situation that calls for this runbook."),

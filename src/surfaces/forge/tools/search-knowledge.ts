@@ -12,7 +12,7 @@ export const searchKnowledgeTool = forgeTool({
       "What to look for in plain words, e.g. 'block legacy authentication' or 'EHR outage'.",
     ),
     "tenant_id?": type("0 < string <= 128").describe(
-      "Search this customer's documents plus MSP-wide ones, ranking the customer's own higher (e.g. contosocare). Omit to search everything you may read.",
+      "Search this customer's documents plus MSP-wide ones, ranking the customer's own higher: its id or name, case-insensitive (e.g. contosocare). Omit to search everything you may read.",
     ),
     "kinds?": type("('article' | 'runbook')[]").atMostLength(2).describe("Only these document kinds; omit for both."),
     "cursor?": CursorArg,

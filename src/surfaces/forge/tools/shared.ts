@@ -1,7 +1,7 @@
 import { type, type Type } from "arktype";
 import { defineTool, ToolError, type ToolDefinition, type ToolPreview } from "../../../mcp/define-tool";
 import { CavalierError } from "../../cavalier/errors";
-import { MAX_LIMIT } from "../../aegis/paging";
+import { MAX_LIMIT } from "../../kit/page";
 
 /** Parameters and shapes shared by the forge tools. */
 

@@ -1,0 +1,40 @@
+import { and, eq, gt, lt, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { encodeCursor } from "./cursor";
+
+/** Page sizes shared by every list tool: default 25, at most 100. */
+export const DEFAULT_LIMIT = 25;
+export const MAX_LIMIT = 100;
+
+/** A page of a list: the items and the cursor of the next page (null on the last one). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
+}
+
+/** Rows strictly after (key, id) in ascending order (keyset paging: stable under inserts). */
+export function afterAsc(keyCol: SQLiteColumn, idCol: SQLiteColumn, cursor: readonly [string | number, string]): SQL {
+  return or(gt(keyCol, cursor[0]), and(eq(keyCol, cursor[0]), gt(idCol, cursor[1])))!;
+}
+
+/** Rows strictly after (key, id) in descending order. */
+export function afterDesc(keyCol: SQLiteColumn, idCol: SQLiteColumn, cursor: readonly [string | number, string]): SQL {
+  return or(lt(keyCol, cursor[0]), and(eq(keyCol, cursor[0]), lt(idCol, cursor[1])))!;
+}
+
+/** Splits a limit+1 fetch into the page and the cursor (of `list`) after its last item. */
+export function keysetPage<T>(
+  list: string,
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => readonly [string | number, string],
+): Page<T> {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: encodeCursor(list, keyOf(items[items.length - 1]!)) };
+}
