@@ -3,7 +3,7 @@ import type { AuditEvent } from "../audit/log";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { newId } from "../shared/crypto";
-import { findUnstorableString, hasControlOrLoneSurrogate } from "../shared/text";
+import { capCodePoints, findUnstorableString, hasControlOrLoneSurrogate } from "../shared/text";
 import type { DbLike } from "../store/index";
 import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
 import type { SurfaceAccess } from "./auth";
@@ -121,7 +121,7 @@ export async function runToolCall(
   // Free text must read back exactly as accepted; the store cannot hold these two (src/shared/text.ts).
   const unstorable = findUnstorableString(toolArgs);
   if (unstorable) {
-    const message = `Invalid arguments: ${unstorable.path} ${unstorable.reason}; send it without that character`;
+    const message = `Invalid arguments: ${capCodePoints(unstorable.path, 200)} ${unstorable.reason}; send it without that character`;
     await audit("invalid_input", { detail: { error: message } });
     return errorResult(message);
   }

@@ -96,26 +96,28 @@ export function auditText(value: string, maxCodePoints = AUDIT_TEXT_MAX_CODE_POI
 
 /**
  * The first string (object key or value, at any depth) in a JSON value that cannot be stored exactly, with its
- * path (`lines[0].description`) and why; null when every string is storable.
+ * path (`lines[0].description`) and why; null when every string is storable. Walks with an explicit stack, so a
+ * deeply nested body cannot exhaust the call stack.
  */
-export function findUnstorableString(value: unknown, path = ""): { path: string; reason: string } | null {
-  if (typeof value === "string") {
-    const reason = unstorableTextReason(value);
-    return reason ? { path: path || "arguments", reason } : null;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findUnstorableString(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === "object") {
-    for (const [key, v] of Object.entries(value)) {
-      const keyReason = unstorableTextReason(key);
-      if (keyReason) return { path: path ? `${path} (a key)` : "a key of arguments", reason: keyReason };
-      const found = findUnstorableString(v, path ? `${path}.${key}` : key);
-      if (found) return found;
+export function findUnstorableString(value: unknown): { path: string; reason: string } | null {
+  const stack: { value: unknown; path: string }[] = [{ value, path: "" }];
+  while (stack.length > 0) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      const reason = unstorableTextReason(v);
+      if (reason) return { path: path || "arguments", reason };
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${path}[${i}]` });
+    } else if (v !== null && typeof v === "object") {
+      const entries = Object.entries(v);
+      for (const [key] of entries) {
+        const keyReason = unstorableTextReason(key);
+        if (keyReason) return { path: path ? `${path} (a key)` : "a key of arguments", reason: keyReason };
+      }
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i]!;
+        stack.push({ value: child, path: path ? `${path}.${key}` : key });
+      }
     }
   }
   return null;

@@ -79,3 +79,9 @@ describe("identifiers and free text", () => {
     expect(findUnstorableString({ a: ["x", { b: "😀" }], n: 3 })).toBeNull();
   });
 });
+
+test("a deeply nested argument is walked without exhausting the stack", () => {
+  let deep: unknown = "bad\u0000";
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  expect(findUnstorableString({ a: deep })?.reason).toContain("U+0000");
+});
