@@ -5,6 +5,7 @@ import { chainHash, type ChainedRow } from "../../../src/audit/chain";
 import { verifyAuditChain } from "../../../src/audit/log";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { obtainTokens } from "../../helpers/oauth";
+import { signInAdmin } from "../admin/admin-session";
 import { call, connectSurface, errorText, ok } from "../../helpers/tool-calls";
 
 /**
@@ -269,6 +270,24 @@ describe("free text reads back exactly as accepted", () => {
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { error: string }).error).toBe("invalid_client_metadata");
     }
+    await expectChainIntact();
+  });
+
+  test("an admin API token's name: exact round trip, or 400 when it cannot be stored", async () => {
+    const admin = await signInAdmin(app, "platform@harbor-it.example");
+    const name = "CI 😀 \u202bעברית\u202c";
+    const made = await admin.post("/tokens", { name });
+    expect(made.status).toBe(201);
+    await made.arrayBuffer();
+    const stored = await app.ctx.store.client.execute({
+      sql: "SELECT name FROM admin_api_tokens ORDER BY created_at DESC LIMIT 1",
+      args: [],
+    });
+    expect(String(stored.rows[0]!.name)).toBe(name);
+    // (A form cannot carry a lone surrogate: URL-encoding as UTF-8 already replaced it with U+FFFD.)
+    const refused = await admin.post("/tokens", { name: "ci\u0000token" });
+    expect(refused.status).toBe(400);
+    await refused.arrayBuffer();
     await expectChainIntact();
   });
 });
