@@ -239,6 +239,7 @@ export async function verifyAuditChain(client: Client): Promise<VerifyResult> {
   }
   return { ok: breaks.length === 0, rows: count, breaks, head };
 }
+
 function nullableString(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
