@@ -45,6 +45,7 @@ import {
   verifyCsrfToken,
 } from "./session";
 import { verifyAdminCredentials } from "./sign-in";
+import { unstorableTextReason } from "../shared/text";
 
 /** Page handlers of the admin console: plain Request data in, Response out. index.ts routes to them. */
 
@@ -388,7 +389,12 @@ export async function createTokenForm(ctx: AppContext, req: AdminRequest, auth: 
   const form = await readForm(req.request);
   requireCsrf(auth, req, form.get("csrf"));
   const name = (form.get("name") ?? "").trim();
-  if (!name || name.length > 80) throw new AdminError("invalid_request", "give the token a name of 1 to 80 characters");
+  // Free text must read back as entered; the store cannot hold a NUL or a lone surrogate (src/shared/text.ts).
+  if (!name || name.length > 80 || unstorableTextReason(name) !== null)
+    throw new AdminError(
+      "invalid_request",
+      "give the token a name of 1 to 80 characters, without U+0000 or unpaired surrogates",
+    );
   const created = await createAdminApiToken(ctx.store.db, auth.principal.userId, name, req.now);
   await recordAdminAction(ctx, auth.principal, req, "admin.api_token.create", "ok", {
     detail: { token_id: created.id, name },

@@ -5,8 +5,17 @@ import { auditLog } from "../store/schema/audit";
 import type { Clock } from "../shared/clock";
 import { newId } from "../shared/crypto";
 import type { Logger } from "../shared/log";
+import { AUDIT_TEXT_MAX_CODE_POINTS, auditText } from "../shared/text";
 import { chainHash, GENESIS_HASH, type ChainedRow } from "./chain";
 import { redactDetail } from "./redact";
+
+/** Column caps in code points (every other text column: AUDIT_TEXT_MAX_CODE_POINTS). */
+export const AUDIT_ACTION_MAX_CODE_POINTS = 200;
+export const AUDIT_TOOL_MAX_CODE_POINTS = 128;
+
+function optionalText(value: string | null | undefined, max = AUDIT_TEXT_MAX_CODE_POINTS): string | null {
+  return value === null || value === undefined ? null : auditText(value, max);
+}
 
 export type AuditKind = "oauth" | "mcp" | "admin" | "system";
 
@@ -58,24 +67,29 @@ export class AuditLog {
     private readonly maxBatch = 128,
   ) {}
 
+  /**
+   * The row exactly as it is stored and hashed. Every string goes through `auditText` (src/shared/text.ts):
+   * control characters escaped, lone surrogates replaced by U+FFFD, capped by code point. The store would
+   * otherwise change such a value on its way in or out, and the row would no longer match its hash.
+   */
   toRow(event: AuditEvent): ChainedRow {
     return {
-      id: event.id ?? newId("aud"),
+      id: auditText(event.id ?? newId("aud")),
       at: this.clock(),
-      kind: event.kind,
-      action: event.action,
-      outcome: event.outcome,
-      requestId: event.requestId ?? null,
-      surface: event.surface ?? null,
-      tool: event.tool ?? null,
-      userId: event.userId ?? null,
-      tenantId: event.tenantId ?? null,
-      clientId: event.clientId ?? null,
-      grantId: event.grantId ?? null,
-      ip: event.ip ?? null,
+      kind: auditText(event.kind),
+      action: auditText(event.action, AUDIT_ACTION_MAX_CODE_POINTS),
+      outcome: auditText(event.outcome),
+      requestId: optionalText(event.requestId),
+      surface: optionalText(event.surface),
+      tool: optionalText(event.tool, AUDIT_TOOL_MAX_CODE_POINTS),
+      userId: optionalText(event.userId),
+      tenantId: optionalText(event.tenantId),
+      clientId: optionalText(event.clientId),
+      grantId: optionalText(event.grantId),
+      ip: optionalText(event.ip),
       latencyMs: event.latencyMs ?? null,
       detail: redactDetail(event.detail),
-      confirmsId: event.confirmsId ?? null,
+      confirmsId: optionalText(event.confirmsId),
     };
   }
 
@@ -144,19 +158,48 @@ async function insertChained(tx: DbLike, rows: ChainedRow[]): Promise<void> {
   await tx.insert(auditLog).values(values);
 }
 
-export interface VerifyResult {
-  ok: boolean;
-  rows: number;
-  /** The first row where the chain breaks: its stored content or link no longer matches. */
-  brokenAt?: { seq: number; id: string; reason: "hash_mismatch" | "link_mismatch" };
+/** A run of consecutive rows that fail the same check. */
+export interface ChainBreak {
+  firstSeq: number;
+  lastSeq: number;
+  /**
+   * hash_mismatch: the row's stored content no longer matches its own hash (it was edited).
+   * link_mismatch: the row's prev_hash is not the stored hash of the row before it (a row was removed, inserted
+   * or re-hashed).
+   */
+  reason: "hash_mismatch" | "link_mismatch";
 }
 
-/** Walks the chain in order and reports the first broken row. */
+export interface VerifyResult {
+  /** breaks.length === 0 */
+  ok: boolean;
+  /** Rows walked. */
+  rows: number;
+  /** Every broken range, in chain order. */
+  breaks: ChainBreak[];
+  /** The last row walked (null on an empty log). */
+  head: { seq: number; hash: string } | null;
+}
+
+/**
+ * Walks the whole chain in `seq` order. Each row is checked twice: its hash over its own stored prev_hash and
+ * content (hash_mismatch when edited), and its prev_hash against the stored hash of the row before it
+ * (link_mismatch when a row was removed or re-hashed). After a broken row the walk re-anchors on that row's
+ * stored hash and keeps going, so one bad row cannot hide tampering further on; consecutive rows broken for the
+ * same reason are reported as one range.
+ */
 export async function verifyAuditChain(client: Client): Promise<VerifyResult> {
   let prev = GENESIS_HASH;
   let count = 0;
   let lastSeq = 0;
+  let head: VerifyResult["head"] = null;
+  const breaks: ChainBreak[] = [];
   const page = 1000;
+  const broken = (seq: number, reason: ChainBreak["reason"], previousSeq: number | null) => {
+    const last = breaks.at(-1);
+    if (last && last.reason === reason && last.lastSeq === previousSeq) last.lastSeq = seq;
+    else breaks.push({ firstSeq: seq, lastSeq: seq, reason });
+  };
   for (;;) {
     const res = await client.execute({
       sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -183,17 +226,18 @@ export async function verifyAuditChain(client: Client): Promise<VerifyResult> {
         detail: nullableString(r.detail),
         confirmsId: nullableString(r.confirms_id),
       };
-      if (String(r.prev_hash) !== prev)
-        return { ok: false, rows: count, brokenAt: { seq, id: row.id, reason: "link_mismatch" } };
-      const expected = chainHash(prev, row);
-      if (String(r.hash) !== expected)
-        return { ok: false, rows: count, brokenAt: { seq, id: row.id, reason: "hash_mismatch" } };
-      prev = expected;
+      const storedPrev = String(r.prev_hash);
+      const storedHash = String(r.hash);
+      const previousSeq = head?.seq ?? null;
+      if (chainHash(storedPrev, row) !== storedHash) broken(seq, "hash_mismatch", previousSeq);
+      else if (storedPrev !== prev) broken(seq, "link_mismatch", previousSeq);
+      prev = storedHash;
+      head = { seq, hash: storedHash };
       count++;
       lastSeq = seq;
     }
   }
-  return { ok: true, rows: count };
+  return { ok: breaks.length === 0, rows: count, breaks, head };
 }
 
 function nullableString(v: unknown): string | null {

@@ -1,6 +1,9 @@
 import pkg from "../../package.json" with { type: "json" };
-import { verifyAuditChain } from "../audit/log";
-import { openStore } from "../store/index";
+import { type ChainBreak, verifyAuditChain } from "../audit/log";
+import { isLoopbackHost } from "../config/load";
+import type { Config } from "../config/schema";
+import { createLogger } from "../shared/log";
+import { openStore, StoreError } from "../store/index";
 import { applyMigrations } from "../store/migrate";
 import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
 import { backupCommand, restoreCommand } from "./backup";
@@ -68,7 +71,7 @@ const version: Command = {
 };
 
 const auditVerify: Command = {
-  summary: "verify the audit log's hash chain; names the first broken row",
+  summary: "verify the audit log's hash chain; lists every broken range of rows (exit 2 when any)",
   usage: "cavaridge audit verify [--config PATH]",
   async run(argv, io) {
     const { values } = parseFlags(argv, { config: { type: "string" } });
@@ -78,18 +81,24 @@ const auditVerify: Command = {
     const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
     try {
       const result = await verifyAuditChain(store.client);
+      const head = result.head ? `; head seq=${result.head.seq} hash=${result.head.hash}` : "";
       if (result.ok) {
-        io.out(`audit chain ok: ${result.rows} rows`);
+        io.out(`audit chain ok: ${result.rows} rows${head}`);
         return 0;
       }
-      io.err(
-        `audit chain BROKEN at row seq=${result.brokenAt!.seq} id=${result.brokenAt!.id} (${result.brokenAt!.reason}); ${result.rows} rows before it verify`,
-      );
+      io.err(`audit chain BROKEN: ${result.breaks.length} broken range(s) in ${result.rows} rows${head}`);
+      for (const b of result.breaks)
+        io.err(`  seq ${b.firstSeq}..${b.lastSeq}: ${b.reason} (${BREAK_MEANING[b.reason]})`);
       return 2;
     } finally {
       store.close();
     }
   },
+};
+
+const BREAK_MEANING: Record<ChainBreak["reason"], string> = {
+  hash_mismatch: "the row's content no longer matches its hash: edited",
+  link_mismatch: "the row does not link to the row before it: a row was removed, inserted or re-hashed",
 };
 
 /** Every CLI command, by its words. Features add theirs here. */

@@ -4,6 +4,7 @@ import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { newId } from "../shared/crypto";
 import { InvalidInputError } from "../shared/errors";
+import { capCodePoints, findUnstorableString, hasControlOrLoneSurrogate } from "../shared/text";
 import type { DbLike } from "../store/index";
 import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
 import type { SurfaceAccess } from "./auth";
@@ -58,8 +59,11 @@ function latency(meta: CallMeta): number {
  * confirmation for destructive tools, the tool, and one durable audit row, whatever happened. A tool author
  * cannot skip any of it, because a tool is only reachable through here.
  *
- * - Audit rows are durable before the result is returned (`await audit.record`), and a destructive tool's
- *   business write commits in one transaction with its audit row (`appendInTransaction`).
+ * - Audit rows are durable before the result is returned. A read's row is group-committed (`await audit.record`);
+ *   every tool that writes (readOnlyHint false, destructive or not) commits its business write in one
+ *   transaction with its audit row (`appendInTransaction`).
+ * - Every string argument must be storable text (no U+0000, no lone surrogate); identifiers are checked further by
+ *   their arktype type (src/shared/string-types.ts). Audit rows store every string in its audit form.
  * - Errors a model can correct become `isError` results (MCP SEP-1303); cross-tenant and missing objects read
  *   the same ("not found or not permitted"); anything unexpected is logged with the request id and reported
  *   without detail.
@@ -75,8 +79,10 @@ export async function runToolCall(
 ): Promise<CallToolResult> {
   const now = app.clock();
   const args: Record<string, unknown> = rawArgs ?? {};
+  // A tenant_id that is not an identifier names no tenant: the row keeps the caller's own (the argument itself
+  // is in the row's detail, in its audit form), so it never lands outside every tenant's view of the log.
   const actedTenant =
-    typeof args.tenant_id === "string" && args.tenant_id.length <= 128
+    typeof args.tenant_id === "string" && args.tenant_id.length <= 128 && !hasControlOrLoneSurrogate(args.tenant_id)
       ? await directory.resolve(args.tenant_id)
       : access.tenantId;
   const base: AuditEvent = {
@@ -110,6 +116,13 @@ export async function runToolCall(
       (confirmationToken !== undefined && typeof confirmationToken !== "string"))
   ) {
     const message = "Invalid arguments: confirmed must be a boolean and confirmation_token a string.";
+    await audit("invalid_input", { detail: { error: message } });
+    return errorResult(message);
+  }
+  // Free text must read back exactly as accepted; the store cannot hold these two (src/shared/text.ts).
+  const unstorable = findUnstorableString(toolArgs);
+  if (unstorable) {
+    const message = `Invalid arguments: ${capCodePoints(unstorable.path, 200)} ${unstorable.reason}; send it without that character`;
     await audit("invalid_input", { detail: { error: message } });
     return errorResult(message);
   }
@@ -147,6 +160,23 @@ export async function runToolCall(
     db: app.store.db,
     config: app.config,
   };
+
+  if (!tool.destructive && tool.writes) {
+    // A write and its audit row commit in ONE transaction: no write survives a crash without its row, and a row
+    // that cannot be written rolls the write back. Reads keep the group commit below.
+    try {
+      const result = await app.store.db.transaction(async (tx) => {
+        const produced = await tool.handler(input, { ...toolCtx, db: tx as DbLike });
+        const out = tool.checkOutput(produced);
+        if (!out.ok) throw new InvalidOutput(out.message);
+        await app.audit.appendInTransaction(tx, eventOf("ok", { tenantId: scope.actedOn ?? actedTenant }));
+        return out.value as Record<string, unknown>;
+      });
+      return textResult(result);
+    } catch (err) {
+      return await refused(app, meta, err, audit);
+    }
+  }
 
   if (!tool.destructive) {
     try {

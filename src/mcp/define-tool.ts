@@ -19,7 +19,7 @@ export interface ToolContext {
   requestId: string;
   /** ms, from the appliance clock at call start. */
   now: number;
-  /** For destructive tools: the open transaction in which the call's audit row is also written. */
+  /** For tools that write (readOnlyHint false): the open transaction in which the call's audit row is also written. */
   db: DbLike;
   config: Config;
   /**
@@ -75,6 +75,11 @@ export interface ToolDefinition {
   readonly annotations: ToolAnnotations;
   /** destructiveHint: true — calls go through the confirmation round-trip. */
   readonly destructive: boolean;
+  /**
+   * readOnlyHint: false — the handler runs inside a write transaction that also appends the call's audit row, so
+   * the write and its row commit together or not at all. Every destructive tool writes.
+   */
+  readonly writes: boolean;
   /** The JSON Schema the client sees (including `confirmed` / `confirmation_token` for destructive tools). */
   readonly inputSchema: JsonSchema;
   /** The JSON Schema of structuredContent (for destructive tools: the confirmation envelope OR the real result). */
@@ -222,6 +227,7 @@ export function defineTool<In extends Type, Out extends Type>(def: {
     scope: def.scope,
     annotations: Object.freeze({ ...def.annotations }),
     destructive,
+    writes: !def.annotations.readOnlyHint,
     inputSchema,
     outputSchema,
     checkInput: (args: unknown): InputCheck => {

@@ -15,6 +15,11 @@ export function describeInputErrors(errors: ArkErrors, schema: JsonSchema, args:
       lines.push(`${path} is not a parameter of this tool; remove it`);
       continue;
     }
+    if (e.code === "predicate") {
+      // A rule JSON Schema cannot state (e.g. src/shared/string-types.ts): arktype's words are the rule itself.
+      lines.push(`${path} must be ${e.expected} (got ${shown(valueAt(args, e.path))})`);
+      continue;
+    }
     const prop = schemaAt(schema, e.path);
     const rule = prop ? ruleOf(prop) : null;
     if (e.code === "required") {

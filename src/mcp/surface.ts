@@ -222,11 +222,11 @@ export function createSurfaceHandler(
     if (!tool) {
       await ctx.audit.record({
         kind: "mcp",
-        action: `${surface}.${request.params.name}`.slice(0, 200),
+        action: `${surface}.${request.params.name}`,
         outcome: "invalid_input",
         requestId: call.meta.requestId,
         surface,
-        tool: request.params.name.slice(0, 128),
+        tool: request.params.name,
         userId: call.access.userId,
         tenantId: call.access.tenantId,
         clientId: call.access.clientId,
@@ -296,11 +296,11 @@ export function createSurfaceHandler(
     }
     const method = typeof body?.method === "string" ? body.method : "unknown";
     const params = isObject(body?.params) ? body.params : undefined;
-    const toolName = method === "tools/call" && typeof params?.name === "string" ? params.name.slice(0, 128) : null;
+    const toolName = method === "tools/call" && typeof params?.name === "string" ? params.name : null;
     const tool = toolName ? byName.get(toolName) : undefined;
     await ctx.audit.record({
       kind: "mcp",
-      action: tool ? tool.title : `${surface}.${method}`.slice(0, 200),
+      action: tool ? tool.title : `${surface}.${method}`,
       outcome,
       requestId: meta.requestId,
       surface,

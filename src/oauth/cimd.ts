@@ -9,6 +9,7 @@ import { oauthClients } from "../store/schema/oauth";
 import { clientFromRow, type OAuthClient } from "./clients";
 import { OAuthError } from "./errors";
 import { validateRegisteredRedirectUri } from "./redirect-uri";
+import { storableText } from "../shared/string-types";
 
 /**
  * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25 "Client ID
@@ -146,7 +147,7 @@ export function isPublicAddress(address: string): boolean {
 
 const CimdDocument = type({
   client_id: "string",
-  client_name: "0 < string <= 200",
+  client_name: storableText(200),
   redirect_uris: type("0 < string <= 2000").array().atLeastLength(1).atMostLength(20),
   "token_endpoint_auth_method?": "string",
   "token_endpoint_auth_methods_supported?": "string[]",

@@ -5,6 +5,7 @@ import type { DbLike } from "../store/index";
 import { oauthClientApprovals, oauthClients, oauthCodes } from "../store/schema/oauth";
 import { OAuthError } from "./errors";
 import { validateRegisteredRedirectUri } from "./redirect-uri";
+import { storableText } from "../shared/string-types";
 
 export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
 
@@ -56,7 +57,8 @@ export const RegistrationRequest = type({
   "token_endpoint_auth_method?": "'none' | 'client_secret_basic' | 'client_secret_post'",
   "grant_types?": type("'authorization_code' | 'refresh_token'").array(),
   "response_types?": type("'code'").array(),
-  "client_name?": "0 < string <= 200",
+  // Shown on the consent page and the admin console, so it must read back as registered (src/shared/text.ts).
+  "client_name?": storableText(200),
   "client_uri?": boundedString,
   "logo_uri?": boundedString,
   "tos_uri?": boundedString,

@@ -155,6 +155,6 @@ describe("one assistant, three surfaces", () => {
     });
     out.length = 0;
     expect(await COMMANDS["audit verify"]!.run(["--config", configPath], io)).toBe(2);
-    expect(out.join("\n")).toContain(`id=${victim.id}`);
+    expect(out.join("\n")).toContain(`seq ${victim.seq}..${victim.seq}: hash_mismatch`);
   }, 60_000);
 });

@@ -21,7 +21,10 @@ export function outcomeBadge(outcome: string): Raw {
 export function chainBadge(chain: VerifyResult): Raw {
   return chain.ok
     ? html`<span class="badge ok" title="Every row's hash links to the previous one (cavaridge audit verify)">Chain intact · ${chain.rows} rows verified</span>`
-    : html`<span class="badge danger" title="A row was edited or removed">Chain broken at #${chain.brokenAt?.seq ?? "?"} (${chain.brokenAt?.reason ?? ""})</span>`;
+    : html`<span class="badge danger" title="A row was edited or removed (cavaridge audit verify lists every range)">Chain broken · ${chain.breaks.length} range(s): ${chain.breaks
+        .slice(0, 3)
+        .map((b) => `#${b.firstSeq}${b.lastSeq === b.firstSeq ? "" : `–#${b.lastSeq}`} (${b.reason})`)
+        .join(", ")}${chain.breaks.length > 3 ? ", …" : ""}</span>`;
 }
 
 function select(

@@ -106,15 +106,35 @@ describe("audit chain", () => {
     );
     expect(new Set(ids).size).toBe(20);
     const ok = await verifyAuditChain(store.client);
-    expect(ok).toEqual({ ok: true, rows: 20 });
+    expect(ok).toMatchObject({ ok: true, rows: 20, breaks: [] });
+    expect(ok.head?.seq).toBe(20);
     const detail = await store.client.execute("SELECT detail FROM audit_log LIMIT 1");
     expect(String(detail.rows[0]!.detail)).not.toContain("hunter2");
 
     await store.client.execute("UPDATE audit_log SET outcome = 'tampered' WHERE seq = 7");
     const broken = await verifyAuditChain(store.client);
     expect(broken.ok).toBe(false);
-    expect(broken.brokenAt).toMatchObject({ seq: 7, reason: "hash_mismatch" });
-    expect(broken.rows).toBe(6);
+    expect(broken.breaks).toEqual([{ firstSeq: 7, lastSeq: 7, reason: "hash_mismatch" }]);
+    expect(broken.rows).toBe(20);
+  });
+
+  test("verify re-anchors after a break, so later tampering is still reported, each range by first and last seq", async () => {
+    const { store } = await freshStore();
+    await applyMigrations(store.client);
+    const audit = new AuditLog(store.db, () => 42, silentLogger);
+    for (let i = 0; i < 30; i++) await audit.record({ kind: "system", action: "e", outcome: "ok", detail: { i } });
+    await store.client.execute("UPDATE audit_log SET outcome = 'tampered' WHERE seq IN (5, 6, 7)");
+    await store.client.execute("DELETE FROM audit_log WHERE seq = 20");
+    await store.client.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 28");
+    const result = await verifyAuditChain(store.client);
+    expect(result.ok).toBe(false);
+    expect(result.rows).toBe(29);
+    expect(result.head?.seq).toBe(30);
+    expect(result.breaks).toEqual([
+      { firstSeq: 5, lastSeq: 7, reason: "hash_mismatch" },
+      { firstSeq: 21, lastSeq: 21, reason: "link_mismatch" },
+      { firstSeq: 28, lastSeq: 28, reason: "hash_mismatch" },
+    ]);
   });
 
   test("a deleted row breaks the link at the next one", async () => {
@@ -123,6 +143,8 @@ describe("audit chain", () => {
     const audit = new AuditLog(store.db, () => 42, silentLogger);
     for (let i = 0; i < 5; i++) await audit.record({ kind: "system", action: "e", outcome: "ok" });
     await store.client.execute("DELETE FROM audit_log WHERE seq = 3");
-    expect((await verifyAuditChain(store.client)).brokenAt).toMatchObject({ seq: 4, reason: "link_mismatch" });
+    expect((await verifyAuditChain(store.client)).breaks).toEqual([
+      { firstSeq: 4, lastSeq: 4, reason: "link_mismatch" },
+    ]);
   });
 });

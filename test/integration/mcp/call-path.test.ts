@@ -318,7 +318,9 @@ describe("audit chain", () => {
     });
     const broken = await verifyAuditChain(app.ctx.store.client);
     expect(broken.ok).toBe(false);
-    expect(broken.brokenAt?.id).toBe(String(victim.id));
+    expect(broken.breaks).toEqual([
+      { firstSeq: Number(victim.seq), lastSeq: Number(victim.seq), reason: "hash_mismatch" },
+    ]);
   });
 });
 

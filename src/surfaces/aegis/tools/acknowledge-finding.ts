@@ -2,6 +2,7 @@ import { type } from "arktype";
 import { defineTool } from "../../../mcp/define-tool";
 import { acknowledgeFinding } from "../service";
 import { actorOf, FindingDetailOut, FindingIdArg } from "./shared";
+import { identifier } from "../../../shared/string-types";
 
 export const acknowledgeFindingTool = defineTool({
   name: "aegis_acknowledge_finding",
@@ -13,7 +14,7 @@ export const acknowledgeFindingTool = defineTool({
     note: type("1 <= string <= 2000").describe(
       "What is being done or planned, recorded in the finding's history (e.g. 'Scheduling the Chrome update after clinic hours').",
     ),
-    "assignee_email?": type("3 <= string <= 254").describe(
+    "assignee_email?": identifier(254, 3).describe(
       "Assign the finding to this user (an active user of your MSP or of the finding's tenant), e.g. tech@harbor-it.example.",
     ),
   }),

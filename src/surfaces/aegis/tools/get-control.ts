@@ -2,6 +2,7 @@ import { type } from "arktype";
 import { defineTool } from "../../../mcp/define-tool";
 import { getControl } from "../service";
 import { ControlSummaryOut, FindingSummaryOut, FrameworkArg, READ_ONLY } from "./shared";
+import { Identifier, identifier } from "../../../shared/string-types";
 
 export const getControlTool = defineTool({
   name: "aegis_get_control",
@@ -9,12 +10,12 @@ export const getControlTool = defineTool({
   description:
     "Use this when the user asks what a framework control means or requires (e.g. 'what is CIS 1.1.3?'): returns its description, rationale, remediation and the findings mapped to it (for one tenant with tenant_id, else every tenant you may act on). Identify it by control_id, or by framework plus control_ref.",
   input: type({
-    "control_id?": type("0 < string <= 128").describe("The control's id (ctl_…), from aegis_list_controls."),
+    "control_id?": Identifier.describe("The control's id (ctl_…), from aegis_list_controls."),
     "framework?": FrameworkArg,
-    "control_ref?": type("0 < string <= 64").describe(
+    "control_ref?": identifier(64).describe(
       "The control's reference within the framework, e.g. 1.1.3 or AdminMFAV2; use together with framework.",
     ),
-    "tenant_id?": type("0 < string <= 128").describe(
+    "tenant_id?": Identifier.describe(
       "Show this tenant's standing and findings only: its id or name, case-insensitive (e.g. contosocare).",
     ),
   }),

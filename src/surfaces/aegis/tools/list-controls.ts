@@ -2,6 +2,7 @@ import { type } from "arktype";
 import { defineTool } from "../../../mcp/define-tool";
 import { listControls } from "../service";
 import { ControlSummaryOut, CursorArg, FrameworkArg, LimitArg, READ_ONLY } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const listControlsTool = defineTool({
   name: "aegis_list_controls",
@@ -9,7 +10,7 @@ export const listControlsTool = defineTool({
   description:
     "Use this when the user asks which CIS / Secure Score controls apply, or where a customer stands against a framework: lists framework controls (CIS M365 v5, CIS Controls v8.1, Secure Score, CIS Windows Server 2022) and, with tenant_id, that tenant's standing on each (pass, fail, risk_accepted, not_assessed).",
   input: type({
-    "tenant_id?": type("0 < string <= 128").describe(
+    "tenant_id?": Identifier.describe(
       "Add this tenant's standing on each control: its id or name, case-insensitive (e.g. fabrikam-law); required when filtering by status.",
     ),
     "framework?": FrameworkArg,

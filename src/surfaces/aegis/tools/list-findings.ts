@@ -11,6 +11,7 @@ import {
   SeverityName,
   StatusName,
 } from "./shared";
+import { Identifier, identifier } from "../../../shared/string-types";
 
 export const listFindingsTool = defineTool({
   name: "aegis_list_findings",
@@ -18,7 +19,7 @@ export const listFindingsTool = defineTool({
   description:
     "Use this when the user asks what security issues a customer (or all customers) has: lists findings worst-first with OCSF severity and status, filterable by severity, status, class (compliance / vulnerability / detection) and framework control, with cursor pagination. Use aegis_get_finding for resources, remediation and history.",
   input: type({
-    "tenant_id?": type("0 < string <= 128").describe(
+    "tenant_id?": Identifier.describe(
       "Only this tenant's findings: its id or name, case-insensitive (e.g. contosocare); omit for every tenant you may act on.",
     ),
     "severity?": SeverityName.array()
@@ -38,7 +39,7 @@ export const listFindingsTool = defineTool({
         "Only these finding classes: compliance (failed benchmark checks), vulnerability (missing patches, exposures), detection (threat alerts).",
       ),
     "framework?": FrameworkArg,
-    "control_ref?": type("0 < string <= 64").describe(
+    "control_ref?": identifier(64).describe(
       "Only findings mapped to this control reference within the framework, e.g. 2.1.10 or 7.3.",
     ),
     "query?": type("0 < string <= 200").describe(

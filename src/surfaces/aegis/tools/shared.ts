@@ -3,13 +3,14 @@ import type { ToolContext } from "../../../mcp/define-tool";
 import { MAX_LIMIT } from "../../kit/page";
 import type { Actor } from "../service";
 import { MAX_SUPPRESSION_DAYS } from "../ocsf";
+import { Identifier } from "../../../shared/string-types";
 
 /** Parameters and result shapes shared by the aegis tools, described once so every tool says the same thing. */
 
-export const TenantIdArg = type("0 < string <= 128").describe(
+export const TenantIdArg = Identifier.describe(
   "The tenant (customer): its id or its name, case-insensitive, e.g. contosocare or ContosoCare Clinic. Optional when you can act on exactly one customer tenant; otherwise the error lists the ids you may use.",
 );
-export const FindingIdArg = type("0 < string <= 128").describe("The finding's id (fnd_…), from aegis_list_findings.");
+export const FindingIdArg = Identifier.describe("The finding's id (fnd_…), from aegis_list_findings.");
 export const CursorArg = type("0 < string <= 512").describe(
   "The next_cursor from the previous page of this same list; omit for the first page.",
 );

@@ -2,6 +2,7 @@ import { type } from "arktype";
 import { createDeal } from "../service";
 import { DealOut, presentDeal } from "../wire";
 import { actorOf, cavalierTool, IdempotencyKeyArg, TenantArg } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const createDealTool = cavalierTool({
   name: "cavalier_create_deal",
@@ -15,7 +16,7 @@ export const createDealTool = cavalierTool({
       "Where the deal starts in the pipeline; default lead.",
     ),
     "expected_close_date?": type(/^\d{4}-\d{2}-\d{2}$/).describe("When it is expected to close, as YYYY-MM-DD."),
-    "contact_id?": type("0 < string <= 128").describe(
+    "contact_id?": Identifier.describe(
       "The customer's main contact for this deal (ctc_…, from cavalier_list_contacts).",
     ),
     "notes?": type("string <= 2000").describe("Free-text notes for the sales team."),

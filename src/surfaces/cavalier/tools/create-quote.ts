@@ -2,16 +2,15 @@ import { type } from "arktype";
 import { createQuote, proposeQuote, type CreateQuoteInput } from "../service";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
 import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
   tenant_id: TenantArg,
   lines: LinesArg,
-  "deal_id?": type("0 < string <= 128").describe(
+  "deal_id?": Identifier.describe(
     "The customer's open deal this quote belongs to (dl_…, from cavalier_list_deals). Optional.",
   ),
-  "contact_id?": type("0 < string <= 128").describe(
-    "Who the quote is addressed to (ctc_…, from cavalier_list_contacts). Optional.",
-  ),
+  "contact_id?": Identifier.describe("Who the quote is addressed to (ctc_…, from cavalier_list_contacts). Optional."),
   "title?": type("0 < string <= 200").describe(
     "Quote title shown to the customer; defaults to the deal name or the first line.",
   ),

@@ -3,13 +3,14 @@ import { getDeal } from "../service";
 import { DealOut, Money, money, presentDeal, presentQuoteSummary, QuoteSummaryOut } from "../wire";
 import { effectiveQuoteStatus } from "../pricing";
 import { cavalierTool, READ_ONLY } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const getDealTool = cavalierTool({
   name: "cavalier_get_deal",
   title: "cavalier.get_deal",
   description:
     "Use this when you need one deal in full: its stage, contact, quotes (every version) and what it is worth per month (MRR) and one-time (NRC) from its live quote.",
-  input: type({ deal_id: type("0 < string <= 128").describe("The deal's id (dl_…), from cavalier_list_deals.") }),
+  input: type({ deal_id: Identifier.describe("The deal's id (dl_…), from cavalier_list_deals.") }),
   output: type({ deal: DealOut, quotes: QuoteSummaryOut.array(), est_mrr: Money, est_nrc: Money }),
   scope: "cavalier:read",
   annotations: READ_ONLY,

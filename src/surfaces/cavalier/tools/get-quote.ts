@@ -3,6 +3,7 @@ import { getQuote } from "../service";
 import { presentQuote, QuoteOut } from "../wire";
 import { cavalierTool, READ_ONLY } from "./shared";
 import { ToolError } from "../../../mcp/define-tool";
+import { Identifier, identifier } from "../../../shared/string-types";
 
 export const getQuoteTool = cavalierTool({
   name: "cavalier_get_quote",
@@ -10,8 +11,8 @@ export const getQuoteTool = cavalierTool({
   description:
     "Use this when you need one quote in full: its lines, one-time and recurring totals, tax, status (a quote past valid_until reads as expired) and all its versions. Pass quote_id, or the human number such as Q-2026-0042.",
   input: type({
-    "quote_id?": type("0 < string <= 128").describe("The quote's id (q_…). Give this or quote_number."),
-    "quote_number?": type("0 < string <= 40").describe(
+    "quote_id?": Identifier.describe("The quote's id (q_…). Give this or quote_number."),
+    "quote_number?": identifier(40).describe(
       "The quote's number as people say it, e.g. Q-2026-0042 or Q-2026-0042 v2; without a version, the newest.",
     ),
     "version?": type("1 <= number.integer <= 1000").describe("With quote_number: which version to read."),

@@ -3,6 +3,7 @@ import { QUOTE_STATUSES } from "../../../store/schema/cavalier";
 import { listQuotes } from "../service";
 import { presentQuoteSummary, QuoteSummaryOut } from "../wire";
 import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const listQuotesTool = cavalierTool({
   name: "cavalier_list_quotes",
@@ -18,7 +19,7 @@ export const listQuotesTool = cavalierTool({
       .describe(
         "Only quotes in these states (draft, sent, accepted, declined, expired, superseded, void); expired means past valid_until.",
       ),
-    "deal_id?": type("0 < string <= 128").describe("Only quotes of this deal (dl_…)."),
+    "deal_id?": Identifier.describe("Only quotes of this deal (dl_…)."),
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),

@@ -3,6 +3,7 @@ import { DEAL_STAGES } from "../../../store/schema/cavalier";
 import { transitionQuote } from "../service";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
 import { cavalierTool, QuoteIdArg } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
   quote_id: QuoteIdArg,
@@ -12,7 +13,7 @@ const Input = type({
   "reason?": type("0 < string <= 500").describe(
     "What the customer said, or why the quote is withdrawn: required for declined and void.",
   ),
-  "contact_id?": type("0 < string <= 128").describe("The customer contact who made the decision (ctc_…)."),
+  "contact_id?": Identifier.describe("The customer contact who made the decision (ctc_…)."),
 });
 
 export const recordQuoteDecisionTool = cavalierTool({

@@ -10,12 +10,13 @@ import { CavalierError } from "../errors";
 import { MAX_LIMIT } from "../../kit/page";
 import { MAX_VALID_DAYS, PRICING_LIMITS } from "../pricing";
 import type { Actor, QuoteLineInput } from "../service";
+import { Identifier, identifier } from "../../../shared/string-types";
 
 /** Parameters shared by several cavalier tools, described once so every tool says the same thing. */
-export const TenantArg = type("0 < string <= 128").describe(
+export const TenantArg = Identifier.describe(
   "The customer tenant: its id (e.g. contosocare) or its name as the user typed it (e.g. ContosoCare); case-insensitive. See cavalier_list_tenants.",
 );
-export const OptionalTenantArg = type("0 < string <= 128").describe(
+export const OptionalTenantArg = Identifier.describe(
   "Only this customer tenant: its id or name (case-insensitive). Omit to include every tenant you may act on.",
 );
 export const CursorArg = type("0 < string <= 512").describe(
@@ -30,7 +31,7 @@ export const QueryArg = type("0 < string <= 200").describe(
 export const IdempotencyKeyArg = type(/^[A-Za-z0-9_.:-]{8,128}$/).describe(
   "A unique key for this request (a fresh UUID). Repeating the call with the same key and arguments returns the first result instead of creating a second one.",
 );
-export const QuoteIdArg = type("0 < string <= 128").describe(
+export const QuoteIdArg = Identifier.describe(
   "The quote's id (q_…), as returned by cavalier_list_quotes or cavalier_get_quote.",
 );
 export const ValidDaysArg = type(`1 <= number.integer <= ${MAX_VALID_DAYS}`).describe(
@@ -38,7 +39,7 @@ export const ValidDaysArg = type(`1 <= number.integer <= ${MAX_VALID_DAYS}`).des
 );
 
 export const LineArg = type({
-  product: type("0 < string <= 200").describe(
+  product: identifier(200).describe(
     "The catalog product: its SKU (e.g. OPS-PRO-SEAT), its name (e.g. Operations Pro) or its id.",
   ),
   quantity: type(`1 <= number.integer <= ${PRICING_LIMITS.maxQuantity}`).describe(

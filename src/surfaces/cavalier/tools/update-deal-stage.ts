@@ -3,9 +3,10 @@ import { DEAL_STAGES } from "../../../store/schema/cavalier";
 import { updateDealStage } from "../service";
 import { DealOut, presentDeal } from "../wire";
 import { cavalierTool } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
-  deal_id: type("0 < string <= 128").describe("The deal's id (dl_…), from cavalier_list_deals."),
+  deal_id: Identifier.describe("The deal's id (dl_…), from cavalier_list_deals."),
   stage: type.enumerated(...DEAL_STAGES).describe("The new stage; closed_won and closed_lost close the deal for good."),
   "reason?": type("0 < string <= 500").describe(
     "Why: required for closed_lost (e.g. 'budget — revisit Q3'); otherwise kept as a note.",

@@ -1,9 +1,10 @@
 import { type } from "arktype";
 import { ARCHIVE_CONSEQUENCES, archiveDocument, planArchive } from "../service";
 import { DocumentOut, forgeTool } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
-  document_id: type("0 < string <= 128").describe(
+  document_id: Identifier.describe(
     "The article (kb_…) or runbook (rb_…) to archive, as returned by forge_search_knowledge.",
   ),
   reason: type("3 <= string <= 500").describe(

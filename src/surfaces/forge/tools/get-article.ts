@@ -1,6 +1,7 @@
 import { type } from "arktype";
 import { getDocument } from "../service";
 import { DocumentOut, forgeTool, READ_ONLY, VersionArg } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const getArticleTool = forgeTool({
   name: "forge_get_article",
@@ -8,7 +9,7 @@ export const getArticleTool = forgeTool({
   description:
     "Use this when you need the full text of a knowledge-base article (policy, how-to, contacts) found with forge_search_knowledge: returns the markdown body, tags, visibility and the version history.",
   input: type({
-    article_id: type("0 < string <= 128").describe("The article's id (kb_…), from forge_search_knowledge."),
+    article_id: Identifier.describe("The article's id (kb_…), from forge_search_knowledge."),
     "version?": VersionArg,
   }),
   output: DocumentOut,

@@ -1,6 +1,7 @@
 import { type } from "arktype";
 import { getDocument } from "../service";
 import { DocumentOut, forgeTool, READ_ONLY, VersionArg } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const getRunbookTool = forgeTool({
   name: "forge_get_runbook",
@@ -8,7 +9,7 @@ export const getRunbookTool = forgeTool({
   description:
     "Use this when a technician is about to carry out a procedure (onboarding, offboarding, incident response, hardening): returns the runbook's when-to-use, ordered steps (with the role a step requires, if any) and version history.",
   input: type({
-    runbook_id: type("0 < string <= 128").describe("The runbook's id (rb_…), from forge_search_knowledge."),
+    runbook_id: Identifier.describe("The runbook's id (rb_…), from forge_search_knowledge."),
     "version?": VersionArg,
   }),
   output: DocumentOut,

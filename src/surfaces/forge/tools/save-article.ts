@@ -1,6 +1,7 @@
 import { type } from "arktype";
 import { saveDocument } from "../service";
 import { DocumentOut, forgeTool, IdempotencyKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const saveArticleTool = forgeTool({
   name: "forge_save_article",
@@ -8,10 +9,8 @@ export const saveArticleTool = forgeTool({
   description:
     "Use this when a technician wants to record knowledge (a fix that worked, a policy, contacts) or update an article: creates a new article, or with article_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived article un-archives it.",
   input: type({
-    "article_id?": type("0 < string <= 128").describe(
-      "Save a new version of this article (kb_…); omit to create a new article.",
-    ),
-    "tenant_id?": type("0 < string <= 128").describe(
+    "article_id?": Identifier.describe("Save a new version of this article (kb_…); omit to create a new article."),
+    "tenant_id?": Identifier.describe(
       "Owner of a NEW article: a customer id or name, case-insensitive (e.g. contosocare), or your MSP's id for an MSP-wide article. Ignored for new versions.",
     ),
     title: type("3 <= string <= 200").describe("The article title."),

@@ -1,6 +1,7 @@
 import { type } from "arktype";
 import { saveDocument } from "../service";
 import { DocumentOut, forgeTool, IdempotencyKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const saveRunbookTool = forgeTool({
   name: "forge_save_runbook",
@@ -8,10 +9,8 @@ export const saveRunbookTool = forgeTool({
   description:
     "Use this when a technician wants to write down or improve a repeatable procedure: creates a runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived runbook un-archives it.",
   input: type({
-    "runbook_id?": type("0 < string <= 128").describe(
-      "Save a new version of this runbook (rb_…); omit to create a new runbook.",
-    ),
-    "tenant_id?": type("0 < string <= 128").describe(
+    "runbook_id?": Identifier.describe("Save a new version of this runbook (rb_…); omit to create a new runbook."),
+    "tenant_id?": Identifier.describe(
       "Owner of a NEW runbook: a customer id or name, case-insensitive (e.g. tailspin-logistics), or your MSP's id for an MSP-wide runbook. Ignored for new versions.",
     ),
     title: type("3 <= string <= 200").describe("The runbook title."),

@@ -1,6 +1,7 @@
 import { type } from "arktype";
 import { searchKnowledge } from "../service";
 import { CursorArg, forgeTool, LimitArg, READ_ONLY } from "./shared";
+import { Identifier } from "../../../shared/string-types";
 
 export const searchKnowledgeTool = forgeTool({
   name: "forge_search_knowledge",
@@ -11,7 +12,7 @@ export const searchKnowledgeTool = forgeTool({
     query: type("1 <= string <= 300").describe(
       "What to look for in plain words, e.g. 'block legacy authentication' or 'EHR outage'.",
     ),
-    "tenant_id?": type("0 < string <= 128").describe(
+    "tenant_id?": Identifier.describe(
       "Search this customer's documents plus MSP-wide ones, ranking the customer's own higher: its id or name, case-insensitive (e.g. contosocare). Omit to search everything you may read.",
     ),
     "kinds?": type("('article' | 'runbook')[]").atMostLength(2).describe("Only these document kinds; omit for both."),
