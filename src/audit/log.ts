@@ -243,3 +243,13 @@ export async function verifyAuditChain(client: Client): Promise<VerifyResult> {
 function nullableString(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
+
+const BREAK_MEANING: Record<ChainBreak["reason"], string> = {
+  hash_mismatch: "the row's content no longer matches its hash: edited",
+  link_mismatch: "the row does not link to the row before it: a row was removed, inserted or re-hashed",
+};
+
+/** One line per broken range, for every command that reports a verification (audit verify, backup, restore). */
+export function describeChainBreaks(breaks: readonly ChainBreak[]): string[] {
+  return breaks.map((b) => `seq ${b.firstSeq}..${b.lastSeq}: ${b.reason} (${BREAK_MEANING[b.reason]})`);
+}

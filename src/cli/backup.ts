@@ -1,3 +1,4 @@
+import { describeChainBreaks } from "../audit/log";
 import { OpsError, backupDatabase } from "../ops/backup";
 import { restoreDatabase } from "../ops/restore";
 import { systemClock } from "../shared/clock";
@@ -27,7 +28,8 @@ export const backupCommand: Command = {
       io.out(`backup written: ${result.path}`);
       for (const [table, n] of Object.entries(result.counts)) io.out(`  ${table}: ${n}`);
       if (!result.auditOk) {
-        io.err(`backup: the copy's audit chain does NOT verify (${result.auditRows} rows before the break)`);
+        io.err(`backup: the copy's audit chain does NOT verify (${result.auditRows} rows walked):`);
+        for (const line of describeChainBreaks(result.auditBreaks)) io.err(`  ${line}`);
         return 1;
       }
       io.out(`audit chain ok: ${result.auditRows} rows`);

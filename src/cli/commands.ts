@@ -1,9 +1,6 @@
 import pkg from "../../package.json" with { type: "json" };
-import { type ChainBreak, verifyAuditChain } from "../audit/log";
-import { isLoopbackHost } from "../config/load";
-import type { Config } from "../config/schema";
-import { createLogger } from "../shared/log";
-import { openStore, StoreError } from "../store/index";
+import { describeChainBreaks, verifyAuditChain } from "../audit/log";
+import { openStore } from "../store/index";
 import { applyMigrations } from "../store/migrate";
 import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
 import { backupCommand, restoreCommand } from "./backup";
@@ -87,18 +84,12 @@ const auditVerify: Command = {
         return 0;
       }
       io.err(`audit chain BROKEN: ${result.breaks.length} broken range(s) in ${result.rows} rows${head}`);
-      for (const b of result.breaks)
-        io.err(`  seq ${b.firstSeq}..${b.lastSeq}: ${b.reason} (${BREAK_MEANING[b.reason]})`);
+      for (const line of describeChainBreaks(result.breaks)) io.err(`  ${line}`);
       return 2;
     } finally {
       store.close();
     }
   },
-};
-
-const BREAK_MEANING: Record<ChainBreak["reason"], string> = {
-  hash_mismatch: "the row's content no longer matches its hash: edited",
-  link_mismatch: "the row does not link to the row before it: a row was removed, inserted or re-hashed",
 };
 
 /** Every CLI command, by its words. Features add theirs here. */

@@ -1,7 +1,7 @@
 import { createClient, type Client } from "@libsql/client";
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { verifyAuditChain } from "../audit/log";
+import { type ChainBreak, verifyAuditChain } from "../audit/log";
 import type { Config } from "../config/schema";
 import { openStore } from "../store/index";
 import { databaseFile } from "./users";
@@ -51,6 +51,8 @@ export interface BackupResult {
   path: string;
   auditRows: number;
   auditOk: boolean;
+  /** The copy's broken ranges, from verifyAuditChain (empty when auditOk). */
+  auditBreaks: ChainBreak[];
   counts: Record<string, number>;
 }
 
@@ -80,7 +82,13 @@ export async function backupDatabase(
   const copy = createClient({ url: `file:${target}` });
   try {
     const verified = await verifyAuditChain(copy);
-    return { path: target, auditRows: verified.rows, auditOk: verified.ok, counts: await tableCounts(copy) };
+    return {
+      path: target,
+      auditRows: verified.rows,
+      auditOk: verified.ok,
+      auditBreaks: verified.breaks,
+      counts: await tableCounts(copy),
+    };
   } finally {
     copy.close();
   }

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
-import { AuditLog, verifyAuditChain } from "../audit/log";
+import { AuditLog, describeChainBreaks, verifyAuditChain } from "../audit/log";
 import type { Config } from "../config/schema";
 import { decryptPrivateJwk, loadMasterKey, MASTER_KEY_ENV } from "../oauth/keys";
 import type { Clock } from "../shared/clock";
@@ -93,11 +93,11 @@ export async function restoreDatabase(
     if (!verified.ok)
       throw new OpsError(
         "broken_chain",
-        `the backup's audit chain does not verify (${verified.rows} rows before the break)`,
+        `the backup's audit chain does not verify: ${describeChainBreaks(verified.breaks).join("; ")}`,
       );
     checkMasterKey(config, env, await copy.execute("SELECT kid, private_jwk_enc FROM oauth_signing_keys"));
 
-    const backupHead = await auditChainHead(copy);
+    const backupHead = verified.head;
     const now = deps.clock();
     const db = drizzle(copy, { schema });
     const audit = new AuditLog(db, deps.clock, deps.log);
