@@ -182,7 +182,7 @@ export function createSurfaceHandler(
   // 2026-07-28: the SDK's stateless entry; legacy traffic never reaches it (routed below), so it refuses any.
   const modern = createMcpHandler(() => newServer(), {
     legacy: "reject",
-    responseMode: "json",
+    responseMode: "auto",
     maxRequestBodySize: MAX_BODY_BYTES,
     onerror: (err) => ctx.log.warn("mcp modern leg error", { surface, error: err.message.slice(0, 200) }),
   });
