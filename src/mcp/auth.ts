@@ -62,13 +62,13 @@ export interface CallAccess {
  * (MCP 2025-11-25 "Authorization": the token is validated on every request, before anything is served).
  * `token` holds the token's id, not the token: nothing downstream needs the secret.
  */
-export function toAuthInfo(access: SurfaceAccess, meta: CallMeta, resource: string): AuthInfo {
+export function toAuthInfo(access: SurfaceAccess, meta: CallMeta, resource: URL): AuthInfo {
   return {
     token: access.tokenId,
     clientId: access.clientId,
     scopes: access.scopes,
     expiresAt: Math.floor(access.expiresAt / 1000),
-    resource: new URL(resource),
+    resource,
     extra: { call: { access, meta } satisfies CallAccess },
   };
 }

@@ -72,6 +72,8 @@ export type SurfaceEndpointKind = "path" | "host" | "host-root";
 interface SurfaceEndpoint {
   allowed: ReadonlySet<string>;
   resource: string;
+  /** `resource` parsed once: the expected token audience and the `authInfo.resource` of every call. */
+  resourceUrl: URL;
   resourceMetadataUrl: string;
 }
 
@@ -303,10 +305,10 @@ export function createSurfaceHandler(
               if (code !== "invalid_token" && code !== "insufficient_scope") throw err;
               throw new OAuthError(OAuthErrorCode.InvalidToken, (err as Error).message || "invalid token");
             }
-            return toAuthInfo(access, x.meta, x.endpoint.resource);
+            return toAuthInfo(access, x.meta, x.endpoint.resourceUrl);
           },
         },
-        expectedResource: new URL(x.endpoint.resource),
+        expectedResource: x.endpoint.resourceUrl,
         resourceMetadataUrl: x.endpoint.resourceMetadataUrl,
       });
     } catch (err) {
@@ -413,7 +415,7 @@ export function createSurfaceHandler(
   /** A 2025-era request to the long-lived Server; one audit row per tools/call even when the Server never answers. */
   async function dispatchLegacy(x: Exchange, body: Record<string, unknown>, access: SurfaceAccess): Promise<Response> {
     const reply = await transport.dispatch(body as unknown as JSONRPCRequest, {
-      authInfo: toAuthInfo(access, x.meta, x.endpoint.resource),
+      authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
     });
     if (body.method === "tools/call" && "error" in reply && reply.error.message === UNANSWERED_MESSAGE) {
       // The backstop answered, so no tool code wrote its audit row: one row per tools/call, whatever happened.
@@ -473,7 +475,7 @@ export function createSurfaceHandler(
       if (era.kind === "modern")
         return await modern.fetch(request, {
           parsedBody: body,
-          authInfo: toAuthInfo(access, x.meta, x.endpoint.resource),
+          authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
         });
       return await dispatchLegacy(x, body, access);
     },
@@ -497,12 +499,18 @@ function surfaceEndpoints(
   ctx: AppContext,
   surface: SurfaceName,
 ): { path: SurfaceEndpoint } & Partial<Record<SurfaceEndpointKind, SurfaceEndpoint>> {
-  const allowed = allowedHostnames(ctx.config);
-  const path: SurfaceEndpoint = {
+  const endpoint = (allowed: ReadonlySet<string>, resource: string, resourceMetadataUrl: string): SurfaceEndpoint => ({
     allowed,
-    resource: pathResourceUrl(ctx.config, surface),
-    resourceMetadataUrl: pathProtectedResourceMetadataUrl(ctx.config, surface),
-  };
+    resource,
+    resourceUrl: new URL(resource),
+    resourceMetadataUrl,
+  });
+  const allowed = allowedHostnames(ctx.config);
+  const path = endpoint(
+    allowed,
+    pathResourceUrl(ctx.config, surface),
+    pathProtectedResourceMetadataUrl(ctx.config, surface),
+  );
   const ownBase = surfaceBaseUrl(ctx.config, surface);
   if (!ownBase) return { path };
   // The surface's own host is accepted here only, never by the path endpoints nor by another surface (the loader
@@ -511,11 +519,7 @@ function surfaceEndpoints(
   const resource = resourceUrl(ctx.config, surface);
   return {
     path,
-    host: { allowed: hostAllowed, resource, resourceMetadataUrl: protectedResourceMetadataUrl(ctx.config, surface) },
-    "host-root": {
-      allowed: hostAllowed,
-      resource,
-      resourceMetadataUrl: `${ownBase}/.well-known/oauth-protected-resource`,
-    },
+    host: endpoint(hostAllowed, resource, protectedResourceMetadataUrl(ctx.config, surface)),
+    "host-root": endpoint(hostAllowed, resource, `${ownBase}/.well-known/oauth-protected-resource`),
   };
 }
