@@ -180,7 +180,7 @@ export async function runToolCall(
     confirmationKey = { id: channel.state.confirmationId };
   }
 
-  if (confirmed === true || confirmationKey instanceof Object) {
+  if (confirmed === true || typeof confirmationKey === "object") {
     const auditId = newId("aud");
     let confirmsId: string | null = null;
     try {

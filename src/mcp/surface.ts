@@ -424,6 +424,26 @@ export function createSurfaceHandler(
     return jsonResponse(reply, 200);
   }
 
+  /**
+   * A 2026-07-28 request to the SDK's stateless entry. What its own ladder refuses after ours (e.g. an envelope naming
+   * a revision we do not serve: HTTP 400 with the supported list) is audited like the refusals above.
+   */
+  async function dispatchModern(x: Exchange, body: Record<string, unknown>, access: SurfaceAccess): Promise<Response> {
+    const res = await modern.fetch(x.request, {
+      parsedBody: body,
+      authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
+    });
+    if (res.status >= 400) {
+      const answer = (await res
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: { message?: string } } | null;
+      const reason = `refused by the 2026-07-28 ladder: ${answer?.error?.message ?? `HTTP ${res.status}`}`;
+      await refuse(x, body, reason.slice(0, 300), "invalid_request", access);
+    }
+    return res;
+  }
+
   function classifyBody(request: Request, body: Record<string, unknown>) {
     const h = request.headers;
     return classifyInboundRequest({
@@ -472,11 +492,7 @@ export function createSurfaceHandler(
       const scoped = await guardToolCall(x, body, access);
       if (scoped) return scoped;
 
-      if (era.kind === "modern")
-        return await modern.fetch(request, {
-          parsedBody: body,
-          authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
-        });
+      if (era.kind === "modern") return await dispatchModern(x, body, access);
       return await dispatchLegacy(x, body, access);
     },
     catalog(request) {

@@ -150,6 +150,30 @@ describe("2026-07-28 requests: stateless, envelope per request", () => {
     expect(row?.userId).not.toBeNull();
   });
 
+  test("an envelope naming a revision we do not serve gets the supported list, and the refusal is audited", async () => {
+    const res = await fetch(srv.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer tech", "mcp-method": "tools/list" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/list",
+        params: {
+          _meta: {
+            "io.modelcontextprotocol/protocolVersion": "2099-01-01",
+            "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+            "io.modelcontextprotocol/clientCapabilities": {},
+          },
+        },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain("2026-07-28");
+    const [row] = await app.ctx.store.db.select().from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+    expect(row?.outcome).toBe("invalid_request");
+    expect(JSON.stringify(row?.detail)).toContain("2026-07-28 ladder");
+  });
+
   test("a 2026-07-28 MCP-Protocol-Version header without the envelope is refused, not served as 2025", async () => {
     const res = await fetch(srv.url, {
       method: "POST",
