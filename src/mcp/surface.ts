@@ -1,6 +1,5 @@
 import {
   type AuthInfo,
-  classifyInboundRequest,
   createMcpHandler,
   isJSONRPCNotification,
   isJSONRPCRequest,
@@ -14,25 +13,30 @@ import {
 } from "@modelcontextprotocol/server";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
-import { MAX_REQUEST_BODY_BYTES, readCappedText } from "../http/read-capped-body";
-import {
-  pathProtectedResourceMetadataUrl,
-  pathResourceUrl,
-  protectedResourceMetadataUrl,
-  resourceUrl,
-  surfaceBaseUrl,
-} from "../oauth/resource";
 import type { CallMeta } from "./audit-event";
 import { type SurfaceAccess, type SurfaceAuth, toAuthInfo } from "./auth";
 import { confirmationStateCodec } from "./confirm-input";
 import type { ToolDefinition } from "./define-tool";
+import { type SurfaceEndpoint, type SurfaceEndpointKind, surfaceEndpoints } from "./endpoints";
+import {
+  classifyBody,
+  guardMethod,
+  idOf,
+  isObject,
+  jsonResponse,
+  MAX_BODY_BYTES,
+  peekJsonObject,
+  readMessage,
+  rpcError,
+} from "./http-edge";
 import { RefusalAudit, type RefusalOutcome } from "./refusal-audit";
 import { APPLIANCE_VERSION, SURFACE_TITLES, surfaceServerFactory, toWireTool } from "./server";
 import { TenantDirectory } from "./tenant-scope";
 import { DispatchTransport, UNANSWERED_MESSAGE } from "./transport";
-import { allowedHostnames, checkHostAndOrigin } from "./trust";
+import { checkHostAndOrigin } from "./trust";
 
 export { APPLIANCE_VERSION, SURFACE_TITLES };
+export type { SurfaceEndpointKind };
 
 /** The current revision (MCP 2026-07-28): stateless, a `_meta` envelope on every request, no initialize. */
 export const MODERN_PROTOCOL_VERSION = "2026-07-28";
@@ -41,9 +45,6 @@ export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VE
 /** Every revision a surface speaks, newest first. */
 export const PROTOCOL_VERSIONS: readonly string[] = [MODERN_PROTOCOL_VERSION, ...LEGACY_PROTOCOL_VERSIONS];
 const LEGACY = new Set(LEGACY_PROTOCOL_VERSIONS);
-
-/** Tool arguments are small; a larger body is refused while it is read, before it is parsed. */
-const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 /** Per-request facts from the HTTP edge. */
 export interface RequestMeta {
@@ -65,18 +66,6 @@ export interface SurfaceHandler {
   close(): Promise<void>;
 }
 
-/** Which of a surface's endpoints a request came in on (see docs in README, "One hostname per surface"). */
-export type SurfaceEndpointKind = "path" | "host" | "host-root";
-
-/** What differs between a surface's endpoints: the names it answers to, the token audience, the PRM it points at. */
-interface SurfaceEndpoint {
-  allowed: ReadonlySet<string>;
-  resource: string;
-  /** `resource` parsed once: the expected token audience and the `authInfo.resource` of every call. */
-  resourceUrl: URL;
-  resourceMetadataUrl: string;
-}
-
 export interface SurfaceOptions {
   /** One JSON Schema validator shared by every Server (each would otherwise build its own). */
   validator?: jsonSchemaValidator;
@@ -86,44 +75,6 @@ export interface SurfaceOptions {
    * process accepts what another minted; absent (tests), a random per-process key.
    */
   requestStateKey?: Uint8Array;
-}
-
-/** A JSON-RPC error as an HTTP response (MCP transports: malformed or refused POSTs). */
-function rpcError(
-  status: number,
-  id: string | number | null,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
-}
-
-function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function idOf(body: Record<string, unknown> | null): string | number | null {
-  return typeof body?.id === "string" || Number.isInteger(body?.id) ? (body?.id as string | number) : null;
-}
-
-/** The body as a JSON object if it is one (capped read), else null: for auditing a refused request. */
-async function peekJsonObject(request: Request): Promise<Record<string, unknown> | null> {
-  const raw = await readCappedText(request, MAX_BODY_BYTES).catch(() => null);
-  if (!raw) return null;
-  try {
-    const v: unknown = JSON.parse(raw);
-    return isObject(v) ? v : null;
-  } catch {
-    return null;
-  }
 }
 
 /** One HTTP request on its way through the pipeline: what the guards before have established. */
@@ -215,46 +166,6 @@ export function createSurfaceHandler(
     const body = x.request.method === "POST" ? await peekJsonObject(x.request) : null;
     await refuse(x, body, refusal, "denied_origin");
     return rpcError(403, null, -32000, `Forbidden: ${refusal}`);
-  }
-
-  /** POST only: GET would open an SSE stream, and this server has none to offer. 405, never 404. */
-  function guardMethod(x: Exchange): Response | undefined {
-    if (x.request.method === "POST") return undefined;
-    return rpcError(
-      405,
-      null,
-      -32000,
-      "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).",
-      {
-        allow: "POST",
-      },
-    );
-  }
-
-  /**
-   * The body, read with a byte cap on the stream itself (a chunked body has no content-length, and buffering it
-   * whole first would let an unauthenticated caller make the process hold any amount of memory), as one JSON-RPC
-   * 2.0 object. Batches were removed in MCP 2025-06-18.
-   */
-  async function readMessage(x: Exchange): Promise<Record<string, unknown> | Response> {
-    const raw = await readCappedText(x.request, MAX_BODY_BYTES);
-    if (raw === null) return rpcError(413, null, ProtocolErrorCode.InvalidRequest, "Request too large");
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      return rpcError(400, null, ProtocolErrorCode.ParseError, "Parse error: the body is not valid JSON");
-    }
-    if (Array.isArray(body))
-      return rpcError(
-        400,
-        null,
-        ProtocolErrorCode.InvalidRequest,
-        "Invalid Request: JSON-RPC batches are not supported",
-      );
-    if (!isObject(body) || body.jsonrpc !== "2.0")
-      return rpcError(400, null, ProtocolErrorCode.InvalidRequest, "Invalid Request: expected a JSON-RPC 2.0 message");
-    return body;
   }
 
   /**
@@ -444,17 +355,6 @@ export function createSurfaceHandler(
     return res;
   }
 
-  function classifyBody(request: Request, body: Record<string, unknown>) {
-    const h = request.headers;
-    return classifyInboundRequest({
-      httpMethod: "POST",
-      protocolVersionHeader: h.get("mcp-protocol-version") ?? undefined,
-      mcpMethodHeader: h.get("mcp-method") ?? undefined,
-      mcpNameHeader: h.get("mcp-name") ?? undefined,
-      body,
-    });
-  }
-
   return {
     surface,
     tools,
@@ -464,9 +364,9 @@ export function createSurfaceHandler(
         meta: { requestId: edge.requestId, ip: edge.ip, startedAt: performance.now() },
         endpoint: endpoints[via] ?? endpoints.path,
       };
-      const early = (await guardHostAndOrigin(x)) ?? guardMethod(x);
+      const early = (await guardHostAndOrigin(x)) ?? guardMethod(request);
       if (early) return early;
-      const body = await readMessage(x);
+      const body = await readMessage(request);
       if (body instanceof Response) return body;
       let era = classifyBody(request, body);
       // A body the SDK's ladder finds malformed on its JSON-RPC shape is refused by our shape guard, after the
@@ -507,35 +407,5 @@ export function createSurfaceHandler(
       await modern.close();
       await legacyServer.close();
     },
-  };
-}
-
-/** A surface's endpoints: the path ones on public_url, and with server.surface_urls its own host's. */
-function surfaceEndpoints(
-  ctx: AppContext,
-  surface: SurfaceName,
-): { path: SurfaceEndpoint } & Partial<Record<SurfaceEndpointKind, SurfaceEndpoint>> {
-  const endpoint = (allowed: ReadonlySet<string>, resource: string, resourceMetadataUrl: string): SurfaceEndpoint => ({
-    allowed,
-    resource,
-    resourceUrl: new URL(resource),
-    resourceMetadataUrl,
-  });
-  const allowed = allowedHostnames(ctx.config);
-  const path = endpoint(
-    allowed,
-    pathResourceUrl(ctx.config, surface),
-    pathProtectedResourceMetadataUrl(ctx.config, surface),
-  );
-  const ownBase = surfaceBaseUrl(ctx.config, surface);
-  if (!ownBase) return { path };
-  // The surface's own host is accepted here only, never by the path endpoints nor by another surface (the loader
-  // keeps it out of allowed_hosts): a token for this host cannot be replayed elsewhere through a Host header.
-  const hostAllowed = new Set([...allowed, new URL(ownBase).hostname.toLowerCase()]);
-  const resource = resourceUrl(ctx.config, surface);
-  return {
-    path,
-    host: endpoint(hostAllowed, resource, protectedResourceMetadataUrl(ctx.config, surface)),
-    "host-root": endpoint(hostAllowed, resource, `${ownBase}/.well-known/oauth-protected-resource`),
   };
 }
