@@ -15,7 +15,7 @@ import { forgeTools } from "./surfaces/forge/index";
 export async function buildFeatures(ctx: AppContext, env: Record<string, string | undefined>): Promise<Features> {
   // OAuth first: it sets ctx.oauth (keys, bearer verifier) that the MCP surfaces use.
   const oauth = await buildOAuthFeature(ctx, env);
-  const mcp = mcpFeature(ctx, { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools });
+  const mcp = mcpFeature(ctx, { forge: forgeTools, cavalier: cavalierTools, aegis: aegisTools }, env);
   return {
     publicFeatures: [oauth.plugin, mcp.plugin],
     adminFeatures: [adminRoutes(ctx)],

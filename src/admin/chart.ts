@@ -6,6 +6,7 @@ export const OUTCOME_COLOURS: Record<string, string> = {
   ok: "#2f855a",
   confirmed: "#48bb78",
   confirmation_required: "#d69e2e",
+  declined: "#718fb0",
   tool_error: "#dd6b20",
   invalid_input: "#ed8936",
   denied_scope: "#e53e3e",

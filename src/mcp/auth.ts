@@ -1,4 +1,6 @@
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { Role, SurfaceName } from "../config/schema";
+import type { CallMeta } from "./audit-event";
 
 /**
  * What the surface needs to know about a verified bearer token. Structurally a subset of the OAuth feature's
@@ -47,4 +49,32 @@ export function bearerTokenOf(authorization: string | null): string | null {
   if (!authorization) return null;
   const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authorization);
   return m ? m[1]! : null;
+}
+
+/** What one tools/call carries to the Server's handler: the verified token and the request's audit facts. */
+export interface CallAccess {
+  access: SurfaceAccess;
+  meta: CallMeta;
+}
+
+/**
+ * The verified token as the SDK's `AuthInfo`, which the SDK hands to request handlers as `ctx.http.authInfo`
+ * (MCP 2025-11-25 "Authorization": the token is validated on every request, before anything is served).
+ * `token` holds the token's id, not the token: nothing downstream needs the secret.
+ */
+export function toAuthInfo(access: SurfaceAccess, meta: CallMeta, resource: URL): AuthInfo {
+  return {
+    token: access.tokenId,
+    clientId: access.clientId,
+    scopes: access.scopes,
+    expiresAt: Math.floor(access.expiresAt / 1000),
+    resource,
+    extra: { call: { access, meta } satisfies CallAccess },
+  };
+}
+
+/** The per-call access a handler finds in `ctx.http.authInfo`; null when the request did not pass the surface. */
+export function callAccessOf(authInfo: AuthInfo | undefined): CallAccess | null {
+  const call = authInfo?.extra?.call as CallAccess | undefined;
+  return call?.access && call.meta ? call : null;
 }

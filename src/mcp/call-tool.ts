@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, InputRequiredResult } from "@modelcontextprotocol/server";
 import type { AuditEvent } from "../audit/log";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
@@ -7,8 +7,10 @@ import { InvalidInputError } from "../shared/errors";
 import { capCodePoints, findUnstorableString, hasControlOrLoneSurrogate } from "../shared/text";
 import type { DbLike } from "../store/index";
 import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
+import { type CallMeta, mcpAuditEvent } from "./audit-event";
 import type { SurfaceAccess } from "./auth";
 import { hashArguments } from "./canonical";
+import { type ConfirmationChannel, confirmationInputRequired } from "./confirm-input";
 import { consumeConfirmation, hashTenantSet, proposeConfirmation, type ConfirmationBinding } from "./confirmation";
 import { ToolError, type ConfirmationEnvelope, type ToolContext, type ToolDefinition } from "./define-tool";
 import type { TenantDirectory } from "./tenant-scope";
@@ -20,6 +22,8 @@ export type ToolCallOutcome =
   | "invalid_input"
   | "confirmation_required"
   | "confirmed"
+  /** A 2026-07-28 client answered the confirmation form with no (declined, cancelled, or approve = false). */
+  | "declined"
   | "denied_cross_tenant"
   | "denied_scope"
   | "unauthorized"
@@ -29,13 +33,7 @@ export type ToolCallOutcome =
   /** Refused at the surface: unsupported MCP-Protocol-Version (400). */
   | "invalid_request";
 
-/** Per-HTTP-request facts the call path needs besides the token. */
-export interface CallMeta {
-  requestId: string;
-  ip: string | null;
-  /** performance.now() when the HTTP request arrived (audit latency). */
-  startedAt: number;
-}
+export type { CallMeta } from "./audit-event";
 
 export const NOT_PERMITTED = "not found or not permitted";
 
@@ -76,7 +74,8 @@ export async function runToolCall(
   rawArgs: Record<string, unknown> | undefined,
   access: SurfaceAccess,
   meta: CallMeta,
-): Promise<CallToolResult> {
+  channel: ConfirmationChannel = { kind: "envelope" },
+): Promise<CallToolResult | InputRequiredResult> {
   const now = app.clock();
   const args: Record<string, unknown> = rawArgs ?? {};
   // A tenant_id that is not an identifier names no tenant: the row keeps the caller's own (the argument itself
@@ -85,19 +84,11 @@ export async function runToolCall(
     typeof args.tenant_id === "string" && args.tenant_id.length <= 128 && !hasControlOrLoneSurrogate(args.tenant_id)
       ? await directory.resolve(args.tenant_id)
       : access.tenantId;
-  const base: AuditEvent = {
-    kind: "mcp",
-    action: tool.title,
-    outcome: "ok",
-    requestId: meta.requestId,
-    surface,
-    tool: tool.name,
-    userId: access.userId,
-    tenantId: actedTenant,
-    clientId: access.clientId,
-    grantId: access.grantId,
-    ip: meta.ip,
-  };
+  const base: AuditEvent = mcpAuditEvent(
+    { surface, meta, access, tool: tool.name, action: tool.title, tenantId: actedTenant },
+    "ok",
+    {},
+  );
   const eventOf = (outcome: ToolCallOutcome, extra: Partial<AuditEvent> = {}): AuditEvent => ({
     ...base,
     outcome,
@@ -201,12 +192,34 @@ export async function runToolCall(
     argsHash: hashArguments(input),
   };
 
-  if (confirmed === true) {
+  let confirmationKey: string | { id: string } | undefined = confirmationToken as string | undefined;
+  if (channel.kind === "input" && channel.state !== null) {
+    // A retried 2026-07-28 call: its requestState names the stored confirmation, its inputResponses the answer.
+    if (!channel.state.ok || channel.answer === "missing") {
+      const error = !channel.state.ok
+        ? `requestState refused (${channel.state.reason})`
+        : "no answer to the confirmation form in inputResponses";
+      await audit("invalid_input", { detail: { error } });
+      return errorResult(`${STATE_REFUSED} (${error})`);
+    }
+    if (channel.answer === "decline") {
+      const match = await consumeConfirmation(app.store.db, binding, { id: channel.state.confirmationId }, now);
+      if (!match) {
+        await audit("invalid_input", { detail: { error: NO_MATCH } });
+        return errorResult(`${STATE_REFUSED} (${NO_MATCH})`);
+      }
+      await audit("declined", { confirmsId: match.auditId });
+      return errorResult(`The user declined ${tool.name}; nothing was done. Do not retry unless they ask again.`);
+    }
+    confirmationKey = { id: channel.state.confirmationId };
+  }
+
+  if (confirmed === true || typeof confirmationKey === "object") {
     const auditId = newId("aud");
     let confirmsId: string | null = null;
     try {
       const result = await app.store.db.transaction(async (tx) => {
-        const match = await consumeConfirmation(tx, binding, confirmationToken as string | undefined, now);
+        const match = await consumeConfirmation(tx, binding, confirmationKey, now);
         if (!match) throw new NoMatchingConfirmation();
         confirmsId = match.auditId;
         const produced = await tool.handler(input, { ...toolCtx, db: tx as DbLike });
@@ -229,10 +242,19 @@ export async function runToolCall(
         return await refused(app, meta, err, (o, e = {}) => audit(o, { ...e, confirmsId }));
       // Nothing matched: nothing ran; a fresh proposal follows, saying why.
     }
-    return await propose(app, tool, input, toolCtx, binding, audit, eventOf, meta, true);
+    if (channel.kind === "input") {
+      // Replayed, expired, or another user's or call's state: nothing ran, and no new form is put to the person.
+      await audit("invalid_input", { detail: { error: NO_MATCH } });
+      return errorResult(`${STATE_REFUSED} (${NO_MATCH})`);
+    }
+    return await propose(app, tool, input, toolCtx, binding, audit, eventOf, meta, true, channel);
   }
-  return await propose(app, tool, input, toolCtx, binding, audit, eventOf, meta, false);
+  return await propose(app, tool, input, toolCtx, binding, audit, eventOf, meta, false, channel);
 }
+
+const STATE_REFUSED =
+  "This confirmation cannot be used, so nothing was done. Call the tool again with the same arguments to ask the user anew";
+const NO_MATCH = "no pending confirmation matches: already used, expired, or proposed for another user, client or call";
 
 /** A handler result that does not match the tool's declared output type: a bug, reported as `failed`. */
 class InvalidOutput extends Error {}
@@ -254,7 +276,8 @@ async function propose(
   eventOf: (outcome: ToolCallOutcome, extra?: Partial<AuditEvent>) => AuditEvent,
   meta: CallMeta,
   afterMismatch: boolean,
-): Promise<CallToolResult> {
+  channel: ConfirmationChannel,
+): Promise<CallToolResult | InputRequiredResult> {
   let preview;
   try {
     preview = await tool.preview(input, toolCtx);
@@ -278,12 +301,18 @@ async function propose(
       tx,
       eventOf("confirmation_required", {
         id: auditId,
-        detail: { summary: preview.summary, ...(afterMismatch ? { redeemable: "with its token only" } : {}) },
+        detail: {
+          summary: preview.summary,
+          ...(afterMismatch ? { redeemable: "with its token only" } : {}),
+          ...(channel.kind === "input" ? { asked_by: "input_required" } : {}),
+        },
         ...(acted ? { tenantId: acted } : {}),
       }),
     );
     return p;
   });
+  if (channel.kind === "input")
+    return confirmationInputRequired(tool.title, preview.summary, await channel.mint(proposed.id));
   const prefix = afterMismatch
     ? "No pending confirmation matches this call (arguments changed, it expired or was already used, or it was proposed to another user or client), so nothing was done. "
     : "";

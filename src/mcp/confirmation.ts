@@ -61,11 +61,14 @@ export async function proposeConfirmation(
  * token-less path only for a proposal the user saw (mcp-client-compat I6: `confirmed: true` alone never
  * suffices). Returns the audit id of the proposal, or null when nothing
  * matches (changed arguments, expired, already used, another user, client, grant or tenant scope).
+ *
+ * `{ id }`: the confirmation a 2026-07-28 `requestState` names (its integrity is the codec's; the binding is
+ * still compared here, so a state replayed by another user, client or call matches nothing).
  */
 export async function consumeConfirmation(
   db: DbLike,
   binding: ConfirmationBinding,
-  token: string | undefined,
+  key: string | { id: string } | undefined,
   now: number,
 ): Promise<{ id: string; auditId: string } | null> {
   const same = and(
@@ -81,8 +84,10 @@ export async function consumeConfirmation(
     gt(mcpConfirmations.expiresAt, now),
   );
   let target;
-  if (token !== undefined) {
-    target = and(eq(mcpConfirmations.tokenHash, sha256Hex(token)), same);
+  if (typeof key === "object") {
+    target = and(eq(mcpConfirmations.id, key.id), same);
+  } else if (key !== undefined) {
+    target = and(eq(mcpConfirmations.tokenHash, sha256Hex(key)), same);
   } else {
     const newest = db
       .select({ id: mcpConfirmations.id })

@@ -1,9 +1,10 @@
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv";
 import { Elysia } from "elysia";
 import { SURFACES, type SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
 import { clientIpFor, requestIdFor } from "../http/request-context";
 import { bearerChallenge } from "../oauth/bearer";
+import { loadMasterSubKey } from "../oauth/keys";
 import { surfaceOfHost } from "../oauth/resource";
 import type { SurfaceAuth } from "./auth";
 import { pruneConfirmations } from "./confirmation";
@@ -24,12 +25,17 @@ export function createSurfaceHandlers(
   ctx: AppContext,
   auth: SurfaceAuth,
   manifests: SurfaceManifests,
+  requestStateKey?: Uint8Array,
 ): SurfaceHandler[] {
-  // One JSON Schema validator for every Server (each would otherwise build its own: ~85 µs, issue 4 budget).
+  // One JSON Schema validator for every Server (each would otherwise build its own, on every 2026-07-28 request).
   const validator = new AjvJsonSchemaValidator();
   const directory = new TenantDirectory(ctx.store.db);
   return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) =>
-    createSurfaceHandler(ctx, s, manifests[s], auth, validator, directory),
+    createSurfaceHandler(ctx, s, manifests[s], auth, {
+      validator,
+      directory,
+      ...(requestStateKey ? { requestStateKey } : {}),
+    }),
   );
 }
 
@@ -130,7 +136,7 @@ function withCors(request: Request, res: Response): Response {
  * OAuth feature's verifier. The verifier is looked up per request (ctx.oauth is composed by the OAuth feature),
  * and its absence fails closed: every request is refused with a 401 challenge.
  */
-export function mcpFeature(ctx: AppContext, manifests: SurfaceManifests) {
+export function mcpFeature(ctx: AppContext, manifests: SurfaceManifests, env: Record<string, string | undefined>) {
   const oauthOf = () => (ctx as AppContext & { oauth?: { verifier?: { verify: SurfaceAuth["verify"] } } }).oauth;
   const auth: SurfaceAuth = {
     async verify(token, surface, resource) {
@@ -140,7 +146,9 @@ export function mcpFeature(ctx: AppContext, manifests: SurfaceManifests) {
     },
     challenge: (surface, kind, opts) => bearerChallenge(ctx.config, surface, kind, opts),
   };
-  const handlers = createSurfaceHandlers(ctx, auth, manifests);
+  // The confirmation requestState key: its own HKDF sub-key of the master secret (RFC 5869), never the secret.
+  const requestStateKey = loadMasterSubKey(ctx.config, env, "mcp-request-state-v1", ctx.log);
+  const handlers = createSurfaceHandlers(ctx, auth, manifests, requestStateKey);
   return {
     plugin: mcpRoutes(ctx, handlers),
     onStart: async () => pruneConfirmations(ctx.store.db, ctx.clock()),

@@ -1,49 +1,51 @@
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema,
-  ErrorCode,
-  JSONRPCNotificationSchema,
-  JSONRPCRequestSchema,
-  LATEST_PROTOCOL_VERSION,
-  ListToolsRequestSchema,
-  McpError,
-  SUPPORTED_PROTOCOL_VERSIONS,
+  type AuthInfo,
+  createMcpHandler,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
   type JSONRPCRequest,
-  type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
-import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+  type jsonSchemaValidator,
+  OAuthError,
+  OAuthErrorCode,
+  ProtocolErrorCode,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  verifyBearerToken,
+} from "@modelcontextprotocol/server";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
-import { MAX_REQUEST_BODY_BYTES, readCappedText } from "../http/read-capped-body";
-import { bearerTokenOf, type SurfaceAccess, type SurfaceAuth } from "./auth";
-import { runToolCall, type CallMeta } from "./call-tool";
+import type { CallMeta } from "./audit-event";
+import { type SurfaceAccess, type SurfaceAuth, toAuthInfo } from "./auth";
+import { confirmationStateCodec } from "./confirm-input";
 import type { ToolDefinition } from "./define-tool";
-import { TenantDirectory } from "./tenant-scope";
-import { allowedHostnames, checkHostAndOrigin } from "./trust";
+import { type SurfaceEndpoint, type SurfaceEndpointKind, surfaceEndpoints } from "./endpoints";
 import {
-  pathProtectedResourceMetadataUrl,
-  pathResourceUrl,
-  protectedResourceMetadataUrl,
-  resourceUrl,
-  surfaceBaseUrl,
-} from "../oauth/resource";
-import { REFUSAL_ROWS_PER_MINUTE, RefusalAuditLimiter, type RefusalSummary } from "./refusal-limiter";
+  classifyBody,
+  guardMethod,
+  idOf,
+  isObject,
+  jsonResponse,
+  MAX_BODY_BYTES,
+  peekJsonObject,
+  readMessage,
+  rpcError,
+} from "./http-edge";
+import { RefusalAudit, type RefusalOutcome } from "./refusal-audit";
+import { APPLIANCE_VERSION, SURFACE_TITLES, surfaceServerFactory, toWireTool } from "./server";
+import { TenantDirectory } from "./tenant-scope";
 import { DispatchTransport, UNANSWERED_MESSAGE } from "./transport";
+import { checkHostAndOrigin } from "./trust";
+import { capCodePoints } from "../shared/text";
 
-/** Protocol revisions a surface speaks; the first is what it offers to clients asking for anything else. */
-export const PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
-const SUPPORTED = new Set(PROTOCOL_VERSIONS);
+export { APPLIANCE_VERSION, SURFACE_TITLES };
+export type { SurfaceEndpointKind };
 
-export const SURFACE_TITLES: Record<SurfaceName, string> = {
-  forge: "Cavaridge Forge (AI tools, knowledge base)",
-  cavalier: "Cavaridge Operations (quotes, deals)",
-  aegis: "Cavaridge AEGIS (posture, findings)",
-};
-
-export const APPLIANCE_VERSION = "0.1.0";
-
-/** Tool arguments are small; a larger body is refused while it is read, before it is parsed. */
-const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
+/** The current revision (MCP 2026-07-28): stateless, a `_meta` envelope on every request, no initialize. */
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+/** The 2025-era revisions the legacy leg serves (initialize, then stateless requests on the negotiated revision). */
+export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+/** Every revision a surface speaks, newest first. */
+export const PROTOCOL_VERSIONS: readonly string[] = [MODERN_PROTOCOL_VERSION, ...LEGACY_PROTOCOL_VERSIONS];
+const LEGACY = new Set(LEGACY_PROTOCOL_VERSIONS);
 
 /** Per-request facts from the HTTP edge. */
 export interface RequestMeta {
@@ -65,436 +67,346 @@ export interface SurfaceHandler {
   close(): Promise<void>;
 }
 
-/** Which of a surface's endpoints a request came in on (mcp-client-compat §5.2). */
-export type SurfaceEndpointKind = "path" | "host" | "host-root";
-
-/** What differs between a surface's endpoints: the names it answers to, the token audience, the PRM it points at. */
-interface SurfaceEndpoint {
-  allowed: ReadonlySet<string>;
-  resource: string;
-  resourceMetadataUrl: string;
+export interface SurfaceOptions {
+  /** One JSON Schema validator shared by every Server (each would otherwise build its own). */
+  validator?: jsonSchemaValidator;
+  directory?: TenantDirectory;
+  /**
+   * The key of the `requestState` codec (32 bytes). The appliance derives it from the master secret, so every
+   * process accepts what another minted; absent (tests), a random per-process key.
+   */
+  requestStateKey?: Uint8Array;
 }
 
-interface InFlightCall {
-  access: SurfaceAccess;
+/** One HTTP request on its way through the pipeline: what the guards before have established. */
+interface Exchange {
+  request: Request;
   meta: CallMeta;
+  endpoint: SurfaceEndpoint;
 }
 
-/** A JSON-RPC error as an HTTP response (MCP transports: malformed or refused POSTs). */
-function rpcError(
-  status: number,
-  id: string | number | null,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
-}
-
-function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-}
+/** A request classified by era (MCP 2026-07-28 "Transports": the `_meta` envelope claim decides). */
+type Era = "modern" | "legacy";
 
 /**
- * A tool as tools/list shows it. `securitySchemes` is the OpenAI Apps SDK's per-tool auth declaration
- * (developers.openai.com/apps-sdk/build/auth, "per-tool authentication with securitySchemes"): ChatGPT reads the
- * scope each tool needs from it; other clients ignore the extra key.
- */
-function toWireTool(t: ToolDefinition): Tool & { securitySchemes: { type: "oauth2"; scopes: string[] }[] } {
-  return {
-    name: t.name,
-    title: t.title,
-    description: t.description,
-    inputSchema: t.inputSchema as Tool["inputSchema"],
-    outputSchema: t.outputSchema as Tool["outputSchema"],
-    annotations: { title: t.title, ...t.annotations },
-    securitySchemes: [{ type: "oauth2", scopes: [t.scope] }],
-  };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The body as a JSON object if it is one (capped read), else null: for auditing a refused request. */
-async function peekJsonObject(request: Request): Promise<Record<string, unknown> | null> {
-  const raw = await readCappedText(request, MAX_BODY_BYTES).catch(() => null);
-  if (!raw) return null;
-  try {
-    const v: unknown = JSON.parse(raw);
-    return isObject(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Audit outcomes of requests refused at the surface, before or instead of the tool call path. */
-type RefusalOutcome =
-  | "unauthorized"
-  | "denied_origin"
-  | "invalid_request"
-  | "invalid_input"
-  | "denied_scope"
-  | "failed";
-
-/**
- * One MCP surface: a single long-lived SDK `Server` behind a `DispatchTransport`, with the HTTP rules of
- * Streamable HTTP (MCP 2025-11-25 "Transports") applied before anything reaches it, in this order:
- * Host/Origin (403), method (405), JSON (-32700), batch/shape (-32600), `server/discover` (answered without a
- * token), bearer token (401 challenge), MCP-Protocol-Version (400), notifications (202), tool scope (403
- * insufficient_scope). Stateless: no Mcp-Session-Id is issued or required, and a tools/call from a client that
- * never sent initialize is answered.
+ * One MCP surface, serving MCP 2026-07-28 and the 2025 revisions at the same URLs through one SDK `Server`
+ * factory. The request runs through named guards, each answering with a Response or letting it pass, in this
+ * order: Host/Origin (403), method (405), body and JSON-RPC framing (413, -32700, -32600), `server/discover`
+ * (answered without a token), bearer token (401 challenge), era classification and protocol-version headers
+ * (the SDK's ladder: -32602, -32020, 400), message shape (-32600), notifications (202), tool params and scope
+ * (-32602, 403 insufficient_scope). Every refusal is audited. Then:
+ * - 2026-07-28 requests go to the SDK's `createMcpHandler` (stateless, one Server per request, plain JSON);
+ * - 2025-era requests go to one long-lived Server behind a `DispatchTransport`: stateless as before, no
+ *   Mcp-Session-Id, and a tools/call from a client that never sent initialize is answered.
+ * Per-call access travels to the handlers in the SDK's `authInfo`.
  */
 export function createSurfaceHandler(
   ctx: AppContext,
   surface: SurfaceName,
   tools: readonly ToolDefinition[],
   auth: SurfaceAuth,
-  validator?: jsonSchemaValidator,
-  directory: TenantDirectory = new TenantDirectory(ctx.store.db),
+  options: SurfaceOptions = {},
 ): SurfaceHandler {
   const byName = new Map<string, ToolDefinition>();
   for (const t of tools) {
     if (byName.has(t.name)) throw new Error(`surface ${surface}: duplicate tool ${t.name}`);
     byName.set(t.name, t);
   }
-  const wireTools = tools.map(toWireTool);
-  const listResult = { tools: wireTools };
   const catalogBody = JSON.stringify({
     surface,
     title: SURFACE_TITLES[surface],
     tools: tools.map((t) => ({ ...toWireTool(t), scope: t.scope })),
   });
-  const allowed = allowedHostnames(ctx.config);
-  const endpoints: Partial<Record<SurfaceEndpointKind, SurfaceEndpoint>> = {
-    path: {
-      allowed,
-      resource: pathResourceUrl(ctx.config, surface),
-      resourceMetadataUrl: pathProtectedResourceMetadataUrl(ctx.config, surface),
-    },
-  };
-  const ownBase = surfaceBaseUrl(ctx.config, surface);
-  if (ownBase) {
-    // The surface's own host is accepted here only, never by the path endpoints nor by another surface (the loader
-    // keeps it out of allowed_hosts): a token for this host cannot be replayed elsewhere through a Host header.
-    const hostAllowed = new Set([...allowed, new URL(ownBase).hostname.toLowerCase()]);
-    const resource = resourceUrl(ctx.config, surface);
-    endpoints.host = {
-      allowed: hostAllowed,
-      resource,
-      resourceMetadataUrl: protectedResourceMetadataUrl(ctx.config, surface),
-    };
-    endpoints["host-root"] = {
-      allowed: hostAllowed,
-      resource,
-      resourceMetadataUrl: `${ownBase}/.well-known/oauth-protected-resource`,
-    };
-  }
+  const endpoints = surfaceEndpoints(ctx, surface);
   const surfaceScopes = [`${surface}:read`, `${surface}:write`];
-  const serverInfo = { name: `cavaridge-${surface}`, title: SURFACE_TITLES[surface], version: APPLIANCE_VERSION };
-  // logging: setLevel is accepted (SDK handler); the surfaces emit no log notifications in plain-JSON mode.
-  const capabilities = { tools: { listChanged: false }, logging: {} };
-  const instructions =
-    `Cavaridge ${surface} tools. Destructive tools first return status confirmation_required with a summary: show it to the user and ` +
-    `re-invoke with the same arguments plus confirmed: true and the confirmation_token only after they approve.`;
-
-  const server = new Server(serverInfo, {
-    capabilities,
-    instructions,
-    ...(validator ? { jsonSchemaValidator: validator } : {}),
+  const directory = options.directory ?? new TenantDirectory(ctx.store.db);
+  const codec = confirmationStateCodec(
+    options.requestStateKey ?? crypto.getRandomValues(new Uint8Array(32)),
+    ctx.config.oauth.confirmation_ttl_seconds,
+  );
+  const newServer = surfaceServerFactory({
+    ctx,
+    surface,
+    tools: byName,
+    directory,
+    codec,
+    validator: options.validator,
   });
+
+  // 2026-07-28: the SDK's stateless entry; legacy traffic never reaches it (routed below), so it refuses any.
+  const modern = createMcpHandler(() => newServer(), {
+    legacy: "reject",
+    responseMode: "auto",
+    maxRequestBodySize: MAX_BODY_BYTES,
+    onerror: (err) => ctx.log.warn("mcp modern leg error", { surface, error: err.message.slice(0, 200) }),
+  });
+  // 2025 era: one long-lived Server (a Server per request costs its setup on every call).
+  const legacyServer = newServer();
   const transport = new DispatchTransport();
   // The Protocol reports messages it drops through onerror; the transport answers them instead of hanging.
-  server.onerror = (err) => {
+  legacyServer.onerror = (err) => {
     transport.serverError(err);
     ctx.log.warn("mcp server error", { surface, error: err.message.slice(0, 200) });
   };
-  const inFlight = new Map<number, InFlightCall>();
+  void legacyServer.connect(transport);
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => listResult);
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const call = inFlight.get(extra.requestId as number);
-    if (!call) throw new McpError(ErrorCode.InternalError, "request context lost");
-    const tool = byName.get(request.params.name);
-    if (!tool) {
-      await ctx.audit.record({
-        kind: "mcp",
-        action: `${surface}.${request.params.name}`,
-        outcome: "invalid_input",
-        requestId: call.meta.requestId,
-        surface,
-        tool: request.params.name,
-        userId: call.access.userId,
-        tenantId: call.access.tenantId,
-        clientId: call.access.clientId,
-        grantId: call.access.grantId,
-        ip: call.meta.ip,
-        latencyMs: Math.round(performance.now() - call.meta.startedAt),
-        detail: { error: "unknown tool", arguments: request.params.arguments },
-      });
-      // MCP 2025-11-25 "Tools / Error Handling": an unknown tool is a protocol error.
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-    }
-    try {
-      return await runToolCall(ctx, directory, surface, tool, request.params.arguments, call.access, call.meta);
-    } catch (err) {
-      // Only the store failing (e.g. disk full, so not even the audit row commits) gets here: runToolCall turns
-      // every tool error into a result. Never pass the raw database message to the client: it names tables and
-      // values. Nothing was answered without its audit row; the caller gets the request id to quote.
-      ctx.log.error("tools/call failed before its audit row committed", {
-        request_id: call.meta.requestId,
-        surface,
-        tool: tool.name,
-        error: err,
-      });
-      throw new McpError(ErrorCode.InternalError, `Internal error; request id ${call.meta.requestId}`);
-    }
-  });
-  void server.connect(transport);
-
-  // Refusals before authentication are rate-limited per address in the audit (see refusal-limiter.ts).
-  const refusalLimiter = new RefusalAuditLimiter();
-  async function writeSummaries(summaries: RefusalSummary[]) {
-    for (const s of summaries) {
-      await ctx.audit.record({
-        kind: "mcp",
-        action: `${surface}.refusals_summarized`,
-        outcome: "unauthorized",
-        surface,
-        ip: s.ip,
-        detail: {
-          reason: `more than ${REFUSAL_ROWS_PER_MINUTE} refused unauthenticated requests from this address in one minute; the rest are counted here`,
-          suppressed: s.suppressed,
-          by_outcome: s.byOutcome,
-          window_start: new Date(s.windowStart).toISOString(),
-        },
-      });
-    }
-  }
-  const summarySweep = setInterval(() => {
-    const owed = refusalLimiter.drain(ctx.clock());
-    if (owed.length > 0)
-      writeSummaries(owed).catch((err) => ctx.log.error("refusal summary audit failed", { surface, error: err }));
-  }, 60_000);
-  (summarySweep as { unref?: () => void }).unref?.();
-
-  async function auditRefusal(
-    meta: RequestMeta,
-    startedAt: number,
+  const refusals = new RefusalAudit(surface, ctx.audit, ctx.clock, ctx.log, (name) => byName.get(name)?.title);
+  const refuse = (
+    x: Exchange,
     body: Record<string, unknown> | null,
     reason: string,
+    outcome: RefusalOutcome,
     access?: SurfaceAccess,
-    outcome: RefusalOutcome = "unauthorized",
-  ) {
-    if (!access) {
-      const { record, summaries } = refusalLimiter.admit(meta.ip, outcome, ctx.clock());
-      if (summaries.length > 0) await writeSummaries(summaries);
-      if (!record) return;
-    }
-    const method = typeof body?.method === "string" ? body.method : "unknown";
-    const params = isObject(body?.params) ? body.params : undefined;
-    const toolName = method === "tools/call" && typeof params?.name === "string" ? params.name : null;
-    const tool = toolName ? byName.get(toolName) : undefined;
-    await ctx.audit.record({
-      kind: "mcp",
-      action: tool ? tool.title : `${surface}.${method}`,
-      outcome,
-      requestId: meta.requestId,
-      surface,
-      tool: toolName,
-      userId: access?.userId ?? null,
-      tenantId: access?.tenantId ?? null,
-      clientId: access?.clientId ?? null,
-      grantId: access?.grantId ?? null,
-      ip: meta.ip,
-      latencyMs: Math.round(performance.now() - startedAt),
-      detail: { method, reason, ...(toolName ? { arguments: params?.arguments } : {}) },
+  ) => refusals.record({ meta: x.meta, body, reason, outcome, ...(access ? { access } : {}) });
+
+  /** Host and Origin (DNS-rebinding protection, MCP 2025-11-25 "Transports / Security Warning"): 403. */
+  async function guardHostAndOrigin(x: Exchange): Promise<Response | undefined> {
+    const h = x.request.headers;
+    const refusal = checkHostAndOrigin(h.get("host"), h.get("origin"), x.endpoint.allowed);
+    if (!refusal) return undefined;
+    const body = x.request.method === "POST" ? await peekJsonObject(x.request) : null;
+    await refuse(x, body, refusal, "denied_origin");
+    return rpcError(403, null, -32000, `Forbidden: ${refusal}`);
+  }
+
+  /**
+   * `server/discover` is answered without a token (clients probe with it before they authenticate). With the
+   * 2026-07-28 envelope it is the SDK's answer; a hand-built probe without one (ChatGPT sends those) gets every
+   * revision we speak, so it can fall back to initialize.
+   */
+  async function answerDiscover(
+    x: Exchange,
+    body: Record<string, unknown>,
+    era: Era | "reject",
+  ): Promise<Response | undefined> {
+    if (body.method !== "server/discover" || idOf(body) === null) return undefined;
+    if (era === "modern") return await modern.fetch(x.request, { parsedBody: body });
+    if (era === "reject") return undefined;
+    return jsonResponse({
+      jsonrpc: "2.0",
+      id: idOf(body),
+      result: {
+        supportedVersions: PROTOCOL_VERSIONS,
+        protocolVersion: LEGACY_PROTOCOL_VERSIONS[0],
+        serverInfo: { name: `cavaridge-${surface}`, title: SURFACE_TITLES[surface], version: APPLIANCE_VERSION },
+        capabilities: { tools: { listChanged: false }, logging: {} },
+      },
     });
   }
 
-  function discover(id: string | number): Response {
-    // MCP 2026-07-28 `server/discover` (ChatGPT probes with it): say who we are and which revisions we speak,
-    // so a modern client falls back to the legacy handshake instead of failing.
-    return jsonResponse({
-      jsonrpc: "2.0",
-      id,
-      result: {
-        supportedVersions: PROTOCOL_VERSIONS,
-        protocolVersion: LATEST_PROTOCOL_VERSION,
-        serverInfo,
-        capabilities,
-        instructions,
-      },
+  /**
+   * The bearer token on every request (MCP "Authorization": no session carries it), verified by the SDK's
+   * `verifyBearerToken` over our verifier (signature, audience = this endpoint's resource, expiry, live grant);
+   * refused with the RFC 6750 / RFC 9728 challenge that points at this endpoint's PRM.
+   */
+  async function authenticate(x: Exchange, body: Record<string, unknown>): Promise<SurfaceAccess | Response> {
+    const header = x.request.headers.get("authorization");
+    if (!header) {
+      await refuse(x, body, "no bearer token", "unauthorized");
+      return auth.challenge(surface, "missing", { resourceMetadataUrl: x.endpoint.resourceMetadataUrl });
+    }
+    let access: SurfaceAccess | undefined;
+    try {
+      await verifyBearerToken(header, {
+        verifier: {
+          async verifyAccessToken(token): Promise<AuthInfo> {
+            try {
+              access = await auth.verify(token, surface, x.endpoint.resource);
+            } catch (err) {
+              const code = (err as { code?: string }).code;
+              if (code !== "invalid_token" && code !== "insufficient_scope") throw err;
+              throw new OAuthError(OAuthErrorCode.InvalidToken, (err as Error).message || "invalid token");
+            }
+            return toAuthInfo(access, x.meta, x.endpoint.resourceUrl);
+          },
+        },
+        expectedResource: x.endpoint.resourceUrl,
+        resourceMetadataUrl: x.endpoint.resourceMetadataUrl,
+      });
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      await refuse(x, body, err.message || "invalid token", "unauthorized");
+      return auth.challenge(surface, "invalid_token", {
+        description: "The access token is invalid, expired or revoked",
+        resourceMetadataUrl: x.endpoint.resourceMetadataUrl,
+      });
+    }
+    if (!access) throw new Error("bearer verification passed without an access context");
+    return access;
+  }
+
+  /**
+   * The era and the protocol-version headers. 2026-07-28 requests are classified and validated by the SDK's own
+   * ladder (`classifyInboundRequest`: envelope, MCP-Protocol-Version / Mcp-Method / Mcp-Name against the body,
+   * -32020 on a mismatch); 2025-era requests may name a 2025 revision in MCP-Protocol-Version (400 otherwise,
+   * MCP 2025-11-25 "Transports / Protocol Version Header"). Refusals are audited with the principal.
+   */
+  async function guardProtocolVersion(
+    x: Exchange,
+    body: Record<string, unknown>,
+    era: ReturnType<typeof classifyBody>,
+    access: SurfaceAccess,
+  ): Promise<Response | undefined> {
+    if (era.kind === "reject") {
+      await refuse(x, body, capCodePoints(`${era.rung}: ${era.message}`, 300), "invalid_request", access);
+      return jsonResponse(
+        {
+          jsonrpc: "2.0",
+          id: idOf(body),
+          error: { code: era.code, message: era.message, ...(era.data ? { data: era.data } : {}) },
+        },
+        era.httpStatus,
+      );
+    }
+    const version = x.request.headers.get("mcp-protocol-version");
+    if (era.kind === "legacy" && version !== null && !LEGACY.has(version)) {
+      const shown = capCodePoints(version, 40);
+      await refuse(x, body, `unsupported MCP-Protocol-Version ${shown}`, "invalid_request", access);
+      return rpcError(
+        400,
+        idOf(body),
+        ProtocolErrorCode.InvalidRequest,
+        `Bad Request: unsupported MCP-Protocol-Version ${shown}; supported: ${PROTOCOL_VERSIONS.join(", ")}`,
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * Exactly the shapes the SDK's Protocol accepts (strict: no unknown top-level keys, params an object, _meta an
+   * object, id a string or integer); anything else it would drop without an answer. JSON-RPC 2.0 section 5.1.
+   */
+  async function guardMessageShape(
+    x: Exchange,
+    body: Record<string, unknown>,
+    access: SurfaceAccess,
+  ): Promise<Response | undefined> {
+    const method = typeof body.method === "string" ? body.method : undefined;
+    if (!method) return undefined;
+    const hasId = body.id !== undefined;
+    if (hasId ? isJSONRPCRequest(body) : isJSONRPCNotification(body)) return undefined;
+    if (method === "tools/call") await refuse(x, body, "invalid JSON-RPC request", "invalid_input", access);
+    return rpcError(
+      400,
+      idOf(body),
+      ProtocolErrorCode.InvalidRequest,
+      "Invalid Request: not a valid JSON-RPC 2.0 request (check params, _meta and id)",
+    );
+  }
+
+  /** tools/call needs a name and object arguments; the tool's scope must be in the token (403 insufficient_scope). */
+  async function guardToolCall(
+    x: Exchange,
+    body: Record<string, unknown>,
+    access: SurfaceAccess,
+  ): Promise<Response | undefined> {
+    if (body.method !== "tools/call") return undefined;
+    const params = isObject(body.params) ? body.params : {};
+    if (typeof params.name !== "string" || (params.arguments !== undefined && !isObject(params.arguments))) {
+      // Audited here because the SDK would refuse it before any tool code (and its audit) runs.
+      await refuse(x, body, "malformed tools/call params", "invalid_input", access);
+      return rpcError(
+        200,
+        idOf(body),
+        ProtocolErrorCode.InvalidParams,
+        "Invalid params: tools/call needs a string name and an object of arguments",
+      );
+    }
+    const tool = byName.get(params.name);
+    if (!tool || access.scopes.includes(tool.scope)) return undefined;
+    await refuse(x, body, `missing scope ${tool.scope}`, "denied_scope", access);
+    // Name every scope the client should hold for this surface, so one step-up suffices (SEP-835).
+    const needed = [...new Set([...access.scopes.filter((s) => surfaceScopes.includes(s)), tool.scope])];
+    return auth.challenge(surface, "insufficient_scope", {
+      scopes: needed,
+      description: `${tool.name} requires the ${tool.scope} scope`,
+      resourceMetadataUrl: x.endpoint.resourceMetadataUrl,
     });
+  }
+
+  /** A 2025-era request to the long-lived Server; one audit row per tools/call even when the Server never answers. */
+  async function dispatchLegacy(x: Exchange, body: Record<string, unknown>, access: SurfaceAccess): Promise<Response> {
+    const reply = await transport.dispatch(body as unknown as JSONRPCRequest, {
+      authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
+    });
+    if (body.method === "tools/call" && "error" in reply && reply.error.message === UNANSWERED_MESSAGE) {
+      // The backstop answered, so no tool code wrote its audit row: one row per tools/call, whatever happened.
+      await refuse(x, body, "the server did not answer", "failed", access);
+    }
+    return jsonResponse(reply, 200);
+  }
+
+  /**
+   * A 2026-07-28 request to the SDK's stateless entry. What its own ladder refuses after ours (e.g. an envelope naming
+   * a revision we do not serve: HTTP 400 with the supported list) is audited like the refusals above.
+   */
+  async function dispatchModern(x: Exchange, body: Record<string, unknown>, access: SurfaceAccess): Promise<Response> {
+    const res = await modern.fetch(x.request, {
+      parsedBody: body,
+      authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
+    });
+    if (res.status >= 400) {
+      const answer = (await res
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: { message?: string } } | null;
+      const reason = `refused by the 2026-07-28 ladder: ${answer?.error?.message ?? `HTTP ${res.status}`}`;
+      await refuse(x, body, capCodePoints(reason, 300), "invalid_request", access);
+    }
+    return res;
   }
 
   return {
     surface,
     tools,
-    async handle(request, meta, via = "path") {
-      const startedAt = performance.now();
-      const endpoint = endpoints[via] ?? endpoints.path!;
-      const refusal = checkHostAndOrigin(request.headers.get("host"), request.headers.get("origin"), endpoint.allowed);
-      if (refusal) {
-        // Refused requests are audited too (issue 4), naming the JSON-RPC method and tool when the body says.
-        await auditRefusal(
-          meta,
-          startedAt,
-          request.method === "POST" ? await peekJsonObject(request) : null,
-          refusal,
-          undefined,
-          "denied_origin",
-        );
-        return rpcError(403, null, -32000, `Forbidden: ${refusal}`);
-      }
-      if (request.method !== "POST") {
-        // GET would open an SSE stream; this server has none to offer. 405, never 404 (mcp-client-compat G7, G8).
-        return rpcError(
-          405,
-          null,
-          -32000,
-          "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).",
-          { allow: "POST" },
-        );
-      }
+    async handle(request, edge, via = "path") {
+      const x: Exchange = {
+        request,
+        meta: { requestId: edge.requestId, ip: edge.ip, startedAt: performance.now() },
+        endpoint: endpoints[via] ?? endpoints.path,
+      };
+      const early = (await guardHostAndOrigin(x)) ?? guardMethod(request);
+      if (early) return early;
+      const body = await readMessage(request);
+      if (body instanceof Response) return body;
+      let era = classifyBody(request, body);
+      // A body the SDK's ladder finds malformed on its JSON-RPC shape is refused by our shape guard, after the
+      // token (unauthenticated callers learn nothing about what we would accept).
+      if (era.kind === "reject" && era.rung === "jsonrpc-shape") era = { kind: "legacy", reason: "no-claim" };
+      const discovered = await answerDiscover(x, body, era.kind === "reject" ? "reject" : era.kind);
+      if (discovered) return discovered;
 
-      // Read with a byte cap on the stream itself: a chunked body has no content-length, and buffering it whole
-      // first would let an unauthenticated caller make the process hold any amount of memory.
-      const raw = await readCappedText(request, MAX_BODY_BYTES);
-      if (raw === null) return rpcError(413, null, ErrorCode.InvalidRequest, "Request too large");
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        return rpcError(400, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
-      }
-      if (Array.isArray(body)) {
-        // JSON-RPC batching was removed in MCP 2025-06-18 (changelog PR #416).
-        return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported");
-      }
-      if (!isObject(body) || body.jsonrpc !== "2.0") {
-        return rpcError(400, null, ErrorCode.InvalidRequest, "Invalid Request: expected a JSON-RPC 2.0 message");
-      }
-      const hasId = typeof body.id === "string" || typeof body.id === "number";
+      const access = await authenticate(x, body);
+      if (access instanceof Response) return access;
+      const refused =
+        (await guardProtocolVersion(x, body, era, access)) ??
+        (era.kind === "legacy" ? await guardMessageShape(x, body, access) : undefined);
+      if (refused) return refused;
+
       const method = typeof body.method === "string" ? body.method : undefined;
-      if (method === "server/discover" && hasId) return discover(body.id as string | number);
-
-      const token = bearerTokenOf(request.headers.get("authorization"));
-      if (!token) {
-        await auditRefusal(meta, startedAt, body, "no bearer token");
-        return auth.challenge(surface, "missing", { resourceMetadataUrl: endpoint.resourceMetadataUrl });
-      }
-      let access: SurfaceAccess;
-      try {
-        access = await auth.verify(token, surface, endpoint.resource);
-      } catch (err) {
-        if (
-          (err as { code?: string }).code !== "invalid_token" &&
-          (err as { code?: string }).code !== "insufficient_scope"
-        )
-          throw err;
-        await auditRefusal(meta, startedAt, body, (err as Error).message || "invalid token");
-        return auth.challenge(surface, "invalid_token", {
-          description: "The access token is invalid, expired or revoked",
-          resourceMetadataUrl: endpoint.resourceMetadataUrl,
-        });
-      }
-
-      const version = request.headers.get("mcp-protocol-version");
-      if (version !== null && !SUPPORTED.has(version)) {
-        await auditRefusal(
-          meta,
-          startedAt,
-          body,
-          `unsupported MCP-Protocol-Version ${version.slice(0, 40)}`,
-          access,
-          "invalid_request",
-        );
-        return rpcError(
-          400,
-          hasId ? (body.id as string | number) : null,
-          ErrorCode.InvalidRequest,
-          `Bad Request: unsupported MCP-Protocol-Version ${version.slice(0, 40)}; supported: ${PROTOCOL_VERSIONS.join(", ")}`,
-        );
-      }
-
-      // Exactly the shapes the SDK's Protocol accepts (strict: no unknown top-level keys, params an object,
-      // _meta an object, id a string or integer). Anything else the Protocol would drop without an answer.
-      // JSON-RPC 2.0 section 5.1: -32600 Invalid Request.
-      if (method && !(hasId ? JSONRPCRequestSchema : JSONRPCNotificationSchema).safeParse(body).success) {
-        if (method === "tools/call")
-          await auditRefusal(meta, startedAt, body, "invalid JSON-RPC request", access, "invalid_input");
-        return rpcError(
-          400,
-          typeof body.id === "string" || Number.isInteger(body.id) ? (body.id as string | number) : null,
-          ErrorCode.InvalidRequest,
-          "Invalid Request: not a valid JSON-RPC 2.0 request (check params, _meta and id)",
-        );
-      }
-
-      if (!method || !hasId) {
+      if (!method || body.id === undefined) {
         // Notifications and responses: accepted, nothing to answer (Streamable HTTP: 202, no body).
-        if (method && !method.startsWith("notifications/cancelled"))
-          transport.onmessage?.(body as never, { requestInfo: { headers: {} } });
+        if (era.kind === "legacy" && method && !method.startsWith("notifications/cancelled"))
+          transport.onmessage?.(body as never, {});
         return new Response(null, { status: 202 });
       }
+      const scoped = await guardToolCall(x, body, access);
+      if (scoped) return scoped;
 
-      if (method === "tools/call") {
-        const params = isObject(body.params) ? body.params : {};
-        if (typeof params.name !== "string" || (params.arguments !== undefined && !isObject(params.arguments))) {
-          // Audited here because the SDK would refuse it before any tool code (and its audit) runs.
-          await auditRefusal(meta, startedAt, body, "malformed tools/call params", access, "invalid_input");
-          return rpcError(
-            200,
-            body.id as string | number,
-            ErrorCode.InvalidParams,
-            "Invalid params: tools/call needs a string name and an object of arguments",
-          );
-        }
-        const tool = byName.get(params.name);
-        if (tool && !access.scopes.includes(tool.scope)) {
-          await auditRefusal(meta, startedAt, body, `missing scope ${tool.scope}`, access, "denied_scope");
-          // Name every scope the client should hold for this surface, so one step-up suffices (SEP-835).
-          const needed = [...new Set([...access.scopes.filter((s) => surfaceScopes.includes(s)), tool.scope])];
-          return auth.challenge(surface, "insufficient_scope", {
-            scopes: needed,
-            description: `${tool.name} requires the ${tool.scope} scope`,
-            resourceMetadataUrl: endpoint.resourceMetadataUrl,
-          });
-        }
-      }
-
-      const internalId = transport.allocateId();
-      inFlight.set(internalId, { access, meta: { requestId: meta.requestId, ip: meta.ip, startedAt } });
-      try {
-        const reply = await transport.dispatch(
-          body as unknown as JSONRPCRequest,
-          { requestInfo: { headers: {} } },
-          internalId,
-        );
-        if (method === "tools/call" && "error" in reply && reply.error.message === UNANSWERED_MESSAGE) {
-          // The backstop answered, so no tool code wrote its audit row: one row per tools/call, whatever happened.
-          await auditRefusal(meta, startedAt, body, "the server did not answer", access, "failed");
-        }
-        return jsonResponse(reply, 200);
-      } finally {
-        inFlight.delete(internalId);
-      }
+      if (era.kind === "modern") return await dispatchModern(x, body, access);
+      return await dispatchLegacy(x, body, access);
     },
     catalog(request) {
-      const refusal = checkHostAndOrigin(request.headers.get("host"), null, allowed);
+      const refusal = checkHostAndOrigin(request.headers.get("host"), null, endpoints.path.allowed);
       if (refusal) return jsonResponse({ error: "forbidden", error_description: refusal }, 403);
       return new Response(catalogBody, {
         headers: { "content-type": "application/json", "cache-control": "public, max-age=60" },
       });
     },
     async close() {
-      clearInterval(summarySweep);
-      await writeSummaries(refusalLimiter.drain(ctx.clock(), true)).catch(() => {});
-      await server.close();
+      await refusals.close();
+      await modern.close();
+      await legacyServer.close();
     },
   };
 }

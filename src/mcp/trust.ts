@@ -1,3 +1,4 @@
+import { validateHostHeader, validateOriginHeader } from "@modelcontextprotocol/server";
 import type { Config } from "../config/schema";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
@@ -25,8 +26,10 @@ export function hostnameOf(host: string): string {
 }
 
 /**
- * Pure check of the Host and Origin headers. A present Origin must name an allowed host (a browser page on
- * another site must not drive the surface); an absent Origin is fine (server-to-server clients send none).
+ * Pure check of the Host and Origin headers, on the SDK's validators (`validateHostHeader`,
+ * `validateOriginHeader`: port-agnostic hostname allowlists, the `null` and unparsable origins refused). A present
+ * Origin must name an allowed host (a browser page on another site must not drive the surface); an absent Origin is
+ * fine (server-to-server clients send none), and so is an absent Host (HTTP/1.0; the listener is the allowlist then).
  * Returns the reason for refusal, or null.
  */
 export function checkHostAndOrigin(
@@ -34,17 +37,8 @@ export function checkHostAndOrigin(
   origin: string | null,
   allowed: ReadonlySet<string>,
 ): string | null {
-  if (host !== null && !allowed.has(hostnameOf(host))) return "host not allowed";
-  if (origin !== null && origin !== "") {
-    if (origin === "null") return "origin not allowed";
-    let originHost: string;
-    try {
-      originHost = new URL(origin).hostname.toLowerCase();
-    } catch {
-      return "origin not allowed";
-    }
-    if (originHost.includes(":") && !originHost.startsWith("[")) originHost = `[${originHost}]`;
-    if (!allowed.has(originHost)) return "origin not allowed";
-  }
+  const names = [...allowed];
+  if (host !== null && !validateHostHeader(host.trim().toLowerCase(), names).ok) return "host not allowed";
+  if (origin !== null && origin !== "" && !validateOriginHeader(origin, names).ok) return "origin not allowed";
   return null;
 }

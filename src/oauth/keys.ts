@@ -23,6 +23,19 @@ export class MasterKeyError extends Error {
  * HKDF-SHA-256 (RFC 5869), never the secret itself.
  */
 export function loadMasterKey(config: Config, env: Record<string, string | undefined>, log?: Logger): Buffer {
+  return loadMasterSubKey(config, env, "oauth-signing-keys-v1", log);
+}
+
+/**
+ * A 32-byte key for one purpose, derived from the master secret with HKDF-SHA-256 (RFC 5869 section 2): the `info`
+ * label separates purposes, so a key for one use (e.g. "mcp-request-state-v1") says nothing about another.
+ */
+export function loadMasterSubKey(
+  config: Config,
+  env: Record<string, string | undefined>,
+  info: string,
+  log?: Logger,
+): Buffer {
   let secret = env[MASTER_KEY_ENV]?.trim();
   if (!secret) {
     const path = config.secrets.master_key_file;
@@ -47,7 +60,7 @@ export function loadMasterKey(config: Config, env: Record<string, string | undef
     throw new MasterKeyError(
       `the master secret must be at least 32 characters (${MASTER_KEY_ENV} or secrets.master_key_file)`,
     );
-  return Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), "cavaridge", "oauth-signing-keys-v1", 32));
+  return Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), "cavaridge", info, 32));
 }
 
 /** AES-256-GCM with a random 96-bit IV; the kid is bound as associated data so ciphertexts cannot be swapped between rows. */

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SURFACES, type SurfaceName } from "../../src/config/schema";
 import { startTestAppliance, tempDir, type TestAppliance } from "../helpers/appliance";
 import { obtainTokens } from "../helpers/oauth";
 import { startTokenProxy } from "./proxy";
+import { type Check, runConformance } from "./run-suite";
 import { APPLICABLE, NOT_APPLICABLE } from "./scenarios";
 
 /**
@@ -13,12 +14,6 @@ import { APPLICABLE, NOT_APPLICABLE } from "./scenarios";
  * Runs the suite's CLI under Bun (it is a Node 22 program; Bun runs it as is).
  */
 const CLI = resolve(import.meta.dir, "../../node_modules/@modelcontextprotocol/conformance/dist/index.js");
-
-interface Check {
-  id: string;
-  status: "SUCCESS" | "FAILURE" | "WARNING" | "INFO" | "SKIPPED";
-  errorMessage?: string;
-}
 
 let app: TestAppliance;
 let proxy: ReturnType<typeof startTokenProxy>;
@@ -39,25 +34,7 @@ afterAll(async () => {
 });
 
 async function runSuite(surface: SurfaceName): Promise<Map<string, Check[]>> {
-  const out = join(outRoot, surface);
-  const child = Bun.spawn([process.execPath, CLI, "server", "--url", `${proxy.url}/${surface}`, "-o", out], {
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  const [stdout] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  const results = new Map<string, Check[]>();
-  if (!existsSync(out)) throw new Error(`conformance produced no results:\n${stdout.slice(-2000)}`);
-  for (const dir of readdirSync(out)) {
-    const m = /^server-(.+)-\d{4}-\d{2}-\d{2}T/.exec(dir);
-    const file = join(out, dir, "checks.json");
-    if (m && existsSync(file)) results.set(m[1]!, JSON.parse(readFileSync(file, "utf8")) as Check[]);
-  }
-  return results;
+  return await runConformance(CLI, `${proxy.url}/${surface}`, join(outRoot, surface));
 }
 
 describe("MCP conformance suite", () => {

@@ -10,6 +10,8 @@ function outcomeClass(outcome: string): string {
   if (outcome === "ok" || outcome === "confirmed") return "ok";
   if (outcome.startsWith("denied") || outcome === "unauthorized" || outcome === "failed") return "danger";
   if (outcome === "confirmation_required") return "warn";
+  // The person said no to a proposal: nothing ran, and nothing went wrong.
+  if (outcome === "declined") return "neutral";
   if (outcome.endsWith("error") || outcome === "invalid_input" || outcome === "invalid_request") return "caution";
   return "neutral";
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { REFUSAL_ROWS_PER_MINUTE, RefusalAuditLimiter } from "../../../src/mcp/refusal-limiter";
+import { REFUSAL_ROWS_PER_MINUTE, RefusalAuditLimiter } from "../../../src/mcp/refusal-audit";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { accessFor, fixtureTools, serveSurface, tableAuth } from "../../helpers/mcp";
 

@@ -1,14 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { ListToolsRequestSchema, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { type JSONRPCRequest, Server } from "@modelcontextprotocol/server";
 import { DispatchTransport, UNANSWERED_CODE, UNANSWERED_MESSAGE } from "../../../src/mcp/transport";
 
 describe("DispatchTransport: one long-lived Server for many concurrent HTTP requests", () => {
   test("restores each caller's id, even when every caller uses the same one, and keeps answers apart", async () => {
     const server = new Server({ name: "t", version: "1" }, { capabilities: { tools: {} } });
     const seen: unknown[] = [];
-    server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
-      seen.push(extra.requestId);
+    server.setRequestHandler("tools/list", async (req, ctx) => {
+      seen.push(ctx.mcpReq.id);
       await new Promise((r) => setTimeout(r, Number(req.params?.cursor ?? 0)));
       return { tools: [], nextCursor: String(req.params?.cursor) };
     });
@@ -35,7 +34,7 @@ describe("DispatchTransport: one long-lived Server for many concurrent HTTP requ
     const server = new Server({ name: "t", version: "1" }, { capabilities: { tools: {} } });
     const transport = new DispatchTransport();
     await server.connect(transport);
-    server.setRequestHandler(ListToolsRequestSchema, () => new Promise(() => {}));
+    server.setRequestHandler("tools/list", () => new Promise(() => {}));
     const r = await transport.dispatch({ jsonrpc: "2.0", id: "abc", method: "no/such" }, {});
     expect(r.id).toBe("abc");
     expect("error" in r && r.error.code).toBe(-32601);
@@ -67,7 +66,7 @@ describe("DispatchTransport: one long-lived Server for many concurrent HTTP requ
     const server = new Server({ name: "t", version: "1" }, { capabilities: { tools: {} } });
     const transport = new DispatchTransport(50);
     await server.connect(transport);
-    server.setRequestHandler(ListToolsRequestSchema, () => new Promise(() => {}));
+    server.setRequestHandler("tools/list", () => new Promise(() => {}));
     const r = await transport.dispatch({ jsonrpc: "2.0", id: "slow", method: "tools/list" }, {});
     expect(r.id).toBe("slow");
     expect("error" in r && r.error.message).toBe(UNANSWERED_MESSAGE);

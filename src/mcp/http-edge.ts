@@ -1,0 +1,95 @@
+import { classifyInboundRequest, ProtocolErrorCode } from "@modelcontextprotocol/server";
+import { MAX_REQUEST_BODY_BYTES, readCappedText } from "../http/read-capped-body";
+
+/**
+ * The pure steps of a surface's request pipeline (surface.ts): HTTP answers in JSON-RPC shape, and the guards that
+ * need nothing but the request. Each guard answers with a Response or lets the request pass.
+ */
+
+/** Tool arguments are small; a larger body is refused while it is read, before it is parsed. */
+export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
+
+/** A JSON-RPC error as an HTTP response (MCP transports: malformed or refused POSTs). */
+export function rpcError(
+  status: number,
+  id: string | number | null,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function idOf(body: Record<string, unknown> | null): string | number | null {
+  return typeof body?.id === "string" || Number.isInteger(body?.id) ? (body?.id as string | number) : null;
+}
+
+/** The body as a JSON object if it is one (capped read), else null: for auditing a refused request. */
+export async function peekJsonObject(request: Request): Promise<Record<string, unknown> | null> {
+  const raw = await readCappedText(request, MAX_BODY_BYTES).catch(() => null);
+  if (!raw) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    return isObject(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** POST only: GET would open an SSE stream, and this server has none to offer. 405, never 404. */
+export function guardMethod(request: Request): Response | undefined {
+  if (request.method === "POST") return undefined;
+  return rpcError(
+    405,
+    null,
+    -32000,
+    "Method not allowed: this MCP endpoint accepts POST only (stateless, no SSE stream).",
+    {
+      allow: "POST",
+    },
+  );
+}
+
+/**
+ * The body, read with a byte cap on the stream itself (a chunked body has no content-length, and buffering it
+ * whole first would let an unauthenticated caller make the process hold any amount of memory), as one JSON-RPC
+ * 2.0 object. Batches were removed in MCP 2025-06-18.
+ */
+export async function readMessage(request: Request): Promise<Record<string, unknown> | Response> {
+  const raw = await readCappedText(request, MAX_BODY_BYTES);
+  if (raw === null) return rpcError(413, null, ProtocolErrorCode.InvalidRequest, "Request too large");
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return rpcError(400, null, ProtocolErrorCode.ParseError, "Parse error: the body is not valid JSON");
+  }
+  if (Array.isArray(body))
+    return rpcError(400, null, ProtocolErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported");
+  if (!isObject(body) || body.jsonrpc !== "2.0")
+    return rpcError(400, null, ProtocolErrorCode.InvalidRequest, "Invalid Request: expected a JSON-RPC 2.0 message");
+  return body;
+}
+
+/** The era of a request, by the SDK's own classifier (the `_meta` envelope claim and the protocol headers). */
+export function classifyBody(request: Request, body: Record<string, unknown>) {
+  const h = request.headers;
+  return classifyInboundRequest({
+    httpMethod: "POST",
+    protocolVersionHeader: h.get("mcp-protocol-version") ?? undefined,
+    mcpMethodHeader: h.get("mcp-method") ?? undefined,
+    mcpNameHeader: h.get("mcp-name") ?? undefined,
+    body,
+  });
+}
