@@ -19,6 +19,7 @@ export function edge(ctx: AppContext, name: string) {
       set.headers["x-request-id"] = requestId;
     })
     .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp }) => {
+      ctx.observability?.metrics.observeRequest(name, path, typeof set.status === "number" ? set.status : undefined);
       ctx.log.info("request", {
         listener: name,
         request_id: requestId,

@@ -9,6 +9,7 @@ import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Com
 import { healthcheck } from "./healthcheck";
 import { demoSeedCommand } from "../demo/command";
 import { keysRotateCommand } from "../oauth/keys-command";
+import { auditVerifyCheckpointCommand } from "../observability/verify-command";
 
 export const DEMO_PASSWORD = "cavaridge-demo";
 
@@ -136,8 +137,10 @@ const version: Command = {
 
 const auditVerify: Command = {
   summary: "verify the audit log's hash chain; names the first broken row",
-  usage: "cavaridge audit verify [--config PATH]",
+  usage: "cavaridge audit verify [--config PATH] [--checkpoint FILE]",
   async run(argv, io) {
+    if (argv.some((a) => a === "--checkpoint" || a.startsWith("--checkpoint=")))
+      return auditVerifyCheckpointCommand.run(argv, io);
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return (io.out(this.usage), 0);
     const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
