@@ -18,8 +18,10 @@ export function edge(ctx: AppContext, name: string) {
     .onAfterHandle({ as: "global" }, ({ set, requestId }) => {
       set.headers["x-request-id"] = requestId;
     })
-    .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp }) => {
-      ctx.observability?.metrics.observeRequest(name, path, typeof set.status === "number" ? set.status : undefined);
+    .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp, responseValue }) => {
+      // A handler that returns a Response sets its status there, not on `set`.
+      const answered = responseValue instanceof Response ? responseValue.status : set.status;
+      ctx.observability?.metrics.observeRequest(name, path, typeof answered === "number" ? answered : undefined);
       ctx.log.info("request", {
         listener: name,
         request_id: requestId,

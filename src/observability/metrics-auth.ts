@@ -27,7 +27,7 @@ export async function refuseMetricsScrape(
   authorization: string | null,
   deps: MetricsAuthDeps,
 ): Promise<Response | null> {
-  const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(authorization ?? "");
+  const match = /^Bearer ([\x21-\x7e]{1,4096})$/i.exec(authorization ?? "");
   if (!match) return json({ error: "invalid_token", error_description: "a metrics token is required" }, 401, CHALLENGE);
   const token = match[1]!;
   // Compare digests so the comparison's length does not depend on the secret.
