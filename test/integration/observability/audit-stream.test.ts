@@ -5,6 +5,7 @@ import { headSeq } from "../../../src/observability/stream/store";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { HttpReceiver, SyslogReceiver, waitFor, type ReceivedRecord } from "../../helpers/audit-receivers";
 import { obtainTokens } from "../../helpers/oauth";
+import { signInAdmin } from "../admin/admin-session";
 import { call, connectSurface, ok } from "../../helpers/tool-calls";
 
 /**
@@ -164,4 +165,21 @@ describe("audit stream", () => {
     );
     expectCompleteInOrder(http.records, head);
   }, 120_000);
+});
+
+describe("admin Servers page", () => {
+  test("shows each sink's lag to the platform admin, and nothing about the stream to an MSP admin", async () => {
+    const syslog = new SyslogReceiver();
+    const port = await syslog.start();
+    await syslog.stop(); // a collector that is down: rows wait
+    const app = await applianceWith(
+      `[[audit.sinks]]\ntype = "syslog"\nname = "wazuh"\naddress = "127.0.0.1:${port}"\n`,
+    );
+    await app.ctx.audit.record({ kind: "system", action: "test.row", outcome: "ok" });
+    const platform = await signInAdmin(app, "platform@harbor-it.example");
+    const page = await (await platform.get("/servers")).text();
+    expect(page).toMatch(/data-sink="wazuh"><code>wazuh<\/code>: <span class="badge danger">\d+ rows? behind/);
+    const msp = await signInAdmin(app, "admin@harbor-it.example");
+    expect(await (await msp.get("/servers")).text()).not.toContain("audit-stream");
+  }, 60_000);
 });
