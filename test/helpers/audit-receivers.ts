@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 
 /** What a receiver got: each streamed record (audit rows and checkpoints) in arrival order. */
 export interface ReceivedRecord {
@@ -28,8 +29,11 @@ export class SyslogReceiver {
   private sockets = new Set<Socket>();
   port = 0;
 
-  async start(port = 0): Promise<number> {
-    this.server = createServer((socket) => this.accept(socket));
+  /** Plain TCP, or TLS (RFC 5425) when `tls` is given (with requestCert, the sink must present a client certificate). */
+  async start(port = 0, tls?: TlsOptions): Promise<number> {
+    this.server = tls
+      ? createTlsServer(tls, (socket) => this.accept(socket))
+      : createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(port, "127.0.0.1", () => resolve());
