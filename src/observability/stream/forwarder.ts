@@ -154,8 +154,9 @@ export class AuditForwarder {
 
   private async holdsLease(): Promise<boolean> {
     const now = this.o.clock();
-    // Renew at a third of the TTL: a holder that misses two renewals still keeps it.
-    if (now - this.leaseCheckedAt < Math.min(this.pollMs, this.leaseTtlMs / 3)) return this.leader;
+    // Renew (or try to take) at a third of the TTL: a holder that misses one renewal still keeps it, and an idle
+    // appliance writes the lease row every few seconds, not every poll.
+    if (now - this.leaseCheckedAt < this.leaseTtlMs / 3) return this.leader;
     this.leaseCheckedAt = now;
     const was = this.leader;
     this.leader = await acquireLease(this.o.client, FORWARDER_LEASE, this.holder, now, this.leaseTtlMs);
