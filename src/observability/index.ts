@@ -59,6 +59,9 @@ export function buildObservabilityFeature(ctx: AppContext, env: Record<string, s
 
   /** GET /metrics as a web-standard handler; `loopback` says whether the listener needs no token. */
   const serveMetrics = async (request: Request, loopback: boolean): Promise<Response> => {
+    // A loopback listener serves without a token, so it must not answer a page that DNS rebinding pointed at it.
+    const host = request.headers.get("host")?.replace(/:\d+$/, "");
+    if (loopback && host && !isLoopbackHost(host)) return json({ error: "misdirected_request" }, 421);
     if (!loopback) {
       const refusal = await refuseMetricsScrape(request.headers.get("authorization"), {
         db: ctx.store.db,

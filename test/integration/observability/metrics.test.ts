@@ -131,5 +131,7 @@ describe("/metrics", () => {
     const access = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
     expect((await fetch(url, { headers: { authorization: `Bearer ${access.access_token}` } })).status).toBe(403);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/other`)).status).toBe(404);
+    // The loopback admin listener needs no token, so it refuses a Host a rebound DNS name would send.
+    expect((await fetch(`${app.adminUrl}/metrics`, { headers: { host: "attacker.example" } })).status).toBe(421);
   }, 60_000);
 });
