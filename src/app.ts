@@ -18,7 +18,10 @@ export function edge(ctx: AppContext, name: string) {
     .onAfterHandle({ as: "global" }, ({ set, requestId }) => {
       set.headers["x-request-id"] = requestId;
     })
-    .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp }) => {
+    .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp, responseValue }) => {
+      // A handler that returns a Response sets its status there, not on `set`.
+      const answered = responseValue instanceof Response ? responseValue.status : set.status;
+      ctx.observability?.metrics.observeRequest(name, path, typeof answered === "number" ? answered : undefined);
       // Probes (container HEALTHCHECK, load balancer) arrive every few seconds; at info they would drown the log.
       const probe = path === "/healthz" || path === "/readyz";
       ctx.log[probe ? "debug" : "info"]("request", {

@@ -4,6 +4,7 @@ import type { Clock } from "./shared/clock";
 import type { OAuthServices } from "./oauth/services";
 import type { Logger } from "./shared/log";
 import type { Store } from "./store/index";
+import type { ObservabilityServices } from "./observability/index";
 
 /**
  * What every feature receives: plain dependencies, never a request context.
@@ -19,4 +20,6 @@ export interface AppContext {
   readonly fetch?: typeof fetch;
   /** OAuth keys, bearer verifier and CIMD resolver; set by the OAuth feature at start (src/oauth/index.ts). */
   readonly oauth?: OAuthServices;
+  /** Metrics registry and audit stream lag; set by src/observability/index.ts when features are built. */
+  readonly observability?: ObservabilityServices;
 }

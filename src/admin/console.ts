@@ -351,7 +351,10 @@ export async function auditDetailPage(
 
 export async function serversPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
   const servers = await buildServerInventory(ctx.store.db, ctx.config, auth.principal.auditVisibility, req.now);
-  return htmlResponse(renderServers({ principal: auth.principal, csrf: auth.csrf, servers }));
+  // The stream spans every tenant's rows, so only the appliance operator sees how far behind it is.
+  const streamLag =
+    auth.principal.role === "platform_admin" ? ((await ctx.observability?.streamLag()) ?? []) : undefined;
+  return htmlResponse(renderServers({ principal: auth.principal, csrf: auth.csrf, servers, streamLag }));
 }
 
 export async function tenantsPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {

@@ -41,6 +41,16 @@ export interface AuditEvent {
   id?: string;
 }
 
+/**
+ * Rows this process just wrote, for after-commit listeners (metrics, the audit stream's wake-up). `commitMs` is
+ * the group transaction's duration; null for a row appended inside a caller's transaction, which is reported
+ * when appended because its commit belongs to the caller.
+ */
+export interface AuditCommit {
+  rows: readonly ChainedRow[];
+  commitMs: number | null;
+}
+
 interface Pending {
   row: ChainedRow;
   resolve: (id: string) => void;
@@ -59,6 +69,7 @@ interface Pending {
 export class AuditLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
+  private readonly commitListeners: ((commit: AuditCommit) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -106,7 +117,23 @@ export class AuditLog {
   async appendInTransaction(tx: DbLike, event: AuditEvent): Promise<string> {
     const row = this.toRow(event);
     await insertChained(tx, [row]);
+    this.notifyCommitted({ rows: [row], commitMs: null });
     return row.id;
+  }
+
+  /** Registers a listener called after rows are written; it must not throw or block (it runs on the write path). */
+  onCommit(listener: (commit: AuditCommit) => void): void {
+    this.commitListeners.push(listener);
+  }
+
+  private notifyCommitted(commit: AuditCommit): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener(commit);
+      } catch (err) {
+        this.log.warn("audit commit listener failed", { error: err });
+      }
+    }
   }
 
   /** Waits until every queued row is committed (shutdown). */
@@ -121,13 +148,16 @@ export class AuditLog {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxBatch);
         try {
+          const started = performance.now();
           await this.db.transaction(async (tx) =>
             insertChained(
               tx,
               group.map((p) => p.row),
             ),
           ); // libSQL begins IMMEDIATE (write) by default
+          const commitMs = performance.now() - started;
           for (const p of group) p.resolve(p.row.id);
+          this.notifyCommitted({ rows: group.map((p) => p.row), commitMs });
         } catch (err) {
           this.log.error("audit write failed", {
             error: err,

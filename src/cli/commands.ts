@@ -16,6 +16,7 @@ import {
 } from "./users";
 import { demoSeedCommand } from "../demo/command";
 import { keysRotateCommand } from "../oauth/keys-command";
+import { auditVerifyCheckpointCommand } from "../observability/verify-command";
 
 const migrate: Command = {
   summary: "apply pending database migrations and exit",
@@ -68,9 +69,11 @@ const version: Command = {
 };
 
 const auditVerify: Command = {
-  summary: "verify the audit log's hash chain; lists every broken range of rows (exit 2 when any)",
-  usage: "cavaridge audit verify [--config PATH]",
+  summary: "verify the audit log's hash chain (lists every broken range; exit 2 when any), or --checkpoint FILE",
+  usage: "cavaridge audit verify [--config PATH] [--checkpoint FILE]",
   async run(argv, io) {
+    if (argv.some((a) => a === "--checkpoint" || a.startsWith("--checkpoint=")))
+      return auditVerifyCheckpointCommand.run(argv, io);
     const { values } = parseFlags(argv, { config: { type: "string" } });
     if (values.help) return (io.out(this.usage), 0);
     const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);

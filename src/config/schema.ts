@@ -76,6 +76,53 @@ export const OAuthSection = type({
   login_lockout_seconds: type("10 <= number.integer <= 86400").default(900),
 });
 
+/** `[metrics]`: the Prometheus endpoint (src/observability/). */
+export const MetricsSection = type({
+  "+": "reject",
+  /** Also serve /metrics on this address, so a remote Prometheus does not need the admin console opened up. */
+  "listen?": listen,
+  /** Name of the environment variable holding the dedicated metrics bearer token. Never the token itself. */
+  token_env: type(/^[A-Z_][A-Z0-9_]*$/).default("CAVARIDGE_METRICS_TOKEN"),
+});
+
+const envName = type(/^[A-Z_][A-Z0-9_]*$/).describe("an environment variable name such as SPLUNK_HEC_HEADER");
+const sinkName = type(/^[a-z0-9][a-z0-9_-]{0,62}$/).describe("a lowercase name such as siem");
+
+/** `[[audit.sinks]] type = "syslog"`: RFC 5424 over TCP (RFC 6587 octet counting), TLS optional (RFC 5425). */
+export const SyslogSinkEntry = type({
+  "+": "reject",
+  type: "'syslog'",
+  /** Names the sink's stored position; defaults to type and address, so changing the address starts afresh. */
+  "name?": sinkName,
+  address: listen,
+  tls: "boolean = false",
+  "ca_file?": "string > 0",
+  "cert_file?": "string > 0",
+  "key_file?": "string > 0",
+});
+
+/** `[[audit.sinks]] type = "http"`: JSON lines POSTed in batches (Splunk HEC raw, Logstash, Vector, webhooks). */
+export const HttpSinkEntry = type({
+  "+": "reject",
+  type: "'http'",
+  "name?": sinkName,
+  url: type("string.url").describe("an absolute http(s) URL"),
+  /** Name of the environment variable that holds one `Name: value` header, e.g. `Authorization: Splunk <token>`. */
+  "header_env?": envName,
+  batch_size: type("1 <= number.integer <= 5000").default(200),
+});
+
+export const AuditSinkEntry = SyslogSinkEntry.or(HttpSinkEntry);
+export type AuditSinkConfig = typeof AuditSinkEntry.infer;
+
+/** `[audit]`: where committed audit rows are streamed, and how often a signed checkpoint goes with them. */
+export const AuditSection = type({
+  "+": "reject",
+  sinks: AuditSinkEntry.array().default(() => []),
+  checkpoint_every_rows: type("1 <= number.integer <= 1000000").default(1000),
+  checkpoint_every_minutes: type("1 <= number.integer <= 1440").default(15),
+});
+
 export const SurfaceName = type("'forge' | 'cavalier' | 'aegis'");
 export type SurfaceName = typeof SurfaceName.infer;
 export const SURFACES: readonly SurfaceName[] = ["forge", "cavalier", "aegis"];
@@ -147,6 +194,8 @@ export const ConfigSchema = type({
   log: LogSection.default(() => LogSection.assert({})),
   demo: DemoSection.default(() => DemoSection.assert({})),
   policy: PolicySection.default(() => PolicySection.assert({})),
+  metrics: MetricsSection.default(() => MetricsSection.assert({})),
+  audit: AuditSection.default(() => AuditSection.assert({})),
   tenants: TenantEntry.array().atLeastLength(1),
   users: UserEntry.array().default(() => []),
 });
@@ -164,6 +213,7 @@ export const OVERRIDABLE_SECTIONS = {
   log: LogSection,
   demo: DemoSection,
   policy: PolicySection,
+  metrics: MetricsSection,
 } as const;
 
 /** The keys a section declares (from its arktype schema, so the list cannot drift). */

@@ -103,6 +103,8 @@ export class BearerVerifier {
    */
   private readonly verified = new Map<string, AccessTokenClaims>();
   private static readonly VERIFIED_MAX = 5_000;
+  /** Lookups in `verified`, read by the metrics endpoint (src/observability/metrics.ts). */
+  readonly cacheStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly config: Config,
@@ -154,8 +156,10 @@ export class BearerVerifier {
     let payload: AccessTokenClaims;
     const cached = this.verified.get(cacheKey);
     if (cached && (cached.exp ?? 0) * 1000 > this.clock() + 5_000) {
+      this.cacheStats.hits++;
       payload = cached;
     } else {
+      this.cacheStats.misses++;
       if (cached) this.verified.delete(cacheKey);
       payload = await this.verifySignatureAndClaims(token, resource);
       if (this.verified.size >= BearerVerifier.VERIFIED_MAX) this.verified.clear();

@@ -35,5 +35,9 @@ export const MIGRATIONS: readonly { tag: string; sql: string }[] = [
   {
     "tag": "0008_mcp_token_required",
     "sql": "ALTER TABLE `mcp_confirmations` ADD `token_required` integer DEFAULT false NOT NULL;"
+  },
+  {
+    "tag": "0010_audit_stream",
+    "sql": "CREATE TABLE `audit_sink_positions` (\n\t`sink_id` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`hash` text NOT NULL,\n\t`epoch` text NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE `observability_leases` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`holder` text NOT NULL,\n\t`expires_at` integer NOT NULL\n);\n"
   }
 ];

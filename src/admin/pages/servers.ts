@@ -6,7 +6,27 @@ export function renderServers(opts: {
   principal: AdminPrincipal;
   csrf: string | null;
   servers: ServerInventoryEntry[];
+  /**
+   * Per `[[audit.sinks]]` entry: audit rows not yet acknowledged, and the age of the oldest (src/observability/).
+   * Absent for users who do not operate the appliance.
+   */
+  streamLag?: { sink: string; rows: number; seconds: number }[];
 }): string {
+  const lag = opts.streamLag ?? [];
+  const stream = !opts.streamLag
+    ? ""
+    : html`<section class="card" id="audit-stream"><h2>Audit stream</h2>${
+        lag.length === 0
+          ? html`<p class="muted">No audit sinks are configured (<code>[[audit.sinks]]</code> in the config).</p>`
+          : html`<ul class="plain">${lag.map(
+              (s) =>
+                html`<li class="stream-lag" data-sink="${s.sink}"><code>${s.sink}</code>: ${
+                  s.rows === 0
+                    ? html`<span class="badge ok">up to date</span>`
+                    : html`<span class="badge danger">${String(s.rows)} row${s.rows === 1 ? "" : "s"} behind, oldest ${String(Math.round(s.seconds))} s</span>`
+                }</li>`,
+            )}</ul>`
+      }</section>`;
   const cards = opts.servers.map(
     (s) => html`<section class="card server" id="surface-${s.surface}">
       <div class="card-head">
@@ -50,6 +70,6 @@ export function renderServers(opts: {
   );
   return layout(
     { title: "Servers", nav: "servers", principal: opts.principal, csrf: opts.csrf },
-    html`<div class="page-head"><h1>Servers</h1><p class="muted">The MCP servers this appliance serves. Each surface is its own server with its own OAuth resource and scopes.</p></div>${cards}`,
+    html`<div class="page-head"><h1>Servers</h1><p class="muted">The MCP servers this appliance serves. Each surface is its own server with its own OAuth resource and scopes.</p></div>${stream}${cards}`,
   );
 }

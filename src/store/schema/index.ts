@@ -6,6 +6,7 @@ import * as admin from "./admin";
 import * as aegis from "./aegis";
 import * as forge from "./forge";
 import * as mcp from "./mcp";
+import * as observability from "./observability";
 import {
   contacts as cavalierContacts,
   deals as cavalierDeals,
@@ -23,5 +24,15 @@ const cavalier = {
   cavalierQuoteLines,
 };
 
-export const schema = { ...tenancy, ...audit, ...oauth, ...admin, ...cavalier, ...aegis, ...forge, ...mcp };
+export const schema = {
+  ...tenancy,
+  ...audit,
+  ...oauth,
+  ...admin,
+  ...cavalier,
+  ...aegis,
+  ...forge,
+  ...mcp,
+  ...observability,
+};
 export type Schema = typeof schema;
