@@ -4,6 +4,7 @@ import { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
 import type { AppContext } from "./context";
 import { MAX_REQUEST_BODY_BYTES } from "./http/read-capped-body";
+import { argon2Verifier, type PasswordVerifier } from "./oauth/throttle";
 import { systemClock, type Clock } from "./shared/clock";
 import { createLogger, type Logger } from "./shared/log";
 import { openStore, type Store } from "./store/index";
@@ -21,6 +22,8 @@ export interface ApplianceOptions {
   clock?: Clock;
   log?: Logger;
   fetch?: typeof fetch;
+  /** Overrides the argon2id password check (tests count how many hashes are verified). */
+  passwordVerifier?: PasswordVerifier;
 }
 
 export interface Appliance {
@@ -70,7 +73,15 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   const log = options.log ?? createLogger(config.log.level);
   const { store } = await prepareStore(config, env, clock, log);
   const audit = new AuditLog(store.db, clock, log);
-  const ctx: AppContext = { config, store, clock, log, audit, fetch: options.fetch };
+  const ctx: AppContext = {
+    config,
+    store,
+    clock,
+    log,
+    audit,
+    fetch: options.fetch,
+    passwordVerifier: options.passwordVerifier ?? argon2Verifier,
+  };
 
   const { buildFeatures } = await import("./features");
   const features = await buildFeatures(ctx, env);

@@ -2,6 +2,7 @@ import type { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
 import type { Clock } from "./shared/clock";
 import type { OAuthServices } from "./oauth/services";
+import type { PasswordVerifier } from "./oauth/throttle";
 import type { Logger } from "./shared/log";
 import type { Store } from "./store/index";
 
@@ -19,4 +20,6 @@ export interface AppContext {
   readonly fetch?: typeof fetch;
   /** OAuth keys, bearer verifier and CIMD resolver; set by the OAuth feature at start (src/oauth/index.ts). */
   readonly oauth?: OAuthServices;
+  /** Checks a password against its argon2id hash on every sign-in page (injectable so tests can count checks). */
+  readonly passwordVerifier: PasswordVerifier;
 }

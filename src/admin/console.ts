@@ -123,8 +123,7 @@ export async function signIn(ctx: AppContext, req: AdminRequest): Promise<Respon
     return signInPage(req, { email, error: "The sign-in form expired. Please try again.", status: 403 });
   }
   const result = await verifyAdminCredentials(
-    ctx.store.db,
-    ctx.config,
+    { db: ctx.store.db, config: ctx.config, verify: ctx.passwordVerifier },
     { email, password: form.get("password") ?? "", ip: req.ip },
     req.now,
   );
