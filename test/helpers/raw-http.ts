@@ -12,14 +12,13 @@ export interface RawResponse {
   body: Buffer;
 }
 
-/** Parses one response from the front of `buf`: the response and the bytes it used, or null if incomplete. */
-export function parseResponse(buf: Buffer, requestMethod = "GET"): { response: RawResponse; used: number } | null {
+/** Status line and headers at the front of `buf`, and where the body starts; null until the head is complete. */
+function parseHead(buf: Buffer): { status: number; headers: Map<string, string>; bodyStart: number } | null {
   const end = buf.indexOf("\r\n\r\n");
   if (end < 0) return null;
   const lines = buf.subarray(0, end).toString("latin1").split("\r\n");
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "");
   if (!m) throw new Error(`not an HTTP response: ${JSON.stringify(lines[0])}`);
-  const status = Number(m[1]);
   const headers = new Map<string, string>();
   for (const line of lines.slice(1)) {
     const i = line.indexOf(":");
@@ -28,7 +27,15 @@ export function parseResponse(buf: Buffer, requestMethod = "GET"): { response: R
     const value = line.slice(i + 1).trim();
     headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
   }
-  let offset = end + 4;
+  return { status: Number(m[1]), headers, bodyStart: end + 4 };
+}
+
+/** Parses one response from the front of `buf`: the response and the bytes it used, or null if incomplete. */
+export function parseResponse(buf: Buffer, requestMethod = "GET"): { response: RawResponse; used: number } | null {
+  const head = parseHead(buf);
+  if (!head) return null;
+  const { status, headers } = head;
+  let offset = head.bodyStart;
   const noBody = requestMethod === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);
   if (noBody) return { response: { status, headers, body: Buffer.alloc(0) }, used: offset };
   if (/chunked/i.test(headers.get("transfer-encoding") ?? "")) {
@@ -58,14 +65,18 @@ export type OneShotResult =
   | { kind: "timeout"; ms: number };
 
 /**
- * Opens a connection, writes `raw`, half-closes, and waits for the first response, the connection closing without
- * one, or `timeoutMs`. A response whose body is cut off by the close is still returned (with what arrived).
+ * Opens a connection, writes `raw`, and waits for the first response's status line and headers (with `opts.body`,
+ * for the whole response), for the connection to close without one, or for `timeoutMs`.
+ *
+ * The write side stays open: Bun takes a client's half-close as an abort and drops a request whose handler has not
+ * answered yet, which would hide real answers. `opts.halfCloseAfterMs` half-closes anyway, for a message the client
+ * never finishes (the server would otherwise rightly wait for the rest of it).
  */
 export function sendOnce(
   port: number,
   raw: Uint8Array | string,
   timeoutMs: number,
-  method = "GET",
+  opts: { body?: boolean; method?: string; halfCloseAfterMs?: number } = {},
 ): Promise<OneShotResult> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -79,33 +90,38 @@ export function sendOnce(
       socket.destroy();
       resolve(result);
     };
-    const fromBuffer = (complete: boolean): OneShotResult | null => {
-      if (buf.indexOf("\r\n\r\n") < 0) return null;
-      let parsed: ReturnType<typeof parseResponse>;
+    /** The response so far: whole, or (when `ended` or no body is wanted) its head with what body arrived. */
+    const fromBuffer = (ended: boolean): OneShotResult | null => {
+      let head: ReturnType<typeof parseHead>;
+      let whole: ReturnType<typeof parseResponse>;
       try {
-        parsed = parseResponse(buf, method);
+        head = parseHead(buf);
+        // An interim answer (100 Continue to `Expect: 100-continue`) is not the answer to the request.
+        while (head && head.status >= 100 && head.status < 200 && head.status !== 101) {
+          buf = buf.subarray(head.bodyStart);
+          head = parseHead(buf);
+        }
+        whole = head && parseResponse(buf, opts.method);
       } catch {
         return { kind: "response", status: -1, headers: new Map(), body: buf.toString("latin1"), ms: 0 };
       }
+      if (!head) return null;
       const ms = performance.now() - started;
-      if (parsed) {
-        const { status, headers, body } = parsed.response;
+      if (whole) {
+        const { status, headers, body } = whole.response;
         return { kind: "response", status, headers, body: body.toString("utf8"), ms };
       }
-      if (!complete) return null;
-      const head = buf.subarray(0, buf.indexOf("\r\n\r\n") + 4);
-      const partial = parseResponse(
-        Buffer.concat([head.subarray(0, head.length - 4), Buffer.from("\r\ncontent-length: 0\r\n\r\n")]),
-        method,
-      );
-      return partial
-        ? { kind: "response", status: partial.response.status, headers: partial.response.headers, body: "", ms }
-        : null;
+      if (opts.body && !ended) return null;
+      const body = buf.subarray(head.bodyStart).toString("utf8");
+      return { kind: "response", status: head.status, headers: head.headers, body, ms };
     };
     const timer = setTimeout(() => finish({ kind: "timeout", ms: performance.now() - started }), timeoutMs);
     socket.on("connect", () => {
       socket.write(raw);
-      socket.end();
+      if (opts.halfCloseAfterMs !== undefined) {
+        const end = setTimeout(() => socket.end(), opts.halfCloseAfterMs);
+        socket.once("close", () => clearTimeout(end));
+      }
     });
     socket.on("data", (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -115,9 +131,9 @@ export function sendOnce(
     socket.on("error", (e: NodeJS.ErrnoException) => {
       finish(fromBuffer(true) ?? { kind: "closed", ms: performance.now() - started, error: e.code ?? e.message });
     });
-    socket.on("close", () =>
-      finish(fromBuffer(true) ?? { kind: "closed", ms: performance.now() - started, error: null }),
-    );
+    socket.on("close", () => {
+      finish(fromBuffer(true) ?? { kind: "closed", ms: performance.now() - started, error: null });
+    });
   });
 }
 
