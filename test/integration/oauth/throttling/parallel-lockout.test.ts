@@ -97,6 +97,35 @@ describe("one lockout per account across both sign-in pages", () => {
     expect(checked).toBe(verifications);
   });
 
+  test("two appliances on one database share the counter: parallel guesses through both still check at most the limit", async () => {
+    time.advance(61_000);
+    const second = await startTestAppliance({
+      dir: app.dir,
+      clock: time.clock,
+      passwordVerifier: countingVerifier,
+      env: { CAVARIDGE_DEMO_SEED: "off" },
+      extraToml: `[oauth]\nlogin_max_failures = ${MAX_FAILURES}\nlogin_lockout_seconds = 60\n`,
+    });
+    try {
+      const email = "owner@fabrikam-law.example";
+      const submits: (() => Promise<Response>)[] = [];
+      for (let i = 0; i < 10; i++) {
+        submits.push(await prepareSignIn("oauth", email, `wrong-${i}`));
+        const jar = new CookieJar();
+        const form = await fetchWithJar(jar, `${second.adminUrl}/sign-in`);
+        const fields = { ...hiddenInputs(await form.text()), email, password: `wrong-b${i}` };
+        submits.push(() => fetchWithJar(jar, `${second.adminUrl}/sign-in`, formBody(fields)));
+      }
+      verifications = 0;
+      const statuses = (await Promise.all(submits.map((submit) => submit()))).map((r) => r.status);
+      expect(verifications).toBeGreaterThan(0);
+      expect(verifications).toBeLessThanOrEqual(MAX_FAILURES);
+      expect(statuses.filter((s) => s === 401).length).toBe(verifications);
+    } finally {
+      await second.stop();
+    }
+  });
+
   test("after the lockout the right password is refused on both pages, unchecked, until the lockout ends", async () => {
     const email = "admin@harbor-it.example";
     time.advance(61_000);
