@@ -16,9 +16,10 @@ import { syncConfigToStore } from "./tenancy/sync";
 export const SHUTDOWN_GRACE_MS = 8000;
 /**
  * After SIGTERM the listeners keep answering (503 + Connection: close) until no request has been read for this
- * long; only then are they closed, so a keep-alive client is not cut off between two requests.
+ * long (counting from the last request before SIGTERM too); only then are they closed, so a keep-alive client that
+ * is sending is not cut off between two requests.
  */
-export const DRAIN_QUIET_MS = 300;
+export const DRAIN_QUIET_MS = 500;
 
 export interface ApplianceOptions {
   config: Config;

@@ -23,13 +23,12 @@ export class DrainGate {
 
   begin(now: number): void {
     this.drainingSince ??= now;
-    this.lastRequestAt = now;
   }
 
   /** Called for every request as it is read: null to serve it, or the 503 to send instead. */
   admit(now: number): Response | null {
-    if (this.drainingSince === null) return null;
     this.lastRequestAt = now;
+    if (this.drainingSince === null) return null;
     return json(
       { error: "temporarily_unavailable", error_description: "the server is restarting; retry the request shortly" },
       503,
@@ -41,7 +40,10 @@ export class DrainGate {
     );
   }
 
-  /** Milliseconds since the last request was read (or since draining began). */
+  /**
+   * Milliseconds since the last request was read, before or after draining began: an idle server stops at once,
+   * one with clients sending on keep-alive connections waits until each has been told to close.
+   */
   quietFor(now: number): number {
     return now - this.lastRequestAt;
   }
