@@ -48,7 +48,9 @@ describe("a malformed Host header", () => {
       [app.publicPort, "/oauth/authorize?client_id=x"],
       [app.adminPort!, "/connections"],
     ] as const) {
-      const r = await sendOnce(port, `GET ${path} HTTP/1.1\r\nHost: @|\r\nConnection: close\r\n\r\n`, 5000);
+      const r = await sendOnce(port, `GET ${path} HTTP/1.1\r\nHost: @|\r\nConnection: close\r\n\r\n`, 5000, {
+        body: true,
+      });
       if (r.kind !== "response") throw new Error(`no response: ${JSON.stringify(r)}`);
       expect(r.status).toBe(400);
       const body = JSON.parse(r.body) as { error: string; error_description: string };
