@@ -2,14 +2,18 @@ import { Elysia, type AnyElysia } from "elysia";
 import type { AppContext } from "./context";
 import { healthRoutes } from "./health/index";
 import { clientIpFor, requestIdFor } from "./http/request-context";
+import { DrainGate } from "./http/drain";
+import { invalidHostResponse } from "./http/request-guards";
 import { json } from "./http/responses";
 
 /**
- * Cross-cutting edge: request id, client address, one access-log line per request, and the rule that
- * anything unexpected becomes a generic 500 with the request id (logged, never leaking a stack).
+ * Cross-cutting edge: the draining 503 during shutdown and the 400 for a request without a valid Host (both before
+ * routing), request id, client address, one access-log line per request, and the rule that anything unexpected
+ * becomes a generic 500 with the request id (logged, never leaking a stack).
  */
-export function edge(ctx: AppContext, name: string) {
+export function edge(ctx: AppContext, name: string, drain: DrainGate = new DrainGate()) {
   return new Elysia({ name: `edge-${name}` })
+    .onRequest(({ request }) => drain.admit(performance.now()) ?? invalidHostResponse(request) ?? undefined)
     .derive({ as: "global" }, ({ request, server }) => ({
       requestId: requestIdFor(request),
       clientIp: clientIpFor(request, server, ctx.config.server.trusted_proxies),
@@ -17,6 +21,8 @@ export function edge(ctx: AppContext, name: string) {
     }))
     .onAfterHandle({ as: "global" }, ({ set, requestId }) => {
       set.headers["x-request-id"] = requestId;
+      // A request that was in flight when shutdown began: answer it, then close the connection (RFC 9112 §9.6).
+      if (drain.draining) set.headers.connection = "close";
     })
     .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp, responseValue }) => {
       // A handler that returns a Response sets its status there, not on `set`.
@@ -47,15 +53,15 @@ export function edge(ctx: AppContext, name: string) {
 }
 
 /** The public listener: OAuth, MCP surfaces, health. Features are mounted here and nowhere else. */
-export function buildPublicApp(ctx: AppContext, features: AnyElysia[] = []) {
-  let app = new Elysia({ name: "public" }).use(edge(ctx, "public")).use(healthRoutes(ctx));
+export function buildPublicApp(ctx: AppContext, features: AnyElysia[] = [], drain?: DrainGate) {
+  let app = new Elysia({ name: "public" }).use(edge(ctx, "public", drain)).use(healthRoutes(ctx));
   for (const f of features) app = app.use(f);
   return app;
 }
 
 /** The admin listener (loopback by default): admin page and JSON API, plus health. */
-export function buildAdminApp(ctx: AppContext, features: AnyElysia[] = []) {
-  let app = new Elysia({ name: "admin" }).use(edge(ctx, "admin")).use(healthRoutes(ctx));
+export function buildAdminApp(ctx: AppContext, features: AnyElysia[] = [], drain?: DrainGate) {
+  let app = new Elysia({ name: "admin" }).use(edge(ctx, "admin", drain)).use(healthRoutes(ctx));
   for (const f of features) app = app.use(f);
   return app;
 }

@@ -3,7 +3,9 @@ import { buildAdminApp, buildPublicApp } from "./app";
 import { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
 import type { AppContext } from "./context";
+import { DrainGate } from "./http/drain";
 import { MAX_REQUEST_BODY_BYTES } from "./http/read-capped-body";
+import { argon2Verifier, type PasswordVerifier } from "./oauth/throttle";
 import { systemClock, type Clock } from "./shared/clock";
 import { createLogger, type Logger } from "./shared/log";
 import { openStore, type Store } from "./store/index";
@@ -14,6 +16,12 @@ import { syncConfigToStore } from "./tenancy/sync";
 
 /** How long in-flight requests get to finish after SIGTERM before their connections are closed. */
 export const SHUTDOWN_GRACE_MS = 8000;
+/**
+ * After SIGTERM the listeners keep answering (503 + Connection: close) until no request has been read for this
+ * long (counting from the last request before SIGTERM too); only then are they closed, so a keep-alive client that
+ * is sending is not cut off between two requests.
+ */
+export const DRAIN_QUIET_MS = 500;
 
 export interface ApplianceOptions {
   config: Config;
@@ -23,12 +31,21 @@ export interface ApplianceOptions {
   clock?: Clock;
   log?: Logger;
   fetch?: typeof fetch;
+  /** Overrides the argon2id password check (tests count how many hashes are verified). */
+  passwordVerifier?: PasswordVerifier;
+}
+
+export interface RouteInfo {
+  method: string;
+  path: string;
 }
 
 export interface Appliance {
   readonly ctx: AppContext;
   readonly publicPort: number;
   readonly adminPort: number | null;
+  /** Every route each listener serves (the fuzz tests walk them all). */
+  readonly routes: { public: RouteInfo[]; admin: RouteInfo[] };
   /** Finishes in-flight requests, flushes the audit log, closes the store. */
   stop(): Promise<void>;
   /** Re-reads the config file and applies what can change while running (SIGHUP, src/ops/reload.ts). */
@@ -74,7 +91,15 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   const log = options.log ?? createLogger(config.log.level);
   const { store } = await prepareStore(config, env, clock, log);
   const audit = new AuditLog(store.db, clock, log);
-  const ctx: AppContext = { config, store, clock, log, audit, fetch: options.fetch };
+  const ctx: AppContext = {
+    config,
+    store,
+    clock,
+    log,
+    audit,
+    fetch: options.fetch,
+    passwordVerifier: options.passwordVerifier ?? argon2Verifier,
+  };
 
   const { buildFeatures } = await import("./features");
   const features = await buildFeatures(ctx, env);
@@ -86,7 +111,8 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
     config.server.tls_cert_file && config.server.tls_key_file
       ? { cert: Bun.file(config.server.tls_cert_file), key: Bun.file(config.server.tls_key_file) }
       : undefined;
-  const publicApp = buildPublicApp(ctx, features.publicFeatures);
+  const drain = new DrainGate();
+  const publicApp = buildPublicApp(ctx, features.publicFeatures, drain);
   const pub = splitListen(config.server.listen);
   // Bun.serve refuses larger bodies (chunked or not) with 413 before any handler buffers them.
   publicApp.listen({ hostname: pub.hostname, port: pub.port, tls, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
@@ -95,7 +121,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   let adminApp: ReturnType<typeof buildAdminApp> | null = null;
   let adminPort: number | null = null;
   if (config.admin.enabled) {
-    adminApp = buildAdminApp(ctx, features.adminFeatures);
+    adminApp = buildAdminApp(ctx, features.adminFeatures, drain);
     const adm = splitListen(config.admin.listen);
     adminApp.listen({ hostname: adm.hostname, port: adm.port, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
     adminPort = adminApp.server!.port!;
@@ -106,28 +132,43 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
     public_url: config.server.public_url,
   });
 
+  const routesOf = (app: { routes: { method: string; path: string }[] } | null): RouteInfo[] =>
+    (app?.routes ?? []).map((r) => ({ method: r.method, path: r.path }));
+  const servers = () => [publicApp.server, adminApp?.server].filter((s) => s !== null && s !== undefined);
+  const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+
   let stopped = false;
   return {
     ctx,
     publicPort,
     adminPort,
     reload: (path, reloadEnv) => reloadConfig(ctx, path, reloadEnv),
+    routes: { public: routesOf(publicApp), admin: routesOf(adminApp) },
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Stop accepting; Bun lets in-flight requests finish when not forced. A client that stalls mid-request must
-      // not hold the process past the service manager's stop timeout (systemd 30 s, Docker 10 s), so after
-      // SHUTDOWN_GRACE_MS the remaining connections are closed and the store is still flushed and closed cleanly.
-      const graceful = Promise.all([publicApp.server?.stop(false), adminApp?.server?.stop(false)]);
+      const deadline = performance.now() + graceMs;
+      // Drain: every request read from now on is answered 503 + Connection: close + Retry-After, and in-flight
+      // requests finish with Connection: close. Bun's stop() closes idle keep-alive connections at once, which
+      // would reset a request a client has just written, so the listeners stay open until nothing has been read
+      // for DRAIN_QUIET_MS and no request is in flight (or the grace period is over).
+      drain.begin(performance.now());
+      while (performance.now() < deadline) {
+        const busy = servers().some((s) => s.pendingRequests > 0);
+        if (!busy && drain.quietFor(performance.now()) >= DRAIN_QUIET_MS) break;
+        await Bun.sleep(25);
+      }
+      // Stop accepting; in-flight requests may still finish. A client that stalls mid-request must not hold the
+      // process past the service manager's stop timeout (systemd 30 s, Docker 10 s), so at the deadline the
+      // remaining connections are closed and the store is still flushed and closed cleanly.
+      const graceful = Promise.all(servers().map((s) => s.stop(false)));
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline - performance.now()));
       });
-      if ((await Promise.race([graceful, deadline])) === "timeout") {
-        log.warn("shutdown grace period over; closing remaining connections", {
-          grace_ms: options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS,
-        });
-        await Promise.all([publicApp.server?.stop(true), adminApp?.server?.stop(true)]);
+      if ((await Promise.race([graceful, timeout])) === "timeout") {
+        log.warn("shutdown grace period over; closing remaining connections", { grace_ms: graceMs });
+        await Promise.all(servers().map((s) => s.stop(true)));
       }
       clearTimeout(timer);
       for (const stop of features.onStop) await stop();

@@ -2,6 +2,7 @@ import type { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
 import type { Clock } from "./shared/clock";
 import type { OAuthServices } from "./oauth/services";
+import type { PasswordVerifier } from "./oauth/throttle";
 import type { Logger } from "./shared/log";
 import type { Store } from "./store/index";
 import type { ObservabilityServices } from "./observability/index";
@@ -22,4 +23,6 @@ export interface AppContext {
   readonly oauth?: OAuthServices;
   /** Metrics registry and audit stream lag; set by src/observability/index.ts when features are built. */
   readonly observability?: ObservabilityServices;
+  /** Checks a password against its argon2id hash on every sign-in page (injectable so tests can count checks). */
+  readonly passwordVerifier: PasswordVerifier;
 }

@@ -71,31 +71,36 @@ function noticeOf(req: AdminRequest): PageFrame["notice"] {
 const HOME = "/connections";
 
 /**
- * Where to go after sign-in: only a path on this admin origin, else the home page (no open redirect).
- * Browsers drop tab/CR/LF inside a URL and read "\\" as "/" (WHATWG URL parsing), so `/\t/evil.example` or
- * `/\\evil.example` become the scheme-relative `//evil.example`: any control character or backslash, raw or
- * percent-encoded, is refused outright; what remains is resolved against `origin` and must stay on it.
+ * Where to go after sign-in: a path on this admin origin, else the home page (no open redirect; OWASP Unvalidated
+ * Redirects and Forwards Cheat Sheet). `next` is resolved with the WHATWG URL parser, exactly as the browser will
+ * resolve the Location header (it drops tab/CR/LF, reads "\\" as "/", resolves "./" and "%2e" segments), and must
+ * keep the admin origin. The path we send back must resolve to that same URL again: "/.//evil.example" normalises
+ * to the path "//evil.example", which a browser reads as a network-path reference to another host
+ * (RFC 3986 §4.2). A `next` that leaves the origin once percent-decoded is refused too, in case anything on the way
+ * decodes it.
  */
 export function safeNext(next: string | null | undefined, origin: string): string {
-  if (!next || next.length > 2000 || !next.startsWith("/") || next.startsWith("//")) return HOME;
+  if (!next || next.length > 2000 || !URL.canParse(origin)) return HOME;
+  const base = new URL(origin);
+  const target = sameOriginPath(next, base);
+  if (target === null) return HOME;
   let decoded: string;
   try {
     decoded = decodeURIComponent(next);
   } catch {
     return HOME;
   }
-  const forbidden = /[\u0000-\u001f\u007f\\]/;
-  if (forbidden.test(next) || forbidden.test(decoded)) return HOME;
-  let url: URL;
-  let base: URL;
-  try {
-    base = new URL(origin);
-    url = new URL(next, base);
-  } catch {
-    return HOME;
-  }
-  if (url.origin !== base.origin) return HOME;
-  return url.pathname + url.search + url.hash;
+  if (decoded !== next && sameOriginPath(decoded, base) === null) return HOME;
+  return target;
+}
+
+/** The path-absolute reference `candidate` resolves to on `base`'s origin, or null when it leaves the origin. */
+function sameOriginPath(candidate: string, base: URL): string | null {
+  if (!URL.canParse(candidate, base)) return null;
+  const url = new URL(candidate, base);
+  if (url.origin !== base.origin) return null;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return URL.canParse(path, base) && new URL(path, base).href === url.href ? path : null;
 }
 
 export function signInPage(
@@ -124,8 +129,7 @@ export async function signIn(ctx: AppContext, req: AdminRequest): Promise<Respon
     return signInPage(req, { email, error: "The sign-in form expired. Please try again.", status: 403 });
   }
   const result = await verifyAdminCredentials(
-    ctx.store.db,
-    ctx.config,
+    { db: ctx.store.db, config: ctx.config, verify: ctx.passwordVerifier },
     { email, password: form.get("password") ?? "", ip: req.ip },
     req.now,
   );

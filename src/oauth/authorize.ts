@@ -32,7 +32,7 @@ import {
   SESSION_TTL_MS,
   sessionUserId,
 } from "./session";
-import { clearLoginFailures, lockedUntil, recordLoginFailure, throttleKeys } from "./throttle";
+import { checkPasswordSignIn } from "./throttle";
 import { mayApproveClients } from "../tenancy/scope";
 
 /** The authorization request parameters we carry through sign-in and consent (RFC 6749 §4.1.1, RFC 7636, RFC 8707). */
@@ -283,9 +283,6 @@ export async function handleAuthorize(deps: OAuthDeps, request: Request, meta: R
   return renderConsent(deps, request, meta, prepared.req, user);
 }
 
-/** Argon2id hash of a random string: verified against when the email is unknown, so timing does not reveal accounts. */
-let dummyHash: Promise<string> | null = null;
-
 /** POST /oauth/authorize/sign-in */
 export async function handleSignIn(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
   const { ctx } = deps;
@@ -308,11 +305,13 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
   const email = (form.get("email") ?? "").trim().toLowerCase().slice(0, 320);
   // What the audit row shows: the email if it looks like one (a password typed into the wrong field must not be kept).
   const auditEmail = /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email) ? email : "[not an email address]";
-  const password = form.get("password") ?? "";
   const now = ctx.clock();
-  const keys = throttleKeys(email, meta.ip);
-  const locked = await lockedUntil(ctx.store.db, [keys.account, keys.address], now);
-  if (locked) {
+  const checked = await checkPasswordSignIn(
+    { db: ctx.store.db, config: ctx.config, verify: ctx.passwordVerifier },
+    { email, password: form.get("password") ?? "", ip: meta.ip },
+    now,
+  );
+  if (!checked.ok && checked.reason === "locked") {
     await ctx.audit.record({
       kind: "oauth",
       action: "oauth.sign_in",
@@ -325,26 +324,19 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
     return renderSignIn(deps, request, req, {
       email,
       status: 429,
-      error: `Too many failed sign-in attempts. Try again in ${Math.ceil((locked - now) / 60000)} minute(s).`,
+      error: `Too many failed sign-in attempts. Try again in ${Math.ceil(checked.retryAfterSeconds / 60)} minute(s).`,
     });
   }
-  const [row] = await ctx.store.db
-    .select({ id: users.id, hash: users.passwordHash, disabled: users.disabled })
-    .from(users)
-    .where(eq(users.email, email))
-    .limit(1);
-  const hash = row?.hash ?? (await (dummyHash ??= Bun.password.hash(randomToken(16), { algorithm: "argon2id" })));
-  const ok = (await Bun.password.verify(password, hash).catch(() => false)) && row !== undefined && !row.disabled;
-  const user = ok && row ? await activeUser(deps, row.id) : null;
+  // A user of a disabled tenant cannot sign in either; the answer does not say which check failed.
+  const user = checked.ok ? await activeUser(deps, checked.userId) : null;
   if (!user) {
-    await recordLoginFailure(ctx.store.db, ctx.config, keys, now);
     await ctx.audit.record({
       kind: "oauth",
       action: "oauth.sign_in",
       outcome: "failed",
       requestId: meta.requestId,
       ip: meta.ip,
-      userId: row?.id ?? null,
+      userId: checked.userId,
       clientId: req.client.id,
       detail: { email: auditEmail },
     });
@@ -354,7 +346,6 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
       error: "The email or password is not correct, or the account is disabled.",
     });
   }
-  await clearLoginFailures(ctx.store.db, keys.account);
   const sessionId = await createSession(ctx.store.db, user.id, now);
   await ctx.audit.record({
     kind: "oauth",

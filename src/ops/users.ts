@@ -1,3 +1,4 @@
+import { argon2Verifier } from "../oauth/throttle";
 import { and, eq, isNull } from "drizzle-orm";
 import { existsSync } from "node:fs";
 import { AuditLog } from "../audit/log";
@@ -53,7 +54,14 @@ export async function applyUserChange(
     };
     const updated = await store.db.update(users).set(set).where(eq(users.id, userId)).returning({ id: users.id });
     if (updated.length === 0 || !change.disabled) return { applied: updated.length > 0, revokedGrants: 0 };
-    const ctx: AppContext = { config, store, clock: deps.clock, log: deps.log, audit };
+    const ctx: AppContext = {
+      config,
+      store,
+      clock: deps.clock,
+      log: deps.log,
+      audit,
+      passwordVerifier: argon2Verifier,
+    };
     const live = await store.db
       .select({ id: oauthGrants.id })
       .from(oauthGrants)

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startAppliance, type Appliance } from "../../src/appliance";
 import { parseConfigText } from "../../src/config/load";
 import type { Config } from "../../src/config/schema";
+import type { PasswordVerifier } from "../../src/oauth/throttle";
 import type { Clock } from "../../src/shared/clock";
 import { silentLogger, type Logger } from "../../src/shared/log";
 
@@ -132,6 +133,8 @@ export async function startTestAppliance(
     shutdownGraceMs?: number;
     /** A port chosen beforehand (freePort()), for configs that must name it, e.g. server.surface_urls. */
     publicPort?: number;
+    /** Replaces the argon2id check, e.g. to count how many password hashes are verified. */
+    passwordVerifier?: PasswordVerifier;
   } = {},
 ): Promise<TestAppliance> {
   const dir = options.dir ?? tempDir();
@@ -149,6 +152,7 @@ export async function startTestAppliance(
     log: options.log ?? silentLogger,
     fetch: options.fetch,
     shutdownGraceMs: options.shutdownGraceMs,
+    passwordVerifier: options.passwordVerifier,
   });
   return {
     ...appliance,

@@ -80,6 +80,9 @@ describe("admin sign-in", () => {
     ["https://evil.example/x", "/connections"],
     ["javascript:alert(1)", "/connections"],
     ["/\t/evil.example/x", "/connections"],
+    // Regression: normalised to the path "//evil.example", sent back as a network-path reference.
+    ["/.//evil.example", "/connections"],
+    ["/%2f%2fevil.example", "/connections"],
     ["/audit?surface=cavalier", "/audit?surface=cavalier"],
   ];
   for (const [next, location] of NEXT_CASES) {
