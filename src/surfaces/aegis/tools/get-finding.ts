@@ -1,9 +1,11 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { getFinding } from "../service";
-import { FindingDetailOut, FindingIdArg, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { getFinding } from "../findings";
+import { FindingDetailOut, presentFindingDetail } from "../wire";
+import { FindingIdArg } from "./args";
 
-export const getFindingTool = defineTool({
+export const getFindingTool = surfaceTool({
   name: "aegis_get_finding",
   title: "aegis.get_finding",
   description:
@@ -18,5 +20,5 @@ export const getFindingTool = defineTool({
   scope: "aegis:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) =>
-    await getFinding(ctx.db, ctx.scope, input.finding_id, ctx.now, input.history_limit ?? 50),
+    presentFindingDetail(await getFinding(ctx.db, ctx.scope, input.finding_id, ctx.now, input.history_limit ?? 50)),
 });

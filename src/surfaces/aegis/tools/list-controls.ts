@@ -1,10 +1,12 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { listControls } from "../service";
-import { ControlSummaryOut, CursorArg, FrameworkArg, LimitArg, READ_ONLY } from "./shared";
 import { Identifier } from "../../../shared/string-types";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { listControls } from "../controls";
+import { ControlPageOut, presentControlPage } from "../wire";
+import { FrameworkArg } from "./args";
 
-export const listControlsTool = defineTool({
+export const listControlsTool = surfaceTool({
   name: "aegis_list_controls",
   title: "aegis.list_controls",
   description:
@@ -26,16 +28,11 @@ export const listControlsTool = defineTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({
-    items: ControlSummaryOut.array(),
-    next_cursor: "string | null",
-    total: "number.integer",
-    tenant_id: "string | null",
-  }),
+  output: ControlPageOut,
   scope: "aegis:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) =>
-    await listControls(
+  handler: async (input, ctx) => {
+    const page = await listControls(
       ctx.db,
       ctx.scope,
       {
@@ -47,5 +44,7 @@ export const listControlsTool = defineTool({
       },
       { cursor: input.cursor, limit: input.limit },
       ctx.now,
-    ),
+    );
+    return presentControlPage(page);
+  },
 });

@@ -1,9 +1,10 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { reopenFinding } from "../service";
-import { actorOf, FindingDetailOut, FindingIdArg } from "./shared";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { reopenFinding } from "../finding-workflow";
+import { FindingDetailOut, presentFindingDetail } from "../wire";
+import { ADDITIVE_WRITE, FindingIdArg } from "./args";
 
-export const reopenFindingTool = defineTool({
+export const reopenFindingTool = surfaceTool({
   name: "aegis_reopen_finding",
   title: "aegis.reopen_finding",
   description:
@@ -14,13 +15,15 @@ export const reopenFindingTool = defineTool({
   }),
   output: FindingDetailOut,
   scope: "aegis:write",
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handler: async (input, ctx) =>
-    await reopenFinding(
+  annotations: ADDITIVE_WRITE,
+  handler: async (input, ctx) => {
+    const finding = await reopenFinding(
       ctx.db,
       ctx.scope,
       actorOf(ctx),
       { findingId: input.finding_id, reason: input.reason },
       ctx.now,
-    ),
+    );
+    return presentFindingDetail(finding);
+  },
 });

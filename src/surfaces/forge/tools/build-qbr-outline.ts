@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import { DAY_MS } from "../../aegis/ocsf";
-import { parseIsoTime } from "../../aegis/paging";
+import { parseIsoTime } from "../../kit/args";
 import { buildQbrOutline } from "../compose";
 import { loadQbrFacts } from "../entities";
 import { FactSheet } from "../facts";

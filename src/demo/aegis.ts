@@ -1,6 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
-import { sha256Hex } from "../../shared/crypto";
-import type { DbLike } from "../../store/index";
+import { sha256Hex } from "../shared/crypto";
+import type { DbLike } from "../store/index";
 import {
   aegisControls,
   aegisFindingEvents,
@@ -9,10 +9,18 @@ import {
   aegisImprovementActions,
   aegisPostureSnapshots,
   aegisResources,
-} from "../../store/schema/aegis";
-import { tenants } from "../../store/schema/tenancy";
-import { userIdForEmail } from "../../tenancy/sync";
-import { CATEGORIES, CLASS_UIDS, DAY_MS, SEVERITY_IDS, STATUS, type Category, type SeverityName } from "./ocsf";
+} from "../store/schema/aegis";
+import { tenants } from "../store/schema/tenancy";
+import { userIdForEmail } from "../tenancy/sync";
+import {
+  CATEGORIES,
+  CLASS_UIDS,
+  DAY_MS,
+  SEVERITY_IDS,
+  STATUS,
+  type Category,
+  type SeverityName,
+} from "../surfaces/aegis/ocsf";
 
 /**
  * Demo data for aegis: a CIS-style control catalogue, findings in every OCSF status and severity with their
