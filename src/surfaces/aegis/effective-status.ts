@@ -14,5 +14,8 @@ export function effectiveStatusId(row: { statusId: number; suppressedUntil: numb
 
 /** effectiveStatusId as a SQL expression over aegis_findings, for filters and counts. */
 export function effectiveStatusSql(now: number): SQL<number> {
-  return sql<number>`(CASE WHEN ${aegisFindings.statusId} = ${STATUS.SUPPRESSED} AND ${aegisFindings.suppressedUntil} IS NOT NULL AND ${aegisFindings.suppressedUntil} <= ${now} THEN ${STATUS.NEW} ELSE ${aegisFindings.statusId} END)`;
+  const f = aegisFindings;
+  return sql<number>`(CASE
+    WHEN ${f.statusId} = ${STATUS.SUPPRESSED} AND ${f.suppressedUntil} IS NOT NULL AND ${f.suppressedUntil} <= ${now}
+    THEN ${STATUS.NEW} ELSE ${f.statusId} END)`;
 }

@@ -167,7 +167,9 @@ export async function planSuppression(
   if (input.expiresAt > now + MAX_SUPPRESSION_DAYS * DAY_MS) {
     throw new AegisError(
       "invalid_input",
-      `expires_at may be at most ${MAX_SUPPRESSION_DAYS} days ahead (latest ${new Date(now + MAX_SUPPRESSION_DAYS * DAY_MS).toISOString()}); risk acceptance must be reviewed at least twice a year`,
+      `expires_at may be at most ${MAX_SUPPRESSION_DAYS} days ahead ` +
+        `(latest ${new Date(now + MAX_SUPPRESSION_DAYS * DAY_MS).toISOString()}); ` +
+        "risk acceptance must be reviewed at least twice a year",
     );
   }
   if (input.justification.trim().length < 10)

@@ -123,7 +123,8 @@ export async function listTenantPosture(db: DbLike, scope: TenantScope, now: num
     .where(
       and(
         scope.where(aegisPostureSnapshots.tenantId),
-        sql`${aegisPostureSnapshots.capturedAt} = (SELECT max(s2.captured_at) FROM aegis_posture_snapshots s2 WHERE s2.tenant_id = ${aegisPostureSnapshots.tenantId} AND s2.captured_at <= ${now})`,
+        sql`${aegisPostureSnapshots.capturedAt} = (SELECT max(s2.captured_at) FROM aegis_posture_snapshots s2
+          WHERE s2.tenant_id = ${aegisPostureSnapshots.tenantId} AND s2.captured_at <= ${now})`,
       ),
     );
   const status = effectiveStatusSql(now);

@@ -9,7 +9,9 @@ export const acknowledgeFindingTool = surfaceTool({
   name: "aegis_acknowledge_finding",
   title: "aegis.acknowledge_finding",
   description:
-    "Use this when a technician takes ownership of a finding or adds a progress note: moves it from New to In Progress, optionally assigns it, and records the note in its history. Reversible and additive (nothing is hidden from reports). Suppressed or Resolved findings must be reopened first.",
+    "Use this when a technician takes ownership of a finding or adds a progress note: moves it from New " +
+    "to In Progress, optionally assigns it, and records the note in its history. Reversible and additive " +
+    "(nothing is hidden from reports). Suppressed or Resolved findings must be reopened first.",
   input: type({
     finding_id: FindingIdArg,
     note: type("1 <= string <= 2000").describe(

@@ -9,7 +9,11 @@ import { FrameworkArg, TenantIdArg } from "./args";
 export const exportEvidenceTool = surfaceTool({
   name: "aegis_export_evidence",
   title: "aegis.export_evidence",
-  description: `Use this when an auditor, insurer or the client asks for proof of security work: builds an evidence pack of the tenant's findings open at any time in the period, as CSV or OCSF 1.x JSON lines (one Finding event per line), returned inline with its SHA-256 so the copy can be verified. Content is capped at ${EVIDENCE_MAX_CHARS} characters (truncated says so). Nothing is stored.`,
+  description:
+    "Use this when an auditor, insurer or the client asks for proof of security work: builds an evidence pack " +
+    "of the tenant's findings open at any time in the period, as CSV or OCSF 1.x JSON lines (one Finding event " +
+    "per line), returned inline with its SHA-256 so the copy can be verified. " +
+    `Content is capped at ${EVIDENCE_MAX_CHARS} characters (truncated says so). Nothing is stored.`,
   input: type({
     "tenant_id?": TenantIdArg,
     format: type("'csv' | 'ocsf_jsonl'").describe(

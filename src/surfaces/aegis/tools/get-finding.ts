@@ -9,7 +9,9 @@ export const getFindingTool = surfaceTool({
   name: "aegis_get_finding",
   title: "aegis.get_finding",
   description:
-    "Use this when the user asks about one specific finding: returns its description, affected resources, mapped framework control, step-by-step remediation, suppression or resolution details, and its history (who acknowledged, suppressed or resolved it and why).",
+    "Use this when the user asks about one specific finding: returns its description, affected " +
+    "resources, mapped framework control, step-by-step remediation, suppression or resolution details, " +
+    "and its history (who acknowledged, suppressed or resolved it and why).",
   input: type({
     finding_id: FindingIdArg,
     "history_limit?": type("1 <= number.integer <= 100").describe(

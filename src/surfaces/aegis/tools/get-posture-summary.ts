@@ -9,7 +9,10 @@ export const getPostureSummaryTool = surfaceTool({
   name: "aegis_get_posture_summary",
   title: "aegis.get_posture_summary",
   description:
-    "Use this when the user asks how secure a customer is right now: returns the current Secure-Score-style score and percentage, the score by category (Identity, Device, Data, Apps, Infrastructure), the change over 30 days, the improvement actions worth the most points, and open findings by severity.",
+    "Use this when the user asks how secure a customer is right now: returns the current " +
+    "Secure-Score-style score and percentage, the score by category (Identity, Device, Data, Apps, " +
+    "Infrastructure), the change over 30 days, the improvement actions worth the most points, and open " +
+    "findings by severity.",
   input: type({
     "tenant_id?": TenantIdArg,
     "top_actions?": type("1 <= number.integer <= 20").describe(

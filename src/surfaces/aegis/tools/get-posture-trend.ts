@@ -10,7 +10,9 @@ export const getPostureTrendTool = surfaceTool({
   name: "aegis_get_posture_trend",
   title: "aegis.get_posture_trend",
   description:
-    "Use this when the user asks how a customer's security score changed over time (last quarter, since onboarding, for a QBR): returns the score series per day, week or month with start/end/min/max and the change per category. Defaults to the last 90 days by week.",
+    "Use this when the user asks how a customer's security score changed over time (last quarter, since " +
+    "onboarding, for a QBR): returns the score series per day, week or month with start/end/min/max and " +
+    "the change per category. Defaults to the last 90 days by week.",
   input: type({
     "tenant_id?": TenantIdArg,
     "from?": IsoTimeArg("Start of the period (default: 90 days ago)"),

@@ -10,7 +10,10 @@ export const listControlsTool = surfaceTool({
   name: "aegis_list_controls",
   title: "aegis.list_controls",
   description:
-    "Use this when the user asks which CIS / Secure Score controls apply, or where a customer stands against a framework: lists framework controls (CIS M365 v5, CIS Controls v8.1, Secure Score, CIS Windows Server 2022) and, with tenant_id, that tenant's standing on each (pass, fail, risk_accepted, not_assessed).",
+    "Use this when the user asks which CIS / Secure Score controls apply, or where a customer stands " +
+    "against a framework: lists framework controls (CIS M365 v5, CIS Controls v8.1, Secure Score, CIS " +
+    "Windows Server 2022) and, with tenant_id, that tenant's standing on each (pass, fail, " +
+    "risk_accepted, not_assessed).",
   input: type({
     "tenant_id?": Identifier.describe(
       "Add this tenant's standing on each control: its id or name, case-insensitive (e.g. fabrikam-law); required when filtering by status.",

@@ -18,7 +18,10 @@ export const listFindingsTool = surfaceTool({
   name: "aegis_list_findings",
   title: "aegis.list_findings",
   description:
-    "Use this when the user asks what security issues a customer (or all customers) has: lists findings worst-first with OCSF severity and status, filterable by severity, status, class (compliance / vulnerability / detection) and framework control, with cursor pagination. Use aegis_get_finding for resources, remediation and history.",
+    "Use this when the user asks what security issues a customer (or all customers) has: lists findings " +
+    "worst-first with OCSF severity and status, filterable by severity, status, class (compliance / " +
+    "vulnerability / detection) and framework control, with cursor pagination. Use aegis_get_finding for " +
+    "resources, remediation and history.",
   input: type({
     "tenant_id?": Identifier.describe(
       "Only this tenant's findings: its id or name, case-insensitive (e.g. contosocare); omit for every tenant you may act on.",

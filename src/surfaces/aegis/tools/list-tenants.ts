@@ -10,7 +10,9 @@ export const listTenantsTool = surfaceTool({
   name: "aegis_list_tenants",
   title: "aegis.list_tenants",
   description:
-    "Use this when you need to know which customers you can see security data for, or which customer needs attention first: lists tenants in your scope with their latest score percentage and open Critical/High finding counts, worst first.",
+    "Use this when you need to know which customers you can see security data for, or which customer " +
+    "needs attention first: lists tenants in your scope with their latest score percentage and open " +
+    "Critical/High finding counts, worst first.",
   input: type({
     "cursor?": CursorArg,
     "limit?": LimitArg,

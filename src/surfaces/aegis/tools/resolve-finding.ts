@@ -22,7 +22,9 @@ export const resolveFindingTool = surfaceTool({
   name: "aegis_resolve_finding",
   title: "aegis.resolve_finding",
   description:
-    "Use this when the issue behind a finding has been fixed: marks it Resolved with a resolution note and evidence, which improves the customer's reported posture. Destructive (changes reported posture), so it asks for confirmation first. If the next scan still sees the problem it is reopened.",
+    "Use this when the issue behind a finding has been fixed: marks it Resolved with a resolution note " +
+    "and evidence, which improves the customer's reported posture. Destructive (changes reported " +
+    "posture), so it asks for confirmation first. If the next scan still sees the problem it is reopened.",
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",
@@ -31,7 +33,10 @@ export const resolveFindingTool = surfaceTool({
     const plan = await planResolution(ctx.db, ctx.scope, toInput(input), ctx.now);
     const f = plan.finding;
     return {
-      summary: `Resolve ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}): status ${plan.fromStatus} -> Resolved, note "${plan.resolutionNote}"${plan.evidence ? `, evidence ${plan.evidence}` : ""}.`,
+      summary:
+        `Resolve ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}): ` +
+        `status ${plan.fromStatus} -> Resolved, note "${plan.resolutionNote}"` +
+        `${plan.evidence ? `, evidence ${plan.evidence}` : ""}.`,
       proposal: presentResolutionPlan(plan),
     };
   },

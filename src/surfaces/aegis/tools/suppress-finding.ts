@@ -31,7 +31,10 @@ function toInput(input: typeof Input.infer): SuppressInput {
 export const suppressFindingTool = surfaceTool({
   name: "aegis_suppress_finding",
   title: "aegis.suppress_finding",
-  description: `Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION_DAYS} days). Destructive (it changes reported posture), so it asks for confirmation first. Needs a justification.`,
+  description:
+    "Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: " +
+    `hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION_DAYS} days). ` +
+    "Destructive (it changes reported posture), so it asks for confirmation first. Needs a justification.",
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",
@@ -41,7 +44,10 @@ export const suppressFindingTool = surfaceTool({
     const f = plan.finding;
     const until = new Date(plan.expiresAt).toISOString().slice(0, 10);
     return {
-      summary: `Suppress ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}) as ${plan.reason} until ${until} (${plan.days} days): status ${plan.fromStatus} -> Suppressed. It will not count as open until then.`,
+      summary:
+        `Suppress ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}) as ${plan.reason} ` +
+        `until ${until} (${plan.days} days): status ${plan.fromStatus} -> Suppressed. ` +
+        "It will not count as open until then.",
       proposal: presentSuppressPlan(plan),
     };
   },
