@@ -47,6 +47,29 @@ async function appendEvent(
   });
 }
 
+type FindingChange = Partial<typeof aegisFindings.$inferInsert>;
+type HistoryEntry = { action: string; from: number | null; to: number | null; comment: string | null };
+
+/** One transition: the row change and its history entries in one transaction, then the finding as it now reads. */
+async function applyTransition(
+  db: DbLike,
+  scope: TenantScope,
+  actor: Actor,
+  f: FindingRow,
+  change: FindingChange,
+  history: HistoryEntry[],
+  now: number,
+): Promise<FindingDetail> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(aegisFindings)
+      .set({ ...change, updatedAt: now })
+      .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
+    for (const h of history) await appendEvent(tx, f, actor, h.action, h.from, h.to, h.comment, now);
+  });
+  return await getFinding(db, scope, f.id, now);
+}
+
 /**
  * Who may be assigned a finding: an enabled user of the finding's own tenant, or MSP staff (a user of the MSP that
  * manages that tenant, or of the tenant itself when it is the MSP), and in either case within the caller's scope.
@@ -108,26 +131,21 @@ export async function acknowledgeFinding(
     );
   }
   const assignee = input.assigneeEmail ? await resolveAssignee(db, scope, f, input.assigneeEmail) : null;
-  await db.transaction(async (tx) => {
-    await tx
-      .update(aegisFindings)
-      .set({
-        statusId: STATUS.IN_PROGRESS,
-        assigneeUserId: assignee ? assignee.id : f.assigneeUserId,
-        assigneeName: assignee ? assignee.name : f.assigneeName,
-        // Acknowledging a finding whose suppression lapsed starts a fresh triage: the old acceptance no longer applies.
-        ...(f.statusId === STATUS.SUPPRESSED
-          ? { suppressionReason: null, suppressionJustification: null, suppressedUntil: null }
-          : {}),
-        updatedAt: now,
-      })
-      .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    const action = from === STATUS.NEW ? "acknowledged" : "noted";
-    await appendEvent(tx, f, actor, action, from, STATUS.IN_PROGRESS, input.note, now);
-    if (assignee && assignee.id !== f.assigneeUserId)
-      await appendEvent(tx, f, actor, "assigned", null, null, `Assigned to ${assignee.name}`, now);
-  });
-  return await getFinding(db, scope, f.id, now);
+  const history: HistoryEntry[] = [
+    { action: from === STATUS.NEW ? "acknowledged" : "noted", from, to: STATUS.IN_PROGRESS, comment: input.note },
+  ];
+  if (assignee && assignee.id !== f.assigneeUserId)
+    history.push({ action: "assigned", from: null, to: null, comment: `Assigned to ${assignee.name}` });
+  const change: FindingChange = {
+    statusId: STATUS.IN_PROGRESS,
+    assigneeUserId: assignee ? assignee.id : f.assigneeUserId,
+    assigneeName: assignee ? assignee.name : f.assigneeName,
+    // Acknowledging a finding whose suppression lapsed starts a fresh triage: the old acceptance no longer applies.
+    ...(f.statusId === STATUS.SUPPRESSED
+      ? { suppressionReason: null, suppressionJustification: null, suppressedUntil: null }
+      : {}),
+  };
+  return await applyTransition(db, scope, actor, f, change, history, now);
 }
 
 export type SuppressionReason = "accepted_risk" | "third_party" | "false_positive";
@@ -197,22 +215,15 @@ export async function suppressFinding(
 ): Promise<FindingDetail> {
   const plan = await planSuppression(db, scope, input, now);
   const f = await loadFinding(db, scope, input.findingId);
-  const from = effectiveStatusId(f, now);
-  await db.transaction(async (tx) => {
-    await tx
-      .update(aegisFindings)
-      .set({
-        statusId: STATUS.SUPPRESSED,
-        suppressionReason: input.reason,
-        suppressionJustification: plan.justification,
-        suppressedUntil: input.expiresAt,
-        updatedAt: now,
-      })
-      .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    const comment = `${input.reason} until ${new Date(plan.expiresAt).toISOString()}: ${plan.justification}`;
-    await appendEvent(tx, f, actor, "suppressed", from, STATUS.SUPPRESSED, comment, now);
-  });
-  return await getFinding(db, scope, f.id, now);
+  const comment = `${input.reason} until ${new Date(plan.expiresAt).toISOString()}: ${plan.justification}`;
+  const change: FindingChange = {
+    statusId: STATUS.SUPPRESSED,
+    suppressionReason: input.reason,
+    suppressionJustification: plan.justification,
+    suppressedUntil: input.expiresAt,
+  };
+  const history = [{ action: "suppressed", from: effectiveStatusId(f, now), to: STATUS.SUPPRESSED, comment }];
+  return await applyTransition(db, scope, actor, f, change, history, now);
 }
 
 export interface ResolveInput {
@@ -260,24 +271,17 @@ export async function resolveFinding(
 ): Promise<FindingDetail> {
   const plan = await planResolution(db, scope, input, now);
   const f = await loadFinding(db, scope, input.findingId);
-  const from = effectiveStatusId(f, now);
-  await db.transaction(async (tx) => {
-    await tx
-      .update(aegisFindings)
-      .set({
-        statusId: STATUS.RESOLVED,
-        resolutionNote: plan.resolutionNote,
-        resolutionEvidence: plan.evidence,
-        resolvedAt: now,
-        // A resolved compliance finding passes its check (OCSF compliance.status_id 1 Pass).
-        complianceStatusId: f.classUid === CLASS_UIDS.compliance ? 1 : f.complianceStatusId,
-        updatedAt: now,
-      })
-      .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    const comment = plan.evidence ? `${plan.resolutionNote} (evidence: ${plan.evidence})` : plan.resolutionNote;
-    await appendEvent(tx, f, actor, "resolved", from, STATUS.RESOLVED, comment, now);
-  });
-  return await getFinding(db, scope, f.id, now);
+  const comment = plan.evidence ? `${plan.resolutionNote} (evidence: ${plan.evidence})` : plan.resolutionNote;
+  const change: FindingChange = {
+    statusId: STATUS.RESOLVED,
+    resolutionNote: plan.resolutionNote,
+    resolutionEvidence: plan.evidence,
+    resolvedAt: now,
+    // A resolved compliance finding passes its check (OCSF compliance.status_id 1 Pass).
+    complianceStatusId: f.classUid === CLASS_UIDS.compliance ? 1 : f.complianceStatusId,
+  };
+  const history = [{ action: "resolved", from: effectiveStatusId(f, now), to: STATUS.RESOLVED, comment }];
+  return await applyTransition(db, scope, actor, f, change, history, now);
 }
 
 /** Suppressed or Resolved -> New: the finding goes back to triage; suppression and resolution details are cleared. */
@@ -296,23 +300,17 @@ export async function reopenFinding(
       `finding ${f.id} is ${statusCaption(from)}, not Suppressed or Resolved; there is nothing to reopen`,
     );
   }
-  await db.transaction(async (tx) => {
-    await tx
-      .update(aegisFindings)
-      .set({
-        statusId: STATUS.NEW,
-        suppressionReason: null,
-        suppressionJustification: null,
-        suppressedUntil: null,
-        resolutionNote: null,
-        resolutionEvidence: null,
-        resolvedAt: null,
-        // A reopened compliance finding fails its check again (OCSF compliance.status_id 3 Fail).
-        complianceStatusId: f.classUid === CLASS_UIDS.compliance ? 3 : f.complianceStatusId,
-        updatedAt: now,
-      })
-      .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    await appendEvent(tx, f, actor, "reopened", f.statusId, STATUS.NEW, input.reason, now);
-  });
-  return await getFinding(db, scope, f.id, now);
+  const change: FindingChange = {
+    statusId: STATUS.NEW,
+    suppressionReason: null,
+    suppressionJustification: null,
+    suppressedUntil: null,
+    resolutionNote: null,
+    resolutionEvidence: null,
+    resolvedAt: null,
+    // A reopened compliance finding fails its check again (OCSF compliance.status_id 3 Fail).
+    complianceStatusId: f.classUid === CLASS_UIDS.compliance ? 3 : f.complianceStatusId,
+  };
+  const history = [{ action: "reopened", from: f.statusId, to: STATUS.NEW, comment: input.reason }];
+  return await applyTransition(db, scope, actor, f, change, history, now);
 }

@@ -153,6 +153,23 @@ export async function listTenantPosture(db: DbLike, scope: TenantScope, now: num
   return items.sort((a, b) => (a.percent ?? 101) - (b.percent ?? 101) || a.name.localeCompare(b.name));
 }
 
+/** The tenant's newest snapshot captured at or before `atOrBefore`. */
+async function latestSnapshot(db: DbLike, scope: TenantScope, tenantId: string, atOrBefore: number) {
+  const [row] = await db
+    .select()
+    .from(aegisPostureSnapshots)
+    .where(
+      and(
+        scope.where(aegisPostureSnapshots.tenantId),
+        eq(aegisPostureSnapshots.tenantId, tenantId),
+        lte(aegisPostureSnapshots.capturedAt, atOrBefore),
+      ),
+    )
+    .orderBy(desc(aegisPostureSnapshots.capturedAt))
+    .limit(1);
+  return row;
+}
+
 export async function getPostureSummary(
   db: DbLike,
   scope: TenantScope,
@@ -161,35 +178,13 @@ export async function getPostureSummary(
   topActions = 5,
 ): Promise<PostureSummary> {
   const tenant = await resolveTenant(db, scope, tenantId);
-  const [latest] = await db
-    .select()
-    .from(aegisPostureSnapshots)
-    .where(
-      and(
-        scope.where(aegisPostureSnapshots.tenantId),
-        eq(aegisPostureSnapshots.tenantId, tenant.id),
-        lte(aegisPostureSnapshots.capturedAt, now),
-      ),
-    )
-    .orderBy(desc(aegisPostureSnapshots.capturedAt))
-    .limit(1);
+  const latest = await latestSnapshot(db, scope, tenant.id, now);
   if (!latest)
     throw new AegisError(
       "no_posture_data",
       `no posture snapshots exist for ${tenant.id} yet; connect a scanner or run the demo seed`,
     );
-  const [monthAgo] = await db
-    .select()
-    .from(aegisPostureSnapshots)
-    .where(
-      and(
-        scope.where(aegisPostureSnapshots.tenantId),
-        eq(aegisPostureSnapshots.tenantId, tenant.id),
-        lte(aegisPostureSnapshots.capturedAt, latest.capturedAt - 30 * DAY_MS),
-      ),
-    )
-    .orderBy(desc(aegisPostureSnapshots.capturedAt))
-    .limit(1);
+  const monthAgo = await latestSnapshot(db, scope, tenant.id, latest.capturedAt - 30 * DAY_MS);
   const actions = await listImprovementActions(db, scope, tenant.id, topActions);
   const status = effectiveStatusSql(now);
   const counts = await db

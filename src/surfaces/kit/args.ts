@@ -51,3 +51,21 @@ export function parseIsoTime(value: string, parameter: string): number {
     );
   return ms;
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A period from two optional IsoTimeArg values, each parsed under its parameter name (`names`): the end defaults to
+ * now, the start to `defaultDays` before the end. Does NOT check that start precedes end (the service says how).
+ */
+export function parsePeriod(
+  start: string | undefined,
+  end: string | undefined,
+  names: readonly [start: string, end: string],
+  now: number,
+  defaultDays = 90,
+): { from: number; to: number } {
+  const to = end ? parseIsoTime(end, names[1]) : now;
+  const from = start ? parseIsoTime(start, names[0]) : to - defaultDays * DAY_MS;
+  return { from, to };
+}

@@ -1,8 +1,7 @@
 import { type } from "arktype";
-import { IsoTimeArg, parseIsoTime, READ_ONLY } from "../../kit/args";
+import { IsoTimeArg, parsePeriod, READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";
 import { EVIDENCE_MAX_CHARS, exportEvidence } from "../evidence";
-import { DAY_MS } from "../ocsf";
 import { EvidencePackOut, presentEvidencePack } from "../wire";
 import { FrameworkArg, TenantIdArg } from "./args";
 
@@ -27,8 +26,7 @@ export const exportEvidenceTool = surfaceTool({
   scope: "aegis:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const to = input.period_end ? parseIsoTime(input.period_end, "period_end") : ctx.now;
-    const from = input.period_start ? parseIsoTime(input.period_start, "period_start") : to - 90 * DAY_MS;
+    const { from, to } = parsePeriod(input.period_start, input.period_end, ["period_start", "period_end"], ctx.now);
     const pack = await exportEvidence(
       ctx.db,
       ctx.scope,

@@ -1,7 +1,6 @@
 import { type } from "arktype";
-import { IsoTimeArg, parseIsoTime, READ_ONLY } from "../../kit/args";
+import { IsoTimeArg, parsePeriod, READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";
-import { DAY_MS } from "../ocsf";
 import { getPostureTrend } from "../posture";
 import { PostureTrendOut, presentPostureTrend } from "../wire";
 import { TenantIdArg } from "./args";
@@ -25,8 +24,7 @@ export const getPostureTrendTool = surfaceTool({
   scope: "aegis:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const to = input.to ? parseIsoTime(input.to, "to") : ctx.now;
-    const from = input.from ? parseIsoTime(input.from, "from") : to - 90 * DAY_MS;
+    const { from, to } = parsePeriod(input.from, input.to, ["from", "to"], ctx.now);
     const trend = await getPostureTrend(ctx.db, ctx.scope, {
       tenantId: input.tenant_id,
       from,
