@@ -5,7 +5,7 @@ import type { DbLike } from "../../store/index";
 import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
 import { tenants } from "../../store/schema/tenancy";
 import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
-import { countWithinBudget } from "../aegis/paging";
+import { countWithinBudget } from "../kit/page";
 import { decodeCursor, encodeCursor } from "../kit/cursor";
 import { resolveTenant } from "../kit/tenant";
 import { pageLimit } from "../kit/page";
