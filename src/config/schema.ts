@@ -126,6 +126,12 @@ export const AuditSection = type({
 export const SurfaceName = type("'forge' | 'cavalier' | 'aegis'");
 export type SurfaceName = typeof SurfaceName.infer;
 export const SURFACES: readonly SurfaceName[] = ["forge", "cavalier", "aegis"];
+/** The short name of each surface, as the consent page and the admin Servers page show it (serverInfo: src/mcp/server.ts). */
+export const SURFACE_DISPLAY_NAMES: Readonly<Record<SurfaceName, string>> = {
+  forge: "Forge",
+  cavalier: "Cavalier",
+  aegis: "Aegis",
+};
 
 export const SurfacesSection = type({
   "+": "reject",

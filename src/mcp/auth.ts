@@ -27,7 +27,7 @@ export type ChallengeKind = "missing" | "invalid_token" | "insufficient_scope";
  * The two steps of resource-server auth, kept apart as in the SDK's bearerAuth middleware: verifying a token
  * (signature, audience = this surface, expiry, then the live-grant check so revocation is immediate) and
  * building the RFC 6750 / RFC 9728 challenge Response. Implemented by the OAuth feature
- * (`ctx.oauth.verifier.verify` + `bearerChallenge`); tests can supply their own.
+ * (`BearerVerifier.verify` + `bearerChallenge`, src/mcp/index.ts); tests can supply their own.
  */
 export interface SurfaceAuth {
   /**

@@ -91,7 +91,7 @@ export async function signAccessToken(
 
 /**
  * Verifies bearer tokens for the MCP surfaces. Constructed once at start (keys imported once, the live-grant
- * query prepared once), exposed as ctx.oauth.verifier.
+ * query prepared once), handed by src/features.ts to the MCP and observability features.
  */
 export class BearerVerifier {
   private readonly liveGrant;

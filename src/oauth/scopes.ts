@@ -1,4 +1,4 @@
-import { SURFACES, type SurfaceName } from "../config/schema";
+import { SURFACE_DISPLAY_NAMES, SURFACES, type SurfaceName } from "../config/schema";
 
 /** Scopes per surface. `offline_access` is accepted but not required: refresh tokens are always issued (OAuth 2.1 §6). */
 export const OFFLINE_ACCESS = "offline_access";
@@ -54,7 +54,7 @@ export function describeScope(scope: string): string {
 }
 
 export function surfaceTitle(surface: SurfaceName): string {
-  return surface === "forge" ? "Forge" : surface === "cavalier" ? "Cavalier" : "Aegis";
+  return SURFACE_DISPLAY_NAMES[surface];
 }
 
 export function splitScopes(value: string | null | undefined): string[] {

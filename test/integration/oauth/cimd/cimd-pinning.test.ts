@@ -57,7 +57,7 @@ beforeEach(() => {
   hits.checked.length = 0;
   hits.decoy.length = 0;
   resolutions = 0;
-  app.ctx.oauth!.cimd.configureNetwork({
+  app.oauth.cimd.configureNetwork({
     // Real fetch; the test only adds its CA (production uses the system roots).
     fetch: ((input: string | URL | Request, init?: BunFetchRequestInit) =>
       fetch(input, { ...init, tls: { ...init?.tls, ca: CERT } })) as typeof fetch,
