@@ -15,7 +15,7 @@ import { consumeConfirmation, hashTenantSet, proposeConfirmation, type Confirmat
 import { ToolError, type ConfirmationEnvelope, type ToolContext, type ToolDefinition } from "./define-tool";
 import type { TenantDirectory } from "./tenant-scope";
 
-/** Audit outcomes of a tools/call (issue 4, promise 1). */
+/** Audit outcomes of a tools/call: one row per call, whatever the outcome (docs/mcp-client-compat.md H2). */
 export type ToolCallOutcome =
   | "ok"
   | "tool_error"

@@ -29,7 +29,7 @@ export interface ToolContext {
   annotateAudit?: (detail: Record<string, unknown>) => void;
 }
 
-/** MCP tool annotations; every tool sets all four explicitly (mcp-client-compat I1). */
+/** MCP tool annotations; every tool sets all four explicitly (docs/mcp-client-compat.md I1). */
 export interface ToolAnnotations {
   readOnlyHint: boolean;
   destructiveHint: boolean;
@@ -111,7 +111,7 @@ const confirmationInputProperties: Record<string, JsonSchema> = {
   },
 };
 
-/** structuredContent of a destructive call that has not been confirmed yet (mcp-client-compat 5.3). */
+/** structuredContent of a destructive call that has not been confirmed yet (docs/mcp-client-compat.md 5.3). */
 export interface ConfirmationEnvelope {
   status: "confirmation_required";
   summary: string;

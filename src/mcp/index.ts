@@ -71,7 +71,7 @@ export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) 
 }
 
 /**
- * One hostname per surface (server.surface_urls; mcp-client-compat §5.2): `POST /mcp`, and `/` as an alias, on the
+ * One hostname per surface (server.surface_urls; docs/mcp-client-compat.md §5.2): `POST /mcp`, and `/` as an alias, on the
  * single listener, routed to the surface whose own host the Host header names. Mounted only when the table is set,
  * so the default routes are exactly the path ones. A loopback/public_url/allowed host has no endpoint here (404,
  * use /{surface}); any other host is refused as DNS rebinding would be (403).

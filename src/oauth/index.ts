@@ -89,14 +89,14 @@ export function oauthPlugin(deps: OAuthDeps) {
     .get("/authorize", (c) => handleAuthorize(deps, c.request, meta(c)))
     .post("/oauth/authorize/sign-in", (c) => handleSignIn(deps, c.request, meta(c)), none)
     .post("/oauth/authorize/consent", (c) => handleConsent(deps, c.request, meta(c)), none)
-    // Root aliases: 2025-03-26 default endpoints, and clients that build them from the base URL (B5).
+    // Root aliases: 2025-03-26 default endpoints, and clients that build them from the base URL (docs/mcp-client-compat.md B5).
     .post("/oauth/token", token, none)
     .post("/token", token, none)
     .post("/oauth/register", register, none)
     .post("/register", register, none)
     .post("/oauth/revoke", revoke, none)
     .post("/revoke", revoke, none)
-    // CORS preflight for browser-based clients (G15).
+    // CORS preflight for browser-based clients (docs/mcp-client-compat.md G15).
     .options("/.well-known/oauth-authorization-server", preflight)
     .options("/.well-known/openid-configuration", preflight)
     .options("/.well-known/oauth-protected-resource", preflight)

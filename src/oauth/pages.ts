@@ -2,7 +2,7 @@ import { escapeHtml } from "../http/responses";
 
 /**
  * Server-rendered pages of the authorization flow: sign-in, consent, refusal and local error. Anti-framing on
- * every page (CSP frame-ancestors 'none' and X-Frame-Options DENY; mcp-client-compat D8), never cached.
+ * every page (CSP frame-ancestors 'none' and X-Frame-Options DENY; docs/mcp-client-compat.md D8), never cached.
  * No form-action directive: Chrome applies it to the redirect after the consent POST, which goes to the client.
  */
 const SECURITY_HEADERS: Record<string, string> = {
