@@ -102,12 +102,14 @@ const confirmationInputProperties: Record<string, JsonSchema> = {
   confirmed: {
     type: "boolean",
     description:
-      "Set to true only when re-invoking this tool, with exactly the same arguments, after the user approved the proposal returned with status confirmation_required.",
+      "Set to true only when re-invoking this tool, with exactly the same arguments, after the user " +
+      "approved the proposal returned with status confirmation_required.",
   },
   confirmation_token: {
     type: "string",
     description:
-      "The confirmation_token from the confirmation_required result being approved. Pass it back with confirmed: true when your client can; it binds the approval to this exact call.",
+      "The confirmation_token from the confirmation_required result being approved. Pass it back with " +
+      "confirmed: true when your client can; it binds the approval to this exact call.",
   },
 };
 
