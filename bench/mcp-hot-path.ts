@@ -18,7 +18,7 @@ const calls = Number(process.argv[2] ?? 2000);
 const concurrency = Number(process.argv[3] ?? 32);
 const app = await startTestAppliance();
 const srv = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), {
-  verify: (t, s) => app.ctx.oauth!.verifier.verify(t, s),
+  verify: (t, s) => app.oauth.verifier.verify(t, s),
   challenge: (s, k, o) => bearerChallenge(app.config, s, k, o),
 });
 const { access_token } = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });

@@ -1,7 +1,8 @@
 /**
- * Embeds migrations/*.sql into src/store/migrations.gen.ts so the single executable carries them
- * (bun --compile cannot read a folder that is not on the target machine). Run after drizzle-kit generate;
- * test/unit/migrations-embedded.test.ts fails if the two drift apart.
+ * Embeds migrations/*.sql, in the order of migrations/meta/_journal.json, into src/store/migrations.gen.ts so the
+ * single executable carries them (a `bun build --compile` binary cannot read a migrations folder that is not on the
+ * target machine). Run `npx bun scripts/embed-migrations.ts` after `npx drizzle-kit generate`;
+ * test/unit/config/migrations-embedded.test.ts fails if the two drift apart.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

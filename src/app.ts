@@ -6,12 +6,20 @@ import { DrainGate } from "./http/drain";
 import { invalidHostResponse } from "./http/request-guards";
 import { json } from "./http/responses";
 
+/** Counts one answered request (the observability feature's metrics registry; src/features.ts wires it). */
+export type RequestObserver = (listener: string, path: string, status: number | undefined) => void;
+
 /**
  * Cross-cutting edge: the draining 503 during shutdown and the 400 for a request without a valid Host (both before
  * routing), request id, client address, one access-log line per request, and the rule that anything unexpected
  * becomes a generic 500 with the request id (logged, never leaking a stack).
  */
-export function edge(ctx: AppContext, name: string, drain: DrainGate = new DrainGate()) {
+export function edge(
+  ctx: AppContext,
+  name: string,
+  drain: DrainGate = new DrainGate(),
+  observeRequest?: RequestObserver,
+) {
   return new Elysia({ name: `edge-${name}` })
     .onRequest(({ request }) => drain.admit(performance.now()) ?? invalidHostResponse(request) ?? undefined)
     .derive({ as: "global" }, ({ request, server }) => ({
@@ -27,7 +35,7 @@ export function edge(ctx: AppContext, name: string, drain: DrainGate = new Drain
     .onAfterResponse({ as: "global" }, ({ request, path, set, requestId, startedAt, clientIp, responseValue }) => {
       // A handler that returns a Response sets its status there, not on `set`.
       const answered = responseValue instanceof Response ? responseValue.status : set.status;
-      ctx.observability?.metrics.observeRequest(name, path, typeof answered === "number" ? answered : undefined);
+      observeRequest?.(name, path, typeof answered === "number" ? answered : undefined);
       // Probes (container HEALTHCHECK, load balancer) arrive every few seconds; at info they would drown the log.
       const probe = path === "/healthz" || path === "/readyz";
       ctx.log[probe ? "debug" : "info"]("request", {
@@ -53,15 +61,25 @@ export function edge(ctx: AppContext, name: string, drain: DrainGate = new Drain
 }
 
 /** The public listener: OAuth, MCP surfaces, health. Features are mounted here and nowhere else. */
-export function buildPublicApp(ctx: AppContext, features: AnyElysia[] = [], drain?: DrainGate) {
-  let app = new Elysia({ name: "public" }).use(edge(ctx, "public", drain)).use(healthRoutes(ctx));
+export function buildPublicApp(
+  ctx: AppContext,
+  features: AnyElysia[] = [],
+  drain?: DrainGate,
+  observeRequest?: RequestObserver,
+) {
+  let app = new Elysia({ name: "public" }).use(edge(ctx, "public", drain, observeRequest)).use(healthRoutes(ctx));
   for (const f of features) app = app.use(f);
   return app;
 }
 
 /** The admin listener (loopback by default): admin page and JSON API, plus health. */
-export function buildAdminApp(ctx: AppContext, features: AnyElysia[] = [], drain?: DrainGate) {
-  let app = new Elysia({ name: "admin" }).use(edge(ctx, "admin", drain)).use(healthRoutes(ctx));
+export function buildAdminApp(
+  ctx: AppContext,
+  features: AnyElysia[] = [],
+  drain?: DrainGate,
+  observeRequest?: RequestObserver,
+) {
+  let app = new Elysia({ name: "admin" }).use(edge(ctx, "admin", drain, observeRequest)).use(healthRoutes(ctx));
   for (const f of features) app = app.use(f);
   return app;
 }

@@ -1,10 +1,12 @@
 import type { AnyElysia } from "elysia";
-import { buildAdminApp, buildPublicApp } from "./app";
+import { buildAdminApp, buildPublicApp, type RequestObserver } from "./app";
 import { AuditLog } from "./audit/log";
 import type { Config } from "./config/schema";
 import type { AppContext } from "./context";
 import { DrainGate } from "./http/drain";
 import { MAX_REQUEST_BODY_BYTES } from "./http/read-capped-body";
+import type { ObservabilityServices } from "./observability/index";
+import type { OAuthServices } from "./oauth/services";
 import { argon2Verifier, type PasswordVerifier } from "./oauth/throttle";
 import { systemClock, type Clock } from "./shared/clock";
 import { createLogger, type Logger } from "./shared/log";
@@ -42,6 +44,10 @@ export interface RouteInfo {
 
 export interface Appliance {
   readonly ctx: AppContext;
+  /** The OAuth feature's keys, bearer verifier and CIMD resolver (tests verify tokens and rotate keys with them). */
+  readonly oauth: OAuthServices;
+  /** The metrics registry and the audit stream's lag (src/observability/). */
+  readonly observability: ObservabilityServices;
   readonly publicPort: number;
   readonly adminPort: number | null;
   /** Every route each listener serves (the fuzz tests walk them all). */
@@ -59,6 +65,10 @@ export interface Features {
   /** Called once at start after the store is ready (pruning, key bootstrap, demo seed…). */
   onStart: (() => Promise<void>)[];
   onStop: (() => Promise<void>)[];
+  /** Counts every answered request on both listeners (the metrics registry). */
+  observeRequest: RequestObserver;
+  /** Long-lived services the features were built with, exposed on the Appliance. */
+  services: { oauth: OAuthServices; observability: ObservabilityServices };
 }
 
 function splitListen(listen: string): { hostname: string; port: number } {
@@ -112,7 +122,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
       ? { cert: Bun.file(config.server.tls_cert_file), key: Bun.file(config.server.tls_key_file) }
       : undefined;
   const drain = new DrainGate();
-  const publicApp = buildPublicApp(ctx, features.publicFeatures, drain);
+  const publicApp = buildPublicApp(ctx, features.publicFeatures, drain, features.observeRequest);
   const pub = splitListen(config.server.listen);
   // Bun.serve refuses larger bodies (chunked or not) with 413 before any handler buffers them.
   publicApp.listen({ hostname: pub.hostname, port: pub.port, tls, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
@@ -121,7 +131,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   let adminApp: ReturnType<typeof buildAdminApp> | null = null;
   let adminPort: number | null = null;
   if (config.admin.enabled) {
-    adminApp = buildAdminApp(ctx, features.adminFeatures, drain);
+    adminApp = buildAdminApp(ctx, features.adminFeatures, drain, features.observeRequest);
     const adm = splitListen(config.admin.listen);
     adminApp.listen({ hostname: adm.hostname, port: adm.port, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
     adminPort = adminApp.server!.port!;
@@ -140,6 +150,8 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   let stopped = false;
   return {
     ctx,
+    oauth: features.services.oauth,
+    observability: features.services.observability,
     publicPort,
     adminPort,
     reload: (path, reloadEnv) => reloadConfig(ctx, path, reloadEnv),

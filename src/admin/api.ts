@@ -186,15 +186,9 @@ export async function apiListServers(ctx: AppContext, req: AdminRequest, auth: A
       protected_resource_metadata_url: s.protectedResourceMetadataUrl,
       tool_catalog_url: s.toolCatalogUrl,
       calls_last_24h: s.callsLast24h,
-      tools: s.tools.map((t) => ({
-        name: t.name,
-        title: t.title,
-        description: t.description,
-        scope: t.scope,
-        destructive: t.destructive,
-        annotations: t.annotations,
-        inputSchema: t.inputSchema,
-      })),
+      // Already the catalog's wire shape (src/admin/servers.ts CatalogTool): name, title, description, scope, destructive,
+      // annotations, inputSchema.
+      tools: s.tools,
     })),
   });
 }

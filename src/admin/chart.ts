@@ -89,7 +89,8 @@ export function renderCallsChart(counts: readonly HourlyCount[], from: number, t
     }
     const label = `${new Date(t0).toISOString().slice(0, 13).replace("T", " ")}:00 UTC${per > 1 ? ` (+${per}h)` : ""}`;
     parts.push(
-      `<rect x="${x.toFixed(1)}" y="${top}" width="${bw.toFixed(1)}" height="${plotH}" class="hit"><title>${escapeHtml(label)}${tip.length ? ` — ${escapeHtml(tip.join(", "))}` : " — no calls"}</title></rect>`,
+      `<rect x="${x.toFixed(1)}" y="${top}" width="${bw.toFixed(1)}" height="${plotH}" class="hit">\
+<title>${escapeHtml(label)}${tip.length ? ` — ${escapeHtml(tip.join(", "))}` : " — no calls"}</title></rect>`,
     );
     if (i % labelEvery === 0) {
       parts.push(
@@ -101,9 +102,11 @@ export function renderCallsChart(counts: readonly HourlyCount[], from: number, t
     .filter((o) => outcomes.has(o))
     .map(
       (o) =>
-        `<span class="legend-item"><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${colourOf(o)}"/></svg>${escapeHtml(o)} <b>${outcomes.get(o)}</b></span>`,
+        `<span class="legend-item"><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" \
+fill="${colourOf(o)}"/></svg>${escapeHtml(o)} <b>${outcomes.get(o)}</b></span>`,
     )
     .join("");
   const caption = `${total} call${total === 1 ? "" : "s"} · ${per === 1 ? "per hour" : `per ${per} hours`} · UTC`;
-  return `<figure class="chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Calls per hour by outcome: ${total} calls" preserveAspectRatio="none">${parts.join("")}</svg><figcaption><span class="muted">${escapeHtml(caption)}</span>${legend}</figcaption></figure>`;
+  return `<figure class="chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Calls per hour by outcome: ${total} calls" \
+preserveAspectRatio="none">${parts.join("")}</svg><figcaption><span class="muted">${escapeHtml(caption)}</span>${legend}</figcaption></figure>`;
 }

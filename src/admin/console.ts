@@ -8,6 +8,7 @@ import {
   AuditCursorError,
 } from "../audit/query";
 import type { AppContext } from "../context";
+import type { ObservabilityServices } from "../observability/index";
 import { listGrants } from "../oauth/grants";
 import { listClientsInScope, listDeletedClients } from "../oauth/admin-queries";
 import {
@@ -353,11 +354,18 @@ export async function auditDetailPage(
   );
 }
 
-export async function serversPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
+/** What the admin console reads from the observability feature: the audit stream's lag per sink. */
+export type AdminObservability = Pick<ObservabilityServices, "streamLag">;
+
+export async function serversPage(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  observability: AdminObservability,
+): Promise<Response> {
   const servers = await buildServerInventory(ctx.store.db, ctx.config, auth.principal.auditVisibility, req.now);
   // The stream spans every tenant's rows, so only the appliance operator sees how far behind it is.
-  const streamLag =
-    auth.principal.role === "platform_admin" ? ((await ctx.observability?.streamLag()) ?? []) : undefined;
+  const streamLag = auth.principal.role === "platform_admin" ? await observability.streamLag() : undefined;
   return htmlResponse(renderServers({ principal: auth.principal, csrf: auth.csrf, servers, streamLag }));
 }
 

@@ -7,6 +7,7 @@ import css from "./assets/admin.css" with { type: "text" };
 import js from "./assets/admin.js" with { type: "text" };
 import {
   approveClientByIdForm,
+  type AdminObservability,
   approveClientForm,
   auditDetailPage,
   auditPage,
@@ -56,7 +57,7 @@ function asset(body: string, type: string): Response {
  * The admin console on the admin listener: HTML pages under `/`, the JSON API under `/api/mcp/`.
  * The only file of the feature that knows Elysia.
  */
-export function adminRoutes(ctx: AppContext) {
+export function adminRoutes(ctx: AppContext, observability: AdminObservability) {
   const toRequest = (c: RouteContext): AdminRequest => {
     const derived = c as unknown as { requestId?: string; clientIp?: string };
     return adminRequest(
@@ -217,7 +218,7 @@ export function adminRoutes(ctx: AppContext) {
     .get("/audit/:id", (c) => page((req, auth) => auditDetailPage(ctx, req, auth, param(c, "id")))(c))
     .get(
       "/servers",
-      page((req, auth) => serversPage(ctx, req, auth)),
+      page((req, auth) => serversPage(ctx, req, auth, observability)),
     )
     .get(
       "/tenants",

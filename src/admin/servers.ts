@@ -1,13 +1,10 @@
 import { countCallsBySurface, type AuditVisibility } from "../audit/query";
 import { SURFACES, type Config, type SurfaceName } from "../config/schema";
-import type { ToolAnnotations, ToolDefinition } from "../mcp/define-tool";
+import type { ToolAnnotations } from "../mcp/define-tool";
 import { unreachableNote } from "../ops/banner";
 import { pathResourceUrl, protectedResourceMetadataUrl, resourceUrl } from "../oauth/resource";
-import { surfaceTitle } from "../oauth/scopes";
 import type { DbLike } from "../store/index";
-import { aegisTools } from "../surfaces/aegis/index";
-import { cavalierTools } from "../surfaces/cavalier/index";
-import { forgeTools } from "../surfaces/forge/index";
+import { SURFACE_REGISTRY } from "../surfaces/index";
 
 /** One tool as GET /{surface}/list_tools shows it (the MCP tools/list entry), plus the scope it needs. */
 export interface CatalogTool {
@@ -34,15 +31,9 @@ export interface ServerInventoryEntry {
   tools: CatalogTool[];
 }
 
-const MANIFESTS: Record<SurfaceName, readonly ToolDefinition[]> = {
-  forge: forgeTools,
-  cavalier: cavalierTools,
-  aegis: aegisTools,
-};
-
 /** The tool catalog of a surface from its manifest: the same definitions the MCP surface serves. */
 export function toolCatalog(surface: SurfaceName): CatalogTool[] {
-  return MANIFESTS[surface].map((t) => ({
+  return SURFACE_REGISTRY[surface].tools.map((t) => ({
     name: t.name,
     title: t.title,
     description: t.description,
@@ -63,7 +54,7 @@ export async function buildServerInventory(
   const calls = await countCallsBySurface(db, visibility, now - 24 * 3_600_000);
   return SURFACES.map((surface) => ({
     surface,
-    title: surfaceTitle(surface),
+    title: SURFACE_REGISTRY[surface].title,
     enabled: config.surfaces[surface],
     url: resourceUrl(config, surface),
     reachabilityNote: unreachableNote(resourceUrl(config, surface)),

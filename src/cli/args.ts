@@ -55,3 +55,19 @@ export function loadConfigOrReport(path: string, io: CommandIo): Config | null {
     throw err;
   }
 }
+
+/**
+ * The head of every command whose only flag is --config: `--help` prints `usage` (exit 0); otherwise the config is
+ * loaded and each problem reported with its key path (exit 1). Returns that exit code, or the config and its path.
+ */
+export function loadConfigFlag(
+  argv: string[],
+  io: CommandIo,
+  usage: string,
+): number | { path: string; config: Config } {
+  const { values } = parseFlags(argv, { config: { type: "string" } });
+  if (values.help) return (io.out(usage), 0);
+  const path = resolveConfigPath((values as { config?: string }).config, io.env);
+  const config = loadConfigOrReport(path, io);
+  return config ? { path, config } : 1;
+}

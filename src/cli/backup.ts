@@ -59,9 +59,8 @@ export const restoreCommand: Command = {
       io.out(
         `revoked ${r.revokedGrants} grant(s) and ${r.retiredRefreshTokens} refresh token(s): every client signs in again`,
       );
-      io.out(
-        `audit chain ok: ${r.auditRows} rows; system.restore recorded (replaced chain head ${r.replacedHead ? `seq ${r.replacedHead.seq} ${r.replacedHead.hash}` : "none"})`,
-      );
+      const head = r.replacedHead ? `seq ${r.replacedHead.seq} ${r.replacedHead.hash}` : "none";
+      io.out(`audit chain ok: ${r.auditRows} rows; system.restore recorded (replaced chain head ${head})`);
       return 0;
     } catch (err) {
       return reportOpsError(err, io, "restore");

@@ -2,7 +2,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { describeChainBreaks, verifyAuditChain } from "../audit/log";
 import { openStore } from "../store/index";
 import { applyMigrations } from "../store/migrate";
-import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
+import { loadConfigFlag, UsageError, type Command, type CommandIo } from "./args";
 import { backupCommand, restoreCommand } from "./backup";
 import { healthcheck } from "./healthcheck";
 import { initCommand } from "./init";
@@ -22,10 +22,9 @@ const migrate: Command = {
   summary: "apply pending database migrations and exit",
   usage: "cavaridge migrate [--config PATH]",
   async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return (io.out(this.usage), 0);
-    const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
-    if (!config) return 1;
+    const loaded = loadConfigFlag(argv, io, this.usage);
+    if (typeof loaded === "number") return loaded;
+    const { config } = loaded;
     try {
       const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
       const result = await applyMigrations(store.client);
@@ -47,11 +46,9 @@ const configCheck: Command = {
   summary: "validate a config file and print every problem with its key path",
   usage: "cavaridge config check [--config PATH]",
   async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return (io.out(this.usage), 0);
-    const path = resolveConfigPath((values as { config?: string }).config, io.env);
-    const config = loadConfigOrReport(path, io);
-    if (!config) return 1;
+    const loaded = loadConfigFlag(argv, io, this.usage);
+    if (typeof loaded === "number") return loaded;
+    const { path, config } = loaded;
     io.out(
       `${path}: ok (${config.tenants.length} tenants, ${config.users.length} users, public_url ${config.server.public_url})`,
     );
@@ -74,10 +71,9 @@ const auditVerify: Command = {
   async run(argv, io) {
     if (argv.some((a) => a === "--checkpoint" || a.startsWith("--checkpoint=")))
       return auditVerifyCheckpointCommand.run(argv, io);
-    const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return (io.out(this.usage), 0);
-    const config = loadConfigOrReport(resolveConfigPath((values as { config?: string }).config, io.env), io);
-    if (!config) return 1;
+    const loaded = loadConfigFlag(argv, io, this.usage);
+    if (typeof loaded === "number") return loaded;
+    const { config } = loaded;
     const store = await openStore(config.database.url, io.env[config.database.auth_token_env]);
     try {
       const result = await verifyAuditChain(store.client);

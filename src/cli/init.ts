@@ -54,7 +54,9 @@ export async function runInit(flags: InitFlags, configPath: string, io: CommandI
 export const initCommand: Command = {
   summary: "write a production config (one MSP, one platform admin, no demo) and the master key; never overwrites",
   usage:
-    "cavaridge init [--config PATH] [--public-url URL] [--msp-name NAME] [--admin-email EMAIL] [--database-url URL] [--master-key-file PATH] [--password-file PATH] [--prefix DIR]\n  --prefix DIR: create the files under DIR while the config names the real paths (install.sh --prefix)",
+    "cavaridge init [--config PATH] [--public-url URL] [--msp-name NAME] [--admin-email EMAIL] " +
+    "[--database-url URL] [--master-key-file PATH] [--password-file PATH] [--prefix DIR]\n" +
+    "  --prefix DIR: create the files under DIR while the config names the real paths (install.sh --prefix)",
   async run(argv, io) {
     const { values } = parseFlags(argv, INIT_FLAGS);
     if (values.help) return (io.out(this.usage), 0);

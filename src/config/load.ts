@@ -167,7 +167,7 @@ function crossCheck(c: Config): ConfigProblem[] {
 }
 
 /**
- * `server.surface_urls` (one hostname per surface, mcp-client-compat §5.2): each value is a bare origin (the MCP
+ * `server.surface_urls` (one hostname per surface, docs/mcp-client-compat.md §5.2): each value is a bare origin (the MCP
  * endpoint is `<url>/mcp`), https unless the host is loopback (tests, `*.localhost` per RFC 6761), and every
  * hostname is distinct from public_url's and from the others', because the MCP layer routes by the Host name alone
  * (ports are ignored there, as a reverse proxy may drop them). A surface host listed in allowed_hosts would also

@@ -28,7 +28,7 @@ export const ServerSection = type({
   /** Number of reverse proxies in front of us whose X-Forwarded-For we trust (0 = none). */
   trusted_proxies: type("0 <= number.integer <= 5").default(0),
   /**
-   * Optional per-surface hostnames (mcp-client-compat §5.2 option 1): surface -> base URL with no path, e.g.
+   * Optional per-surface hostnames (docs/mcp-client-compat.md §5.2 option 1): surface -> base URL with no path, e.g.
    * cavalier = "https://cavalier.example.com". The surface is then also served at `<url>/mcp`, routed by Host.
    * Absent (the default): every surface lives under public_url only. Cross-checked in load.ts.
    */
@@ -126,6 +126,12 @@ export const AuditSection = type({
 export const SurfaceName = type("'forge' | 'cavalier' | 'aegis'");
 export type SurfaceName = typeof SurfaceName.infer;
 export const SURFACES: readonly SurfaceName[] = ["forge", "cavalier", "aegis"];
+/** The short name of each surface, as the consent page and the admin Servers page show it (serverInfo: src/mcp/server.ts). */
+export const SURFACE_DISPLAY_NAMES: Readonly<Record<SurfaceName, string>> = {
+  forge: "Forge",
+  cavalier: "Cavalier",
+  aegis: "Aegis",
+};
 
 export const SurfacesSection = type({
   "+": "reject",

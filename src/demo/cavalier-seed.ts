@@ -31,7 +31,7 @@ type ProductSeed = {
   active?: boolean;
 };
 
-/** Illustrative prices in minor units (domain.md §5.6). */
+/** Illustrative prices in minor units (integer cents, as src/surfaces/cavalier/pricing.ts computes with them). */
 export const DEMO_PRODUCTS: readonly ProductSeed[] = [
   {
     sku: "OPS-PRO-SEAT",

@@ -1,5 +1,5 @@
 import type { Command } from "../cli/args";
-import { loadConfigOrReport, parseFlags, resolveConfigPath } from "../cli/args";
+import { loadConfigFlag } from "../cli/args";
 import { systemClock } from "../shared/clock";
 import { createLogger } from "../shared/log";
 import { seedAllDemo } from "./index";
@@ -13,11 +13,9 @@ export const demoSeedCommand: Command = {
     "create the demo MSP's catalog, deals, quotes, findings and articles (repeatable; changes nothing the second time)",
   usage: "cavaridge demo seed [--config PATH]",
   async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: "string" } });
-    if (values.help) return (io.out(this.usage), 0);
-    const path = resolveConfigPath((values as { config?: string }).config, io.env);
-    const config = loadConfigOrReport(path, io);
-    if (!config) return 1;
+    const loaded = loadConfigFlag(argv, io, this.usage);
+    if (typeof loaded === "number") return loaded;
+    const { config } = loaded;
     const log = createLogger("warn", {}, (line) => io.err(line));
     const { prepareStore } = await import("../appliance");
     const { store } = await prepareStore(config, io.env, systemClock, log);

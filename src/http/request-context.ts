@@ -11,7 +11,7 @@ export function requestIdFor(request: Request): string {
 /**
  * The caller's address. With `trustedProxies = n`, the n-th address from the right of X-Forwarded-For is taken
  * (each trusted proxy appends the address it saw); otherwise the socket address, so a spoofed header from an
- * untrusted hop cannot change throttling buckets (mcp-client-compat H5).
+ * untrusted hop cannot change throttling buckets (docs/mcp-client-compat.md H5).
  */
 export function clientIpFor(
   request: Request,

@@ -1,25 +1,13 @@
 import type { AuthInfo } from "@modelcontextprotocol/server";
-import type { Role, SurfaceName } from "../config/schema";
+import type { SurfaceName } from "../config/schema";
+import type { AccessContext } from "../oauth/bearer";
 import type { CallMeta } from "./audit-event";
 
 /**
- * What the surface needs to know about a verified bearer token. Structurally a subset of the OAuth feature's
- * `AccessContext` (src/oauth/bearer.ts), so the verifier's result is passed through as is.
+ * What the surface needs to know about a verified bearer token: the OAuth feature's `AccessContext`
+ * (src/oauth/bearer.ts) without the resource it was checked against, so the verifier's result is passed through as is.
  */
-export interface SurfaceAccess {
-  grantId: string;
-  tokenId: string;
-  userId: string;
-  email: string;
-  userName: string;
-  role: Role;
-  tenantId: string;
-  clientId: string;
-  clientName: string;
-  surface: SurfaceName;
-  scopes: string[];
-  expiresAt: number;
-}
+export type SurfaceAccess = Omit<AccessContext, "resource">;
 
 export type ChallengeKind = "missing" | "invalid_token" | "insufficient_scope";
 
@@ -27,7 +15,7 @@ export type ChallengeKind = "missing" | "invalid_token" | "insufficient_scope";
  * The two steps of resource-server auth, kept apart as in the SDK's bearerAuth middleware: verifying a token
  * (signature, audience = this surface, expiry, then the live-grant check so revocation is immediate) and
  * building the RFC 6750 / RFC 9728 challenge Response. Implemented by the OAuth feature
- * (`ctx.oauth.verifier.verify` + `bearerChallenge`); tests can supply their own.
+ * (`BearerVerifier.verify` + `bearerChallenge`, src/mcp/index.ts); tests can supply their own.
  */
 export interface SurfaceAuth {
   /**

@@ -15,7 +15,7 @@ import { consumeConfirmation, hashTenantSet, proposeConfirmation, type Confirmat
 import { ToolError, type ConfirmationEnvelope, type ToolContext, type ToolDefinition } from "./define-tool";
 import type { TenantDirectory } from "./tenant-scope";
 
-/** Audit outcomes of a tools/call (issue 4, promise 1). */
+/** Audit outcomes of a tools/call: one row per call, whatever the outcome (docs/mcp-client-compat.md H2). */
 export type ToolCallOutcome =
   | "ok"
   | "tool_error"
@@ -314,13 +314,17 @@ async function propose(
   if (channel.kind === "input")
     return confirmationInputRequired(tool.title, preview.summary, await channel.mint(proposed.id));
   const prefix = afterMismatch
-    ? "No pending confirmation matches this call (arguments changed, it expired or was already used, or it was proposed to another user or client), so nothing was done. "
+    ? "No pending confirmation matches this call (arguments changed, it expired or was already used, or it " +
+      "was proposed to another user or client), so nothing was done. "
     : "";
   const envelope: ConfirmationEnvelope = {
     status: "confirmation_required",
     summary: afterMismatch
-      ? `${prefix}${preview.summary} Nothing has been done yet: show this to the user and, only if they approve, call ${tool.name} again with the same arguments plus confirmed: true AND this confirmation_token (confirmed: true alone will not run this proposal).`
-      : `${preview.summary} Nothing has been done yet: show this to the user and, only if they approve, call ${tool.name} again with the same arguments plus confirmed: true and this confirmation_token.`,
+      ? `${prefix}${preview.summary} Nothing has been done yet: show this to the user and, only if they ` +
+        `approve, call ${tool.name} again with the same arguments plus confirmed: true AND this ` +
+        `confirmation_token (confirmed: true alone will not run this proposal).`
+      : `${preview.summary} Nothing has been done yet: show this to the user and, only if they approve, call ` +
+        `${tool.name} again with the same arguments plus confirmed: true and this confirmation_token.`,
     proposal: preview.proposal,
     confirmation_token: proposed.token,
     expires_at: new Date(proposed.expiresAt).toISOString(),

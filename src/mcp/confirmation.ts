@@ -3,7 +3,7 @@ import type { DbLike } from "../store/index";
 import { mcpConfirmations } from "../store/schema/mcp";
 import { newId, randomToken, sha256Hex } from "../shared/crypto";
 
-/** What a confirmation is bound to (mcp-client-compat 5.3): who, through which client, which call, on what. */
+/** What a confirmation is bound to (docs/mcp-client-compat.md 5.3): who, through which client, which call, on what. */
 export interface ConfirmationBinding {
   userId: string;
   clientId: string;
@@ -57,8 +57,8 @@ export async function proposeConfirmation(
  * hash AND the same binding qualifies. Without one (clients that send only `confirmed: true`, as the product
  * page's flow does): the newest pending, unexpired row with the same binding that was proposed by a normal first
  * call, never one marked `token_required` (proposed in answer to a `confirmed: true` that matched nothing):
- * otherwise a model could approve its own call by sending `confirmed: true` twice, and issue 4 allows the
- * token-less path only for a proposal the user saw (mcp-client-compat I6: `confirmed: true` alone never
+ * otherwise a model could approve its own call by sending `confirmed: true` twice, so the token-less path is
+ * allowed only for a proposal the user saw (docs/mcp-client-compat.md I6 and §5.3: `confirmed: true` alone never
  * suffices). Returns the audit id of the proposal, or null when nothing
  * matches (changed arguments, expired, already used, another user, client, grant or tenant scope).
  *

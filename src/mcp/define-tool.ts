@@ -29,7 +29,7 @@ export interface ToolContext {
   annotateAudit?: (detail: Record<string, unknown>) => void;
 }
 
-/** MCP tool annotations; every tool sets all four explicitly (mcp-client-compat I1). */
+/** MCP tool annotations; every tool sets all four explicitly (docs/mcp-client-compat.md I1). */
 export interface ToolAnnotations {
   readOnlyHint: boolean;
   destructiveHint: boolean;
@@ -102,16 +102,18 @@ const confirmationInputProperties: Record<string, JsonSchema> = {
   confirmed: {
     type: "boolean",
     description:
-      "Set to true only when re-invoking this tool, with exactly the same arguments, after the user approved the proposal returned with status confirmation_required.",
+      "Set to true only when re-invoking this tool, with exactly the same arguments, after the user " +
+      "approved the proposal returned with status confirmation_required.",
   },
   confirmation_token: {
     type: "string",
     description:
-      "The confirmation_token from the confirmation_required result being approved. Pass it back with confirmed: true when your client can; it binds the approval to this exact call.",
+      "The confirmation_token from the confirmation_required result being approved. Pass it back with " +
+      "confirmed: true when your client can; it binds the approval to this exact call.",
   },
 };
 
-/** structuredContent of a destructive call that has not been confirmed yet (mcp-client-compat 5.3). */
+/** structuredContent of a destructive call that has not been confirmed yet (docs/mcp-client-compat.md 5.3). */
 export interface ConfirmationEnvelope {
   status: "confirmation_required";
   summary: string;

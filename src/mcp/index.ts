@@ -13,8 +13,19 @@ import { createSurfaceHandler, type SurfaceHandler } from "./surface";
 import { TenantDirectory } from "./tenant-scope";
 import { allowedHostnames, hostnameOf } from "./trust";
 
-/** The tool manifests of the three surfaces (src/surfaces/<name>/index.ts). */
-export type SurfaceManifests = Record<SurfaceName, readonly ToolDefinition[]>;
+/** The tools of each surface (src/surfaces/index.ts, the surface registry). */
+export type SurfaceManifests = Readonly<Record<SurfaceName, { readonly tools: readonly ToolDefinition[] }>>;
+
+/** The OAuth feature's bearer verifier, as src/features.ts hands it over (src/oauth/bearer.ts). */
+export type TokenVerifier = Pick<SurfaceAuth, "verify">;
+
+/** What Elysia passes a route here: the request, Bun's server, and what the listener edge derived (src/app.ts). */
+type RouteContext = {
+  request: Request;
+  server: Parameters<typeof clientIpFor>[1];
+  requestId?: string;
+  clientIp?: string;
+};
 
 const CORS_ALLOW_HEADERS =
   "authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id, x-request-id";
@@ -31,7 +42,7 @@ export function createSurfaceHandlers(
   const validator = new AjvJsonSchemaValidator();
   const directory = new TenantDirectory(ctx.store.db);
   return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) =>
-    createSurfaceHandler(ctx, s, manifests[s], auth, {
+    createSurfaceHandler(ctx, s, manifests[s].tools, auth, {
       validator,
       directory,
       ...(requestStateKey ? { requestStateKey } : {}),
@@ -47,18 +58,12 @@ export function createSurfaceHandlers(
 export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) {
   const app = new Elysia({ name: "mcp-surfaces" });
   for (const h of handlers) {
-    const serve = ({ request, server, ...rest }: { request: Request; server: unknown }) => {
-      const edge = rest as { requestId?: string; clientIp?: string };
-      if (request.method === "OPTIONS") return preflight(request);
-      return h
-        .handle(request, {
-          requestId: edge.requestId ?? requestIdFor(request),
-          ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies),
-        })
-        .then((res) => withCors(request, res));
+    const serve = (c: RouteContext) => {
+      if (c.request.method === "OPTIONS") return preflight(c.request);
+      return h.handle(c.request, edgeMeta(ctx, c)).then((res) => withCors(c.request, res));
     };
-    app.all(`/${h.surface}`, serve as never, { parse: "none" });
-    app.all(`/${h.surface}/mcp`, serve as never, { parse: "none" });
+    app.all(`/${h.surface}`, serve, { parse: "none" });
+    app.all(`/${h.surface}/mcp`, serve, { parse: "none" });
     app.get(`/${h.surface}/list_tools`, ({ request }) => h.catalog(request));
   }
   if (ctx.config.server.surface_urls) app.use(surfaceHostRoutes(ctx, handlers));
@@ -66,7 +71,7 @@ export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) 
 }
 
 /**
- * One hostname per surface (server.surface_urls; mcp-client-compat §5.2): `POST /mcp`, and `/` as an alias, on the
+ * One hostname per surface (server.surface_urls; docs/mcp-client-compat.md §5.2): `POST /mcp`, and `/` as an alias, on the
  * single listener, routed to the surface whose own host the Host header names. Mounted only when the table is set,
  * so the default routes are exactly the path ones. A loopback/public_url/allowed host has no endpoint here (404,
  * use /{surface}); any other host is refused as DNS rebinding would be (403).
@@ -74,38 +79,35 @@ export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) 
 function surfaceHostRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) {
   const bySurface = new Map(handlers.map((h) => [h.surface, h]));
   const known = allowedHostnames(ctx.config);
-  const route =
-    (via: "host" | "host-root") =>
-    ({ request, server, ...rest }: { request: Request; server: unknown }) => {
-      const edge = rest as { requestId?: string; clientIp?: string };
-      const host = request.headers.get("host");
-      const surface = surfaceOfHost(ctx.config, host);
-      const h = surface ? bySurface.get(surface) : undefined;
-      if (!h) {
-        const notHere = host !== null && known.has(hostnameOf(host));
-        const message = notHere
-          ? "Not found: on this host the MCP endpoints are /forge, /cavalier and /aegis"
-          : "Forbidden: host not allowed";
-        return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message } }), {
-          status: notHere ? 404 : 403,
-          headers: { "content-type": "application/json" },
-        });
-      }
-      if (request.method === "OPTIONS") return preflight(request);
-      return h
-        .handle(
-          request,
-          {
-            requestId: edge.requestId ?? requestIdFor(request),
-            ip: edge.clientIp ?? clientIpFor(request, server as never, ctx.config.server.trusted_proxies),
-          },
-          via,
-        )
-        .then((res) => withCors(request, res));
-    };
+  const route = (via: "host" | "host-root") => (c: RouteContext) => {
+    const { request } = c;
+    const host = request.headers.get("host");
+    const surface = surfaceOfHost(ctx.config, host);
+    const h = surface ? bySurface.get(surface) : undefined;
+    if (!h) {
+      const notHere = host !== null && known.has(hostnameOf(host));
+      const message = notHere
+        ? "Not found: on this host the MCP endpoints are /forge, /cavalier and /aegis"
+        : "Forbidden: host not allowed";
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message } }), {
+        status: notHere ? 404 : 403,
+        headers: { "content-type": "application/json" },
+      });
+    }
+    if (request.method === "OPTIONS") return preflight(request);
+    return h.handle(request, edgeMeta(ctx, c), via).then((res) => withCors(request, res));
+  };
   return new Elysia({ name: "mcp-surface-hosts" })
-    .all("/mcp", route("host") as never, { parse: "none" })
-    .all("/", route("host-root") as never, { parse: "none" });
+    .all("/mcp", route("host"), { parse: "none" })
+    .all("/", route("host-root"), { parse: "none" });
+}
+
+/** The request id and client address the listener edge derived, or derived here when mounted without it. */
+function edgeMeta(ctx: AppContext, c: RouteContext): { requestId: string; ip: string } {
+  return {
+    requestId: c.requestId ?? requestIdFor(c.request),
+    ip: c.clientIp ?? clientIpFor(c.request, c.server, ctx.config.server.trusted_proxies),
+  };
 }
 
 /** CORS for browser-based clients (MCP Inspector); the Origin itself is checked by the surface (403). */
@@ -132,18 +134,17 @@ function withCors(request: Request, res: Response): Response {
 }
 
 /**
- * The MCP feature as mounted by src/features.ts: every enabled surface from its manifest, authenticated by the
- * OAuth feature's verifier. The verifier is looked up per request (ctx.oauth is composed by the OAuth feature),
- * and its absence fails closed: every request is refused with a 401 challenge.
+ * The MCP feature as mounted by src/features.ts: every enabled surface of the registry, authenticated by the OAuth
+ * feature's verifier (handed over by src/features.ts) and challenged per RFC 6750 §3 / RFC 9728 §5.1.
  */
-export function mcpFeature(ctx: AppContext, manifests: SurfaceManifests, env: Record<string, string | undefined>) {
-  const oauthOf = () => (ctx as AppContext & { oauth?: { verifier?: { verify: SurfaceAuth["verify"] } } }).oauth;
+export function mcpFeature(
+  ctx: AppContext,
+  manifests: SurfaceManifests,
+  verifier: TokenVerifier,
+  env: Record<string, string | undefined>,
+) {
   const auth: SurfaceAuth = {
-    async verify(token, surface, resource) {
-      const verifier = oauthOf()?.verifier;
-      if (!verifier) throw Object.assign(new Error("no token verifier configured"), { code: "invalid_token" });
-      return await verifier.verify(token, surface, resource);
-    },
+    verify: (token, surface, resource) => verifier.verify(token, surface, resource),
     challenge: (surface, kind, opts) => bearerChallenge(ctx.config, surface, kind, opts),
   };
   // The confirmation requestState key: its own HKDF sub-key of the master secret (RFC 5869), never the secret.

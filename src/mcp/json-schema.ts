@@ -49,7 +49,7 @@ function isConstBranch(b: unknown): boolean {
 
 /**
  * Names every property (recursively, through arrays and nested objects) that has no `description`.
- * A tool whose parameters are not all described is refused at definition time (mcp-client-compat I3).
+ * A tool whose parameters are not all described is refused at definition time (docs/mcp-client-compat.md I3).
  */
 export function undescribedProperties(schema: JsonSchema, path = ""): string[] {
   const missing: string[] = [];

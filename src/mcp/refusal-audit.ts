@@ -6,7 +6,7 @@ import type { SurfaceAccess } from "./auth";
 
 /**
  * Caps the audit rows that refusals BEFORE authentication (401 no/bad token, 403 Host/Origin) write per client
- * address. Every refused request is audited (issue 4), but each row is a chained, durable write, so a spray of
+ * address. Every refused request is audited (docs/mcp-client-compat.md H2), but each row is a chained, durable write, so a spray of
  * unauthenticated requests would otherwise cost the appliance one audit insert per request and bury the log.
  * Per address and fixed one-minute window: the first `perWindow` refusals get their own row; the rest are only
  * counted, and one summary row per address and window reports how many were left out and why.

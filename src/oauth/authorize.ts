@@ -88,7 +88,7 @@ async function resolveClient(deps: OAuthDeps, clientId: string): Promise<OAuthCl
 
 /**
  * Validates an authorization request. Client and redirect URI first: until both are known good, every error is
- * rendered locally and nothing redirects (RFC 6749 §4.1.2.1; mcp-client-compat D1). After that, errors go back to
+ * rendered locally and nothing redirects (RFC 6749 §4.1.2.1; docs/mcp-client-compat.md D1). After that, errors go back to
  * the client's redirect URI with state and iss.
  */
 export async function prepareAuthorization(
@@ -135,7 +135,7 @@ export async function prepareAuthorization(
     if (unknown.length > 0) throw new OAuthError("invalid_scope", `unknown scope: ${unknown.join(" ")}`, 400, true);
     const { surface, resource } = resolveTarget(config, params.get("resource"), requestedScopes);
     const surfaceRequested = requestedScopes.filter((s) => surfaceOfScope(s) !== null);
-    // D10: other surfaces' scopes are dropped (claude.ai asks for the AS's scopes_supported verbatim).
+    // docs/mcp-client-compat.md D10: other surfaces' scopes are dropped (claude.ai asks for the AS's scopes_supported verbatim).
     let scopes = [...new Set(surfaceRequested.filter((s) => surfaceOfScope(s) === surface))];
     if (surfaceRequested.length === 0) scopes = baselineScopes(surface);
     if (scopes.length === 0)

@@ -14,7 +14,7 @@ import { baselineScopes, splitScopes } from "./scopes";
 export { protectedResourceMetadataUrl, resourceUrl };
 export { revokeGrant } from "./grants";
 
-/** What a verified access token means, for the MCP layer (interfaces.md "OAuth -> MCP"). */
+/** What a verified access token means; the MCP layer receives it as its `SurfaceAccess` (src/mcp/auth.ts). */
 export interface AccessContext {
   grantId: string;
   tokenId: string;
@@ -91,13 +91,13 @@ export async function signAccessToken(
 
 /**
  * Verifies bearer tokens for the MCP surfaces. Constructed once at start (keys imported once, the live-grant
- * query prepared once), exposed as ctx.oauth.verifier.
+ * query prepared once), handed by src/features.ts to the MCP and observability features.
  */
 export class BearerVerifier {
   private readonly liveGrant;
   private readonly touched = new Map<string, number>();
   /**
-   * Tokens whose signature and claims already verified, by surface + token, until they expire: an ES256
+   * Tokens whose signature and claims already verified, keyed by resource + token, until they expire: an ES256
    * verification costs ~100 µs per call and a client repeats the same token for an hour. Only the signature
    * work is cached; the live-grant check below still runs on every request, so revocation stays immediate.
    */
@@ -142,8 +142,8 @@ export class BearerVerifier {
 
   /**
    * Verifies signature (cached keys), typ at+jwt (RFC 9068 §4), iss, aud === the resource of `surface`
-   * (RFC 8707; mcp-client-compat F2), exp; then the live-grant check. Does NOT check scopes: the caller knows
-   * which scope an operation needs and answers insufficient_scope itself. Throws BearerError("invalid_token").
+   * (RFC 8707; docs/mcp-client-compat.md F2), exp; then the live-grant check. Does NOT check scopes: the caller
+   * knows which scope an operation needs and answers insufficient_scope itself. Throws BearerError("invalid_token").
    */
   async verify(
     token: string,
@@ -151,7 +151,8 @@ export class BearerVerifier {
     resource: string = resourceUrl(this.config, surface),
   ): Promise<AccessContext> {
     // `resource` is the endpoint's own resource: the path one on public_url or, with server.surface_urls, the
-    // surface's own host. Tokens are audience-bound to exactly one of them (RFC 8707; mcp-client-compat F2).
+    // surface's own host. Tokens are audience-bound to exactly one of them (RFC 8707 §2;
+    // docs/mcp-client-compat.md F2).
     const cacheKey = `${resource} ${token}`;
     let payload: AccessTokenClaims;
     const cached = this.verified.get(cacheKey);

@@ -14,12 +14,12 @@ import { storableText } from "../shared/string-types";
 /**
  * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25 "Client ID
  * Metadata Documents"): a client_id that is an https URL names a JSON document describing the client.
- * The fetch is attacker-directed, so it runs behind an SSRF guard (mcp-client-compat C8; MCP security best
+ * The fetch is attacker-directed, so it runs behind an SSRF guard (docs/mcp-client-compat.md C8; MCP security best
  * practices "SSRF"): https only; the host resolved first and refused if any address is private, loopback,
  * link-local or a metadata address; no redirects; 5 KB cap; short timeout; JSON only. Successful documents are
  * cached (bounded, Cache-Control honoured up to a cap); failures never are.
  *
- * The checked address is pinned into the connection (DNS-rebinding TOCTOU, mcp-client-compat §4.6): the request
+ * The checked address is pinned into the connection (DNS-rebinding TOCTOU, docs/mcp-client-compat.md §4.6): the request
  * goes to https://<checked-ip>/path with Host and TLS SNI set to the original hostname, and Bun's fetch
  * `tls.serverName` verifies the server certificate against that hostname (not the IP), so no second DNS lookup
  * happens and certificate checking is unchanged.
@@ -330,7 +330,7 @@ export class CimdResolver {
     if (doc.client_id !== clientId) throw bad("its client_id differs from the URL it was fetched from");
     if (doc.client_secret !== undefined) throw bad("it must not contain a client_secret");
     // Negotiate a method we support: none + PKCE. ChatGPT's document prefers private_key_jwt but lists
-    // ["none","private_key_jwt"] as supported (mcp-client-compat C7); secret-based methods make no sense here.
+    // ["none","private_key_jwt"] as supported (docs/mcp-client-compat.md C7); secret-based methods make no sense here.
     const method = doc.token_endpoint_auth_method ?? "none";
     const supported = doc.token_endpoint_auth_methods_supported ?? [method];
     if (method !== "none" && !supported.includes("none"))

@@ -78,7 +78,7 @@ export interface RegistrationResult {
 
 /**
  * Open dynamic client registration (RFC 7591 §3). Deliberately not rate-limited per address: Claude registers
- * twice per connect and re-registers often (mcp-client-compat C3); never-used clients are pruned instead.
+ * twice per connect and re-registers often (docs/mcp-client-compat.md C3); never-used clients are pruned instead.
  * The default auth method is client_secret_basic (RFC 7591 §2); a secret is then issued and stored hashed.
  */
 export async function registerClient(
@@ -168,9 +168,9 @@ export function parseClientCredentials(authorization: string | null, form: URLSe
 }
 
 /**
- * Authenticates the client exactly by its registered token_endpoint_auth_method (mcp-client-compat E10):
+ * Authenticates the client exactly by its registered token_endpoint_auth_method (docs/mcp-client-compat.md E10):
  * a public client presenting a secret, a confidential client without one, or a secret sent by the other
- * method, are all 401 invalid_client. An unknown or deleted client is 401 invalid_client too (C4: Claude
+ * method, are all 401 invalid_client. An unknown or deleted client is 401 invalid_client too (docs/mcp-client-compat.md C4: Claude
  * re-registers on that signal).
  */
 export async function authenticateClient(db: DbLike, creds: PresentedCredentials): Promise<OAuthClient> {
@@ -209,7 +209,7 @@ export async function touchClient(db: DbLike, clientId: string, now: number): Pr
 
 /**
  * Deletes dynamically registered clients that never obtained a token and are older than `days`
- * (mcp-client-compat C3; Claude leaves many such registrations). Returns how many were pruned.
+ * (docs/mcp-client-compat.md C3; Claude leaves many such registrations). Returns how many were pruned.
  */
 export async function pruneUnusedClients(db: DbLike, days: number, now: number): Promise<number> {
   const cutoff = now - days * 86_400_000;

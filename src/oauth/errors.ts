@@ -2,7 +2,7 @@
  * The one error type of the OAuth boundary (RFC 6749 §4.1.2.1, §5.2; RFC 7591 §3.2.2; RFC 8707 §2).
  * `description` is public (sent as error_description); `detail` is private (logs and audit only).
  * `redirectable` says whether the error may be sent to the client's redirect URI: only once the client
- * and the redirect URI have been validated (RFC 6749 §4.1.2.1; mcp-client-compat D1). Before that the
+ * and the redirect URI have been validated (RFC 6749 §4.1.2.1; docs/mcp-client-compat.md D1). Before that the
  * error is rendered locally.
  */
 export type OAuthErrorCode =

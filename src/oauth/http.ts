@@ -7,7 +7,7 @@ export interface RequestMeta {
 }
 
 /**
- * CORS for the endpoints browser-based clients call directly (MCP Inspector; mcp-client-compat G15):
+ * CORS for the endpoints browser-based clients call directly (MCP Inspector; docs/mcp-client-compat.md G15):
  * metadata, JWKS, token, registration, revocation. No cookies are involved on these, so `*` is safe.
  */
 export const CORS_HEADERS: Record<string, string> = {

@@ -30,7 +30,7 @@ const PRUNE_INTERVAL_MS = 6 * 3600_000;
 
 /**
  * Builds the OAuth services (master key, signing keys, verifier, CIMD resolver) once at start. Keys are
- * bootstrapped here rather than in onStart, so other features built after this one find ctx.oauth ready.
+ * bootstrapped here rather than in onStart, so the features src/features.ts hands the verifier to can use it at once.
  */
 export async function buildOAuthServices(
   ctx: AppContext,
@@ -89,14 +89,14 @@ export function oauthPlugin(deps: OAuthDeps) {
     .get("/authorize", (c) => handleAuthorize(deps, c.request, meta(c)))
     .post("/oauth/authorize/sign-in", (c) => handleSignIn(deps, c.request, meta(c)), none)
     .post("/oauth/authorize/consent", (c) => handleConsent(deps, c.request, meta(c)), none)
-    // Root aliases: 2025-03-26 default endpoints, and clients that build them from the base URL (B5).
+    // Root aliases: 2025-03-26 default endpoints, and clients that build them from the base URL (docs/mcp-client-compat.md B5).
     .post("/oauth/token", token, none)
     .post("/token", token, none)
     .post("/oauth/register", register, none)
     .post("/register", register, none)
     .post("/oauth/revoke", revoke, none)
     .post("/revoke", revoke, none)
-    // CORS preflight for browser-based clients (G15).
+    // CORS preflight for browser-based clients (docs/mcp-client-compat.md G15).
     .options("/.well-known/oauth-authorization-server", preflight)
     .options("/.well-known/openid-configuration", preflight)
     .options("/.well-known/oauth-protected-resource", preflight)
@@ -113,14 +113,13 @@ export function oauthPlugin(deps: OAuthDeps) {
 }
 
 /**
- * The OAuth feature for src/features.ts: services on ctx.oauth, the public plugin, and lifecycle hooks
+ * The OAuth feature for src/features.ts: its services (returned for the features that need the verifier), the public
+ * plugin, and lifecycle hooks
  * (revoke grants of users/tenants the config disabled; prune never-used DCR clients and purge expired codes,
  * refresh tokens, sessions and throttle counters at start and every 6 h).
  */
 export async function buildOAuthFeature(ctx: AppContext, env: Record<string, string | undefined>) {
   const services = await buildOAuthServices(ctx, env);
-  // ctx is built before features exist; the OAuth services are attached once, here (AppContext.oauth).
-  (ctx as { oauth?: OAuthServices }).oauth = services;
   const deps: OAuthDeps = { ctx, services };
   let timer: ReturnType<typeof setInterval> | null = null;
   const prune = async () => {

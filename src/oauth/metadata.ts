@@ -6,8 +6,8 @@ import { allScopes, baselineScopes, OFFLINE_ACCESS } from "./scopes";
 
 /**
  * RFC 8414 Authorization Server Metadata, also served as /.well-known/openid-configuration (MCP 2025-11-25
- * clients try both; B4). `issuer` is public_url byte for byte, as in PRM, JWT iss and the iss redirect
- * parameter (B3). Endpoints are the /oauth/* URLs; root aliases exist for clients that assume them (B5).
+ * clients try both; docs/mcp-client-compat.md B4). `issuer` is public_url byte for byte, as in PRM, JWT iss and the iss redirect
+ * parameter (docs/mcp-client-compat.md B3). Endpoints are the /oauth/* URLs; root aliases exist for clients that assume them (docs/mcp-client-compat.md B5).
  */
 export function authorizationServerMetadata(config: Config): Record<string, unknown> {
   const issuer = config.server.public_url;
@@ -15,7 +15,7 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
-    // Advertise only what is on: a client that sees registration_endpoint registers (C1); when it is off it must
+    // Advertise only what is on: a client that sees registration_endpoint registers (docs/mcp-client-compat.md C1); when it is off it must
     // look for another way (a metadata document or a pasted client ID) instead of hitting a 403.
     ...(config.oauth.dynamic_registration ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     revocation_endpoint: `${issuer}/oauth/revoke`,
@@ -36,7 +36,7 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
 /**
  * RFC 9728 Protected Resource Metadata of one surface. `resource` equals the URL the well-known suffix was taken
  * from (§3.3): `${public_url}/${surface}`, or `${public_url}/${surface}/mcp` for the /mcp alias document.
- * scopes_supported is the baseline only, never offline_access (A7).
+ * scopes_supported is the baseline only, never offline_access (docs/mcp-client-compat.md A7).
  */
 export function protectedResourceMetadata(
   config: Config,
@@ -76,7 +76,7 @@ export function surfaceHostProtectedResourceMetadata(
 }
 
 /**
- * Root PRM (A3), for clients that fall back to it: the resource is the origin, which the authorization endpoint
+ * Root PRM (RFC 9728 §3; docs/mcp-client-compat.md A3), for clients that fall back to it: the resource is the origin, which the authorization endpoint
  * resolves to a surface from the requested scopes (src/oauth/resource.ts resolveSurface).
  */
 export function rootProtectedResourceMetadata(config: Config): Record<string, unknown> {

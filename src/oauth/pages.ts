@@ -2,7 +2,7 @@ import { escapeHtml } from "../http/responses";
 
 /**
  * Server-rendered pages of the authorization flow: sign-in, consent, refusal and local error. Anti-framing on
- * every page (CSP frame-ancestors 'none' and X-Frame-Options DENY; mcp-client-compat D8), never cached.
+ * every page (CSP frame-ancestors 'none' and X-Frame-Options DENY; docs/mcp-client-compat.md D8), never cached.
  * No form-action directive: Chrome applies it to the redirect after the consent POST, which goes to the client.
  */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -33,7 +33,11 @@ export function htmlPage(
 ): Response {
   const headers = new Headers({ ...SECURITY_HEADERS, ...extraHeaders });
   for (const c of setCookies) headers.append("set-cookie", c);
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Cavaridge</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${escapeHtml(title)} · Cavaridge</title><style>${STYLE}</style></head>` +
+    `<body><main>${body}</main></body></html>`;
   return new Response(html, { status, headers });
 }
 
@@ -47,7 +51,8 @@ export function hiddenFields(fields: Record<string, string>): string {
 export function errorPage(code: string, description: string, status = 400): Response {
   return htmlPage(
     "Cannot continue",
-    `<h1>This sign-in request cannot continue</h1><p class="error"><strong>${escapeHtml(code)}</strong>: ${escapeHtml(description)}</p><p><small>Return to the application and try connecting again.</small></p>`,
+    `<h1>This sign-in request cannot continue</h1><p class="error"><strong>${escapeHtml(code)}</strong>: ` +
+      `${escapeHtml(description)}</p><p><small>Return to the application and try connecting again.</small></p>`,
     status,
   );
 }
@@ -68,7 +73,8 @@ export function signInPage(opts: {
   return htmlPage(
     "Sign in",
     `<h1>Sign in to Cavaridge</h1><p><strong>${escapeHtml(opts.clientName)}</strong> wants to connect to ${escapeHtml(opts.surfaceTitle)}.</p>${err}
-<form method="post" action="${escapeHtml(opts.basePath)}/oauth/authorize/sign-in">${hiddenFields(opts.fields)}<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}">
+<form method="post" action="${escapeHtml(opts.basePath)}/oauth/authorize/sign-in">${hiddenFields(opts.fields)}\
+<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}">
 <label for="email">Email</label><input id="email" type="email" name="email" autocomplete="username" required value="${escapeHtml(opts.email ?? "")}">
 <label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`,
@@ -102,7 +108,9 @@ export function consentPage(opts: {
     ? ` <small>(name supplied by the application itself, not verified)</small>`
     : ` <small>(identified by ${escapeHtml(opts.clientId)})</small>`;
   const loopback = opts.loopbackOnly
-    ? `<p class="warn">This application returns to <strong>${escapeHtml(opts.redirectHost)}</strong> on your own computer. Only allow it if you started this connection from a program on this device: any local program can claim this name.</p>`
+    ? `<p class="warn">This application returns to <strong>${escapeHtml(opts.redirectHost)}</strong> on ` +
+      `your own computer. Only allow it if you started this connection from a program on this device: any ` +
+      `local program can claim this name.</p>`
     : "";
   return htmlPage(
     "Allow access?",
@@ -112,10 +120,14 @@ export function consentPage(opts: {
 <p>It will be able to:</p><ul>${opts.scopeDescriptions.map((d) => `<li>${escapeHtml(d)}</li>`).join("")}</ul>
 ${
   opts.staysSignedIn
-    ? `<p class="stays">This connection stays signed in until you revoke it: ${escapeHtml(opts.clientName)} can keep renewing its access without asking you again (it ends by itself only if unused for ${opts.idleDays} days).</p>`
+    ? `<p class="stays">This connection stays signed in until you revoke it: ` +
+      `${escapeHtml(opts.clientName)} can keep renewing its access without asking you again (it ends by ` +
+      `itself only if unused for ${opts.idleDays} days).</p>`
     : ""
 }<p><small>Surface: ${escapeHtml(opts.resource)}. You can revoke this connection at any time from the admin page.</small></p>
-<form method="post" action="${escapeHtml(opts.basePath)}/oauth/authorize/consent">${hiddenFields(opts.fields)}<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}"><input type="hidden" name="binding" value="${escapeHtml(opts.binding)}">
+<form method="post" action="${escapeHtml(opts.basePath)}/oauth/authorize/consent">${hiddenFields(opts.fields)}\
+<input type="hidden" name="csrf_token" value="${escapeHtml(opts.csrf)}">\
+<input type="hidden" name="binding" value="${escapeHtml(opts.binding)}">
 <button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`,
     200,
     {},
@@ -133,7 +145,9 @@ export function notApprovedPage(opts: {
   return htmlPage(
     "Approval needed",
     `<h1>An administrator must approve ${escapeHtml(opts.clientName)} first</h1>
-<p class="warn">You are signed in as <strong>${escapeHtml(opts.userEmail)}</strong>, a technician. Connecting a new application to tenant <strong>${escapeHtml(opts.tenantId)}</strong> the first time needs an MSP admin, platform admin or owner. Ask one of them to connect it once (or approve it on the admin page), then try again.</p>
+<p class="warn">You are signed in as <strong>${escapeHtml(opts.userEmail)}</strong>, a technician. \
+Connecting a new application to tenant <strong>${escapeHtml(opts.tenantId)}</strong> the first time needs an MSP admin, \
+platform admin or owner. Ask one of them to connect it once (or approve it on the admin page), then try again.</p>
 <p>Tell them the application's client ID: <code>${escapeHtml(opts.clientId)}</code>. Keep this tab open: once it is approved, reload this page to continue.</p>
 <p>Nothing was granted.</p>`,
     403,

@@ -7,7 +7,7 @@ const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9\-_]{43}$/;
 
 /**
- * Validates the authorization request's PKCE parameters. S256 only (OAuth 2.1 §4.1.1; mcp-client-compat D4):
+ * Validates the authorization request's PKCE parameters. S256 only (OAuth 2.1 §4.1.1; docs/mcp-client-compat.md D4):
  * a missing challenge, a missing method (RFC 7636's default is `plain`), `plain`, or any other method is refused.
  * Called after client and redirect URI validation, so the error is redirectable.
  */

@@ -16,7 +16,7 @@ export function isLoopbackRedirect(url: URL): boolean {
 }
 
 /**
- * Checks a redirect URI at registration (RFC 7591 §2; OAuth 2.1 §2.3.1; mcp-client-compat C2): an absolute https
+ * Checks a redirect URI at registration (RFC 7591 §2; OAuth 2.1 §2.3.1; docs/mcp-client-compat.md C2): an absolute https
  * URI, or http on a loopback host (RFC 8252 §7.3). Allowlist, not blacklist: `javascript:`, `data:`, userinfo,
  * fragments, whitespace and control characters are all refused (workers-oauth-provider#97 bypassed a blacklist).
  */

@@ -3,7 +3,7 @@ import { OAuthError } from "./errors";
 import { surfaceOfScope } from "./scopes";
 
 /**
- * Two ways a surface can be reached (mcp-client-compat §5.2):
+ * Two ways a surface can be reached (docs/mcp-client-compat.md §5.2):
  * - by path on public_url, always: resource `${public_url}/${surface}` (and its `/mcp` alias);
  * - by its own hostname, only when `server.surface_urls.<surface>` is set: resource `${surface_url}/mcp`, routed by
  *   Host. claude.ai completes OAuth but never calls an endpoint whose path is not exactly `/mcp` (claude-ai-mcp#878).
@@ -87,7 +87,7 @@ export type ParsedResource = { kind: "surface"; surface: SurfaceName; via?: "hos
 
 /**
  * Parses a `resource` parameter (RFC 8707 §2) against our public URL. Tolerates the harmless variants real
- * clients send (mcp-client-compat D6): upper-case scheme/host, default port, trailing slash, and the `/mcp`
+ * clients send (docs/mcp-client-compat.md D6): upper-case scheme/host, default port, trailing slash, and the `/mcp`
  * alias of a surface. The bare origin is returned as `origin` (ambiguous across surfaces; the caller decides).
  * Anything else (foreign host, fragment, query, userinfo, unknown or disabled surface, malformed) is invalid_target.
  * Does NOT check scopes.

@@ -1,14 +1,15 @@
-import { SURFACES, type SurfaceName } from "../config/schema";
+import { SURFACE_DISPLAY_NAMES, SURFACES, type SurfaceName } from "../config/schema";
 
 /** Scopes per surface. `offline_access` is accepted but not required: refresh tokens are always issued (OAuth 2.1 §6). */
 export const OFFLINE_ACCESS = "offline_access";
 
 /**
  * Every authorization_code exchange returns a refresh token, whether or not `offline_access` was asked for.
- * Issue 3 names offline_access "for a refresh token", but mcp-client-compat E8 (SHOULD) says to issue refresh
- * tokens without requiring it: OAuth 2.1 leaves the decision to the AS, MCP clients ask for the scopes of the
- * 401 challenge, which never lists offline_access (A6/A7), and a connector without a refresh token breaks when
- * its access token expires (minutes), forcing a new sign-in.
+ * `offline_access` is the scope that asks for a refresh token (OpenID Connect Core 1.0 §11), but refresh tokens are
+ * issued without requiring it (docs/mcp-client-compat.md E8, SHOULD): OAuth 2.1 leaves the decision to the AS, MCP
+ * clients ask for the scopes of the 401 challenge, which never lists offline_access (docs/mcp-client-compat.md
+ * A6/A7), and a connector without a refresh token breaks when its access token expires (minutes), forcing a new
+ * sign-in.
  * The consent page therefore always says the connection stays signed in until revoked.
  */
 export const REFRESH_TOKENS_ALWAYS_ISSUED = true;
@@ -20,7 +21,7 @@ export function surfaceScopes(surface: SurfaceName): string[] {
 /**
  * The baseline a client gets when it asks for nothing specific: what the surface needs to work (its read and
  * write tools; destructive tools still need a human confirmation). Used in PRM scopes_supported and the 401
- * challenge (mcp-client-compat A6/A7), never including offline_access.
+ * challenge (docs/mcp-client-compat.md A6/A7), never including offline_access.
  */
 export function baselineScopes(surface: SurfaceName): string[] {
   return surfaceScopes(surface);
@@ -54,7 +55,7 @@ export function describeScope(scope: string): string {
 }
 
 export function surfaceTitle(surface: SurfaceName): string {
-  return surface === "forge" ? "Forge" : surface === "cavalier" ? "Cavalier" : "Aegis";
+  return SURFACE_DISPLAY_NAMES[surface];
 }
 
 export function splitScopes(value: string | null | undefined): string[] {

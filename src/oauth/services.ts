@@ -3,7 +3,7 @@ import type { BearerVerifier } from "./bearer";
 import type { CimdResolver } from "./cimd";
 import type { KeyStore } from "./keys";
 
-/** Long-lived OAuth services, built once at start and exposed as ctx.oauth. */
+/** Long-lived OAuth services, built once at start and handed by src/features.ts to the features that need them. */
 export interface OAuthServices {
   readonly keys: KeyStore;
   readonly verifier: BearerVerifier;

@@ -70,7 +70,7 @@ export function csrfValid(config: Config, request: Request, form: URLSearchParam
 
 /**
  * Binds the consent form to the exact authorization request it displayed: a POST whose parameters were altered
- * (e.g. another redirect_uri) no longer matches (mcp-client-compat D8, maxkuminov/obsidian-mcp#4).
+ * (e.g. another redirect_uri) no longer matches (docs/mcp-client-compat.md D8, maxkuminov/obsidian-mcp#4).
  */
 export function consentBinding(csrf: string, userId: string, fields: Record<string, string>): string {
   const canonical = Object.keys(fields)

@@ -87,9 +87,9 @@ async function tokenResponse(
 
 /**
  * authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6). Client, redirect URI and verifier are checked
- * before the code is consumed, so a wrong redirect or verifier does not burn it (mcp-client-compat E1). The
+ * before the code is consumed, so a wrong redirect or verifier does not burn it (docs/mcp-client-compat.md E1). The
  * code is then consumed with one conditional UPDATE; a second exchange fails with invalid_grant AND revokes the
- * grant the first exchange created (RFC 6749 §10.5; E3).
+ * grant the first exchange created (RFC 6749 §10.5; docs/mcp-client-compat.md E3).
  */
 async function exchangeCode(
   deps: OAuthDeps,
@@ -210,7 +210,7 @@ async function replayed(deps: OAuthDeps, grantId: string | null, clientId: strin
 /**
  * How long the immediately previous refresh token may be presented again after its first use, while its successor
  * has never been used. Two legitimate cases need it, and both happen within seconds: Claude refreshes twice from
- * two egress nodes at (nearly) the same moment (mcp-client-compat E6), and a client whose refresh response was lost
+ * two egress nodes at (nearly) the same moment (docs/mcp-client-compat.md E6), and a client whose refresh response was lost
  * (connection reset, client-side timeout) retries with the token it still holds. 120 s covers a 60 s client
  * timeout plus a retry. A client that comes back later with the old token has lost its session anyway, and a
  * thief holding the old token must not get a parallel chain: past the window, the old token counts as reuse.
@@ -253,11 +253,11 @@ async function reuseDetected(
  * family of refresh tokens. The first use of a token retires every other live token of the grant (its
  * predecessor and unused siblings) and issues a successor. The ONLY token besides the newest that is honoured is
  * the immediately previous one, presented again before its successor was ever used and within REFRESH_GRACE_MS of
- * its first use (double refresh / lost response, E6); that yields another successor. Presenting any retired token
+ * its first use (double refresh / lost response, docs/mcp-client-compat.md E6); that yields another successor. Presenting any retired token
  * (an older one, or a sibling successor retired because another sibling was used) or the previous one past the
  * grace window revokes the whole grant and writes `oauth.token.reuse_detected`: otherwise a thief who used the
  * previous token in the grace window could start a parallel chain and push the legitimate client out unnoticed.
- * Scope may narrow, never widen (E7); the new refresh token keeps the original scope (RFC 6749 §6).
+ * Scope may narrow, never widen (docs/mcp-client-compat.md E7); the new refresh token keeps the original scope (RFC 6749 §6).
  */
 async function exchangeRefreshToken(
   deps: OAuthDeps,

@@ -3,6 +3,7 @@ import type { Server } from "bun";
 import { isLoopbackHost } from "../config/load";
 import { SURFACES } from "../config/schema";
 import type { AppContext } from "../context";
+import type { OAuthServices } from "../oauth/services";
 import { json } from "../http/responses";
 import type { CheckpointSigner } from "./checkpoint";
 import { Metrics } from "./metrics";
@@ -12,7 +13,7 @@ import { buildSinks } from "./stream/sinks";
 
 export { Metrics } from "./metrics";
 
-/** What other features read from ctx.observability: the registry, and the audit stream's lag per sink. */
+/** What src/features.ts hands to other features: the registry, and the audit stream's lag per sink. */
 export interface ObservabilityServices {
   readonly metrics: Metrics;
   streamLag(): Promise<{ sink: string; rows: number; seconds: number }[]>;
@@ -27,11 +28,15 @@ function portOf(listen: string): number {
 }
 
 /**
- * Metrics and the audit stream for src/features.ts: sets ctx.observability (so the listener edge in src/app.ts can
+ * Metrics and the audit stream for src/features.ts: returns its services (so the listener edge in src/app.ts can
  * count requests), mounts GET /metrics on the admin listener, and at start opens the `[metrics] listen` listener
  * and the audit forwarder. The only file of the feature that knows Elysia or Bun.serve.
  */
-export function buildObservabilityFeature(ctx: AppContext, env: Record<string, string | undefined>) {
+export function buildObservabilityFeature(
+  ctx: AppContext,
+  env: Record<string, string | undefined>,
+  oauth: Pick<OAuthServices, "verifier" | "keys">,
+) {
   const { config } = ctx;
   const metrics = new Metrics(ctx.store.db);
   let forwarder: AuditForwarder | null = null;
@@ -39,7 +44,6 @@ export function buildObservabilityFeature(ctx: AppContext, env: Record<string, s
     metrics,
     streamLag: async () => (forwarder ? await forwarder.lag() : []),
   };
-  (ctx as { observability?: ObservabilityServices }).observability = services;
   ctx.audit.onCommit((commit) => {
     metrics.observeAuditCommit(commit);
     forwarder?.wake();
@@ -47,10 +51,10 @@ export function buildObservabilityFeature(ctx: AppContext, env: Record<string, s
   metrics.setStreamLagSource({ lag: services.streamLag });
 
   const isAccessToken = async (token: string): Promise<boolean> => {
-    if (!ctx.oauth || token.split(".").length !== 3) return false;
+    if (token.split(".").length !== 3) return false;
     for (const surface of SURFACES) {
       try {
-        await ctx.oauth.verifier.verify(token, surface);
+        await oauth.verifier.verify(token, surface);
         return true;
       } catch {}
     }
@@ -82,7 +86,7 @@ export function buildObservabilityFeature(ctx: AppContext, env: Record<string, s
 
   let server: Server<undefined> | null = null;
   const onStart = async () => {
-    if (ctx.oauth) metrics.setTokenCacheSource(() => ctx.oauth!.verifier.cacheStats);
+    metrics.setTokenCacheSource(() => oauth.verifier.cacheStats);
     if (config.metrics.listen) {
       const loopback = isLoopbackHost(hostOf(config.metrics.listen));
       server = Bun.serve({
@@ -105,7 +109,7 @@ export function buildObservabilityFeature(ctx: AppContext, env: Record<string, s
         hostname: new URL(config.server.public_url).hostname,
         procId: String(process.pid),
       });
-      const signer: CheckpointSigner | null = ctx.oauth ? ctx.oauth.keys : null;
+      const signer: CheckpointSigner = oauth.keys;
       forwarder = new AuditForwarder({
         client: ctx.store.client,
         sinks,
@@ -123,5 +127,5 @@ export function buildObservabilityFeature(ctx: AppContext, env: Record<string, s
     await server?.stop(true);
     await forwarder?.stop();
   };
-  return { adminPlugin, onStart, onStop, metricsPort: () => server?.port ?? null };
+  return { services, adminPlugin, onStart, onStop, metricsPort: () => server?.port ?? null };
 }

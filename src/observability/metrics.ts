@@ -4,13 +4,13 @@ import type { AuditCommit } from "../audit/log";
 import type { ChainedRow } from "../audit/chain";
 import type { DbLike } from "../store/index";
 import { oauthGrants } from "../store/schema/oauth";
-import { aegisTools } from "../surfaces/aegis/index";
-import { cavalierTools } from "../surfaces/cavalier/index";
-import { forgeTools } from "../surfaces/forge/index";
+import { SURFACE_REGISTRY } from "../surfaces/index";
 import { boundedOutcome, boundedSurface, boundedTool, statusLabel, surfaceOfPath } from "./labels";
 
 /** Tool names of the catalog: the only values the `tool` label takes. */
-const CATALOG: ReadonlySet<string> = new Set([...forgeTools, ...cavalierTools, ...aegisTools].map((t) => t.name));
+const CATALOG: ReadonlySet<string> = new Set(
+  Object.values(SURFACE_REGISTRY).flatMap((s) => s.tools.map((t) => t.name)),
+);
 
 /** OAuth audit actions (src/oauth/) and outcomes, by the event name the `cavaridge_oauth_events_total` series uses. */
 function oauthEventOf(row: ChainedRow): string | null {

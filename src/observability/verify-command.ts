@@ -83,7 +83,8 @@ export const auditVerifyCheckpointCommand: Command = {
       const verdict = await verifyAgainstCheckpoint(store.client, text);
       if (verdict.ok) {
         io.out(
-          `checkpoint ok: row seq=${verdict.claims.seq} (epoch ${verdict.claims.epoch}) still has hash ${verdict.claims.hash}; chain verifies (${verdict.rows} rows)`,
+          `checkpoint ok: row seq=${verdict.claims.seq} (epoch ${verdict.claims.epoch}) still has hash ` +
+            `${verdict.claims.hash}; chain verifies (${verdict.rows} rows)`,
         );
         return 0;
       }

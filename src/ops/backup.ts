@@ -28,7 +28,8 @@ export function requireFileDatabase(config: Config, command: string): string {
   if (file === null)
     throw new OpsError(
       "server_database",
-      `${command} works on an embedded file: database; ${config.database.url.replace(/\/\/[^@/]*@/, "//")} is a libSQL server, whose backups are the server's job (README "Operate": scale out on a libSQL server)`,
+      `${command} works on an embedded file: database; ${config.database.url.replace(/\/\/[^@/]*@/, "//")} ` +
+        `is a libSQL server, whose backups are the server's job (README "Operate": scale out on a libSQL server)`,
     );
   return resolve(file);
 }

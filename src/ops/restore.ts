@@ -66,7 +66,8 @@ export async function restoreDatabase(
       if (live.length > 0)
         throw new OpsError(
           "server_running",
-          `a server is using ${target} (${live.map((l) => l.holder).join(", ")}): stop it first (systemctl stop cavaridge). A server that crashed stops counting 30 s after its last heartbeat.`,
+          `a server is using ${target} (${live.map((l) => l.holder).join(", ")}): stop it first (systemctl ` +
+            `stop cavaridge). A server that crashed stops counting 30 s after its last heartbeat.`,
         );
       replacedHead = await auditChainHead(current).catch(() => null);
       // Fold the WAL into the file, so the copy moved aside below is complete on its own.

@@ -1,6 +1,6 @@
 /**
  * A loopback reverse proxy that adds `Authorization: Bearer <token>` to every request: the conformance suite
- * cannot obtain a token itself (issue 4, "Proof"). The token is chosen by path (one per surface, since a token
+ * cannot obtain a token itself. The token is chosen by path (one per surface, since a token
  * is only valid at the surface it was issued for). Host and Origin pass through untouched, so the surface's
  * DNS-rebinding check sees exactly what the suite sent.
  */

@@ -69,7 +69,7 @@ describe("MCP SDK client auth() end to end", () => {
     const first = provider.saved!;
     expect(first.refresh_token).toBeTruthy();
     expect(decodeJwt(first.access_token).aud).toBe(`${issuer}/cavalier`);
-    const access = await app.ctx.oauth!.verifier.verify(first.access_token, "cavalier");
+    const access = await app.oauth.verifier.verify(first.access_token, "cavalier");
     expect(access.email).toBe("admin@harbor-it.example");
 
     // 5. A real MCP call with the token (the MCP surface is mounted by the MCP feature).
@@ -84,7 +84,7 @@ describe("MCP SDK client auth() end to end", () => {
     const second = provider.saved!;
     expect(second.access_token).not.toBe(first.access_token);
     expect(second.refresh_token).not.toBe(first.refresh_token);
-    await app.ctx.oauth!.verifier.verify(second.access_token, "cavalier");
+    await app.oauth.verifier.verify(second.access_token, "cavalier");
 
     // 7. Revocation: the client revokes its refresh token; the access token is refused at once.
     const revoked = await fetch(
@@ -92,7 +92,7 @@ describe("MCP SDK client auth() end to end", () => {
       formBody({ token: second.refresh_token!, client_id: provider.info!.client_id }),
     );
     expect(revoked.status).toBe(200);
-    await expect(app.ctx.oauth!.verifier.verify(second.access_token, "cavalier")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(second.access_token, "cavalier")).rejects.toMatchObject({
       code: "invalid_token",
     });
     const refused = await fetch(serverUrl, {

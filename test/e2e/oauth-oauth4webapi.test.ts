@@ -115,7 +115,7 @@ describe("oauth4webapi end to end", () => {
     await oauth.processRevocationResponse(
       await oauth.revocationRequest(as, client, clientAuth, refreshed.refresh_token!, insecure),
     );
-    await expect(app.ctx.oauth!.verifier.verify(refreshed.access_token, "forge")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(refreshed.access_token, "forge")).rejects.toMatchObject({
       code: "invalid_token",
     });
   });

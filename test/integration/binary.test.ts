@@ -1,7 +1,7 @@
 /**
  * The compiled single executable, run the way an operator runs it: copied ALONE into an empty directory
  * with a config file, with no Bun, Node or node_modules on PATH. This is the proof that scripts/build.ts
- * embeds libSQL's native addon (issue 2, item 2): without the pinning plugin the binary cannot open the
+ * embeds libSQL's native addon: without the pinning plugin the binary cannot open the
  * store and /readyz never answers.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

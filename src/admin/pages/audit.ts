@@ -20,10 +20,21 @@ export function outcomeBadge(outcome: string): Raw {
   return html`<span class="badge ${outcomeClass(outcome)}">${outcome}</span>`;
 }
 
+/** The labels of the filter form's time ranges. */
+const RANGE_LABELS = {
+  "1h": "Last hour",
+  "24h": "Last 24 hours",
+  "7d": "Last 7 days",
+  "30d": "Last 30 days",
+  all: "All time",
+  custom: "Custom…",
+} as const;
+
 export function chainBadge(chain: VerifyResult): Raw {
   return chain.ok
     ? html`<span class="badge ok" title="Every row's hash links to the previous one (cavaridge audit verify)">Chain intact · ${chain.rows} rows verified</span>`
-    : html`<span class="badge danger" title="A row was edited or removed (cavaridge audit verify lists every range)">Chain broken · ${chain.breaks.length} range(s): ${chain.breaks
+    : html`<span class="badge danger" title="A row was edited or removed (cavaridge audit verify lists every range)">Chain broken · \
+${chain.breaks.length} range(s): ${chain.breaks
         .slice(0, 3)
         .map((b) => `#${b.firstSeq}${b.lastSeq === b.firstSeq ? "" : `–#${b.lastSeq}`} (${b.reason})`)
         .join(", ")}${chain.breaks.length > 3 ? ", …" : ""}</span>`;
@@ -83,13 +94,13 @@ export function renderAudit(d: AuditPageData): string {
   const qs = auditQueryString(e);
   return layout(
     { title: "Audit", nav: "audit", principal: d.principal, csrf: d.csrf },
-    html`<div class="page-head split"><div><h1>Audit log</h1><p class="muted">Every call across /forge, /cavalier and /aegis, every sign-in and every admin action — newest first.</p></div><div>${chainBadge(d.chain)}</div></div>
+    html`<div class="page-head split"><div><h1>Audit log</h1><p class="muted">Every call across /forge, /cavalier and /aegis, every sign-in \
+and every admin action — newest first.</p></div><div>${chainBadge(d.chain)}</div></div>
     <section class="card">
       <form method="get" action="/audit" class="filters" id="audit-filters">
         <label>Time range<select name="range" data-autosubmit data-toggle-custom>
           ${(["1h", "24h", "7d", "30d", "all", "custom"] as const).map(
-            (r) =>
-              html`<option value="${r}"${e.range === r ? raw(" selected") : ""}>${{ "1h": "Last hour", "24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", all: "All time", custom: "Custom…" }[r]}</option>`,
+            (r) => html`<option value="${r}"${e.range === r ? raw(" selected") : ""}>${RANGE_LABELS[r]}</option>`,
           )}
         </select></label>
         <label class="custom-range${custom ? "" : " hidden"}">From (UTC)<input type="datetime-local" name="from" value="${datetimeLocal(e.from)}"></label>
@@ -140,8 +151,10 @@ export function renderAudit(d: AuditPageData): string {
           <button type="submit" class="primary">Apply</button>
           <a href="/audit" class="button">Reset</a>
           <span class="sep"></span>
-          <a class="button" id="export-csv" href="/api/mcp/audit/export?${raw(auditQueryString(e, { format: "csv" }).replaceAll("&", "&amp;"))}" download>Export CSV</a>
-          <a class="button" id="export-jsonl" href="/api/mcp/audit/export?${raw(auditQueryString(e, { format: "jsonl" }).replaceAll("&", "&amp;"))}" download>Export JSON lines</a>
+          <a class="button" id="export-csv" \
+href="/api/mcp/audit/export?${raw(auditQueryString(e, { format: "csv" }).replaceAll("&", "&amp;"))}" download>Export CSV</a>
+          <a class="button" id="export-jsonl" \
+href="/api/mcp/audit/export?${raw(auditQueryString(e, { format: "jsonl" }).replaceAll("&", "&amp;"))}" download>Export JSON lines</a>
         </div>
       </form>
       ${raw(d.chart)}
@@ -150,11 +163,17 @@ export function renderAudit(d: AuditPageData): string {
       ${
         d.rows.length === 0
           ? html`<p class="empty">No audit rows match these filters.</p>`
-          : html`<table class="data" id="audit-rows"><thead><tr><th>Time (UTC)</th><th>Surface</th><th>Tool / action</th><th>Outcome</th><th>User</th><th>Tenant</th><th>Client</th><th class="num">Latency</th></tr></thead><tbody>${rows}</tbody></table>`
+          : html`<table class="data" id="audit-rows"><thead><tr><th>Time (UTC)</th><th>Surface</th><th>Tool / action</th><th>Outcome</th>\
+<th>User</th><th>Tenant</th><th>Client</th><th class="num">Latency</th></tr></thead><tbody>${rows}</tbody></table>`
       }
       <nav class="pager" aria-label="Pages">
         ${d.isFirstPage ? html`<span class="muted">Newest</span>` : html`<a href="/audit?${raw(qs.replaceAll("&", "&amp;"))}">« Newest</a>`}
-        ${d.nextCursor ? html`<a id="older" href="/audit?${raw(auditQueryString(e, { cursor: d.nextCursor }).replaceAll("&", "&amp;"))}">Older »</a>` : html`<span class="muted">End of log</span>`}
+        ${
+          d.nextCursor
+            ? html`<a id="older" \
+href="/audit?${raw(auditQueryString(e, { cursor: d.nextCursor }).replaceAll("&", "&amp;"))}">Older »</a>`
+            : html`<span class="muted">End of log</span>`
+        }
       </nav>
     </section>`,
   );
@@ -181,7 +200,8 @@ export function renderAuditDetail(d: {
     html`<dt>${label}</dt><dd>${value === null || value === undefined || value === "" ? html`<span class="muted">—</span>` : value}</dd>`;
   return layout(
     { title: `Audit ${r.id}`, nav: "audit", principal: d.principal, csrf: d.csrf },
-    html`<div class="page-head"><p><a href="/audit">« Audit log</a></p><h1><code>${r.tool ?? r.action}</code> ${outcomeBadge(r.outcome)}</h1><p class="muted">${formatTime(r.at)} UTC · row #${r.seq}</p></div>
+    html`<div class="page-head"><p><a href="/audit">« Audit log</a></p><h1><code>${r.tool ?? r.action}</code> \
+${outcomeBadge(r.outcome)}</h1><p class="muted">${formatTime(r.at)} UTC · row #${r.seq}</p></div>
     <section class="card">
       <dl class="kv">
         ${field("Id", html`<code>${r.id}</code>`)}
@@ -197,8 +217,22 @@ export function renderAuditDetail(d: {
         ${field("Request id", r.requestId ? html`<code>${r.requestId}</code>` : null)}
         ${field("Address", r.ip)}
         ${field("Latency", r.latencyMs !== null ? `${r.latencyMs} ms` : null)}
-        ${field("Confirms", r.confirmsId ? html`<a href="/audit/${r.confirmsId}" id="confirms-link">the call it confirmed (<code>${r.confirmsId}</code>)</a>` : null)}
-        ${field("Confirmed by", d.confirmedBy.length ? html`${d.confirmedBy.map((c) => html`<a href="/audit/${c.id}"><code>${c.id}</code></a> ${outcomeBadge(c.outcome)} `)}` : null)}
+        ${field(
+          "Confirms",
+          r.confirmsId
+            ? html`<a href="/audit/${r.confirmsId}" id="confirms-link">the call it confirmed \
+(<code>${r.confirmsId}</code>)</a>`
+            : null,
+        )}
+        ${field(
+          "Confirmed by",
+          d.confirmedBy.length
+            ? html`${d.confirmedBy.map(
+                (c) => html`<a href="/audit/${c.id}"><code>${c.id}</code>\
+</a> ${outcomeBadge(c.outcome)} `,
+              )}`
+            : null,
+        )}
         ${field("Hash", html`<code class="small">${r.hash}</code>`)}
         ${field("Previous hash", html`<code class="small">${r.prevHash}</code>`)}
       </dl>

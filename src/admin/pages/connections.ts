@@ -36,7 +36,8 @@ export function renderConnections(opts: {
       <td>${timeCell(g.createdAt, now)}</td>
       <td>${timeCell(g.lastUsedAt, now)}</td>
       <td class="actions">
-        <form method="post" action="/connections/${g.id}/revoke" class="inline" data-confirm="Revoke ${g.clientName}'s access to ${g.surface} for ${g.userEmail}? The next call it makes will fail.">
+        <form method="post" action="/connections/${g.id}/revoke" class="inline" data-confirm="Revoke ${g.clientName}'s access to \
+${g.surface} for ${g.userEmail}? The next call it makes will fail.">
           <input type="hidden" name="csrf" value="${csrf ?? ""}">
           <button type="submit" class="danger small">Revoke</button>
         </form>
@@ -49,7 +50,14 @@ export function renderConnections(opts: {
       <td><div>${c.name}</div><div class="muted small mono clip" title="${c.id}">${c.id}</div></td>
       <td><span class="badge neutral">${c.source === "cimd" ? "CIMD" : "DCR"}</span></td>
       <td class="small">${c.redirectUris.map((u) => html`<div class="mono clip" title="${u}">${u}</div>`)}</td>
-      <td>${c.approvedTenantIds.length === 0 ? html`<span class="muted">not approved</span>` : c.approvedTenantIds.map((t) => html`<span class="chip" title="${t}">${directory.tenantName(t) ?? t}</span> `)}</td>
+      <td>${
+        c.approvedTenantIds.length === 0
+          ? html`<span class="muted">not approved</span>`
+          : c.approvedTenantIds.map(
+              (t) => html`<span \
+class="chip" title="${t}">${directory.tenantName(t) ?? t}</span> `,
+            )
+      }</td>
       <td class="num">${c.liveGrants}</td>
       <td>${timeCell(c.lastUsedAt, now)}</td>
       <td class="actions">
@@ -58,9 +66,15 @@ export function renderConnections(opts: {
           tenantOptions.filter((t) => !c.approvedTenantIds.includes(t.id)),
           csrf,
         )}
-        <form method="post" action="/clients/${encodeURIComponent(c.id)}/delete" class="inline" data-confirm="Delete the client ${c.name}? Every connection it holds is revoked.">
+        <form method="post" action="/clients/${encodeURIComponent(c.id)}/delete" class="inline" data-confirm="Delete the client ${c.name}? \
+Every connection it holds is revoked.">
           <input type="hidden" name="csrf" value="${csrf ?? ""}">
-          <button type="submit" class="danger small"${c.usedElsewhere && principal.role !== "platform_admin" ? html` disabled title="Also used by tenants outside your scope"` : ""}>Delete</button>
+          <button type="submit" class="danger small"${
+            c.usedElsewhere && principal.role !== "platform_admin"
+              ? html` disabled title="Also \
+used by tenants outside your scope"`
+              : ""
+          }>Delete</button>
         </form>
       </td>
     </tr>`,
@@ -71,7 +85,8 @@ export function renderConnections(opts: {
       <td><span class="badge neutral">${c.source === "cimd" ? "CIMD" : "DCR"}</span></td>
       <td>${timeCell(c.deletedAt, now)}</td>
       <td class="actions">
-        <form method="post" action="/clients/${encodeURIComponent(c.id)}/restore" class="inline" data-confirm="Restore the client ${c.name}? It may connect again; its earlier connections stay revoked.">
+        <form method="post" action="/clients/${encodeURIComponent(c.id)}/restore" class="inline" data-confirm="Restore the client ${c.name}? \
+It may connect again; its earlier connections stay revoked.">
           <input type="hidden" name="csrf" value="${csrf ?? ""}">
           <button type="submit" class="small">Restore</button>
         </form>
@@ -84,38 +99,46 @@ export function renderConnections(opts: {
       : html`<form method="post" action="/clients/approve" class="inline approve" id="approve-by-id">
         <input type="hidden" name="csrf" value="${csrf ?? ""}">
         <label for="approve-client-id" class="small">Client ID</label>
-        <input type="text" name="client_id" id="approve-client-id" class="small mono" required maxlength="2000" placeholder="from the technician's “approval needed” page">
+        <input type="text" name="client_id" id="approve-client-id" class="small mono" required maxlength="2000" placeholder="from the \
+technician's “approval needed” page">
         <label class="sr-only" for="approve-by-id-tenant">Tenant</label>
         <select name="tenant" id="approve-by-id-tenant" class="small">${tenantOptions.map((t) => html`<option value="${t.id}">${t.name}</option>`)}</select>
         <button type="submit" class="small">Approve for tenant</button>
       </form>`;
   return layout(
     { title: "Connections", nav: "connections", principal, csrf, notice: opts.notice },
-    html`<div class="page-head"><h1>Connections</h1><p class="muted">Every live authorization of an AI client for a surface. Revoking takes effect on the client's very next request.</p></div>
+    html`<div class="page-head"><h1>Connections</h1><p class="muted">Every live authorization of an AI client for a surface. Revoking takes \
+effect on the client's very next request.</p></div>
     <section class="card">
       <div class="card-head"><h2>Live connections <span class="muted">(${opts.grants.length})</span></h2></div>
       ${
         opts.grants.length === 0
           ? html`<p class="empty">No live connections in your tenants. When someone connects ChatGPT or Claude to a server, it appears here.</p>`
-          : html`<table class="data" id="grants"><thead><tr><th>User</th><th>Tenant</th><th>Client</th><th>Surface</th><th>Scopes</th><th>Created</th><th>Last used</th><th></th></tr></thead><tbody>${grantRows}</tbody></table>`
+          : html`<table class="data" id="grants"><thead><tr><th>User</th><th>Tenant</th><th>Client</th><th>Surface</th><th>Scopes</th>\
+<th>Created</th><th>Last used</th><th></th></tr></thead><tbody>${grantRows}</tbody></table>`
       }
     </section>
     <section class="card">
       <div class="card-head"><h2>OAuth clients <span class="muted">(${opts.clients.length})</span></h2></div>
-      <p class="muted small">Clients register themselves (dynamic registration) or identify by a metadata document URL (CIMD). Approve a client for a tenant so its technicians can connect it.${principal.role === "platform_admin" ? "" : " Listed are the clients approved for or connected in your tenants; approve a new one by its client ID."}</p>
+      <p class="muted small">Clients register themselves (dynamic registration) or identify by a metadata document URL (CIMD). Approve a \
+client for a tenant so its technicians can connect \
+it.${principal.role === "platform_admin" ? "" : " Listed are the clients approved for or connected in your tenants; approve a new one by its client ID."}</p>
       ${approveById}
       ${
         opts.clients.length === 0
           ? html`<p class="empty">No clients registered yet.</p>`
-          : html`<table class="data" id="clients"><thead><tr><th>Client</th><th>Kind</th><th>Redirect URIs</th><th>Approved for</th><th>Live</th><th>Last used</th><th></th></tr></thead><tbody>${clientRows}</tbody></table>`
+          : html`<table class="data" id="clients"><thead><tr><th>Client</th><th>Kind</th><th>Redirect URIs</th><th>Approved for</th>\
+<th>Live</th><th>Last used</th><th></th></tr></thead><tbody>${clientRows}</tbody></table>`
       }
     </section>
     ${
       principal.role === "platform_admin" && opts.deletedClients.length > 0
         ? html`<section class="card">
       <div class="card-head"><h2>Deleted clients <span class="muted">(${opts.deletedClients.length})</span></h2></div>
-      <p class="muted small">A deleted client is refused everywhere (a metadata-document URL stays blocked for every tenant). Restore undoes a mistaken deletion; its earlier connections stay revoked.</p>
-      <table class="data" id="deleted-clients"><thead><tr><th>Client</th><th>Kind</th><th>Deleted</th><th></th></tr></thead><tbody>${deletedRows}</tbody></table>
+      <p class="muted small">A deleted client is refused everywhere (a metadata-document URL stays blocked for every tenant). Restore undoes \
+a mistaken deletion; its earlier connections stay revoked.</p>
+      <table class="data" id="deleted-clients"><thead><tr><th>Client</th><th>Kind</th><th>Deleted</th><th></th></tr></thead>\
+<tbody>${deletedRows}</tbody></table>
     </section>`
         : ""
     }`,

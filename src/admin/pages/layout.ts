@@ -84,7 +84,8 @@ export function layout(frame: PageFrame, body: Raw): string {
         <div class="who">
           <span class="who-name" title="${p.email}">${p.name}</span>
           <span class="badge role">${ROLE_LABEL[p.role] ?? p.role}</span>
-          <form method="post" action="/sign-out" class="inline"><input type="hidden" name="csrf" value="${frame.csrf ?? ""}"><button type="submit" class="link">Sign out</button></form>
+          <form method="post" action="/sign-out" class="inline"><input type="hidden" name="csrf" value="${frame.csrf ?? ""}"><button \
+type="submit" class="link">Sign out</button></form>
         </div>
       </header>`
     : html``;

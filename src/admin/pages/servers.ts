@@ -36,7 +36,8 @@ export function renderServers(opts: {
       <dl class="kv">
         <dt>Server URL</dt>
         <dd><code class="copyable" data-copy="${s.url}">${s.url}</code> <button type="button" class="copy small" data-copy="${s.url}">Copy</button>
-          <div class="hint">Paste this into ChatGPT (Settings → Connectors → Add custom connector) or Claude (Settings → Connectors → Add custom connector).</div>${s.reachabilityNote ? html`<div class="hint warn https-note">Note: ${s.reachabilityNote}.</div>` : ""}</dd>
+          <div class="hint">Paste this into ChatGPT (Settings → Connectors → Add custom connector) or Claude (Settings → Connectors → Add \
+custom connector).</div>${s.reachabilityNote ? html`<div class="hint warn https-note">Note: ${s.reachabilityNote}.</div>` : ""}</dd>
         <dt>Protected resource metadata</dt>
         <dd><a href="${s.protectedResourceMetadataUrl}" rel="noreferrer"><code>${s.protectedResourceMetadataUrl}</code></a></dd>
         <dt>Tool catalog</dt>
@@ -44,7 +45,12 @@ export function renderServers(opts: {
         <dt>Calls, last 24 h</dt>
         <dd><a href="/audit?range=24h&amp;kind=mcp&amp;surface=${s.surface}"><b class="num">${s.callsLast24h}</b></a></dd>
       </dl>
-      <h3>Tools <span class="muted">(${s.tools.length}${s.tools.some((t) => t.destructive) ? ` · ${s.tools.filter((t) => t.destructive).length} destructive, each asks the user to confirm` : ""})</span></h3>
+      <h3>Tools <span class="muted">(${s.tools.length}${
+        s.tools.some((t) => t.destructive)
+          ? ` · \
+${s.tools.filter((t) => t.destructive).length} destructive, each asks the user to confirm`
+          : ""
+      })</span></h3>
       ${
         s.tools.length === 0
           ? html`<p class="empty">No tools are registered on this surface yet.</p>`
@@ -61,7 +67,9 @@ export function renderServers(opts: {
                 : t.annotations.readOnlyHint
                   ? html`<span class="badge neutral">Read-only</span>`
                   : html`<span class="badge info">Writes</span>`
-            }${t.annotations.idempotentHint ? html` <span class="badge neutral">Idempotent</span>` : ""}${t.annotations.openWorldHint ? html` <span class="badge neutral">Open world</span>` : ""}</td>
+            }${t.annotations.idempotentHint ? html` <span class="badge neutral">Idempotent</span>` : ""}${
+              t.annotations.openWorldHint ? html` <span class="badge neutral">Open world</span>` : ""
+            }</td>
           </tr>`,
         )}</tbody>
       </table>`
@@ -70,6 +78,7 @@ export function renderServers(opts: {
   );
   return layout(
     { title: "Servers", nav: "servers", principal: opts.principal, csrf: opts.csrf },
-    html`<div class="page-head"><h1>Servers</h1><p class="muted">The MCP servers this appliance serves. Each surface is its own server with its own OAuth resource and scopes.</p></div>${stream}${cards}`,
+    html`<div class="page-head"><h1>Servers</h1><p class="muted">The MCP servers this appliance serves. Each surface is its own server with \
+its own OAuth resource and scopes.</p></div>${stream}${cards}`,
   );
 }

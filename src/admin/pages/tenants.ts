@@ -32,7 +32,10 @@ export function renderTenants(opts: {
                 <td><div>${u.name}</div><div class="muted small">${u.email}</div></td>
                 <td>${ROLE_LABEL[u.role] ?? u.role}</td>
                 <td>${u.disabled ? html`<span class="badge off">Disabled</span>` : html`<span class="badge ok">Active</span>`}</td>
-                <td>${(byUser.get(u.id) ?? []).map((g) => html`<span class="chip" title="${g.scopes.join(" ")}">${g.clientName} → ${g.surface}</span> `)}${(byUser.get(u.id) ?? []).length === 0 ? html`<span class="muted">none</span>` : ""}</td>
+                <td>${(byUser.get(u.id) ?? []).map(
+                  (g) => html`<span class="chip" title="${g.scopes.join(" ")}">${g.clientName} → \
+${g.surface}</span> `,
+                )}${(byUser.get(u.id) ?? []).length === 0 ? html`<span class="muted">none</span>` : ""}</td>
               </tr>`,
             )}</tbody></table>`
       }
@@ -40,6 +43,7 @@ export function renderTenants(opts: {
   });
   return layout(
     { title: "Tenants & users", nav: "tenants", principal: opts.principal, csrf: opts.csrf },
-    html`<div class="page-head"><h1>Tenants &amp; users</h1><p class="muted">Read-only: tenants and users come from the configuration file and are synced at every start. Edit the config to change them.</p></div>${sections}`,
+    html`<div class="page-head"><h1>Tenants &amp; users</h1><p class="muted">Read-only: tenants and users come from the configuration file \
+and are synced at every start. Edit the config to change them.</p></div>${sections}`,
   );
 }

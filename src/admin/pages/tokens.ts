@@ -14,13 +14,15 @@ export function renderTokens(opts: {
   const { csrf, now } = opts;
   return layout(
     { title: "API tokens", nav: "tokens", principal: opts.principal, csrf, notice: opts.notice },
-    html`<div class="page-head"><h1>API tokens</h1><p class="muted">Tokens for the admin JSON API (<code>/api/mcp/…</code>). A token acts with your role and sees exactly the tenants you see.</p></div>
+    html`<div class="page-head"><h1>API tokens</h1><p class="muted">Tokens for the admin JSON API (<code>/api/mcp/…</code>). A token acts \
+with your role and sees exactly the tenants you see.</p></div>
     ${
       opts.created
         ? html`<section class="card created" role="status">
         <h2>Token “${opts.created.name}” created</h2>
         <p>Copy it now: it is shown only once and stored only as a hash.</p>
-        <p><code class="secret" id="new-token">${opts.created.token}</code> <button type="button" class="copy small" data-copy="${opts.created.token}">Copy</button></p>
+        <p><code class="secret" id="new-token">${opts.created.token}</code> <button type="button" class="copy small" \
+data-copy="${opts.created.token}">Copy</button></p>
         <pre class="small">curl -H "Authorization: Bearer ${opts.created.token}" ${opts.adminUrl}/api/mcp/connections</pre>
       </section>`
         : ""
@@ -47,7 +49,8 @@ export function renderTokens(opts: {
             <td class="actions">${
               t.revokedAt
                 ? ""
-                : html`<form method="post" action="/tokens/${t.id}/revoke" class="inline" data-confirm="Revoke the token ${t.name}?"><input type="hidden" name="csrf" value="${csrf ?? ""}"><button type="submit" class="danger small">Revoke</button></form>`
+                : html`<form method="post" action="/tokens/${t.id}/revoke" class="inline" data-confirm="Revoke the token ${t.name}?"><input \
+type="hidden" name="csrf" value="${csrf ?? ""}"><button type="submit" class="danger small">Revoke</button></form>`
             }</td>
           </tr>`,
             )}</tbody></table>`

@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
- * Pending confirmations of destructive tool calls (mcp-client-compat 5.3). The token itself is never stored,
+ * Pending confirmations of destructive tool calls (docs/mcp-client-compat.md 5.3). The token itself is never stored,
  * only its SHA-256. A row is bound to the user, client, grant, surface, tool, tenant scope and the SHA-256 of
  * the canonical arguments; it is consumed once (`used_at` set by `UPDATE … WHERE used_at IS NULL RETURNING`).
  */
@@ -28,7 +28,7 @@ export const mcpConfirmations = sqliteTable(
     /**
      * 1 when the proposal answered a `confirmed: true` call that matched nothing: the model asked to run without
      * a proposal the user saw, so only the token (which the client passes back after showing it) redeems it;
-     * otherwise a model could self-approve by sending `confirmed: true` twice (mcp-client-compat I6).
+     * otherwise a model could self-approve by sending `confirmed: true` twice (docs/mcp-client-compat.md I6).
      */
     tokenRequired: integer("token_required", { mode: "boolean" }).notNull().default(false),
   },

@@ -20,7 +20,7 @@ beforeAll(async () => {
   // A second appliance process on the same database (same directory, hence same master key).
   second = await startTestAppliance({ dir: app.dir });
   const auth: SurfaceAuth = {
-    verify: (token, surface) => app.ctx.oauth!.verifier.verify(token, surface),
+    verify: (token, surface) => app.oauth.verifier.verify(token, surface),
     challenge: (surface, kind, opts) => bearerChallenge(app.config, surface, kind, opts),
   };
   fixture = serveSurface(app.ctx, "cavalier", fixtureTools("cavalier"), auth);

@@ -5,7 +5,7 @@ import { accessFor, fixtureTools, serveSurface, tableAuth } from "../../helpers/
 
 /**
  * Bug (security review): requests refused at the surface by the Host/Origin check (403) or an unsupported
- * MCP-Protocol-Version (400) left no audit row, although issue 4 says refused requests are audited too.
+ * MCP-Protocol-Version (400) left no audit row, although every refused request is audited (docs/mcp-client-compat.md H2).
  */
 
 let app: TestAppliance;

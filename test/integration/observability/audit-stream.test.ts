@@ -122,7 +122,7 @@ describe("audit stream", () => {
     await app.ctx.audit.flush();
     const head = await headSeq(app.ctx.store.client);
     // The rows wait in the database and the lag is visible.
-    const lag = await app.ctx.observability!.streamLag();
+    const lag = await app.observability.streamLag();
     expect(lag[0]!.rows).toBeGreaterThan(0);
     const metrics = await (await fetch(`${app.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/cavaridge_audit_stream_lag_rows\{sink="syslog:127\.0\.0\.1:\d+"\} [1-9]/);
@@ -135,7 +135,7 @@ describe("audit stream", () => {
     );
     expect(syslog.framingErrors).toEqual([]);
     expectCompleteInOrder(syslog.records, head);
-    await waitFor(async () => (await app.ctx.observability!.streamLag())[0]!.rows === 0, 5_000, "lag back to 0");
+    await waitFor(async () => (await app.observability.streamLag())[0]!.rows === 0, 5_000, "lag back to 0");
   }, 90_000);
 
   test("while the collector withholds its acknowledgement for 5 s, 50 tool calls each complete in under 1 s", async () => {

@@ -83,8 +83,8 @@ test("a saved checkpoint verifies, also after its key retired and left the JWKS;
     sql: "UPDATE oauth_signing_keys SET publish_until = 1 WHERE kid = ?",
     args: [kid],
   });
-  await app.ctx.oauth!.keys.reload();
-  expect((await app.ctx.oauth!.keys.jwks()).keys.map((k) => k.kid)).not.toContain(kid);
+  await app.oauth.keys.reload();
+  expect((await app.oauth.keys.jwks()).keys.map((k) => k.kid)).not.toContain(kid);
   expect((await cli("audit", "verify", "--checkpoint", file, "--config", cfg)).code).toBe(0);
 
   // Only the compact JWS, as a SIEM might keep it.

@@ -66,11 +66,11 @@ describe("reloadConfig on a running appliance", () => {
 
   test("a user removed from the file loses every grant at once", async () => {
     const tokens = await obtainTokens(app, { email: "late@harbor-it.example", surface: "cavalier" });
-    expect(await app.ctx.oauth!.verifier.verify(tokens.access_token, "cavalier")).toBeDefined();
+    expect(await app.oauth.verifier.verify(tokens.access_token, "cavalier")).toBeDefined();
     writeFileSync(path, base);
     const result = await app.reload(path, {});
     expect(result).toMatchObject({ status: "applied", revokedGrants: 1 });
-    await expect(app.ctx.oauth!.verifier.verify(tokens.access_token, "cavalier")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(tokens.access_token, "cavalier")).rejects.toMatchObject({
       code: "invalid_token",
     });
     const grant = await app.ctx.store.client.execute({

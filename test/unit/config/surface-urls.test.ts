@@ -14,7 +14,7 @@ import {
   surfaceOfHost,
 } from "../../../src/oauth/resource";
 
-/** server.surface_urls (one hostname per surface, mcp-client-compat §5.2): validation and the pure resource rules. */
+/** server.surface_urls (one hostname per surface, docs/mcp-client-compat.md §5.2): validation and the pure resource rules. */
 
 const text = (surfaceUrls: string, extra = "") => `
 [server]

@@ -6,7 +6,7 @@ const socket = (address: string) =>
   ({ requestIP: () => ({ address, family: "IPv4", port: 1 }) }) as unknown as Server<unknown>;
 const req = (headers: Record<string, string> = {}) => new Request("http://127.0.0.1/x", { headers });
 
-describe("client address (mcp-client-compat H5: throttling keyed on the real client)", () => {
+describe("client address (docs/mcp-client-compat.md H5: throttling keyed on the real client)", () => {
   test("without trusted proxies, X-Forwarded-For is ignored: a spoofed header cannot change the bucket", () => {
     expect(clientIpFor(req({ "x-forwarded-for": "1.2.3.4" }), socket("10.0.0.9"), 0)).toBe("10.0.0.9");
   });

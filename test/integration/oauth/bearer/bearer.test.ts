@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function forge(overrides: JWTPayload, header: Record<string, unknown> = {}, key?: CryptoKey): Promise<string> {
-  const signing = await app.ctx.oauth!.keys.signingKey();
+  const signing = await app.oauth.keys.signingKey();
   const { iat: _i, exp: _e, ...base } = claims;
   return new SignJWT({ ...base, ...overrides })
     .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: signing.kid, ...header })
@@ -31,8 +31,7 @@ async function forge(overrides: JWTPayload, header: Record<string, unknown> = {}
     .sign(key ?? signing.key);
 }
 
-const verify = (token: string, surface: "cavalier" | "forge" = "cavalier") =>
-  app.ctx.oauth!.verifier.verify(token, surface);
+const verify = (token: string, surface: "cavalier" | "forge" = "cavalier") => app.oauth.verifier.verify(token, surface);
 const refused = async (token: string, surface: "cavalier" | "forge" = "cavalier") => {
   await expect(verify(token, surface)).rejects.toMatchObject({ code: "invalid_token" });
 };

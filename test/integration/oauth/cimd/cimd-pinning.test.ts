@@ -10,7 +10,7 @@ import { buildAuthorizeUrl } from "../../../helpers/oauth";
 setDefaultTimeout(30_000);
 
 /**
- * DNS-rebinding TOCTOU (mcp-client-compat §4.6): the address the SSRF guard checked must be the address the
+ * DNS-rebinding TOCTOU (docs/mcp-client-compat.md §4.6): the address the SSRF guard checked must be the address the
  * appliance connects to. Two real TLS servers share one port: the "checked" one on 127.0.0.2 (the only address
  * the test guard admits) and an "internal" decoy on 127.0.0.1, which is what the system resolver answers for
  * `localhost` (the second resolution an unpinned fetch would do). The injected resolver rebinds too: first
@@ -57,7 +57,7 @@ beforeEach(() => {
   hits.checked.length = 0;
   hits.decoy.length = 0;
   resolutions = 0;
-  app.ctx.oauth!.cimd.configureNetwork({
+  app.oauth.cimd.configureNetwork({
     // Real fetch; the test only adds its CA (production uses the system roots).
     fetch: ((input: string | URL | Request, init?: BunFetchRequestInit) =>
       fetch(input, { ...init, tls: { ...init?.tls, ca: CERT } })) as typeof fetch,

@@ -41,7 +41,7 @@ function serveDoc(path: string, doc: object | Doc, headers: Record<string, strin
 
 let injected: typeof fetch;
 const allowFixture = () =>
-  app.ctx.oauth!.cimd.configureNetwork({
+  app.oauth.cimd.configureNetwork({
     fetch: injected,
     resolve: async () => ["127.0.0.1"],
     isAllowedAddress: (a) => a === "127.0.0.1",
@@ -143,7 +143,7 @@ describe("client ID metadata documents", () => {
     const res = await exchangeCode(app, client, code, verifier);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { access_token: string };
-    const access = await app.ctx.oauth!.verifier.verify(body.access_token, "cavalier");
+    const access = await app.oauth.verifier.verify(body.access_token, "cavalier");
     expect(access.clientId).toBe(CHATGPT_ID);
     expect(access.clientName).toBe("ChatGPT");
     expect(fetched).toContain(CHATGPT_ID);
@@ -215,7 +215,7 @@ describe("client ID metadata documents", () => {
   });
 
   test("bug: a body that stalls after the headers gave a 500; now a local invalid_client page within the timeout", async () => {
-    app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 });
+    app.oauth.cimd.configureNetwork({ timeoutMs: 300 });
     const started = Date.now();
     const res = await fetch(
       buildAuthorizeUrl(app, {
@@ -246,7 +246,7 @@ describe("client ID metadata documents", () => {
   });
 
   test("every fetch failure shows the caller one generic message, so the fetcher cannot probe internal services", async () => {
-    app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 });
+    app.oauth.cimd.configureNetwork({ timeoutMs: 300 });
     docs.set("/oauth/redir/client.json", { status: 302, headers: { location: "http://10.0.0.1/x.json" } });
     docs.set("/oauth/e500/client.json", { status: 500, body: "internal detail: db=10.0.0.5" });
     docs.set("/oauth/big/client.json", { body: "x".repeat(6000), headers: { "content-type": "application/json" } });
@@ -259,16 +259,16 @@ describe("client ID metadata documents", () => {
       ["big", allowFixture],
       ["html", allowFixture],
       ["badjson", allowFixture],
-      ["stall", () => app.ctx.oauth!.cimd.configureNetwork({ timeoutMs: 300 })],
+      ["stall", () => app.oauth.cimd.configureNetwork({ timeoutMs: 300 })],
       ["reset", allowFixture],
       [
         "unresolvable",
-        () => app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => Promise.reject(new Error("ENOTFOUND")) }),
+        () => app.oauth.cimd.configureNetwork({ resolve: async () => Promise.reject(new Error("ENOTFOUND")) }),
       ],
       [
         "private",
         () =>
-          app.ctx.oauth!.cimd.configureNetwork({
+          app.oauth.cimd.configureNetwork({
             resolve: async () => ["10.0.0.5"],
             isAllowedAddress: isPublicAddress,
           }),
@@ -276,7 +276,7 @@ describe("client ID metadata documents", () => {
       [
         "refused",
         () =>
-          app.ctx.oauth!.cimd.configureNetwork({
+          app.oauth.cimd.configureNetwork({
             fetch: (async () => Promise.reject(new TypeError("ECONNREFUSED 10.0.0.5:443"))) as unknown as typeof fetch,
           }),
       ],
@@ -377,7 +377,7 @@ describe("client ID metadata documents", () => {
       "::ffff:127.0.0.1",
       "fd00::1",
     ]) {
-      app.ctx.oauth!.cimd.configureNetwork({ resolve: async () => [address], isAllowedAddress: isPublicAddress });
+      app.oauth.cimd.configureNetwork({ resolve: async () => [address], isAllowedAddress: isPublicAddress });
       serveDoc("/oauth/abc123/client.json", chatgptDoc());
       const res = await fetch(buildAuthorizeUrl(app, { client_id: CHATGPT_ID, redirect_uri: CHATGPT_REDIRECT }), {
         redirect: "manual",
@@ -386,7 +386,7 @@ describe("client ID metadata documents", () => {
       expect(res.headers.get("location")).toBeNull();
     }
     // A resolver answer that mixes a public and a private address is refused too (rebinding set-up).
-    app.ctx.oauth!.cimd.configureNetwork({
+    app.oauth.cimd.configureNetwork({
       resolve: async () => ["93.184.216.34", "127.0.0.1"],
       isAllowedAddress: isPublicAddress,
     });

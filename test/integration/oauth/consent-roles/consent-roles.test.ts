@@ -84,14 +84,14 @@ describe("who may consent", () => {
     // Approved meanwhile (admin page): reloading the same authorization request now shows the consent form.
     await approveForUser(app, client.client_id, "tech@harbor-it.example");
     const t = await obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", approve: false, client });
-    expect((await app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).role).toBe("technician");
+    expect((await app.oauth.verifier.verify(t.access_token, "cavalier")).role).toBe("technician");
   });
 
   test("once an MSP admin consented, a technician of that tenant may consent too", async () => {
     const client = await registerTestClient(app, { client_name: "Team Agent" });
     await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier", client });
     const t = await obtainTokens(app, { email: "tech@harbor-it.example", surface: "cavalier", client, approve: false });
-    const access = await app.ctx.oauth!.verifier.verify(t.access_token, "cavalier");
+    const access = await app.oauth.verifier.verify(t.access_token, "cavalier");
     expect(access.role).toBe("technician");
     expect(access.tenantId).toBe("harbor-it");
     // ...but the approval was for harbor-it only: a technician of a client tenant still needs one.
@@ -145,7 +145,7 @@ describe("who may consent", () => {
       }),
     ).toBe(false);
     const t = await obtainTokens(app, { email: "staff@contosocare.example", surface: "aegis", client, approve: false });
-    expect((await app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).tenantId).toBe("contosocare");
+    expect((await app.oauth.verifier.verify(t.access_token, "aegis")).tenantId).toBe("contosocare");
     const clients = await listClients(app.ctx.store.db, adminScope);
     expect(clients.find((c) => c.id === client.client_id)!.approvedTenantIds).toEqual(["contosocare"]);
   });
@@ -178,7 +178,7 @@ describe("disabled users", () => {
       users: app.config.users.map((u) => (u.email === "admin@otter-msp.example" ? { ...u, disabled: true } : u)),
     };
     await syncConfigToStore(app.ctx.store, disabledConfig, app.ctx.clock);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "forge")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(t.access_token, "forge")).rejects.toMatchObject({
       code: "invalid_token",
     });
     const refreshed = await fetch(
@@ -215,7 +215,7 @@ describe("disabled users at start", () => {
     try {
       const [g] = await second.ctx.store.db.select().from(oauthGrants).where(eq(oauthGrants.id, t.grant_id));
       expect(g!.revokedAt).not.toBeNull();
-      await expect(app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({
+      await expect(app.oauth.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({
         code: "invalid_token",
       });
     } finally {

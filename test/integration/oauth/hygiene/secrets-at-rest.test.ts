@@ -15,7 +15,7 @@ afterAll(async () => {
   await app.close();
 });
 
-describe("no secret in logs, audit or database (mcp-client-compat H3/H4)", () => {
+describe("no secret in logs, audit or database (docs/mcp-client-compat.md H3/H4)", () => {
   test("after a full flow with a confidential client, no code, token, secret or password appears anywhere", async () => {
     const reg = await fetch(`${app.baseUrl}/oauth/register`, {
       method: "POST",

@@ -65,9 +65,9 @@ describe("signing keys", () => {
       ).keys.map((k) => k.kid);
       expect(otherJwks).toEqual(await jwksKids(app));
       const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
-      expect((await other.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).grantId).toBe(t.grant_id);
+      expect((await other.oauth.verifier.verify(t.access_token, "cavalier")).grantId).toBe(t.grant_id);
       await revokeGrant(other.ctx, t.grant_id, { actor: "admin", reason: "test" });
-      await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
+      await expect(app.oauth.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
         code: "invalid_token",
       });
     } finally {
@@ -97,8 +97,8 @@ describe("signing keys", () => {
     const after = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "forge" });
     expect(decodeProtectedHeader(after.access_token).kid).toBe(newKid);
     expect((await jwksKids(app)).sort()).toEqual([oldKid, newKid].sort());
-    await app.ctx.oauth!.verifier.verify(before.access_token, "forge");
-    await app.ctx.oauth!.verifier.verify(after.access_token, "forge");
+    await app.oauth.verifier.verify(before.access_token, "forge");
+    await app.oauth.verifier.verify(after.access_token, "forge");
 
     // Once every token the old key signed has expired, it leaves JWKS.
     time.advance((app.config.oauth.access_token_ttl_seconds + 120) * 1000);

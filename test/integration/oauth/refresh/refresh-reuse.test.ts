@@ -50,7 +50,7 @@ describe("refresh token reuse detection (RFC 9700 §4.14.2)", () => {
     expect(back.status).toBe(400);
     expect(back.body.error).toBe("invalid_grant");
     expect((await refresh(t.client_id, thief2.body.refresh_token)).body.error).toBe("invalid_grant");
-    await expect(app.ctx.oauth!.verifier.verify(thief2.body.access_token, "cavalier")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(thief2.body.access_token, "cavalier")).rejects.toMatchObject({
       code: "invalid_token",
     });
     const state = await grantState(t.grant_id);

@@ -26,7 +26,7 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     const r2 = await refresh(t.client_id, t.refresh_token);
     expect(r2.status).toBe(200);
     expect(r2.body.refresh_token).not.toBe(t.refresh_token);
-    await app.ctx.oauth!.verifier.verify(r2.body.access_token, "forge");
+    await app.oauth.verifier.verify(r2.body.access_token, "forge");
     const r3 = await refresh(t.client_id, r2.body.refresh_token);
     expect(r3.status).toBe(200);
     expect(r3.body.refresh_token).not.toBe(r2.body.refresh_token);
@@ -42,12 +42,12 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     // Either answer may be the one the client kept: both successors work until one is used.
     const c = await refresh(t.client_id, a.body.refresh_token);
     expect(c.status).toBe(200);
-    await app.ctx.oauth!.verifier.verify(c.body.access_token, "forge");
+    await app.oauth.verifier.verify(c.body.access_token, "forge");
     const reuse = await refresh(t.client_id, t.refresh_token);
     expect(reuse.status).toBe(400);
     expect(reuse.body.error).toBe("invalid_grant");
     // Reuse of a superseded RT revokes the whole grant: the newest tokens die too.
-    await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({
       code: "invalid_token",
     });
     expect((await refresh(t.client_id, c.body.refresh_token)).body.error).toBe("invalid_grant");
@@ -63,7 +63,7 @@ describe("refresh token rotation (OAuth 2.1 §4.3.1)", () => {
     expect([a.status, b.status, c.status]).toEqual([200, 200, 200]);
     const sibling = await refresh(t.client_id, b.body.refresh_token);
     expect(sibling.body.error).toBe("invalid_grant");
-    await expect(app.ctx.oauth!.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(c.body.access_token, "forge")).rejects.toMatchObject({
       code: "invalid_token",
     });
     expect((await refresh(t.client_id, c.body.refresh_token)).body.error).toBe("invalid_grant");

@@ -123,9 +123,9 @@ describe("resource indicators (RFC 8707)", () => {
     const body = (await (await exchangeCode(app, client, location.searchParams.get("code")!, verifier)).json()) as {
       access_token: string;
     };
-    await expect(app.ctx.oauth!.verifier.verify(body.access_token, "forge")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(body.access_token, "forge")).rejects.toMatchObject({
       code: "invalid_token",
     });
-    expect((await app.ctx.oauth!.verifier.verify(body.access_token, "cavalier")).resource).toBe(R);
+    expect((await app.oauth.verifier.verify(body.access_token, "cavalier")).resource).toBe(R);
   });
 });

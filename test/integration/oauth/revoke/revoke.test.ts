@@ -25,7 +25,7 @@ describe("token revocation (RFC 7009)", () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
     const res = await revoke({ token: t.refresh_token, token_type_hint: "refresh_token", client_id: t.client_id });
     expect(res.status).toBe(200);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
       code: "invalid_token",
     });
     expect(((await (await refreshTokens(app, t.client_id, t.refresh_token)).json()) as { error: string }).error).toBe(
@@ -43,7 +43,7 @@ describe("token revocation (RFC 7009)", () => {
   test("revoking an access token revokes its grant (root alias /revoke)", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
     expect((await revoke({ token: t.access_token, client_id: t.client_id }, "/revoke")).status).toBe(200);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(t.access_token, "cavalier")).rejects.toMatchObject({
       code: "invalid_token",
     });
   });
@@ -53,7 +53,7 @@ describe("token revocation (RFC 7009)", () => {
     const other = await registerTestClient(app);
     expect((await revoke({ token: t.refresh_token, client_id: other.client_id })).status).toBe(200);
     expect((await revoke({ token: t.access_token, client_id: other.client_id })).status).toBe(200);
-    expect((await app.ctx.oauth!.verifier.verify(t.access_token, "cavalier")).grantId).toBe(t.grant_id);
+    expect((await app.oauth.verifier.verify(t.access_token, "cavalier")).grantId).toBe(t.grant_id);
   });
 
   test("unknown tokens answer 200; unknown clients 401 invalid_client; missing token invalid_request", async () => {
@@ -72,7 +72,7 @@ describe("token revocation (RFC 7009)", () => {
       true,
     );
     expect(await revokeGrant(app.ctx, t.grant_id, { actor: "admin", userId: "usr_x", reason: "again" })).toBe(false);
-    await expect(app.ctx.oauth!.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(t.access_token, "aegis")).rejects.toMatchObject({
       code: "invalid_token",
     });
     const [g] = await app.ctx.store.db.select().from(oauthGrants).where(eq(oauthGrants.id, t.grant_id));

@@ -8,7 +8,7 @@ import { signInAdmin } from "../../admin/admin-session";
 setDefaultTimeout(30_000);
 
 /**
- * server.surface_urls (mcp-client-compat §5.2 option 1): cavalier and forge each get their own hostname
+ * server.surface_urls (docs/mcp-client-compat.md §5.2 option 1): cavalier and forge each get their own hostname
  * (`*.localhost` resolves to loopback, so these are real requests to the one listener with a real Host header),
  * aegis stays path-only. Tokens are audience-bound to ONE of a surface's two resources.
  */

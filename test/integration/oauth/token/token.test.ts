@@ -72,11 +72,11 @@ describe("authorization_code grant", () => {
       access_token: string;
       refresh_token: string;
     };
-    await app.ctx.oauth!.verifier.verify(first.access_token, "cavalier");
+    await app.oauth.verifier.verify(first.access_token, "cavalier");
     const second = await exchangeCode(app, client, code, verifier);
     expect(second.status).toBe(400);
     expect(await errorOf(second)).toBe("invalid_grant");
-    await expect(app.ctx.oauth!.verifier.verify(first.access_token, "cavalier")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(first.access_token, "cavalier")).rejects.toMatchObject({
       code: "invalid_token",
     });
     const refresh = await fetch(
@@ -234,7 +234,7 @@ describe("atomic consumption under concurrency", () => {
     const ok = (await results.find((r) => r.status === 200)!.json()) as { access_token: string };
     const failed = (await results.find((r) => r.status === 400)!.json()) as { error: string };
     expect(failed.error).toBe("invalid_grant");
-    await expect(app.ctx.oauth!.verifier.verify(ok.access_token, "cavalier")).rejects.toMatchObject({
+    await expect(app.oauth.verifier.verify(ok.access_token, "cavalier")).rejects.toMatchObject({
       code: "invalid_token",
     });
   });
@@ -253,7 +253,7 @@ describe("atomic consumption under concurrency", () => {
       (await a.json()) as { access_token: string; refresh_token: string },
       (await b.json()) as { access_token: string; refresh_token: string },
     ];
-    for (const t of tokens) await app.ctx.oauth!.verifier.verify(t.access_token, "cavalier");
+    for (const t of tokens) await app.oauth.verifier.verify(t.access_token, "cavalier");
     // Whichever answer the client kept, its refresh token works next time.
     const next = await fetch(
       `${app.baseUrl}/oauth/token`,

@@ -1,0 +1,24 @@
+import { describe, expect, test } from "bun:test";
+import { toolCatalog } from "../../../src/admin/servers";
+import { SURFACES } from "../../../src/config/schema";
+import { surfaceTitle } from "../../../src/oauth/scopes";
+import { SURFACE_REGISTRY } from "../../../src/surfaces/index";
+
+/** src/surfaces/index.ts is the one surface -> tools map; the admin Servers page and the consent page agree with it. */
+describe("surface registry", () => {
+  test("names every surface, each with tools whose names are unique within it", () => {
+    expect(Object.keys(SURFACE_REGISTRY).sort()).toEqual([...SURFACES].sort());
+    for (const surface of SURFACES) {
+      const names = SURFACE_REGISTRY[surface].tools.map((t) => t.name);
+      expect(names.length).toBeGreaterThan(0);
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+
+  test("the admin tool catalog and the consent page's surface title come from it", () => {
+    for (const surface of SURFACES) {
+      expect(toolCatalog(surface).map((t) => t.name)).toEqual(SURFACE_REGISTRY[surface].tools.map((t) => t.name));
+      expect(surfaceTitle(surface)).toBe(SURFACE_REGISTRY[surface].title);
+    }
+  });
+});
