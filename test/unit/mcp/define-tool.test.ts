@@ -9,7 +9,7 @@ const Line = type({
 
 const createThing = defineTool({
   name: "demo_create_thing",
-  title: "demo.create_thing",
+  title: "Create thing",
   description: "Use when the user asks to create a thing.",
   input: type({
     tenant_id: type("string > 0").describe("the tenant to act on, e.g. contosocare"),
@@ -87,5 +87,23 @@ describe("defineTool", () => {
     expect(() =>
       defineTool({ ...base, name: "demo_x", input: type({ confirmed: type("boolean").describe("c") }) }),
     ).toThrow(/reserved/);
+  });
+
+  test("keeps the human title apart from the dotted audit action", () => {
+    expect(createThing.title).toBe("Create thing");
+    expect(createThing.action).toBe("demo.create_thing");
+    const base = {
+      name: "demo_read_thing",
+      title: "Read thing",
+      description: "Use when testing.",
+      input: type({ a: type("string").describe("a") }),
+      output: type({ ok: "boolean" }),
+      scope: "demo:read",
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      handler: async () => ({ ok: true }),
+    };
+    expect(defineTool({ ...base, action: "demo.read_thing_v1" }).action).toBe("demo.read_thing_v1");
+    expect(() => defineTool({ ...base, action: "Read thing" })).toThrow(/action "Read thing"/);
+    expect(() => defineTool({ ...base, action: "demo_read_thing" })).toThrow(ToolDefinitionError);
   });
 });

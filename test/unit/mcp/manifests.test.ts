@@ -23,7 +23,8 @@ describe("product tool manifests, as MCP clients will read them", () => {
         expect(names.has(t.name)).toBe(false);
         names.add(t.name);
         expect(t.name.startsWith(`${surface}_`)).toBe(true);
-        expect(t.title.startsWith(`${surface}.`)).toBe(true);
+        // The audit action is what rows written while titles were dotted carry: `<surface>.<name without prefix>`.
+        expect(t.action).toBe(`${surface}.${t.name.slice(surface.length + 1)}`);
         expect([`${surface}:read`, `${surface}:write`]).toContain(t.scope);
         if (t.annotations.readOnlyHint) expect(t.scope).toBe(`${surface}:read`);
         const wire = {

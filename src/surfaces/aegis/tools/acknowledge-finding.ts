@@ -7,7 +7,8 @@ import { ADDITIVE_WRITE, FindingIdArg } from "./args";
 
 export const acknowledgeFindingTool = surfaceTool({
   name: "aegis_acknowledge_finding",
-  title: "aegis.acknowledge_finding",
+  title: "Acknowledge finding",
+  action: "aegis.acknowledge_finding",
   description:
     "Use this when a technician takes ownership of a finding or adds a progress note: moves it from New " +
     "to In Progress, optionally assigns it, and records the note in its history. Reversible and additive " +

@@ -7,7 +7,8 @@ import { FrameworkArg, TenantIdArg } from "./args";
 
 export const exportEvidenceTool = surfaceTool({
   name: "aegis_export_evidence",
-  title: "aegis.export_evidence",
+  title: "Export evidence pack",
+  action: "aegis.export_evidence",
   description:
     "Use this when an auditor, insurer or the client asks for proof of security work: builds an evidence pack " +
     "of the tenant's findings open at any time in the period, as CSV or OCSF 1.x JSON lines (one Finding event " +

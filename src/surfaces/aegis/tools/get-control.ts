@@ -8,7 +8,8 @@ import { FrameworkArg } from "./args";
 
 export const getControlTool = surfaceTool({
   name: "aegis_get_control",
-  title: "aegis.get_control",
+  title: "Get control",
+  action: "aegis.get_control",
   description:
     "Use this when the user asks what a framework control means or requires (e.g. 'what is CIS 1.1.3?'): " +
     "returns its description, rationale, remediation and the findings mapped to it (for one tenant with " +

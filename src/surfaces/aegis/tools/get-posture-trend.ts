@@ -7,7 +7,8 @@ import { TenantIdArg } from "./args";
 
 export const getPostureTrendTool = surfaceTool({
   name: "aegis_get_posture_trend",
-  title: "aegis.get_posture_trend",
+  title: "Get posture trend",
+  action: "aegis.get_posture_trend",
   description:
     "Use this when the user asks how a customer's security score changed over time (last quarter, since " +
     "onboarding, for a QBR): returns the score series per day, week or month with start/end/min/max and " +

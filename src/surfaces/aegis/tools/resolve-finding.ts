@@ -20,7 +20,8 @@ function toInput(input: typeof Input.infer): ResolveInput {
 
 export const resolveFindingTool = surfaceTool({
   name: "aegis_resolve_finding",
-  title: "aegis.resolve_finding",
+  title: "Resolve finding",
+  action: "aegis.resolve_finding",
   description:
     "Use this when the issue behind a finding has been fixed: marks it Resolved with a resolution note " +
     "and evidence, which improves the customer's reported posture. Destructive (changes reported " +

@@ -30,7 +30,8 @@ function toInput(input: typeof Input.infer): SuppressInput {
 
 export const suppressFindingTool = surfaceTool({
   name: "aegis_suppress_finding",
-  title: "aegis.suppress_finding",
+  title: "Suppress finding",
+  action: "aegis.suppress_finding",
   description:
     "Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: " +
     `hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION_DAYS} days). ` +
