@@ -15,7 +15,7 @@ export const getPostureTrendTool = surfaceTool({
     "the change per category. Defaults to the last 90 days by week.",
   input: type({
     "tenant_id?": TenantIdArg,
-    "from?": IsoTimeArg("Start of the period (default: 90 days ago)"),
+    "from?": IsoTimeArg("Start of the period (default: 90 days before to)"),
     "to?": IsoTimeArg("End of the period (default: now)"),
     "interval?": type("'day' | 'week' | 'month'").describe(
       "Bucket size of the series; each bucket reports its last daily snapshot (default week).",
