@@ -121,6 +121,38 @@ describe("surface auth with real tokens", () => {
     expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(401);
   });
 
+  test("the live-grant cache answers repeated requests, and a revocation by another process still cuts the very next one", async () => {
+    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
+    const stats = app.ctx.oauth!.verifier.grantCacheStats;
+    // The first request reads the grant (and writes last_used_at, a commit that moves the data version), the
+    // second reads it again, and from then on nothing commits: the cache answers.
+    for (let i = 0; i < 2; i++)
+      expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    const hitsBefore = stats.hits;
+    expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    expect(stats.hits).toBe(hitsBefore + 1);
+    const revoke = await fetch(
+      `${second.baseUrl}/oauth/revoke`,
+      formBody({ token: t.refresh_token, client_id: t.client_id }),
+    );
+    expect(revoke.status).toBe(200);
+    const after = await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list");
+    expect(after.status).toBe(401);
+    expect(after.res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
+  test("the live-grant cache: a revocation in this same process cuts the very next request", async () => {
+    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
+    for (let i = 0; i < 3; i++)
+      expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    const revoke = await fetch(
+      `${app.baseUrl}/oauth/revoke`,
+      formBody({ token: t.refresh_token, client_id: t.client_id }),
+    );
+    expect(revoke.status).toBe(200);
+    expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(401);
+  });
+
   test("a user disabled in the store (as the config sync does) is refused on the very next request", async () => {
     const t = await obtainTokens(app, { email: "owner@fabrikam-law.example", surface: "cavalier" });
     const before = await rpc(fixture.url, t.access_token, "tools/call", {
