@@ -73,14 +73,29 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-/** Starts the binary and times exec -> first 200 on /healthz. */
-async function startBinary(bin: string, dir: string, baseUrl: string): Promise<{ proc: Subprocess; ms: number }> {
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (fields 14 and 15, in clock
+ * ticks of 1/100 s on Linux): unlike wall time, it barely moves when the machine is shared.
+ */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Starts the binary and times exec -> first 200 on /healthz (wall clock, and the CPU the binary used until then). */
+async function startBinary(
+  bin: string,
+  dir: string,
+  baseUrl: string,
+): Promise<{ proc: Subprocess; ms: number; cpu: number }> {
   const t0 = performance.now();
   const proc = spawn([bin, "serve", "--config", "config.toml"], { cwd: dir, stdout: "ignore", stderr: "pipe" });
   for (;;) {
     try {
       const res = await fetch(`${baseUrl}/healthz`);
-      if (res.status === 200) return { proc, ms: performance.now() - t0 };
+      if (res.status === 200) return { proc, ms: performance.now() - t0, cpu: cpuMs(proc.pid) };
     } catch {
       // not listening yet
     }
@@ -322,8 +337,8 @@ async function main(): Promise<void> {
       );
     }
     rows.push(
-      `| startup, existing database (exec → first /healthz 200) | | ${second.ms.toFixed(0)} ms | | ≤ 200 ms | ${verdict(second.ms <= 200)} |`,
-      `| startup, empty directory | | ${first.ms.toFixed(0)} ms | | ≤ 1000 ms | ${verdict(first.ms <= 1000)} |`,
+      `| startup, existing database (exec → first /healthz 200) | | ${second.ms.toFixed(0)} ms (CPU ${second.cpu} ms) | | ≤ 200 ms | ${verdict(second.ms <= 200)} |`,
+      `| startup, empty directory | | ${first.ms.toFixed(0)} ms (CPU ${first.cpu} ms) | | ≤ 1000 ms | ${verdict(first.ms <= 1000)} |`,
       `| RSS idle | | ${idle.toFixed(0)} MiB | | ≤ 100 MiB | ${verdict(idle <= 100)} |`,
       `| RSS after the rounds | | ${afterRounds.toFixed(0)} MiB | | | |`,
       `| RSS after ${soakS} s of R1 at c=${CONNECTIONS} | | ${afterSoak.toFixed(0)} MiB | | ≤ 150 MiB | ${verdict(afterSoak <= 150)} |`,
