@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SURFACES } from "../src/config/schema";
 import type { ToolAnnotations } from "../src/mcp/define-tool";
-import { SURFACE_TITLES, toWireTool } from "../src/mcp/server";
+import { SURFACE_TITLES } from "../src/mcp/server";
 import { SURFACE_REGISTRY } from "../src/surfaces/index";
 
 /**
@@ -33,12 +33,18 @@ export const CATALOG_END = "<!-- tool-catalog:end -->";
 
 export const README_PATH = join(import.meta.dir, "..", "README.md");
 
-/** The catalogs exactly as the surfaces serve them (src/mcp/surface.ts builds the same body). */
+/** The catalogs as the surfaces serve them (src/mcp/surface.ts builds the body from the same definitions). */
 export function catalogsFromDefinitions(): SurfaceCatalog[] {
   return SURFACES.map((surface) => ({
     surface,
     title: SURFACE_TITLES[surface],
-    tools: SURFACE_REGISTRY[surface].tools.map((t) => ({ ...toWireTool(t), scope: t.scope })),
+    tools: SURFACE_REGISTRY[surface].tools.map((t) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      scope: t.scope,
+      annotations: t.annotations,
+    })),
   }));
 }
 
