@@ -53,7 +53,7 @@ const bare = Bun.serve({
   },
 });
 async function run(method: string, url = srv.url, era: Era = "2025"): Promise<number> {
-  const grants = app.ctx.oauth!.verifier.grantCacheStats;
+  const grants = app.oauth.verifier.grantCacheStats;
   const [hits0, misses0] = [grants.hits, grants.misses];
   let next = 0;
   const lat: number[] = [];

@@ -126,7 +126,7 @@ describe("surface auth with real tokens", () => {
 
   test("the live-grant cache answers repeated requests, and a revocation by another process still cuts the very next one", async () => {
     const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
-    const stats = app.ctx.oauth!.verifier.grantCacheStats;
+    const stats = app.oauth.verifier.grantCacheStats;
     // The first request reads the grant (and writes last_used_at, a commit that moves the data version), the
     // second reads it again, and from then on nothing commits: the cache answers.
     for (let i = 0; i < 2; i++)
@@ -162,9 +162,9 @@ describe("surface auth with real tokens", () => {
     // Warm the cache: from the third request on, the grant is answered without the query.
     for (let i = 0; i < 3; i++)
       expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
-    const hits = app.ctx.oauth!.verifier.grantCacheStats.hits;
+    const hits = app.oauth.verifier.grantCacheStats.hits;
     expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
-    expect(app.ctx.oauth!.verifier.grantCacheStats.hits).toBe(hits + 1);
+    expect(app.oauth.verifier.grantCacheStats.hits).toBe(hits + 1);
     const configPath = join(app.dir, "cli-config.toml");
     writeFileSync(
       configPath,
