@@ -1,7 +1,9 @@
 import type { DbLike } from "../store/index";
 import { contacts, deals, productPrices, products, quoteLines, quotes } from "../store/schema/cavalier";
 import { DAY_MS, priceQuote, type PricingLine } from "../surfaces/cavalier/pricing";
-import { lineRows, STAGE_PROBABILITY, type DealStage } from "../surfaces/cavalier/service";
+import { STAGE_PROBABILITY } from "../surfaces/cavalier/deals";
+import type { DealStage } from "../surfaces/cavalier/model";
+import { lineRows } from "../surfaces/cavalier/quote-drafts";
 import { userIdForEmail } from "../tenancy/sync";
 
 /**

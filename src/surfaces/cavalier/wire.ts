@@ -1,19 +1,14 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../store/schema/cavalier";
 import { formatMoney, type QuotePricing, type QuoteStatus } from "./pricing";
-import type {
-  ContactRow,
-  DealRow,
-  ProductWithPrices,
-  QuoteDetail,
-  QuoteProposal,
-  QuoteRow,
-  TenantRow,
-} from "./service";
+import type { ProductWithPrices } from "./catalog";
+import type { ContactRow, DealRow, QuoteRow, TenantRow } from "./model";
+import type { QuoteProposal } from "./quote-drafts";
+import type { QuoteDetail } from "./quotes";
 
 /**
  * The wire shapes of cavalier results (snake_case, what structuredContent carries) and the functions that
- * build them from service rows. Money is `{ amount_minor, currency, formatted }` (domain.md §5.1); timestamps
+ * build them from service rows. Money is `{ amount_minor, currency, formatted }` (integer minor units of the ISO 4217 currency); timestamps
  * are ISO 8601 UTC. Costs and margins are internal and never leave the appliance through these shapes.
  */
 

@@ -13,7 +13,8 @@ import {
   type PostureTrend,
 } from "../aegis/service";
 import { DAY_MS, STATUS } from "../aegis/ocsf";
-import { getDeal, getQuote, listDeals, type QuoteDetail } from "../cavalier/service";
+import { getDeal, listDeals } from "../cavalier/deals";
+import { getQuote, type QuoteDetail } from "../cavalier/quotes";
 import { effectiveQuoteStatus, formatMoney, type QuotePricing } from "../cavalier/pricing";
 import { getDocument, type DocumentView } from "./service";
 

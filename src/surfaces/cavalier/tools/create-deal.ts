@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { createDeal } from "../service";
+import { createDeal } from "../deals";
 import { DealOut, presentDeal } from "../wire";
 import { actorOf, cavalierTool, IdempotencyKeyArg, TenantArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";

@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { createQuote, proposeQuote, type CreateQuoteInput } from "../service";
+import { createQuote, proposeQuote, type CreateQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
 import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";

@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { getDeal } from "../service";
+import { getDeal } from "../deals";
 import { DealOut, Money, money, presentDeal, presentQuoteSummary, QuoteSummaryOut } from "../wire";
 import { effectiveQuoteStatus } from "../pricing";
 import { cavalierTool, READ_ONLY } from "./shared";

@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { getQuote } from "../service";
+import { getQuote } from "../quotes";
 import { presentQuote, QuoteOut } from "../wire";
 import { cavalierTool, READ_ONLY } from "./shared";
 import { ToolError } from "../../../mcp/define-tool";

@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { listContacts } from "../service";
+import { listContacts } from "../contacts";
 import { ContactOut, presentContact } from "../wire";
 import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, QueryArg, READ_ONLY } from "./shared";
 

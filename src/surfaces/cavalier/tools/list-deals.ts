@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
-import { listDeals } from "../service";
+import { listDeals } from "../deals";
 import { DealOut, presentDeal } from "../wire";
 import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
 

@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import { QUOTE_STATUSES } from "../../../store/schema/cavalier";
-import { listQuotes } from "../service";
+import { listQuotes } from "../quotes";
 import { presentQuoteSummary, QuoteSummaryOut } from "../wire";
 import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
 import { Identifier } from "../../../shared/string-types";

@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { listTenants } from "../service";
+import { listTenants } from "../catalog";
 import { presentTenant, TenantOut } from "../wire";
 import { cavalierTool, CursorArg, LimitArg, QueryArg, READ_ONLY } from "./shared";
 

@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { transitionQuote } from "../service";
+import { transitionQuote } from "../quote-decisions";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
 import type { ToolContext } from "../../../mcp/define-tool";
 import { cavalierTool, QuoteIdArg } from "./shared";

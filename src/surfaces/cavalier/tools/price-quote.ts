@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { priceQuoteFor } from "../service";
+import { priceQuoteFor } from "../catalog";
 import { describePricing, presentPricing, ProposalOut } from "../wire";
 import { cavalierTool, LinesArg, READ_ONLY, TenantArg, toLineInputs } from "./shared";
 

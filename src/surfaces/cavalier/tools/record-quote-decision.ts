@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
-import { transitionQuote } from "../service";
+import { transitionQuote } from "../quote-decisions";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
 import { cavalierTool, QuoteIdArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";

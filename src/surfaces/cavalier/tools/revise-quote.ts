@@ -1,5 +1,5 @@
 import { type } from "arktype";
-import { planRevision, reviseQuote, type ReviseQuoteInput } from "../service";
+import { planRevision, reviseQuote, type ReviseQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
 import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, QuoteIdArg, ValidDaysArg } from "./shared";
 

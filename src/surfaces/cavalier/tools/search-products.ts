@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import { PRODUCT_CLASSES } from "../../../store/schema/cavalier";
-import { searchProducts } from "../service";
+import { searchProducts } from "../catalog";
 import { ProductOut, presentProduct } from "../wire";
 import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, QueryArg, READ_ONLY } from "./shared";
 

@@ -9,7 +9,8 @@ import {
 import { CavalierError } from "../errors";
 import { MAX_LIMIT } from "../../kit/page";
 import { MAX_VALID_DAYS, PRICING_LIMITS } from "../pricing";
-import type { Actor, QuoteLineInput } from "../service";
+import type { QuoteLineInput } from "../catalog";
+import type { Actor } from "../model";
 import { Identifier, identifier } from "../../../shared/string-types";
 
 /** Parameters shared by several cavalier tools, described once so every tool says the same thing. */

@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
-import { updateDealStage } from "../service";
+import { updateDealStage } from "../deals";
 import { DealOut, presentDeal } from "../wire";
 import { cavalierTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
