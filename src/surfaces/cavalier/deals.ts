@@ -1,3 +1,4 @@
+import type { Actor } from "../kit/domain";
 import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { newId } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
@@ -14,7 +15,6 @@ import {
   idempotencyConflict,
   requestHash,
   tenantRow,
-  type Actor,
   type DealRow,
   type DealStage,
   type QuoteRow,

@@ -30,10 +30,6 @@ export type QuoteRow = typeof quotes.$inferSelect;
 export type QuoteLineRow = typeof quoteLines.$inferSelect;
 export type DealStage = (typeof DEAL_STAGES)[number];
 
-export interface Actor {
-  userId: string;
-}
-
 /** LIKE '%word%' with the wildcards in `word` escaped (SQLite LIKE is case-insensitive for ASCII). */
 export function contains(col: SQLiteColumn, word: string): SQL {
   const escaped = word.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,3 +1,4 @@
+import type { Actor } from "../kit/domain";
 import { and, eq } from "drizzle-orm";
 import { newId } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
@@ -8,14 +9,7 @@ import { DEFAULT_VALID_DAYS, PricingError, validUntilFrom, type QuotePricing, ty
 import { assertQuotable, assertSeller, price, pricingLinesFor, resolveTenant, type QuoteLineInput } from "./catalog";
 import { contactOfTenant } from "./contacts";
 import { getDealRow } from "./deals";
-import {
-  idempotencyConflict,
-  requestHash,
-  type Actor,
-  type QuoteLineRow,
-  type QuoteRow,
-  type TenantRow,
-} from "./model";
+import { idempotencyConflict, requestHash, type QuoteLineRow, type QuoteRow, type TenantRow } from "./model";
 import { detailOf, nextQuoteNumber, quoteRowById, type QuoteDetail } from "./quotes";
 
 export interface CreateQuoteInput {

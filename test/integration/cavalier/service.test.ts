@@ -30,7 +30,7 @@ async function scopeOf(email: string): Promise<TenantScope> {
   const u = config.users.find((x) => x.email === email)!;
   return await loadTenantScope(store.db, { userId: userIdForEmail(email), role: u.role, tenantId: u.tenant });
 }
-const actor = { userId: "usr_test" };
+const actor = { userId: "usr_test", name: "Test User" };
 
 /** Row counts of every table (all surfaces' demo data, not only cavalier's). */
 async function countRows() {

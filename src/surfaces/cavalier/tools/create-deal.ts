@@ -1,10 +1,12 @@
 import { type } from "arktype";
 import { createDeal } from "../deals";
 import { DealOut, presentDeal } from "../wire";
-import { actorOf, cavalierTool, IdempotencyKeyArg, TenantArg } from "./shared";
+import { IdempotencyKeyArg } from "../../kit/args";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { TenantArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const createDealTool = cavalierTool({
+export const createDealTool = surfaceTool({
   name: "cavalier_create_deal",
   title: "cavalier.create_deal",
   description:

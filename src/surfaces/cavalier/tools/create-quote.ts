@@ -1,7 +1,9 @@
 import { type } from "arktype";
 import { createQuote, proposeQuote, type CreateQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
-import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
+import { IdempotencyKeyArg } from "../../kit/args";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -32,7 +34,7 @@ function toInput(input: typeof Input.infer): CreateQuoteInput {
   };
 }
 
-export const createQuoteTool = cavalierTool({
+export const createQuoteTool = surfaceTool({
   name: "cavalier_create_quote",
   title: "cavalier.create_quote",
   description:

@@ -2,10 +2,11 @@ import { type } from "arktype";
 import { getDeal } from "../deals";
 import { DealOut, Money, money, presentDeal, presentQuoteSummary, QuoteSummaryOut } from "../wire";
 import { effectiveQuoteStatus } from "../pricing";
-import { cavalierTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 import { Identifier } from "../../../shared/string-types";
 
-export const getDealTool = cavalierTool({
+export const getDealTool = surfaceTool({
   name: "cavalier_get_deal",
   title: "cavalier.get_deal",
   description:

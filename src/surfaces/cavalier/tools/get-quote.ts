@@ -1,11 +1,12 @@
 import { type } from "arktype";
 import { getQuote } from "../quotes";
 import { presentQuote, QuoteOut } from "../wire";
-import { cavalierTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 import { ToolError } from "../../../mcp/define-tool";
 import { Identifier, identifier } from "../../../shared/string-types";
 
-export const getQuoteTool = cavalierTool({
+export const getQuoteTool = surfaceTool({
   name: "cavalier_get_quote",
   title: "cavalier.get_quote",
   description:

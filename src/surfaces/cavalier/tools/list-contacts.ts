@@ -1,9 +1,11 @@
 import { type } from "arktype";
 import { listContacts } from "../contacts";
 import { ContactOut, presentContact } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, QueryArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { OptionalTenantArg, QueryArg } from "./shared";
 
-export const listContactsTool = cavalierTool({
+export const listContactsTool = surfaceTool({
   name: "cavalier_list_contacts",
   title: "cavalier.list_contacts",
   description:

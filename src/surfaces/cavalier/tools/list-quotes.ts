@@ -2,10 +2,12 @@ import { type } from "arktype";
 import { QUOTE_STATUSES } from "../../../store/schema/cavalier";
 import { listQuotes } from "../quotes";
 import { presentQuoteSummary, QuoteSummaryOut } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { OptionalTenantArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const listQuotesTool = cavalierTool({
+export const listQuotesTool = surfaceTool({
   name: "cavalier_list_quotes",
   title: "cavalier.list_quotes",
   description:

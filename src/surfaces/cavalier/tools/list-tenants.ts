@@ -1,9 +1,11 @@
 import { type } from "arktype";
 import { listTenants } from "../catalog";
 import { presentTenant, TenantOut } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, QueryArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { QueryArg } from "./shared";
 
-export const listTenantsTool = cavalierTool({
+export const listTenantsTool = surfaceTool({
   name: "cavalier_list_tenants",
   title: "cavalier.list_tenants",
   description:

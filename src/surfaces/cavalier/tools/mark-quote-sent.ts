@@ -2,7 +2,8 @@ import { type } from "arktype";
 import { transitionQuote } from "../quote-decisions";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
 import type { ToolContext } from "../../../mcp/define-tool";
-import { cavalierTool, QuoteIdArg } from "./shared";
+import { surfaceTool } from "../../kit/tool";
+import { QuoteIdArg } from "./shared";
 
 function sendInput(quoteId: string, ctx: ToolContext) {
   return {
@@ -12,7 +13,7 @@ function sendInput(quoteId: string, ctx: ToolContext) {
   };
 }
 
-export const markQuoteSentTool = cavalierTool({
+export const markQuoteSentTool = surfaceTool({
   name: "cavalier_mark_quote_sent",
   title: "cavalier.mark_quote_sent",
   description:

@@ -1,9 +1,11 @@
 import { type } from "arktype";
 import { priceQuoteFor } from "../catalog";
 import { describePricing, presentPricing, ProposalOut } from "../wire";
-import { cavalierTool, LinesArg, READ_ONLY, TenantArg, toLineInputs } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { LinesArg, TenantArg, toLineInputs } from "./shared";
 
-export const priceQuoteTool = cavalierTool({
+export const priceQuoteTool = surfaceTool({
   name: "cavalier_price_quote",
   title: "cavalier.price_quote",
   description:

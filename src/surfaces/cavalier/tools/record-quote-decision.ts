@@ -2,7 +2,8 @@ import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
 import { transitionQuote } from "../quote-decisions";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
-import { cavalierTool, QuoteIdArg } from "./shared";
+import { surfaceTool } from "../../kit/tool";
+import { QuoteIdArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -16,7 +17,7 @@ const Input = type({
   "contact_id?": Identifier.describe("The customer contact who made the decision (ctc_…)."),
 });
 
-export const recordQuoteDecisionTool = cavalierTool({
+export const recordQuoteDecisionTool = surfaceTool({
   name: "cavalier_record_quote_decision",
   title: "cavalier.record_quote_decision",
   description:

@@ -1,7 +1,9 @@
 import { type } from "arktype";
 import { planRevision, reviseQuote, type ReviseQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
-import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, QuoteIdArg, ValidDaysArg } from "./shared";
+import { IdempotencyKeyArg } from "../../kit/args";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { LinesArg, QuoteIdArg, ValidDaysArg } from "./shared";
 
 const Input = type({
   quote_id: QuoteIdArg,
@@ -31,7 +33,7 @@ function toInput(input: typeof Input.infer): ReviseQuoteInput {
   };
 }
 
-export const reviseQuoteTool = cavalierTool({
+export const reviseQuoteTool = surfaceTool({
   name: "cavalier_revise_quote",
   title: "cavalier.revise_quote",
   description:

@@ -2,9 +2,11 @@ import { type } from "arktype";
 import { PRODUCT_CLASSES } from "../../../store/schema/cavalier";
 import { searchProducts } from "../catalog";
 import { ProductOut, presentProduct } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, QueryArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { OptionalTenantArg, QueryArg } from "./shared";
 
-export const searchProductsTool = cavalierTool({
+export const searchProductsTool = surfaceTool({
   name: "cavalier_search_products",
   title: "cavalier.search_products",
   description:

@@ -2,7 +2,7 @@ import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
 import { updateDealStage } from "../deals";
 import { DealOut, presentDeal } from "../wire";
-import { cavalierTool } from "./shared";
+import { surfaceTool } from "../../kit/tool";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -13,7 +13,7 @@ const Input = type({
   ),
 });
 
-export const updateDealStageTool = cavalierTool({
+export const updateDealStageTool = surfaceTool({
   name: "cavalier_update_deal_stage",
   title: "cavalier.update_deal_stage",
   description:
