@@ -1,7 +1,7 @@
 import type { FindingDetail } from "../aegis/service";
 import type { ContactFacts, DealFacts, QbrFacts, QuoteFacts } from "./entities";
 import { type FactSheet, greetingName } from "./facts";
-import type { DocumentView } from "./service";
+import type { DocumentView } from "./documents";
 
 /**
  * Pure templates: summaries, client messages and QBR outlines from loaded facts. Deterministic (same facts ->

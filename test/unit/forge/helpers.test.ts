@@ -10,7 +10,7 @@ import {
 } from "../../../src/surfaces/forge/classify";
 import { buildQbrOutline, limitWords, plainWords } from "../../../src/surfaces/forge/compose";
 import { FactSheet, greetingName, samePerson } from "../../../src/surfaces/forge/facts";
-import { ftsQueryFor } from "../../../src/surfaces/forge/service";
+import { ftsQueryFor } from "../../../src/surfaces/forge/search";
 import { sharedContentTenantIds, TenantScope, type TenantRecord } from "../../../src/tenancy/scope";
 
 describe("classifyRequest (ITIL impact x urgency)", () => {

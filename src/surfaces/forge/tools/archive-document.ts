@@ -1,6 +1,7 @@
 import { type } from "arktype";
-import { ARCHIVE_CONSEQUENCES, archiveDocument, planArchive } from "../service";
-import { DocumentOut, forgeTool } from "./shared";
+import { ARCHIVE_CONSEQUENCES, archiveDocument, planArchive } from "../archive";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { DocumentOut } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -21,7 +22,7 @@ function toInput(input: typeof Input.infer) {
  * from the client's users, which is why it goes through the confirmation round-trip even though it deletes
  * nothing and is reversible.
  */
-export const archiveDocumentTool = forgeTool({
+export const archiveDocumentTool = surfaceTool({
   name: "forge_archive_document",
   title: "forge.archive_document",
   description:
@@ -40,12 +41,5 @@ export const archiveDocumentTool = forgeTool({
       : `Archive the ${what} because: "${plan.reason}". ${ARCHIVE_CONSEQUENCES.join(" ")}`;
     return { summary, proposal: plan };
   },
-  handler: async (input, ctx) =>
-    await archiveDocument(
-      ctx.db,
-      ctx.scope,
-      { userId: ctx.principal.userId, name: ctx.principal.name },
-      toInput(input),
-      ctx.now,
-    ),
+  handler: async (input, ctx) => await archiveDocument(ctx.db, ctx.scope, actorOf(ctx), toInput(input), ctx.now),
 });

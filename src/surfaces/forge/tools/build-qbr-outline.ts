@@ -5,9 +5,10 @@ import { buildQbrOutline } from "../compose";
 import { loadQbrFacts } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut } from "./grounded";
-import { forgeTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 
-export const buildQbrOutlineTool = forgeTool({
+export const buildQbrOutlineTool = surfaceTool({
   name: "forge_build_qbr_outline",
   title: "forge.build_qbr_outline",
   description:

@@ -4,9 +4,10 @@ import { type Draft, draftFindingExplainer, draftQuoteCoverNote } from "../compo
 import { loadFinding, loadQuote } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut, resolveAddressee } from "./grounded";
-import { forgeTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 
-export const draftClientMessageTool = forgeTool({
+export const draftClientMessageTool = surfaceTool({
   name: "forge_draft_client_message",
   title: "forge.draft_client_message",
   description:

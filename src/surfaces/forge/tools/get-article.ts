@@ -1,9 +1,11 @@
 import { type } from "arktype";
-import { getDocument } from "../service";
-import { DocumentOut, forgeTool, READ_ONLY, VersionArg } from "./shared";
+import { getDocument } from "../documents";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { DocumentOut, VersionArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const getArticleTool = forgeTool({
+export const getArticleTool = surfaceTool({
   name: "forge_get_article",
   title: "forge.get_article",
   description:

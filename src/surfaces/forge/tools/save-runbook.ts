@@ -1,9 +1,10 @@
 import { type } from "arktype";
-import { saveDocument } from "../service";
-import { DocumentOut, forgeTool, IdempotencyKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { saveDocument } from "../save-document";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { DocumentOut, SaveKeyArg, TagsArg, VisibilityArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const saveRunbookTool = forgeTool({
+export const saveRunbookTool = surfaceTool({
   name: "forge_save_runbook",
   title: "forge.save_runbook",
   description:
@@ -28,7 +29,7 @@ export const saveRunbookTool = forgeTool({
     "tags?": TagsArg,
     visibility: VisibilityArg,
     change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
-    idempotency_key: IdempotencyKeyArg,
+    idempotency_key: SaveKeyArg,
   }),
   output: type({ document: DocumentOut, created: "boolean", replayed: "boolean" }),
   scope: "forge:write",
@@ -37,7 +38,7 @@ export const saveRunbookTool = forgeTool({
     await saveDocument(
       ctx.db,
       ctx.scope,
-      { userId: ctx.principal.userId, name: ctx.principal.name },
+      actorOf(ctx),
       {
         kind: "runbook",
         documentId: input.runbook_id,

@@ -1,9 +1,10 @@
 import { type } from "arktype";
-import { searchKnowledge } from "../service";
-import { CursorArg, forgeTool, LimitArg, READ_ONLY } from "./shared";
+import { searchKnowledge } from "../search";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 import { Identifier } from "../../../shared/string-types";
 
-export const searchKnowledgeTool = forgeTool({
+export const searchKnowledgeTool = surfaceTool({
   name: "forge_search_knowledge",
   title: "forge.search_knowledge",
   description:

@@ -1,20 +1,12 @@
-import { type, type Type } from "arktype";
-import { defineTool, ToolError, type ToolDefinition, type ToolPreview } from "../../../mcp/define-tool";
-import { CavalierError } from "../../cavalier/errors";
-import { MAX_LIMIT } from "../../kit/page";
+import { type } from "arktype";
+import { IdempotencyKeyArg } from "../../kit/args";
 
 /** Parameters and shapes shared by the forge tools. */
 
-export const CursorArg = type("0 < string <= 512").describe(
-  "The next_cursor from the previous page of this same list; omit for the first page.",
-);
-export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(
-  `How many items per page: default 25, at most ${MAX_LIMIT}. A page may hold fewer to keep the result small; continue with next_cursor.`,
-);
 export const AudienceArg = type("'technician' | 'client_executive'").describe(
   "Who will read it: technician (ids, commands, next steps) or client_executive (business risk in plain words, no jargon).",
 );
-export const IdempotencyKeyArg = type(/^[A-Za-z0-9_.:-]{8,128}$/).describe(
+export const SaveKeyArg = IdempotencyKeyArg.describe(
   "A unique key for this save (a fresh UUID). Repeating the call with the same key and content returns the version it created instead of a new one.",
 );
 export const TagsArg = type("(1 <= string <= 40)[]")
@@ -26,13 +18,6 @@ export const VisibilityArg = type("'internal' | 'client'").describe(
 export const VersionArg = type("1 <= number.integer <= 100000").describe(
   "Read this earlier version instead of the current one.",
 );
-
-export const READ_ONLY = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;
 
 export const DocumentOut = type({
   id: "string",
@@ -64,25 +49,3 @@ export const SummaryOut = type({
   key_points: "string[]",
   next_steps: "string[]",
 });
-
-async function translated<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    // forge reads cavalier entities through cavalier's service; its business errors are ours to explain.
-    if (err instanceof CavalierError) throw new ToolError(err.message, { code: err.code });
-    throw err;
-  }
-}
-
-type ToolDef<In extends Type, Out extends Type> = Parameters<typeof defineTool<In, Out>>[0];
-
-/** defineTool with cavalier service errors mapped to ToolError (forge composes over other surfaces' data). */
-export function forgeTool<In extends Type, Out extends Type>(def: ToolDef<In, Out>): ToolDefinition {
-  const preview = def.preview;
-  return defineTool<In, Out>({
-    ...def,
-    handler: (input, ctx) => translated(() => def.handler(input, ctx)),
-    preview: preview ? (input, ctx): Promise<ToolPreview> => translated(() => preview(input, ctx)) : undefined,
-  });
-}

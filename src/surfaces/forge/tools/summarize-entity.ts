@@ -10,9 +10,11 @@ import {
 import { loadDeal, loadDocument, loadFinding, loadQuote } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut } from "./grounded";
-import { AudienceArg, forgeTool, READ_ONLY, SummaryOut } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { AudienceArg, SummaryOut } from "./shared";
 
-export const summarizeEntityTool = forgeTool({
+export const summarizeEntityTool = surfaceTool({
   name: "forge_summarize_entity",
   title: "forge.summarize_entity",
   description:

@@ -1,8 +1,9 @@
 import { inArray } from "drizzle-orm";
-import type { DbLike } from "../../store/index";
-import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
-import { tenants } from "../../store/schema/tenancy";
-import { renderSteps, type RunbookStep } from "./service";
+import type { DbLike } from "../store/index";
+import { forgeDocumentVersions, forgeDocuments } from "../store/schema/forge";
+import { tenants } from "../store/schema/tenancy";
+import type { RunbookStep } from "../surfaces/forge/documents";
+import { renderSteps } from "../surfaces/forge/save-document";
 
 /**
  * Demo knowledge base: MSP-wide runbooks and articles (tenant_id = the MSP) plus client-specific ones, some

@@ -1,0 +1,173 @@
+import { and, desc, eq, inArray, or, type SQL } from "drizzle-orm";
+import type { DbLike } from "../../store/index";
+import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
+import { tenants } from "../../store/schema/tenancy";
+import { CrossTenantError, NotFoundError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
+import { ForgeError } from "./errors";
+
+/**
+ * forge knowledge base: articles and runbooks, versioned, searched with SQLite FTS5 + bm25.
+ *
+ * Visibility rule (see src/store/schema/forge.ts): a document is readable when its tenant is in the caller's
+ * scope, or when it belongs to the parent MSP of a client tenant in scope AND its visibility is "client"
+ * (sharedContentTenantIds). Writes need the document's tenant to be in scope itself.
+ */
+
+export type DocumentRow = typeof forgeDocuments.$inferSelect;
+export type DocumentKind = "article" | "runbook";
+
+export interface RunbookStep {
+  n: number;
+  text: string;
+  requires_role?: string;
+}
+
+interface Visibility {
+  /** MSP tenants whose client-visible documents the scope may read besides its own tenants. */
+  shared: string[];
+  /** MSP staff (and platform admins) read "internal" documents; client-side users only "client" ones. */
+  staff: boolean;
+}
+
+export async function visibilityFor(db: DbLike, scope: TenantScope): Promise<Visibility> {
+  // Only the caller's own tenants are read here (scope.where); their parent ids come along with them.
+  const rows = await db
+    .select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+    .from(tenants)
+    .where(scope.where(tenants.id));
+  const parents = rows.map((r) => r.parentId).filter((p): p is string => p !== null);
+  const parentRows = parents.length
+    ? await db
+        .select({ id: tenants.id, kind: tenants.kind, parentId: tenants.parentId, disabled: tenants.disabled })
+        .from(tenants)
+        .where(inArray(tenants.id, parents))
+    : [];
+  const home = rows.find((r) => r.id === scope.principal.tenantId);
+  const staff = scope.principal.role === "platform_admin" || home?.kind === "msp";
+  return { shared: sharedContentTenantIds(scope, [...rows, ...parentRows]), staff };
+}
+
+export function visibleCondition(scope: TenantScope, vis: Visibility): SQL {
+  const own = vis.staff
+    ? scope.where(forgeDocuments.tenantId)
+    : and(scope.where(forgeDocuments.tenantId), eq(forgeDocuments.visibility, "client"))!;
+  if (vis.shared.length === 0) return own;
+  return or(own, and(inArray(forgeDocuments.tenantId, vis.shared), eq(forgeDocuments.visibility, "client")))!;
+}
+
+export function admitDocument(
+  scope: TenantScope,
+  vis: Visibility,
+  row: DocumentRow | undefined,
+  entity: string,
+  id: string,
+): DocumentRow {
+  if (!row) throw new NotFoundError(entity, id);
+  const readable = row.visibility === "client" || vis.staff;
+  if (scope.includes(row.tenantId) && readable) return row;
+  if (vis.shared.includes(row.tenantId) && row.visibility === "client") return row;
+  throw new CrossTenantError(entity, id);
+}
+
+export function splitTags(tags: string): string[] {
+  return tags.split(/\s+/).filter(Boolean);
+}
+
+export interface DocumentView {
+  id: string;
+  kind: DocumentKind;
+  tenant_id: string;
+  title: string;
+  summary: string;
+  body: string;
+  steps: RunbookStep[] | null;
+  tags: string[];
+  visibility: "internal" | "client";
+  version: number;
+  updated_by: string;
+  updated_at: string;
+  created_at: string;
+  versions: { version: number; created_at: string; created_by: string; change_note: string }[];
+  /** Set when the document is archived (only MSP staff ever see an archived document). */
+  archived: ArchiveInfo | null;
+}
+
+export interface ArchiveInfo {
+  at: string;
+  by: string;
+  reason: string;
+}
+
+export function archiveInfoOf(row: DocumentRow): ArchiveInfo | null {
+  if (row.archivedAt === null) return null;
+  return { at: new Date(row.archivedAt).toISOString(), by: row.archivedBy ?? "", reason: row.archiveReason ?? "" };
+}
+
+export async function getDocument(
+  db: DbLike,
+  scope: TenantScope,
+  input: { id: string; kind: DocumentKind; version?: number },
+): Promise<DocumentView> {
+  const vis = await visibilityFor(db, scope);
+  const [row] = await db
+    .select()
+    .from(forgeDocuments)
+    .where(and(eq(forgeDocuments.id, input.id), eq(forgeDocuments.kind, input.kind)))
+    .limit(1);
+  const doc = admitDocument(scope, vis, row, input.kind, input.id);
+  // Archived means retired for client-side readers: it reads exactly like a document that does not exist.
+  if (doc.archivedAt !== null && !vis.staff) throw new NotFoundError(input.kind, input.id);
+  const versions = await db
+    .select()
+    .from(forgeDocumentVersions)
+    .where(and(eq(forgeDocumentVersions.documentId, doc.id), eq(forgeDocumentVersions.tenantId, doc.tenantId)))
+    .orderBy(desc(forgeDocumentVersions.version));
+  const history = versions.map((v) => ({
+    version: v.version,
+    created_at: new Date(v.createdAt).toISOString(),
+    created_by: v.createdBy,
+    change_note: v.changeNote,
+  }));
+  if (input.version !== undefined && input.version !== doc.version) {
+    const v = versions.find((x) => x.version === input.version);
+    if (!v)
+      throw new ForgeError(
+        "unknown_version",
+        `${input.kind} ${doc.id} has no version ${input.version}; versions are ${versions.map((x) => x.version).join(", ")}`,
+      );
+    return {
+      id: doc.id,
+      kind: doc.kind,
+      tenant_id: doc.tenantId,
+      title: v.title,
+      summary: v.summary,
+      body: v.body,
+      steps: v.steps ? (JSON.parse(v.steps) as RunbookStep[]) : null,
+      tags: splitTags(v.tags),
+      visibility: v.visibility as "internal" | "client",
+      version: v.version,
+      updated_by: v.createdBy,
+      updated_at: new Date(v.createdAt).toISOString(),
+      created_at: new Date(doc.createdAt).toISOString(),
+      versions: history,
+      archived: archiveInfoOf(doc),
+    };
+  }
+  return {
+    id: doc.id,
+    kind: doc.kind,
+    tenant_id: doc.tenantId,
+    title: doc.title,
+    summary: doc.summary,
+    body: doc.body,
+    steps: doc.steps ? (JSON.parse(doc.steps) as RunbookStep[]) : null,
+    tags: splitTags(doc.tags),
+    visibility: doc.visibility,
+    version: doc.version,
+    updated_by: doc.updatedBy,
+    updated_at: new Date(doc.updatedAt).toISOString(),
+    created_at: new Date(doc.createdAt).toISOString(),
+    versions: history,
+    archived: archiveInfoOf(doc),
+  };
+}
