@@ -1,7 +1,7 @@
 import { type } from "arktype";
 import { DAY_MS } from "../../aegis/ocsf";
 import { parseIsoTime } from "../../aegis/paging";
-import { buildQbrOutline } from "../compose";
+import { buildQbrOutline } from "../qbr";
 import { loadQbrFacts } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut } from "./grounded";

@@ -1,11 +1,8 @@
 import { type } from "arktype";
-import {
-  classifyRequest,
-  INCIDENT_TYPES,
-  RELATED_MIN_RELEVANCE,
-  REQUEST_CATEGORIES,
-  relatedDocuments,
-} from "../classify";
+import { classifyRequest } from "../classify";
+import { RELATED_MIN_RELEVANCE, relatedDocuments } from "../related";
+import { INCIDENT_TYPES } from "../triage-incidents";
+import { REQUEST_CATEGORIES } from "../triage-rules";
 import { searchKnowledge } from "../search";
 import { READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";

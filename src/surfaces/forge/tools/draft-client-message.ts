@@ -1,6 +1,6 @@
 import { type } from "arktype";
 import { ToolError } from "../../../mcp/define-tool";
-import { type Draft, draftFindingExplainer, draftQuoteCoverNote } from "../compose";
+import { type Draft, draftFindingExplainer, draftQuoteCoverNote } from "../messages";
 import { loadFinding, loadQuote } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut, resolveAddressee } from "./grounded";

@@ -1,12 +1,6 @@
 import { type } from "arktype";
-import {
-  limitWords,
-  summariseDeal,
-  summariseDocument,
-  summariseFinding,
-  summariseQuote,
-  type Summary,
-} from "../compose";
+import { limitWords, summariseDeal, summariseDocument, summariseQuote, type Summary } from "../compose";
+import { summariseFinding } from "../finding-summary";
 import { loadDeal, loadDocument, loadFinding, loadQuote } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut } from "./grounded";
