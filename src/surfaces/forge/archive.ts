@@ -24,16 +24,23 @@ export interface ArchivePlan {
     id: string;
     kind: DocumentKind;
     title: string;
-    tenant_id: string;
-    tenant_name: string;
+    tenantId: string;
+    tenantName: string;
     version: number;
     visibility: "internal" | "client";
   };
   reason: string;
-  already_archived: ArchiveInfo | null;
+  alreadyArchived: ArchiveInfo | null;
   /** The version number the archive note will take in the history (the content is unchanged). */
-  history_version: number | null;
+  historyVersion: number | null;
   consequences: string[];
+}
+
+export interface ArchiveResult {
+  document: DocumentView;
+  /** False when the document was already archived (nothing changed). */
+  archivedNow: boolean;
+  note: string;
 }
 
 /** Consequences of archiving, stated the same way in the preview and the tool description. */
@@ -85,14 +92,14 @@ export async function planArchive(
         id: doc.id,
         kind: doc.kind,
         title: doc.title,
-        tenant_id: doc.tenantId,
-        tenant_name: tenant?.name ?? doc.tenantId,
+        tenantId: doc.tenantId,
+        tenantName: tenant?.name ?? doc.tenantId,
         version: doc.version,
         visibility: doc.visibility,
       },
       reason,
-      already_archived: already,
-      history_version: already ? null : doc.version + 1,
+      alreadyArchived: already,
+      historyVersion: already ? null : doc.version + 1,
       consequences: already
         ? [
             `Already archived on ${already.at.slice(0, 10)} by ${already.by} ("${already.reason}"): confirming changes nothing.`,
@@ -113,14 +120,14 @@ export async function archiveDocument(
   actor: { userId: string; name: string },
   input: { documentId: string; reason: string },
   now: number,
-): Promise<{ document: DocumentView; archived_now: boolean; note: string }> {
+): Promise<ArchiveResult> {
   const { plan, row } = await planArchive(db, scope, input);
-  if (plan.already_archived) {
+  if (plan.alreadyArchived) {
     const document = await getDocument(db, scope, { id: row.id, kind: row.kind });
     return {
       document,
-      archived_now: false,
-      note: `${row.kind} ${row.id} was already archived on ${plan.already_archived.at.slice(0, 10)}; nothing changed.`,
+      archivedNow: false,
+      note: `${row.kind} ${row.id} was already archived on ${plan.alreadyArchived.at.slice(0, 10)}; nothing changed.`,
     };
   }
   const version = row.version + 1;
@@ -166,7 +173,7 @@ export async function archiveDocument(
   const document = await getDocument(db, scope, { id: row.id, kind: row.kind });
   return {
     document,
-    archived_now: true,
+    archivedNow: true,
     note: `${row.kind} ${row.id} is archived: out of search and client views, history kept. Saving a new version un-archives it.`,
   };
 }

@@ -19,7 +19,33 @@ export type DocumentKind = "article" | "runbook";
 export interface RunbookStep {
   n: number;
   text: string;
+  /** The role a step needs, when it is restricted. */
+  requiresRole?: string;
+}
+
+/** How steps are stored in the `steps` JSON column (src/store/schema/forge.ts): snake_case, as first written. */
+export interface StoredStep {
+  n: number;
+  text: string;
   requires_role?: string;
+}
+
+export function stepsFromColumn(json: string | null): RunbookStep[] | null {
+  if (!json) return null;
+  return (JSON.parse(json) as StoredStep[]).map((s) => ({
+    n: s.n,
+    text: s.text,
+    ...(s.requires_role ? { requiresRole: s.requires_role } : {}),
+  }));
+}
+
+/** The stored form of steps; also what a save's request hash covers, so keys already hashed stay valid. */
+export function storedSteps(steps: readonly RunbookStep[]): StoredStep[] {
+  return steps.map((s) => ({ n: s.n, text: s.text, ...(s.requiresRole ? { requires_role: s.requiresRole } : {}) }));
+}
+
+export function stepsToColumn(steps: readonly RunbookStep[]): string {
+  return JSON.stringify(storedSteps(steps));
 }
 
 interface Visibility {
@@ -76,7 +102,7 @@ export function splitTags(tags: string): string[] {
 export interface DocumentView {
   id: string;
   kind: DocumentKind;
-  tenant_id: string;
+  tenantId: string;
   title: string;
   summary: string;
   body: string;
@@ -84,12 +110,20 @@ export interface DocumentView {
   tags: string[];
   visibility: "internal" | "client";
   version: number;
-  updated_by: string;
-  updated_at: string;
-  created_at: string;
-  versions: { version: number; created_at: string; created_by: string; change_note: string }[];
+  updatedBy: string;
+  /** ISO 8601 UTC. */
+  updatedAt: string;
+  createdAt: string;
+  versions: DocumentVersionInfo[];
   /** Set when the document is archived (only MSP staff ever see an archived document). */
   archived: ArchiveInfo | null;
+}
+
+export interface DocumentVersionInfo {
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  changeNote: string;
 }
 
 export interface ArchiveInfo {
@@ -124,9 +158,9 @@ export async function getDocument(
     .orderBy(desc(forgeDocumentVersions.version));
   const history = versions.map((v) => ({
     version: v.version,
-    created_at: new Date(v.createdAt).toISOString(),
-    created_by: v.createdBy,
-    change_note: v.changeNote,
+    createdAt: new Date(v.createdAt).toISOString(),
+    createdBy: v.createdBy,
+    changeNote: v.changeNote,
   }));
   if (input.version !== undefined && input.version !== doc.version) {
     const v = versions.find((x) => x.version === input.version);
@@ -138,17 +172,17 @@ export async function getDocument(
     return {
       id: doc.id,
       kind: doc.kind,
-      tenant_id: doc.tenantId,
+      tenantId: doc.tenantId,
       title: v.title,
       summary: v.summary,
       body: v.body,
-      steps: v.steps ? (JSON.parse(v.steps) as RunbookStep[]) : null,
+      steps: stepsFromColumn(v.steps),
       tags: splitTags(v.tags),
       visibility: v.visibility as "internal" | "client",
       version: v.version,
-      updated_by: v.createdBy,
-      updated_at: new Date(v.createdAt).toISOString(),
-      created_at: new Date(doc.createdAt).toISOString(),
+      updatedBy: v.createdBy,
+      updatedAt: new Date(v.createdAt).toISOString(),
+      createdAt: new Date(doc.createdAt).toISOString(),
       versions: history,
       archived: archiveInfoOf(doc),
     };
@@ -156,17 +190,17 @@ export async function getDocument(
   return {
     id: doc.id,
     kind: doc.kind,
-    tenant_id: doc.tenantId,
+    tenantId: doc.tenantId,
     title: doc.title,
     summary: doc.summary,
     body: doc.body,
-    steps: doc.steps ? (JSON.parse(doc.steps) as RunbookStep[]) : null,
+    steps: stepsFromColumn(doc.steps),
     tags: splitTags(doc.tags),
     visibility: doc.visibility,
     version: doc.version,
-    updated_by: doc.updatedBy,
-    updated_at: new Date(doc.updatedAt).toISOString(),
-    created_at: new Date(doc.createdAt).toISOString(),
+    updatedBy: doc.updatedBy,
+    updatedAt: new Date(doc.updatedAt).toISOString(),
+    createdAt: new Date(doc.createdAt).toISOString(),
     versions: history,
     archived: archiveInfoOf(doc),
   };

@@ -12,6 +12,8 @@ import {
   type DocumentView,
   type RunbookStep,
   visibilityFor,
+  storedSteps,
+  stepsToColumn,
 } from "./documents";
 
 /** Saving a document: a new document, or a new version of one (old versions stay readable). */
@@ -25,7 +27,7 @@ export interface SaveDocumentInput {
   summary: string;
   /** Articles: markdown body. Runbooks: ignored (the body is rendered from steps). */
   body?: string;
-  steps?: { text: string; requires_role?: string }[];
+  steps?: { text: string; requiresRole?: string }[];
   tags: string[];
   visibility: "internal" | "client";
   changeNote: string;
@@ -39,7 +41,7 @@ export interface SaveResult {
 }
 
 export function renderSteps(steps: RunbookStep[]): string {
-  return steps.map((s) => `${s.n}. ${s.text}${s.requires_role ? ` (requires ${s.requires_role})` : ""}`).join("\n");
+  return steps.map((s) => `${s.n}. ${s.text}${s.requiresRole ? ` (requires ${s.requiresRole})` : ""}`).join("\n");
 }
 
 function normaliseTags(tags: string[]): string {
@@ -97,7 +99,7 @@ export async function saveDocument(
     steps = input.steps.map((s, i) => ({
       n: i + 1,
       text: s.text.trim(),
-      ...(s.requires_role ? { requires_role: s.requires_role } : {}),
+      ...(s.requiresRole ? { requiresRole: s.requiresRole } : {}),
     }));
     body = renderSteps(steps);
   } else {
@@ -114,7 +116,7 @@ export async function saveDocument(
     title: input.title.trim(),
     summary: input.summary.trim(),
     body,
-    steps,
+    steps: steps ? storedSteps(steps) : null,
     tags,
     visibility: input.visibility,
     changeNote: input.changeNote.trim(),
@@ -157,7 +159,7 @@ export async function saveDocument(
             title: canonical.title,
             summary: canonical.summary,
             body,
-            steps: steps ? JSON.stringify(steps) : null,
+            steps: steps ? stepsToColumn(steps) : null,
             tags,
             visibility: input.visibility,
             version,
@@ -188,7 +190,7 @@ export async function saveDocument(
           title: canonical.title,
           summary: canonical.summary,
           body,
-          steps: steps ? JSON.stringify(steps) : null,
+          steps: steps ? stepsToColumn(steps) : null,
           tags,
           visibility: input.visibility,
           version,
@@ -205,7 +207,7 @@ export async function saveDocument(
         title: canonical.title,
         summary: canonical.summary,
         body,
-        steps: steps ? JSON.stringify(steps) : null,
+        steps: steps ? stepsToColumn(steps) : null,
         tags,
         visibility: input.visibility,
         changeNote: existing?.archivedAt

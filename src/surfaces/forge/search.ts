@@ -28,17 +28,25 @@ export function ftsQueryFor(text: string): string | null {
   return unique.map((w) => `"${w}"`).join(" OR ");
 }
 
+export interface SearchResult {
+  items: SearchHit[];
+  nextCursor: string | null;
+  /** The FTS5 query the words became (ftsQueryFor). */
+  queryTerms: string;
+  note: string;
+}
+
 export interface SearchHit {
   id: string;
   kind: DocumentKind;
-  tenant_id: string;
+  tenantId: string;
   scope: "tenant" | "msp_wide";
   title: string;
   summary: string;
   snippet: string;
   tags: string[];
   version: number;
-  updated_at: string;
+  updatedAt: string;
   score: number;
 }
 
@@ -51,7 +59,7 @@ export async function searchKnowledge(
   db: DbLike,
   scope: TenantScope,
   input: { query: string; kinds?: DocumentKind[]; tenantId?: string; cursor?: string; limit?: number },
-): Promise<{ items: SearchHit[]; next_cursor: string | null; query_terms: string; note: string }> {
+): Promise<SearchResult> {
   const match = ftsQueryFor(input.query);
   if (!match)
     throw new ForgeError(
@@ -93,14 +101,14 @@ export async function searchKnowledge(
   const hits: SearchHit[] = rows.slice(0, limit).map((r) => ({
     id: r.doc.id,
     kind: r.doc.kind,
-    tenant_id: r.doc.tenantId,
+    tenantId: r.doc.tenantId,
     scope: r.tenantKind === "msp" || mspWideIds.has(r.doc.tenantId) ? "msp_wide" : "tenant",
     title: r.doc.title,
     summary: r.doc.summary,
     snippet: r.snippet,
     tags: splitTags(r.doc.tags),
     version: r.doc.version,
-    updated_at: new Date(r.doc.updatedAt).toISOString(),
+    updatedAt: new Date(r.doc.updatedAt).toISOString(),
     // bm25 is "smaller is better" and negative; report a positive relevance so bigger reads as better.
     score: Math.round(-Number(r.rank) * 1000) / 1000,
   }));
@@ -108,8 +116,8 @@ export async function searchKnowledge(
   const more = rows.length > fit;
   return {
     items: hits.slice(0, fit),
-    next_cursor: more ? encodeCursor("forge.search", [offset + fit]) : null,
-    query_terms: match,
+    nextCursor: more ? encodeCursor("forge.search", [offset + fit]) : null,
+    queryTerms: match,
     note: "Ranked by SQLite FTS5 bm25 (title x10, tags x6, summary x4, body x1); documents of the named tenant are boosted 1.5x over MSP-wide ones.",
   };
 }

@@ -44,8 +44,8 @@ describe("forge search", () => {
       query: "EHR outage escalation",
       tenantId: "contosocare",
     });
-    expect(r.items[0]!.tenant_id).toBe("contosocare");
-    const tenantsSeen = new Set(r.items.map((i) => i.tenant_id));
+    expect(r.items[0]!.tenantId).toBe("contosocare");
+    const tenantsSeen = new Set(r.items.map((i) => i.tenantId));
     expect([...tenantsSeen].every((t) => t === "contosocare" || t === "harbor-it")).toBe(true);
   });
 

@@ -1,8 +1,9 @@
 import { type } from "arktype";
+import { DocumentOut, documentWire } from "../wire";
 import { getDocument } from "../documents";
 import { READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";
-import { DocumentOut, VersionArg } from "./shared";
+import { VersionArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 export const getRunbookTool = surfaceTool({
@@ -18,5 +19,7 @@ export const getRunbookTool = surfaceTool({
   scope: "forge:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) =>
-    await getDocument(ctx.db, ctx.scope, { id: input.runbook_id, kind: "runbook", version: input.version }),
+    documentWire(
+      await getDocument(ctx.db, ctx.scope, { id: input.runbook_id, kind: "runbook", version: input.version }),
+    ),
 });

@@ -1,7 +1,8 @@
 import { type } from "arktype";
+import { SaveResultOut, saveResultWire } from "../wire";
 import { saveDocument } from "../save-document";
 import { actorOf, surfaceTool } from "../../kit/tool";
-import { DocumentOut, SaveKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { SaveKeyArg, TagsArg, VisibilityArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 export const saveArticleTool = surfaceTool({
@@ -22,26 +23,28 @@ export const saveArticleTool = surfaceTool({
     change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
     idempotency_key: SaveKeyArg,
   }),
-  output: type({ document: DocumentOut, created: "boolean", replayed: "boolean" }),
+  output: SaveResultOut,
   scope: "forge:write",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (input, ctx) =>
-    await saveDocument(
-      ctx.db,
-      ctx.scope,
-      actorOf(ctx),
-      {
-        kind: "article",
-        documentId: input.article_id,
-        tenantId: input.article_id ? undefined : input.tenant_id,
-        title: input.title,
-        summary: input.summary,
-        body: input.body,
-        tags: input.tags ?? [],
-        visibility: input.visibility,
-        changeNote: input.change_note,
-        idempotencyKey: input.idempotency_key,
-      },
-      ctx.now,
+    saveResultWire(
+      await saveDocument(
+        ctx.db,
+        ctx.scope,
+        actorOf(ctx),
+        {
+          kind: "article",
+          documentId: input.article_id,
+          tenantId: input.article_id ? undefined : input.tenant_id,
+          title: input.title,
+          summary: input.summary,
+          body: input.body,
+          tags: input.tags ?? [],
+          visibility: input.visibility,
+          changeNote: input.change_note,
+          idempotencyKey: input.idempotency_key,
+        },
+        ctx.now,
+      ),
     ),
 });

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { SearchResultOut, searchResultWire } from "../wire";
 import { searchKnowledge } from "../search";
 import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";
@@ -20,32 +21,17 @@ export const searchKnowledgeTool = surfaceTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({
-    items: type({
-      id: "string",
-      kind: "'article' | 'runbook'",
-      tenant_id: "string",
-      scope: "'tenant' | 'msp_wide'",
-      title: "string",
-      summary: "string",
-      snippet: "string",
-      tags: "string[]",
-      version: "number.integer",
-      updated_at: "string",
-      score: "number",
-    }).array(),
-    next_cursor: "string | null",
-    query_terms: "string",
-    note: "string",
-  }),
+  output: SearchResultOut,
   scope: "forge:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) =>
-    await searchKnowledge(ctx.db, ctx.scope, {
-      query: input.query,
-      tenantId: input.tenant_id,
-      kinds: input.kinds,
-      cursor: input.cursor,
-      limit: input.limit,
-    }),
+    searchResultWire(
+      await searchKnowledge(ctx.db, ctx.scope, {
+        query: input.query,
+        tenantId: input.tenant_id,
+        kinds: input.kinds,
+        cursor: input.cursor,
+        limit: input.limit,
+      }),
+    ),
 });

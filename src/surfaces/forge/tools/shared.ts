@@ -1,7 +1,7 @@
 import { type } from "arktype";
 import { IdempotencyKeyArg } from "../../kit/args";
 
-/** Parameters and shapes shared by the forge tools. */
+/** Parameters shared by the forge tools (the output shapes are in ../wire.ts). */
 
 export const AudienceArg = type("'technician' | 'client_executive'").describe(
   "Who will read it: technician (ids, commands, next steps) or client_executive (business risk in plain words, no jargon).",
@@ -18,34 +18,3 @@ export const VisibilityArg = type("'internal' | 'client'").describe(
 export const VersionArg = type("1 <= number.integer <= 100000").describe(
   "Read this earlier version instead of the current one.",
 );
-
-export const DocumentOut = type({
-  id: "string",
-  kind: "'article' | 'runbook'",
-  tenant_id: "string",
-  title: "string",
-  summary: "string",
-  body: "string",
-  steps: type({ n: "number.integer", text: "string", "requires_role?": "string" }).array().or("null"),
-  tags: "string[]",
-  visibility: "'internal' | 'client'",
-  version: "number.integer",
-  updated_by: "string",
-  updated_at: "string",
-  created_at: "string",
-  versions: type({
-    version: "number.integer",
-    created_at: "string",
-    created_by: "string",
-    change_note: "string",
-  }).array(),
-  /** null unless archived (forge_archive_document); only MSP staff ever read an archived document. */
-  archived: type({ at: "string", by: "string", reason: "string" }).or("null"),
-});
-
-export const SummaryOut = type({
-  headline: "string",
-  summary: "string",
-  key_points: "string[]",
-  next_steps: "string[]",
-});

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { SummaryOut } from "../wire";
 import { limitWords, summariseDeal, summariseDocument, summariseQuote, type Summary } from "../compose";
 import { summariseFinding } from "../finding-summary";
 import { loadDeal, loadDocument, loadFinding, loadQuote } from "../entities";
@@ -6,7 +7,7 @@ import { FactSheet } from "../facts";
 import { FactsOut, MissingOut } from "./grounded";
 import { READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";
-import { AudienceArg, SummaryOut } from "./shared";
+import { AudienceArg } from "./shared";
 
 export const summarizeEntityTool = surfaceTool({
   name: "forge_summarize_entity",
@@ -61,7 +62,7 @@ export const summarizeEntityTool = surfaceTool({
       default: {
         const doc = await loadDocument(ctx.db, ctx.scope, input.entity_id, input.entity_type);
         summary = summariseDocument(doc, input.audience, sheet);
-        tenantId = doc.tenant_id;
+        tenantId = doc.tenantId;
       }
     }
     return {
