@@ -10,7 +10,7 @@ import { assertQuotable, assertSeller, price, pricingLinesFor, resolveTenant, ty
 import { contactOfTenant } from "./contacts";
 import { getDealRow } from "./deals";
 import { idempotencyConflict, requestHash, type QuoteLineRow, type QuoteRow, type TenantRow } from "./model";
-import { detailOf, nextQuoteNumber, quoteRowById, type QuoteDetail } from "./quotes";
+import { detailOf, nextQuoteNumber, pricingLineOf, quoteRowById, type QuoteDetail } from "./quotes";
 
 export interface CreateQuoteInput {
   tenant: string;
@@ -69,6 +69,25 @@ function checkKey(key: string): void {
   }
 }
 
+/** What a repeated request (same idempotency key, same request) proposes: the quote it stored the first time. */
+function replayedProposal(
+  existing: QuoteRow,
+  detail: QuoteDetail,
+  requestHash: string,
+): QuoteProposal & { requestHash: string } {
+  return {
+    tenant: detail.tenant,
+    dealId: existing.dealId,
+    contactId: existing.contactId,
+    title: existing.title,
+    validUntil: existing.validUntil,
+    notes: existing.notes,
+    pricing: detail.pricing,
+    existing: detail,
+    requestHash,
+  };
+}
+
 export async function proposeQuote(
   db: DbLike,
   scope: TenantScope,
@@ -91,18 +110,7 @@ export async function proposeQuote(
   const existing = await byIdempotencyKey(db, scope, tenant.id, input.idempotencyKey);
   if (existing) {
     if (existing.requestHash !== hash) throw idempotencyConflict("quote", existing.id);
-    const detail = await detailOf(db, scope, existing, now);
-    return {
-      tenant,
-      dealId: existing.dealId,
-      contactId: existing.contactId,
-      title: existing.title,
-      validUntil: existing.validUntil,
-      notes: existing.notes,
-      pricing: detail.pricing,
-      existing: detail,
-      requestHash: hash,
-    };
+    return { ...replayedProposal(existing, await detailOf(db, scope, existing, now), hash), tenant };
   }
   let dealName: string | null = null;
   if (input.dealId) {
@@ -152,21 +160,13 @@ export function lineRows(quoteId: string, tenantId: string, pricing: QuotePricin
     tenantId,
     quoteId,
     lineNo: l.lineNo,
-    productId: l.productId,
-    sku: l.sku,
-    description: l.description,
-    unit: l.unit,
-    billingType: l.billingType,
-    billingPeriod: l.billingPeriod,
-    quantity: l.quantity,
-    unitPriceMinor: l.unitPriceMinor,
-    discountBps: l.discountBps,
-    taxable: l.taxable,
+    ...pricingLineOf(l),
     lineTotalMinor: l.lineTotalMinor,
   }));
 }
 
-function totalsColumns(pricing: QuotePricing) {
+/** The stored totals of a priced quote (also used by the demo seed). */
+export function totalsColumns(pricing: QuotePricing) {
   return {
     oneTimeSubtotalMinor: pricing.oneTime.subtotalMinor,
     recurringMonthlySubtotalMinor: pricing.recurringMonthly.subtotalMinor,
@@ -260,19 +260,7 @@ export async function planRevision(
   if (existing) {
     if (existing.requestHash !== hash) throw idempotencyConflict("quote revision", existing.id);
     const detail = await detailOf(db, scope, existing, now);
-    return {
-      source,
-      version: existing.version,
-      tenant: detail.tenant,
-      dealId: existing.dealId,
-      contactId: existing.contactId,
-      title: existing.title,
-      validUntil: existing.validUntil,
-      notes: existing.notes,
-      pricing: detail.pricing,
-      existing: detail,
-      requestHash: hash,
-    };
+    return { ...replayedProposal(existing, detail, hash), source, version: existing.version };
   }
   if (!REVISABLE.includes(source.status)) {
     throw new CavalierError(

@@ -6,7 +6,7 @@ import { CrossTenantError, NotFoundError, type TenantScope } from "../../tenancy
 import { CavalierError } from "./errors";
 import { decodeCursor } from "../kit/cursor";
 import { afterDesc, keysetPage, pageLimit, type Page } from "../kit/page";
-import { effectiveQuoteStatus, priceQuote, type QuotePricing, type QuoteStatus } from "./pricing";
+import { effectiveQuoteStatus, priceQuote, type PricingLine, type QuotePricing, type QuoteStatus } from "./pricing";
 import { catalogOwnerOf, resolveTenant } from "./catalog";
 import { existsElsewhere } from "./contacts";
 import { getDealRow } from "./deals";
@@ -22,23 +22,28 @@ export interface QuoteDetail {
   versions: { id: string; version: number; status: QuoteStatus }[];
 }
 
+/** The fields of a line that pricing reads, from a stored or a priced line. */
+export function pricingLineOf(l: PricingLine): PricingLine {
+  return {
+    productId: l.productId,
+    sku: l.sku,
+    description: l.description,
+    unit: l.unit,
+    billingType: l.billingType,
+    billingPeriod: l.billingPeriod,
+    quantity: l.quantity,
+    unitPriceMinor: l.unitPriceMinor,
+    discountBps: l.discountBps,
+    taxable: l.taxable,
+  };
+}
+
 /** The pricing of stored lines, recomputed by the same pure function that priced them (so totals never drift). */
 function pricingOfStored(quote: QuoteRow, lines: QuoteLineRow[]): QuotePricing {
   return priceQuote({
     currency: quote.currency,
     taxRateBps: quote.taxRateBps,
-    lines: lines.map((l) => ({
-      productId: l.productId,
-      sku: l.sku,
-      description: l.description,
-      unit: l.unit,
-      billingType: l.billingType,
-      billingPeriod: l.billingPeriod,
-      quantity: l.quantity,
-      unitPriceMinor: l.unitPriceMinor,
-      discountBps: l.discountBps,
-      taxable: l.taxable,
-    })),
+    lines: lines.map(pricingLineOf),
   });
 }
 

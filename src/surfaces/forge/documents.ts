@@ -169,39 +169,46 @@ export async function getDocument(
         "unknown_version",
         `${input.kind} ${doc.id} has no version ${input.version}; versions are ${versions.map((x) => x.version).join(", ")}`,
       );
-    return {
-      id: doc.id,
-      kind: doc.kind,
-      tenantId: doc.tenantId,
-      title: v.title,
-      summary: v.summary,
-      body: v.body,
-      steps: stepsFromColumn(v.steps),
-      tags: splitTags(v.tags),
+    const content = {
+      ...v,
       visibility: v.visibility as "internal" | "client",
-      version: v.version,
       updatedBy: v.createdBy,
-      updatedAt: new Date(v.createdAt).toISOString(),
-      createdAt: new Date(doc.createdAt).toISOString(),
-      versions: history,
-      archived: archiveInfoOf(doc),
+      updatedAt: v.createdAt,
     };
+    return viewOf(doc, content, history);
   }
+  return viewOf(doc, doc, history);
+}
+
+/** The content of one version: the document row holds the current one, a history row any earlier one. */
+interface VersionContent {
+  title: string;
+  summary: string;
+  body: string;
+  steps: string | null;
+  tags: string;
+  visibility: "internal" | "client";
+  version: number;
+  updatedBy: string;
+  updatedAt: number;
+}
+
+function viewOf(doc: DocumentRow, v: VersionContent, versions: DocumentVersionInfo[]): DocumentView {
   return {
     id: doc.id,
     kind: doc.kind,
     tenantId: doc.tenantId,
-    title: doc.title,
-    summary: doc.summary,
-    body: doc.body,
-    steps: stepsFromColumn(doc.steps),
-    tags: splitTags(doc.tags),
-    visibility: doc.visibility,
-    version: doc.version,
-    updatedBy: doc.updatedBy,
-    updatedAt: new Date(doc.updatedAt).toISOString(),
+    title: v.title,
+    summary: v.summary,
+    body: v.body,
+    steps: stepsFromColumn(v.steps),
+    tags: splitTags(v.tags),
+    visibility: v.visibility,
+    version: v.version,
+    updatedBy: v.updatedBy,
+    updatedAt: new Date(v.updatedAt).toISOString(),
     createdAt: new Date(doc.createdAt).toISOString(),
-    versions: history,
+    versions,
     archived: archiveInfoOf(doc),
   };
 }

@@ -148,6 +148,16 @@ export async function saveDocument(
 
   const docId = existing?.id ?? newId(input.kind === "article" ? "kb" : "rb");
   const version = (existing?.version ?? 0) + 1;
+  // What the document row and its history row both hold for this version.
+  const content = {
+    title: canonical.title,
+    summary: canonical.summary,
+    body,
+    steps: steps ? stepsToColumn(steps) : null,
+    tags,
+    visibility: input.visibility,
+    version,
+  };
   try {
     await db.transaction(async (tx) => {
       if (existing) {
@@ -156,13 +166,7 @@ export async function saveDocument(
           .update(forgeDocuments)
           // A new version un-archives: the author has just made the document current again (documented on the tools).
           .set({
-            title: canonical.title,
-            summary: canonical.summary,
-            body,
-            steps: steps ? stepsToColumn(steps) : null,
-            tags,
-            visibility: input.visibility,
-            version,
+            ...content,
             updatedBy: actor.name,
             updatedAt: now,
             archivedAt: null,
@@ -187,13 +191,7 @@ export async function saveDocument(
           id: docId,
           tenantId,
           kind: input.kind,
-          title: canonical.title,
-          summary: canonical.summary,
-          body,
-          steps: steps ? stepsToColumn(steps) : null,
-          tags,
-          visibility: input.visibility,
-          version,
+          ...content,
           updatedBy: actor.name,
           createdAt: now,
           updatedAt: now,
@@ -203,13 +201,7 @@ export async function saveDocument(
         id: newId("dv"),
         documentId: docId,
         tenantId,
-        version,
-        title: canonical.title,
-        summary: canonical.summary,
-        body,
-        steps: steps ? stepsToColumn(steps) : null,
-        tags,
-        visibility: input.visibility,
+        ...content,
         changeNote: existing?.archivedAt
           ? `${canonical.changeNote} (un-archived: was archived ${new Date(existing.archivedAt).toISOString().slice(0, 10)})`
           : canonical.changeNote,

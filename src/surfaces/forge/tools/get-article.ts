@@ -1,9 +1,8 @@
 import { type } from "arktype";
-import { DocumentOut, documentWire } from "../wire";
-import { getDocument } from "../documents";
+import { DocumentOut } from "../wire";
 import { READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";
-import { VersionArg } from "./shared";
+import { readDocument, VersionArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 export const getArticleTool = surfaceTool({
@@ -18,8 +17,5 @@ export const getArticleTool = surfaceTool({
   output: DocumentOut,
   scope: "forge:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) =>
-    documentWire(
-      await getDocument(ctx.db, ctx.scope, { id: input.article_id, kind: "article", version: input.version }),
-    ),
+  handler: async (input, ctx) => await readDocument(ctx, "article", input.article_id, input.version),
 });

@@ -1,8 +1,7 @@
 import { type } from "arktype";
-import { SaveResultOut, saveResultWire } from "../wire";
-import { saveDocument } from "../save-document";
-import { actorOf, surfaceTool } from "../../kit/tool";
-import { SaveKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { SaveResultOut } from "../wire";
+import { surfaceTool } from "../../kit/tool";
+import { SAVE_ANNOTATIONS, SaveArgs, saveFromTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 export const saveArticleTool = surfaceTool({
@@ -18,33 +17,22 @@ export const saveArticleTool = surfaceTool({
     title: type("3 <= string <= 200").describe("The article title."),
     summary: type("3 <= string <= 500").describe("One sentence saying what the article answers."),
     body: type("1 <= string <= 30000").describe("The article text in markdown, up to 30,000 characters."),
-    "tags?": TagsArg,
-    visibility: VisibilityArg,
-    change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
-    idempotency_key: SaveKeyArg,
+    ...SaveArgs,
   }),
   output: SaveResultOut,
   scope: "forge:write",
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: SAVE_ANNOTATIONS,
   handler: async (input, ctx) =>
-    saveResultWire(
-      await saveDocument(
-        ctx.db,
-        ctx.scope,
-        actorOf(ctx),
-        {
-          kind: "article",
-          documentId: input.article_id,
-          tenantId: input.article_id ? undefined : input.tenant_id,
-          title: input.title,
-          summary: input.summary,
-          body: input.body,
-          tags: input.tags ?? [],
-          visibility: input.visibility,
-          changeNote: input.change_note,
-          idempotencyKey: input.idempotency_key,
-        },
-        ctx.now,
-      ),
+    await saveFromTool(
+      ctx,
+      {
+        kind: "article",
+        documentId: input.article_id,
+        tenantId: input.tenant_id,
+        title: input.title,
+        summary: input.summary,
+        body: input.body,
+      },
+      input,
     ),
 });

@@ -1,8 +1,7 @@
 import { type } from "arktype";
-import { SaveResultOut, saveResultWire } from "../wire";
-import { saveDocument } from "../save-document";
-import { actorOf, surfaceTool } from "../../kit/tool";
-import { SaveKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { SaveResultOut } from "../wire";
+import { surfaceTool } from "../../kit/tool";
+import { SAVE_ANNOTATIONS, SaveArgs, saveFromTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 export const saveRunbookTool = surfaceTool({
@@ -27,33 +26,22 @@ export const saveRunbookTool = surfaceTool({
       .atLeastLength(1)
       .atMostLength(40)
       .describe("The ordered steps, 1 to 40."),
-    "tags?": TagsArg,
-    visibility: VisibilityArg,
-    change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
-    idempotency_key: SaveKeyArg,
+    ...SaveArgs,
   }),
   output: SaveResultOut,
   scope: "forge:write",
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: SAVE_ANNOTATIONS,
   handler: async (input, ctx) =>
-    saveResultWire(
-      await saveDocument(
-        ctx.db,
-        ctx.scope,
-        actorOf(ctx),
-        {
-          kind: "runbook",
-          documentId: input.runbook_id,
-          tenantId: input.runbook_id ? undefined : input.tenant_id,
-          title: input.title,
-          summary: input.when_to_use,
-          steps: input.steps.map((s) => ({ text: s.text, requiresRole: s.requires_role })),
-          tags: input.tags ?? [],
-          visibility: input.visibility,
-          changeNote: input.change_note,
-          idempotencyKey: input.idempotency_key,
-        },
-        ctx.now,
-      ),
+    await saveFromTool(
+      ctx,
+      {
+        kind: "runbook",
+        documentId: input.runbook_id,
+        tenantId: input.tenant_id,
+        title: input.title,
+        summary: input.when_to_use,
+        steps: input.steps.map((s) => ({ text: s.text, requiresRole: s.requires_role })),
+      },
+      input,
     ),
 });

@@ -1,5 +1,10 @@
 import { type } from "arktype";
+import type { ToolContext } from "../../../mcp/define-tool";
 import { IdempotencyKeyArg } from "../../kit/args";
+import { actorOf } from "../../kit/tool";
+import { type DocumentKind, getDocument } from "../documents";
+import { type SaveDocumentInput, saveDocument } from "../save-document";
+import { documentWire, saveResultWire } from "../wire";
 
 /** Parameters shared by the forge tools (the output shapes are in ../wire.ts). */
 
@@ -18,3 +23,49 @@ export const VisibilityArg = type("'internal' | 'client'").describe(
 export const VersionArg = type("1 <= number.integer <= 100000").describe(
   "Read this earlier version instead of the current one.",
 );
+
+/** Tool annotations of a save: writes, but never destroys (old versions stay readable), and repeats by key. */
+export const SAVE_ANNOTATIONS = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
+
+/** The save arguments articles and runbooks share. */
+export const SaveArgs = {
+  "tags?": TagsArg,
+  visibility: VisibilityArg,
+  change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
+  idempotency_key: SaveKeyArg,
+} as const;
+
+interface SaveArgValues {
+  tags?: string[];
+  visibility: "internal" | "client";
+  change_note: string;
+  idempotency_key: string;
+}
+
+type DocumentFields = Pick<
+  SaveDocumentInput,
+  "kind" | "documentId" | "tenantId" | "title" | "summary" | "body" | "steps"
+>;
+
+/** Saves through the service and presents the result; the tenant names only a NEW document's owner. */
+export async function saveFromTool(ctx: ToolContext, doc: DocumentFields, args: SaveArgValues) {
+  const input: SaveDocumentInput = {
+    ...doc,
+    tenantId: doc.documentId ? undefined : doc.tenantId,
+    tags: args.tags ?? [],
+    visibility: args.visibility,
+    changeNote: args.change_note,
+    idempotencyKey: args.idempotency_key,
+  };
+  return saveResultWire(await saveDocument(ctx.db, ctx.scope, actorOf(ctx), input, ctx.now));
+}
+
+/** Reads one document for a get tool and presents it. */
+export async function readDocument(ctx: ToolContext, kind: DocumentKind, id: string, version: number | undefined) {
+  return documentWire(await getDocument(ctx.db, ctx.scope, { id, kind, version }));
+}
