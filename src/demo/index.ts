@@ -1,4 +1,4 @@
-import { seedAegis } from "../surfaces/aegis/seed";
+import { seedAegis } from "./aegis";
 import { seedForge } from "./forge-seed";
 import { DEMO_SEED_ENV } from "../config/load";
 import type { Config } from "../config/schema";
@@ -6,7 +6,7 @@ import { seedDemo, type SeedContext, type SeedResult, type SurfaceSeed } from ".
 
 /**
  * The other surfaces' demo seeds, run by seedDemo in the same transaction after cavalier's
- * (aegis: src/surfaces/aegis/seed.ts, forge: src/demo/forge-seed.ts, each `(db, now) => Promise`).
+ * (aegis: src/demo/aegis.ts, forge: src/demo/forge-seed.ts, each `(db, now) => Promise`).
  */
 export const SURFACE_SEEDS: Record<string, SurfaceSeed> = { aegis: seedAegis, forge: seedForge };
 

@@ -1,5 +1,5 @@
 /**
- * OCSF 1.x enumerations used by aegis (ocsf-schema dictionary.json and events/findings/*.json).
+ * OCSF 1.x enumerations used by aegis (https://github.com/ocsf/ocsf-schema: dictionary.json, events/findings/*.json).
  * Stored as ids; shown to callers as id + caption.
  */
 

@@ -3,15 +3,17 @@ import type { DbLike } from "../../store/index";
 import { aegisFindings } from "../../store/schema/aegis";
 import { contacts } from "../../store/schema/cavalier";
 import type { TenantScope } from "../../tenancy/scope";
+import { getFinding } from "../aegis/findings";
+import { getPostureSummary, getPostureTrend } from "../aegis/posture";
+import { resolveTenant } from "../aegis/tenants";
 import {
-  getFinding,
-  getPostureSummary,
-  getPostureTrend,
-  resolveTenant,
-  type FindingDetail,
-  type PostureSummary,
-  type PostureTrend,
-} from "../aegis/service";
+  type FindingDetailWire as FindingDetail,
+  type PostureSummaryWire as PostureSummary,
+  type PostureTrendWire as PostureTrend,
+  presentFindingDetail,
+  presentPostureSummary,
+  presentPostureTrend,
+} from "../aegis/wire";
 import { DAY_MS, STATUS } from "../aegis/ocsf";
 import { getDeal, listDeals } from "../cavalier/deals";
 import { getQuote, type QuoteDetail } from "../cavalier/quotes";
@@ -91,7 +93,7 @@ export interface DealFacts {
 }
 
 export async function loadFinding(db: DbLike, scope: TenantScope, id: string, now: number): Promise<FindingDetail> {
-  return await getFinding(db, scope, id, now, 20);
+  return presentFindingDetail(await getFinding(db, scope, id, now, 20));
 }
 
 export async function loadDocument(
@@ -244,8 +246,9 @@ export async function loadQbrFacts(
   now: number,
 ): Promise<QbrFacts> {
   const tenant = await resolveTenant(db, scope, tenantId);
-  const posture = await getPostureSummary(db, scope, tenant.id, now).catch(() => null);
-  const trend = await getPostureTrend(db, scope, { tenantId: tenant.id, from, to, interval: "month" }).catch(
+  const posture = await getPostureSummary(db, scope, tenant.id, now).then(presentPostureSummary, () => null);
+  const trend = await getPostureTrend(db, scope, { tenantId: tenant.id, from, to, interval: "month" }).then(
+    presentPostureTrend,
     () => null,
   );
   const [opened] = await db

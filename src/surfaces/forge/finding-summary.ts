@@ -1,4 +1,4 @@
-import type { FindingDetail } from "../aegis/service";
+import type { FindingDetailWire as FindingDetail } from "../aegis/wire";
 import type { FactSheet } from "./facts";
 import { firstSentence, plainWords, type Audience, type Summary } from "./compose";
 

@@ -1,4 +1,4 @@
-import type { FindingDetail } from "../aegis/service";
+import type { FindingDetailWire as FindingDetail } from "../aegis/wire";
 import type { ContactFacts, QuoteFacts } from "./entities";
 import { type FactSheet, greetingName } from "./facts";
 import { noteMissingQuoteFacts, quoteLine, quoteTotals } from "./compose";

@@ -3,10 +3,9 @@ import type { DbLike } from "../../store/index";
 import { forgeDocuments } from "../../store/schema/forge";
 import { tenants } from "../../store/schema/tenancy";
 import type { TenantScope } from "../../tenancy/scope";
-import { countWithinBudget } from "../aegis/paging";
 import { decodeCursor, encodeCursor } from "../kit/cursor";
 import { resolveTenant } from "../kit/tenant";
-import { pageLimit } from "../kit/page";
+import { countWithinBudget, pageLimit } from "../kit/page";
 import { ForgeError } from "./errors";
 import { splitTags, type DocumentKind, visibilityFor, visibleCondition } from "./documents";
 
@@ -58,7 +57,18 @@ const TENANT_BOOST = 1.5;
 export async function searchKnowledge(
   db: DbLike,
   scope: TenantScope,
-  input: { query: string; kinds?: DocumentKind[]; tenantId?: string; cursor?: string; limit?: number },
+  input: {
+    query: string;
+    kinds?: DocumentKind[];
+    tenantId?: string;
+    cursor?: string;
+    limit?: number;
+    /**
+     * How many of the hits fit in one page as the caller will receive them; the tool measures its wire form.
+     * Without it the hits themselves are measured (kit/page.ts countWithinBudget).
+     */
+    fit?: (hits: SearchHit[]) => number;
+  },
 ): Promise<SearchResult> {
   const match = ftsQueryFor(input.query);
   if (!match)
@@ -112,7 +122,7 @@ export async function searchKnowledge(
     // bm25 is "smaller is better" and negative; report a positive relevance so bigger reads as better.
     score: Math.round(-Number(r.rank) * 1000) / 1000,
   }));
-  const fit = countWithinBudget(hits);
+  const fit = (input.fit ?? countWithinBudget)(hits);
   const more = rows.length > fit;
   return {
     items: hits.slice(0, fit),

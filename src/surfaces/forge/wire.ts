@@ -2,7 +2,7 @@ import { type } from "arktype";
 import type { ArchivePlan, ArchiveResult } from "./archive";
 import type { DocumentView, RunbookStep } from "./documents";
 import type { SaveResult } from "./save-document";
-import type { SearchResult } from "./search";
+import type { SearchHit, SearchResult } from "./search";
 
 /**
  * The wire shapes of forge results (snake_case, what structuredContent carries) and the functions that build them
@@ -90,21 +90,25 @@ export const SearchResultOut = type({
   note: "string",
 });
 
+export function searchHitWire(h: SearchHit): (typeof SearchResultOut.infer)["items"][number] {
+  return {
+    id: h.id,
+    kind: h.kind,
+    tenant_id: h.tenantId,
+    scope: h.scope,
+    title: h.title,
+    summary: h.summary,
+    snippet: h.snippet,
+    tags: h.tags,
+    version: h.version,
+    updated_at: h.updatedAt,
+    score: h.score,
+  };
+}
+
 export function searchResultWire(r: SearchResult): typeof SearchResultOut.infer {
   return {
-    items: r.items.map((h) => ({
-      id: h.id,
-      kind: h.kind,
-      tenant_id: h.tenantId,
-      scope: h.scope,
-      title: h.title,
-      summary: h.summary,
-      snippet: h.snippet,
-      tags: h.tags,
-      version: h.version,
-      updated_at: h.updatedAt,
-      score: h.score,
-    })),
+    items: r.items.map(searchHitWire),
     next_cursor: r.nextCursor,
     query_terms: r.queryTerms,
     note: r.note,

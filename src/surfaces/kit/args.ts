@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { ToolError } from "../../mcp/define-tool";
 import { Identifier } from "../../shared/string-types";
 import { MAX_LIMIT } from "./page";
 
@@ -34,3 +35,37 @@ export const READ_ONLY = {
   idempotentHint: true,
   openWorldHint: false,
 } as const;
+
+/** A date or date-time argument (ISO 8601, UTC), e.g. `IsoTimeArg("Start of the period (default: 90 days ago)")`. */
+export const IsoTimeArg = (what: string) =>
+  type("0 < string <= 40").describe(
+    `${what} as an ISO 8601 date or date-time (UTC), e.g. 2026-09-01 or 2026-09-01T00:00:00Z.`,
+  );
+
+/** Parses an IsoTimeArg value to epoch ms; a tool error naming the parameter otherwise. */
+export function parseIsoTime(value: string, parameter: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms))
+    throw new ToolError(
+      `${parameter} must be an ISO 8601 date or date-time such as 2026-03-31 or 2026-03-31T00:00:00Z`,
+    );
+  return ms;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A period from two optional IsoTimeArg values, each parsed under its parameter name (`names`): the end defaults to
+ * now, the start to `defaultDays` before the end. Does NOT check that start precedes end (the service says how).
+ */
+export function parsePeriod(
+  start: string | undefined,
+  end: string | undefined,
+  names: readonly [start: string, end: string],
+  now: number,
+  defaultDays = 90,
+): { from: number; to: number } {
+  const to = end ? parseIsoTime(end, names[1]) : now;
+  const from = start ? parseIsoTime(start, names[0]) : to - defaultDays * DAY_MS;
+  return { from, to };
+}

@@ -38,3 +38,20 @@ export function keysetPage<T>(
   const items = rows.slice(0, limit);
   return { items, nextCursor: encodeCursor(list, keyOf(items[items.length - 1]!)) };
 }
+
+/**
+ * Results are sent twice (structuredContent plus its JSON text for older clients, MCP 2025-06-18 "Tools >
+ * Structured Content"), so a page's items are kept under this many characters of JSON: the page may hold fewer
+ * than `limit` items, and next_cursor continues exactly after the last item returned.
+ */
+export const PAGE_BUDGET_CHARS = 45_000;
+
+/** How many of `items` (at least one) fit in the page budget, measured as the JSON the caller receives. */
+export function countWithinBudget(items: readonly unknown[], budget = PAGE_BUDGET_CHARS): number {
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    used += JSON.stringify(items[i]).length + 1;
+    if (used > budget && i > 0) return i;
+  }
+  return items.length;
+}

@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { count } from "drizzle-orm";
 import { aegisFindings, aegisPostureSnapshots } from "../../../src/store/schema/aegis";
+import { getControl, listControls } from "../../../src/surfaces/aegis/controls";
+import { exportEvidence } from "../../../src/surfaces/aegis/evidence";
 import {
   acknowledgeFinding,
-  exportEvidence,
-  getControl,
-  getFinding,
-  getPostureSummary,
-  getPostureTrend,
-  listControls,
-  listFindings,
   reopenFinding,
   resolveFinding,
   suppressFinding,
-} from "../../../src/surfaces/aegis/service";
-import { seedAegis } from "../../../src/surfaces/aegis/seed";
+} from "../../../src/surfaces/aegis/finding-workflow";
+import { getFinding, listFindings } from "../../../src/surfaces/aegis/findings";
+import { getPostureSummary, getPostureTrend } from "../../../src/surfaces/aegis/posture";
+import { seedAegis } from "../../../src/demo/aegis";
 import { DAY_MS } from "../../../src/surfaces/aegis/ocsf";
 import { sha256Hex } from "../../../src/shared/crypto";
 import { openStoreFixture, type StoreFixture } from "./fixture";
@@ -56,11 +53,11 @@ describe("aegis posture", () => {
   test("summary has categories, top actions and open finding counts", async () => {
     const s = await getPostureSummary(fx.store.db, await msp(), "tailspin-logistics", NOW);
     expect(s.percent).toBeGreaterThan(65);
-    expect(s.by_category.map((c) => c.category)).toEqual(["Identity", "Device", "Data", "Apps", "Infrastructure"]);
-    expect(s.top_improvement_actions.length).toBeGreaterThan(0);
-    expect(s.top_improvement_actions.every((a) => a.points_available > 0)).toBe(true);
-    expect(s.open_findings_total).toBeGreaterThan(0);
-    expect(s.change_30d_points).not.toBeNull();
+    expect(s.byCategory.map((c) => c.category)).toEqual(["Identity", "Device", "Data", "Apps", "Infrastructure"]);
+    expect(s.topImprovementActions.length).toBeGreaterThan(0);
+    expect(s.topImprovementActions.every((a) => a.pointsAvailable > 0)).toBe(true);
+    expect(s.openFindingsTotal).toBeGreaterThan(0);
+    expect(s.change30dPoints).not.toBeNull();
   });
 
   test("trend aggregates by week and shows Tailspin's improvement", async () => {
@@ -72,7 +69,7 @@ describe("aegis posture", () => {
     });
     expect(t.points.length).toBeGreaterThanOrEqual(13);
     expect(t.points.length).toBeLessThanOrEqual(15);
-    expect(t.end_percent! - t.start_percent!).toBeGreaterThan(25);
+    expect(t.endPercent! - t.startPercent!).toBeGreaterThan(25);
   });
 
   test("cross-MSP tenant reads as not found or not permitted", async () => {
@@ -92,11 +89,11 @@ describe("aegis findings", () => {
       const page = await listFindings(fx.store.db, scope, { tenantId: "contosocare" }, { cursor, limit: 3 }, NOW);
       expect(page.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.items.map((f) => f.id));
-      cursor = page.next_cursor ?? undefined;
+      cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(all.items.map((f) => f.id));
     const high = await listFindings(fx.store.db, scope, { minSeverity: "High", statuses: ["New"] }, {}, NOW);
-    expect(high.items.every((f) => f.severity_id >= 4 && f.status === "New")).toBe(true);
+    expect(high.items.every((f) => f.severityId >= 4 && f.status === "New")).toBe(true);
     const byControl = await listFindings(
       fx.store.db,
       scope,
@@ -185,6 +182,10 @@ describe("aegis findings", () => {
     await expect(
       resolveFinding(fx.store.db, scope, actor, { findingId: id, resolutionNote: "again and again" }, NOW + 3000),
     ).rejects.toThrow("already Resolved");
+    // Services refuse with coded domain errors, not MCP types: the tool layer (kit/tool.ts) translates them.
+    await expect(
+      resolveFinding(fx.store.db, scope, actor, { findingId: id, resolutionNote: "again and again" }, NOW + 3000),
+    ).rejects.toMatchObject({ name: "AegisError", code: "invalid_state_transition" });
   });
 });
 
@@ -192,9 +193,9 @@ describe("aegis controls and evidence", () => {
   test("controls show a tenant's standing", async () => {
     const scope = await msp();
     const list = await listControls(fx.store.db, scope, { tenantId: "contosocare", framework: "cis_m365_v5" }, {}, NOW);
-    const dmarc = list.items.find((c) => c.control_ref === "2.1.10");
-    expect(dmarc?.tenant_status).toBe("fail");
-    expect(list.items.find((c) => c.control_ref === "3.1.1")?.tenant_status).toBe("pass");
+    const dmarc = list.items.find((c) => c.controlRef === "2.1.10");
+    expect(dmarc?.tenantStatus).toBe("fail");
+    expect(list.items.find((c) => c.controlRef === "3.1.1")?.tenantStatus).toBe("pass");
     const c = await getControl(fx.store.db, scope, { framework: "cis_m365_v5", controlRef: "5.2.2.2" }, NOW);
     expect(c.findings.length).toBe(2);
   });
@@ -209,6 +210,9 @@ describe("aegis controls and evidence", () => {
     );
     expect(csv.content.split("\n")[0]).toStartWith("finding_id,uid,class,severity,status");
     expect(csv.sha256).toBe(sha256Hex(csv.content));
+    // RFC 4180 §2.1: every record, the last one included, ends in CRLF.
+    expect(csv.content).toEndWith("\r\n");
+    expect(csv.content.split("\r\n").length - 1).toBe(csv.includedCount + 1);
     const jsonl = await exportEvidence(
       fx.store.db,
       scope,
@@ -218,6 +222,6 @@ describe("aegis controls and evidence", () => {
     const first = JSON.parse(jsonl.content.split("\n")[0]!);
     expect([2002, 2003, 2004]).toContain(first.class_uid);
     expect(first.finding_info.uid).toBeString();
-    expect(jsonl.included_count).toBe(jsonl.finding_count);
+    expect(jsonl.includedCount).toBe(jsonl.findingCount);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { STATUS } from "../../../src/surfaces/aegis/ocsf";
-import { countWithinBudget, parseIsoTime } from "../../../src/surfaces/aegis/paging";
-import { csvCell, effectiveStatusId } from "../../../src/surfaces/aegis/service";
+import { parseIsoTime } from "../../../src/surfaces/kit/args";
+import { countWithinBudget } from "../../../src/surfaces/kit/page";
+import { effectiveStatusId } from "../../../src/surfaces/aegis/effective-status";
+import { csvCell } from "../../../src/surfaces/aegis/evidence-csv";
 
 describe("suppression lapse (effectiveStatusId)", () => {
   const now = 1_000_000;

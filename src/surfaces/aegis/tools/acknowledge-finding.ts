@@ -1,14 +1,17 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { acknowledgeFinding } from "../service";
-import { actorOf, FindingDetailOut, FindingIdArg } from "./shared";
 import { identifier } from "../../../shared/string-types";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { acknowledgeFinding } from "../finding-workflow";
+import { FindingDetailOut, presentFindingDetail } from "../wire";
+import { ADDITIVE_WRITE, FindingIdArg } from "./args";
 
-export const acknowledgeFindingTool = defineTool({
+export const acknowledgeFindingTool = surfaceTool({
   name: "aegis_acknowledge_finding",
   title: "aegis.acknowledge_finding",
   description:
-    "Use this when a technician takes ownership of a finding or adds a progress note: moves it from New to In Progress, optionally assigns it, and records the note in its history. Reversible and additive (nothing is hidden from reports). Suppressed or Resolved findings must be reopened first.",
+    "Use this when a technician takes ownership of a finding or adds a progress note: moves it from New " +
+    "to In Progress, optionally assigns it, and records the note in its history. Reversible and additive " +
+    "(nothing is hidden from reports). Suppressed or Resolved findings must be reopened first.",
   input: type({
     finding_id: FindingIdArg,
     note: type("1 <= string <= 2000").describe(
@@ -20,13 +23,15 @@ export const acknowledgeFindingTool = defineTool({
   }),
   output: FindingDetailOut,
   scope: "aegis:write",
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  annotations: ADDITIVE_WRITE,
   handler: async (input, ctx) =>
-    await acknowledgeFinding(
-      ctx.db,
-      ctx.scope,
-      actorOf(ctx),
-      { findingId: input.finding_id, note: input.note, assigneeEmail: input.assignee_email },
-      ctx.now,
+    presentFindingDetail(
+      await acknowledgeFinding(
+        ctx.db,
+        ctx.scope,
+        actorOf(ctx),
+        { findingId: input.finding_id, note: input.note, assigneeEmail: input.assignee_email },
+        ctx.now,
+      ),
     ),
 });

@@ -1,14 +1,18 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { DAY_MS } from "../ocsf";
-import { parseIsoTime } from "../paging";
-import { EVIDENCE_MAX_CHARS, exportEvidence } from "../service";
-import { FrameworkArg, IsoTimeArg, READ_ONLY, TenantIdArg } from "./shared";
+import { IsoTimeArg, parsePeriod, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { EVIDENCE_MAX_CHARS, exportEvidence } from "../evidence";
+import { EvidencePackOut, presentEvidencePack } from "../wire";
+import { FrameworkArg, TenantIdArg } from "./args";
 
-export const exportEvidenceTool = defineTool({
+export const exportEvidenceTool = surfaceTool({
   name: "aegis_export_evidence",
   title: "aegis.export_evidence",
-  description: `Use this when an auditor, insurer or the client asks for proof of security work: builds an evidence pack of the tenant's findings open at any time in the period, as CSV or OCSF 1.x JSON lines (one Finding event per line), returned inline with its SHA-256 so the copy can be verified. Content is capped at ${EVIDENCE_MAX_CHARS} characters (truncated says so). Nothing is stored.`,
+  description:
+    "Use this when an auditor, insurer or the client asks for proof of security work: builds an evidence pack " +
+    "of the tenant's findings open at any time in the period, as CSV or OCSF 1.x JSON lines (one Finding event " +
+    "per line), returned inline with its SHA-256 so the copy can be verified. " +
+    `Content is capped at ${EVIDENCE_MAX_CHARS} characters (truncated says so). Nothing is stored.`,
   input: type({
     "tenant_id?": TenantIdArg,
     format: type("'csv' | 'ocsf_jsonl'").describe(
@@ -18,32 +22,17 @@ export const exportEvidenceTool = defineTool({
     "period_start?": IsoTimeArg("Start of the audit period (default: 90 days ago)"),
     "period_end?": IsoTimeArg("End of the audit period (default: now)"),
   }),
-  output: type({
-    tenant_id: "string",
-    tenant_name: "string",
-    format: "'csv' | 'ocsf_jsonl'",
-    framework: "string | null",
-    period_start: "string",
-    period_end: "string",
-    generated_at: "string",
-    finding_count: "number.integer",
-    included_count: "number.integer",
-    truncated: "boolean",
-    sha256: "string",
-    content_chars: "number.integer",
-    content: "string",
-    posture: type({ start_percent: "number | null", end_percent: "number | null" }),
-  }),
+  output: EvidencePackOut,
   scope: "aegis:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const to = input.period_end ? parseIsoTime(input.period_end, "period_end") : ctx.now;
-    const from = input.period_start ? parseIsoTime(input.period_start, "period_start") : to - 90 * DAY_MS;
-    return await exportEvidence(
+    const { from, to } = parsePeriod(input.period_start, input.period_end, ["period_start", "period_end"], ctx.now);
+    const pack = await exportEvidence(
       ctx.db,
       ctx.scope,
       { tenantId: input.tenant_id, framework: input.framework, from, to, format: input.format },
       ctx.now,
     );
+    return presentEvidencePack(pack);
   },
 });

@@ -1,14 +1,19 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { getControl } from "../service";
-import { ControlSummaryOut, FindingSummaryOut, FrameworkArg, READ_ONLY } from "./shared";
 import { Identifier, identifier } from "../../../shared/string-types";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { getControl } from "../controls";
+import { ControlDetailOut, presentControlDetail } from "../wire";
+import { FrameworkArg } from "./args";
 
-export const getControlTool = defineTool({
+export const getControlTool = surfaceTool({
   name: "aegis_get_control",
   title: "aegis.get_control",
   description:
-    "Use this when the user asks what a framework control means or requires (e.g. 'what is CIS 1.1.3?'): returns its description, rationale, remediation and the findings mapped to it (for one tenant with tenant_id, else every tenant you may act on). Identify it by control_id, or by framework plus control_ref.",
+    "Use this when the user asks what a framework control means or requires (e.g. 'what is CIS 1.1.3?'): " +
+    "returns its description, rationale, remediation and the findings mapped to it (for one tenant with " +
+    "tenant_id, else every tenant you may act on). Identify it by control_id, or by framework plus " +
+    "control_ref.",
   input: type({
     "control_id?": Identifier.describe("The control's id (ctl_…), from aegis_list_controls."),
     "framework?": FrameworkArg,
@@ -19,17 +24,11 @@ export const getControlTool = defineTool({
       "Show this tenant's standing and findings only: its id or name, case-insensitive (e.g. contosocare).",
     ),
   }),
-  output: ControlSummaryOut.merge({
-    framework_name: "string",
-    description: "string",
-    rationale: "string",
-    remediation: "string",
-    findings: FindingSummaryOut.array(),
-  }),
+  output: ControlDetailOut,
   scope: "aegis:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) =>
-    await getControl(
+  handler: async (input, ctx) => {
+    const control = await getControl(
       ctx.db,
       ctx.scope,
       {
@@ -39,5 +38,7 @@ export const getControlTool = defineTool({
         tenantId: input.tenant_id,
       },
       ctx.now,
-    ),
+    );
+    return presentControlDetail(control);
+  },
 });

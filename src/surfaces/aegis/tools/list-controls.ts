@@ -1,14 +1,19 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { listControls } from "../service";
-import { ControlSummaryOut, CursorArg, FrameworkArg, LimitArg, READ_ONLY } from "./shared";
 import { Identifier } from "../../../shared/string-types";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { listControls } from "../controls";
+import { ControlPageOut, presentControlPage } from "../wire";
+import { FrameworkArg } from "./args";
 
-export const listControlsTool = defineTool({
+export const listControlsTool = surfaceTool({
   name: "aegis_list_controls",
   title: "aegis.list_controls",
   description:
-    "Use this when the user asks which CIS / Secure Score controls apply, or where a customer stands against a framework: lists framework controls (CIS M365 v5, CIS Controls v8.1, Secure Score, CIS Windows Server 2022) and, with tenant_id, that tenant's standing on each (pass, fail, risk_accepted, not_assessed).",
+    "Use this when the user asks which CIS / Secure Score controls apply, or where a customer stands " +
+    "against a framework: lists framework controls (CIS M365 v5, CIS Controls v8.1, Secure Score, CIS " +
+    "Windows Server 2022) and, with tenant_id, that tenant's standing on each (pass, fail, " +
+    "risk_accepted, not_assessed).",
   input: type({
     "tenant_id?": Identifier.describe(
       "Add this tenant's standing on each control: its id or name, case-insensitive (e.g. fabrikam-law); required when filtering by status.",
@@ -26,16 +31,11 @@ export const listControlsTool = defineTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({
-    items: ControlSummaryOut.array(),
-    next_cursor: "string | null",
-    total: "number.integer",
-    tenant_id: "string | null",
-  }),
+  output: ControlPageOut,
   scope: "aegis:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) =>
-    await listControls(
+  handler: async (input, ctx) => {
+    const page = await listControls(
       ctx.db,
       ctx.scope,
       {
@@ -47,5 +47,7 @@ export const listControlsTool = defineTool({
       },
       { cursor: input.cursor, limit: input.limit },
       ctx.now,
-    ),
+    );
+    return presentControlPage(page);
+  },
 });

@@ -1,23 +1,27 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { listFindings } from "../service";
+import { Identifier, identifier } from "../../../shared/string-types";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { countWithinBudget } from "../../kit/page";
+import { surfaceTool } from "../../kit/tool";
+import { listFindings } from "../findings";
 import {
   ClassName,
-  CursorArg,
-  FindingSummaryOut,
-  FrameworkArg,
-  LimitArg,
-  READ_ONLY,
+  FindingPageOut,
+  presentFindingPage,
+  presentFindingSummary,
   SeverityName,
   StatusName,
-} from "./shared";
-import { Identifier, identifier } from "../../../shared/string-types";
+} from "../wire";
+import { FrameworkArg } from "./args";
 
-export const listFindingsTool = defineTool({
+export const listFindingsTool = surfaceTool({
   name: "aegis_list_findings",
   title: "aegis.list_findings",
   description:
-    "Use this when the user asks what security issues a customer (or all customers) has: lists findings worst-first with OCSF severity and status, filterable by severity, status, class (compliance / vulnerability / detection) and framework control, with cursor pagination. Use aegis_get_finding for resources, remediation and history.",
+    "Use this when the user asks what security issues a customer (or all customers) has: lists findings " +
+    "worst-first with OCSF severity and status, filterable by severity, status, class (compliance / " +
+    "vulnerability / detection) and framework control, with cursor pagination. Use aegis_get_finding for " +
+    "resources, remediation and history.",
   input: type({
     "tenant_id?": Identifier.describe(
       "Only this tenant's findings: its id or name, case-insensitive (e.g. contosocare); omit for every tenant you may act on.",
@@ -48,16 +52,11 @@ export const listFindingsTool = defineTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({
-    items: FindingSummaryOut.array(),
-    next_cursor: "string | null",
-    total: "number.integer",
-    applied_filters: "Record<string, unknown>",
-  }),
+  output: FindingPageOut,
   scope: "aegis:read",
   annotations: READ_ONLY,
-  handler: async (input, ctx) =>
-    await listFindings(
+  handler: async (input, ctx) => {
+    const page = await listFindings(
       ctx.db,
       ctx.scope,
       {
@@ -70,7 +69,10 @@ export const listFindingsTool = defineTool({
         controlRef: input.control_ref,
         query: input.query,
       },
-      { cursor: input.cursor, limit: input.limit },
+      // The page budget is measured on what the caller receives: the wire shape.
+      { cursor: input.cursor, limit: input.limit, fit: (items) => countWithinBudget(items.map(presentFindingSummary)) },
       ctx.now,
-    ),
+    );
+    return presentFindingPage(page);
+  },
 });

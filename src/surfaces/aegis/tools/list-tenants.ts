@@ -1,29 +1,24 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
 import { decodeCursor, encodeCursor } from "../../kit/cursor";
 import { pageLimit } from "../../kit/page";
-import { listTenantPosture } from "../service";
-import { CursorArg, LimitArg, READ_ONLY } from "./shared";
+import { surfaceTool } from "../../kit/tool";
+import { listTenantPosture } from "../posture";
+import { presentTenantPosture, TenantPostureOut } from "../wire";
 
-export const listTenantsTool = defineTool({
+export const listTenantsTool = surfaceTool({
   name: "aegis_list_tenants",
   title: "aegis.list_tenants",
   description:
-    "Use this when you need to know which customers you can see security data for, or which customer needs attention first: lists tenants in your scope with their latest score percentage and open Critical/High finding counts, worst first.",
+    "Use this when you need to know which customers you can see security data for, or which customer " +
+    "needs attention first: lists tenants in your scope with their latest score percentage and open " +
+    "Critical/High finding counts, worst first.",
   input: type({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
   output: type({
-    items: type({
-      tenant_id: "string",
-      name: "string",
-      kind: "string",
-      percent: "number | null",
-      as_of: "string | null",
-      open_critical_high: "number.integer",
-      open_total: "number.integer",
-    }).array(),
+    items: TenantPostureOut.array(),
     next_cursor: "string | null",
   }),
   scope: "aegis:read",
@@ -35,6 +30,9 @@ export const listTenantsTool = defineTool({
     const limit = pageLimit(input.limit);
     const items = all.slice(offset, offset + limit);
     const next = offset + items.length;
-    return { items, next_cursor: next < all.length ? encodeCursor("aegis.tenants", [next]) : null };
+    return {
+      items: items.map(presentTenantPosture),
+      next_cursor: next < all.length ? encodeCursor("aegis.tenants", [next]) : null,
+    };
   },
 });

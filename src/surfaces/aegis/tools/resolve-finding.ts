@@ -1,7 +1,8 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { planResolution, resolveFinding } from "../service";
-import { actorOf, FindingDetailOut, FindingIdArg } from "./shared";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { planResolution, type ResolveInput, resolveFinding } from "../finding-workflow";
+import { FindingDetailOut, presentFindingDetail, presentResolutionPlan } from "../wire";
+import { FindingIdArg } from "./args";
 
 const Input = type({
   finding_id: FindingIdArg,
@@ -13,33 +14,32 @@ const Input = type({
   ),
 });
 
-export const resolveFindingTool = defineTool({
+function toInput(input: typeof Input.infer): ResolveInput {
+  return { findingId: input.finding_id, resolutionNote: input.resolution_note, evidence: input.evidence };
+}
+
+export const resolveFindingTool = surfaceTool({
   name: "aegis_resolve_finding",
   title: "aegis.resolve_finding",
   description:
-    "Use this when the issue behind a finding has been fixed: marks it Resolved with a resolution note and evidence, which improves the customer's reported posture. Destructive (changes reported posture), so it asks for confirmation first. If the next scan still sees the problem it is reopened.",
+    "Use this when the issue behind a finding has been fixed: marks it Resolved with a resolution note " +
+    "and evidence, which improves the customer's reported posture. Destructive (changes reported " +
+    "posture), so it asks for confirmation first. If the next scan still sees the problem it is reopened.",
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   preview: async (input, ctx) => {
-    const plan = await planResolution(
-      ctx.db,
-      ctx.scope,
-      { findingId: input.finding_id, resolutionNote: input.resolution_note, evidence: input.evidence },
-      ctx.now,
-    );
+    const plan = await planResolution(ctx.db, ctx.scope, toInput(input), ctx.now);
+    const f = plan.finding;
     return {
-      summary: `Resolve ${plan.finding.severity} finding "${plan.finding.title}" (${plan.finding.id}, tenant ${plan.finding.tenant_id}): status ${plan.from_status} -> Resolved, note "${plan.resolution_note}"${plan.evidence ? `, evidence ${plan.evidence}` : ""}.`,
-      proposal: plan,
+      summary:
+        `Resolve ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}): ` +
+        `status ${plan.fromStatus} -> Resolved, note "${plan.resolutionNote}"` +
+        `${plan.evidence ? `, evidence ${plan.evidence}` : ""}.`,
+      proposal: presentResolutionPlan(plan),
     };
   },
   handler: async (input, ctx) =>
-    await resolveFinding(
-      ctx.db,
-      ctx.scope,
-      actorOf(ctx),
-      { findingId: input.finding_id, resolutionNote: input.resolution_note, evidence: input.evidence },
-      ctx.now,
-    ),
+    presentFindingDetail(await resolveFinding(ctx.db, ctx.scope, actorOf(ctx), toInput(input), ctx.now)),
 });

@@ -1,8 +1,10 @@
 import { type } from "arktype";
-import { defineTool } from "../../../mcp/define-tool";
-import { parseIsoTime } from "../paging";
-import { planSuppression, suppressFinding } from "../service";
-import { actorOf, FindingDetailOut, FindingIdArg, IsoTimeArg, MAX_SUPPRESSION } from "./shared";
+import { IsoTimeArg, parseIsoTime } from "../../kit/args";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { planSuppression, type SuppressInput, suppressFinding } from "../finding-workflow";
+import { MAX_SUPPRESSION_DAYS } from "../ocsf";
+import { FindingDetailOut, presentFindingDetail, presentSuppressPlan } from "../wire";
+import { FindingIdArg } from "./args";
 
 const Input = type({
   finding_id: FindingIdArg,
@@ -13,11 +15,11 @@ const Input = type({
     "Who decided and why, in words an auditor will accept (at least 10 characters).",
   ),
   expires_at: IsoTimeArg(
-    `When the suppression lapses and the finding counts as New again; at most ${MAX_SUPPRESSION} days from now`,
+    `When the suppression lapses and the finding counts as New again; at most ${MAX_SUPPRESSION_DAYS} days from now`,
   ),
 });
 
-function toInput(input: typeof Input.infer) {
+function toInput(input: typeof Input.infer): SuppressInput {
   return {
     findingId: input.finding_id,
     reason: input.reason,
@@ -26,20 +28,29 @@ function toInput(input: typeof Input.infer) {
   };
 }
 
-export const suppressFindingTool = defineTool({
+export const suppressFindingTool = surfaceTool({
   name: "aegis_suppress_finding",
   title: "aegis.suppress_finding",
-  description: `Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION} days). Destructive (it changes reported posture), so it asks for confirmation first. Needs a justification.`,
+  description:
+    "Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: " +
+    `hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION_DAYS} days). ` +
+    "Destructive (it changes reported posture), so it asks for confirmation first. Needs a justification.",
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
     const plan = await planSuppression(ctx.db, ctx.scope, toInput(input), ctx.now);
+    const f = plan.finding;
+    const until = new Date(plan.expiresAt).toISOString().slice(0, 10);
     return {
-      summary: `Suppress ${plan.finding.severity} finding "${plan.finding.title}" (${plan.finding.id}, tenant ${plan.finding.tenant_id}) as ${plan.reason} until ${plan.expires_at.slice(0, 10)} (${plan.days} days): status ${plan.from_status} -> Suppressed. It will not count as open until then.`,
-      proposal: plan,
+      summary:
+        `Suppress ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}) as ${plan.reason} ` +
+        `until ${until} (${plan.days} days): status ${plan.fromStatus} -> Suppressed. ` +
+        "It will not count as open until then.",
+      proposal: presentSuppressPlan(plan),
     };
   },
-  handler: async (input, ctx) => await suppressFinding(ctx.db, ctx.scope, actorOf(ctx), toInput(input), ctx.now),
+  handler: async (input, ctx) =>
+    presentFindingDetail(await suppressFinding(ctx.db, ctx.scope, actorOf(ctx), toInput(input), ctx.now)),
 });

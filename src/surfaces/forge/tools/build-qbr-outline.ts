@@ -1,6 +1,5 @@
 import { type } from "arktype";
-import { DAY_MS } from "../../aegis/ocsf";
-import { parseIsoTime } from "../../aegis/paging";
+import { parsePeriod } from "../../kit/args";
 import { buildQbrOutline } from "../qbr";
 import { loadQbrFacts } from "../entities";
 import { FactSheet } from "../facts";
@@ -42,8 +41,7 @@ export const buildQbrOutlineTool = surfaceTool({
   scope: "forge:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
-    const to = input.period_end ? parseIsoTime(input.period_end, "period_end") : ctx.now;
-    const from = input.period_start ? parseIsoTime(input.period_start, "period_start") : to - 90 * DAY_MS;
+    const { from, to } = parsePeriod(input.period_start, input.period_end, ["period_start", "period_end"], ctx.now);
     const facts = await loadQbrFacts(ctx.db, ctx.scope, input.tenant_id, from, to, ctx.now);
     const sheet = new FactSheet();
     const outline = buildQbrOutline(facts, sheet);

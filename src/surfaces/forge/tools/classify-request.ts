@@ -1,4 +1,6 @@
 import { type } from "arktype";
+import { searchHitWire } from "../wire";
+import { countWithinBudget } from "../../kit/page";
 import { classifyRequest } from "../classify";
 import { RELATED_MIN_RELEVANCE, relatedDocuments } from "../related";
 import { INCIDENT_TYPES } from "../triage-incidents";
@@ -46,6 +48,7 @@ export const classifyRequestTool = surfaceTool({
             query: c.knowledge_topics.join(" ") || "general",
             tenantId: input.tenant_id,
             limit: 20,
+            fit: (hits) => countWithinBudget(hits.map(searchHitWire)),
           })
         : { items: [] };
     const related = relatedDocuments(candidates.items, c.knowledge_topics).map((d) => ({

@@ -1,5 +1,6 @@
 import { type } from "arktype";
-import { SearchResultOut, searchResultWire } from "../wire";
+import { countWithinBudget } from "../../kit/page";
+import { SearchResultOut, searchHitWire, searchResultWire } from "../wire";
 import { searchKnowledge } from "../search";
 import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
 import { surfaceTool } from "../../kit/tool";
@@ -32,6 +33,7 @@ export const searchKnowledgeTool = surfaceTool({
         kinds: input.kinds,
         cursor: input.cursor,
         limit: input.limit,
+        fit: (hits) => countWithinBudget(hits.map(searchHitWire)),
       }),
     ),
 });

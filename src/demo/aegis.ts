@@ -1,6 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
-import { sha256Hex } from "../../shared/crypto";
-import type { DbLike } from "../../store/index";
+import { sha256Hex } from "../shared/crypto";
+import type { DbLike } from "../store/index";
 import {
   aegisControls,
   aegisFindingEvents,
@@ -9,10 +9,18 @@ import {
   aegisImprovementActions,
   aegisPostureSnapshots,
   aegisResources,
-} from "../../store/schema/aegis";
-import { tenants } from "../../store/schema/tenancy";
-import { userIdForEmail } from "../../tenancy/sync";
-import { CATEGORIES, CLASS_UIDS, DAY_MS, SEVERITY_IDS, STATUS, type Category, type SeverityName } from "./ocsf";
+} from "../store/schema/aegis";
+import { tenants } from "../store/schema/tenancy";
+import { userIdForEmail } from "../tenancy/sync";
+import {
+  CATEGORIES,
+  CLASS_UIDS,
+  DAY_MS,
+  SEVERITY_IDS,
+  STATUS,
+  type Category,
+  type SeverityName,
+} from "../surfaces/aegis/ocsf";
 
 /**
  * Demo data for aegis: a CIS-style control catalogue, findings in every OCSF status and severity with their
@@ -48,11 +56,17 @@ export const SEED_CONTROLS: ControlSeed[] = [
     cost: "low",
     impact: "low",
     description:
-      "Two cloud-only break-glass Global Administrator accounts exist, excluded from Conditional Access, with long random passwords or FIDO2 keys stored offline.",
+      "Two cloud-only break-glass Global Administrator accounts exist, excluded from Conditional Access, " +
+      "with long random passwords or FIDO2 keys stored offline.",
     rationale:
-      "If a Conditional Access misconfiguration, federation outage or MFA provider failure locks every administrator out, emergency accounts are the only way back in.",
+      "If a Conditional Access misconfiguration, federation outage or MFA provider failure locks every " +
+      "administrator out, emergency accounts are the only way back in.",
     remediation:
-      "1. Create two cloud-only accounts on the onmicrosoft.com domain (e.g. bg-admin-01/02).\n2. Assign Global Administrator permanently (not via PIM).\n3. Register a FIDO2 key for each and store keys in separate safes.\n4. Exclude both from all Conditional Access policies except one requiring phishing-resistant MFA.\n5. Alert on any sign-in by these accounts (Entra sign-in logs -> Log Analytics alert).",
+      "1. Create two cloud-only accounts on the onmicrosoft.com domain (e.g. bg-admin-01/02).\n2. Assign " +
+      "Global Administrator permanently (not via PIM).\n3. Register a FIDO2 key for each and store keys in " +
+      "separate safes.\n4. Exclude both from all Conditional Access policies except one requiring " +
+      "phishing-resistant MFA.\n5. Alert on any sign-in by these accounts (Entra sign-in logs -> Log " +
+      "Analytics alert).",
   },
   {
     id: "ctl_m365_1_1_3",
@@ -68,7 +82,9 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "One global admin is a single point of failure; many global admins multiply the accounts whose compromise gives an attacker the whole tenant.",
     remediation:
-      "1. Entra admin center > Roles and administrators > Global Administrator: list assignments.\n2. Move day-to-day admins to least-privileged roles (Exchange, User, Helpdesk, Intune Administrator).\n3. Keep 2-4 Global Administrators including the emergency accounts; make the rest eligible through PIM.",
+      "1. Entra admin center > Roles and administrators > Global Administrator: list assignments.\n2. Move " +
+      "day-to-day admins to least-privileged roles (Exchange, User, Helpdesk, Intune Administrator).\n3. " +
+      "Keep 2-4 Global Administrators including the emergency accounts; make the rest eligible through PIM.",
   },
   {
     id: "ctl_m365_1_2_2",
@@ -84,7 +100,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "Shared mailboxes get a password by default; an enabled account with no owner and no MFA is an easy target for password spray.",
     remediation:
-      "For each shared mailbox: Microsoft 365 admin center > Users > Active users > select the mailbox user > Block sign-in. PowerShell: Update-MgUser -UserId <id> -AccountEnabled:$false.",
+      "For each shared mailbox: Microsoft 365 admin center > Users > Active users > select the mailbox " +
+      "user > Block sign-in. PowerShell: Update-MgUser -UserId <id> -AccountEnabled:$false.",
   },
   {
     id: "ctl_m365_2_1_8",
@@ -100,7 +117,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
       "Every accepted domain publishes a TXT record v=spf1 include:spf.protection.outlook.com -all (plus any third-party senders).",
     rationale: "SPF lets receivers reject mail that forges the domain from unauthorised servers.",
     remediation:
-      "Publish at the DNS host: v=spf1 include:spf.protection.outlook.com -all. Add include: entries for the line-of-business senders (EHR reminders, billing) before switching to -all.",
+      "Publish at the DNS host: v=spf1 include:spf.protection.outlook.com -all. Add include: entries for " +
+      "the line-of-business senders (EHR reminders, billing) before switching to -all.",
   },
   {
     id: "ctl_m365_2_1_9",
@@ -116,7 +134,9 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "DKIM signatures let receivers verify mail was not altered and really comes from the domain; DMARC alignment depends on it.",
     remediation:
-      "1. Publish selector1/selector2 CNAMEs shown in Defender portal > Email authentication settings > DKIM.\n2. Enable signing for the domain.\n3. Verify with a test message header (dkim=pass header.d=<domain>).",
+      "1. Publish selector1/selector2 CNAMEs shown in Defender portal > Email authentication settings > " +
+      "DKIM.\n2. Enable signing for the domain.\n3. Verify with a test message header (dkim=pass " +
+      "header.d=<domain>).",
   },
   {
     id: "ctl_m365_2_1_10",
@@ -132,7 +152,9 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "Without an enforcing DMARC policy, lookalike-free spoofing of the exact domain still reaches patients, clients and suppliers.",
     remediation:
-      "1. Publish v=DMARC1; p=none; rua=mailto:dmarc@<domain> and collect 2-4 weeks of reports.\n2. Fix every legitimate sender failing alignment.\n3. Move to p=quarantine; pct=25, then 100, then p=reject.",
+      "1. Publish v=DMARC1; p=none; rua=mailto:dmarc@<domain> and collect 2-4 weeks of reports.\n2. Fix " +
+      "every legitimate sender failing alignment.\n3. Move to p=quarantine; pct=25, then 100, then " +
+      "p=reject.",
   },
   {
     id: "ctl_m365_3_1_1",
@@ -164,7 +186,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "Illicit consent grants give attackers persistent mailbox and file access that survives password resets and MFA.",
     remediation:
-      "Entra admin center > Enterprise applications > Consent and permissions > User consent settings: Do not allow user consent. Then enable the admin consent workflow with reviewers.",
+      "Entra admin center > Enterprise applications > Consent and permissions > User consent settings: Do " +
+      "not allow user consent. Then enable the admin consent workflow with reviewers.",
   },
   {
     id: "ctl_m365_5_2_2_1",
@@ -180,7 +203,9 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "Administrative accounts are the highest-value targets; a single phished admin password gives away the tenant.",
     remediation:
-      "Create a Conditional Access policy: Users = Directory roles (all admin roles), Cloud apps = All, Grant = Require authentication strength 'Phishing-resistant MFA'. Start in report-only for 48 h, then On.",
+      "Create a Conditional Access policy: Users = Directory roles (all admin roles), Cloud apps = All, " +
+      "Grant = Require authentication strength 'Phishing-resistant MFA'. Start in report-only for 48 h, " +
+      "then On.",
   },
   {
     id: "ctl_m365_5_2_2_2",
@@ -195,7 +220,9 @@ export const SEED_CONTROLS: ControlSeed[] = [
     description: "A Conditional Access policy requires MFA for all users on all cloud apps.",
     rationale: "MFA blocks the overwhelming majority of password spray and credential-stuffing attacks.",
     remediation:
-      "1. Run a registration campaign (Entra > Authentication methods > Registration campaign) for Microsoft Authenticator.\n2. Create a CA policy: All users (exclude break-glass), All cloud apps, Require MFA.\n3. Report-only for a week, review sign-in logs for service accounts, then enforce.",
+      "1. Run a registration campaign (Entra > Authentication methods > Registration campaign) for " +
+      "Microsoft Authenticator.\n2. Create a CA policy: All users (exclude break-glass), All cloud apps, " +
+      "Require MFA.\n3. Report-only for a week, review sign-in logs for service accounts, then enforce.",
   },
   {
     id: "ctl_m365_5_2_2_3",
@@ -212,7 +239,9 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "Legacy authentication cannot do MFA, so it is how password-spray attacks still succeed against MFA-enabled tenants.",
     remediation:
-      "1. Sign-in logs: filter Client app = legacy to find remaining users (scanners, old Outlook, line-of-business apps).\n2. Move scanners to SMTP relay/connector; upgrade clients.\n3. CA policy: All users, Client apps = Exchange ActiveSync + Other clients, Block.",
+      "1. Sign-in logs: filter Client app = legacy to find remaining users (scanners, old Outlook, " +
+      "line-of-business apps).\n2. Move scanners to SMTP relay/connector; upgrade clients.\n3. CA policy: " +
+      "All users, Client apps = Exchange ActiveSync + Other clients, Block.",
   },
   {
     id: "ctl_m365_6_2_1",
@@ -229,7 +258,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
     rationale:
       "Attackers who take over a mailbox create forwarding rules to siphon mail silently, often for invoice fraud.",
     remediation:
-      "Defender > Policies > Anti-spam > Outbound policy: Automatic forwarding = Off. Review inbox rules: Get-InboxRule -Mailbox <m> | where {$_.ForwardTo -or $_.RedirectTo}.",
+      "Defender > Policies > Anti-spam > Outbound policy: Automatic forwarding = Off. Review inbox rules: " +
+      "Get-InboxRule -Mailbox <m> | where {$_.ForwardTo -or $_.RedirectTo}.",
   },
   {
     id: "ctl_m365_7_2_3",
@@ -245,7 +275,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
       "SharePoint and OneDrive external sharing is limited to new and existing guests; 'Anyone' links are off.",
     rationale: "Anonymous links are forwarded, indexed and never expire; privileged client files leak through them.",
     remediation:
-      "SharePoint admin center > Policies > Sharing: set SharePoint and OneDrive to 'New and existing guests', default link type 'Specific people', link expiry 30 days.",
+      "SharePoint admin center > Policies > Sharing: set SharePoint and OneDrive to 'New and existing " +
+      "guests', default link type 'Specific people', link expiry 30 days.",
   },
   {
     id: "ctl_v8_3_11",
@@ -260,7 +291,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
     description: "Encrypt sensitive data at rest on servers, applications and end-user devices (BitLocker, FileVault).",
     rationale: "A lost or stolen laptop with an unencrypted disk is a reportable breach (HIPAA, UK GDPR).",
     remediation:
-      "Intune > Endpoint security > Disk encryption: BitLocker policy with XTS-AES 256, silent enable, recovery keys escrowed to Entra ID. Report: Intune > Reports > Encryption report.",
+      "Intune > Endpoint security > Disk encryption: BitLocker policy with XTS-AES 256, silent enable, " +
+      "recovery keys escrowed to Entra ID. Report: Intune > Reports > Encryption report.",
   },
   {
     id: "ctl_v8_6_5",
@@ -292,7 +324,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
       "Perform operating system updates on enterprise assets through automated patch management on a monthly, or more frequent, basis.",
     rationale: "Most exploited vulnerabilities had a patch available for weeks; patch latency is the exposure window.",
     remediation:
-      "Windows Update for Business rings in Intune: pilot (0 days), broad (7 days deferral), deadline 3 days, grace 2 days. Track devices > 30 days behind in the RMM patch report.",
+      "Windows Update for Business rings in Intune: pilot (0 days), broad (7 days deferral), deadline 3 " +
+      "days, grace 2 days. Track devices > 30 days behind in the RMM patch report.",
   },
   {
     id: "ctl_v8_7_4",
@@ -324,7 +357,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
     description: "Deploy and maintain anti-malware software on all enterprise assets.",
     rationale: "EDR detects and stops commodity ransomware and hands-on-keyboard activity early.",
     remediation:
-      "Onboard every device to Defender for Business/Endpoint; enable tamper protection, cloud protection and block-at-first-sight; alert on sensors silent > 24 h.",
+      "Onboard every device to Defender for Business/Endpoint; enable tamper protection, cloud protection " +
+      "and block-at-first-sight; alert on sensors silent > 24 h.",
   },
   {
     id: "ctl_v8_11_2",
@@ -340,7 +374,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
       "Perform automated backups of in-scope enterprise assets, weekly or more frequently depending on data sensitivity.",
     rationale: "Recoverable backups turn a ransomware event from a business-ending incident into a restore.",
     remediation:
-      "Daily image backups of servers with immutable cloud copy; Microsoft 365 backup for mailboxes, OneDrive and SharePoint; monthly test restore recorded as evidence.",
+      "Daily image backups of servers with immutable cloud copy; Microsoft 365 backup for mailboxes, " +
+      "OneDrive and SharePoint; monthly test restore recorded as evidence.",
   },
   {
     id: "ctl_v8_12_2",
@@ -416,7 +451,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
     description: "The server refuses LM and NTLMv1 authentication.",
     rationale: "NTLMv1 responses can be cracked or relayed trivially.",
     remediation:
-      "GPO: Security Options > Network security: LAN Manager authentication level = Send NTLMv2 response only. Refuse LM & NTLM. Audit NTLMv1 use first (event 4624, Package Name NTLM V1).",
+      "GPO: Security Options > Network security: LAN Manager authentication level = Send NTLMv2 response " +
+      "only. Refuse LM & NTLM. Audit NTLMv1 use first (event 4624, Package Name NTLM V1).",
   },
   {
     id: "ctl_win_18_10_87_1",
@@ -431,7 +467,8 @@ export const SEED_CONTROLS: ControlSeed[] = [
     description: "PowerShell script block logging writes executed script content to the event log (event 4104).",
     rationale: "Attackers live off the land with PowerShell; without script block logs an investigation is blind.",
     remediation:
-      "GPO: Administrative Templates\\Windows Components\\Windows PowerShell\\Turn on PowerShell Script Block Logging = Enabled; forward event 4104 to the SIEM.",
+      "GPO: Administrative Templates\\Windows Components\\Windows PowerShell\\Turn on PowerShell Script " +
+      "Block Logging = Enabled; forward event 4104 to the SIEM.",
   },
 ];
 
@@ -706,14 +743,18 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_m365_5_2_2_2",
         title: "MFA is not enforced for all users (14 of 42 users can sign in with a password alone)",
         description:
-          "No Conditional Access policy requires MFA for all users. 14 enabled accounts have no MFA method registered, including the shared billing account and two clinicians.",
+          "No Conditional Access policy requires MFA for all users. 14 enabled accounts have no MFA method " +
+          "registered, including the shared billing account and two clinicians.",
         types: ["Identity", "CIS M365 L1"],
         severity: "High",
         status: N,
         compliance: 3,
         risk: 82,
         remediation:
-          "1. Start an Authenticator registration campaign (Entra > Authentication methods > Registration campaign), 14-day snooze limit.\n2. Convert billing@ to a shared mailbox and block its sign-in.\n3. Create CA policy 'Require MFA - all users' in report-only, excluding the two break-glass accounts.\n4. After 7 days without unexpected failures in the sign-in log, switch it On.",
+          "1. Start an Authenticator registration campaign (Entra > Authentication methods > Registration " +
+          "campaign), 14-day snooze limit.\n2. Convert billing@ to a shared mailbox and block its sign-in.\n3. " +
+          "Create CA policy 'Require MFA - all users' in report-only, excluding the two break-glass " +
+          "accounts.\n4. After 7 days without unexpected failures in the sign-in log, switch it On.",
         resources: ["m365", "u_nurse", "u_billing", "u_drpark"],
         firstSeenDaysAgo: 62,
         lastSeenDaysAgo: 0,
@@ -730,7 +771,9 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_m365_2_1_10",
         title: "DMARC record for contosocare.example is p=none",
         description:
-          "_dmarc.contosocare.example publishes v=DMARC1; p=none, so spoofed mail claiming to be from the clinic is still delivered. Aggregate reports show the EHR appointment-reminder service failing SPF alignment.",
+          "_dmarc.contosocare.example publishes v=DMARC1; p=none, so spoofed mail claiming to be from the " +
+          "clinic is still delivered. Aggregate reports show the EHR appointment-reminder service failing SPF " +
+          "alignment.",
         types: ["Email authentication", "CIS M365 L1"],
         severity: "Medium",
         status: IP,
@@ -738,7 +781,8 @@ export const TENANT_SEEDS: TenantSeed[] = [
         risk: 55,
         assignee: "tech",
         remediation:
-          "1. Add the EHR reminder service's include: to SPF and enable its custom DKIM selector.\n2. Confirm 14 days of aligned aggregate reports.\n3. Change to p=quarantine; pct=50, then p=reject.",
+          "1. Add the EHR reminder service's include: to SPF and enable its custom DKIM selector.\n2. Confirm " +
+          "14 days of aligned aggregate reports.\n3. Change to p=quarantine; pct=50, then p=reject.",
         resources: ["domain"],
         firstSeenDaysAgo: 40,
         lastSeenDaysAgo: 0,
@@ -770,7 +814,9 @@ export const TENANT_SEEDS: TenantSeed[] = [
         compliance: 3,
         risk: 48,
         remediation:
-          "Create bg-admin-01 and bg-admin-02 on contosocare.onmicrosoft.com with FIDO2 keys held in the practice manager's safe and Harbor IT's vault; exclude them from CA except a phishing-resistant MFA policy; alert on any use.",
+          "Create bg-admin-01 and bg-admin-02 on contosocare.onmicrosoft.com with FIDO2 keys held in the " +
+          "practice manager's safe and Harbor IT's vault; exclude them from CA except a phishing-resistant MFA " +
+          "policy; alert on any use.",
         resources: ["m365"],
         firstSeenDaysAgo: 62,
         lastSeenDaysAgo: 0,
@@ -805,13 +851,18 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_m365_6_2_1",
         title: "Suspicious inbox forwarding rule to external address on reception@contosocare.example",
         description:
-          "A new inbox rule named '..' forwards every message containing 'invoice' or 'payment' to an external Gmail address and marks it read. Created from an IP in a country the clinic has never signed in from, 20 minutes after a successful password-only sign-in.",
+          "A new inbox rule named '..' forwards every message containing 'invoice' or 'payment' to an external " +
+          "Gmail address and marks it read. Created from an IP in a country the clinic has never signed in " +
+          "from, 20 minutes after a successful password-only sign-in.",
         types: ["Business email compromise", "T1114.003 Email Forwarding Rule"],
         severity: "High",
         status: N,
         risk: 91,
         remediation:
-          "Follow runbook 'Respond to suspicious inbox rule': 1. Revoke sessions and reset the password. 2. Remove the rule (Remove-InboxRule). 3. Block external auto-forwarding tenant-wide. 4. Search the audit log for MailItemsAccessed by the attacker IP. 5. Require MFA for the account before re-enabling.",
+          "Follow runbook 'Respond to suspicious inbox rule': 1. Revoke sessions and reset the password. 2. " +
+          "Remove the rule (Remove-InboxRule). 3. Block external auto-forwarding tenant-wide. 4. Search the " +
+          "audit log for MailItemsAccessed by the attacker IP. 5. Require MFA for the account before " +
+          "re-enabling.",
         resources: ["reception"],
         firstSeenDaysAgo: 1,
         lastSeenDaysAgo: 0,
@@ -833,14 +884,17 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_v8_7_4",
         title: "Google Chrome 12 versions behind on 3 front-desk and exam-room PCs",
         description:
-          "Chrome 126 is installed on CC-FD-01, CC-FD-02 and CC-EXAM-04; the current stable release fixes several actively exploited V8 type-confusion bugs. Auto-update is disabled by a legacy GPO from the previous IT provider.",
+          "Chrome 126 is installed on CC-FD-01, CC-FD-02 and CC-EXAM-04; the current stable release fixes " +
+          "several actively exploited V8 type-confusion bugs. Auto-update is disabled by a legacy GPO from the " +
+          "previous IT provider.",
         types: ["Software vulnerability", "Patch latency"],
         severity: "Medium",
         status: IP,
         risk: 60,
         assignee: "tech",
         remediation:
-          "1. Remove the 'UpdateDefault=0' Google Update GPO.\n2. Push the current Chrome Enterprise MSI from the RMM.\n3. Add Chrome to the RMM third-party patch policy (auto-approve within 3 days).",
+          "1. Remove the 'UpdateDefault=0' Google Update GPO.\n2. Push the current Chrome Enterprise MSI from " +
+          "the RMM.\n3. Add Chrome to the RMM third-party patch policy (auto-approve within 3 days).",
         resources: ["fd01", "fd02", "exam04"],
         firstSeenDaysAgo: 21,
         lastSeenDaysAgo: 0,
@@ -872,7 +926,8 @@ export const TENANT_SEEDS: TenantSeed[] = [
         compliance: 3,
         risk: 78,
         remediation:
-          "Assign the 'Windows - BitLocker silent' disk encryption policy to the Clinicians device group; confirm TPM 2.0 is present; verify recovery keys appear in Entra ID before closing.",
+          "Assign the 'Windows - BitLocker silent' disk encryption policy to the Clinicians device group; " +
+          "confirm TPM 2.0 is present; verify recovery keys appear in Entra ID before closing.",
         resources: ["lt07", "lt09"],
         firstSeenDaysAgo: 9,
         lastSeenDaysAgo: 0,
@@ -886,13 +941,15 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_v8_7_3",
         title: "Windows cumulative update more than 45 days overdue on 4 devices",
         description:
-          "Four devices have not installed the last two Patch Tuesday cumulative updates; median patch latency for the tenant is 38 days against a 14-day target.",
+          "Four devices have not installed the last two Patch Tuesday cumulative updates; median patch latency " +
+          "for the tenant is 38 days against a 14-day target.",
         types: ["Patch latency"],
         severity: "Medium",
         status: N,
         risk: 52,
         remediation:
-          "Move the devices into the Broad update ring (7-day deferral, 3-day deadline), force a restart window after clinic hours, and alert on devices > 21 days behind.",
+          "Move the devices into the Broad update ring (7-day deferral, 3-day deadline), force a restart " +
+          "window after clinic hours, and alert on devices > 21 days behind.",
         resources: ["fd02", "exam02", "exam04", "lt09"],
         firstSeenDaysAgo: 16,
         lastSeenDaysAgo: 0,
@@ -906,13 +963,15 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_v8_10_1",
         title: "Ransomware behaviour blocked on CC-EXAM-02",
         description:
-          "Defender blocked a process that began mass-renaming files in the user's Documents folder after a malicious macro opened from an emailed 'lab results' attachment. Device was isolated automatically.",
+          "Defender blocked a process that began mass-renaming files in the user's Documents folder after a " +
+          "malicious macro opened from an emailed 'lab results' attachment. Device was isolated automatically.",
         types: ["Ransomware", "T1486 Data Encrypted for Impact"],
         severity: "Critical",
         status: RES,
         risk: 95,
         remediation:
-          "Isolate the device, collect an investigation package, run a full scan, confirm no lateral movement, reimage if persistence is found, then release from isolation.",
+          "Isolate the device, collect an investigation package, run a full scan, confirm no lateral movement, " +
+          "reimage if persistence is found, then release from isolation.",
         resources: ["exam02"],
         firstSeenDaysAgo: 33,
         lastSeenDaysAgo: 32,
@@ -1017,7 +1076,8 @@ export const TENANT_SEEDS: TenantSeed[] = [
         compliance: 3,
         risk: 58,
         remediation:
-          "Remove the former contractor; move partners to no admin role; keep two break-glass plus one Harbor IT admin as Global Administrator; make Exchange/User Administrator eligible through PIM.",
+          "Remove the former contractor; move partners to no admin role; keep two break-glass plus one Harbor " +
+          "IT admin as Global Administrator; make Exchange/User Administrator eligible through PIM.",
         resources: ["m365", "u_partner", "u_admin1", "u_admin2"],
         firstSeenDaysAgo: 70,
         lastSeenDaysAgo: 0,
@@ -1031,7 +1091,9 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_m365_5_2_2_3",
         title: "Legacy authentication is not blocked (IMAP and SMTP AUTH sign-ins in the last 30 days)",
         description:
-          "Sign-in logs show 312 successful legacy-protocol sign-ins in 30 days: the Ricoh scanner using SMTP AUTH and two users on an old Mac Mail IMAP profile. Password-spray attempts against IMAP were seen from three ASNs.",
+          "Sign-in logs show 312 successful legacy-protocol sign-ins in 30 days: the Ricoh scanner using SMTP " +
+          "AUTH and two users on an old Mac Mail IMAP profile. Password-spray attempts against IMAP were seen " +
+          "from three ASNs.",
         types: ["Identity", "CIS M365 L1"],
         severity: "High",
         status: IP,
@@ -1039,7 +1101,10 @@ export const TENANT_SEEDS: TenantSeed[] = [
         risk: 80,
         assignee: "tech",
         remediation:
-          "1. Reconfigure FL-MFP-01 to send through an Exchange Online connector (SMTP relay, port 25, static IP).\n2. Re-add the two Mac users with modern authentication.\n3. Enable CA 'Block legacy authentication' for all users.\n4. Disable SMTP AUTH tenant-wide: Set-TransportConfig -SmtpClientAuthenticationDisabled $true.",
+          "1. Reconfigure FL-MFP-01 to send through an Exchange Online connector (SMTP relay, port 25, static " +
+          "IP).\n2. Re-add the two Mac users with modern authentication.\n3. Enable CA 'Block legacy " +
+          "authentication' for all users.\n4. Disable SMTP AUTH tenant-wide: Set-TransportConfig " +
+          "-SmtpClientAuthenticationDisabled $true.",
         resources: ["m365", "scanner"],
         firstSeenDaysAgo: 70,
         lastSeenDaysAgo: 0,
@@ -1128,7 +1193,9 @@ export const TENANT_SEEDS: TenantSeed[] = [
         compliance: 3,
         risk: 94,
         remediation:
-          "Remove the exclusion group from CA 'Require MFA - admins' today; register FIDO2 keys for both accounts; if an automation uses admin-ops@, replace it with a workload identity (app registration with certificate).",
+          "Remove the exclusion group from CA 'Require MFA - admins' today; register FIDO2 keys for both " +
+          "accounts; if an automation uses admin-ops@, replace it with a workload identity (app registration " +
+          "with certificate).",
         resources: ["u_admin1", "u_admin2"],
         firstSeenDaysAgo: 6,
         lastSeenDaysAgo: 0,
@@ -1149,7 +1216,8 @@ export const TENANT_SEEDS: TenantSeed[] = [
         compliance: 3,
         risk: 50,
         remediation:
-          "Review the 4 apps with mail scopes and revoke unneeded grants; set user consent to 'Do not allow'; enable the admin consent workflow with the office manager as reviewer.",
+          "Review the 4 apps with mail scopes and revoke unneeded grants; set user consent to 'Do not allow'; " +
+          "enable the admin consent workflow with the office manager as reviewer.",
         resources: ["m365"],
         firstSeenDaysAgo: 70,
         lastSeenDaysAgo: 0,
@@ -1163,14 +1231,16 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_m365_7_2_3",
         title: "'Anyone' sharing links are enabled for the Matters site collection",
         description:
-          "The Matters site allows anonymous links; 41 active 'Anyone' links exist, 6 on folders containing client correspondence. The earlier risk acceptance lapsed.",
+          "The Matters site allows anonymous links; 41 active 'Anyone' links exist, 6 on folders containing " +
+          "client correspondence. The earlier risk acceptance lapsed.",
         types: ["Data protection", "CIS M365 L1"],
         severity: "High",
         status: SUP,
         compliance: 2,
         risk: 72,
         remediation:
-          "Set the Matters site to 'New and existing guests'; report and expire existing Anyone links (PnP: Get-PnPFileSharingLink); default link type 'Specific people' with 30-day expiry.",
+          "Set the Matters site to 'New and existing guests'; report and expire existing Anyone links (PnP: " +
+          "Get-PnPFileSharingLink); default link type 'Specific people' with 30-day expiry.",
         resources: ["sp_matters"],
         firstSeenDaysAgo: 85,
         lastSeenDaysAgo: 0,
@@ -1441,14 +1511,16 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_v8_12_2",
         title: "RDP (TCP 3389) on WMS-SQL01 reachable from the internet",
         description:
-          "External attack-surface scan found 3389 forwarded to WMS-SQL01 through TS-FW-01 for a WMS vendor's support access; brute-force attempts are logged hourly.",
+          "External attack-surface scan found 3389 forwarded to WMS-SQL01 through TS-FW-01 for a WMS vendor's " +
+          "support access; brute-force attempts are logged hourly.",
         types: ["Exposure", "T1133 External Remote Services"],
         severity: "Critical",
         status: IP,
         risk: 92,
         assignee: "admin",
         remediation:
-          "Remove the port forward now; give the WMS vendor access through the MFA-protected VPN or a brokered support session; enable account lockout on the server.",
+          "Remove the port forward now; give the WMS vendor access through the MFA-protected VPN or a brokered " +
+          "support session; enable account lockout on the server.",
         resources: ["sql01", "fw"],
         firstSeenDaysAgo: 3,
         lastSeenDaysAgo: 0,
@@ -1473,7 +1545,9 @@ export const TENANT_SEEDS: TenantSeed[] = [
         control: "ctl_v8_10_1",
         title: "Ransomware encryption activity on TS-KIOSK-07 (device isolated)",
         description:
-          "Human-operated ransomware staging detected: credential dumping followed by encryption of the kiosk's local share. Defender contained the device; the attack originated from a USB stick found in the warehouse.",
+          "Human-operated ransomware staging detected: credential dumping followed by encryption of the " +
+          "kiosk's local share. Defender contained the device; the attack originated from a USB stick found in " +
+          "the warehouse.",
         types: ["Ransomware", "T1486 Data Encrypted for Impact", "T1091 Replication Through Removable Media"],
         severity: "Fatal",
         status: RES,
