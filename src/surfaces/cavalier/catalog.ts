@@ -270,7 +270,9 @@ export async function assertSeller(
     .limit(1);
   throw new CavalierError(
     "forbidden_role",
-    `only ${owner?.name ?? "the MSP"} staff can ${action} for ${tenant.name}; you can read its quotes and deals, price a basket with cavalier_price_quote, and record the customer's decision on a sent quote`,
+    `only ${owner?.name ?? "the MSP"} staff can ${action} for ${tenant.name}; you can read its ` +
+      `quotes and deals, price a basket with cavalier_price_quote, and record the customer's decision ` +
+      `on a sent quote`,
   );
 }
 

@@ -265,7 +265,9 @@ export async function planRevision(
   if (!REVISABLE.includes(source.status)) {
     throw new CavalierError(
       "invalid_state_transition",
-      `${source.quote.quoteNumber} v${source.quote.version} is ${source.status}; only draft, sent or expired quotes can be revised${source.status === "superseded" ? ` (revise the newest version, ${source.versions.at(-1)?.id})` : ""}`,
+      `${source.quote.quoteNumber} v${source.quote.version} is ${source.status}; only draft, sent or ` +
+        `expired quotes can be ` +
+        `revised${source.status === "superseded" ? ` (revise the newest version, ${source.versions.at(-1)?.id})` : ""}`,
       { from: source.status, to: "superseded", allowed_from: REVISABLE },
     );
   }

@@ -373,16 +373,22 @@ export function describePricing(tenant: TenantRow, pricing: QuotePricing): strin
   const lines = pricing.lines.map((l) => {
     const billing = billingOf(l.billingType, l.billingPeriod);
     const disc = l.discountBps > 0 ? ` less ${pct(l.discountBps)}` : "";
-    return `${l.quantity} × ${l.description} (${l.sku}) at ${f(l.unitPriceMinor)} per ${l.unit}${billing === "one_time" ? " one-time" : ` ${PER[billing]}`}${disc} = ${f(l.lineTotalMinor)}`;
+    return (
+      `${l.quantity} × ${l.description} (${l.sku}) at ${f(l.unitPriceMinor)} per ` +
+      `${l.unit}${billing === "one_time" ? " one-time" : ` ${PER[billing]}`}${disc} = ` +
+      `${f(l.lineTotalMinor)}`
+    );
   });
   const parts = [
     `Customer: ${tenant.name} [${tenant.id}], billed in ${c}.`,
     `Lines: ${lines.join("; ")}.`,
-    `Recurring monthly total: ${f(pricing.recurringMonthly.subtotalMinor)} + tax ${f(pricing.recurringMonthly.taxMinor)} = ${f(pricing.recurringMonthly.totalMinor)} per month.`,
+    `Recurring monthly total: ${f(pricing.recurringMonthly.subtotalMinor)} + tax ` +
+      `${f(pricing.recurringMonthly.taxMinor)} = ${f(pricing.recurringMonthly.totalMinor)} per month.`,
   ];
   if (pricing.recurringAnnual.subtotalMinor > 0) {
     parts.push(
-      `Recurring yearly total: ${f(pricing.recurringAnnual.subtotalMinor)} + tax ${f(pricing.recurringAnnual.taxMinor)} = ${f(pricing.recurringAnnual.totalMinor)} per year.`,
+      `Recurring yearly total: ${f(pricing.recurringAnnual.subtotalMinor)} + tax ` +
+        `${f(pricing.recurringAnnual.taxMinor)} = ${f(pricing.recurringAnnual.totalMinor)} per year.`,
     );
   }
   parts.push(

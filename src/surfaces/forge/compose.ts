@@ -73,7 +73,11 @@ export function quoteLine(q: QuoteFacts, l: QuoteFacts["lines"][number], sheet: 
   const src = `${q.id}#line${l.line_no}`;
   const per = l.billing === "one-time" ? "" : ` ${l.billing}`;
   const discount = l.discount_pct ? `, ${sheet.use(src, "discount_pct", l.discount_pct)}% discount` : "";
-  return `${sheet.use(src, "quantity", l.quantity)} × ${sheet.use(src, "description", l.description)} at ${sheet.use(src, "unit_price", l.unit_price)}${per} each${discount} = ${sheet.use(src, "line_total", l.line_total)}${per}`;
+  return (
+    `${sheet.use(src, "quantity", l.quantity)} × ${sheet.use(src, "description", l.description)} at ` +
+    `${sheet.use(src, "unit_price", l.unit_price)}${per} each${discount} = ` +
+    `${sheet.use(src, "line_total", l.line_total)}${per}`
+  );
 }
 
 /** Subtotal, tax (stated as excluded from the line prices and added on top) and total, per billing bucket. */
@@ -83,11 +87,15 @@ export function quoteTotals(q: QuoteFacts, sheet: FactSheet): string[] {
   for (const b of q.buckets) {
     const per = b.key === "monthly" ? " per month" : b.key === "annual" ? " per year" : "";
     lines.push(
-      `${b.label}: subtotal ${sheet.use(q.id, `${b.key}.subtotal`, b.subtotal)}${per}, tax ${sheet.use(q.id, `${b.key}.tax`, b.tax)} (${rate}%, not included in the prices above), total ${sheet.use(q.id, `${b.key}.total`, b.total)}${per}`,
+      `${b.label}: subtotal ${sheet.use(q.id, `${b.key}.subtotal`, b.subtotal)}${per}, tax ` +
+        `${sheet.use(q.id, `${b.key}.tax`, b.tax)} (${rate}%, not included in the prices above), total ` +
+        `${sheet.use(q.id, `${b.key}.total`, b.total)}${per}`,
     );
   }
   lines.push(
-    `First invoice${q.buckets.length > 1 ? " (one-time charges plus the first recurring period)" : ""}: ${sheet.use(q.id, "first_invoice_total", q.first_invoice_total)} including tax`,
+    `First ` +
+      `invoice${q.buckets.length > 1 ? " (one-time charges plus the first recurring period)" : ""}: ` +
+      `${sheet.use(q.id, "first_invoice_total", q.first_invoice_total)} including tax`,
   );
   return lines;
 }
@@ -166,7 +174,9 @@ export function summariseDeal(d: DealFacts, audience: Audience, sheet: FactSheet
     const stage = sheet.use(d.id, "stage", d.stage);
     return {
       headline: `${name} (${stage}, ${sheet.use(d.id, "probability_pct", d.probability_pct)}%)`,
-      summary: `Deal ${d.id} for ${tenant}: ${mrr ? `estimated ${mrr}/month recurring and ${nrc} one-time` : "no live quote, so no estimate"}${d.expected_close ? `, expected to close ${sheet.use(d.id, "expected_close", d.expected_close)}` : ""}.${d.notes ? ` Notes: ${sheet.use(d.id, "notes", d.notes)}` : ""}`,
+      summary:
+        `Deal ${d.id} for ${tenant}: ` +
+        `${mrr ? `estimated ${mrr}/month recurring and ${nrc} one-time` : "no live quote, so no estimate"}${d.expected_close ? `, expected to close ${sheet.use(d.id, "expected_close", d.expected_close)}` : ""}.${d.notes ? ` Notes: ${sheet.use(d.id, "notes", d.notes)}` : ""}`,
       key_points: quotes.length ? quotes : ["No quotes yet"],
       next_steps: stage.startsWith("closed")
         ? ["No action: the deal is closed."]
@@ -178,7 +188,9 @@ export function summariseDeal(d: DealFacts, audience: Audience, sheet: FactSheet
   const latest = d.quotes[0];
   return {
     headline: name,
-    summary: `A proposed service change for ${tenant}${mrr ? `, estimated at ${mrr} per month before tax${d.est_nrc !== formatZero(d.est_nrc) ? ` plus ${nrc} one-time` : ""}` : ""}.`,
+    summary:
+      `A proposed service change for ` +
+      `${tenant}${mrr ? `, estimated at ${mrr} per month before tax${d.est_nrc !== formatZero(d.est_nrc) ? ` plus ${nrc} one-time` : ""}` : ""}.`,
     key_points: latest ? [`Latest proposal ${latest.number}: ${latest.status}`] : ["No proposal has been issued yet."],
     next_steps: ["We will walk you through the proposal at your convenience."],
   };

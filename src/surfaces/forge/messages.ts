@@ -54,7 +54,10 @@ export function draftQuoteCoverNote(q: QuoteFacts, sender: string, tone: Tone, t
     "",
     ...totals,
     "",
-    `The proposal is valid until ${sheet.use(q.id, "valid_until", q.valid_until)}. To go ahead, simply reply to this email${tone === "formal" ? " confirming your acceptance" : " and we'll take it from there"}; we will schedule the work at a time that suits you.`,
+    `The proposal is valid until ${sheet.use(q.id, "valid_until", q.valid_until)}. To go ahead, ` +
+      `simply reply to this ` +
+      `email${tone === "formal" ? " confirming your acceptance" : " and we'll take it from there"}; we ` +
+      `will schedule the work at a time that suits you.`,
     "",
     signOff(sender, tone),
   ].join("\n");

@@ -42,11 +42,15 @@ export function buildQbrOutline(
     const worst = moves[moves.length - 1];
     if (best)
       postureBullets.push(
-        `Biggest improvement: ${best.category} (${sheet.use(tid, `secure_score.${best.category}.start_percent`, best.start_percent)}% -> ${sheet.use(tid, `secure_score.${best.category}.end_percent`, best.end_percent)}%)`,
+        `Biggest improvement: ${best.category} ` +
+          `(${sheet.use(tid, `secure_score.${best.category}.start_percent`, best.start_percent)}% -> ` +
+          `${sheet.use(tid, `secure_score.${best.category}.end_percent`, best.end_percent)}%)`,
       );
     if (worst && worst !== best)
       postureBullets.push(
-        `Weakest movement: ${worst.category} (${sheet.use(tid, `secure_score.${worst.category}.start_percent`, worst.start_percent)}% -> ${sheet.use(tid, `secure_score.${worst.category}.end_percent`, worst.end_percent)}%)`,
+        `Weakest movement: ${worst.category} ` +
+          `(${sheet.use(tid, `secure_score.${worst.category}.start_percent`, worst.start_percent)}% -> ` +
+          `${sheet.use(tid, `secure_score.${worst.category}.end_percent`, worst.end_percent)}%)`,
       );
     talking.push(
       delta >= 5
@@ -91,7 +95,8 @@ export function buildQbrOutline(
       heading: "Roadmap and open proposals",
       bullets: f.open_deals.map(
         (d) =>
-          `${sheet.use(d.id, "name", d.name)} — ${sheet.use(d.id, "stage", d.stage)}, ${d.has_live_quote ? `~${sheet.use(d.id, "est_mrr", d.est_mrr)}/month before tax` : "no live quote yet"}${d.quotes[0] ? ` (${sheet.use(d.quotes[0].id, "number", d.quotes[0].number)} ${sheet.use(d.quotes[0].id, "status", d.quotes[0].status)})` : ""}`,
+          `${sheet.use(d.id, "name", d.name)} — ${sheet.use(d.id, "stage", d.stage)}, ` +
+          `${d.has_live_quote ? `~${sheet.use(d.id, "est_mrr", d.est_mrr)}/month before tax` : "no live quote yet"}${d.quotes[0] ? ` (${sheet.use(d.quotes[0].id, "number", d.quotes[0].number)} ${sheet.use(d.quotes[0].id, "status", d.quotes[0].status)})` : ""}`,
       ),
     });
     talking.push(`Agree a decision date for "${f.open_deals[0]!.name}".`);
@@ -102,7 +107,9 @@ export function buildQbrOutline(
   const service: string[] = [];
   if (f.resolution_days.length) {
     service.push(
-      `Security findings resolved in the period: ${resolved}, median ${sheet.use(tid, "median_days_to_resolve", median(f.resolution_days))} days from detection to fix`,
+      `Security findings resolved in the period: ${resolved}, median ` +
+        `${sheet.use(tid, "median_days_to_resolve", median(f.resolution_days))} days from detection to ` +
+        `fix`,
     );
   }
   if (service.length) sections.push({ heading: "Service review", bullets: service });

@@ -11,9 +11,10 @@ import { splitTags, type DocumentKind, visibilityFor, visibleCondition } from ".
 
 /** Knowledge search: SQLite FTS5 MATCH ranked by bm25 (https://www.sqlite.org/fts5.html#the_bm25_function). */
 const STOPWORDS = new Set(
-  "a an and are as at be by can do does for from how i in is it me my of on or our please should the this to we what when where which who why with you your".split(
-    " ",
-  ),
+  (
+    "a an and are as at be by can do does for from how i in is it me my of on or our please should " +
+    "the this to we what when where which who why with you your"
+  ).split(" "),
 );
 
 /**

@@ -43,7 +43,9 @@ export const INCIDENT_RULES: IncidentRule[] = [
     ],
     suggestedTools: FINDINGS_TOOLS,
     nextStep:
-      "Isolate the affected machines from the network now (do not power them off), then check the tenant's open Detection findings with aegis_list_findings and record ownership with aegis_acknowledge_finding.",
+      "Isolate the affected machines from the network now (do not power them off), then check the " +
+      "tenant's open Detection findings with aegis_list_findings and record ownership with " +
+      "aegis_acknowledge_finding.",
     topics: ["ransomware"],
   },
   {
@@ -55,7 +57,8 @@ export const INCIDENT_RULES: IncidentRule[] = [
       ),
       w(
         // The MSP's own details ("send us your new bank details") are not a diversion of someone's payment.
-        "(?:changed|switched) (?:banks|bank accounts?|bank details)|(?<!your )new (?:bank accounts?|bank details|remittance details|account details|sort code|iban)",
+        "(?:changed|switched) (?:banks|bank accounts?|bank details)|(?<!your )new (?:bank accounts?|bank " +
+          "details|remittance details|account details|sort code|iban)",
       ),
       w(
         "(?:update|change) (?:their|the supplier'?s|the vendor'?s|our supplier'?s) (?:remittance|bank|payment) details",
@@ -64,7 +67,8 @@ export const INCIDENT_RULES: IncidentRule[] = [
     ],
     suggestedTools: FINDINGS_TOOLS,
     nextStep:
-      "Hold the payment and confirm the change by phone on a number already on file (never one from the email); check the mailbox for forwarding rules and sign-in alerts with aegis_list_findings.",
+      "Hold the payment and confirm the change by phone on a number already on file (never one from " +
+      "the email); check the mailbox for forwarding rules and sign-in alerts with aegis_list_findings.",
     topics: ["bec", "incident-response"],
   },
   {
@@ -76,7 +80,8 @@ export const INCIDENT_RULES: IncidentRule[] = [
     ],
     suggestedTools: FINDINGS_TOOLS,
     nextStep:
-      "Tell the requester not to buy or send any codes; confirm with the named person in person or by a known number, then check their account for compromise with aegis_list_findings.",
+      "Tell the requester not to buy or send any codes; confirm with the named person in person or by " +
+      "a known number, then check their account for compromise with aegis_list_findings.",
     topics: ["bec", "incident-response"],
   },
   {
@@ -84,7 +89,8 @@ export const INCIDENT_RULES: IncidentRule[] = [
     label: "Executive impersonation (business email compromise)",
     indicators: [
       w(
-        "impersonat(?:e|es|ed|ing|ion)|pretending to be|posing as|looks like it'?s from|personal (?:gmail|hotmail|yahoo|email)|lookalike domain|look-?alike domain|spoofed",
+        "impersonat(?:e|es|ed|ing|ion)|pretending to be|posing as|looks like it'?s from|personal " +
+          "(?:gmail|hotmail|yahoo|email)|lookalike domain|look-?alike domain|spoofed",
       ),
       w(
         "(?:urgent(?:ly)?|immediately|today|asap)\\b[^.!?]{0,30}\\b(?:wire|bank transfer)|wire (?:transfer|[$£€]\\s?\\d)",
@@ -92,7 +98,8 @@ export const INCIDENT_RULES: IncidentRule[] = [
     ],
     suggestedTools: FINDINGS_TOOLS,
     nextStep:
-      "Do not act on the request; verify with the executive by phone, block the sender or look-alike domain, and check the tenant's sign-in alerts with aegis_list_findings.",
+      "Do not act on the request; verify with the executive by phone, block the sender or look-alike " +
+      "domain, and check the tenant's sign-in alerts with aegis_list_findings.",
     topics: ["bec", "incident-response"],
   },
   {
@@ -107,7 +114,8 @@ export const INCIDENT_RULES: IncidentRule[] = [
     ],
     suggestedTools: FINDINGS_TOOLS,
     nextStep:
-      "Reset the user's password, revoke their sessions and review their MFA methods; then check for new inbox rules and risky sign-ins with aegis_list_findings.",
+      "Reset the user's password, revoke their sessions and review their MFA methods; then check for " +
+      "new inbox rules and risky sign-ins with aegis_list_findings.",
     topics: ["phishing", "incident-response"],
   },
   {
@@ -127,7 +135,8 @@ export const INCIDENT_RULES: IncidentRule[] = [
     ],
     suggestedTools: FINDINGS_TOOLS,
     nextStep:
-      "Revoke the account's sessions and reset its password, deny further prompts, then open the matching Detection finding with aegis_list_findings and aegis_get_finding.",
+      "Revoke the account's sessions and reset its password, deny further prompts, then open the " +
+      "matching Detection finding with aegis_list_findings and aegis_get_finding.",
     topics: ["incident-response", "inbox-rule"],
   },
   {
@@ -141,12 +150,15 @@ export const INCIDENT_RULES: IncidentRule[] = [
         "(?:laptop|phone|iphone|mobile|tablet|ipad|device|usb stick) (?:was |has been |got |is )?(?:stolen|lost|missing)",
       ),
       w(
-        "left (?:my|his|her|a|the|our) (?:work |company )?(?:laptop|phone|iphone|mobile|tablet|ipad) (?:in|on|at) (?:a|the) (?:taxi|cab|train|bus|plane|uber|restaurant|bar|airport|pub)",
+        "left (?:my|his|her|a|the|our) (?:work |company )?(?:laptop|phone|iphone|mobile|tablet|ipad) " +
+          "(?:in|on|at) (?:a|the) (?:taxi|cab|train|bus|plane|uber|restaurant|bar|airport|pub)",
       ),
     ],
     suggestedTools: ["aegis_list_findings", "aegis_get_finding"],
     nextStep:
-      "Remote-wipe or lock the device from Intune and revoke its sessions; check with aegis_list_findings whether it had an open disk-encryption finding (an unencrypted device with personal data is a reportable breach).",
+      "Remote-wipe or lock the device from Intune and revoke its sessions; check with " +
+      "aegis_list_findings whether it had an open disk-encryption finding (an unencrypted device with " +
+      "personal data is a reportable breach).",
     topics: ["bitlocker", "encryption"],
   },
   {
@@ -158,7 +170,9 @@ export const INCIDENT_RULES: IncidentRule[] = [
     ],
     suggestedTools: ["aegis_list_findings"],
     nextStep:
-      "Ask the recipient to delete it and confirm in writing, try a message recall, and record the incident: the data protection lead decides within 72 hours whether it is reportable (GDPR Art. 33).",
+      "Ask the recipient to delete it and confirm in writing, try a message recall, and record the " +
+      "incident: the data protection lead decides within 72 hours whether it is reportable (GDPR Art. " +
+      "33).",
     topics: ["data-breach"],
   },
 ];

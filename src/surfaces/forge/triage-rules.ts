@@ -72,7 +72,10 @@ export const RULES: Rule[] = [
     signals: [
       [
         w(
-          "new (?:starter|hire|employee|user|joiner|associate|nurses?|paralegals?|staff)|onboard(?:ing)?|starting (?:on )?(?:monday|tuesday|wednesday|thursday|friday|next week)|set up (?:a )?new (?:user|account)|hiring|starts (?:tomorrow|on|next)",
+          "new " +
+            "(?:starter|hire|employee|user|joiner|associate|nurses?|paralegals?|staff)|onboard(?:ing)?|starting " +
+            "(?:on )?(?:monday|tuesday|wednesday|thursday|friday|next week)|set up (?:a )?new " +
+            "(?:user|account)|hiring|starts (?:tomorrow|on|next)",
         ),
         5,
       ],
@@ -87,7 +90,8 @@ export const RULES: Rule[] = [
     signals: [
       [
         w(
-          "leaver|leaving|offboard(?:ing)?|last day|terminat(?:e|ed|ion)|let go|employment ends|disable (?:the |their |his |her )?account|remove (?:all )?(?:of )?(?:his |her |their )?access",
+          "leaver|leaving|offboard(?:ing)?|last day|terminat(?:e|ed|ion)|let go|employment ends|disable " +
+            "(?:the |their |his |her )?account|remove (?:all )?(?:of )?(?:his |her |their )?access",
         ),
         5,
       ],
@@ -148,7 +152,9 @@ export const RULES: Rule[] = [
     signals: [
       [
         w(
-          "restore|recover(?:ed|y)?|deleted (?:a |the |an )?(?:\\w+ ){0,2}(?:file|folder|email|thread)s?|backups?|previous version|older version|roll ?back|overwrote",
+          "restore|recover(?:ed|y)?|deleted (?:a |the |an )?(?:\\w+ " +
+            "){0,2}(?:file|folder|email|thread)s?|backups?|previous version|older version|roll " +
+            "?back|overwrote",
         ),
         4,
       ],
@@ -165,7 +171,9 @@ export const RULES: Rule[] = [
       [w("quote|quotation|pricing|price|proposal|estimate|how much"), 5],
       [
         w(
-          "seats?|licen[cs]es?|add (?:\\d+|a|an|one|two|three|more) (?:users?|seats?|licen[cs]es?)|buy|purchase|upgrade (?:to|our)|upgrading|operations pro|operations essentials",
+          "seats?|licen[cs]es?|add (?:\\d+|a|an|one|two|three|more) " +
+            "(?:users?|seats?|licen[cs]es?)|buy|purchase|upgrade (?:to|our)|upgrading|operations " +
+            "pro|operations essentials",
         ),
         3,
       ],
@@ -195,13 +203,16 @@ export const IMPACT_SIGNALS: [Level, RegExp][] = [
   [
     "high",
     w(
-      "everyone|every(?:body| user)|all (?:users|staff|sites|clinics|offices|of us)|whole (?:office|company|firm|clinic|site|warehouse)|nobody can|no one can|entire|company-?wide|site-?wide|all three (?:sites|clinics)",
+      "everyone|every(?:body| user)|all (?:users|staff|sites|clinics|offices|of us)|whole " +
+        "(?:office|company|firm|clinic|site|warehouse)|nobody can|no one " +
+        "can|entire|company-?wide|site-?wide|all three (?:sites|clinics)",
     ),
   ],
   [
     "medium",
     w(
-      "several|multiple|a few (?:users|people)|team|department|front desk|reception|partners|(?:\\d+|two|three|four|five) (?:users|people|staff|pcs|laptops|devices)",
+      "several|multiple|a few (?:users|people)|team|department|front " +
+        "desk|reception|partners|(?:\\d+|two|three|four|five) (?:users|people|staff|pcs|laptops|devices)",
     ),
   ],
 ];
@@ -210,7 +221,10 @@ export const URGENCY_SIGNALS: [Level, RegExp][] = [
   [
     "high",
     w(
-      "down|outage|not working|stopped working|can'?t work|cannot work|unable to work|urgent(?:ly)?|asap|emergency|immediately|right now|court deadline|patients? (?:waiting|affected)|locked out|can'?t (?:sign|log) ?in|cannot (?:sign|log) ?in|waiting to be loaded|can'?t book|is stuck",
+      "down|outage|not working|stopped working|can'?t work|cannot work|unable to " +
+        "work|urgent(?:ly)?|asap|emergency|immediately|right now|court deadline|patients? " +
+        "(?:waiting|affected)|locked out|can'?t (?:sign|log) ?in|cannot (?:sign|log) ?in|waiting to be " +
+        "loaded|can'?t book|is stuck",
     ),
   ],
   [

@@ -10,7 +10,9 @@ export const createDealTool = surfaceTool({
   name: "cavalier_create_deal",
   title: "cavalier.create_deal",
   description:
-    "Use this when the user wants to record a new sales opportunity for a customer (before or alongside a quote). Creates an open deal; repeating the call with the same idempotency_key returns the same deal.",
+    "Use this when the user wants to record a new sales opportunity for a customer (before or " +
+    "alongside a quote). Creates an open deal; repeating the call with the same idempotency_key " +
+    "returns the same deal.",
   input: type({
     tenant_id: TenantArg,
     name: type("0 < string <= 200").describe("What the deal is about, e.g. 'Operations Pro rollout'."),

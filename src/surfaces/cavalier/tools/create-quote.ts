@@ -38,7 +38,11 @@ export const createQuoteTool = surfaceTool({
   name: "cavalier_create_quote",
   title: "cavalier.create_quote",
   description:
-    'Use this when the user asks to draft or create a quote for a customer (e.g. "Draft a quote for ContosoCare with one Operations Pro seat"). Prices the lines from the catalog in the customer\'s currency with its tax and saves a draft quote (version 1). The first call returns confirmation_required with the proposed quote; show it to the user and call again with confirmed: true once they approve.',
+    'Use this when the user asks to draft or create a quote for a customer (e.g. "Draft a quote for ' +
+    'ContosoCare with one Operations Pro seat"). Prices the lines from the catalog in the ' +
+    "customer's currency with its tax and saves a draft quote (version 1). The first call returns " +
+    "confirmation_required with the proposed quote; show it to the user and call again with " +
+    "confirmed: true once they approve.",
   input: Input,
   output: type({ quote: QuoteOut, replayed: "boolean" }),
   scope: "cavalier:write",

@@ -10,7 +10,9 @@ export const getQuoteTool = surfaceTool({
   name: "cavalier_get_quote",
   title: "cavalier.get_quote",
   description:
-    "Use this when you need one quote in full: its lines, one-time and recurring totals, tax, status (a quote past valid_until reads as expired) and all its versions. Pass quote_id, or the human number such as Q-2026-0042.",
+    "Use this when you need one quote in full: its lines, one-time and recurring totals, tax, status " +
+    "(a quote past valid_until reads as expired) and all its versions. Pass quote_id, or the human " +
+    "number such as Q-2026-0042.",
   input: type({
     "quote_id?": Identifier.describe("The quote's id (q_…). Give this or quote_number."),
     "quote_number?": identifier(40).describe(

@@ -9,7 +9,8 @@ export const listContactsTool = surfaceTool({
   name: "cavalier_list_contacts",
   title: "cavalier.list_contacts",
   description:
-    "Use this when you need a customer's contact (who a quote is for, who accepted it, who to address a cover note to). Lists contacts with name, title, email and phone.",
+    "Use this when you need a customer's contact (who a quote is for, who accepted it, who to " +
+    "address a cover note to). Lists contacts with name, title, email and phone.",
   input: type({ "tenant_id?": OptionalTenantArg, "query?": QueryArg, "cursor?": CursorArg, "limit?": LimitArg }),
   output: type({ items: ContactOut.array(), next_cursor: "string | null" }),
   scope: "cavalier:read",

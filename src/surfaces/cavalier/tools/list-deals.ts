@@ -10,7 +10,8 @@ export const listDealsTool = surfaceTool({
   name: "cavalier_list_deals",
   title: "cavalier.list_deals",
   description:
-    "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote belongs to. Lists deals newest first, optionally for one customer and stages.",
+    "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote " +
+    "belongs to. Lists deals newest first, optionally for one customer and stages.",
   input: type({
     "tenant_id?": OptionalTenantArg,
     "stages?": type

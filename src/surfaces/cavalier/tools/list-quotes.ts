@@ -11,7 +11,8 @@ export const listQuotesTool = surfaceTool({
   name: "cavalier_list_quotes",
   title: "cavalier.list_quotes",
   description:
-    "Use this when the user asks which quotes exist, are waiting on the customer, expired or were accepted. Lists quotes newest first with status and totals; filter by customer, status or deal.",
+    "Use this when the user asks which quotes exist, are waiting on the customer, expired or were " +
+    "accepted. Lists quotes newest first with status and totals; filter by customer, status or deal.",
   input: type({
     "tenant_id?": OptionalTenantArg,
     "statuses?": type

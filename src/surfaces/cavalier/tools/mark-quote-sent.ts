@@ -17,7 +17,11 @@ export const markQuoteSentTool = surfaceTool({
   name: "cavalier_mark_quote_sent",
   title: "cavalier.mark_quote_sent",
   description:
-    "Use this when the user has delivered a draft quote to the customer and it should now count as sent (awaiting their decision). The appliance itself sends nothing. Asks for confirmation first. Quote approval policy: a technician cannot send a quote with any line discounted more than policy.technician_max_discount_bps (default 15%); an msp_admin or platform_admin must send it, which approves it.",
+    "Use this when the user has delivered a draft quote to the customer and it should now count as " +
+    "sent (awaiting their decision). The appliance itself sends nothing. Asks for confirmation " +
+    "first. Quote approval policy: a technician cannot send a quote with any line discounted more " +
+    "than policy.technician_max_discount_bps (default 15%); an msp_admin or platform_admin must send " +
+    "it, which approves it.",
   input: type({ quote_id: QuoteIdArg }),
   output: type({ quote: QuoteOut, previous_status: QuoteStatusOut, changed: "boolean" }),
   scope: "cavalier:write",
@@ -27,7 +31,8 @@ export const markQuoteSentTool = surfaceTool({
     const ref = reference(r.detail.quote);
     return {
       summary: r.changed
-        ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the customer.${r.policyOverride ? ` This approves discounts above the technician cap of ${r.policyOverride.capBps / 100}% on line(s) ${r.policyOverride.lines.map((l) => l.lineNo).join(", ")}.` : ""}`
+        ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the ` +
+          `customer.${r.policyOverride ? ` This approves discounts above the technician cap of ${r.policyOverride.capBps / 100}% on line(s) ${r.policyOverride.lines.map((l) => l.lineNo).join(", ")}.` : ""}`
         : `${ref} is already sent; nothing would change.`,
       proposal: {
         quote_id: r.detail.quote.id,

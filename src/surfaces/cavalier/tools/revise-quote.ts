@@ -37,7 +37,9 @@ export const reviseQuoteTool = surfaceTool({
   name: "cavalier_revise_quote",
   title: "cavalier.revise_quote",
   description:
-    "Use this when a customer wants changes to a draft, sent or expired quote (other quantities, products, discount, a fresh validity). Creates the next version as a draft and marks the old version superseded; nothing is deleted. Asks for confirmation first.",
+    "Use this when a customer wants changes to a draft, sent or expired quote (other quantities, " +
+    "products, discount, a fresh validity). Creates the next version as a draft and marks the old " +
+    "version superseded; nothing is deleted. Asks for confirmation first.",
   input: Input,
   output: type({ quote: QuoteOut, superseded_id: "string", replayed: "boolean" }),
   scope: "cavalier:write",
@@ -52,7 +54,10 @@ export const reviseQuoteTool = surfaceTool({
       };
     }
     return {
-      summary: `Revise ${from} (${plan.source.status}) into ${plan.source.quote.quoteNumber} v${plan.version} as a draft valid until ${iso(plan.validUntil).slice(0, 10)}; ${from} becomes superseded. ${describePricing(plan.tenant, plan.pricing)}`,
+      summary:
+        `Revise ${from} (${plan.source.status}) into ${plan.source.quote.quoteNumber} v${plan.version} ` +
+        `as a draft valid until ${iso(plan.validUntil).slice(0, 10)}; ${from} becomes superseded. ` +
+        `${describePricing(plan.tenant, plan.pricing)}`,
       proposal: { ...presentProposal(plan), supersedes: from, version: plan.version },
     };
   },

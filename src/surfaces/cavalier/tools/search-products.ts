@@ -10,7 +10,9 @@ export const searchProductsTool = surfaceTool({
   name: "cavalier_search_products",
   title: "cavalier.search_products",
   description:
-    "Use this when you need a product's SKU, unit or price before pricing or drafting a quote, or when the user asks what the MSP sells. Searches the catalog (one-time vs recurring, unit, price per currency).",
+    "Use this when you need a product's SKU, unit or price before pricing or drafting a quote, or " +
+    "when the user asks what the MSP sells. Searches the catalog (one-time vs recurring, unit, price " +
+    "per currency).",
   input: type({
     "query?": QueryArg,
     "billing_type?": type("'one_time' | 'recurring'").describe(

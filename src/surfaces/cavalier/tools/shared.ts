@@ -39,7 +39,9 @@ export const LinesArg = LineArg.array()
   .atLeastLength(1)
   .atMostLength(PRICING_LIMITS.maxLines)
   .describe(
-    `The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's currency unless overridden. Every amount is an exact integer; a quote whose total would exceed ${PRICING_LIMITS.maxAmountMinor} minor units (2^53 − 1) is refused: split it.`,
+    `The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's ` +
+      `currency unless overridden. Every amount is an exact integer; a quote whose total would exceed ` +
+      `${PRICING_LIMITS.maxAmountMinor} minor units (2^53 − 1) is refused: split it.`,
   );
 
 export type LineArgs = (typeof LineArg.infer)[];

@@ -26,8 +26,12 @@ export const archiveDocumentTool = surfaceTool({
   name: "forge_archive_document",
   title: "forge.archive_document",
   description:
-    "Use this when a runbook or knowledge-base article is obsolete or wrong and should stop being found: archives it so forge_search_knowledge no longer returns it and client-tenant users can no longer open it. " +
-    "MSP staff only. The version history is kept and MSP staff can still read it; saving a new version (forge_save_article / forge_save_runbook) un-archives it. Destructive, so it asks for confirmation first.",
+    "Use this when a runbook or knowledge-base article is obsolete or wrong and should stop being " +
+    "found: archives it so forge_search_knowledge no longer returns it and client-tenant users can " +
+    "no longer open it. " +
+    "MSP staff only. The version history is kept and MSP staff can still read it; saving a new " +
+    "version (forge_save_article / forge_save_runbook) un-archives it. Destructive, so it asks for " +
+    "confirmation first.",
   input: Input,
   output: ArchiveResultOut,
   scope: "forge:write",
@@ -37,7 +41,8 @@ export const archiveDocumentTool = surfaceTool({
     const d = plan.document;
     const what = `${d.kind} "${d.title}" (${d.id}, tenant ${d.tenantName} [${d.tenantId}], version ${d.version}, visibility ${d.visibility})`;
     const summary = plan.alreadyArchived
-      ? `The ${what} is already archived (${plan.alreadyArchived.at.slice(0, 10)}, by ${plan.alreadyArchived.by}: "${plan.alreadyArchived.reason}"); confirming changes nothing.`
+      ? `The ${what} is already archived (${plan.alreadyArchived.at.slice(0, 10)}, by ` +
+        `${plan.alreadyArchived.by}: "${plan.alreadyArchived.reason}"); confirming changes nothing.`
       : `Archive the ${what} because: "${plan.reason}". ${ARCHIVE_CONSEQUENCES.join(" ")}`;
     return { summary, proposal: archivePlanWire(plan) };
   },

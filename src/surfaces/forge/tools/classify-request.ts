@@ -12,7 +12,17 @@ import { surfaceTool } from "../../kit/tool";
 export const classifyRequestTool = surfaceTool({
   name: "forge_classify_request",
   title: "forge.classify_request",
-  description: `Use this when a request arrives as free text (email, chat, phone note) and needs triage: returns a category, a P1-P4 priority from the ITIL impact x urgency matrix, the tools to use next, related runbooks/articles, and which words drove the decision. Security incidents (payment-change or gift-card fraud, executive impersonation, credential phishing, suspicious sign-ins and MFA fatigue, ransomware, lost or stolen devices, data sent to the wrong person) are category security_incident with an incident_type, always P1 or P2, and suggest aegis tools. related_documents holds only documents whose title or tags carry at least ${RELATED_MIN_RELEVANCE * 100}% of the request's knowledge_topics (relevance ${RELATED_MIN_RELEVANCE} or more), so it is often empty. Deterministic keyword rules, no outside model.`,
+  description:
+    `Use this when a request arrives as free text (email, chat, phone note) and needs triage: ` +
+    `returns a category, a P1-P4 priority from the ITIL impact x urgency matrix, the tools to use ` +
+    `next, related runbooks/articles, and which words drove the decision. Security incidents ` +
+    `(payment-change or gift-card fraud, executive impersonation, credential phishing, suspicious ` +
+    `sign-ins and MFA fatigue, ransomware, lost or stolen devices, data sent to the wrong person) ` +
+    `are category security_incident with an incident_type, always P1 or P2, and suggest aegis tools. ` +
+    `related_documents holds only documents whose title or tags carry at least ` +
+    `${RELATED_MIN_RELEVANCE * 100}% of the request's knowledge_topics (relevance ` +
+    `${RELATED_MIN_RELEVANCE} or more), so it is often empty. Deterministic keyword rules, no ` +
+    `outside model.`,
   input: type({
     text: type("1 <= string <= 4000").describe("The request as the customer wrote it."),
     "tenant_id?": type("0 < string <= 128").describe(

@@ -9,7 +9,9 @@ export const getArticleTool = surfaceTool({
   name: "forge_get_article",
   title: "forge.get_article",
   description:
-    "Use this when you need the full text of a knowledge-base article (policy, how-to, contacts) found with forge_search_knowledge: returns the markdown body, tags, visibility and the version history.",
+    "Use this when you need the full text of a knowledge-base article (policy, how-to, contacts) " +
+    "found with forge_search_knowledge: returns the markdown body, tags, visibility and the version " +
+    "history.",
   input: type({
     article_id: Identifier.describe("The article's id (kb_…), from forge_search_knowledge."),
     "version?": VersionArg,

@@ -9,7 +9,9 @@ export const getRunbookTool = surfaceTool({
   name: "forge_get_runbook",
   title: "forge.get_runbook",
   description:
-    "Use this when a technician is about to carry out a procedure (onboarding, offboarding, incident response, hardening): returns the runbook's when-to-use, ordered steps (with the role a step requires, if any) and version history.",
+    "Use this when a technician is about to carry out a procedure (onboarding, offboarding, incident " +
+    "response, hardening): returns the runbook's when-to-use, ordered steps (with the role a step " +
+    "requires, if any) and version history.",
   input: type({
     runbook_id: Identifier.describe("The runbook's id (rb_…), from forge_search_knowledge."),
     "version?": VersionArg,

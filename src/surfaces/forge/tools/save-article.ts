@@ -8,7 +8,10 @@ export const saveArticleTool = surfaceTool({
   name: "forge_save_article",
   title: "forge.save_article",
   description:
-    "Use this when a technician wants to record knowledge (a fix that worked, a policy, contacts) or update an article: creates a new article, or with article_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived article un-archives it.",
+    "Use this when a technician wants to record knowledge (a fix that worked, a policy, contacts) or " +
+    "update an article: creates a new article, or with article_id saves a new version (earlier " +
+    "versions stay readable). Needs an idempotency_key; repeating it returns the same version. " +
+    "Saving a new version of an archived article un-archives it.",
   input: type({
     "article_id?": Identifier.describe("Save a new version of this article (kb_…); omit to create a new article."),
     "tenant_id?": Identifier.describe(

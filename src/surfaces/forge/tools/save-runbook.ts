@@ -8,11 +8,15 @@ export const saveRunbookTool = surfaceTool({
   name: "forge_save_runbook",
   title: "forge.save_runbook",
   description:
-    "Use this when a technician wants to write down or improve a repeatable procedure: creates a runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived runbook un-archives it.",
+    "Use this when a technician wants to write down or improve a repeatable procedure: creates a " +
+    "runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay " +
+    "readable). Needs an idempotency_key; repeating it returns the same version. Saving a new " +
+    "version of an archived runbook un-archives it.",
   input: type({
     "runbook_id?": Identifier.describe("Save a new version of this runbook (rb_…); omit to create a new runbook."),
     "tenant_id?": Identifier.describe(
-      "Owner of a NEW runbook: a customer id or name, case-insensitive (e.g. tailspin-logistics), or your MSP's id for an MSP-wide runbook. Ignored for new versions.",
+      "Owner of a NEW runbook: a customer id or name, case-insensitive (e.g. tailspin-logistics), or " +
+        "your MSP's id for an MSP-wide runbook. Ignored for new versions.",
     ),
     title: type("3 <= string <= 200").describe("The runbook title."),
     when_to_use: type("3 <= string <= 500").describe("The situation that calls for this runbook."),
