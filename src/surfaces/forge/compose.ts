@@ -176,7 +176,9 @@ export function summariseDeal(d: DealFacts, audience: Audience, sheet: FactSheet
       headline: `${name} (${stage}, ${sheet.use(d.id, "probability_pct", d.probability_pct)}%)`,
       summary:
         `Deal ${d.id} for ${tenant}: ` +
-        `${mrr ? `estimated ${mrr}/month recurring and ${nrc} one-time` : "no live quote, so no estimate"}${d.expected_close ? `, expected to close ${sheet.use(d.id, "expected_close", d.expected_close)}` : ""}.${d.notes ? ` Notes: ${sheet.use(d.id, "notes", d.notes)}` : ""}`,
+        `${mrr ? `estimated ${mrr}/month recurring and ${nrc} one-time` : "no live quote, so no estimate"}` +
+        `${d.expected_close ? `, expected to close ${sheet.use(d.id, "expected_close", d.expected_close)}` : ""}.` +
+        `${d.notes ? ` Notes: ${sheet.use(d.id, "notes", d.notes)}` : ""}`,
       key_points: quotes.length ? quotes : ["No quotes yet"],
       next_steps: stage.startsWith("closed")
         ? ["No action: the deal is closed."]

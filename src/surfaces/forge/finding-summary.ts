@@ -182,7 +182,8 @@ export function summariseFinding(f: FindingDetail, audience: Audience, sheet: Fa
         `${f.class_name} ${f.id} ` +
         `(${sheet.use(f.tenant_id, "name", f.tenant_name)})${control ? `, control ${control}` : ""}. ` +
         `${sheet.use(f.id, "description", f.description)} Scale: ${scale}. Recorded resources: ` +
-        `${resources.join(", ") || "none"}.${f.assignee ? ` Assigned to ${sheet.use(f.id, "assignee", f.assignee)}.` : " Unassigned."}${last ? ` Last activity ${last.at.slice(0, 10)}: ${last.action}${last.comment ? ` — ${last.comment}` : ""}.` : ""}`,
+        `${resources.join(", ") || "none"}.${f.assignee ? ` Assigned to ${sheet.use(f.id, "assignee", f.assignee)}.` : " Unassigned."}` +
+        `${last ? ` Last activity ${last.at.slice(0, 10)}: ${last.action}${last.comment ? ` — ${last.comment}` : ""}.` : ""}`,
       key_points: [
         `Severity ${severity} (OCSF ${f.severity_id}), status ${status} (OCSF ${f.status_id}), risk score ${sheet.use(f.id, "risk_score", f.risk_score)}/100`,
         `First seen ${sheet.use(f.id, "first_seen", f.first_seen.slice(0, 10))}, last seen ${sheet.use(f.id, "last_seen", f.last_seen.slice(0, 10))}`,

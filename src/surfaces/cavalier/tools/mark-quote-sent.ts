@@ -29,10 +29,13 @@ export const markQuoteSentTool = surfaceTool({
   preview: async (input, ctx) => {
     const r = await transitionQuote(ctx.db, ctx.scope, sendInput(input.quote_id, ctx), ctx.now, { dryRun: true });
     const ref = reference(r.detail.quote);
+    const override = r.policyOverride
+      ? ` This approves discounts above the technician cap of ${r.policyOverride.capBps / 100}% on line(s) ` +
+        `${r.policyOverride.lines.map((l) => l.lineNo).join(", ")}.`
+      : "";
     return {
       summary: r.changed
-        ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the ` +
-          `customer.${r.policyOverride ? ` This approves discounts above the technician cap of ${r.policyOverride.capBps / 100}% on line(s) ${r.policyOverride.lines.map((l) => l.lineNo).join(", ")}.` : ""}`
+        ? `Mark ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as sent to the customer.${override}`
         : `${ref} is already sent; nothing would change.`,
       proposal: {
         quote_id: r.detail.quote.id,
