@@ -165,6 +165,26 @@ export function lineRows(quoteId: string, tenantId: string, pricing: QuotePricin
   }));
 }
 
+/** The columns of a quote row nobody has sent or decided yet. */
+function undecided(idempotencyKey: string, requestHash: string, actor: Actor, now: number) {
+  return {
+    sentAt: null,
+    decidedAt: null,
+    decisionReason: null,
+    decidedByContactId: null,
+    idempotencyKey,
+    requestHash,
+    createdBy: actor.userId,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+async function insertQuote(db: DbLike, row: QuoteRow, pricing: QuotePricing): Promise<void> {
+  await db.insert(quotes).values(row);
+  await db.insert(quoteLines).values(lineRows(row.id, row.tenantId, pricing));
+}
+
 /** The stored totals of a priced quote (also used by the demo seed). */
 export function totalsColumns(pricing: QuotePricing) {
   return {
@@ -207,18 +227,9 @@ export async function createQuote(
     validUntil: proposal.validUntil,
     notes: proposal.notes,
     ...totalsColumns(proposal.pricing),
-    sentAt: null,
-    decidedAt: null,
-    decisionReason: null,
-    decidedByContactId: null,
-    idempotencyKey: input.idempotencyKey,
-    requestHash: proposal.requestHash,
-    createdBy: actor.userId,
-    createdAt: now,
-    updatedAt: now,
+    ...undecided(input.idempotencyKey, proposal.requestHash, actor, now),
   };
-  await db.insert(quotes).values(row);
-  await db.insert(quoteLines).values(lineRows(id, row.tenantId, proposal.pricing));
+  await insertQuote(db, row, proposal.pricing);
   return { detail: await detailOf(db, scope, row, now), replayed: false };
 }
 
@@ -339,17 +350,8 @@ export async function reviseQuote(
     validUntil: plan.validUntil,
     notes: plan.notes,
     ...totalsColumns(plan.pricing),
-    sentAt: null,
-    decidedAt: null,
-    decisionReason: null,
-    decidedByContactId: null,
-    idempotencyKey: input.idempotencyKey,
-    requestHash: plan.requestHash,
-    createdBy: actor.userId,
-    createdAt: now,
-    updatedAt: now,
+    ...undecided(input.idempotencyKey, plan.requestHash, actor, now),
   };
-  await db.insert(quotes).values(row);
-  await db.insert(quoteLines).values(lineRows(id, row.tenantId, plan.pricing));
+  await insertQuote(db, row, plan.pricing);
   return { detail: await detailOf(db, scope, row, now), supersededId: src.id, replayed: false };
 }

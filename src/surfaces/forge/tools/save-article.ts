@@ -1,7 +1,6 @@
 import { type } from "arktype";
-import { SaveResultOut } from "../wire";
 import { surfaceTool } from "../../kit/tool";
-import { SAVE_ANNOTATIONS, SaveArgs, saveFromTool } from "./shared";
+import { SAVE_TOOL, SaveArgs, saveFromTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 export const saveArticleTool = surfaceTool({
@@ -22,9 +21,7 @@ export const saveArticleTool = surfaceTool({
     body: type("1 <= string <= 30000").describe("The article text in markdown, up to 30,000 characters."),
     ...SaveArgs,
   }),
-  output: SaveResultOut,
-  scope: "forge:write",
-  annotations: SAVE_ANNOTATIONS,
+  ...SAVE_TOOL,
   handler: async (input, ctx) =>
     await saveFromTool(
       ctx,

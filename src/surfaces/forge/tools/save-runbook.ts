@@ -1,7 +1,6 @@
 import { type } from "arktype";
-import { SaveResultOut } from "../wire";
 import { surfaceTool } from "../../kit/tool";
-import { SAVE_ANNOTATIONS, SaveArgs, saveFromTool } from "./shared";
+import { SAVE_TOOL, SaveArgs, saveFromTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 export const saveRunbookTool = surfaceTool({
@@ -32,9 +31,7 @@ export const saveRunbookTool = surfaceTool({
       .describe("The ordered steps, 1 to 40."),
     ...SaveArgs,
   }),
-  output: SaveResultOut,
-  scope: "forge:write",
-  annotations: SAVE_ANNOTATIONS,
+  ...SAVE_TOOL,
   handler: async (input, ctx) =>
     await saveFromTool(
       ctx,

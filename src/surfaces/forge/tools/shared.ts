@@ -4,7 +4,7 @@ import { IdempotencyKeyArg } from "../../kit/args";
 import { actorOf } from "../../kit/tool";
 import { type DocumentKind, getDocument } from "../documents";
 import { type SaveDocumentInput, saveDocument } from "../save-document";
-import { documentWire, saveResultWire } from "../wire";
+import { documentWire, SaveResultOut, saveResultWire } from "../wire";
 
 /** Parameters shared by the forge tools (the output shapes are in ../wire.ts). */
 
@@ -25,12 +25,15 @@ export const VersionArg = type("1 <= number.integer <= 100000").describe(
 );
 
 /** Tool annotations of a save: writes, but never destroys (old versions stay readable), and repeats by key. */
-export const SAVE_ANNOTATIONS = {
+const SAVE_ANNOTATIONS = {
   readOnlyHint: false,
   destructiveHint: false,
   idempotentHint: true,
   openWorldHint: false,
 } as const;
+
+/** What both save tools declare besides their own input. */
+export const SAVE_TOOL = { output: SaveResultOut, scope: "forge:write", annotations: SAVE_ANNOTATIONS } as const;
 
 /** The save arguments articles and runbooks share. */
 export const SaveArgs = {
