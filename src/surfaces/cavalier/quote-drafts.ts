@@ -128,13 +128,7 @@ export async function proposeQuote(
     dealName = deal.name;
   }
   if (input.contactId) await contactOfTenant(db, scope, input.contactId, tenant.id);
-  let validUntil: number;
-  try {
-    validUntil = validUntilFrom(now, input.validDays ?? DEFAULT_VALID_DAYS);
-  } catch (err) {
-    if (err instanceof PricingError) throw new CavalierError("invalid_input", err.message);
-    throw err;
-  }
+  const validUntil = validUntilOf(now, input.validDays);
   const pricing = price(tenant, await pricingLinesFor(db, scope, tenant, input.lines));
   const title =
     input.title?.trim() ||
@@ -165,15 +159,32 @@ export function lineRows(quoteId: string, tenantId: string, pricing: QuotePricin
   }));
 }
 
-/** The columns of a quote row nobody has sent or decided yet. */
-function undecided(idempotencyKey: string, requestHash: string, actor: Actor, now: number) {
+/** When a quote made now for `validDays` expires; a day count out of range is the caller's to correct. */
+function validUntilOf(now: number, validDays: number | undefined): number {
+  try {
+    return validUntilFrom(now, validDays ?? DEFAULT_VALID_DAYS);
+  } catch (err) {
+    if (err instanceof PricingError) throw new CavalierError("invalid_input", err.message);
+    throw err;
+  }
+}
+
+/** The columns of a new draft quote row from what was proposed; nobody has sent or decided it yet. */
+function draftColumns(p: QuoteProposal & { requestHash: string }, idempotencyKey: string, actor: Actor, now: number) {
   return {
+    status: "draft" as const,
+    title: p.title,
+    currency: p.tenant.currency,
+    taxRateBps: p.tenant.taxRateBps,
+    validUntil: p.validUntil,
+    notes: p.notes,
+    ...totalsColumns(p.pricing),
     sentAt: null,
     decidedAt: null,
     decisionReason: null,
     decidedByContactId: null,
     idempotencyKey,
-    requestHash,
+    requestHash: p.requestHash,
     createdBy: actor.userId,
     createdAt: now,
     updatedAt: now,
@@ -220,14 +231,7 @@ export async function createQuote(
     quoteNumber: await nextQuoteNumber(db, proposal.tenant, now),
     version: 1,
     supersedesId: null,
-    status: "draft",
-    title: proposal.title,
-    currency: proposal.tenant.currency,
-    taxRateBps: proposal.tenant.taxRateBps,
-    validUntil: proposal.validUntil,
-    notes: proposal.notes,
-    ...totalsColumns(proposal.pricing),
-    ...undecided(input.idempotencyKey, proposal.requestHash, actor, now),
+    ...draftColumns(proposal, input.idempotencyKey, actor, now),
   };
   await insertQuote(db, row, proposal.pricing);
   return { detail: await detailOf(db, scope, row, now), replayed: false };
@@ -293,13 +297,7 @@ export async function planRevision(
       source.pricing.lines.map(({ lineNo: _n, grossMinor: _g, lineTotalMinor: _t, ...line }) => line),
     );
   }
-  let validUntil: number;
-  try {
-    validUntil = validUntilFrom(now, input.validDays ?? DEFAULT_VALID_DAYS);
-  } catch (err) {
-    if (err instanceof PricingError) throw new CavalierError("invalid_input", err.message);
-    throw err;
-  }
+  const validUntil = validUntilOf(now, input.validDays);
   const version = Math.max(...source.versions.map((v) => v.version)) + 1;
   return {
     source,
@@ -343,14 +341,7 @@ export async function reviseQuote(
     id,
     version: plan.version,
     supersedesId: src.id,
-    status: "draft",
-    title: plan.title,
-    taxRateBps: plan.tenant.taxRateBps,
-    currency: plan.tenant.currency,
-    validUntil: plan.validUntil,
-    notes: plan.notes,
-    ...totalsColumns(plan.pricing),
-    ...undecided(input.idempotencyKey, plan.requestHash, actor, now),
+    ...draftColumns(plan, input.idempotencyKey, actor, now),
   };
   await insertQuote(db, row, plan.pricing);
   return { detail: await detailOf(db, scope, row, now), supersededId: src.id, replayed: false };
