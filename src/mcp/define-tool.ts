@@ -174,10 +174,10 @@ export function defineTool<In extends Type, Out extends Type>(def: {
   /** Human words a client shows people, e.g. "Create quote" (MCP 2025-06-18 "Tools": title is for display). */
   title: string;
   /**
-   * The dotted audit action, e.g. "cavalier.create_quote"; defaults to the name with its first "_" as ".". Kept
-   * apart from the title so that rewording a title never splits one tool's audit rows in two.
+   * The dotted audit action, e.g. "cavalier.create_quote": what the audit row's `action` says. Kept apart from the
+   * title so that rewording a title never splits one tool's audit rows in two.
    */
-  action?: string;
+  action: string;
   /** Starts with WHEN to use the tool. */
   description: string;
   /** arktype object type; EVERY property has .describe("..."); enums are closed literal unions. */
@@ -197,7 +197,7 @@ export function defineTool<In extends Type, Out extends Type>(def: {
   if (!def.description.trim()) throw new ToolDefinitionError(name, "description is required");
   if (!/^[a-z]+:[a-z]+$/.test(def.scope))
     throw new ToolDefinitionError(name, `scope "${def.scope}" is not a surface scope`);
-  const action = def.action ?? name.replace("_", ".");
+  const action = def.action;
   if (!TOOL_ACTION.test(action))
     throw new ToolDefinitionError(name, `action "${action}" must look like surface.verb_object`);
   for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {

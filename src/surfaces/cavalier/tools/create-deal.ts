@@ -8,7 +8,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const createDealTool = surfaceTool({
   name: "cavalier_create_deal",
-  title: "cavalier.create_deal",
+  title: "Create deal",
+  action: "cavalier.create_deal",
   description:
     "Use this when the user wants to record a new sales opportunity for a customer (before or " +
     "alongside a quote). Creates an open deal; repeating the call with the same idempotency_key " +

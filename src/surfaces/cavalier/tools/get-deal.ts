@@ -8,7 +8,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const getDealTool = surfaceTool({
   name: "cavalier_get_deal",
-  title: "cavalier.get_deal",
+  title: "Get deal",
+  action: "cavalier.get_deal",
   description:
     "Use this when you need one deal in full: its stage, contact, quotes (every version) and what it " +
     "is worth per month (MRR) and one-time (NRC) from its live quote.",

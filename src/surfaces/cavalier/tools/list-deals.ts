@@ -8,7 +8,8 @@ import { OptionalTenantArg } from "./shared";
 
 export const listDealsTool = surfaceTool({
   name: "cavalier_list_deals",
-  title: "cavalier.list_deals",
+  title: "List deals",
+  action: "cavalier.list_deals",
   description:
     "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote " +
     "belongs to. Lists deals newest first, optionally for one customer and stages.",

@@ -35,7 +35,8 @@ function toInput(input: typeof Input.infer): ReviseQuoteInput {
 
 export const reviseQuoteTool = surfaceTool({
   name: "cavalier_revise_quote",
-  title: "cavalier.revise_quote",
+  title: "Revise quote",
+  action: "cavalier.revise_quote",
   description:
     "Use this when a customer wants changes to a draft, sent or expired quote (other quantities, " +
     "products, discount, a fresh validity). Creates the next version as a draft and marks the old " +

@@ -9,7 +9,8 @@ import { surfaceTool } from "../../kit/tool";
 
 export const buildQbrOutlineTool = surfaceTool({
   name: "forge_build_qbr_outline",
-  title: "forge.build_qbr_outline",
+  title: "Build QBR outline",
+  action: "forge.build_qbr_outline",
   description:
     "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from " +
     "the data this appliance holds (security score trend, findings opened and resolved with the " +
