@@ -20,7 +20,7 @@ export const getDealTool = surfaceTool({
   handler: async (input, ctx) => {
     const d = await getDeal(ctx.db, ctx.scope, input.deal_id, ctx.now);
     return {
-      deal: presentDeal(d.deal, d.tenant.name),
+      deal: presentDeal(d.deal, d.tenant.name, d.people),
       quotes: d.quotes.map((q) =>
         presentQuoteSummary(q, effectiveQuoteStatus(q.status, q.validUntil, ctx.now), d.tenant.name),
       ),

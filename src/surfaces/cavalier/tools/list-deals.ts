@@ -33,6 +33,6 @@ export const listDealsTool = surfaceTool({
       cursor: input.cursor,
       limit: input.limit,
     });
-    return { items: page.items.map((i) => presentDeal(i.deal, i.tenantName)), next_cursor: page.nextCursor };
+    return { items: page.items.map((i) => presentDeal(i.deal, i.tenantName, i.people)), next_cursor: page.nextCursor };
   },
 });

@@ -27,7 +27,7 @@ export const priceQuoteTool = surfaceTool({
       pricing: presentPricing(tenant, pricing, {
         title: "Price check (not saved)",
         dealId: null,
-        contactId: null,
+        contact: null,
         validUntil: null,
       }),
       summary: describePricing(tenant, pricing),

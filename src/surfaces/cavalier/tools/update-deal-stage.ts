@@ -54,6 +54,6 @@ export const updateDealStageTool = surfaceTool({
       { dealId: input.deal_id, stage: input.stage, reason: input.reason },
       ctx.now,
     );
-    return { deal: presentDeal(r.deal, r.tenant.name), previous_stage: r.previousStage, changed: r.changed };
+    return { deal: presentDeal(r.deal, r.tenant.name, r.people), previous_stage: r.previousStage, changed: r.changed };
   },
 });
