@@ -150,7 +150,7 @@ export function createSurfaceHandler(
   };
   void legacyServer.connect(transport);
 
-  const refusals = new RefusalAudit(surface, ctx.audit, ctx.clock, ctx.log, (name) => byName.get(name)?.title);
+  const refusals = new RefusalAudit(surface, ctx.audit, ctx.clock, ctx.log, (name) => byName.get(name)?.action);
   const refuse = (
     x: Exchange,
     body: Record<string, unknown> | null,
