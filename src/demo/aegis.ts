@@ -544,6 +544,28 @@ const IP = STATUS.IN_PROGRESS;
 const SUP = STATUS.SUPPRESSED;
 const RES = STATUS.RESOLVED;
 
+/**
+ * A compliance check that passed on the first scan, `daysAgo`, and has passed on every scan since: resolved from the
+ * start, with no risk and a single scanner event.
+ */
+function passedOnFirstScan(
+  daysAgo: number,
+  note = "Check passed on first scan.",
+): Pick<
+  FindingSeed,
+  "status" | "compliance" | "risk" | "firstSeenDaysAgo" | "lastSeenDaysAgo" | "resolution" | "events"
+> {
+  return {
+    status: RES,
+    compliance: 1,
+    risk: 0,
+    firstSeenDaysAgo: daysAgo,
+    lastSeenDaysAgo: 0,
+    resolution: { daysAgo, note },
+    events: [{ daysAgo, actor: "scanner", action: "detected", to: RES, comment: "Check passed" }],
+  };
+}
+
 const COMMON_ACTIONS: TenantSeed["actions"] = [
   {
     controlId: "ctl_ss_admin_mfa",
@@ -832,16 +854,10 @@ export const TENANT_SEEDS: TenantSeed[] = [
         description: "Unified audit log ingestion is on; 180-day retention (E3).",
         types: ["Logging", "CIS M365 L1"],
         severity: "Informational",
-        status: RES,
-        compliance: 1,
-        risk: 0,
         remediation:
           "No action needed. Keep retention in mind for HIPAA investigations (consider Audit Premium for 1 year).",
         resources: ["m365"],
-        firstSeenDaysAgo: 62,
-        lastSeenDaysAgo: 0,
-        resolution: { daysAgo: 62, note: "Check passed on first scan; audit logging already enabled." },
-        events: [{ daysAgo: 62, actor: "scanner", action: "detected", to: RES, comment: "Check passed" }],
+        ...passedOnFirstScan(62, "Check passed on first scan; audit logging already enabled."),
       },
       {
         key: "fwd_rule",
@@ -1131,15 +1147,9 @@ export const TENANT_SEEDS: TenantSeed[] = [
         description: "v=spf1 include:spf.protection.outlook.com include:_spf.clio.example -all is published.",
         types: ["Email authentication"],
         severity: "Informational",
-        status: RES,
-        compliance: 1,
-        risk: 0,
         remediation: "No action needed.",
         resources: ["domain"],
-        firstSeenDaysAgo: 70,
-        lastSeenDaysAgo: 0,
-        resolution: { daysAgo: 70, note: "Check passed on first scan." },
-        events: [{ daysAgo: 70, actor: "scanner", action: "detected", to: RES, comment: "Check passed" }],
+        ...passedOnFirstScan(70),
       },
       {
         key: "shared_mbx",
