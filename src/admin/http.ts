@@ -151,3 +151,10 @@ export async function readForm(request: Request): Promise<URLSearchParams> {
   }
   throw new AdminError("invalid_request", "expected a form (application/x-www-form-urlencoded)");
 }
+
+/** The body of a state-changing console form, read only after its `csrf` field passed {@link requireCsrf}. */
+export async function readCheckedForm(auth: Authenticated, req: AdminRequest): Promise<URLSearchParams> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  return form;
+}
