@@ -66,6 +66,7 @@ export interface ImportKind {
   readonly maxBytes: number;
   /** Media type the admin page's file picker suggests (`accept`). */
   readonly accept: string;
+  /** Kind-specific flags by their kebab-case CLI name (`full-scan`); the API takes them snake_case (`full_scan=true`). */
   readonly flags?: Readonly<Record<string, ImportFlag>>;
   prepare(source: ImportSource, ctx: PrepareContext): Promise<PrepareOutcome>;
 }
