@@ -216,7 +216,10 @@ export async function getPostureSummary(
     topImprovementActions: actions,
     openFindingsBySeverity: bySeverity,
     openFindingsTotal: bySeverity.reduce((n, s) => n + s.count, 0),
-    note: "Score model follows Microsoft Secure Score (points per improvement action); improvement actions are ranked by points still available, then by rank.",
+    note:
+      "Score model follows Microsoft Secure Score: points earned out of points possible. It is recomputed from the " +
+      "findings and their controls after every import and every suppress, resolve or reopen (severity points, " +
+      "control max score, open/suppressed/resolved weights); improvement actions are ranked by points still available.",
   };
 }
 
