@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { newId } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
 import { aegisControls, aegisFindings, aegisImprovementActions, aegisPostureSnapshots } from "../../store/schema/aegis";
+import type { ControlRow, FindingRow } from "./findings";
 import { type ComputedPosture, computePosture, type PostureFinding } from "./posture-formula";
 
 /**
@@ -16,7 +17,17 @@ export async function refreshPosture(db: DbLike, tenantId: string, now: number):
     .from(aegisFindings)
     .leftJoin(aegisControls, eq(aegisControls.id, aegisFindings.controlId))
     .where(eq(aegisFindings.tenantId, tenantId));
-  const findings: PostureFinding[] = rows.map(({ f, c }) => ({
+  const posture = computePosture(
+    rows.map(({ f, c }) => postureFinding(f, c)),
+    now,
+  );
+  await storePosture(db, tenantId, posture, now);
+  return posture;
+}
+
+/** A finding row and its control (if any) as the formula reads them. */
+export function postureFinding(f: FindingRow, c: ControlRow | null | undefined): PostureFinding {
+  return {
     id: f.id,
     title: f.title,
     classUid: f.classUid,
@@ -38,8 +49,17 @@ export async function refreshPosture(db: DbLike, tenantId: string, now: number):
           controlRef: c.controlRef,
         }
       : null,
-  }));
-  const posture = computePosture(findings, now);
+  };
+}
+
+/** Actions kept per tenant: the summary tool shows at most 20; thousands of unmapped findings must not all be stored. */
+export const STORED_ACTIONS = 50;
+
+/**
+ * Writes a computed posture: today's snapshot (upsert on tenant + UTC day) and the tenant's improvement actions
+ * (replaced, the best STORED_ACTIONS). Statements only, so an import can compute outside its write transaction and store inside it.
+ */
+export async function storePosture(db: DbLike, tenantId: string, posture: ComputedPosture, now: number): Promise<void> {
   const byCategory = JSON.stringify(
     posture.byCategory.map((c) => ({ category: c.category, score: c.score, max_score: c.maxScore })),
   );
@@ -59,9 +79,10 @@ export async function refreshPosture(db: DbLike, tenantId: string, now: number):
       set: { capturedAt: now, score: posture.score, maxScore: posture.maxScore, byCategory },
     });
   await db.delete(aegisImprovementActions).where(eq(aegisImprovementActions.tenantId, tenantId));
-  if (posture.actions.length > 0)
+  const top = posture.actions.slice(0, STORED_ACTIONS);
+  if (top.length > 0)
     await db.insert(aegisImprovementActions).values(
-      posture.actions.map((a, i) => ({
+      top.map((a, i) => ({
         id: `iac_${tenantId}_${a.key}`,
         tenantId,
         controlId: a.controlId,
@@ -79,5 +100,4 @@ export async function refreshPosture(db: DbLike, tenantId: string, now: number):
         remediation: a.remediation,
       })),
     );
-  return posture;
 }
