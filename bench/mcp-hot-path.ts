@@ -53,6 +53,8 @@ const bare = Bun.serve({
   },
 });
 async function run(method: string, url = srv.url, era: Era = "2025"): Promise<number> {
+  const grants = app.oauth.verifier.grantCacheStats;
+  const [hits0, misses0] = [grants.hits, grants.misses];
   let next = 0;
   const lat: number[] = [];
   const t0 = performance.now();
@@ -84,7 +86,7 @@ async function run(method: string, url = srv.url, era: Era = "2025"): Promise<nu
   lat.sort((a, b) => a - b);
   const rps = calls / secs;
   console.log(
-    `${(url === srv.url ? `${era} ${method}` : "bare http").padEnd(16)} ${calls} calls, c=${concurrency}: ${rps.toFixed(0)} req/s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(2)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(2)} ms, cpu ${cpuPerCall.toFixed(0)} µs/call`,
+    `${(url === srv.url ? `${era} ${method}` : "bare http").padEnd(16)} ${calls} calls, c=${concurrency}: ${rps.toFixed(0)} req/s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(2)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(2)} ms, cpu ${cpuPerCall.toFixed(0)} µs/call, live-grant cache ${grants.hits - hits0} hits / ${grants.misses - misses0} misses`,
   );
   return rps;
 }

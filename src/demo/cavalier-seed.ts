@@ -1,7 +1,9 @@
 import type { DbLike } from "../store/index";
 import { contacts, deals, productPrices, products, quoteLines, quotes } from "../store/schema/cavalier";
 import { DAY_MS, priceQuote, type PricingLine } from "../surfaces/cavalier/pricing";
-import { lineRows, STAGE_PROBABILITY, type DealStage } from "../surfaces/cavalier/service";
+import { STAGE_PROBABILITY } from "../surfaces/cavalier/deals";
+import type { DealStage } from "../surfaces/cavalier/model";
+import { lineRows, totalsColumns } from "../surfaces/cavalier/quote-drafts";
 import { userIdForEmail } from "../tenancy/sync";
 
 /**
@@ -569,12 +571,7 @@ export async function seedCavalier(
         taxRateBps: tenant.taxRateBps,
         validUntil: created + q.validDays * DAY_MS,
         notes: "",
-        oneTimeSubtotalMinor: pricing.oneTime.subtotalMinor,
-        recurringMonthlySubtotalMinor: pricing.recurringMonthly.subtotalMinor,
-        recurringAnnualSubtotalMinor: pricing.recurringAnnual.subtotalMinor,
-        discountMinor: pricing.discountMinor,
-        taxMinor: pricing.taxMinor,
-        totalMinor: pricing.totalMinor,
+        ...totalsColumns(pricing),
         sentAt: q.sentDaysAgo === undefined ? null : ago(q.sentDaysAgo),
         decidedAt: q.decidedDaysAgo === undefined ? null : ago(q.decidedDaysAgo),
         decisionReason: q.decisionReason ?? null,

@@ -1,12 +1,12 @@
 import { seedAegis } from "./aegis";
-import { seedForge } from "../surfaces/forge/seed";
+import { seedForge } from "./forge-seed";
 import { DEMO_SEED_ENV } from "../config/load";
 import type { Config } from "../config/schema";
 import { seedDemo, type SeedContext, type SeedResult, type SurfaceSeed } from "./seed";
 
 /**
  * The other surfaces' demo seeds, run by seedDemo in the same transaction after cavalier's
- * (aegis: src/demo/aegis.ts, forge: src/surfaces/forge/seed.ts, each `(db, now) => Promise`).
+ * (aegis: src/demo/aegis.ts, forge: src/demo/forge-seed.ts, each `(db, now) => Promise`).
  */
 export const SURFACE_SEEDS: Record<string, SurfaceSeed> = { aegis: seedAegis, forge: seedForge };
 

@@ -191,10 +191,57 @@ export function defineTool<In extends Type, Out extends Type>(def: {
   if (destructive && def.annotations.readOnlyHint)
     throw new ToolDefinitionError(name, "a destructive tool cannot be readOnly");
 
+  // The arktype transform and the JSON Schema conversion cost milliseconds a tool, most of the start time of the
+  // catalog: they run once, on the tool's first tools/list or call, not on the path to listening. The rules that
+  // need the schema fail there, and in test/unit/mcp/manifests.test.ts, which compiles every product tool.
+  let compiled: CompiledSchemas | undefined;
+  const schemas = () => (compiled ??= compileSchemas(name, def.input, def.output, destructive));
+
+  const title = def.title;
+  const preview =
+    (def.preview as ToolDefinition["preview"] | undefined) ??
+    (async (args: unknown) => ({ summary: `Run ${title} with ${JSON.stringify(args)}`, proposal: args }));
+
+  return Object.freeze({
+    name,
+    title,
+    description: def.description,
+    scope: def.scope,
+    annotations: Object.freeze({ ...def.annotations }),
+    destructive,
+    writes: !def.annotations.readOnlyHint,
+    get inputSchema() {
+      return schemas().inputSchema;
+    },
+    get outputSchema() {
+      return schemas().outputSchema;
+    },
+    checkInput: (args: unknown): InputCheck => {
+      const { input, ownInputSchema } = schemas();
+      const out = input(args);
+      if (out instanceof type.errors) return { ok: false, message: describeInputErrors(out, ownInputSchema, args) };
+      return { ok: true, value: out };
+    },
+    checkOutput: (result: unknown) => check(schemas().output, result),
+    preview,
+    handler: def.handler as ToolDefinition["handler"],
+  });
+}
+
+interface CompiledSchemas {
+  input: Type<object>;
+  output: Type<object>;
+  ownInputSchema: JsonSchema;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema;
+}
+
+/** A tool's validators and client JSON Schemas, with the rules that need them. Throws ToolDefinitionError. */
+function compileSchemas(name: string, rawInput: Type, rawOutput: Type, destructive: boolean): CompiledSchemas {
   // Undeclared arguments are refused (additionalProperties: false), so the schema the client sees is exactly
   // what the server accepts, and a misspelt parameter is reported instead of silently ignored.
-  const input = (def.input as unknown as Type<object>).onDeepUndeclaredKey("reject");
-  const output = def.output as unknown as Type<object>;
+  const input = (rawInput as unknown as Type<object>).onDeepUndeclaredKey("reject");
+  const output = rawOutput as unknown as Type<object>;
   const ownInputSchema = toClientJsonSchema(input);
   if (ownInputSchema.type !== "object") throw new ToolDefinitionError(name, "input must be an object type");
   const missing = undescribedProperties(ownInputSchema);
@@ -217,30 +264,7 @@ export function defineTool<In extends Type, Out extends Type>(def: {
     ? { type: "object", anyOf: [confirmationEnvelopeSchema, resultSchema] }
     : objectResult;
 
-  const title = def.title;
-  const preview =
-    (def.preview as ToolDefinition["preview"] | undefined) ??
-    (async (args: unknown) => ({ summary: `Run ${title} with ${JSON.stringify(args)}`, proposal: args }));
-
-  return Object.freeze({
-    name,
-    title,
-    description: def.description,
-    scope: def.scope,
-    annotations: Object.freeze({ ...def.annotations }),
-    destructive,
-    writes: !def.annotations.readOnlyHint,
-    inputSchema,
-    outputSchema,
-    checkInput: (args: unknown): InputCheck => {
-      const out = input(args);
-      if (out instanceof type.errors) return { ok: false, message: describeInputErrors(out, ownInputSchema, args) };
-      return { ok: true, value: out };
-    },
-    checkOutput: (result: unknown) => check(output, result),
-    preview,
-    handler: def.handler as ToolDefinition["handler"],
-  });
+  return { input, output, ownInputSchema, inputSchema, outputSchema };
 }
 
 function check(t: Type<object>, value: unknown): InputCheck {

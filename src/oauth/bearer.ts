@@ -4,6 +4,7 @@ import type { Config, Role, SurfaceName } from "../config/schema";
 import type { Clock } from "../shared/clock";
 import { newId } from "../shared/crypto";
 import type { Logger } from "../shared/log";
+import type { ChangeSignal } from "../store/change-signal";
 import type { Db } from "../store/index";
 import { oauthClients, oauthGrants } from "../store/schema/oauth";
 import { tenants, users } from "../store/schema/tenancy";
@@ -90,11 +91,42 @@ export async function signAccessToken(
 }
 
 /**
+ * ONE indexed query (primary keys only) per MCP request: grant joined to its user, the user's tenant and the
+ * client, so a revocation, a disabled user/tenant or a deleted client written by any process is seen at once.
+ */
+function prepareLiveGrant(db: Db) {
+  return db
+    .select({
+      revokedAt: oauthGrants.revokedAt,
+      grantUserId: oauthGrants.userId,
+      grantTenantId: oauthGrants.tenantId,
+      grantClientId: oauthGrants.clientId,
+      surface: oauthGrants.surface,
+      email: users.email,
+      userName: users.name,
+      role: users.role,
+      userTenantId: users.tenantId,
+      userDisabled: users.disabled,
+      tenantDisabled: tenants.disabled,
+      clientName: oauthClients.name,
+      clientDeletedAt: oauthClients.deletedAt,
+    })
+    .from(oauthGrants)
+    .innerJoin(users, eq(users.id, oauthGrants.userId))
+    .innerJoin(tenants, eq(tenants.id, users.tenantId))
+    .innerJoin(oauthClients, eq(oauthClients.id, oauthGrants.clientId))
+    .where(eq(oauthGrants.id, sql.placeholder("grantId")))
+    .limit(1)
+    .prepare();
+}
+type LiveGrantRow = Awaited<ReturnType<ReturnType<typeof prepareLiveGrant>["execute"]>>[number];
+
+/**
  * Verifies bearer tokens for the MCP surfaces. Constructed once at start (keys imported once, the live-grant
  * query prepared once), handed by src/features.ts to the MCP and observability features.
  */
 export class BearerVerifier {
-  private readonly liveGrant;
+  private readonly liveGrant: ReturnType<typeof prepareLiveGrant>;
   private readonly touched = new Map<string, number>();
   /**
    * Tokens whose signature and claims already verified, keyed by resource + token, until they expire: an ES256
@@ -105,6 +137,17 @@ export class BearerVerifier {
   private static readonly VERIFIED_MAX = 5_000;
   /** Lookups in `verified`, read by the metrics endpoint (src/observability/metrics.ts). */
   readonly cacheStats = { hits: 0, misses: 0 };
+  /**
+   * Live-grant rows by grant id, valid only while the database's data version stays `grantsAt`: any commit by any
+   * connection (a revocation in another process, this process's own writes) moves the version and empties the
+   * cache before the row is used, so a revocation is still refused on the very next request. Without a change
+   * signal (a libSQL server URL) nothing is cached and every request runs the query.
+   */
+  private readonly grants = new Map<string, LiveGrantRow>();
+  private grantsAt = -1;
+  private static readonly GRANTS_MAX = 5_000;
+  /** Live-grant lookups answered from `grants` vs by the query; read by tests and the bench. */
+  readonly grantCacheStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly config: Config,
@@ -112,32 +155,9 @@ export class BearerVerifier {
     private readonly keys: KeyStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly changes: ChangeSignal | null = null,
   ) {
-    // ONE indexed query (primary keys only) per MCP request: grant joined to its user, the user's tenant and the
-    // client, so a revocation, a disabled user/tenant or a deleted client written by any process is seen at once.
-    this.liveGrant = db
-      .select({
-        revokedAt: oauthGrants.revokedAt,
-        grantUserId: oauthGrants.userId,
-        grantTenantId: oauthGrants.tenantId,
-        grantClientId: oauthGrants.clientId,
-        surface: oauthGrants.surface,
-        email: users.email,
-        userName: users.name,
-        role: users.role,
-        userTenantId: users.tenantId,
-        userDisabled: users.disabled,
-        tenantDisabled: tenants.disabled,
-        clientName: oauthClients.name,
-        clientDeletedAt: oauthClients.deletedAt,
-      })
-      .from(oauthGrants)
-      .innerJoin(users, eq(users.id, oauthGrants.userId))
-      .innerJoin(tenants, eq(tenants.id, users.tenantId))
-      .innerJoin(oauthClients, eq(oauthClients.id, oauthGrants.clientId))
-      .where(eq(oauthGrants.id, sql.placeholder("grantId")))
-      .limit(1)
-      .prepare();
+    this.liveGrant = prepareLiveGrant(db);
   }
 
   /**
@@ -222,7 +242,7 @@ export class BearerVerifier {
     ) {
       throw new BearerError("invalid_token", "the access token is invalid");
     }
-    const [row] = await this.liveGrant.execute({ grantId: payload.grant_id });
+    const row = await this.liveGrantRow(payload.grant_id);
     if (
       !row ||
       row.revokedAt !== null ||
@@ -252,6 +272,30 @@ export class BearerVerifier {
       scopes: splitScopes(payload.scope),
       expiresAt: (payload.exp ?? 0) * 1000,
     };
+  }
+
+  /** The grant's row, from the cache while the data version has not moved since it was read, else the store. */
+  private async liveGrantRow(grantId: string): Promise<LiveGrantRow | undefined> {
+    if (!this.changes) return (await this.liveGrant.execute({ grantId }))[0];
+    // The version is read BEFORE the row: a commit landing between the two makes the row newer than the version it
+    // is filed under, never older, so the next request sees the version move and reads again.
+    const version = await this.changes.version();
+    if (version !== this.grantsAt) {
+      this.grants.clear();
+      this.grantsAt = version;
+    }
+    const cached = this.grants.get(grantId);
+    if (cached) {
+      this.grantCacheStats.hits++;
+      return cached;
+    }
+    this.grantCacheStats.misses++;
+    const [row] = await this.liveGrant.execute({ grantId });
+    if (row && version === this.grantsAt) {
+      if (this.grants.size >= BearerVerifier.GRANTS_MAX) this.grants.clear();
+      this.grants.set(grantId, row);
+    }
+    return row;
   }
 
   /** grants.last_used_at, written at most once a minute per grant per process, off the request path. */

@@ -39,7 +39,14 @@ export async function buildOAuthServices(
   const masterKey = loadMasterKey(ctx.config, env, ctx.log);
   const keys = new KeyStore(ctx.store.db, masterKey, ctx.clock);
   await keys.bootstrap();
-  const verifier = new BearerVerifier(ctx.config, ctx.store.db, keys, ctx.clock, ctx.log);
+  const verifier = new BearerVerifier(
+    ctx.config,
+    ctx.store.db,
+    keys,
+    ctx.clock,
+    ctx.log,
+    await ctx.store.changeSignal(),
+  );
   const cimd = new CimdResolver(ctx.config, ctx.store.db, ctx.log, ctx.fetch ? { fetch: ctx.fetch } : {});
   return { keys, verifier, cimd };
 }

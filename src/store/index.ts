@@ -4,6 +4,7 @@ import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { openChangeSignal, type ChangeSignal } from "./change-signal";
 import { schema, type Schema } from "./schema/index";
 import { WriteLock, withWriteLock } from "./write-lock";
 
@@ -26,6 +27,11 @@ export interface Store {
   readonly url: string;
   readonly client: Client;
   readonly db: Db;
+  /**
+   * The database's change signal (see change-signal.ts), opened on first use and closed with the store; null for
+   * a libSQL server, which has none.
+   */
+  changeSignal(): Promise<ChangeSignal | null>;
   close(): void;
 }
 
@@ -64,10 +70,15 @@ export async function openStore(url: string, authToken?: string): Promise<Store>
     throw new StoreError(`cannot open the database at ${url}: ${(err as Error).message}`);
   }
   const db = drizzle(client, { schema });
+  let signal: Promise<ChangeSignal | null> | undefined;
   return {
     url,
     client,
     db,
-    close: () => client.close(),
+    changeSignal: () => (signal ??= openChangeSignal(url, authToken)),
+    close: () => {
+      client.close();
+      void signal?.then((s) => s?.close()).catch(() => {});
+    },
   };
 }

@@ -12,6 +12,9 @@ import { TEST_PASSWORD, type TestAppliance } from "./appliance";
  * technicians (which an admin would otherwise give on the admin page).
  */
 
+/** What the HTTP-only helpers need of an appliance: where it listens and its config (also a compiled binary's). */
+export type AppEndpoint = Pick<TestAppliance, "baseUrl" | "config">;
+
 export const TEST_REDIRECT_URI = "http://127.0.0.1:9/callback";
 
 export interface TestClient {
@@ -94,7 +97,7 @@ export function formBody(fields: Record<string, string>): {
 
 /** Registers a public client (token_endpoint_auth_method none) through POST /oauth/register. */
 export async function registerTestClient(
-  app: TestAppliance,
+  app: AppEndpoint,
   metadata: Record<string, unknown> = {},
 ): Promise<TestClient> {
   const res = await fetch(`${app.baseUrl}/oauth/register`, {
@@ -149,7 +152,7 @@ export interface AuthorizeOptions {
  * parsed, or throws with the page that stopped the flow.
  */
 export async function authorizeViaForms(
-  app: TestAppliance,
+  app: AppEndpoint,
   opts: AuthorizeOptions,
 ): Promise<{ location: URL; verifier: string }> {
   const jar = opts.jar ?? new CookieJar();
@@ -192,7 +195,7 @@ export async function authorizeViaForms(
 }
 
 export async function exchangeCode(
-  app: TestAppliance,
+  app: AppEndpoint,
   client: TestClient,
   code: string,
   verifier: string,

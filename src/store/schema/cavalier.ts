@@ -3,7 +3,7 @@ import { tenants } from "./tenancy";
 
 /**
  * Cavalier: catalog, contacts, deals, quotes. Every row carries tenant_id; the data-access layer
- * (src/surfaces/cavalier/service.ts) filters every query through a TenantScope.
+ * (src/surfaces/cavalier/catalog.ts, contacts.ts, deals.ts, quotes.ts) filters every query through a TenantScope.
  *
  * Money is integer minor units (cents, pence) next to an ISO 4217 currency, as Stripe's `unit_amount`;
  * rates are basis points. Timestamps are epoch milliseconds.

@@ -1,6 +1,8 @@
+import { DomainError } from "../kit/domain";
+
 /**
  * Business-rule failures of the cavalier service, each with a stable code (callers switch on `code`).
- * The message says what to change; the tool layer turns it into an `isError` result (ToolError).
+ * The message says what to change; the kit's surfaceTool turns it into an `isError` result.
  * Tenant access failures are NOT this type: they are CrossTenantError / NotFoundError from src/tenancy/scope.ts.
  */
 export type CavalierErrorCode =
@@ -12,12 +14,4 @@ export type CavalierErrorCode =
   | "no_price_in_currency"
   | "forbidden_role";
 
-export class CavalierError extends Error {
-  constructor(
-    readonly code: CavalierErrorCode,
-    message: string,
-    readonly detail?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
+export class CavalierError extends DomainError<CavalierErrorCode> {}

@@ -117,7 +117,8 @@ interface BigBucket {
 function exact(amount: bigint, what: string): number {
   if (amount > BigInt(PRICING_LIMITS.maxAmountMinor))
     throw new PricingError(
-      `the quote's ${what} would be ${amount} minor units, more than ${PRICING_LIMITS.maxAmountMinor} (the largest amount kept exact); split the lines over several quotes`,
+      `the quote's ${what} would be ${amount} minor units, more than ${PRICING_LIMITS.maxAmountMinor} ` +
+        `(the largest amount kept exact); split the lines over several quotes`,
     );
   return Number(amount);
 }

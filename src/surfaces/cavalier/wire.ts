@@ -1,19 +1,14 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../store/schema/cavalier";
 import { formatMoney, type QuotePricing, type QuoteStatus } from "./pricing";
-import type {
-  ContactRow,
-  DealRow,
-  ProductWithPrices,
-  QuoteDetail,
-  QuoteProposal,
-  QuoteRow,
-  TenantRow,
-} from "./service";
+import type { ProductWithPrices } from "./catalog";
+import type { ContactRow, DealRow, QuoteRow, TenantRow } from "./model";
+import type { QuoteProposal } from "./quote-drafts";
+import type { QuoteDetail } from "./quotes";
 
 /**
  * The wire shapes of cavalier results (snake_case, what structuredContent carries) and the functions that
- * build them from service rows. Money is `{ amount_minor, currency, formatted }` (domain.md §5.1); timestamps
+ * build them from service rows. Money is `{ amount_minor, currency, formatted }` (integer minor units of the ISO 4217 currency); timestamps
  * are ISO 8601 UTC. Costs and margins are internal and never leave the appliance through these shapes.
  */
 
@@ -378,16 +373,22 @@ export function describePricing(tenant: TenantRow, pricing: QuotePricing): strin
   const lines = pricing.lines.map((l) => {
     const billing = billingOf(l.billingType, l.billingPeriod);
     const disc = l.discountBps > 0 ? ` less ${pct(l.discountBps)}` : "";
-    return `${l.quantity} × ${l.description} (${l.sku}) at ${f(l.unitPriceMinor)} per ${l.unit}${billing === "one_time" ? " one-time" : ` ${PER[billing]}`}${disc} = ${f(l.lineTotalMinor)}`;
+    return (
+      `${l.quantity} × ${l.description} (${l.sku}) at ${f(l.unitPriceMinor)} per ` +
+      `${l.unit}${billing === "one_time" ? " one-time" : ` ${PER[billing]}`}${disc} = ` +
+      `${f(l.lineTotalMinor)}`
+    );
   });
   const parts = [
     `Customer: ${tenant.name} [${tenant.id}], billed in ${c}.`,
     `Lines: ${lines.join("; ")}.`,
-    `Recurring monthly total: ${f(pricing.recurringMonthly.subtotalMinor)} + tax ${f(pricing.recurringMonthly.taxMinor)} = ${f(pricing.recurringMonthly.totalMinor)} per month.`,
+    `Recurring monthly total: ${f(pricing.recurringMonthly.subtotalMinor)} + tax ` +
+      `${f(pricing.recurringMonthly.taxMinor)} = ${f(pricing.recurringMonthly.totalMinor)} per month.`,
   ];
   if (pricing.recurringAnnual.subtotalMinor > 0) {
     parts.push(
-      `Recurring yearly total: ${f(pricing.recurringAnnual.subtotalMinor)} + tax ${f(pricing.recurringAnnual.taxMinor)} = ${f(pricing.recurringAnnual.totalMinor)} per year.`,
+      `Recurring yearly total: ${f(pricing.recurringAnnual.subtotalMinor)} + tax ` +
+        `${f(pricing.recurringAnnual.taxMinor)} = ${f(pricing.recurringAnnual.totalMinor)} per year.`,
     );
   }
   parts.push(

@@ -15,9 +15,10 @@ import {
   presentPostureTrend,
 } from "../aegis/wire";
 import { DAY_MS, STATUS } from "../aegis/ocsf";
-import { getDeal, getQuote, listDeals, type QuoteDetail } from "../cavalier/service";
+import { getDeal, listDeals } from "../cavalier/deals";
+import { getQuote, type QuoteDetail } from "../cavalier/quotes";
 import { effectiveQuoteStatus, formatMoney, type QuotePricing } from "../cavalier/pricing";
-import { getDocument, type DocumentView } from "./service";
+import { getDocument, type DocumentView } from "./documents";
 
 /**
  * Loads the entities forge writes about, always through the owning surface's service functions (aegis,

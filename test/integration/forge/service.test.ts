@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { count } from "drizzle-orm";
 import { forgeDocumentVersions, forgeDocuments } from "../../../src/store/schema/forge";
 import { classifyRequest } from "../../../src/surfaces/forge/classify";
-import { seedForge } from "../../../src/surfaces/forge/seed";
-import { ftsQueryFor, getDocument, saveDocument, searchKnowledge } from "../../../src/surfaces/forge/service";
+import { seedForge } from "../../../src/demo/forge-seed";
+import { getDocument } from "../../../src/surfaces/forge/documents";
+import { saveDocument } from "../../../src/surfaces/forge/save-document";
+import { ftsQueryFor, searchKnowledge } from "../../../src/surfaces/forge/search";
 import { openStoreFixture, type StoreFixture } from "../aegis/fixture";
 
 const NOW = Date.parse("2026-11-24T10:00:00Z");
@@ -42,8 +44,8 @@ describe("forge search", () => {
       query: "EHR outage escalation",
       tenantId: "contosocare",
     });
-    expect(r.items[0]!.tenant_id).toBe("contosocare");
-    const tenantsSeen = new Set(r.items.map((i) => i.tenant_id));
+    expect(r.items[0]!.tenantId).toBe("contosocare");
+    const tenantsSeen = new Set(r.items.map((i) => i.tenantId));
     expect([...tenantsSeen].every((t) => t === "contosocare" || t === "harbor-it")).toBe(true);
   });
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { bearerChallenge } from "../../../src/oauth/bearer";
 import type { SurfaceAuth } from "../../../src/mcp/auth";
-import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startTestAppliance, testConfigToml, type TestAppliance } from "../../helpers/appliance";
+import { runCliProcess } from "../../helpers/cli-process";
 import { fixtureTools, serveSurface } from "../../helpers/mcp";
 import { formBody, obtainTokens } from "../../helpers/oauth";
 
@@ -119,6 +122,63 @@ describe("surface auth with real tokens", () => {
     expect(after.res.headers.get("www-authenticate")).toContain('error="invalid_token"');
     expect(await auditOutcomes(after.requestId)).toEqual(["unauthorized"]);
     expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(401);
+  });
+
+  test("the live-grant cache answers repeated requests, and a revocation by another process still cuts the very next one", async () => {
+    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
+    const stats = app.oauth.verifier.grantCacheStats;
+    // The first request reads the grant (and writes last_used_at, a commit that moves the data version), the
+    // second reads it again, and from then on nothing commits: the cache answers.
+    for (let i = 0; i < 2; i++)
+      expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    const hitsBefore = stats.hits;
+    expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    expect(stats.hits).toBe(hitsBefore + 1);
+    const revoke = await fetch(
+      `${second.baseUrl}/oauth/revoke`,
+      formBody({ token: t.refresh_token, client_id: t.client_id }),
+    );
+    expect(revoke.status).toBe(200);
+    const after = await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list");
+    expect(after.status).toBe(401);
+    expect(after.res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
+  test("the live-grant cache: a revocation in this same process cuts the very next request", async () => {
+    const t = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });
+    for (let i = 0; i < 3; i++)
+      expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    const revoke = await fetch(
+      `${app.baseUrl}/oauth/revoke`,
+      formBody({ token: t.refresh_token, client_id: t.client_id }),
+    );
+    expect(revoke.status).toBe(200);
+    expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(401);
+  });
+
+  test("the live-grant cache: a user disabled by `cavaridge user disable` in a separate OS process is refused on the very next request", async () => {
+    const email = "tech@otter-msp.example";
+    const t = await obtainTokens(app, { email, surface: "cavalier" });
+    // Warm the cache: from the third request on, the grant is answered without the query.
+    for (let i = 0; i < 3; i++)
+      expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    const hits = app.oauth.verifier.grantCacheStats.hits;
+    expect((await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list")).status).toBe(200);
+    expect(app.oauth.verifier.grantCacheStats.hits).toBe(hits + 1);
+    const configPath = join(app.dir, "cli-config.toml");
+    writeFileSync(
+      configPath,
+      testConfigToml({ publicPort: app.publicPort, adminPort: app.adminPort ?? 0, dbPath: app.dbPath }),
+    );
+    try {
+      const cli = await runCliProcess(["user", "disable", "--email", email, "--config", configPath], { cwd: app.dir });
+      expect(cli.code).toBe(0);
+      const after = await rpc(`${app.baseUrl}/cavalier`, t.access_token, "tools/list");
+      expect(after.status).toBe(401);
+      expect(after.res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    } finally {
+      await app.ctx.store.client.execute({ sql: "UPDATE users SET disabled = 0 WHERE email = ?", args: [email] });
+    }
   });
 
   test("a user disabled in the store (as the config sync does) is refused on the very next request", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { catalogOwnerOf, maySell } from "../../../src/surfaces/cavalier/service";
+import { catalogOwnerOf, maySell } from "../../../src/surfaces/cavalier/catalog";
 import { TenantScope } from "../../../src/tenancy/scope";
 
 const contoso = { id: "contosocare", kind: "client" as const, parentId: "harbor-it" };

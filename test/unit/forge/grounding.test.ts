@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { formatMoney, type PricingLine, priceQuote } from "../../../src/surfaces/cavalier/pricing";
-import { draftQuoteCoverNote, summariseQuote } from "../../../src/surfaces/forge/compose";
+import { summariseQuote } from "../../../src/surfaces/forge/compose";
+import { draftQuoteCoverNote } from "../../../src/surfaces/forge/messages";
 import { type ContactFacts, quoteFactsOf } from "../../../src/surfaces/forge/entities";
 import { FactSheet, greetingName } from "../../../src/surfaces/forge/facts";
 

@@ -1,16 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import {
-  classifyRequest,
-  documentRelevance,
-  type IncidentType,
-  type Priority,
-  RELATED_MIN_RELEVANCE,
-  type RequestCategory,
-  relatedDocuments,
-} from "../../../src/surfaces/forge/classify";
-import { buildQbrOutline, limitWords, plainWords } from "../../../src/surfaces/forge/compose";
+import { classifyRequest } from "../../../src/surfaces/forge/classify";
+import { documentRelevance, RELATED_MIN_RELEVANCE, relatedDocuments } from "../../../src/surfaces/forge/related";
+import type { IncidentType } from "../../../src/surfaces/forge/triage-incidents";
+import type { Priority, RequestCategory } from "../../../src/surfaces/forge/triage-rules";
+import { limitWords, plainWords } from "../../../src/surfaces/forge/compose";
+import { buildQbrOutline } from "../../../src/surfaces/forge/qbr";
 import { FactSheet, greetingName, samePerson } from "../../../src/surfaces/forge/facts";
-import { ftsQueryFor } from "../../../src/surfaces/forge/service";
+import { ftsQueryFor } from "../../../src/surfaces/forge/search";
 import { sharedContentTenantIds, TenantScope, type TenantRecord } from "../../../src/tenancy/scope";
 
 describe("classifyRequest (ITIL impact x urgency)", () => {

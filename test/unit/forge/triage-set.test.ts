@@ -1,12 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import heldOut from "../../fixtures/forge/triage-heldout.json";
 import tuning from "../../fixtures/forge/triage-tuning.json";
-import {
-  classifyRequest,
-  type Priority,
-  REQUEST_CATEGORIES,
-  type RequestCategory,
-} from "../../../src/surfaces/forge/classify";
+import { classifyRequest } from "../../../src/surfaces/forge/classify";
+import { type Priority, REQUEST_CATEGORIES, type RequestCategory } from "../../../src/surfaces/forge/triage-rules";
 
 /**
  * The labelled triage set: each request labelled by hand with the category and ITIL priority a service-desk

@@ -63,7 +63,7 @@ describe("defineTool", () => {
     if (!extra.ok) expect(extra.message).toContain("tenant");
   });
 
-  test("refuses an undescribed parameter, a dotted name and a missing annotation at definition time", () => {
+  test("refuses a dotted name and a missing annotation at definition time; an undescribed or reserved parameter when the schema is first compiled", () => {
     const base = {
       title: "demo.x",
       description: "Use when testing.",
@@ -72,7 +72,10 @@ describe("defineTool", () => {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       handler: async () => ({ ok: true }),
     };
-    expect(() => defineTool({ ...base, name: "demo_x", input: type({ a: "string" }) })).toThrow(ToolDefinitionError);
+    // The JSON Schema conversion is off the start path: defining the tool does not run it, its first use does.
+    const undescribed = defineTool({ ...base, name: "demo_x", input: type({ a: "string" }) });
+    expect(() => undescribed.inputSchema).toThrow(ToolDefinitionError);
+    expect(() => undescribed.checkInput({ a: "x" })).toThrow(/describe/);
     expect(() => defineTool({ ...base, name: "demo.x", input: type({ a: type("string").describe("a") }) })).toThrow(
       /name/,
     );
@@ -84,8 +87,9 @@ describe("defineTool", () => {
         annotations: { readOnlyHint: true } as any,
       }),
     ).toThrow(/destructiveHint/);
-    expect(() =>
-      defineTool({ ...base, name: "demo_x", input: type({ confirmed: type("boolean").describe("c") }) }),
+    expect(
+      () =>
+        defineTool({ ...base, name: "demo_x", input: type({ confirmed: type("boolean").describe("c") }) }).inputSchema,
     ).toThrow(/reserved/);
   });
 });

@@ -1,14 +1,18 @@
 import { type } from "arktype";
-import { createDeal } from "../service";
+import { createDeal } from "../deals";
 import { DealOut, presentDeal } from "../wire";
-import { actorOf, cavalierTool, IdempotencyKeyArg, TenantArg } from "./shared";
+import { IdempotencyKeyArg } from "../../kit/args";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { TenantArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const createDealTool = cavalierTool({
+export const createDealTool = surfaceTool({
   name: "cavalier_create_deal",
   title: "cavalier.create_deal",
   description:
-    "Use this when the user wants to record a new sales opportunity for a customer (before or alongside a quote). Creates an open deal; repeating the call with the same idempotency_key returns the same deal.",
+    "Use this when the user wants to record a new sales opportunity for a customer (before or " +
+    "alongside a quote). Creates an open deal; repeating the call with the same idempotency_key " +
+    "returns the same deal.",
   input: type({
     tenant_id: TenantArg,
     name: type("0 < string <= 200").describe("What the deal is about, e.g. 'Operations Pro rollout'."),

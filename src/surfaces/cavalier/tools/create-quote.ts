@@ -1,7 +1,9 @@
 import { type } from "arktype";
-import { createQuote, proposeQuote, type CreateQuoteInput } from "../service";
+import { createQuote, proposeQuote, type CreateQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
-import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
+import { IdempotencyKeyArg } from "../../kit/args";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -32,11 +34,15 @@ function toInput(input: typeof Input.infer): CreateQuoteInput {
   };
 }
 
-export const createQuoteTool = cavalierTool({
+export const createQuoteTool = surfaceTool({
   name: "cavalier_create_quote",
   title: "cavalier.create_quote",
   description:
-    'Use this when the user asks to draft or create a quote for a customer (e.g. "Draft a quote for ContosoCare with one Operations Pro seat"). Prices the lines from the catalog in the customer\'s currency with its tax and saves a draft quote (version 1). The first call returns confirmation_required with the proposed quote; show it to the user and call again with confirmed: true once they approve.',
+    'Use this when the user asks to draft or create a quote for a customer (e.g. "Draft a quote for ' +
+    'ContosoCare with one Operations Pro seat"). Prices the lines from the catalog in the ' +
+    "customer's currency with its tax and saves a draft quote (version 1). The first call returns " +
+    "confirmation_required with the proposed quote; show it to the user and call again with " +
+    "confirmed: true once they approve.",
   input: Input,
   output: type({ quote: QuoteOut, replayed: "boolean" }),
   scope: "cavalier:write",

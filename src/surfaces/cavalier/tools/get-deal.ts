@@ -1,15 +1,17 @@
 import { type } from "arktype";
-import { getDeal } from "../service";
+import { getDeal } from "../deals";
 import { DealOut, Money, money, presentDeal, presentQuoteSummary, QuoteSummaryOut } from "../wire";
 import { effectiveQuoteStatus } from "../pricing";
-import { cavalierTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 import { Identifier } from "../../../shared/string-types";
 
-export const getDealTool = cavalierTool({
+export const getDealTool = surfaceTool({
   name: "cavalier_get_deal",
   title: "cavalier.get_deal",
   description:
-    "Use this when you need one deal in full: its stage, contact, quotes (every version) and what it is worth per month (MRR) and one-time (NRC) from its live quote.",
+    "Use this when you need one deal in full: its stage, contact, quotes (every version) and what it " +
+    "is worth per month (MRR) and one-time (NRC) from its live quote.",
   input: type({ deal_id: Identifier.describe("The deal's id (dl_…), from cavalier_list_deals.") }),
   output: type({ deal: DealOut, quotes: QuoteSummaryOut.array(), est_mrr: Money, est_nrc: Money }),
   scope: "cavalier:read",

@@ -1,15 +1,18 @@
 import { type } from "arktype";
-import { getQuote } from "../service";
+import { getQuote } from "../quotes";
 import { presentQuote, QuoteOut } from "../wire";
-import { cavalierTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 import { ToolError } from "../../../mcp/define-tool";
 import { Identifier, identifier } from "../../../shared/string-types";
 
-export const getQuoteTool = cavalierTool({
+export const getQuoteTool = surfaceTool({
   name: "cavalier_get_quote",
   title: "cavalier.get_quote",
   description:
-    "Use this when you need one quote in full: its lines, one-time and recurring totals, tax, status (a quote past valid_until reads as expired) and all its versions. Pass quote_id, or the human number such as Q-2026-0042.",
+    "Use this when you need one quote in full: its lines, one-time and recurring totals, tax, status " +
+    "(a quote past valid_until reads as expired) and all its versions. Pass quote_id, or the human " +
+    "number such as Q-2026-0042.",
   input: type({
     "quote_id?": Identifier.describe("The quote's id (q_…). Give this or quote_number."),
     "quote_number?": identifier(40).describe(

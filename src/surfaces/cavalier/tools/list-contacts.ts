@@ -1,13 +1,16 @@
 import { type } from "arktype";
-import { listContacts } from "../service";
+import { listContacts } from "../contacts";
 import { ContactOut, presentContact } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, QueryArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { OptionalTenantArg, QueryArg } from "./shared";
 
-export const listContactsTool = cavalierTool({
+export const listContactsTool = surfaceTool({
   name: "cavalier_list_contacts",
   title: "cavalier.list_contacts",
   description:
-    "Use this when you need a customer's contact (who a quote is for, who accepted it, who to address a cover note to). Lists contacts with name, title, email and phone.",
+    "Use this when you need a customer's contact (who a quote is for, who accepted it, who to " +
+    "address a cover note to). Lists contacts with name, title, email and phone.",
   input: type({ "tenant_id?": OptionalTenantArg, "query?": QueryArg, "cursor?": CursorArg, "limit?": LimitArg }),
   output: type({ items: ContactOut.array(), next_cursor: "string | null" }),
   scope: "cavalier:read",

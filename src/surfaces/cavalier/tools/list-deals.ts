@@ -1,14 +1,17 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
-import { listDeals } from "../service";
+import { listDeals } from "../deals";
 import { DealOut, presentDeal } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { OptionalTenantArg } from "./shared";
 
-export const listDealsTool = cavalierTool({
+export const listDealsTool = surfaceTool({
   name: "cavalier_list_deals",
   title: "cavalier.list_deals",
   description:
-    "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote belongs to. Lists deals newest first, optionally for one customer and stages.",
+    "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote " +
+    "belongs to. Lists deals newest first, optionally for one customer and stages.",
   input: type({
     "tenant_id?": OptionalTenantArg,
     "stages?": type

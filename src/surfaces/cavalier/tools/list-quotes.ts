@@ -1,15 +1,18 @@
 import { type } from "arktype";
 import { QUOTE_STATUSES } from "../../../store/schema/cavalier";
-import { listQuotes } from "../service";
+import { listQuotes } from "../quotes";
 import { presentQuoteSummary, QuoteSummaryOut } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { OptionalTenantArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const listQuotesTool = cavalierTool({
+export const listQuotesTool = surfaceTool({
   name: "cavalier_list_quotes",
   title: "cavalier.list_quotes",
   description:
-    "Use this when the user asks which quotes exist, are waiting on the customer, expired or were accepted. Lists quotes newest first with status and totals; filter by customer, status or deal.",
+    "Use this when the user asks which quotes exist, are waiting on the customer, expired or were " +
+    "accepted. Lists quotes newest first with status and totals; filter by customer, status or deal.",
   input: type({
     "tenant_id?": OptionalTenantArg,
     "statuses?": type

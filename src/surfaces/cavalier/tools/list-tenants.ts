@@ -1,13 +1,16 @@
 import { type } from "arktype";
-import { listTenants } from "../service";
+import { listTenants } from "../catalog";
 import { presentTenant, TenantOut } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, QueryArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { QueryArg } from "./shared";
 
-export const listTenantsTool = cavalierTool({
+export const listTenantsTool = surfaceTool({
   name: "cavalier_list_tenants",
   title: "cavalier.list_tenants",
   description:
-    "Use this when you need to know which customers (tenants) you may quote or sell to, or to find a tenant's id, currency or tax rate. Returns the tenants the signed-in user may act on, by name.",
+    "Use this when you need to know which customers (tenants) you may quote or sell to, or to find a " +
+    "tenant's id, currency or tax rate. Returns the tenants the signed-in user may act on, by name.",
   input: type({ "query?": QueryArg, "cursor?": CursorArg, "limit?": LimitArg }),
   output: type({ items: TenantOut.array(), next_cursor: "string | null" }),
   scope: "cavalier:read",

@@ -1,14 +1,16 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
-import { transitionQuote } from "../service";
+import { transitionQuote } from "../quote-decisions";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
-import { cavalierTool, QuoteIdArg } from "./shared";
+import { surfaceTool } from "../../kit/tool";
+import { QuoteIdArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
   quote_id: QuoteIdArg,
   decision: type("'accepted' | 'declined' | 'void'").describe(
-    "accepted or declined: what the customer decided on a sent quote (accepting also marks its deal won). void: withdraw a draft, sent or expired quote (it is kept, never deleted).",
+    "accepted or declined: what the customer decided on a sent quote (accepting also marks its deal " +
+      "won). void: withdraw a draft, sent or expired quote (it is kept, never deleted).",
   ),
   "reason?": type("0 < string <= 500").describe(
     "What the customer said, or why the quote is withdrawn: required for declined and void.",
@@ -16,11 +18,13 @@ const Input = type({
   "contact_id?": Identifier.describe("The customer contact who made the decision (ctc_…)."),
 });
 
-export const recordQuoteDecisionTool = cavalierTool({
+export const recordQuoteDecisionTool = surfaceTool({
   name: "cavalier_record_quote_decision",
   title: "cavalier.record_quote_decision",
   description:
-    "Use this when the customer accepted or declined a sent quote, or when a quote must be withdrawn (void). Accepting closes the quote's deal as won. Quotes are never deleted. Asks for confirmation first.",
+    "Use this when the customer accepted or declined a sent quote, or when a quote must be withdrawn " +
+    "(void). Accepting closes the quote's deal as won. Quotes are never deleted. Asks for " +
+    "confirmation first.",
   input: Input,
   output: type({
     quote: QuoteOut,
@@ -46,7 +50,8 @@ export const recordQuoteDecisionTool = cavalierTool({
     const ref = reference(r.detail.quote);
     const total = r.detail.pricing;
     const summary = r.changed
-      ? `Record ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as ${input.decision}${input.reason ? ` (${input.reason})` : ""}; it is ${r.previousStatus} now.` +
+      ? `Record ${ref} "${r.detail.quote.title}" for ${r.detail.tenant.name} as ` +
+        `${input.decision}${input.reason ? ` (${input.reason})` : ""}; it is ${r.previousStatus} now.` +
         (r.deal ? ` Deal "${r.deal.name}" moves from ${r.deal.previousStage} to closed_won.` : "")
       : `${ref} is already ${input.decision}; nothing would change.`;
     return {

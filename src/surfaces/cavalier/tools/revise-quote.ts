@@ -1,7 +1,9 @@
 import { type } from "arktype";
-import { planRevision, reviseQuote, type ReviseQuoteInput } from "../service";
+import { planRevision, reviseQuote, type ReviseQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
-import { actorOf, cavalierTool, IdempotencyKeyArg, LinesArg, QuoteIdArg, ValidDaysArg } from "./shared";
+import { IdempotencyKeyArg } from "../../kit/args";
+import { actorOf, surfaceTool } from "../../kit/tool";
+import { LinesArg, QuoteIdArg, ValidDaysArg } from "./shared";
 
 const Input = type({
   quote_id: QuoteIdArg,
@@ -31,11 +33,13 @@ function toInput(input: typeof Input.infer): ReviseQuoteInput {
   };
 }
 
-export const reviseQuoteTool = cavalierTool({
+export const reviseQuoteTool = surfaceTool({
   name: "cavalier_revise_quote",
   title: "cavalier.revise_quote",
   description:
-    "Use this when a customer wants changes to a draft, sent or expired quote (other quantities, products, discount, a fresh validity). Creates the next version as a draft and marks the old version superseded; nothing is deleted. Asks for confirmation first.",
+    "Use this when a customer wants changes to a draft, sent or expired quote (other quantities, " +
+    "products, discount, a fresh validity). Creates the next version as a draft and marks the old " +
+    "version superseded; nothing is deleted. Asks for confirmation first.",
   input: Input,
   output: type({ quote: QuoteOut, superseded_id: "string", replayed: "boolean" }),
   scope: "cavalier:write",
@@ -50,7 +54,10 @@ export const reviseQuoteTool = cavalierTool({
       };
     }
     return {
-      summary: `Revise ${from} (${plan.source.status}) into ${plan.source.quote.quoteNumber} v${plan.version} as a draft valid until ${iso(plan.validUntil).slice(0, 10)}; ${from} becomes superseded. ${describePricing(plan.tenant, plan.pricing)}`,
+      summary:
+        `Revise ${from} (${plan.source.status}) into ${plan.source.quote.quoteNumber} v${plan.version} ` +
+        `as a draft valid until ${iso(plan.validUntil).slice(0, 10)}; ${from} becomes superseded. ` +
+        `${describePricing(plan.tenant, plan.pricing)}`,
       proposal: { ...presentProposal(plan), supersedes: from, version: plan.version },
     };
   },

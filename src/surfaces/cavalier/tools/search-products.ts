@@ -1,14 +1,18 @@
 import { type } from "arktype";
 import { PRODUCT_CLASSES } from "../../../store/schema/cavalier";
-import { searchProducts } from "../service";
+import { searchProducts } from "../catalog";
 import { ProductOut, presentProduct } from "../wire";
-import { cavalierTool, CursorArg, LimitArg, OptionalTenantArg, QueryArg, READ_ONLY } from "./shared";
+import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { OptionalTenantArg, QueryArg } from "./shared";
 
-export const searchProductsTool = cavalierTool({
+export const searchProductsTool = surfaceTool({
   name: "cavalier_search_products",
   title: "cavalier.search_products",
   description:
-    "Use this when you need a product's SKU, unit or price before pricing or drafting a quote, or when the user asks what the MSP sells. Searches the catalog (one-time vs recurring, unit, price per currency).",
+    "Use this when you need a product's SKU, unit or price before pricing or drafting a quote, or " +
+    "when the user asks what the MSP sells. Searches the catalog (one-time vs recurring, unit, price " +
+    "per currency).",
   input: type({
     "query?": QueryArg,
     "billing_type?": type("'one_time' | 'recurring'").describe(

@@ -1,15 +1,6 @@
-import { type, type Type } from "arktype";
-import {
-  defineTool,
-  ToolError,
-  type ToolContext,
-  type ToolDefinition,
-  type ToolPreview,
-} from "../../../mcp/define-tool";
-import { CavalierError } from "../errors";
-import { MAX_LIMIT } from "../../kit/page";
+import { type } from "arktype";
 import { MAX_VALID_DAYS, PRICING_LIMITS } from "../pricing";
-import type { Actor, QuoteLineInput } from "../service";
+import type { QuoteLineInput } from "../catalog";
 import { Identifier, identifier } from "../../../shared/string-types";
 
 /** Parameters shared by several cavalier tools, described once so every tool says the same thing. */
@@ -19,17 +10,8 @@ export const TenantArg = Identifier.describe(
 export const OptionalTenantArg = Identifier.describe(
   "Only this customer tenant: its id or name (case-insensitive). Omit to include every tenant you may act on.",
 );
-export const CursorArg = type("0 < string <= 512").describe(
-  "The next_cursor from the previous page of this same list; omit for the first page.",
-);
-export const LimitArg = type(`1 <= number.integer <= ${MAX_LIMIT}`).describe(
-  `How many items per page: default 25, at most ${MAX_LIMIT}.`,
-);
 export const QueryArg = type("0 < string <= 200").describe(
   "Words to search for (all must match, case-insensitive); omit to list everything.",
-);
-export const IdempotencyKeyArg = type(/^[A-Za-z0-9_.:-]{8,128}$/).describe(
-  "A unique key for this request (a fresh UUID). Repeating the call with the same key and arguments returns the first result instead of creating a second one.",
 );
 export const QuoteIdArg = Identifier.describe(
   "The quote's id (q_…), as returned by cavalier_list_quotes or cavalier_get_quote.",
@@ -57,7 +39,9 @@ export const LinesArg = LineArg.array()
   .atLeastLength(1)
   .atMostLength(PRICING_LIMITS.maxLines)
   .describe(
-    `The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's currency unless overridden. Every amount is an exact integer; a quote whose total would exceed ${PRICING_LIMITS.maxAmountMinor} minor units (2^53 − 1) is refused: split it.`,
+    `The quote lines, 1 to ${PRICING_LIMITS.maxLines}. Prices come from the catalog in the tenant's ` +
+      `currency unless overridden. Every amount is an exact integer; a quote whose total would exceed ` +
+      `${PRICING_LIMITS.maxAmountMinor} minor units (2^53 − 1) is refused: split it.`,
   );
 
 export type LineArgs = (typeof LineArg.infer)[];
@@ -71,36 +55,3 @@ export function toLineInputs(lines: LineArgs): QuoteLineInput[] {
     description: l.description,
   }));
 }
-
-export function actorOf(ctx: ToolContext): Actor {
-  return { userId: ctx.principal.userId };
-}
-
-/** Turns a service business-rule error into the tool error the model reads (isError result, audit tool_error). */
-async function translated<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof CavalierError) throw new ToolError(err.message, { code: err.code, ...err.detail });
-    throw err;
-  }
-}
-
-type ToolDef<In extends Type, Out extends Type> = Parameters<typeof defineTool<In, Out>>[0];
-
-/** defineTool, with the cavalier service's CavalierError mapped to ToolError in both preview and handler. */
-export function cavalierTool<In extends Type, Out extends Type>(def: ToolDef<In, Out>): ToolDefinition {
-  const preview = def.preview;
-  return defineTool<In, Out>({
-    ...def,
-    handler: (input, ctx) => translated(() => def.handler(input, ctx)),
-    preview: preview ? (input, ctx): Promise<ToolPreview> => translated(() => preview(input, ctx)) : undefined,
-  });
-}
-
-export const READ_ONLY = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;

@@ -1,8 +1,8 @@
 import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
-import { updateDealStage } from "../service";
+import { updateDealStage } from "../deals";
 import { DealOut, presentDeal } from "../wire";
-import { cavalierTool } from "./shared";
+import { surfaceTool } from "../../kit/tool";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -13,11 +13,12 @@ const Input = type({
   ),
 });
 
-export const updateDealStageTool = cavalierTool({
+export const updateDealStageTool = surfaceTool({
   name: "cavalier_update_deal_stage",
   title: "cavalier.update_deal_stage",
   description:
-    "Use this when the user says a deal moved forward, or was won or lost. Moves the deal to another stage or closes it; closed deals do not reopen. Asks for confirmation first.",
+    "Use this when the user says a deal moved forward, or was won or lost. Moves the deal to another " +
+    "stage or closes it; closed deals do not reopen. Asks for confirmation first.",
   input: Input,
   output: type({ deal: DealOut, previous_stage: type.enumerated(...DEAL_STAGES), changed: "boolean" }),
   scope: "cavalier:write",
@@ -31,7 +32,8 @@ export const updateDealStageTool = cavalierTool({
       { dryRun: true },
     );
     const summary = r.changed
-      ? `Move deal "${r.deal.name}" for ${r.tenant.name} [${r.tenant.id}] from ${r.previousStage} to ${input.stage}${input.reason ? ` (reason: ${input.reason})` : ""}.`
+      ? `Move deal "${r.deal.name}" for ${r.tenant.name} [${r.tenant.id}] from ${r.previousStage} to ` +
+        `${input.stage}${input.reason ? ` (reason: ${input.reason})` : ""}.`
       : `Deal "${r.deal.name}" is already ${input.stage}; nothing would change.`;
     return {
       summary,

@@ -1,6 +1,7 @@
 import { type } from "arktype";
-import { ARCHIVE_CONSEQUENCES, archiveDocument, planArchive } from "../service";
-import { DocumentOut, forgeTool } from "./shared";
+import { ArchiveResultOut, archivePlanWire, archiveResultWire } from "../wire";
+import { ARCHIVE_CONSEQUENCES, archiveDocument, planArchive } from "../archive";
+import { actorOf, surfaceTool } from "../../kit/tool";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -17,35 +18,34 @@ function toInput(input: typeof Input.infer) {
 }
 
 /**
- * The forge surface's destructive tool (issue 4): retiring a document hides it from every assistant's search and
+ * The forge surface's destructive tool: retiring a document hides it from every assistant's search and
  * from the client's users, which is why it goes through the confirmation round-trip even though it deletes
  * nothing and is reversible.
  */
-export const archiveDocumentTool = forgeTool({
+export const archiveDocumentTool = surfaceTool({
   name: "forge_archive_document",
   title: "forge.archive_document",
   description:
-    "Use this when a runbook or knowledge-base article is obsolete or wrong and should stop being found: archives it so forge_search_knowledge no longer returns it and client-tenant users can no longer open it. " +
-    "MSP staff only. The version history is kept and MSP staff can still read it; saving a new version (forge_save_article / forge_save_runbook) un-archives it. Destructive, so it asks for confirmation first.",
+    "Use this when a runbook or knowledge-base article is obsolete or wrong and should stop being " +
+    "found: archives it so forge_search_knowledge no longer returns it and client-tenant users can " +
+    "no longer open it. " +
+    "MSP staff only. The version history is kept and MSP staff can still read it; saving a new " +
+    "version (forge_save_article / forge_save_runbook) un-archives it. Destructive, so it asks for " +
+    "confirmation first.",
   input: Input,
-  output: type({ document: DocumentOut, archived_now: "boolean", note: "string" }),
+  output: ArchiveResultOut,
   scope: "forge:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
     const { plan } = await planArchive(ctx.db, ctx.scope, toInput(input));
     const d = plan.document;
-    const what = `${d.kind} "${d.title}" (${d.id}, tenant ${d.tenant_name} [${d.tenant_id}], version ${d.version}, visibility ${d.visibility})`;
-    const summary = plan.already_archived
-      ? `The ${what} is already archived (${plan.already_archived.at.slice(0, 10)}, by ${plan.already_archived.by}: "${plan.already_archived.reason}"); confirming changes nothing.`
+    const what = `${d.kind} "${d.title}" (${d.id}, tenant ${d.tenantName} [${d.tenantId}], version ${d.version}, visibility ${d.visibility})`;
+    const summary = plan.alreadyArchived
+      ? `The ${what} is already archived (${plan.alreadyArchived.at.slice(0, 10)}, by ` +
+        `${plan.alreadyArchived.by}: "${plan.alreadyArchived.reason}"); confirming changes nothing.`
       : `Archive the ${what} because: "${plan.reason}". ${ARCHIVE_CONSEQUENCES.join(" ")}`;
-    return { summary, proposal: plan };
+    return { summary, proposal: archivePlanWire(plan) };
   },
   handler: async (input, ctx) =>
-    await archiveDocument(
-      ctx.db,
-      ctx.scope,
-      { userId: ctx.principal.userId, name: ctx.principal.name },
-      toInput(input),
-      ctx.now,
-    ),
+    archiveResultWire(await archiveDocument(ctx.db, ctx.scope, actorOf(ctx), toInput(input), ctx.now)),
 });

@@ -1,16 +1,22 @@
 import { type } from "arktype";
 import { parsePeriod } from "../../kit/args";
-import { buildQbrOutline } from "../compose";
+import { buildQbrOutline } from "../qbr";
 import { loadQbrFacts } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut } from "./grounded";
-import { forgeTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 
-export const buildQbrOutlineTool = forgeTool({
+export const buildQbrOutlineTool = surfaceTool({
   name: "forge_build_qbr_outline",
   title: "forge.build_qbr_outline",
   description:
-    "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from the data this appliance holds (security score trend, findings opened and resolved with the median days to fix, the top improvement actions, open deals/proposals) with talking points, the facts used (with source ids) and a missing list for what it does not hold (ticket volumes and response times live in the PSA; satisfaction surveys; staff changes). Sections without data are left out rather than filled with placeholder text. Defaults to the last 90 days.",
+    "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from " +
+    "the data this appliance holds (security score trend, findings opened and resolved with the " +
+    "median days to fix, the top improvement actions, open deals/proposals) with talking points, the " +
+    "facts used (with source ids) and a missing list for what it does not hold (ticket volumes and " +
+    "response times live in the PSA; satisfaction surveys; staff changes). Sections without data are " +
+    "left out rather than filled with placeholder text. Defaults to the last 90 days.",
   input: type({
     tenant_id: type("0 < string <= 128").describe("The customer, e.g. tailspin-logistics."),
     "period_start?": type("0 < string <= 40").describe(

@@ -1,18 +1,28 @@
 import { type } from "arktype";
-import {
-  classifyRequest,
-  INCIDENT_TYPES,
-  RELATED_MIN_RELEVANCE,
-  REQUEST_CATEGORIES,
-  relatedDocuments,
-} from "../classify";
-import { searchKnowledge } from "../service";
-import { forgeTool, READ_ONLY } from "./shared";
+import { searchHitWire } from "../wire";
+import { countWithinBudget } from "../../kit/page";
+import { classifyRequest } from "../classify";
+import { RELATED_MIN_RELEVANCE, relatedDocuments } from "../related";
+import { INCIDENT_TYPES } from "../triage-incidents";
+import { REQUEST_CATEGORIES } from "../triage-rules";
+import { searchKnowledge } from "../search";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 
-export const classifyRequestTool = forgeTool({
+export const classifyRequestTool = surfaceTool({
   name: "forge_classify_request",
   title: "forge.classify_request",
-  description: `Use this when a request arrives as free text (email, chat, phone note) and needs triage: returns a category, a P1-P4 priority from the ITIL impact x urgency matrix, the tools to use next, related runbooks/articles, and which words drove the decision. Security incidents (payment-change or gift-card fraud, executive impersonation, credential phishing, suspicious sign-ins and MFA fatigue, ransomware, lost or stolen devices, data sent to the wrong person) are category security_incident with an incident_type, always P1 or P2, and suggest aegis tools. related_documents holds only documents whose title or tags carry at least ${RELATED_MIN_RELEVANCE * 100}% of the request's knowledge_topics (relevance ${RELATED_MIN_RELEVANCE} or more), so it is often empty. Deterministic keyword rules, no outside model.`,
+  description:
+    `Use this when a request arrives as free text (email, chat, phone note) and needs triage: ` +
+    `returns a category, a P1-P4 priority from the ITIL impact x urgency matrix, the tools to use ` +
+    `next, related runbooks/articles, and which words drove the decision. Security incidents ` +
+    `(payment-change or gift-card fraud, executive impersonation, credential phishing, suspicious ` +
+    `sign-ins and MFA fatigue, ransomware, lost or stolen devices, data sent to the wrong person) ` +
+    `are category security_incident with an incident_type, always P1 or P2, and suggest aegis tools. ` +
+    `related_documents holds only documents whose title or tags carry at least ` +
+    `${RELATED_MIN_RELEVANCE * 100}% of the request's knowledge_topics (relevance ` +
+    `${RELATED_MIN_RELEVANCE} or more), so it is often empty. Deterministic keyword rules, no ` +
+    `outside model.`,
   input: type({
     text: type("1 <= string <= 4000").describe("The request as the customer wrote it."),
     "tenant_id?": type("0 < string <= 128").describe(
@@ -48,6 +58,7 @@ export const classifyRequestTool = forgeTool({
             query: c.knowledge_topics.join(" ") || "general",
             tenantId: input.tenant_id,
             limit: 20,
+            fit: (hits) => countWithinBudget(hits.map(searchHitWire)),
           })
         : { items: [] };
     const related = relatedDocuments(candidates.items, c.knowledge_topics).map((d) => ({

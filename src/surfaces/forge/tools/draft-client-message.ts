@@ -1,23 +1,33 @@
 import { type } from "arktype";
 import { ToolError } from "../../../mcp/define-tool";
-import { type Draft, draftFindingExplainer, draftQuoteCoverNote } from "../compose";
+import { type Draft, draftFindingExplainer, draftQuoteCoverNote } from "../messages";
 import { loadFinding, loadQuote } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut, resolveAddressee } from "./grounded";
-import { forgeTool, READ_ONLY } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
 
-export const draftClientMessageTool = forgeTool({
+export const draftClientMessageTool = surfaceTool({
   name: "forge_draft_client_message",
   title: "forge.draft_client_message",
   description:
-    "Use this when a technician wants wording for a customer email: a cover note for a quote (each line with its line total; subtotal, tax and total for one-time and recurring amounts separately, tax stated as added on top; first invoice total; validity, all taken from the quote's own pricing) or a plain-language explainer of a security finding (using the finding's own numbers, e.g. 14 of 42 users). The mail is addressed to one contact of the record's tenant: contact_name if given (it must be one of that tenant's contacts), else the quote's contact, else the tenant's primary contact; the greeting uses honorific and surname when the name has one (Dr. Chen), else the first name. Returns subject, body, to, the facts used (with source ids) and a missing list, for a human to review and send; it never sends anything.",
+    "Use this when a technician wants wording for a customer email: a cover note for a quote (each " +
+    "line with its line total; subtotal, tax and total for one-time and recurring amounts " +
+    "separately, tax stated as added on top; first invoice total; validity, all taken from the " +
+    "quote's own pricing) or a plain-language explainer of a security finding (using the finding's " +
+    "own numbers, e.g. 14 of 42 users). The mail is addressed to one contact of the record's tenant: " +
+    "contact_name if given (it must be one of that tenant's contacts), else the quote's contact, " +
+    "else the tenant's primary contact; the greeting uses honorific and surname when the name has " +
+    "one (Dr. Chen), else the first name. Returns subject, body, to, the facts used (with source " +
+    "ids) and a missing list, for a human to review and send; it never sends anything.",
   input: type({
     purpose: type("'quote_cover_note' | 'finding_explainer'").describe(
       "quote_cover_note (needs a quote id q_…) or finding_explainer (needs a finding id fnd_…).",
     ),
     entity_id: type("0 < string <= 128").describe("The quote id (q_…) or finding id (fnd_…) the message is about."),
     "contact_name?": type("1 <= string <= 120").describe(
-      "Who it is addressed to, one of the tenant's contacts (e.g. Rachel Kim; cavalier_list_contacts lists them). Default: the quote's contact, else the tenant's primary contact.",
+      "Who it is addressed to, one of the tenant's contacts (e.g. Rachel Kim; cavalier_list_contacts " +
+        "lists them). Default: the quote's contact, else the tenant's primary contact.",
     ),
     "tone?": type("'formal' | 'friendly'").describe(
       "formal (Dear…, Kind regards) or friendly (Hi…, Thanks); default friendly.",

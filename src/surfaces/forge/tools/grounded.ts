@@ -1,7 +1,7 @@
 import { type } from "arktype";
 import type { ToolContext } from "../../../mcp/define-tool";
 import { ToolError } from "../../../mcp/define-tool";
-import type { Addressee } from "../compose";
+import type { Addressee } from "../messages";
 import { type ContactFacts, loadTenantContacts } from "../entities";
 import { type FactSheet, samePerson } from "../facts";
 

@@ -1,13 +1,16 @@
 import { type } from "arktype";
-import { saveDocument } from "../service";
-import { DocumentOut, forgeTool, IdempotencyKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { surfaceTool } from "../../kit/tool";
+import { SAVE_TOOL, SaveArgs, saveFromTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const saveArticleTool = forgeTool({
+export const saveArticleTool = surfaceTool({
   name: "forge_save_article",
   title: "forge.save_article",
   description:
-    "Use this when a technician wants to record knowledge (a fix that worked, a policy, contacts) or update an article: creates a new article, or with article_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived article un-archives it.",
+    "Use this when a technician wants to record knowledge (a fix that worked, a policy, contacts) or " +
+    "update an article: creates a new article, or with article_id saves a new version (earlier " +
+    "versions stay readable). Needs an idempotency_key; repeating it returns the same version. " +
+    "Saving a new version of an archived article un-archives it.",
   input: type({
     "article_id?": Identifier.describe("Save a new version of this article (kb_…); omit to create a new article."),
     "tenant_id?": Identifier.describe(
@@ -16,31 +19,20 @@ export const saveArticleTool = forgeTool({
     title: type("3 <= string <= 200").describe("The article title."),
     summary: type("3 <= string <= 500").describe("One sentence saying what the article answers."),
     body: type("1 <= string <= 30000").describe("The article text in markdown, up to 30,000 characters."),
-    "tags?": TagsArg,
-    visibility: VisibilityArg,
-    change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
-    idempotency_key: IdempotencyKeyArg,
+    ...SaveArgs,
   }),
-  output: type({ document: DocumentOut, created: "boolean", replayed: "boolean" }),
-  scope: "forge:write",
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  ...SAVE_TOOL,
   handler: async (input, ctx) =>
-    await saveDocument(
-      ctx.db,
-      ctx.scope,
-      { userId: ctx.principal.userId, name: ctx.principal.name },
+    await saveFromTool(
+      ctx,
       {
         kind: "article",
         documentId: input.article_id,
-        tenantId: input.article_id ? undefined : input.tenant_id,
+        tenantId: input.tenant_id,
         title: input.title,
         summary: input.summary,
         body: input.body,
-        tags: input.tags ?? [],
-        visibility: input.visibility,
-        changeNote: input.change_note,
-        idempotencyKey: input.idempotency_key,
       },
-      ctx.now,
+      input,
     ),
 });

@@ -1,17 +1,21 @@
 import { type } from "arktype";
-import { saveDocument } from "../service";
-import { DocumentOut, forgeTool, IdempotencyKeyArg, TagsArg, VisibilityArg } from "./shared";
+import { surfaceTool } from "../../kit/tool";
+import { SAVE_TOOL, SaveArgs, saveFromTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const saveRunbookTool = forgeTool({
+export const saveRunbookTool = surfaceTool({
   name: "forge_save_runbook",
   title: "forge.save_runbook",
   description:
-    "Use this when a technician wants to write down or improve a repeatable procedure: creates a runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay readable). Needs an idempotency_key; repeating it returns the same version. Saving a new version of an archived runbook un-archives it.",
+    "Use this when a technician wants to write down or improve a repeatable procedure: creates a " +
+    "runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay " +
+    "readable). Needs an idempotency_key; repeating it returns the same version. Saving a new " +
+    "version of an archived runbook un-archives it.",
   input: type({
     "runbook_id?": Identifier.describe("Save a new version of this runbook (rb_…); omit to create a new runbook."),
     "tenant_id?": Identifier.describe(
-      "Owner of a NEW runbook: a customer id or name, case-insensitive (e.g. tailspin-logistics), or your MSP's id for an MSP-wide runbook. Ignored for new versions.",
+      "Owner of a NEW runbook: a customer id or name, case-insensitive (e.g. tailspin-logistics), or " +
+        "your MSP's id for an MSP-wide runbook. Ignored for new versions.",
     ),
     title: type("3 <= string <= 200").describe("The runbook title."),
     when_to_use: type("3 <= string <= 500").describe("The situation that calls for this runbook."),
@@ -25,31 +29,20 @@ export const saveRunbookTool = forgeTool({
       .atLeastLength(1)
       .atMostLength(40)
       .describe("The ordered steps, 1 to 40."),
-    "tags?": TagsArg,
-    visibility: VisibilityArg,
-    change_note: type("3 <= string <= 500").describe("What changed and why (shown in the version history)."),
-    idempotency_key: IdempotencyKeyArg,
+    ...SaveArgs,
   }),
-  output: type({ document: DocumentOut, created: "boolean", replayed: "boolean" }),
-  scope: "forge:write",
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  ...SAVE_TOOL,
   handler: async (input, ctx) =>
-    await saveDocument(
-      ctx.db,
-      ctx.scope,
-      { userId: ctx.principal.userId, name: ctx.principal.name },
+    await saveFromTool(
+      ctx,
       {
         kind: "runbook",
         documentId: input.runbook_id,
-        tenantId: input.runbook_id ? undefined : input.tenant_id,
+        tenantId: input.tenant_id,
         title: input.title,
         summary: input.when_to_use,
-        steps: input.steps,
-        tags: input.tags ?? [],
-        visibility: input.visibility,
-        changeNote: input.change_note,
-        idempotencyKey: input.idempotency_key,
+        steps: input.steps.map((s) => ({ text: s.text, requiresRole: s.requires_role })),
       },
-      ctx.now,
+      input,
     ),
 });

@@ -1,22 +1,25 @@
 import { type } from "arktype";
-import {
-  limitWords,
-  summariseDeal,
-  summariseDocument,
-  summariseFinding,
-  summariseQuote,
-  type Summary,
-} from "../compose";
+import { SummaryOut } from "../wire";
+import { limitWords, summariseDeal, summariseDocument, summariseQuote, type Summary } from "../compose";
+import { summariseFinding } from "../finding-summary";
 import { loadDeal, loadDocument, loadFinding, loadQuote } from "../entities";
 import { FactSheet } from "../facts";
 import { FactsOut, MissingOut } from "./grounded";
-import { AudienceArg, forgeTool, READ_ONLY, SummaryOut } from "./shared";
+import { READ_ONLY } from "../../kit/args";
+import { surfaceTool } from "../../kit/tool";
+import { AudienceArg } from "./shared";
 
-export const summarizeEntityTool = forgeTool({
+export const summarizeEntityTool = surfaceTool({
   name: "forge_summarize_entity",
   title: "forge.summarize_entity",
   description:
-    "Use this when someone needs the gist of a finding, quote, deal, article or runbook for a specific reader: a technician gets ids, status details and concrete next steps; a client executive gets the business risk or cost in plain words. Reads the live record (aegis, cavalier, forge) with your permissions; nothing is written. Returns the facts the summary was built from (each with its source id) and a missing list for data the record does not hold; numbers come from the record itself (a finding's own counts such as 14 of 42 users, a quote's own line totals, subtotals, tax and totals).",
+    "Use this when someone needs the gist of a finding, quote, deal, article or runbook for a " +
+    "specific reader: a technician gets ids, status details and concrete next steps; a client " +
+    "executive gets the business risk or cost in plain words. Reads the live record (aegis, " +
+    "cavalier, forge) with your permissions; nothing is written. Returns the facts the summary was " +
+    "built from (each with its source id) and a missing list for data the record does not hold; " +
+    "numbers come from the record itself (a finding's own counts such as 14 of 42 users, a quote's " +
+    "own line totals, subtotals, tax and totals).",
   input: type({
     entity_type: type("'finding' | 'quote' | 'deal' | 'article' | 'runbook'").describe(
       "What kind of record to summarise.",
@@ -65,7 +68,7 @@ export const summarizeEntityTool = forgeTool({
       default: {
         const doc = await loadDocument(ctx.db, ctx.scope, input.entity_id, input.entity_type);
         summary = summariseDocument(doc, input.audience, sheet);
-        tenantId = doc.tenant_id;
+        tenantId = doc.tenantId;
       }
     }
     return {

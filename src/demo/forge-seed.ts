@@ -1,8 +1,9 @@
 import { inArray } from "drizzle-orm";
-import type { DbLike } from "../../store/index";
-import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
-import { tenants } from "../../store/schema/tenancy";
-import { renderSteps, type RunbookStep } from "./service";
+import type { DbLike } from "../store/index";
+import { forgeDocumentVersions, forgeDocuments } from "../store/schema/forge";
+import { tenants } from "../store/schema/tenancy";
+import { type RunbookStep, stepsToColumn } from "../surfaces/forge/documents";
+import { renderSteps } from "../surfaces/forge/save-document";
 
 /**
  * Demo knowledge base: MSP-wide runbooks and articles (tenant_id = the MSP) plus client-specific ones, some
@@ -315,7 +316,7 @@ const DOCS: DocSeed[] = [
 
 function stepsOf(raw: (string | [string, string])[]): RunbookStep[] {
   return raw.map((s, i) =>
-    typeof s === "string" ? { n: i + 1, text: s } : { n: i + 1, text: s[0], requires_role: s[1] },
+    typeof s === "string" ? { n: i + 1, text: s } : { n: i + 1, text: s[0], requiresRole: s[1] },
   );
 }
 
@@ -381,7 +382,7 @@ export async function seedForge(db: DbLike, now: number): Promise<{ documents: n
           title: current.title,
           summary: current.summary,
           body: current.body,
-          steps: current.steps ? JSON.stringify(current.steps) : null,
+          steps: current.steps ? stepsToColumn(current.steps) : null,
           tags: d.tags,
           visibility: d.visibility,
           version: current.version,
@@ -403,7 +404,7 @@ export async function seedForge(db: DbLike, now: number): Promise<{ documents: n
             title: v.title,
             summary: v.summary,
             body: v.body,
-            steps: v.steps ? JSON.stringify(v.steps) : null,
+            steps: v.steps ? stepsToColumn(v.steps) : null,
             tags: d.tags,
             visibility: d.visibility,
             changeNote: v.changeNote,

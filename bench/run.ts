@@ -1,0 +1,359 @@
+/**
+ * `npm run bench`: the compiled binary against the MCP SDK's own stateless reference server, with wrk.
+ *
+ * Builds dist/cavaridge, starts it on a fresh data directory (timing exec -> first /healthz 200 on the empty
+ * directory, then again on the existing database), obtains a token through the real authorization code + PKCE flow
+ * (sign-in and consent pages), then runs interleaved rounds of
+ *   R0      GET /healthz
+ *   ping    authenticated JSON-RPC ping on /cavalier (2025 leg)
+ *   R1      tools/call cavalier_list_tenants (token, live grant, tenant scope, audit row), 2025 leg and 2026-07-28
+ *   write   tools/call cavalier_create_deal (the deal and its audit row commit together), both eras
+ *   R2      the SDK 1.x stateless reference (bench/reference-server.mjs, Node + express) doing its echo tool
+ * and prints medians, p99s, the ratios with pass/miss per target, startup and RSS (idle, after a soak at the same
+ * concurrency, and after a quiet period).
+ *
+ *   npm run bench -- [--rounds 3] [--duration 8] [--connections 32] [--soak 60] [--settle 60] [--no-build]
+ *
+ * Quick run: `npm run bench -- --rounds 1 --duration 3 --soak 5 --settle 5`.
+ * wrk is a Debian package (autocannon cannot keep up with Bun on 2 cores, so it would measure itself); as root
+ * this script installs it with apt-get, otherwise it says how.
+ */
+import { spawn, spawnSync, type Subprocess } from "bun";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseConfigText } from "../src/config/load";
+import { freePort, tempDir, testConfigToml } from "../test/helpers/appliance";
+import { authorizeViaForms, exchangeCode, registerTestClient } from "../test/helpers/oauth";
+
+const ROOT = resolve(import.meta.dir, "..");
+const { values: opts } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    rounds: { type: "string", default: "3" },
+    duration: { type: "string", default: "8" },
+    connections: { type: "string", default: "32" },
+    threads: { type: "string", default: "2" },
+    soak: { type: "string", default: "60" },
+    settle: { type: "string", default: "60" },
+    "no-build": { type: "boolean", default: false },
+  },
+  strict: true,
+});
+const ROUNDS = Number(opts.rounds);
+const DURATION = Number(opts.duration);
+const CONNECTIONS = Number(opts.connections);
+const THREADS = Number(opts.threads);
+
+function ensureWrk(): string {
+  const found = Bun.which("wrk");
+  if (found) return found;
+  if (process.getuid?.() === 0) {
+    console.log("installing wrk (apt-get install -y wrk)…");
+    spawnSync(["apt-get", "install", "-y", "wrk"], { stdout: "ignore", stderr: "inherit" });
+    const installed = Bun.which("wrk");
+    if (installed) return installed;
+  }
+  console.error("wrk is needed: install it with `sudo apt-get install wrk` (Debian/Ubuntu) and run again.");
+  process.exit(1);
+}
+
+function build(): void {
+  if (opts["no-build"]) return;
+  const r = spawnSync([process.execPath, "scripts/build.ts"], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
+  if (r.exitCode !== 0) process.exit(r.exitCode ?? 1);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resident set size of a process, from /proc (MiB). */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (fields 14 and 15, in clock
+ * ticks of 1/100 s on Linux): unlike wall time, it barely moves when the machine is shared.
+ */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Starts the binary and times exec -> first 200 on /healthz (wall clock, and the CPU the binary used until then). */
+async function startBinary(
+  bin: string,
+  dir: string,
+  baseUrl: string,
+): Promise<{ proc: Subprocess; ms: number; cpu: number }> {
+  const t0 = performance.now();
+  const proc = spawn([bin, "serve", "--config", "config.toml"], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+  for (;;) {
+    try {
+      const res = await fetch(`${baseUrl}/healthz`);
+      if (res.status === 200) return { proc, ms: performance.now() - t0, cpu: cpuMs(proc.pid) };
+    } catch {
+      // not listening yet
+    }
+    if (proc.exitCode !== null) throw new Error(`the binary exited with ${proc.exitCode}`);
+    if (performance.now() - t0 > 30_000) throw new Error("the binary did not answer /healthz within 30 s");
+    await sleep(2);
+  }
+}
+
+async function stopProcess(proc: Subprocess): Promise<void> {
+  proc.kill("SIGTERM");
+  await proc.exited;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  method?: "GET";
+  body?: string;
+  headers?: Record<string, string>;
+}
+interface Sample {
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+function runWrk(wrk: string, t: Target, seconds: number): Sample {
+  const r = spawnSync(
+    [
+      wrk,
+      `-t${THREADS}`,
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      "--timeout",
+      "10s",
+      "-s",
+      join(import.meta.dir, "post.lua"),
+      t.url,
+    ],
+    {
+      env: {
+        ...process.env,
+        METHOD: t.method ?? "POST",
+        BODY: t.body ?? "",
+        HEADERS: Object.entries(t.headers ?? {})
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("\n"),
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
+  const out = r.stdout.toString();
+  const m = /RESULT (\d+) ([\d.]+) ([\d.]+) (\d+) (\d+)/.exec(out);
+  if (!m) throw new Error(`wrk gave no result for ${t.name}: ${out} ${r.stderr.toString()}`);
+  return { rps: Number(m[1]) / Number(m[2]), p99: Number(m[3]), errors: Number(m[4]) + Number(m[5]) };
+}
+
+/** Checks a target answers 200 with a JSON-RPC result (not an error) before it is measured. */
+async function probe(t: Target): Promise<void> {
+  const res = await fetch(t.url, {
+    method: t.method ?? "POST",
+    headers: t.body
+      ? { "content-type": "application/json", accept: "application/json, text/event-stream", ...t.headers }
+      : t.headers,
+    body: t.body?.replaceAll("%KEY%", `probe-${Date.now()}`),
+  });
+  const text = await res.text();
+  if (res.status !== 200 || text.includes('"error"') || text.includes('"isError":true'))
+    throw new Error(`${t.name}: ${res.status} ${text.slice(0, 300)}`);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const wrk = ensureWrk();
+  build();
+  const bin = join(ROOT, "dist/cavaridge");
+  const dir = tempDir("cavaridge-bench-");
+  const procs: Subprocess[] = [];
+  try {
+    const publicPort = await freePort();
+    const adminPort = await freePort();
+    const dbPath = join(dir, "data", "cavaridge.db");
+    const toml = testConfigToml({ publicPort, adminPort, dbPath, extra: '[log]\nlevel = "warn"\n' });
+    writeFileSync(join(dir, "config.toml"), toml);
+    const config = parseConfigText(toml, "config.toml");
+    const baseUrl = `http://127.0.0.1:${publicPort}`;
+
+    const first = await startBinary(bin, dir, baseUrl);
+    await stopProcess(first.proc);
+    const second = await startBinary(bin, dir, baseUrl);
+    const app = second.proc;
+    procs.push(app);
+
+    const endpoint = { baseUrl, config };
+    const client = await registerTestClient(endpoint);
+    const { location, verifier } = await authorizeViaForms(endpoint, {
+      client,
+      email: "admin@harbor-it.example",
+      surface: "cavalier",
+    });
+    const code = location.searchParams.get("code");
+    if (!code) throw new Error(`authorization failed: ${location.href}`);
+    const tokenRes = await exchangeCode(endpoint, client, code, verifier);
+    if (tokenRes.status !== 200) throw new Error(`token exchange failed: ${await tokenRes.text()}`);
+    const { access_token } = (await tokenRes.json()) as { access_token: string };
+
+    const refPort = await freePort();
+    const ref = spawn(["node", join(import.meta.dir, "reference-server.mjs"), String(refPort)], {
+      cwd: ROOT,
+      stdout: "ignore",
+      stderr: "inherit",
+    });
+    procs.push(ref);
+    const refUrl = `http://127.0.0.1:${refPort}/mcp`;
+
+    const auth = { authorization: `Bearer ${access_token}` };
+    const rpc = (method: string, params?: unknown) =>
+      JSON.stringify(
+        params === undefined ? { jsonrpc: "2.0", id: 1, method } : { jsonrpc: "2.0", id: 1, method, params },
+      );
+    const ENVELOPE = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" },
+      "io.modelcontextprotocol/clientCapabilities": {},
+    };
+    const modern = (method: string, name?: string) => ({
+      ...auth,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...(name ? { "mcp-name": name } : {}),
+    });
+    const listTenants = { name: "cavalier_list_tenants", arguments: {} };
+    const createDeal = {
+      name: "cavalier_create_deal",
+      arguments: { tenant_id: "contosocare", name: "Bench deal", idempotency_key: "%KEY%" },
+    };
+    const mcpUrl = `${baseUrl}/cavalier`;
+    const targets: Target[] = [
+      { name: "R0 GET /healthz", url: `${baseUrl}/healthz`, method: "GET" },
+      { name: "ping (2025)", url: mcpUrl, body: rpc("ping"), headers: auth },
+      { name: "R1 list_tenants (2025)", url: mcpUrl, body: rpc("tools/call", listTenants), headers: auth },
+      {
+        name: "R1 list_tenants (2026-07-28)",
+        url: mcpUrl,
+        body: rpc("tools/call", { ...listTenants, _meta: ENVELOPE }),
+        headers: modern("tools/call", listTenants.name),
+      },
+      { name: "write create_deal (2025)", url: mcpUrl, body: rpc("tools/call", createDeal), headers: auth },
+      {
+        name: "write create_deal (2026-07-28)",
+        url: mcpUrl,
+        body: rpc("tools/call", { ...createDeal, _meta: ENVELOPE }),
+        headers: modern("tools/call", createDeal.name),
+      },
+      {
+        name: "R2 SDK 1.x reference echo",
+        url: refUrl,
+        body: rpc("tools/call", { name: "echo", arguments: { message: "hello" } }),
+        headers: { "mcp-protocol-version": "2025-06-18" },
+      },
+    ];
+    for (let i = 0; ; i++) {
+      try {
+        await probe(targets.at(-1)!);
+        break;
+      } catch (err) {
+        if (i > 200) throw err;
+        await sleep(50);
+      }
+    }
+    for (const t of targets) await probe(t);
+
+    const idle = rssMiB(app.pid);
+    const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const t of targets) {
+        const s = runWrk(wrk, t, DURATION);
+        samples.get(t.name)!.push(s);
+        console.log(
+          `round ${round} ${t.name.padEnd(32)} ${s.rps.toFixed(0).padStart(7)} req/s  p99 ${s.p99.toFixed(1).padStart(7)} ms${s.errors ? `  ${s.errors} errors` : ""}`,
+        );
+      }
+    }
+    const afterRounds = rssMiB(app.pid);
+    const soakS = Number(opts.soak);
+    const settleS = Number(opts.settle);
+    runWrk(wrk, targets[2]!, soakS);
+    const afterSoak = rssMiB(app.pid);
+    await sleep(settleS * 1000);
+    const settled = rssMiB(app.pid);
+
+    let groups = "n/a";
+    try {
+      const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+      const sum = Number(/^cavaridge_audit_commit_group_size_sum (\S+)/m.exec(metrics)?.[1]);
+      const count = Number(/^cavaridge_audit_commit_group_size_count (\S+)/m.exec(metrics)?.[1]);
+      if (count > 0) groups = `${count} commits, ${(sum / count).toFixed(1)} rows per commit on average`;
+    } catch {
+      // metrics are informational here
+    }
+
+    const med = (name: string) => median(samples.get(name)!.map((s) => s.rps));
+    const p99 = (name: string) => median(samples.get(name)!.map((s) => s.p99));
+    const r0 = med(targets[0]!.name);
+    const r2 = med(targets[6]!.name);
+    const rows: string[] = [];
+    const verdict = (ok: boolean) => (ok ? "pass" : "MISS");
+    console.log(
+      `\n${ROUNDS} interleaved rounds, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s; ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB\n`,
+    );
+    rows.push("| what | req/s (median) | p99 (median) | ratio | target | |", "|---|---:|---:|---:|---|---|");
+    for (const t of targets) {
+      const rps = med(t.name);
+      let ratio = "";
+      let target = "";
+      let ok: boolean | null = null;
+      if (t.name.startsWith("ping")) {
+        ratio = `${(rps / r0).toFixed(3)} × R0`;
+        target = "≥ 0.3 × R0";
+        ok = rps >= 0.3 * r0;
+      } else if (t.name.startsWith("R1")) {
+        ratio = `${(rps / r2).toFixed(2)} × R2, ${(rps / r0).toFixed(3)} × R0`;
+        target = "≥ 6 × R2, ≥ 0.15 × R0, p99 ≤ 10 ms";
+        ok = rps >= 6 * r2 && rps >= 0.15 * r0 && p99(t.name) <= 10;
+      } else if (t.name.startsWith("write")) {
+        ratio = `${(rps / r0).toFixed(3)} × R0`;
+        target = "≥ 0.05 × R0";
+        ok = rps >= 0.05 * r0;
+      }
+      rows.push(
+        `| ${t.name} | ${rps.toFixed(0)} | ${p99(t.name).toFixed(1)} ms | ${ratio} | ${target} | ${ok === null ? "" : verdict(ok)} |`,
+      );
+    }
+    rows.push(
+      `| startup, existing database (exec → first /healthz 200) | | ${second.ms.toFixed(0)} ms (CPU ${second.cpu} ms) | | ≤ 200 ms | ${verdict(second.ms <= 200)} |`,
+      `| startup, empty directory | | ${first.ms.toFixed(0)} ms (CPU ${first.cpu} ms) | | ≤ 1000 ms | ${verdict(first.ms <= 1000)} |`,
+      `| RSS idle | | ${idle.toFixed(0)} MiB | | ≤ 100 MiB | ${verdict(idle <= 100)} |`,
+      `| RSS after the rounds | | ${afterRounds.toFixed(0)} MiB | | | |`,
+      `| RSS after ${soakS} s of R1 at c=${CONNECTIONS} | | ${afterSoak.toFixed(0)} MiB | | ≤ 150 MiB | ${verdict(afterSoak <= 150)} |`,
+      `| RSS ${settleS} s later | | ${settled.toFixed(0)} MiB | | within 20% of idle | ${verdict(settled <= idle * 1.2)} |`,
+      `| binary size | | ${(statSync(bin).size / 2 ** 20).toFixed(0)} MiB | | | |`,
+    );
+    console.log(rows.join("\n"));
+    console.log(`\naudit group commit: ${groups}`);
+  } finally {
+    for (const p of procs) {
+      p.kill("SIGTERM");
+      await p.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

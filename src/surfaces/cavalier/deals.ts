@@ -1,0 +1,254 @@
+import type { Actor } from "../kit/domain";
+import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { newId } from "../../shared/crypto";
+import type { DbLike } from "../../store/index";
+import { deals, quotes } from "../../store/schema/cavalier";
+import { tenants } from "../../store/schema/tenancy";
+import type { TenantScope } from "../../tenancy/scope";
+import { CavalierError } from "./errors";
+import { decodeCursor } from "../kit/cursor";
+import { afterDesc, keysetPage, pageLimit, type Page } from "../kit/page";
+import { effectiveQuoteStatus } from "./pricing";
+import { assertQuotable, assertSeller, resolveTenant } from "./catalog";
+import { contactOfTenant, existsElsewhere } from "./contacts";
+import {
+  idempotencyConflict,
+  requestHash,
+  tenantRow,
+  type DealRow,
+  type DealStage,
+  type QuoteRow,
+  type TenantRow,
+} from "./model";
+
+/** Default win probability per stage (ConnectWise/Autotask keep a probability beside the stage). */
+export const STAGE_PROBABILITY: Record<DealStage, number> = {
+  lead: 10,
+  qualified: 25,
+  proposal: 50,
+  negotiation: 75,
+  closed_won: 100,
+  closed_lost: 0,
+};
+
+export async function listDeals(
+  db: DbLike,
+  scope: TenantScope,
+  opts: { tenant?: string; stages?: readonly DealStage[]; cursor?: string; limit?: number },
+): Promise<Page<{ deal: DealRow; tenantName: string }>> {
+  const limit = pageLimit(opts.limit);
+  const cursor = decodeCursor("cavalier.deals", opts.cursor, ["count", "string"]);
+  const conds: SQL[] = [scope.where(deals.tenantId)];
+  if (opts.tenant) conds.push(eq(deals.tenantId, (await resolveTenant(db, scope, opts.tenant)).id));
+  if (opts.stages && opts.stages.length > 0) conds.push(inArray(deals.stage, [...opts.stages]));
+  if (cursor) conds.push(afterDesc(deals.createdAt, deals.id, cursor));
+  const rows = await db
+    .select({ deal: deals, tenantName: tenants.name })
+    .from(deals)
+    .innerJoin(tenants, eq(tenants.id, deals.tenantId))
+    .where(and(...conds))
+    .orderBy(desc(deals.createdAt), desc(deals.id))
+    .limit(limit + 1);
+  return keysetPage("cavalier.deals", rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
+}
+
+export async function getDealRow(db: DbLike, scope: TenantScope, dealId: string): Promise<DealRow> {
+  const [row] = await db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.id, dealId), scope.where(deals.tenantId)))
+    .limit(1);
+  return scope.admit(row ?? (await existsElsewhere(db, deals, dealId)), "deal", dealId) as DealRow;
+}
+
+export interface DealDetail {
+  deal: DealRow;
+  tenant: TenantRow;
+  quotes: QuoteRow[];
+  /** From the deal's live quote (accepted, else the newest draft/sent version): what the deal is worth. */
+  estMrrMinor: number;
+  estNrcMinor: number;
+}
+
+export async function getDeal(db: DbLike, scope: TenantScope, dealId: string, now: number): Promise<DealDetail> {
+  const deal = await getDealRow(db, scope, dealId);
+  const tenant = await tenantRow(db, scope, deal.tenantId);
+  const qs = await db
+    .select()
+    .from(quotes)
+    .where(and(eq(quotes.dealId, deal.id), scope.where(quotes.tenantId)))
+    .orderBy(desc(quotes.createdAt), desc(quotes.id));
+  const live =
+    qs.find((q) => q.status === "accepted") ??
+    qs.find((q) => {
+      const s = effectiveQuoteStatus(q.status, q.validUntil, now);
+      return s === "draft" || s === "sent";
+    });
+  return {
+    deal,
+    tenant,
+    quotes: qs,
+    estMrrMinor: live?.recurringMonthlySubtotalMinor ?? 0,
+    estNrcMinor: live?.oneTimeSubtotalMinor ?? 0,
+  };
+}
+
+export interface CreateDealInput {
+  tenant: string;
+  name: string;
+  stage?: DealStage;
+  expectedCloseDate?: string;
+  contactId?: string;
+  notes?: string;
+  idempotencyKey: string;
+}
+
+/** Creates a deal; the same idempotency key with the same request returns the first deal (replayed: true). */
+export async function createDeal(
+  db: DbLike,
+  scope: TenantScope,
+  input: CreateDealInput,
+  actor: Actor,
+  now: number,
+): Promise<{ deal: DealRow; tenant: TenantRow; replayed: boolean }> {
+  const tenant = await resolveTenant(db, scope, input.tenant);
+  assertQuotable(tenant);
+  await assertSeller(db, scope, tenant, "open deals");
+  const stage = input.stage ?? "lead";
+  if (stage === "closed_won" || stage === "closed_lost") {
+    throw new CavalierError(
+      "invalid_input",
+      "stage: a new deal starts open (lead, qualified, proposal or negotiation); close it later with cavalier_update_deal_stage",
+    );
+  }
+  if (input.expectedCloseDate !== undefined && !isIsoDate(input.expectedCloseDate)) {
+    throw new CavalierError("invalid_input", "expected_close_date must be a date like 2026-12-31");
+  }
+  const name = input.name.trim();
+  if (name.length === 0) throw new CavalierError("invalid_input", "name must not be empty");
+  const hash = requestHash({
+    t: tenant.id,
+    name,
+    stage,
+    d: input.expectedCloseDate ?? null,
+    c: input.contactId ?? null,
+    n: input.notes ?? "",
+  });
+  const [existing] = await db
+    .select()
+    .from(deals)
+    .where(
+      and(scope.where(deals.tenantId), eq(deals.tenantId, tenant.id), eq(deals.idempotencyKey, input.idempotencyKey)),
+    )
+    .limit(1);
+  if (existing) {
+    if (existing.requestHash !== hash) throw idempotencyConflict("deal", existing.id);
+    return { deal: existing, tenant, replayed: true };
+  }
+  if (input.contactId) await contactOfTenant(db, scope, input.contactId, tenant.id);
+  const row: DealRow = {
+    id: newId("dl"),
+    tenantId: tenant.id,
+    name,
+    stage,
+    probabilityPct: STAGE_PROBABILITY[stage],
+    expectedCloseDate: input.expectedCloseDate ?? null,
+    ownerUserId: actor.userId,
+    primaryContactId: input.contactId ?? null,
+    currency: tenant.currency,
+    notes: input.notes ?? "",
+    closedAt: null,
+    closeReason: null,
+    idempotencyKey: input.idempotencyKey,
+    requestHash: hash,
+    createdBy: actor.userId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.insert(deals).values(row);
+  return { deal: row, tenant, replayed: false };
+}
+
+function isIsoDate(s: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+    !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+    new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)
+  );
+}
+
+export interface StageChange {
+  deal: DealRow;
+  tenant: TenantRow;
+  previousStage: DealStage;
+  changed: boolean;
+}
+
+/**
+ * Moves a deal to another stage, or closes it won/lost. Closed deals stay closed (a lost customer coming back
+ * is a new deal, as in ConnectWise). Moving to the current stage changes nothing. With dryRun, nothing is written.
+ */
+export async function updateDealStage(
+  db: DbLike,
+  scope: TenantScope,
+  input: { dealId: string; stage: DealStage; reason?: string },
+  now: number,
+  opts: { dryRun?: boolean } = {},
+): Promise<StageChange> {
+  const deal = await getDealRow(db, scope, input.dealId);
+  const tenant = await tenantRow(db, scope, deal.tenantId);
+  await assertSeller(db, scope, tenant, "move deals");
+  if (deal.stage === input.stage) return { deal, tenant, previousStage: deal.stage, changed: false };
+  if (deal.stage === "closed_won" || deal.stage === "closed_lost") {
+    throw new CavalierError(
+      "invalid_state_transition",
+      `deal is ${deal.stage} and closed deals do not reopen; create a new deal with cavalier_create_deal`,
+      {
+        from: deal.stage,
+        to: input.stage,
+        allowed: [],
+      },
+    );
+  }
+  const reason = input.reason?.trim() || null;
+  if (input.stage === "closed_lost" && !reason)
+    throw new CavalierError(
+      "invalid_input",
+      "reason is required when closing a deal as lost (e.g. 'budget — revisit Q3')",
+    );
+  const closing = input.stage === "closed_won" || input.stage === "closed_lost";
+  const next: DealRow = {
+    ...deal,
+    stage: input.stage,
+    probabilityPct: STAGE_PROBABILITY[input.stage],
+    closedAt: closing ? now : null,
+    closeReason: closing ? reason : deal.closeReason,
+    notes: !closing && reason ? appendNote(deal.notes, reason, now) : deal.notes,
+    updatedAt: now,
+  };
+  if (!opts.dryRun) {
+    const updated = await db
+      .update(deals)
+      .set({
+        stage: next.stage,
+        probabilityPct: next.probabilityPct,
+        closedAt: next.closedAt,
+        closeReason: next.closeReason,
+        notes: next.notes,
+        updatedAt: now,
+      })
+      .where(and(eq(deals.id, deal.id), eq(deals.stage, deal.stage), scope.where(deals.tenantId)))
+      .returning({ id: deals.id });
+    if (updated.length === 0)
+      throw new CavalierError(
+        "invalid_state_transition",
+        "the deal changed while this request ran; read it again with cavalier_get_deal",
+      );
+  }
+  return { deal: next, tenant, previousStage: deal.stage, changed: true };
+}
+
+function appendNote(notes: string, line: string, now: number): string {
+  const entry = `${new Date(now).toISOString().slice(0, 10)}: ${line}`;
+  return notes ? `${notes}\n${entry}` : entry;
+}
