@@ -25,6 +25,7 @@ import {
   tokensPage,
 } from "./console";
 import { AdminError } from "./errors";
+import { apiImport } from "./import";
 import {
   adminRequest,
   apiError,
@@ -54,7 +55,7 @@ function asset(body: string, type: string): Response {
 }
 
 /**
- * The admin console on the admin listener: HTML pages under `/`, the JSON API under `/api/mcp/`.
+ * The admin console on the admin listener: HTML pages under `/`, the JSON API under `/api/mcp/` and `/api/import/`.
  * The only file of the feature that knows Elysia.
  */
 export function adminRoutes(ctx: AppContext, observability: AdminObservability) {
@@ -254,5 +255,6 @@ export function adminRoutes(ctx: AppContext, observability: AdminObservability) 
     .get(
       "/api/mcp/servers",
       api((req, auth) => apiListServers(ctx, req, auth)),
-    );
+    )
+    .post("/api/import/:kind", (c) => api((req, auth) => apiImport(ctx, req, auth, param(c, "kind")))(c), noParse);
 }

@@ -1,0 +1,71 @@
+import type { DbLike } from "../store/index";
+import type { tenants } from "../store/schema/tenancy";
+import type { TenantScope } from "../tenancy/scope";
+import type { ImportEncoding } from "./decode";
+import type { ImportCounts, ImportProblem } from "./report";
+
+export type TenantRow = typeof tenants.$inferSelect;
+
+/** What is imported: the bytes of one file (CSV, JSON). Kinds that read a tree add their own variant. */
+export type ImportSource = { type: "bytes"; bytes: Uint8Array };
+
+/** A kind-specific flag (`--full-scan` on the CLI, `full_scan=true` in the API). */
+export interface ImportFlag {
+  type: "boolean" | "string";
+  description: string;
+}
+
+/** Everything a kind may read while it prepares; it never writes. */
+export interface PrepareContext {
+  /** The store, read outside the write transaction. */
+  db: DbLike;
+  scope: TenantScope;
+  /** The tenants table as read at the start of the import (disabled tenants included). */
+  tenants: readonly TenantRow[];
+  /** The tenant the caller named (`--tenant`, `?tenant=`), already resolved and admitted; null when none. */
+  target: TenantRow | null;
+  /** The acting user's home tenant (admin); null for the CLI operator. */
+  homeTenantId: string | null;
+  encoding: ImportEncoding | undefined;
+  flags: Readonly<Record<string, string | boolean>>;
+  now: number;
+}
+
+/** A validated file turned into writes. Counts are what `write` changes (or would, on a dry run). */
+export interface ImportPlan {
+  records: number;
+  counts: ImportCounts;
+  tenantIds: string[];
+  notes: string[];
+  /** True when `write` has nothing to do (every record unchanged). */
+  readonly empty: boolean;
+  /** The only code that runs inside the write transaction: statements, no parsing, no reads it can avoid. */
+  write(tx: DbLike): Promise<void>;
+}
+
+export type PrepareOutcome =
+  | { ok: true; plan: ImportPlan }
+  | {
+      ok: false;
+      records: number;
+      problems: ImportProblem[];
+      /** Tenant references that named a real tenant outside the caller's scope (audited `denied_cross_tenant`). */
+      deniedTenants?: string[];
+    };
+
+/**
+ * One kind of import. `prepare` decodes, parses and validates the file (pure), then reads the store to resolve
+ * references and compare with what is stored; it returns either every problem or a plan. The import service
+ * (service.ts) does the rest: scope, size, hash, dry run, the write transaction and the audit row.
+ */
+export interface ImportKind {
+  readonly name: string;
+  /** One line for `--help` and the admin page. */
+  readonly summary: string;
+  /** Largest file accepted, in bytes (documented in README). */
+  readonly maxBytes: number;
+  /** Media type the admin page's file picker suggests (`accept`). */
+  readonly accept: string;
+  readonly flags?: Readonly<Record<string, ImportFlag>>;
+  prepare(source: ImportSource, ctx: PrepareContext): Promise<PrepareOutcome>;
+}
