@@ -93,7 +93,13 @@ export const docsKind: ImportKind = {
     if (problems.length > 0) return { ok: false, records, problems, deniedTenants: [...denied] };
     const plan = await planDocsImport(ctx.db, {
       docs,
-      tenantIds: fallback ? [fallback.id] : [],
+      // Earlier imports are compared for vanished files within the default tenant and its clients (a tree may
+      // place documents in the MSP's client tenants), as far as the caller's scope reaches.
+      tenantIds: fallback
+        ? ctx.tenants
+            .filter((t) => (t.id === fallback.id || t.parentId === fallback.id) && ctx.scope.includes(t.id))
+            .map((t) => t.id)
+        : [],
       actorName: ctx.actor.name,
       now: ctx.now,
     });
