@@ -16,7 +16,9 @@ export const findingsKind: ImportKind = {
   summary:
     "OCSF 1.x findings (classes 2002, 2003, 2004) as JSON lines or a JSON array; upsert on (tenant, " +
     "metadata.product.name, finding_info.uid); --full-scan resolves the open findings of each scanner the file omits",
-  maxBytes: 20 * 1024 * 1024,
+  // Measured: a 10 MiB file (11k findings, all new) writes in ~1.3 s of CPU (2-4 s wall on a loaded 2-core host);
+  // 20 MiB took twice that, too close to other processes' 5 s busy timeout.
+  maxBytes: 10 * 1024 * 1024,
   accept: ".json,.jsonl,.ndjson,application/json,application/x-ndjson",
   flags: {
     "full-scan": {
