@@ -5,8 +5,12 @@ import { ImportError, type ImportErrorCode } from "../import/errors";
 import type { ImportKind } from "../import/kind";
 import { type ImportReport, reportJson } from "../import/report";
 import { type ImportRequest, importKind, runImport } from "../import/service";
+import { IMPORT_KINDS, MAX_IMPORT_UPLOAD_BYTES } from "../import/kinds/index";
+import { loadDirectory } from "./directory";
 import { AdminError, type AdminErrorCode } from "./errors";
-import { apiJson, requireCsrf, type AdminRequest, type Authenticated } from "./http";
+import { apiJson, htmlResponse, readForm, requireCsrf, type AdminRequest, type Authenticated } from "./http";
+import type { ImportStash } from "./import-stash";
+import { type ImportFormValues, renderImport } from "./pages/import";
 
 const ADMIN_CODE: Record<ImportErrorCode, AdminErrorCode> = {
   unknown_kind: "not_found",
@@ -108,4 +112,118 @@ export async function apiImport(
     flags,
   });
   return apiJson(reportJson(report), report.problems.length > 0 ? 422 : 200);
+}
+
+/** The Import page: the form, and the report of the last check or import when there is one. */
+export async function importPage(
+  ctx: AppContext,
+  auth: Authenticated,
+  result: { report: ImportReport; fileName: string; staged: string | null; values?: ImportFormValues } | null = null,
+  status = 200,
+): Promise<Response> {
+  const directory = await loadDirectory(ctx.store.db, auth.principal);
+  return htmlResponse(
+    renderImport({
+      principal: auth.principal,
+      csrf: auth.csrf,
+      kinds: IMPORT_KINDS,
+      tenants: directory.tenants,
+      values: result?.values ?? { kind: IMPORT_KINDS[0]!.name, tenant: "", encoding: "" },
+      result,
+    }),
+    status,
+  );
+}
+
+/**
+ * POST /import (multipart: kind, tenant, encoding, file): a dry run. A clean file is staged for Apply (bound to
+ * this admin); the report is shown either way. The body is read with the upload cap on the stream.
+ */
+export async function importCheckForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  stash: ImportStash,
+): Promise<Response> {
+  if (!auth.session) throw new AdminError("forbidden", "the Import page is used from a signed-in browser session");
+  const type = req.request.headers.get("content-type") ?? "";
+  if (!type.startsWith("multipart/form-data"))
+    throw new AdminError("invalid_request", "expected a file upload (multipart/form-data)");
+  const body = await readCappedBytes(req.request, MAX_IMPORT_UPLOAD_BYTES);
+  if (body === null) throw new AdminError("too_large", `an upload takes at most ${MAX_IMPORT_UPLOAD_BYTES} bytes`);
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { "content-type": type } }).formData();
+  } catch {
+    throw new AdminError("invalid_request", "the form could not be read");
+  }
+  const field = (name: string) => {
+    const v = form.get(name);
+    return typeof v === "string" ? v : "";
+  };
+  requireCsrf(auth, req, field("csrf"));
+  const kind = kindOrNotFound(field("kind"));
+  const file = form.get("file");
+  if (!(file instanceof Blob)) throw new AdminError("invalid_request", "choose a file to import");
+  if (file.size > kind.maxBytes)
+    throw new AdminError("too_large", `${kind.name} imports take at most ${kind.maxBytes} bytes (the file is larger)`);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const fileName = (file instanceof File && file.name) || "upload";
+  const values: ImportFormValues = { kind: kind.name, tenant: field("tenant"), encoding: field("encoding") };
+  const encoding = parseEncoding(values.encoding);
+  const tenant = values.tenant.trim() || undefined;
+  const report = await importAsAdmin(ctx, req, auth, {
+    kind: kind.name,
+    source: { type: "bytes", bytes },
+    dryRun: true,
+    ...(tenant !== undefined ? { tenant } : {}),
+    ...(encoding ? { encoding } : {}),
+  });
+  const staged =
+    report.problems.length === 0
+      ? stash.put(
+          {
+            userId: auth.principal.userId,
+            kind: kind.name,
+            tenant,
+            encoding,
+            fileName,
+            bytes,
+            fileSha256: report.fileSha256,
+          },
+          req.now,
+        )
+      : null;
+  return importPage(ctx, auth, { report, fileName, staged, values }, report.problems.length > 0 ? 422 : 200);
+}
+
+/** POST /import/apply (csrf, staged): imports the file this admin checked, validating it all again. */
+export async function importApplyForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  stash: ImportStash,
+): Promise<Response> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  const staged = stash.take(form.get("staged") ?? "", auth.principal.userId, req.now);
+  if (!staged)
+    throw new AdminError(
+      "invalid_request",
+      "the checked file is no longer held (it is kept 15 minutes, by the process that checked it); check it again",
+    );
+  const report = await importAsAdmin(ctx, req, auth, {
+    kind: staged.kind,
+    source: { type: "bytes", bytes: staged.bytes },
+    dryRun: false,
+    ...(staged.tenant !== undefined ? { tenant: staged.tenant } : {}),
+    ...(staged.encoding ? { encoding: staged.encoding } : {}),
+  });
+  const values = { kind: staged.kind, tenant: staged.tenant ?? "", encoding: staged.encoding ?? "" };
+  return importPage(
+    ctx,
+    auth,
+    { report, fileName: staged.fileName, staged: null, values },
+    report.problems.length > 0 ? 422 : 200,
+  );
 }

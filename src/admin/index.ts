@@ -25,7 +25,8 @@ import {
   tokensPage,
 } from "./console";
 import { AdminError } from "./errors";
-import { apiImport } from "./import";
+import { apiImport, importApplyForm, importCheckForm, importPage } from "./import";
+import { ImportStash } from "./import-stash";
 import {
   adminRequest,
   apiError,
@@ -136,6 +137,7 @@ export function adminRoutes(ctx: AppContext, observability: AdminObservability) 
     };
 
   const param = (c: RouteContext, name: string): string => c.params?.[name] ?? "";
+  const stash = new ImportStash();
   const noParse = { parse: "none" as const };
 
   return new Elysia({ name: "admin-console" })
@@ -232,6 +234,20 @@ export function adminRoutes(ctx: AppContext, observability: AdminObservability) 
     .post(
       "/tokens",
       page((req, auth) => createTokenForm(ctx, req, auth)),
+      noParse,
+    )
+    .get(
+      "/import",
+      page((_req, auth) => importPage(ctx, auth)),
+    )
+    .post(
+      "/import",
+      page((req, auth) => importCheckForm(ctx, req, auth, stash)),
+      noParse,
+    )
+    .post(
+      "/import/apply",
+      page((req, auth) => importApplyForm(ctx, req, auth, stash)),
       noParse,
     )
     .post("/tokens/:id/revoke", (c) => page((req, auth) => revokeTokenForm(ctx, req, auth, param(c, "id")))(c), noParse)

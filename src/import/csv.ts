@@ -83,6 +83,8 @@ export function parseCsvTable(text: string, spec: CsvSpec): CsvOutcome {
   try {
     parsed = parse(text, {
       delimiter,
+      // Any of the three line ends, even mixed in one file (a file edited by hand after Excel saved it).
+      record_delimiter: ["\r\n", "\n", "\r"],
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,

@@ -6,7 +6,7 @@ import { decodeImportBytes } from "../decode";
 import { RecordReader, storable } from "../fields";
 import { type ImportKind, type PrepareContext, sourceBytes, type TenantRow } from "../kind";
 import type { ImportProblem } from "../report";
-import { type ContactEntry, planContactUpsert } from "./contacts-store";
+import { type ContactEntry, planContactUpsert } from "../../surfaces/cavalier/contacts";
 
 export const CONTACT_COLUMNS = ["tenant", "name", "email", "title", "phone", "primary"] as const;
 
@@ -93,6 +93,8 @@ export const contactsKind: ImportKind = {
     if (!decoded.ok) return { ok: false, records: 0, problems: [decoded.problem] };
     const parsed = parseContactsCsv(decoded.text, ctx);
     if (!parsed.ok) return parsed;
-    return { ok: true, plan: await planContactUpsert(ctx.db, parsed.entries, parsed.records, ctx.now) };
+    const upsert = await planContactUpsert(ctx.db, parsed.entries, ctx.now);
+    const tenantIds = [...new Set(parsed.entries.map((e) => e.tenantId))];
+    return { ok: true, plan: { ...upsert, records: parsed.records, tenantIds, notes: [] } };
   },
 };

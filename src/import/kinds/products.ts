@@ -5,7 +5,7 @@ import { RecordReader, storable } from "../fields";
 import { type ImportKind, type PrepareContext, sourceBytes, type TenantRow } from "../kind";
 import { decimalToMinor, isKnownCurrency } from "../money";
 import type { ImportProblem } from "../report";
-import { type CatalogEntry, planCatalogUpsert } from "./catalog-store";
+import { type CatalogEntry, catalogOwnerOf, planCatalogUpsert } from "../../surfaces/cavalier/catalog";
 
 export const PRODUCT_COLUMNS = [
   "sku",
@@ -60,8 +60,8 @@ function catalogOwner(ctx: PrepareContext): TenantRow | ImportProblem {
   const owner = ctx.target ?? ctx.tenants.find((t) => t.id === ctx.homeTenantId) ?? null;
   if (!owner)
     return { message: "name the tenant whose catalog this is (--tenant, or tenant= in the API): an MSP's id or name" };
-  if (owner.kind === "client") {
-    const parent = ctx.tenants.find((t) => t.id === owner.parentId);
+  if (catalogOwnerOf(owner) !== owner.id) {
+    const parent = ctx.tenants.find((t) => t.id === catalogOwnerOf(owner));
     return {
       message: `${owner.name} [${owner.id}] is a client tenant and sells from its MSP's catalog; import products into ${parent ? `${parent.name} [${parent.id}]` : "its MSP"}`,
     };
@@ -158,6 +158,7 @@ export const productsKind: ImportKind = {
     if (!decoded.ok) return { ok: false, records: 0, problems: [decoded.problem] };
     const parsed = parseProductsCsv(decoded.text, owner.currency);
     if (!parsed.ok) return parsed;
-    return { ok: true, plan: await planCatalogUpsert(ctx.db, owner.id, parsed.entries, parsed.records, ctx.now) };
+    const upsert = await planCatalogUpsert(ctx.db, owner.id, parsed.entries, ctx.now);
+    return { ok: true, plan: { ...upsert, records: parsed.records, tenantIds: [owner.id], notes: [] } };
   },
 };
