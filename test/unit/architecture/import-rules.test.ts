@@ -70,6 +70,15 @@ describe("folder import rule (biome.json noRestrictedImports, ARCHITECTURE.md)",
     );
   });
 
+  test("a surface's services never import src/mcp; its tools and index.ts may", () => {
+    const mcp = (up: string) => `export { ToolError } from "${up}mcp/define-tool";\n`;
+    expect(restrictedImports("src/surfaces/aegis/findings-probe.ts", mcp("../../"))).toHaveLength(1);
+    expect(restrictedImports("src/surfaces/forge/search-probe.ts", mcp("../../"))).toHaveLength(1);
+    expect(restrictedImports("src/surfaces/cavalier/tools/probe.ts", mcp("../../../"))).toEqual([]);
+    expect(restrictedImports("src/surfaces/cavalier/index.ts", mcp("../../"))).toEqual([]);
+    expect(restrictedImports("src/surfaces/kit/probe.ts", mcp("../../"))).toEqual([]);
+  });
+
   test("only a feature's index.ts imports elysia", () => {
     const elysia = 'export { Elysia } from "elysia";\n';
     expect(restrictedImports("src/oauth/token-probe.ts", elysia)).toHaveLength(1);
