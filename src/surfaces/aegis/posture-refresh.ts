@@ -12,17 +12,22 @@ import { type ComputedPosture, computePosture, type PostureFinding } from "./pos
  * The caller has already admitted the tenant through its scope.
  */
 export async function refreshPosture(db: DbLike, tenantId: string, now: number): Promise<ComputedPosture> {
+  const posture = await computeTenantPosture(db, tenantId, now);
+  await storePosture(db, tenantId, posture, now);
+  return posture;
+}
+
+/** The tenant's posture as of `now`, computed from its findings without storing it. */
+export async function computeTenantPosture(db: DbLike, tenantId: string, now: number): Promise<ComputedPosture> {
   const rows = await db
     .select({ f: aegisFindings, c: aegisControls })
     .from(aegisFindings)
     .leftJoin(aegisControls, eq(aegisControls.id, aegisFindings.controlId))
     .where(eq(aegisFindings.tenantId, tenantId));
-  const posture = computePosture(
+  return computePosture(
     rows.map(({ f, c }) => postureFinding(f, c)),
     now,
   );
-  await storePosture(db, tenantId, posture, now);
-  return posture;
 }
 
 /** A finding row and its control (if any) as the formula reads them. */

@@ -7,8 +7,9 @@ import { openStoreFixture, type StoreFixture } from "./fixture";
 
 /**
  * Suppress, resolve and reopen move the score at once, with numbers worked out by hand: one open High finding
- * (6 points) on a control worth 10, in a tenant with no other findings. Open 0/16, suppressed 8/16, resolved 16/16,
- * reopened 0/16 again; each day keeps one trend point (the day's last computation).
+ * (6 points) on a control worth 10, in a tenant with no other findings. Open 0/16, suppressed 8/16 (0/16 again once
+ * the suppression lapses), resolved 16/16, reopened 0/16 again; each day keeps one trend point (the day's last
+ * computation).
  */
 
 const NOW = Date.parse("2026-11-24T10:00:00Z");
@@ -73,6 +74,10 @@ describe("posture follows suppress, resolve and reopen", () => {
       NOW,
     );
     expect(await score(NOW)).toEqual([8, 16, 8]);
+  });
+  test("lapsed suppression: once expires_at passes the summary reads 0 of 16 again, with no write in between", async () => {
+    expect(await score(NOW + 10 * DAY_MS - 1)).toEqual([8, 16, 8]);
+    expect(await score(NOW + 10 * DAY_MS)).toEqual([0, 16, 16]);
   });
   test("resolve the next day: 16 of 16, no action left, and a second trend point", async () => {
     await resolveFinding(
