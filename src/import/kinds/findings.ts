@@ -64,6 +64,17 @@ export const findingsKind: ImportKind = {
       actor: ctx.actor,
       now: ctx.now,
     });
+    // The control catalogue is shared by every tenant on the appliance, so only MSP staff may add to it.
+    const home = ctx.tenants.find((t) => t.id === ctx.homeTenantId);
+    const staff = ctx.homeTenantId === null || ctx.scope.principal.role === "platform_admin" || home?.kind === "msp";
+    if (!staff && plan.createdControls.length > 0)
+      return {
+        ok: false,
+        records: parsed.records,
+        problems: plan.createdControls.map((c) => ({
+          message: `control ${c.controlRef} of "${c.framework}" is not in the catalogue, and only MSP staff may add controls to it; ask your MSP to import this file`,
+        })),
+      };
     const notes = [
       ...plan.createdControls.map(
         (c) => `control ${c.controlRef} was not in the catalogue: created under framework "${c.framework}"`,

@@ -152,6 +152,29 @@ describe("POST /api/import/findings", () => {
     expect((await lastImportAudit()).outcome).toBe("denied_cross_tenant");
   });
 
+  test("a client tenant's owner may not add controls to the shared catalogue", async () => {
+    const owner = await signInAdmin(app, "owner@fabrikam-law.example");
+    const token = await owner.createApiToken("owner-import");
+    const record = {
+      class_uid: 2003,
+      severity_id: 3,
+      time: Date.parse("2026-11-20T08:00:00Z"),
+      metadata: { version: "1.3.0", product: { name: "Prowler" } },
+      finding_info: { uid: "fab-1", title: "A check of a private framework" },
+      compliance: { standards: ["Fabrikam Internal"], control: "F-1", status_id: 3 },
+    };
+    const before = await aegisDump();
+    const res = await fetch(`${app.adminUrl}/api/import/findings?tenant=fabrikam-law`, {
+      method: "POST",
+      ...bearer(token),
+      body: JSON.stringify(record),
+    });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { problems: { message: string }[] };
+    expect(body.problems[0]!.message).toContain("only MSP staff may add controls");
+    expect(await aegisDump()).toBe(before);
+  });
+
   test("full_scan=true: Wazuh's rescan resolves the detection it no longer reports; the score moves to 11 of 33", async () => {
     const token = await otterAdmin.createApiToken("otter-import");
     const res = await fetch(`${app.adminUrl}/api/import/findings?full_scan=true`, {
