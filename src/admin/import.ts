@@ -18,6 +18,7 @@ const ADMIN_CODE: Record<ImportErrorCode, AdminErrorCode> = {
   invalid_request: "invalid_request",
   not_found: "not_found",
   forbidden: "forbidden",
+  conflict: "conflict",
 };
 
 /** An ImportError as the admin boundary's one error type. */

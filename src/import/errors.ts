@@ -13,7 +13,9 @@ export type ImportErrorCode =
   /** The tenant named is outside the caller's scope, or no tenant at all (the two read the same). */
   | "not_found"
   /** The caller may not import this kind into that tenant (a client tenant has no catalog of its own). */
-  | "forbidden";
+  | "forbidden"
+  /** Another writer changed the same rows between the check and the write; nothing was written, import again. */
+  | "conflict";
 
 export class ImportError extends Error {
   constructor(

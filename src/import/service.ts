@@ -195,12 +195,32 @@ export async function runImport(deps: ImportDeps, actor: ImportActor, req: Impor
   }
   const started = performance.now();
   let writeMs = 0;
-  report.auditId = await deps.store.db.transaction(async (tx) => {
-    await plan.write(tx);
-    writeMs = Math.round(performance.now() - started);
-    return await deps.audit.appendInTransaction(tx, event("ok", tenantId, { ...summary, write_ms: writeMs }));
-  });
+  try {
+    report.auditId = await deps.store.db.transaction(async (tx) => {
+      await plan.write(tx);
+      writeMs = Math.round(performance.now() - started);
+      return await deps.audit.appendInTransaction(tx, event("ok", tenantId, { ...summary, write_ms: writeMs }));
+    });
+  } catch (err) {
+    if (!isConstraintViolation(err)) throw err;
+    // The plan was computed from rows read before the transaction; a writer that inserted the same natural key
+    // since then trips a unique index, and the whole transaction rolled back.
+    await deps.audit.record(event("conflict", tenantId, summary));
+    throw new ImportError(
+      "conflict",
+      "the data changed while the file was being checked; nothing was written, import it again",
+    );
+  }
   deps.log.info("import applied", { kind: kind.name, records: plan.records, write_ms: writeMs });
   report.applied = true;
   return report;
+}
+
+/** A SQLite constraint error (SQLITE_CONSTRAINT_*, https://sqlite.org/rescode.html#constraint), drizzle-wrapped or not. */
+function isConstraintViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT")) return true;
+  }
+  return false;
 }

@@ -86,7 +86,7 @@ export function parseContactsCsv(
 export const contactsKind: ImportKind = {
   name: "contacts",
   summary: "customer contacts (CSV: tenant, name, email, title, phone, primary), upserted by tenant and email",
-  maxBytes: 20 * 1024 * 1024,
+  maxBytes: 5 * 1024 * 1024,
   accept: ".csv,text/csv",
   async prepare(source, ctx) {
     const decoded = decodeImportBytes(sourceBytes(source), ctx.encoding);

@@ -149,7 +149,7 @@ export function parseProductsCsv(
 export const productsKind: ImportKind = {
   name: "products",
   summary: "the MSP's product catalog (CSV: sku, name, description, product_class, unit, billing, unit_price, ...)",
-  maxBytes: 20 * 1024 * 1024,
+  maxBytes: 5 * 1024 * 1024,
   accept: ".csv,text/csv",
   async prepare(source, ctx) {
     const owner = catalogOwner(ctx);

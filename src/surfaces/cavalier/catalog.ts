@@ -307,8 +307,8 @@ export interface CatalogEntry {
 type ProductInsert = typeof products.$inferInsert;
 type PriceInsert = typeof productPrices.$inferInsert;
 
-/** Rows per INSERT statement of an upsert: 12 columns x 400 stays far below SQLite's 32,766 bound parameters. */
-const CHUNK = 400;
+/** Rows per upsert statement (one JSON parameter each). */
+const CHUNK = 5000;
 
 function upsertChunks<T>(rows: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -374,7 +374,9 @@ export async function planCatalogUpsert(
         storedPrice.unitCostMinor !== p.unitCostMinor;
       if (priceChanged)
         priceWrites.push({
-          id: storedPrice?.id ?? newId("price"),
+          // A new price's id follows its product's, so a large import writes prices in the order of the products
+          // their foreign key looks up, one page after another.
+          id: storedPrice?.id ?? `price_${productId.slice(productId.indexOf("_") + 1)}_${p.currency}`,
           tenantId: ownerId,
           productId,
           currency: p.currency,
@@ -386,42 +388,56 @@ export async function planCatalogUpsert(
       else counts.unchanged++;
     }
   }
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  productWrites.sort(byId);
+  priceWrites.sort(byId);
   return {
     counts,
     empty: productWrites.length === 0 && priceWrites.length === 0,
     async write(tx) {
       // Upserts keyed on the row id the plan chose (the stored one, or a new one), so a row inserted by another
       // writer since the plan was read fails the unique (tenant, sku) / (product, currency) index and rolls back
-      // the whole import rather than duplicating. created_at is never overwritten.
+      // the whole import rather than duplicating. created_at is never overwritten. Each statement takes its rows
+      // as one JSON array read by SQLite's json_each (https://sqlite.org/json1.html#jeach): binding a dozen
+      // parameters per row from JavaScript made a 20 MiB catalog's transaction take over 20 s. Rows go in id order,
+      // so a large import appends to the primary-key B-trees instead of touching a random page per row
+      // (bench/import-largest.ts measures it).
       for (const rows of upsertChunks(productWrites))
-        await tx
-          .insert(products)
-          .values(rows)
-          .onConflictDoUpdate({
-            target: products.id,
-            set: {
-              sku: sql`excluded.sku`,
-              name: sql`excluded.name`,
-              description: sql`excluded.description`,
-              productClass: sql`excluded.product_class`,
-              billingType: sql`excluded.billing_type`,
-              billingPeriod: sql`excluded.billing_period`,
-              unit: sql`excluded.unit`,
-              taxable: sql`excluded.taxable`,
-              active: sql`excluded.active`,
-            },
-          });
+        await tx.run(sql`INSERT INTO ${products} (id, tenant_id, sku, name, description, product_class, billing_type,
+            billing_period, unit, taxable, active, created_at)
+          SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
+            j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11
+          FROM json_each(${JSON.stringify(
+            rows.map((r) => [
+              r.id,
+              r.tenantId,
+              r.sku,
+              r.name,
+              r.description,
+              r.productClass,
+              r.billingType,
+              r.billingPeriod,
+              r.unit,
+              r.taxable ? 1 : 0,
+              r.active ? 1 : 0,
+              r.createdAt,
+            ]),
+          )}) AS j
+          WHERE true
+          ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name = excluded.name, description = excluded.description,
+            product_class = excluded.product_class, billing_type = excluded.billing_type,
+            billing_period = excluded.billing_period, unit = excluded.unit, taxable = excluded.taxable,
+            active = excluded.active`);
       for (const rows of upsertChunks(priceWrites))
-        await tx
-          .insert(productPrices)
-          .values(rows)
-          .onConflictDoUpdate({
-            target: productPrices.id,
-            set: {
-              unitPriceMinor: sql`excluded.unit_price_minor`,
-              unitCostMinor: sql`excluded.unit_cost_minor`,
-            },
-          });
+        await tx.run(sql`INSERT INTO ${productPrices} (id, tenant_id, product_id, currency, unit_price_minor,
+            unit_cost_minor)
+          SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5
+          FROM json_each(${JSON.stringify(
+            rows.map((r) => [r.id, r.tenantId, r.productId, r.currency, r.unitPriceMinor, r.unitCostMinor]),
+          )}) AS j
+          WHERE true
+          ON CONFLICT (id) DO UPDATE SET unit_price_minor = excluded.unit_price_minor,
+            unit_cost_minor = excluded.unit_cost_minor`);
     },
   };
 }

@@ -81,8 +81,8 @@ export interface ContactEntry {
 
 type ContactInsert = typeof contacts.$inferInsert;
 
-/** Rows per INSERT statement of an upsert (8 columns). */
-const UPSERT_CHUNK = 500;
+/** Rows per upsert statement (one JSON parameter each). */
+const UPSERT_CHUNK = 5000;
 
 /**
  * Compares imported contacts with the stored ones of their tenants and returns the writes. A contact matches on
@@ -134,24 +134,24 @@ export async function planContactUpsert(
         createdAt: s?.createdAt ?? now,
       });
   }
+  writes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {
     counts,
     empty: writes.length === 0,
     async write(tx) {
+      // As the catalog upsert (catalog.ts planCatalogUpsert): one JSON parameter per statement, rows in id order.
       for (let i = 0; i < writes.length; i += UPSERT_CHUNK)
-        await tx
-          .insert(contacts)
-          .values(writes.slice(i, i + UPSERT_CHUNK))
-          .onConflictDoUpdate({
-            target: contacts.id,
-            set: {
-              name: sql`excluded.name`,
-              email: sql`excluded.email`,
-              title: sql`excluded.title`,
-              phone: sql`excluded.phone`,
-              isPrimary: sql`excluded.is_primary`,
-            },
-          });
+        await tx.run(sql`INSERT INTO ${contacts} (id, tenant_id, name, email, title, phone, is_primary, created_at)
+          SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
+            j.value ->> 6, j.value ->> 7
+          FROM json_each(${JSON.stringify(
+            writes
+              .slice(i, i + UPSERT_CHUNK)
+              .map((w) => [w.id, w.tenantId, w.name, w.email, w.title, w.phone, w.isPrimary ? 1 : 0, w.createdAt]),
+          )}) AS j
+          WHERE true
+          ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, title = excluded.title,
+            phone = excluded.phone, is_primary = excluded.is_primary`);
     },
   };
 }

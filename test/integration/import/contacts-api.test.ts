@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { contactsKind } from "../../../src/import/kinds/contacts";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { obtainTokens } from "../../helpers/oauth";
 import { call, connectSurface, ok } from "../../helpers/tool-calls";
@@ -155,8 +156,8 @@ describe("POST /api/import/contacts", () => {
     expect(anonymous.status).toBe(401);
   });
 
-  test("a file over the kind's 20 MiB limit is refused with 413 while it streams in", async () => {
-    const huge = new Uint8Array(20 * 1024 * 1024 + 1).fill(0x41);
+  test("a file over the kind's 5 MiB limit is refused with 413 while it streams in", async () => {
+    const huge = new Uint8Array(contactsKind.maxBytes + 1).fill(0x41);
     const { status, json } = await withToken(harborToken, "/api/import/contacts", huge);
     expect(status).toBe(413);
     expect(json.error).toBe("too_large");

@@ -160,4 +160,31 @@ describe("cavaridge import products", () => {
       "is a client tenant and sells from its MSP's catalog; import products into Harbor IT Services [harbor-it]",
     );
   });
+
+  test("an EU Excel export: windows-1252 with --encoding, ; delimiter, decimal commas", async () => {
+    const text =
+      "sku;name;description;product_class;unit;billing;unit_price;unit_cost;currency;taxable;active\r\n" +
+      "EU-CAFE-1;Café support, Zürich;Support für Büros;service;site;monthly;1.234,50;600,00;EUR;WAHR;TRUE\r\n";
+    const file = join(app.dir, "eu.csv");
+    // windows-1252: é, ü are single bytes; no BOM (older Excel's "CSV (semicolon delimited)").
+    writeFileSync(file, Buffer.from(text, "latin1"));
+    const refused = await cli(["products", file, "--tenant", "harbor-it"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("line 2: the file is not valid UTF-8 from this line on");
+    const run = await cli(["products", file, "--tenant", "harbor-it", "--encoding", "windows-1252", "--dry-run"]);
+    expect(run.code).toBe(1);
+    // A thousands separator and a localized boolean are refused, by line and column: a guess would be worse.
+    expect(run.err).toContain('line 2, column 7 (unit_price): "1.234,50" is not a decimal amount of EUR');
+    expect(run.err).toContain('line 2, column 10 (taxable): "WAHR" is not true or false');
+    writeFileSync(file, Buffer.from(text.replace("1.234,50", "1234,50").replace("WAHR", "TRUE"), "latin1"));
+    const ok = await cli(["products", file, "--tenant", "harbor-it", "--encoding", "windows-1252"]);
+    expect(ok.err).toBe("");
+    expect(ok.out).toContain("1 inserted");
+    const row = await app.ctx.store.client.execute(
+      "SELECT p.name, p.description, pr.unit_price_minor, pr.unit_cost_minor FROM cavalier_products p JOIN cavalier_product_prices pr ON pr.product_id = p.id WHERE p.sku = 'EU-CAFE-1'",
+    );
+    expect(row.rows.map((r) => [r.name, r.description, r.unit_price_minor, r.unit_cost_minor])).toEqual([
+      ["Café support, Zürich", "Support für Büros", 123450, 60000],
+    ]);
+  });
 });
