@@ -3,6 +3,7 @@ import type { Clock } from "../shared/clock";
 import { sha256Hex } from "../shared/crypto";
 import type { Logger } from "../shared/log";
 import type { Store } from "../store/index";
+import { DomainError } from "../surfaces/kit/domain";
 import { eq } from "drizzle-orm";
 import { tenants as tenantsTable, users } from "../store/schema/tenancy";
 import { resolveTenantRef, UnknownTenantError } from "../tenancy/resolve";
@@ -202,9 +203,10 @@ export async function runImport(deps: ImportDeps, actor: ImportActor, req: Impor
       return await deps.audit.appendInTransaction(tx, event("ok", tenantId, { ...summary, write_ms: writeMs }));
     });
   } catch (err) {
-    if (!isConstraintViolation(err)) throw err;
+    if (!isConstraintViolation(err) && !(err instanceof DomainError && err.code === "concurrent_change")) throw err;
     // The plan was computed from rows read before the transaction; a writer that inserted the same natural key
-    // since then trips a unique index, and the whole transaction rolled back.
+    // since then trips a unique index, and one that changed a planned row fails the plan's version check
+    // (concurrent_change); either way the whole transaction rolled back.
     await deps.audit.record(event("conflict", tenantId, summary));
     throw new ImportError(
       "conflict",

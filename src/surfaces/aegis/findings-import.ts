@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { newId, sha256Hex } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
 import {
@@ -9,6 +9,7 @@ import {
   aegisResources,
 } from "../../store/schema/aegis";
 import { effectiveStatusId } from "./effective-status";
+import { AegisError } from "./errors";
 import type { ControlRow, FindingRow } from "./findings";
 import { DAY_MS, FRAMEWORK_NAMES, FRAMEWORKS, MAX_SUPPRESSION_DAYS, STATUS } from "./ocsf";
 import type { OcsfFinding } from "./ocsf-import";
@@ -100,7 +101,8 @@ export async function planFindingsImport(
   const newResources: ResourceInsert[] = [];
   const newLinks: LinkInsert[] = [];
   const inserts: FindingInsert[] = [];
-  const updates: { id: string; tenantId: string; set: Partial<FindingInsert> }[] = [];
+  /** `readAt`: the row's updated_at when planned; the write only applies while it still holds. */
+  const updates: { id: string; readAt: number; set: Partial<FindingInsert> }[] = [];
   const events: EventInsert[] = [];
   const reopened: FindingsImportPlan["reopened"] = [];
   const resolvedByScan: FindingsImportPlan["resolvedByScan"] = [];
@@ -268,7 +270,7 @@ export async function planFindingsImport(
       continue;
     }
     set.updatedAt = now;
-    updates.push({ id: existing.id, tenantId: existing.tenantId, set });
+    updates.push({ id: existing.id, readAt: existing.updatedAt, set });
     after.set(existing.id, { ...existing, ...set } as FindingRow);
     counts.updated++;
     touchedTenants.add(f.tenantId);
@@ -289,7 +291,7 @@ export async function planFindingsImport(
         suppressedUntil: null,
         updatedAt: now,
       };
-      updates.push({ id: s.id, tenantId: s.tenantId, set });
+      updates.push({ id: s.id, readAt: s.updatedAt, set });
       after.set(s.id, { ...s, ...set } as FindingRow);
       event(s, "resolved_by_scan", effective, STATUS.RESOLVED, `absent from the full scan of ${s.source}`);
       resolvedByScan.push({ tenantId: s.tenantId, source: s.source, uid: s.uid });
@@ -322,7 +324,19 @@ export async function planFindingsImport(
         await tx.insert(aegisResources).values(newResources.slice(i, i + CHUNK));
       for (let i = 0; i < inserts.length; i += CHUNK)
         await tx.insert(aegisFindings).values(inserts.slice(i, i + CHUNK));
-      for (const u of updates) await tx.update(aegisFindings).set(u.set).where(eq(aegisFindings.id, u.id));
+      for (const u of updates) {
+        const done = await tx
+          .update(aegisFindings)
+          .set(u.set)
+          .where(and(eq(aegisFindings.id, u.id), eq(aegisFindings.updatedAt, u.readAt)))
+          .returning({ id: aegisFindings.id });
+        // Someone suppressed, resolved or reopened it since the plan was read: never overwrite that decision.
+        if (done.length === 0)
+          throw new AegisError(
+            "concurrent_change",
+            `finding ${u.id} changed while the import was prepared; import again`,
+          );
+      }
       for (let i = 0; i < newLinks.length; i += CHUNK)
         await tx
           .insert(aegisFindingResources)

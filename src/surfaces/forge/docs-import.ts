@@ -7,6 +7,7 @@ import { identifier, storableText } from "../../shared/string-types";
 import type { DbLike } from "../../store/index";
 import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge";
 import { type DocumentKind, type RunbookStep, stepsToColumn } from "./documents";
+import { ForgeError } from "./errors";
 import { normaliseTags, renderSteps } from "./save-document";
 
 /**
@@ -253,7 +254,11 @@ export async function planDocsImport(
           .where(and(eq(forgeDocuments.id, u.id), eq(forgeDocuments.version, u.fromVersion)))
           .returning({ id: forgeDocuments.id });
         // Someone saved a version between planning and writing: roll the whole import back rather than skip it.
-        if (done.length === 0) throw new Error(`document ${u.id} changed while the import was prepared; import again`);
+        if (done.length === 0)
+          throw new ForgeError(
+            "concurrent_change",
+            `document ${u.id} changed while the import was prepared; import again`,
+          );
       }
       for (let i = 0; i < versions.length; i += 200)
         await tx.insert(forgeDocumentVersions).values(versions.slice(i, i + 200));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { and, eq } from "drizzle-orm";
 import { seedAegis } from "../../../src/demo/aegis";
 import { aegisControls, aegisFindingEvents, aegisFindings } from "../../../src/store/schema/aegis";
-import { resolveFinding, suppressFinding } from "../../../src/surfaces/aegis/finding-workflow";
+import { reopenFinding, resolveFinding, suppressFinding } from "../../../src/surfaces/aegis/finding-workflow";
 import { planFindingsImport, type TenantFinding } from "../../../src/surfaces/aegis/findings-import";
 import { DAY_MS } from "../../../src/surfaces/aegis/ocsf";
 import { parseOcsfFindings } from "../../../src/surfaces/aegis/ocsf-import";
@@ -142,5 +142,23 @@ describe("importing OCSF findings", () => {
     expect(byUid("Wazuh", "shared-001").statusId).toBe(1);
     // Back to open: MFA (0 of 16) and ransomware (0 of 10); SSH stays suppressed: 1 + 1.5 -> 3 of 33.
     expect(await summary(at + 60_000)).toEqual({ score: 3, max: 33, open: 3 });
+  });
+
+  test("a finding changed between planning and writing rolls the whole import back (concurrent_change)", async () => {
+    const at = NOW + 5 * DAY_MS;
+    const later = forOtter(fixture("findings-ocsf-two-scanners.jsonl")).map((f) => ({ ...f, time: at }));
+    const plan = await planFindingsImport(fx.store.db, { findings: later, fullScan: false, actor: operator, now: at });
+    expect(plan.counts.updated).toBe(5);
+    await reopenFinding(
+      fx.store.db,
+      await otter(),
+      { userId: "usr_t", name: "Test Tech" },
+      { findingId: await findingId("Wazuh", "wazuh-5710"), reason: "the vendor's block list was removed" },
+      at,
+    );
+    const before = JSON.stringify(await fx.store.db.select().from(aegisFindings).orderBy(aegisFindings.id));
+    const write = fx.store.db.transaction(async (tx) => plan.write(tx));
+    await expect(write).rejects.toMatchObject({ code: "concurrent_change" });
+    expect(JSON.stringify(await fx.store.db.select().from(aegisFindings).orderBy(aegisFindings.id))).toBe(before);
   });
 });
