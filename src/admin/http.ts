@@ -157,3 +157,10 @@ export async function readForm(request: Request): Promise<URLSearchParams> {
     throw new AdminError("invalid_request", "the form could not be read");
   }
 }
+
+/** The body of a state-changing console form, read only after its `csrf` field passed {@link requireCsrf}. */
+export async function readCheckedForm(auth: Authenticated, req: AdminRequest): Promise<URLSearchParams> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  return form;
+}

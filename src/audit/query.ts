@@ -20,7 +20,7 @@ export interface AuditFilters {
   to?: number;
   kind?: string;
   surface?: string;
-  /** Exact tool id as recorded (the dotted title, e.g. `cavalier.create_quote`). */
+  /** Exact tool name as recorded in the `tool` column, e.g. `cavalier_create_quote`. */
   tool?: string;
   userId?: string;
   tenantId?: string;

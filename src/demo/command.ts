@@ -3,14 +3,24 @@ import { loadConfigFlag } from "../cli/args";
 import { systemClock } from "../shared/clock";
 import { createLogger } from "../shared/log";
 import { seedAllDemo } from "./index";
+import type { SeedResult } from "./seed";
+
+/** What `demo seed` prints: the rows this run added, per table, or that nothing changed. */
+export function describeSeedResult(result: Exclude<SeedResult, { status: "skipped" }>): string {
+  if (result.status === "unchanged") return "demo data already seeded, nothing changed";
+  const parts = Object.entries(result.added).map(([table, n]) =>
+    table === "store_meta" ? "the demo marker" : `${n} ${table} row${n === 1 ? "" : "s"}`,
+  );
+  return `demo data seeded: added ${parts.join(", ")}`;
+}
 
 /**
  * `cavaridge demo seed`: applies migrations and the config sync (so the demo tenants exist), then seeds the
- * demo data. Safe to repeat: rows already there are left alone.
+ * demo data. Safe to repeat: rows already there are left alone, and the output lists the rows this run added.
  */
 export const demoSeedCommand: Command = {
   summary:
-    "create the demo MSP's catalog, deals, quotes, findings and articles (repeatable; changes nothing the second time)",
+    "create the demo MSP's catalog, deals, quotes, findings and articles; prints the rows added (none the second time)",
   usage: "cavaridge demo seed [--config PATH]",
   async run(argv, io) {
     const loaded = loadConfigFlag(argv, io, this.usage);
@@ -25,7 +35,7 @@ export const demoSeedCommand: Command = {
         io.err(`demo seed skipped: ${result.reason}`);
         return 1;
       }
-      io.out(`demo data seeded: ${JSON.stringify(result.surfaces)}`);
+      io.out(describeSeedResult(result));
       return 0;
     } finally {
       store.close();

@@ -17,7 +17,7 @@ export interface McpAuditSubject {
   access?: SurfaceAccess | null;
   /** The tool's name when the request named one (tools/call). */
   tool?: string | null;
-  /** The row's action: the tool's title, or `<surface>.<method>` for requests that reached no tool. */
+  /** The row's action: the tool's dotted action (`cavalier.create_quote`), or `<surface>.<method>` when no tool was reached. */
   action: string;
   /** The tenant the call acted on; defaults to the token's tenant. */
   tenantId?: string | null;

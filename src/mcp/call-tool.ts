@@ -85,7 +85,7 @@ export async function runToolCall(
       ? await directory.resolve(args.tenant_id)
       : access.tenantId;
   const base: AuditEvent = mcpAuditEvent(
-    { surface, meta, access, tool: tool.name, action: tool.title, tenantId: actedTenant },
+    { surface, meta, access, tool: tool.name, action: tool.action, tenantId: actedTenant },
     "ok",
     {},
   );

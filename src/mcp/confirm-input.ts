@@ -111,7 +111,7 @@ export function confirmationInputRequired(
           properties: {
             approve: {
               type: "boolean",
-              title: `Approve ${toolTitle}`,
+              title: `Approve: ${toolTitle}`,
               description: "Yes carries out exactly what is described above; no does nothing.",
               default: false,
             },

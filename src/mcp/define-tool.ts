@@ -69,7 +69,10 @@ export type InputCheck = { ok: true; value: unknown } | { ok: false; message: st
  */
 export interface ToolDefinition {
   readonly name: string;
+  /** What clients show people: human words, e.g. "Create quote". */
   readonly title: string;
+  /** The audit row's action, dotted and stable across title edits, e.g. "cavalier.create_quote". */
+  readonly action: string;
   readonly description: string;
   readonly scope: string;
   readonly annotations: ToolAnnotations;
@@ -92,8 +95,14 @@ export interface ToolDefinition {
   readonly handler: (input: unknown, ctx: ToolContext) => Promise<unknown>;
 }
 
-/** MCP tool names: `^[a-zA-Z0-9_-]{1,64}$` — several clients reject dots, so the dotted form is only the title. */
+/** MCP tool names: `^[a-zA-Z0-9_-]{1,64}$` — several clients reject dots, so the dotted form is only the audit action. */
 export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * Audit actions of tools: `<surface>.<verb_object>`. Audit rows written before titles became human words carry the
+ * same strings, so one filter on `action` matches old and new rows alike.
+ */
+export const TOOL_ACTION = /^[a-z]+\.[a-z0-9_]{1,64}$/;
 
 /** Arguments the framework adds to every destructive tool (MCP-level, not the tool's own). */
 export const CONFIRMATION_ARGUMENTS = ["confirmed", "confirmation_token"] as const;
@@ -162,8 +171,13 @@ export class ToolDefinitionError extends Error {
 export function defineTool<In extends Type, Out extends Type>(def: {
   /** ^[a-zA-Z0-9_-]{1,64}$, e.g. "cavalier_create_quote" */
   name: string;
-  /** Dotted display title, e.g. "cavalier.create_quote" (also what the audit log shows). */
+  /** Human words a client shows people, e.g. "Create quote" (MCP 2025-06-18 "Tools": title is for display). */
   title: string;
+  /**
+   * The dotted audit action, e.g. "cavalier.create_quote": what the audit row's `action` says. Kept apart from the
+   * title so that rewording a title never splits one tool's audit rows in two.
+   */
+  action: string;
   /** Starts with WHEN to use the tool. */
   description: string;
   /** arktype object type; EVERY property has .describe("..."); enums are closed literal unions. */
@@ -183,6 +197,9 @@ export function defineTool<In extends Type, Out extends Type>(def: {
   if (!def.description.trim()) throw new ToolDefinitionError(name, "description is required");
   if (!/^[a-z]+:[a-z]+$/.test(def.scope))
     throw new ToolDefinitionError(name, `scope "${def.scope}" is not a surface scope`);
+  const action = def.action;
+  if (!TOOL_ACTION.test(action))
+    throw new ToolDefinitionError(name, `action "${action}" must look like surface.verb_object`);
   for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
     if (typeof def.annotations?.[hint] !== "boolean")
       throw new ToolDefinitionError(name, `annotations.${hint} must be set explicitly`);
@@ -205,6 +222,7 @@ export function defineTool<In extends Type, Out extends Type>(def: {
   return Object.freeze({
     name,
     title,
+    action,
     description: def.description,
     scope: def.scope,
     annotations: Object.freeze({ ...def.annotations }),

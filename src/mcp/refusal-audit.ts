@@ -122,8 +122,8 @@ export class RefusalAudit {
     private readonly audit: AuditLog,
     private readonly clock: () => number,
     private readonly log: Logger,
-    /** The title of a tool by name, so a refused tools/call is recorded under the same action as an answered one. */
-    private readonly titleOf: (tool: string) => string | undefined,
+    /** The audit action of a tool by name, so a refused tools/call is recorded under the same action as an answered one. */
+    private readonly actionOf: (tool: string) => string | undefined,
   ) {
     this.sweep = setInterval(() => {
       const owed = this.limiter.drain(this.clock());
@@ -144,7 +144,7 @@ export class RefusalAudit {
     const method = typeof r.body?.method === "string" ? r.body.method : "unknown";
     const params = isObject(r.body?.params) ? r.body.params : undefined;
     const toolName = method === "tools/call" && typeof params?.name === "string" ? params.name : null;
-    const title = toolName ? this.titleOf(toolName) : undefined;
+    const toolAction = toolName ? this.actionOf(toolName) : undefined;
     await this.audit.record(
       mcpAuditEvent(
         {
@@ -152,7 +152,7 @@ export class RefusalAudit {
           meta: r.meta,
           access: r.access ?? null,
           tool: toolName,
-          action: title ?? `${this.surface}.${method}`,
+          action: toolAction ?? `${this.surface}.${method}`,
         },
         r.outcome,
         { method, reason: r.reason, ...(toolName ? { arguments: params?.arguments } : {}) },

@@ -55,7 +55,7 @@ type Proposal = {
 test("Draft a quote for ContosoCare with one Operations Pro seat", async () => {
   const { tools } = await client.listTools();
   const tool = tools.find((t) => t.name === "cavalier_create_quote");
-  expect(tool?.title ?? tool?.annotations?.title).toBe("cavalier.create_quote");
+  expect(tool?.title).toBe("Create quote");
   expect(tool?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
 
   // What an assistant sends for that sentence: the tenant and product as the user named them.

@@ -20,6 +20,7 @@ export function fixtureTools(surface: SurfaceName): ToolDefinition[] {
     defineTool({
       name: "fixture_read_tenant",
       title: "fixture.read_tenant",
+      action: "fixture.read_tenant",
       description: "Use when you need a tenant's display name.",
       input: type({ tenant_id: TenantArg }),
       output: type({ tenant_id: "string", name: "string" }),
@@ -34,6 +35,7 @@ export function fixtureTools(surface: SurfaceName): ToolDefinition[] {
     defineTool({
       name: "fixture_write_note",
       title: "fixture.write_note",
+      action: "fixture.write_note",
       description: "Use when the user asks to store a note for a tenant.",
       input: type({
         tenant_id: TenantArg,
@@ -60,6 +62,7 @@ export function fixtureTools(surface: SurfaceName): ToolDefinition[] {
     defineTool({
       name: "fixture_strict",
       title: "fixture.strict",
+      action: "fixture.strict",
       description: "Use when testing business rules.",
       input: type({ n: type("number.integer").describe("an even number") }),
       output: type({ half: "number" }),

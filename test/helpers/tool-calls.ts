@@ -5,6 +5,9 @@ import { expect } from "bun:test";
 import type { SurfaceName } from "../../src/config/schema";
 import type { TestAppliance } from "./appliance";
 
+/** A tool title people read: a capitalised first word, then lower-case words or acronyms, no dots or underscores. */
+export const HUMAN_TITLE = /^[A-Z][a-z]*( ([a-z]+|[A-Z]{2,}))*$/;
+
 /** What every tool test calls through: the real MCP SDK client over Streamable HTTP with a bearer token. */
 export async function connectSurface(
   app: TestAppliance,

@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { tenants } from "./tenancy";
+import { tenantIdColumn } from "./tenancy";
 
 /**
  * aegis: security posture and findings, stored OCSF-shaped (OCSF 1.x Finding classes) so the evidence
@@ -41,9 +41,7 @@ export const aegisResources = sqliteTable(
   "aegis_resources",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     /** m365_tenant | user | mailbox | device | domain | server */
     kind: text("kind").notNull(),
     name: text("name").notNull(),
@@ -60,9 +58,7 @@ export const aegisFindings = sqliteTable(
   "aegis_findings",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     /** OCSF finding_info.uid: the scanner's dedupe key, unique per tenant and source. */
     uid: text("uid").notNull(),
     /** OCSF class_uid: 2002 Vulnerability Finding, 2003 Compliance Finding, 2004 Detection Finding. */
@@ -116,9 +112,7 @@ export const aegisFindingResources = sqliteTable(
     resourceId: text("resource_id")
       .notNull()
       .references(() => aegisResources.id),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
   },
   (t) => [
     primaryKey({ columns: [t.findingId, t.resourceId] }),
@@ -134,9 +128,7 @@ export const aegisFindingEvents = sqliteTable(
     findingId: text("finding_id")
       .notNull()
       .references(() => aegisFindings.id),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     actorUserId: text("actor_user_id"),
     actorName: text("actor_name").notNull(),
     /** detected | acknowledged | assigned | noted | suppressed | resolved | reopened | rescanned */
@@ -154,9 +146,7 @@ export const aegisPostureSnapshots = sqliteTable(
   "aegis_posture_snapshots",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     /** YYYY-MM-DD (UTC) */
     day: text("day").notNull(),
     capturedAt: integer("captured_at").notNull(),
@@ -173,9 +163,7 @@ export const aegisImprovementActions = sqliteTable(
   "aegis_improvement_actions",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     controlId: text("control_id").references(() => aegisControls.id),
     title: text("title").notNull(),
     category: text("category").notNull(),

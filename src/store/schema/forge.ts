@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { tenants } from "./tenancy";
+import { tenantIdColumn } from "./tenancy";
 
 /**
  * forge: the knowledge base (articles) and runbooks, one table with a `kind`, so one FTS5 index ranks
@@ -20,9 +20,7 @@ export const forgeDocuments = sqliteTable(
   {
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     id: text("id").notNull().unique(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     /** article | runbook */
     kind: text("kind", { enum: ["article", "runbook"] }).notNull(),
     title: text("title").notNull(),
@@ -66,9 +64,7 @@ export const forgeDocumentVersions = sqliteTable(
   {
     id: text("id").primaryKey(),
     documentId: text("document_id").notNull(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     version: integer("version").notNull(),
     title: text("title").notNull(),
     summary: text("summary").notNull(),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { DbLike } from "../../store/index";
 import { aegisControls, aegisFindings } from "../../store/schema/aegis";
 import { NotFoundError, type TenantScope } from "../../tenancy/scope";
@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "../kit/cursor";
 import { pageLimit } from "../kit/page";
 import { effectiveStatusId } from "./effective-status";
 import { AegisError } from "./errors";
-import { type ControlRow, type FindingSummary, toSummary } from "./findings";
+import { type ControlRow, type FindingSummary, listFindingSummaries } from "./findings";
 import { FRAMEWORK_NAMES, type Framework, STATUS } from "./ocsf";
 import { resolveTenant } from "./tenants";
 
@@ -175,12 +175,7 @@ export async function getControl(
   const tenant = input.tenantId ? await resolveTenant(db, scope, input.tenantId) : null;
   const conds: SQL[] = [scope.where(aegisFindings.tenantId), eq(aegisFindings.controlId, control.id)];
   if (tenant) conds.push(eq(aegisFindings.tenantId, tenant.id));
-  const findings = await db
-    .select()
-    .from(aegisFindings)
-    .where(and(...conds))
-    .orderBy(desc(aegisFindings.severityId), asc(aegisFindings.id))
-    .limit(50);
+  const findings = await listFindingSummaries(db, and(...conds), 50, now);
   const map = tenant ? await standings(db, scope, tenant.id, [control.id], now) : new Map<string, number[]>();
   const found = control;
   return {
@@ -189,6 +184,6 @@ export async function getControl(
     description: found.description,
     rationale: found.rationale,
     remediation: found.remediation,
-    findings: findings.map((f) => toSummary(f, found, 0, now)),
+    findings,
   };
 }

@@ -13,7 +13,7 @@ import {
   type FindingSummary,
   getFinding,
   loadFinding,
-  toSummary,
+  loadFindingSummary,
 } from "./findings";
 import { refreshPosture } from "./posture-refresh";
 import { CLASS_UIDS, DAY_MS, MAX_SUPPRESSION_DAYS, STATUS, type StatusName, statusCaption } from "./ocsf";
@@ -201,7 +201,7 @@ export async function planSuppression(
       "justification must explain in at least 10 characters why the risk is accepted or mitigated",
     );
   return {
-    finding: toSummary(f, null, 0, now),
+    finding: await loadFindingSummary(db, scope, f.id, now),
     fromStatus: statusCaption(from),
     toStatus: "Suppressed",
     reason: input.reason,
@@ -258,7 +258,7 @@ export async function planResolution(
   if (input.resolutionNote.trim().length < 10)
     throw new AegisError("invalid_input", "resolution_note must say in at least 10 characters what was changed");
   return {
-    finding: toSummary(f, null, 0, now),
+    finding: await loadFindingSummary(db, scope, f.id, now),
     fromStatus: statusCaption(from),
     toStatus: "Resolved",
     resolutionNote: input.resolutionNote.trim(),

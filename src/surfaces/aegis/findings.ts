@@ -218,28 +218,11 @@ export async function listFindings(
       )!,
     );
   }
-  const rows = await db
-    .select({
-      finding: aegisFindings,
-      framework: aegisControls.framework,
-      controlRef: aegisControls.controlRef,
-      resources: sql<number>`(SELECT count(*) FROM ${aegisFindingResources} WHERE ${aegisFindingResources.findingId} = ${aegisFindings.id})`,
-    })
-    .from(aegisFindings)
-    .leftJoin(aegisControls, eq(aegisControls.id, aegisFindings.controlId))
+  const rows = await selectSummaryRows(db)
     .where(and(...conds))
     .orderBy(desc(aegisFindings.severityId), asc(aegisFindings.id))
     .limit(limit + 1);
-  const summaries = rows
-    .slice(0, limit)
-    .map((r) =>
-      toSummary(
-        r.finding,
-        r.framework && r.controlRef ? { framework: r.framework, controlRef: r.controlRef } : null,
-        Number(r.resources),
-        now,
-      ),
-    );
+  const summaries = rows.slice(0, limit).map((r) => summaryOfRow(r, now));
   const items = summaries.slice(0, page.fit ? page.fit(summaries) : summaries.length);
   const more = rows.length > items.length;
   const last = items[items.length - 1];
@@ -252,6 +235,55 @@ export async function listFindings(
     total: Number(total?.n ?? 0),
     appliedFilters: applied,
   };
+}
+
+/** Findings with their control's framework and reference and their resource count: what a summary shows. */
+function selectSummaryRows(db: DbLike) {
+  return db
+    .select({
+      finding: aegisFindings,
+      framework: aegisControls.framework,
+      controlRef: aegisControls.controlRef,
+      resources: sql<number>`(SELECT count(*) FROM ${aegisFindingResources} WHERE ${aegisFindingResources.findingId} = ${aegisFindings.id})`,
+    })
+    .from(aegisFindings)
+    .leftJoin(aegisControls, eq(aegisControls.id, aegisFindings.controlId));
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof selectSummaryRows>["where"]>>[number];
+
+function summaryOfRow(r: SummaryRow, now: number): FindingSummary {
+  const control = r.framework && r.controlRef ? { framework: r.framework, controlRef: r.controlRef } : null;
+  return toSummary(r.finding, control, Number(r.resources), now);
+}
+
+/** Summaries of findings matching `where` (already scoped by the caller), worst first, at most `limit`. */
+export async function listFindingSummaries(
+  db: DbLike,
+  where: SQL | undefined,
+  limit: number,
+  now: number,
+): Promise<FindingSummary[]> {
+  const rows = await selectSummaryRows(db)
+    .where(where)
+    .orderBy(desc(aegisFindings.severityId), asc(aegisFindings.id))
+    .limit(limit);
+  return rows.map((r) => summaryOfRow(r, now));
+}
+
+/**
+ * One finding's summary as aegis_list_findings shows it (framework, control reference, resource count), admitted
+ * through the caller's scope: what a suppression or resolution proposal presents.
+ */
+export async function loadFindingSummary(
+  db: DbLike,
+  scope: TenantScope,
+  findingId: string,
+  now: number,
+): Promise<FindingSummary> {
+  const [row] = await selectSummaryRows(db).where(eq(aegisFindings.id, findingId)).limit(1);
+  const finding = scope.admit(row?.finding, "finding", findingId);
+  return summaryOfRow({ ...(row as SummaryRow), finding }, now);
 }
 
 /** The finding, admitted through the caller's scope (another tenant's reads as not found or not permitted). */

@@ -217,6 +217,16 @@ export function presentFindingSummary(f: FindingSummary): FindingSummaryWire {
   };
 }
 
+/**
+ * A finding in one phrase for a proposal's summary: what it is, whose, which control it fails and how many
+ * resources it touches, so the person approving sees the same facts aegis_get_finding shows.
+ */
+export function describeFinding(f: FindingSummary): string {
+  const control = f.framework && f.controlRef ? `control ${f.framework} ${f.controlRef}` : "no mapped control";
+  const resources = `${f.resourceCount} affected resource${f.resourceCount === 1 ? "" : "s"}`;
+  return `${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}, ${control}, ${resources})`;
+}
+
 export const FindingPageOut = type({
   items: FindingSummaryOut.array(),
   next_cursor: "string | null",

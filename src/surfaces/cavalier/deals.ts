@@ -11,6 +11,7 @@ import { afterDesc, keysetPage, pageLimit, type Page } from "../kit/page";
 import { effectiveQuoteStatus } from "./pricing";
 import { assertQuotable, assertSeller, resolveTenant } from "./catalog";
 import { contactOfTenant, existsElsewhere } from "./contacts";
+import { type DealPeople, dealPeople } from "./people";
 import {
   idempotencyConflict,
   requestHash,
@@ -35,7 +36,7 @@ export async function listDeals(
   db: DbLike,
   scope: TenantScope,
   opts: { tenant?: string; stages?: readonly DealStage[]; cursor?: string; limit?: number },
-): Promise<Page<{ deal: DealRow; tenantName: string }>> {
+): Promise<Page<{ deal: DealRow; tenantName: string; people: DealPeople }>> {
   const limit = pageLimit(opts.limit);
   const cursor = decodeCursor("cavalier.deals", opts.cursor, ["count", "string"]);
   const conds: SQL[] = [scope.where(deals.tenantId)];
@@ -49,7 +50,17 @@ export async function listDeals(
     .where(and(...conds))
     .orderBy(desc(deals.createdAt), desc(deals.id))
     .limit(limit + 1);
-  return keysetPage("cavalier.deals", rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
+  const page = keysetPage("cavalier.deals", rows, limit, (r) => [r.deal.createdAt, r.deal.id]);
+  const people = await dealPeople(
+    db,
+    scope,
+    page.items.map((i) => i.deal),
+  );
+  return { ...page, items: page.items.map((i) => ({ ...i, people: people.get(i.deal.id)! })) };
+}
+
+async function peopleOf(db: DbLike, scope: TenantScope, deal: DealRow): Promise<DealPeople> {
+  return (await dealPeople(db, scope, [deal])).get(deal.id)!;
 }
 
 export async function getDealRow(db: DbLike, scope: TenantScope, dealId: string): Promise<DealRow> {
@@ -64,6 +75,7 @@ export async function getDealRow(db: DbLike, scope: TenantScope, dealId: string)
 export interface DealDetail {
   deal: DealRow;
   tenant: TenantRow;
+  people: DealPeople;
   quotes: QuoteRow[];
   /** From the deal's live quote (accepted, else the newest draft/sent version): what the deal is worth. */
   estMrrMinor: number;
@@ -87,6 +99,7 @@ export async function getDeal(db: DbLike, scope: TenantScope, dealId: string, no
   return {
     deal,
     tenant,
+    people: await peopleOf(db, scope, deal),
     quotes: qs,
     estMrrMinor: live?.recurringMonthlySubtotalMinor ?? 0,
     estNrcMinor: live?.oneTimeSubtotalMinor ?? 0,
@@ -110,7 +123,7 @@ export async function createDeal(
   input: CreateDealInput,
   actor: Actor,
   now: number,
-): Promise<{ deal: DealRow; tenant: TenantRow; replayed: boolean }> {
+): Promise<{ deal: DealRow; tenant: TenantRow; people: DealPeople; replayed: boolean; warnings: string[] }> {
   const tenant = await resolveTenant(db, scope, input.tenant);
   assertQuotable(tenant);
   await assertSeller(db, scope, tenant, "open deals");
@@ -143,7 +156,8 @@ export async function createDeal(
     .limit(1);
   if (existing) {
     if (existing.requestHash !== hash) throw idempotencyConflict("deal", existing.id);
-    return { deal: existing, tenant, replayed: true };
+    const people = await peopleOf(db, scope, existing);
+    return { deal: existing, tenant, people, replayed: true, warnings: dealWarnings(existing, now) };
   }
   if (input.contactId) await contactOfTenant(db, scope, input.contactId, tenant.id);
   const row: DealRow = {
@@ -166,7 +180,28 @@ export async function createDeal(
     updatedAt: now,
   };
   await db.insert(deals).values(row);
-  return { deal: row, tenant, replayed: false };
+  return {
+    deal: row,
+    tenant,
+    people: await peopleOf(db, scope, row),
+    replayed: false,
+    warnings: dealWarnings(row, now),
+  };
+}
+
+/**
+ * What is accepted but probably wrong about a deal, in words the user can act on. A past expected close date is
+ * kept (a deal recorded late, or one that slipped), and said out loud rather than silently stored.
+ */
+export function dealWarnings(deal: Pick<DealRow, "expectedCloseDate" | "stage">, now: number): string[] {
+  const today = new Date(now).toISOString().slice(0, 10);
+  const open = deal.stage !== "closed_won" && deal.stage !== "closed_lost";
+  if (open && deal.expectedCloseDate !== null && deal.expectedCloseDate < today)
+    return [
+      `expected_close_date ${deal.expectedCloseDate} is in the past (today is ${today} UTC); the deal was saved ` +
+        "with it. Check the date with the user, or close the deal with cavalier_update_deal_stage if it is decided.",
+    ];
+  return [];
 }
 
 function isIsoDate(s: string): boolean {
@@ -180,6 +215,7 @@ function isIsoDate(s: string): boolean {
 export interface StageChange {
   deal: DealRow;
   tenant: TenantRow;
+  people: DealPeople;
   previousStage: DealStage;
   changed: boolean;
 }
@@ -198,7 +234,8 @@ export async function updateDealStage(
   const deal = await getDealRow(db, scope, input.dealId);
   const tenant = await tenantRow(db, scope, deal.tenantId);
   await assertSeller(db, scope, tenant, "move deals");
-  if (deal.stage === input.stage) return { deal, tenant, previousStage: deal.stage, changed: false };
+  const people = await peopleOf(db, scope, deal);
+  if (deal.stage === input.stage) return { deal, tenant, people, previousStage: deal.stage, changed: false };
   if (deal.stage === "closed_won" || deal.stage === "closed_lost") {
     throw new CavalierError(
       "invalid_state_transition",
@@ -245,7 +282,7 @@ export async function updateDealStage(
         "the deal changed while this request ran; read it again with cavalier_get_deal",
       );
   }
-  return { deal: next, tenant, previousStage: deal.stage, changed: true };
+  return { deal: next, tenant, people, previousStage: deal.stage, changed: true };
 }
 
 function appendNote(notes: string, line: string, now: number): string {

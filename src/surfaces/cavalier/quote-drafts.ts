@@ -10,6 +10,8 @@ import { assertQuotable, assertSeller, price, pricingLinesFor, resolveTenant, ty
 import { contactOfTenant } from "./contacts";
 import { getDealRow } from "./deals";
 import { idempotencyConflict, requestHash, type QuoteLineRow, type QuoteRow, type TenantRow } from "./model";
+import type { PersonRef } from "./people";
+import { defaultQuoteTitle, revisedQuoteTitle } from "./quote-title";
 import { detailOf, nextQuoteNumber, pricingLineOf, quoteRowById, type QuoteDetail } from "./quotes";
 
 export interface CreateQuoteInput {
@@ -28,6 +30,7 @@ export interface QuoteProposal {
   tenant: TenantRow;
   dealId: string | null;
   contactId: string | null;
+  contact: PersonRef | null;
   title: string;
   validUntil: number;
   notes: string;
@@ -79,6 +82,7 @@ function replayedProposal(
     tenant: detail.tenant,
     dealId: existing.dealId,
     contactId: existing.contactId,
+    contact: detail.contact,
     title: existing.title,
     validUntil: existing.validUntil,
     notes: existing.notes,
@@ -127,17 +131,15 @@ export async function proposeQuote(
       );
     dealName = deal.name;
   }
-  if (input.contactId) await contactOfTenant(db, scope, input.contactId, tenant.id);
+  const contact = input.contactId ? await contactOfTenant(db, scope, input.contactId, tenant.id) : null;
   const validUntil = validUntilOf(now, input.validDays);
   const pricing = price(tenant, await pricingLinesFor(db, scope, tenant, input.lines));
-  const title =
-    input.title?.trim() ||
-    dealName ||
-    `${pricing.lines[0]!.description}${pricing.lines.length > 1 ? " and more" : ""} for ${tenant.name}`;
+  const title = input.title?.trim() || dealName || defaultQuoteTitle(pricing.lines, tenant.name);
   return {
     tenant,
     dealId: input.dealId ?? null,
     contactId: input.contactId ?? null,
+    contact: contact ? { id: contact.id, name: contact.name } : null,
     title,
     validUntil,
     notes: input.notes ?? "",
@@ -305,7 +307,10 @@ export async function planRevision(
     tenant,
     dealId: source.quote.dealId,
     contactId: source.quote.contactId,
-    title: input.title?.trim() || source.quote.title,
+    contact: source.contact,
+    // An explicit title is the user's; a kept one has its quantities follow the new lines (quote-title.ts).
+    title:
+      input.title?.trim() || revisedQuoteTitle(source.quote.title, source.pricing.lines, pricing.lines, tenant.name),
     validUntil,
     notes: input.notes ?? source.quote.notes,
     pricing,

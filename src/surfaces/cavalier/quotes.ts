@@ -11,11 +11,14 @@ import { catalogOwnerOf, resolveTenant } from "./catalog";
 import { existsElsewhere } from "./contacts";
 import { getDealRow } from "./deals";
 import { tenantRow, type QuoteLineRow, type QuoteRow, type TenantRow } from "./model";
+import { type PersonRef, peopleNames } from "./people";
 
 export interface QuoteDetail {
   quote: QuoteRow;
   status: QuoteStatus;
   tenant: TenantRow;
+  /** Who the quote is addressed to, by name with the id. */
+  contact: PersonRef | null;
   lines: QuoteLineRow[];
   pricing: QuotePricing;
   /** Every version of this quote number, oldest first. */
@@ -70,10 +73,12 @@ export async function detailOf(db: DbLike, scope: TenantScope, quote: QuoteRow, 
       and(scope.where(quotes.tenantId), eq(quotes.tenantId, quote.tenantId), eq(quotes.quoteNumber, quote.quoteNumber)),
     )
     .orderBy(asc(quotes.version));
+  const person = await peopleNames(db, scope, { contacts: [quote.contactId] });
   return {
     quote,
     status: effectiveQuoteStatus(quote.status, quote.validUntil, now),
     tenant,
+    contact: person(quote.contactId),
     lines,
     pricing: pricingOfStored(quote, lines),
     versions: versions.map((v) => ({

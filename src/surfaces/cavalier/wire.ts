@@ -4,6 +4,7 @@ import { formatMoney, type QuotePricing, type QuoteStatus } from "./pricing";
 import type { ProductWithPrices } from "./catalog";
 import type { ContactRow, DealRow, QuoteRow, TenantRow } from "./model";
 import type { QuoteProposal } from "./quote-drafts";
+import type { DealPeople, PersonRef } from "./people";
 import type { QuoteDetail } from "./quotes";
 
 /**
@@ -19,6 +20,9 @@ const Iso = "string";
 const IsoOrNull = "string | null";
 
 export const TenantRef = type({ id: "string", name: "string" });
+/** A person by name with the id beside it (a contact's ctc_…, a user's usr_…). */
+export const PersonRefOut = type({ id: "string", name: "string" });
+const PersonOrNull = PersonRefOut.or("null");
 
 export const TenantOut = type({
   id: "string",
@@ -62,8 +66,8 @@ export const DealOut = type({
   stage: Stage,
   probability_pct: "number.integer",
   expected_close_date: IsoOrNull,
-  primary_contact_id: "string | null",
-  owner_user_id: "string | null",
+  primary_contact: PersonOrNull,
+  owner: PersonOrNull,
   currency: "string",
   notes: "string",
   closed_at: IsoOrNull,
@@ -126,7 +130,7 @@ export const QuoteOut = type({
   tenant: TenantRef,
   title: "string",
   deal_id: "string | null",
-  contact_id: "string | null",
+  contact: PersonOrNull,
   currency: "string",
   valid_until: Iso,
   notes: "string",
@@ -146,7 +150,7 @@ export const ProposalOut = type({
   tenant: type({ id: "string", name: "string", currency: "string", tax_rate_bps: "number.integer" }),
   title: "string",
   deal_id: "string | null",
-  contact_id: "string | null",
+  contact: PersonOrNull,
   valid_until: "string | null",
   lines: LineOut.array(),
   recurring_monthly_total: Money,
@@ -225,7 +229,7 @@ export function presentContact(c: ContactRow): typeof ContactOut.infer {
   };
 }
 
-export function presentDeal(d: DealRow, tenantName: string): typeof DealOut.infer {
+export function presentDeal(d: DealRow, tenantName: string, people: DealPeople): typeof DealOut.infer {
   return {
     id: d.id,
     tenant: { id: d.tenantId, name: tenantName },
@@ -233,8 +237,8 @@ export function presentDeal(d: DealRow, tenantName: string): typeof DealOut.infe
     stage: d.stage,
     probability_pct: d.probabilityPct,
     expected_close_date: d.expectedCloseDate,
-    primary_contact_id: d.primaryContactId,
-    owner_user_id: d.ownerUserId,
+    primary_contact: people.primaryContact,
+    owner: people.owner,
     currency: d.currency,
     notes: d.notes,
     closed_at: isoOrNull(d.closedAt),
@@ -316,7 +320,7 @@ export function presentQuote(d: QuoteDetail): typeof QuoteOut.infer {
     tenant: { id: d.tenant.id, name: d.tenant.name },
     title: q.title,
     deal_id: q.dealId,
-    contact_id: q.contactId,
+    contact: d.contact,
     currency: q.currency,
     valid_until: iso(q.validUntil),
     notes: q.notes,
@@ -335,14 +339,14 @@ export function presentQuote(d: QuoteDetail): typeof QuoteOut.infer {
 export function presentPricing(
   tenant: TenantRow,
   pricing: QuotePricing,
-  extra: { title: string; dealId: string | null; contactId: string | null; validUntil: number | null },
+  extra: { title: string; dealId: string | null; contact: PersonRef | null; validUntil: number | null },
 ): typeof ProposalOut.infer {
   const c = pricing.currency;
   return {
     tenant: { id: tenant.id, name: tenant.name, currency: tenant.currency, tax_rate_bps: pricing.taxRateBps },
     title: extra.title,
     deal_id: extra.dealId,
-    contact_id: extra.contactId,
+    contact: extra.contact,
     valid_until: extra.validUntil === null ? null : iso(extra.validUntil),
     lines: presentLines(pricing),
     recurring_monthly_total: money(pricing.recurringMonthly.totalMinor, c),
@@ -357,7 +361,7 @@ export function presentProposal(p: QuoteProposal): typeof ProposalOut.infer {
   return presentPricing(p.tenant, p.pricing, {
     title: p.title,
     dealId: p.dealId,
-    contactId: p.contactId,
+    contact: p.contact,
     validUntil: p.validUntil,
   });
 }

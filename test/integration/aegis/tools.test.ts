@@ -419,6 +419,21 @@ describe("aegis_suppress_finding", () => {
       .limit(2);
     expect(rows.map((r) => r.outcome)).toEqual(["confirmed", "confirmation_required"]);
   });
+  test("repeating it with the same arguments adds a history entry, so it does not claim to be idempotent", async () => {
+    const args = {
+      finding_id: "fnd_fabrikam-law_anyone_links",
+      reason: "accepted_risk",
+      justification: "Partners share court bundles by link; reviewed quarterly.",
+      expires_at: new Date(Date.now() + 60 * DAY).toISOString(),
+    };
+    const suppressions = (f: Finding) => f.history.filter((h) => h.action === "suppressed").length;
+    const { result: once } = await confirmed<Finding>(harbor, "aegis_suppress_finding", args);
+    const { result: twice } = await confirmed<Finding>(harbor, "aegis_suppress_finding", args);
+    expect(twice.status).toBe("Suppressed");
+    expect(suppressions(twice)).toBe(suppressions(once) + 1);
+    const tool = (await harbor.listTools()).tools.find((t) => t.name === "aegis_suppress_finding")!;
+    expect(tool.annotations?.idempotentHint).toBe(false);
+  });
   test("bad input: expiry beyond 180 days is refused before anything is proposed", async () => {
     const res = await call(harbor, "aegis_suppress_finding", {
       finding_id: "fnd_contosocare_patch",
@@ -459,6 +474,46 @@ describe("aegis_suppress_finding", () => {
       },
       "aegis:write",
     ));
+});
+
+describe("suppress and resolve proposals", () => {
+  // Regression: proposals showed framework null, control_ref null and resource_count 0 for a finding with all three.
+  test("show the finding's real framework, control reference and resource count", async () => {
+    const detail = ok<{ resources: unknown[]; control: { framework: string; control_ref: string } }>(
+      await call(harbor, "aegis_get_finding", { finding_id: "fnd_contosocare_browser" }),
+    );
+    expect(detail.control).not.toBeNull();
+    expect(detail.resources.length).toBe(3);
+    const expected = {
+      framework: detail.control.framework,
+      control_ref: detail.control.control_ref,
+      resource_count: 3,
+    };
+    type Proposal = { status: string; summary: string; proposal: { finding: Record<string, unknown> } };
+    const suppress = ok<Proposal>(
+      await call(harbor, "aegis_suppress_finding", {
+        finding_id: "fnd_contosocare_browser",
+        reason: "third_party",
+        justification: "The EHR vendor pins the browser version until their next release.",
+        expires_at: new Date(Date.now() + 30 * DAY).toISOString(),
+      }),
+    );
+    const resolve = ok<Proposal>(
+      await call(harbor, "aegis_resolve_finding", {
+        finding_id: "fnd_contosocare_browser",
+        resolution_note: "Chrome updated on all three front-desk PCs",
+      }),
+    );
+    for (const p of [suppress, resolve]) {
+      expect(p.status).toBe("confirmation_required");
+      expect(p.proposal.finding).toMatchObject(expected);
+      expect(p.summary).toContain(`control ${expected.framework} ${expected.control_ref}, 3 affected resources`);
+    }
+    const c = ok<{ findings: { id: string; resource_count: number }[] }>(
+      await call(harbor, "aegis_get_control", { framework: expected.framework, control_ref: expected.control_ref }),
+    );
+    expect(c.findings.find((f) => f.id === "fnd_contosocare_browser")?.resource_count).toBe(3);
+  });
 });
 
 describe("aegis_resolve_finding / aegis_reopen_finding", () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { DEMO_SEED_MARKER } from "../../../src/demo/seed";
 import { openStore } from "../../../src/store/index";
-import { quotes } from "../../../src/store/schema/cavalier";
+import { productPrices, quotes } from "../../../src/store/schema/cavalier";
 import { storeMeta } from "../../../src/store/schema/tenancy";
 import { startTestAppliance, tempDir, testConfigToml } from "../../helpers/appliance";
 
@@ -45,12 +45,30 @@ describe("cavaridge demo seed", () => {
     const first = await cli(["demo", "seed", "--config", config]);
     expect(first.err).toBe("");
     expect(first.code).toBe(0);
-    expect(first.out).toContain("demo data seeded");
     const count = await quoteCount(dbPath);
     expect(count).toBe(7);
+    // Regression: a run reported the size of the demo data set whether or not it wrote anything. It reports the
+    // rows it added, counted in the database.
+    expect(first.out).toStartWith("demo data seeded: added ");
+    expect(first.out).toContain(`${count} cavalier_quotes rows`);
+    expect(first.out).toContain("the demo marker");
     const second = await cli(["demo", "seed", "--config", config]);
     expect(second.code).toBe(0);
+    expect(second.out.trim()).toBe("demo data already seeded, nothing changed");
     expect(await quoteCount(dbPath)).toBe(count);
+
+    // An operator deletes one demo product price: the next run puts back that row and says so, and only that.
+    const store = await openStore(`file:${dbPath}`);
+    try {
+      await store.db
+        .delete(productPrices)
+        .where(eq(productPrices.id, (await store.db.select().from(productPrices))[0]!.id));
+    } finally {
+      store.close();
+    }
+    const third = await cli(["demo", "seed", "--config", config]);
+    expect(third.code).toBe(0);
+    expect(third.out.trim()).toBe("demo data seeded: added 1 cavalier_product_prices row");
   }, 60_000);
 
   test("refuses, with a reason, when the demo tenants are not configured", async () => {

@@ -70,7 +70,7 @@ describe("demo seed", () => {
     for (const table of ["cavalier_quotes", "aegis_findings", "aegis_posture_snapshots", "forge_documents"])
       expect(before[table]).toBeGreaterThan(0);
     const again = await seedAllDemo({ store, clock: () => NOW + 5 * DAY_MS, log: silentLogger });
-    expect(again.status).toBe("seeded");
+    expect(again).toEqual({ status: "unchanged" });
     expect(await countRows()).toEqual(before);
     const atStart = await seedDemo({ store, clock: () => NOW, log: silentLogger }, { onlyIfEmpty: true });
     expect(atStart).toEqual({ status: "skipped", reason: "already seeded" });

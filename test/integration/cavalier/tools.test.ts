@@ -6,7 +6,7 @@ import { auditLog } from "../../../src/store/schema/audit";
 import { deals, quotes } from "../../../src/store/schema/cavalier";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 import { obtainTokens } from "../../helpers/oauth";
-import { call, confirmed, connectSurface, errorText, ok, rawToolCall } from "../../helpers/tool-calls";
+import { call, confirmed, connectSurface, errorText, HUMAN_TITLE, ok, rawToolCall } from "../../helpers/tool-calls";
 
 /**
  * Every cavalier tool over real HTTP with real OAuth tokens and the MCP SDK client, against the demo data the
@@ -69,12 +69,13 @@ type Money = { amount_minor: number; currency: string; formatted: string };
 type Page<T> = { items: T[]; next_cursor: string | null };
 
 describe("conventions", () => {
-  test("every cavalier tool: dotted title, 'Use this when' description, all hints, described params, output schema; lists page; creates take idempotency keys", async () => {
+  test("every cavalier tool: title in words, 'Use this when' description, all hints, described params, output schema; lists page; creates take idempotency keys", async () => {
     const { tools } = await harbor.listTools();
     expect(tools.length).toBe(14);
     for (const t of tools) {
       expect(t.name).toMatch(/^cavalier_[a-z_]+$/);
-      expect(t.title ?? t.annotations?.title).toBe(t.name.replace("cavalier_", "cavalier."));
+      expect(t.title).toMatch(HUMAN_TITLE);
+      expect(t.annotations?.title).toBe(t.title);
       expect(t.description).toStartWith("Use this when");
       for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)
         expect(typeof t.annotations?.[hint]).toBe("boolean");

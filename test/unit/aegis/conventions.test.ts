@@ -19,10 +19,10 @@ function outputProperties(tool: ToolDefinition): Record<string, Schema> {
 
 for (const [surface, tools] of surfaces) {
   describe(`${surface} manifest conventions`, () => {
-    test("names, dotted titles, descriptions that start with when to use the tool", () => {
+    test("names, dotted audit actions, descriptions that start with when to use the tool", () => {
       for (const t of tools) {
         expect(t.name).toStartWith(`${surface}_`);
-        expect(t.title).toBe(t.name.replace("_", "."));
+        expect(t.action).toBe(t.name.replace("_", "."));
         expect(t.description).toStartWith("Use this when");
         expect(t.scope).toBe(`${surface}:${t.annotations.readOnlyHint ? "read" : "write"}`);
       }

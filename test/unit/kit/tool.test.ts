@@ -12,6 +12,7 @@ function toolThrowing(err: Error) {
   return surfaceTool({
     name: "kit_probe",
     title: "kit.probe",
+    action: "kit.probe",
     description: "Use to probe the kit wrapper.",
     input: type({}),
     output: type({ ok: "boolean" }),

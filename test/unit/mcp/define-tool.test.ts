@@ -9,7 +9,8 @@ const Line = type({
 
 const createThing = defineTool({
   name: "demo_create_thing",
-  title: "demo.create_thing",
+  title: "Create thing",
+  action: "demo.create_thing",
   description: "Use when the user asks to create a thing.",
   input: type({
     tenant_id: type("string > 0").describe("the tenant to act on, e.g. contosocare"),
@@ -65,7 +66,8 @@ describe("defineTool", () => {
 
   test("refuses a dotted name and a missing annotation at definition time; an undescribed or reserved parameter when the schema is first compiled", () => {
     const base = {
-      title: "demo.x",
+      title: "X",
+      action: "demo.x",
       description: "Use when testing.",
       output: type({ ok: "boolean" }),
       scope: "demo:read",
@@ -91,5 +93,24 @@ describe("defineTool", () => {
       () =>
         defineTool({ ...base, name: "demo_x", input: type({ confirmed: type("boolean").describe("c") }) }).inputSchema,
     ).toThrow(/reserved/);
+  });
+
+  test("keeps the human title apart from the dotted audit action", () => {
+    expect(createThing.title).toBe("Create thing");
+    expect(createThing.action).toBe("demo.create_thing");
+    const base = {
+      name: "demo_read_thing",
+      title: "Read thing",
+      action: "demo.read_thing",
+      description: "Use when testing.",
+      input: type({ a: type("string").describe("a") }),
+      output: type({ ok: "boolean" }),
+      scope: "demo:read",
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      handler: async () => ({ ok: true }),
+    };
+    expect(defineTool(base).action).toBe("demo.read_thing");
+    expect(() => defineTool({ ...base, action: "Read thing" })).toThrow(/action "Read thing"/);
+    expect(() => defineTool({ ...base, action: "demo_read_thing" })).toThrow(ToolDefinitionError);
   });
 });

@@ -10,6 +10,7 @@ import { defineTool } from "../../../src/mcp/define-tool";
 const tool = defineTool({
   name: "test_errors",
   title: "test.errors",
+  action: "test.errors",
   description: "Use this when testing validation messages.",
   input: type({
     key: type(/^[a-z0-9-]{8,64}$/).describe("A unique key for this request (a fresh UUID)."),

@@ -6,6 +6,7 @@ import type { ToolDefinition } from "../../../src/mcp/define-tool";
 import { aegisTools } from "../../../src/surfaces/aegis/index";
 import { cavalierTools } from "../../../src/surfaces/cavalier/index";
 import { forgeTools } from "../../../src/surfaces/forge/index";
+import { HUMAN_TITLE } from "../../helpers/tool-calls";
 
 const manifests: Record<SurfaceName, ToolDefinition[]> = {
   forge: forgeTools,
@@ -23,7 +24,10 @@ describe("product tool manifests, as MCP clients will read them", () => {
         expect(names.has(t.name)).toBe(false);
         names.add(t.name);
         expect(t.name.startsWith(`${surface}_`)).toBe(true);
-        expect(t.title.startsWith(`${surface}.`)).toBe(true);
+        // The audit action is what rows written while titles were dotted carry: `<surface>.<name without prefix>`.
+        expect(t.action).toBe(`${surface}.${t.name.slice(surface.length + 1)}`);
+        // Clients show the title to people: words, not an identifier ("Create quote", "Build QBR outline").
+        expect(t.title).toMatch(HUMAN_TITLE);
         expect([`${surface}:read`, `${surface}:write`]).toContain(t.scope);
         if (t.annotations.readOnlyHint) expect(t.scope).toBe(`${surface}:read`);
         const wire = {

@@ -7,11 +7,13 @@ import { ADDITIVE_WRITE, FindingIdArg } from "./args";
 
 export const acknowledgeFindingTool = surfaceTool({
   name: "aegis_acknowledge_finding",
-  title: "aegis.acknowledge_finding",
+  title: "Acknowledge finding",
+  action: "aegis.acknowledge_finding",
   description:
     "Use this when a technician takes ownership of a finding or adds a progress note: moves it from New " +
-    "to In Progress, optionally assigns it, and records the note in its history. Reversible and additive " +
-    "(nothing is hidden from reports). Suppressed or Resolved findings must be reopened first.",
+    "(or a lapsed suppression) to In Progress, optionally assigns it, and records the note in its history; an " +
+    "In Progress finding just gets the note. Additive: nothing is hidden from reports, and each call adds a " +
+    "history entry. Suppressed or Resolved findings must be reopened first.",
   input: type({
     finding_id: FindingIdArg,
     note: type("1 <= string <= 2000").describe(

@@ -8,11 +8,12 @@ import { FrameworkArg } from "./args";
 
 export const getControlTool = surfaceTool({
   name: "aegis_get_control",
-  title: "aegis.get_control",
+  title: "Get control",
+  action: "aegis.get_control",
   description:
     "Use this when the user asks what a framework control means or requires (e.g. 'what is CIS 1.1.3?'): " +
-    "returns its description, rationale, remediation and the findings mapped to it (for one tenant with " +
-    "tenant_id, else every tenant you may act on). Identify it by control_id, or by framework plus " +
+    "returns its description, rationale, remediation and up to 50 findings mapped to it, worst first (for one " +
+    "tenant with tenant_id, else every tenant you may act on). Identify it by control_id, or by framework plus " +
     "control_ref.",
   input: type({
     "control_id?": Identifier.describe("The control's id (ctl_…), from aegis_list_controls."),

@@ -7,7 +7,8 @@ import { FindingIdArg } from "./args";
 
 export const getFindingTool = surfaceTool({
   name: "aegis_get_finding",
-  title: "aegis.get_finding",
+  title: "Get finding",
+  action: "aegis.get_finding",
   description:
     "Use this when the user asks about one specific finding: returns its description, affected " +
     "resources, mapped framework control, step-by-step remediation, suppression or resolution details, " +

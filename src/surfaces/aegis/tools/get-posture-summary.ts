@@ -7,7 +7,8 @@ import { TenantIdArg } from "./args";
 
 export const getPostureSummaryTool = surfaceTool({
   name: "aegis_get_posture_summary",
-  title: "aegis.get_posture_summary",
+  title: "Get posture summary",
+  action: "aegis.get_posture_summary",
   description:
     "Use this when the user asks how secure a customer is right now: returns the current " +
     "Secure-Score-style score and percentage, the score by category (Identity, Device, Data, Apps, " +

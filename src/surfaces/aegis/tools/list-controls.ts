@@ -8,7 +8,8 @@ import { FrameworkArg } from "./args";
 
 export const listControlsTool = surfaceTool({
   name: "aegis_list_controls",
-  title: "aegis.list_controls",
+  title: "List controls",
+  action: "aegis.list_controls",
   description:
     "Use this when the user asks which CIS / Secure Score controls apply, or where a customer stands " +
     "against a framework: lists framework controls (CIS M365 v5, CIS Controls v8.1, Secure Score, CIS " +

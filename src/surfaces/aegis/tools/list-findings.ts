@@ -16,7 +16,8 @@ import { FrameworkArg } from "./args";
 
 export const listFindingsTool = surfaceTool({
   name: "aegis_list_findings",
-  title: "aegis.list_findings",
+  title: "List findings",
+  action: "aegis.list_findings",
   description:
     "Use this when the user asks what security issues a customer (or all customers) has: lists findings " +
     "worst-first with OCSF severity and status, filterable by severity, status, class (compliance / " +

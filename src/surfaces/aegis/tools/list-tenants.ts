@@ -8,7 +8,8 @@ import { presentTenantPosture, TenantPostureOut } from "../wire";
 
 export const listTenantsTool = surfaceTool({
   name: "aegis_list_tenants",
-  title: "aegis.list_tenants",
+  title: "List tenants by posture",
+  action: "aegis.list_tenants",
   description:
     "Use this when you need to know which customers you can see security data for, or which customer " +
     "needs attention first: lists tenants in your scope with their latest score percentage and open " +

@@ -6,7 +6,8 @@ import { ADDITIVE_WRITE, FindingIdArg } from "./args";
 
 export const reopenFindingTool = surfaceTool({
   name: "aegis_reopen_finding",
-  title: "aegis.reopen_finding",
+  title: "Reopen finding",
+  action: "aegis.reopen_finding",
   description:
     "Use this when a Suppressed or Resolved finding needs attention again (the risk acceptance was " +
     "withdrawn, or the fix did not hold): sets it back to New, records why, and recomputes the posture score " +

@@ -1,7 +1,7 @@
 import { type } from "arktype";
 import { actorOf, surfaceTool } from "../../kit/tool";
 import { planResolution, type ResolveInput, resolveFinding } from "../finding-workflow";
-import { FindingDetailOut, presentFindingDetail, presentResolutionPlan } from "../wire";
+import { describeFinding, FindingDetailOut, presentFindingDetail, presentResolutionPlan } from "../wire";
 import { FindingIdArg } from "./args";
 
 const Input = type({
@@ -20,7 +20,8 @@ function toInput(input: typeof Input.infer): ResolveInput {
 
 export const resolveFindingTool = surfaceTool({
   name: "aegis_resolve_finding",
-  title: "aegis.resolve_finding",
+  title: "Resolve finding",
+  action: "aegis.resolve_finding",
   description:
     "Use this when the issue behind a finding has been fixed: marks it Resolved with a resolution note " +
     "and evidence and recomputes the posture score at once: the finding earns back its points, and its control's " +
@@ -35,7 +36,7 @@ export const resolveFindingTool = surfaceTool({
     const f = plan.finding;
     return {
       summary:
-        `Resolve ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}): ` +
+        `Resolve ${describeFinding(f)}: ` +
         `status ${plan.fromStatus} -> Resolved, note "${plan.resolutionNote}"` +
         `${plan.evidence ? `, evidence ${plan.evidence}` : ""}.`,
       proposal: presentResolutionPlan(plan),

@@ -3,7 +3,7 @@ import { IsoTimeArg, parseIsoTime } from "../../kit/args";
 import { actorOf, surfaceTool } from "../../kit/tool";
 import { planSuppression, type SuppressInput, suppressFinding } from "../finding-workflow";
 import { MAX_SUPPRESSION_DAYS } from "../ocsf";
-import { FindingDetailOut, presentFindingDetail, presentSuppressPlan } from "../wire";
+import { describeFinding, FindingDetailOut, presentFindingDetail, presentSuppressPlan } from "../wire";
 import { FindingIdArg } from "./args";
 
 const Input = type({
@@ -30,7 +30,8 @@ function toInput(input: typeof Input.infer): SuppressInput {
 
 export const suppressFindingTool = surfaceTool({
   name: "aegis_suppress_finding",
-  title: "aegis.suppress_finding",
+  title: "Suppress finding",
+  action: "aegis.suppress_finding",
   description:
     "Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: " +
     `takes the finding out of open counts until expires_at (at most ${MAX_SUPPRESSION_DAYS} days) and ` +
@@ -40,14 +41,14 @@ export const suppressFindingTool = surfaceTool({
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   preview: async (input, ctx) => {
     const plan = await planSuppression(ctx.db, ctx.scope, toInput(input), ctx.now);
     const f = plan.finding;
     const until = new Date(plan.expiresAt).toISOString().slice(0, 10);
     return {
       summary:
-        `Suppress ${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}) as ${plan.reason} ` +
+        `Suppress ${describeFinding(f)} as ${plan.reason} ` +
         `until ${until} (${plan.days} days): status ${plan.fromStatus} -> Suppressed. ` +
         "It will not count as open until then.",
       proposal: presentSuppressPlan(plan),

@@ -36,7 +36,8 @@ function toInput(input: typeof Input.infer): CreateQuoteInput {
 
 export const createQuoteTool = surfaceTool({
   name: "cavalier_create_quote",
-  title: "cavalier.create_quote",
+  title: "Create quote",
+  action: "cavalier.create_quote",
   description:
     'Use this when the user asks to draft or create a quote for a customer (e.g. "Draft a quote for ' +
     'ContosoCare with one Operations Pro seat"). Prices the lines from the catalog in the ' +

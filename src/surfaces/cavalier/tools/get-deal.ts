@@ -8,7 +8,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const getDealTool = surfaceTool({
   name: "cavalier_get_deal",
-  title: "cavalier.get_deal",
+  title: "Get deal",
+  action: "cavalier.get_deal",
   description:
     "Use this when you need one deal in full: its stage, contact, quotes (every version) and what it " +
     "is worth per month (MRR) and one-time (NRC) from its live quote.",
@@ -19,7 +20,7 @@ export const getDealTool = surfaceTool({
   handler: async (input, ctx) => {
     const d = await getDeal(ctx.db, ctx.scope, input.deal_id, ctx.now);
     return {
-      deal: presentDeal(d.deal, d.tenant.name),
+      deal: presentDeal(d.deal, d.tenant.name, d.people),
       quotes: d.quotes.map((q) =>
         presentQuoteSummary(q, effectiveQuoteStatus(q.status, q.validUntil, ctx.now), d.tenant.name),
       ),

@@ -8,7 +8,8 @@ import { Identifier, identifier } from "../../../shared/string-types";
 
 export const getQuoteTool = surfaceTool({
   name: "cavalier_get_quote",
-  title: "cavalier.get_quote",
+  title: "Get quote",
+  action: "cavalier.get_quote",
   description:
     "Use this when you need one quote in full: its lines, one-time and recurring totals, tax, status " +
     "(a quote past valid_until reads as expired) and all its versions. Pass quote_id, or the human " +

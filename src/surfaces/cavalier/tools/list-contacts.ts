@@ -7,7 +7,8 @@ import { OptionalTenantArg, QueryArg } from "./shared";
 
 export const listContactsTool = surfaceTool({
   name: "cavalier_list_contacts",
-  title: "cavalier.list_contacts",
+  title: "List contacts",
+  action: "cavalier.list_contacts",
   description:
     "Use this when you need a customer's contact (who a quote is for, who accepted it, who to " +
     "address a cover note to). Lists contacts with name, title, email and phone.",

@@ -8,7 +8,8 @@ import { OptionalTenantArg } from "./shared";
 
 export const listDealsTool = surfaceTool({
   name: "cavalier_list_deals",
-  title: "cavalier.list_deals",
+  title: "List deals",
+  action: "cavalier.list_deals",
   description:
     "Use this when the user asks about the sales pipeline, open opportunities, or which deal a quote " +
     "belongs to. Lists deals newest first, optionally for one customer and stages.",
@@ -32,6 +33,6 @@ export const listDealsTool = surfaceTool({
       cursor: input.cursor,
       limit: input.limit,
     });
-    return { items: page.items.map((i) => presentDeal(i.deal, i.tenantName)), next_cursor: page.nextCursor };
+    return { items: page.items.map((i) => presentDeal(i.deal, i.tenantName, i.people)), next_cursor: page.nextCursor };
   },
 });

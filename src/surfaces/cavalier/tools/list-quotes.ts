@@ -9,7 +9,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const listQuotesTool = surfaceTool({
   name: "cavalier_list_quotes",
-  title: "cavalier.list_quotes",
+  title: "List quotes",
+  action: "cavalier.list_quotes",
   description:
     "Use this when the user asks which quotes exist, are waiting on the customer, expired or were " +
     "accepted. Lists quotes newest first with status and totals; filter by customer, status or deal.",

@@ -7,7 +7,8 @@ import { QueryArg } from "./shared";
 
 export const listTenantsTool = surfaceTool({
   name: "cavalier_list_tenants",
-  title: "cavalier.list_tenants",
+  title: "List tenants",
+  action: "cavalier.list_tenants",
   description:
     "Use this when you need to know which customers (tenants) you may quote or sell to, or to find a " +
     "tenant's id, currency or tax rate. Returns the tenants the signed-in user may act on, by name.",

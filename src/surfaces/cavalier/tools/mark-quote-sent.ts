@@ -15,7 +15,8 @@ function sendInput(quoteId: string, ctx: ToolContext) {
 
 export const markQuoteSentTool = surfaceTool({
   name: "cavalier_mark_quote_sent",
-  title: "cavalier.mark_quote_sent",
+  title: "Mark quote sent",
+  action: "cavalier.mark_quote_sent",
   description:
     "Use this when the user has delivered a draft quote to the customer and it should now count as " +
     "sent (awaiting their decision). The appliance itself sends nothing. Asks for confirmation " +

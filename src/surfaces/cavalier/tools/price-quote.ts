@@ -7,7 +7,8 @@ import { LinesArg, TenantArg, toLineInputs } from "./shared";
 
 export const priceQuoteTool = surfaceTool({
   name: "cavalier_price_quote",
-  title: "cavalier.price_quote",
+  title: "Price quote",
+  action: "cavalier.price_quote",
   description:
     "Use this when the user wants to know what something would cost a customer before committing " +
     '("how much would 10 Operations Pro seats be for Tailspin?"). Prices lines in the customer\'s ' +
@@ -26,7 +27,7 @@ export const priceQuoteTool = surfaceTool({
       pricing: presentPricing(tenant, pricing, {
         title: "Price check (not saved)",
         dealId: null,
-        contactId: null,
+        contact: null,
         validUntil: null,
       }),
       summary: describePricing(tenant, pricing),

@@ -20,7 +20,8 @@ const Input = type({
 
 export const recordQuoteDecisionTool = surfaceTool({
   name: "cavalier_record_quote_decision",
-  title: "cavalier.record_quote_decision",
+  title: "Record quote decision",
+  action: "cavalier.record_quote_decision",
   description:
     "Use this when the customer accepted or declined a sent quote, or when a quote must be withdrawn " +
     "(void). Accepting closes the quote's deal as won. Quotes are never deleted. Asks for " +

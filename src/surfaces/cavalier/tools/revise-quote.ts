@@ -10,7 +10,10 @@ const Input = type({
   "lines?": LinesArg.describe(
     "The new version's lines, replacing all of the old ones. Omit to keep the lines (and their prices) as they are.",
   ),
-  "title?": type("0 < string <= 200").describe("New title; omit to keep it."),
+  "title?": type("0 < string <= 200").describe(
+    "New title. Omit to keep it; a kept title's quantities (42 seats) follow the new lines, and a quantity that " +
+      "cannot be carried over gives the default title (the first product and the customer).",
+  ),
   "valid_days?": ValidDaysArg,
   "notes?": type("string <= 2000").describe("New notes; omit to keep them."),
   idempotency_key: IdempotencyKeyArg,
@@ -35,7 +38,8 @@ function toInput(input: typeof Input.infer): ReviseQuoteInput {
 
 export const reviseQuoteTool = surfaceTool({
   name: "cavalier_revise_quote",
-  title: "cavalier.revise_quote",
+  title: "Revise quote",
+  action: "cavalier.revise_quote",
   description:
     "Use this when a customer wants changes to a draft, sent or expired quote (other quantities, " +
     "products, discount, a fresh validity). Creates the next version as a draft and marks the old " +
@@ -57,6 +61,9 @@ export const reviseQuoteTool = surfaceTool({
       summary:
         `Revise ${from} (${plan.source.status}) into ${plan.source.quote.quoteNumber} v${plan.version} ` +
         `as a draft valid until ${iso(plan.validUntil).slice(0, 10)}; ${from} becomes superseded. ` +
+        (plan.title !== plan.source.quote.title
+          ? `Title: "${plan.source.quote.title}" becomes "${plan.title}". `
+          : "") +
         `${describePricing(plan.tenant, plan.pricing)}`,
       proposal: { ...presentProposal(plan), supersedes: from, version: plan.version },
     };

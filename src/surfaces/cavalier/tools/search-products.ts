@@ -8,7 +8,8 @@ import { OptionalTenantArg, QueryArg } from "./shared";
 
 export const searchProductsTool = surfaceTool({
   name: "cavalier_search_products",
-  title: "cavalier.search_products",
+  title: "Search products",
+  action: "cavalier.search_products",
   description:
     "Use this when you need a product's SKU, unit or price before pricing or drafting a quote, or " +
     "when the user asks what the MSP sells. Searches the catalog (one-time vs recurring, unit, price " +

@@ -15,7 +15,8 @@ const Input = type({
 
 export const updateDealStageTool = surfaceTool({
   name: "cavalier_update_deal_stage",
-  title: "cavalier.update_deal_stage",
+  title: "Update deal stage",
+  action: "cavalier.update_deal_stage",
   description:
     "Use this when the user says a deal moved forward, or was won or lost. Moves the deal to another " +
     "stage or closes it; closed deals do not reopen. Asks for confirmation first.",
@@ -53,6 +54,6 @@ export const updateDealStageTool = surfaceTool({
       { dealId: input.deal_id, stage: input.stage, reason: input.reason },
       ctx.now,
     );
-    return { deal: presentDeal(r.deal, r.tenant.name), previous_stage: r.previousStage, changed: r.changed };
+    return { deal: presentDeal(r.deal, r.tenant.name, r.people), previous_stage: r.previousStage, changed: r.changed };
   },
 });

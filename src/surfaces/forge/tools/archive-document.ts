@@ -24,7 +24,8 @@ function toInput(input: typeof Input.infer) {
  */
 export const archiveDocumentTool = surfaceTool({
   name: "forge_archive_document",
-  title: "forge.archive_document",
+  title: "Archive document",
+  action: "forge.archive_document",
   description:
     "Use this when a runbook or knowledge-base article is obsolete or wrong and should stop being " +
     "found: archives it so forge_search_knowledge no longer returns it and client-tenant users can " +

@@ -9,7 +9,8 @@ import { surfaceTool } from "../../kit/tool";
 
 export const buildQbrOutlineTool = surfaceTool({
   name: "forge_build_qbr_outline",
-  title: "forge.build_qbr_outline",
+  title: "Build QBR outline",
+  action: "forge.build_qbr_outline",
   description:
     "Use this when preparing a quarterly business review (QBR) for a customer: builds an agenda from " +
     "the data this appliance holds (security score trend, findings opened and resolved with the " +
@@ -20,7 +21,7 @@ export const buildQbrOutlineTool = surfaceTool({
   input: type({
     tenant_id: type("0 < string <= 128").describe("The customer, e.g. tailspin-logistics."),
     "period_start?": type("0 < string <= 40").describe(
-      "Start of the review period, ISO 8601 date (default: 90 days ago).",
+      "Start of the review period, ISO 8601 date (default: 90 days before period_end).",
     ),
     "period_end?": type("0 < string <= 40").describe("End of the review period, ISO 8601 date (default: now)."),
   }),

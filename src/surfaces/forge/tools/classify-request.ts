@@ -11,7 +11,8 @@ import { surfaceTool } from "../../kit/tool";
 
 export const classifyRequestTool = surfaceTool({
   name: "forge_classify_request",
-  title: "forge.classify_request",
+  title: "Classify request",
+  action: "forge.classify_request",
   description:
     `Use this when a request arrives as free text (email, chat, phone note) and needs triage: ` +
     `returns a category, a P1-P4 priority from the ITIL impact x urgency matrix, the tools to use ` +

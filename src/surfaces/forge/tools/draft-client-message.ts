@@ -9,7 +9,8 @@ import { surfaceTool } from "../../kit/tool";
 
 export const draftClientMessageTool = surfaceTool({
   name: "forge_draft_client_message",
-  title: "forge.draft_client_message",
+  title: "Draft client message",
+  action: "forge.draft_client_message",
   description:
     "Use this when a technician wants wording for a customer email: a cover note for a quote (each " +
     "line with its line total; subtotal, tax and total for one-time and recurring amounts " +

@@ -7,7 +7,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const getArticleTool = surfaceTool({
   name: "forge_get_article",
-  title: "forge.get_article",
+  title: "Get article",
+  action: "forge.get_article",
   description:
     "Use this when you need the full text of a knowledge-base article (policy, how-to, contacts) " +
     "found with forge_search_knowledge: returns the markdown body, tags, visibility and the version " +

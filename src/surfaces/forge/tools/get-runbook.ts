@@ -7,7 +7,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const getRunbookTool = surfaceTool({
   name: "forge_get_runbook",
-  title: "forge.get_runbook",
+  title: "Get runbook",
+  action: "forge.get_runbook",
   description:
     "Use this when a technician is about to carry out a procedure (onboarding, offboarding, incident " +
     "response, hardening): returns the runbook's when-to-use, ordered steps (with the role a step " +

@@ -5,7 +5,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const saveArticleTool = surfaceTool({
   name: "forge_save_article",
-  title: "forge.save_article",
+  title: "Save article",
+  action: "forge.save_article",
   description:
     "Use this when a technician wants to record knowledge (a fix that worked, a policy, contacts) or " +
     "update an article: creates a new article, or with article_id saves a new version (earlier " +

@@ -5,7 +5,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const saveRunbookTool = surfaceTool({
   name: "forge_save_runbook",
-  title: "forge.save_runbook",
+  title: "Save runbook",
+  action: "forge.save_runbook",
   description:
     "Use this when a technician wants to write down or improve a repeatable procedure: creates a " +
     "runbook with ordered steps, or with runbook_id saves a new version (earlier versions stay " +

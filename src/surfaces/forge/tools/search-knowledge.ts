@@ -8,7 +8,8 @@ import { Identifier } from "../../../shared/string-types";
 
 export const searchKnowledgeTool = surfaceTool({
   name: "forge_search_knowledge",
-  title: "forge.search_knowledge",
+  title: "Search knowledge base",
+  action: "forge.search_knowledge",
   description:
     "Use this when a technician asks how to do something, what the procedure or policy is, or who to " +
     "call: full-text search (SQLite FTS5, bm25 ranking with stemming) over knowledge-base articles " +

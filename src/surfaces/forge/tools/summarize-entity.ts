@@ -11,7 +11,8 @@ import { AudienceArg } from "./shared";
 
 export const summarizeEntityTool = surfaceTool({
   name: "forge_summarize_entity",
-  title: "forge.summarize_entity",
+  title: "Summarize record",
+  action: "forge.summarize_entity",
   description:
     "Use this when someone needs the gist of a finding, quote, deal, article or runbook for a " +
     "specific reader: a technician gets ids, status details and concrete next steps; a client " +
