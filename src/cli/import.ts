@@ -1,9 +1,11 @@
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { userInfo } from "node:os";
 import { AuditLog } from "../audit/log";
 import { isImportEncoding } from "../import/decode";
 import { ImportError } from "../import/errors";
-import type { ImportFlag } from "../import/kind";
+import type { ImportFlag, ImportSource } from "../import/kind";
+import { MAX_TREE_ENTRIES, type TreeFile } from "../import/tree";
 import { IMPORT_KINDS } from "../import/kinds/index";
 import { describeProblem, type ImportReport } from "../import/report";
 import { importKind, runImport } from "../import/service";
@@ -18,6 +20,25 @@ function osUserName(env: Record<string, string | undefined>): string {
   } catch {
     return env.USER ?? `uid:${process.getuid?.() ?? "unknown"}`;
   }
+}
+
+/**
+ * The regular files under a directory, with paths relative to it (`/`-separated), within the same limits a zip
+ * sent to the API has (MAX_TREE_ENTRIES files, `maxBytes` in all). Symbolic links are not followed, so the tree
+ * cannot reach outside the directory. Answers why when over a limit.
+ */
+function readDirectoryTree(dir: string, maxBytes: number): TreeFile[] | string {
+  const files: TreeFile[] = [];
+  let total = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    total += statSync(full).size;
+    if (files.length + 1 > MAX_TREE_ENTRIES) return `more than ${MAX_TREE_ENTRIES} files; import a smaller tree`;
+    if (total > maxBytes) return `more than ${maxBytes} bytes of files; import a smaller tree`;
+    files.push({ path: relative(dir, full).split(sep).join("/"), bytes: readFileSync(full) });
+  }
+  return files;
 }
 
 /** One line per outcome, the counts in words a person reads: "12 inserted, 2 updated, 0 unchanged". */
@@ -77,14 +98,27 @@ export const importCommand: Command = {
     if (encoding !== undefined && !isImportEncoding(encoding))
       throw new UsageError(`--encoding must be utf-8 or windows-1252 (a byte order mark always wins)`);
     const maxBytes = importKind(kind).maxBytes;
-    let bytes: Uint8Array;
+    let source: ImportSource;
     try {
-      const size = statSync(file).size;
-      if (size > maxBytes) {
-        io.err(`${file}: ${size} bytes; ${kind} imports take at most ${maxBytes} bytes`);
-        return 1;
+      const stat = statSync(file);
+      if (stat.isDirectory()) {
+        if (!importKind(kind).tree) {
+          io.err(`${file}: a directory; ${kind} imports take one file`);
+          return 1;
+        }
+        const tree = readDirectoryTree(file, maxBytes);
+        if (typeof tree === "string") {
+          io.err(`${file}: ${tree}`);
+          return 1;
+        }
+        source = { type: "tree", files: tree };
+      } else {
+        if (stat.size > maxBytes) {
+          io.err(`${file}: ${stat.size} bytes; ${kind} imports take at most ${maxBytes} bytes`);
+          return 1;
+        }
+        source = { type: "bytes", bytes: readFileSync(file) };
       }
-      bytes = readFileSync(file);
     } catch (err) {
       io.err(
         `${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (err as Error).message}`,
@@ -109,7 +143,7 @@ export const importCommand: Command = {
         { type: "cli", osUser: osUserName(io.env) },
         {
           kind,
-          source: { type: "bytes", bytes },
+          source,
           dryRun: v["dry-run"] === true,
           ...(typeof v.tenant === "string" ? { tenant: v.tenant } : {}),
           ...(encoding ? { encoding: encoding as "utf-8" | "windows-1252" } : {}),

@@ -2,12 +2,31 @@ import type { DbLike } from "../store/index";
 import type { tenants } from "../store/schema/tenancy";
 import type { TenantScope } from "../tenancy/scope";
 import type { ImportEncoding } from "./decode";
+import { ImportError } from "./errors";
 import type { ImportCounts, ImportProblem } from "./report";
 
 export type TenantRow = typeof tenants.$inferSelect;
 
-/** What is imported: the bytes of one file (CSV, JSON). Kinds that read a tree add their own variant. */
-export type ImportSource = { type: "bytes"; bytes: Uint8Array };
+/**
+ * What is imported: the bytes of one file (CSV, JSON, a zip), or a tree of files read from a directory by the CLI
+ * (paths relative to it, `/`-separated). A tree is hashed as its manifest (`sha256  path` lines, sorted by path, as
+ * `sha256sum` prints them), so the same directory always has the same hash.
+ */
+export type ImportSource =
+  | { type: "bytes"; bytes: Uint8Array }
+  | { type: "tree"; files: readonly { path: string; bytes: Uint8Array }[] };
+
+/** The one file of a single-file kind; the service never hands such a kind a tree (runImport refuses it first). */
+export function sourceBytes(source: ImportSource): Uint8Array {
+  if (source.type === "bytes") return source.bytes;
+  throw new ImportError("invalid_request", "this kind imports one file, not a directory");
+}
+
+/** Who the rows a kind writes name (a finding's history, a document's author): the operator or the admin user. */
+export interface ImportActorName {
+  userId: string | null;
+  name: string;
+}
 
 /** A kind-specific flag (`--full-scan` on the CLI, `full_scan=true` in the API). */
 export interface ImportFlag {
@@ -26,6 +45,7 @@ export interface PrepareContext {
   target: TenantRow | null;
   /** The acting user's home tenant (admin); null for the CLI operator. */
   homeTenantId: string | null;
+  actor: ImportActorName;
   encoding: ImportEncoding | undefined;
   flags: Readonly<Record<string, string | boolean>>;
   now: number;
@@ -37,6 +57,8 @@ export interface ImportPlan {
   counts: ImportCounts;
   tenantIds: string[];
   notes: string[];
+  /** Kind-specific facts for the audit row (e.g. the findings an import reopened), beside the counts. */
+  auditDetail?: Record<string, unknown>;
   /** True when `write` has nothing to do (every record unchanged). */
   readonly empty: boolean;
   /** The only code that runs inside the write transaction: statements, no parsing, no reads it can avoid. */
@@ -66,6 +88,8 @@ export interface ImportKind {
   readonly maxBytes: number;
   /** Media type the admin page's file picker suggests (`accept`). */
   readonly accept: string;
+  /** True when the CLI's FILE may be a directory (read as a tree of files). */
+  readonly tree?: boolean;
   /** Kind-specific flags by their kebab-case CLI name (`full-scan`); the API takes them snake_case (`full_scan=true`). */
   readonly flags?: Readonly<Record<string, ImportFlag>>;
   prepare(source: ImportSource, ctx: PrepareContext): Promise<PrepareOutcome>;

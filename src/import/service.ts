@@ -3,12 +3,14 @@ import type { Clock } from "../shared/clock";
 import { sha256Hex } from "../shared/crypto";
 import type { Logger } from "../shared/log";
 import type { Store } from "../store/index";
-import { tenants as tenantsTable } from "../store/schema/tenancy";
+import { DomainError } from "../surfaces/kit/domain";
+import { eq } from "drizzle-orm";
+import { tenants as tenantsTable, users } from "../store/schema/tenancy";
 import { resolveTenantRef, UnknownTenantError } from "../tenancy/resolve";
 import { allowedTenantIds, CrossTenantError, type Principal, TenantScope } from "../tenancy/scope";
 import type { ImportEncoding } from "./decode";
 import { ImportError } from "./errors";
-import type { ImportKind, ImportSource, TenantRow } from "./kind";
+import type { ImportActorName, ImportKind, ImportSource, TenantRow } from "./kind";
 import { IMPORT_KINDS } from "./kinds/index";
 import { capProblems, type ImportReport, ZERO_COUNTS } from "./report";
 
@@ -61,7 +63,19 @@ function operatorScope(osUser: string, all: readonly TenantRow[]): TenantScope {
 }
 
 function sourceDigest(source: ImportSource): { sha256: string; bytes: number } {
-  return { sha256: sha256Hex(source.bytes), bytes: source.bytes.byteLength };
+  if (source.type === "bytes") return { sha256: sha256Hex(source.bytes), bytes: source.bytes.byteLength };
+  const manifest = [...source.files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${sha256Hex(f.bytes)}  ${f.path}\n`)
+    .join("");
+  return { sha256: sha256Hex(manifest), bytes: source.files.reduce((n, f) => n + f.bytes.byteLength, 0) };
+}
+
+/** The name the rows an import writes carry: the admin user's name, or `cli:<os user>` for the operator. */
+async function actorName(db: Store["db"], actor: ImportActor): Promise<ImportActorName> {
+  if (actor.type === "cli") return { userId: null, name: `cli:${actor.osUser}` };
+  const [u] = await db.select({ name: users.name }).from(users).where(eq(users.id, actor.principal.userId)).limit(1);
+  return { userId: actor.principal.userId, name: u?.name ?? actor.principal.userId };
 }
 
 /**
@@ -73,6 +87,8 @@ function sourceDigest(source: ImportSource): { sha256: string; bytes: number } {
  */
 export async function runImport(deps: ImportDeps, actor: ImportActor, req: ImportRequest): Promise<ImportReport> {
   const kind = importKind(req.kind);
+  if (req.source.type === "tree" && !kind.tree)
+    throw new ImportError("invalid_request", `${kind.name} imports one file, not a directory`);
   const digest = sourceDigest(req.source);
   if (digest.bytes > kind.maxBytes)
     throw new ImportError(
@@ -138,6 +154,7 @@ export async function runImport(deps: ImportDeps, actor: ImportActor, req: Impor
     tenants: allTenants,
     target,
     homeTenantId: actor.type === "admin" ? actor.principal.tenantId : null,
+    actor: await actorName(deps.store.db, actor),
     encoding: req.encoding,
     flags: req.flags ?? {},
     now: deps.clock(),
@@ -162,7 +179,12 @@ export async function runImport(deps: ImportDeps, actor: ImportActor, req: Impor
   report.tenantIds = plan.tenantIds;
   report.notes = plan.notes;
   const tenantId = plan.tenantIds.length === 1 ? plan.tenantIds[0]! : (target?.id ?? null);
-  const summary = { records: plan.records, counts: plan.counts, tenants: plan.tenantIds.slice(0, 20) };
+  const summary = {
+    records: plan.records,
+    counts: plan.counts,
+    tenants: plan.tenantIds.slice(0, 20),
+    ...(plan.auditDetail ?? {}),
+  };
   if (req.dryRun) {
     report.auditId = await deps.audit.record(event("dry_run", tenantId, summary));
     return report;
@@ -181,9 +203,10 @@ export async function runImport(deps: ImportDeps, actor: ImportActor, req: Impor
       return await deps.audit.appendInTransaction(tx, event("ok", tenantId, { ...summary, write_ms: writeMs }));
     });
   } catch (err) {
-    if (!isConstraintViolation(err)) throw err;
+    if (!isConstraintViolation(err) && !(err instanceof DomainError && err.code === "concurrent_change")) throw err;
     // The plan was computed from rows read before the transaction; a writer that inserted the same natural key
-    // since then trips a unique index, and the whole transaction rolled back.
+    // since then trips a unique index, and one that changed a planned row fails the plan's version check
+    // (concurrent_change); either way the whole transaction rolled back.
     await deps.audit.record(event("conflict", tenantId, summary));
     throw new ImportError(
       "conflict",

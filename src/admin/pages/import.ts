@@ -80,7 +80,7 @@ export function renderImport(opts: {
   const tenantOptions = opts.tenants.filter((t) => !t.disabled);
   return layout(
     { title: "Import", nav: "import", principal: opts.principal, csrf, notice: opts.notice },
-    html`<div class="page-head"><h1>Import</h1><p class="muted">Load your own catalog and contacts. Check a file first: the dry run \
+    html`<div class="page-head"><h1>Import</h1><p class="muted">Load your own catalog, contacts, security findings (OCSF) and knowledge documents (a zip of Markdown files). Check a file first: the dry run \
 lists every problem with its line and column, or what would be inserted, updated and left unchanged. Nothing is written until you apply, \
 and a file with any problem is never written. Scripts use <code>POST /api/import/KIND</code> with an API token.</p></div>
     ${opts.result ? reportSection({ ...opts.result, csrf }) : ""}
@@ -92,14 +92,15 @@ and a file with any problem is never written. Scripts use <code>POST /api/import
           (k) => html`<option value="${k.name}"${selected(k.name, values.kind)}>${k.name}: ${k.summary}</option>`,
         )}</select></label>
         <label>Tenant <select name="tenant" id="import-tenant">
-          <option value=""${selected("", values.tenant)}>Products: my own tenant's catalog · Contacts: the file's tenant column</option>
+          <option value=""${selected("", values.tenant)}>Products: my own tenant's catalog · Contacts: the file's tenant column · \
+Findings: each record's metadata.tenant_uid · Docs: front matter tenant, else my own tenant</option>
           ${tenantOptions.map((t) => html`<option value="${t.id}"${selected(t.id, values.tenant)}>${t.name} (${t.id}, ${t.kind})</option>`)}
         </select></label>
         <label>Encoding <select name="encoding" id="import-encoding">
           <option value=""${selected("", values.encoding)}>UTF-8 (or as its byte order mark says)</option>
           <option value="windows-1252"${selected("windows-1252", values.encoding)}>Windows-1252 (older Excel "CSV")</option>
         </select></label>
-        <label>File <input type="file" name="file" id="import-file" required accept=".csv,text/csv"></label>
+        <label>File <input type="file" name="file" id="import-file" required accept="${[...new Set(opts.kinds.flatMap((k) => k.accept.split(",")))].join(",")}"></label>
         <button type="submit" class="primary" id="import-check">Check (dry run)</button>
       </form>
     </section>`,

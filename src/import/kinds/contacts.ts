@@ -4,7 +4,7 @@ import { CrossTenantError } from "../../tenancy/scope";
 import { parseCsvTable } from "../csv";
 import { decodeImportBytes } from "../decode";
 import { RecordReader, storable } from "../fields";
-import type { ImportKind, PrepareContext, TenantRow } from "../kind";
+import { type ImportKind, type PrepareContext, sourceBytes, type TenantRow } from "../kind";
 import type { ImportProblem } from "../report";
 import { type ContactEntry, planContactUpsert } from "../../surfaces/cavalier/contacts";
 
@@ -89,7 +89,7 @@ export const contactsKind: ImportKind = {
   maxBytes: 5 * 1024 * 1024,
   accept: ".csv,text/csv",
   async prepare(source, ctx) {
-    const decoded = decodeImportBytes(source.bytes, ctx.encoding);
+    const decoded = decodeImportBytes(sourceBytes(source), ctx.encoding);
     if (!decoded.ok) return { ok: false, records: 0, problems: [decoded.problem] };
     const parsed = parseContactsCsv(decoded.text, ctx);
     if (!parsed.ok) return parsed;

@@ -1,9 +1,11 @@
 import type { ImportKind } from "../kind";
 import { contactsKind } from "./contacts";
+import { docsKind } from "./docs";
+import { findingsKind } from "./findings";
 import { productsKind } from "./products";
 
 /** Every import kind, by name: the CLI, the admin API and the admin page list and dispatch from this. */
-export const IMPORT_KINDS: readonly ImportKind[] = [productsKind, contactsKind];
+export const IMPORT_KINDS: readonly ImportKind[] = [productsKind, contactsKind, findingsKind, docsKind];
 
 /**
  * The admin listener's body limit (Bun.serve `maxRequestBodySize`): the largest kind's file plus room for a

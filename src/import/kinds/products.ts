@@ -2,7 +2,7 @@ import { PRODUCT_CLASSES, PRODUCT_UNITS } from "../../store/schema/cavalier";
 import { parseCsvTable } from "../csv";
 import { decodeImportBytes } from "../decode";
 import { RecordReader, storable } from "../fields";
-import type { ImportKind, PrepareContext, TenantRow } from "../kind";
+import { type ImportKind, type PrepareContext, sourceBytes, type TenantRow } from "../kind";
 import { decimalToMinor, isKnownCurrency } from "../money";
 import type { ImportProblem } from "../report";
 import { type CatalogEntry, catalogOwnerOf, planCatalogUpsert } from "../../surfaces/cavalier/catalog";
@@ -154,7 +154,7 @@ export const productsKind: ImportKind = {
   async prepare(source, ctx) {
     const owner = catalogOwner(ctx);
     if (!("id" in owner)) return { ok: false, records: 0, problems: [owner] };
-    const decoded = decodeImportBytes(source.bytes, ctx.encoding);
+    const decoded = decodeImportBytes(sourceBytes(source), ctx.encoding);
     if (!decoded.ok) return { ok: false, records: 0, problems: [decoded.problem] };
     const parsed = parseProductsCsv(decoded.text, owner.currency);
     if (!parsed.ok) return parsed;

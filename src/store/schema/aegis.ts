@@ -47,7 +47,11 @@ export const aegisResources = sqliteTable(
     name: text("name").notNull(),
     externalRef: text("external_ref"),
   },
-  (t) => [index("aegis_resources_tenant_idx").on(t.tenantId)],
+  (t) => [
+    index("aegis_resources_tenant_idx").on(t.tenantId),
+    // Imported resources are matched on (tenant, kind, OCSF resources[].uid).
+    index("aegis_resources_ref_idx").on(t.tenantId, t.kind, t.externalRef),
+  ],
 );
 
 export const aegisFindings = sqliteTable(
@@ -55,11 +59,14 @@ export const aegisFindings = sqliteTable(
   {
     id: text("id").primaryKey(),
     tenantId: tenantIdColumn(),
-    /** OCSF finding_info.uid: the scanner's dedupe key, unique per tenant. */
+    /** OCSF finding_info.uid: the scanner's dedupe key, unique per tenant and source. */
     uid: text("uid").notNull(),
     /** OCSF class_uid: 2002 Vulnerability Finding, 2003 Compliance Finding, 2004 Detection Finding. */
     classUid: integer("class_uid").notNull(),
-    /** secure_score | cis_m365 | wazuh_sca | defender | itdr */
+    /**
+     * The scanner that reported it, any name (OCSF metadata.product.name for imported findings; the demo uses
+     * secure_score, cis_m365, wazuh_sca, defender, itdr). Two scanners may use the same finding uid.
+     */
     source: text("source").notNull(),
     controlId: text("control_id").references(() => aegisControls.id),
     title: text("title").notNull(),
@@ -90,7 +97,7 @@ export const aegisFindings = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
-    uniqueIndex("aegis_findings_uid_uq").on(t.tenantId, t.uid),
+    uniqueIndex("aegis_findings_source_uid_uq").on(t.tenantId, t.source, t.uid),
     index("aegis_findings_tenant_status_idx").on(t.tenantId, t.statusId, t.severityId),
     index("aegis_findings_control_idx").on(t.controlId),
   ],

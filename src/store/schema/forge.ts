@@ -46,8 +46,16 @@ export const forgeDocuments = sqliteTable(
     archivedAt: integer("archived_at"),
     archivedBy: text("archived_by"),
     archiveReason: text("archive_reason"),
+    /**
+     * Set for documents brought in by `cavaridge import docs`: the file's path relative to the imported directory
+     * (or zip), with `/` separators. A second import of the same path updates this document.
+     */
+    sourcePath: text("source_path"),
   },
-  (t) => [index("forge_documents_tenant_idx").on(t.tenantId, t.kind)],
+  (t) => [
+    index("forge_documents_tenant_idx").on(t.tenantId, t.kind),
+    uniqueIndex("forge_documents_source_path_uq").on(t.tenantId, t.sourcePath),
+  ],
 );
 
 /** Every saved version of a document, immutable. The document row mirrors the newest version. */
