@@ -5,6 +5,7 @@ import type { Config } from "./config/schema";
 import type { AppContext } from "./context";
 import { DrainGate } from "./http/drain";
 import { MAX_REQUEST_BODY_BYTES } from "./http/read-capped-body";
+import { MAX_IMPORT_UPLOAD_BYTES } from "./import/kinds/index";
 import type { ObservabilityServices } from "./observability/index";
 import type { OAuthServices } from "./oauth/services";
 import { argon2Verifier, type PasswordVerifier } from "./oauth/throttle";
@@ -133,7 +134,8 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
   if (config.admin.enabled) {
     adminApp = buildAdminApp(ctx, features.adminFeatures, drain, features.observeRequest);
     const adm = splitListen(config.admin.listen);
-    adminApp.listen({ hostname: adm.hostname, port: adm.port, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
+    // Imports upload files larger than any other body; every admin route below caps its own read.
+    adminApp.listen({ hostname: adm.hostname, port: adm.port, maxRequestBodySize: MAX_IMPORT_UPLOAD_BYTES });
     adminPort = adminApp.server!.port!;
   }
   log.info("listening", {

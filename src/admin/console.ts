@@ -20,11 +20,12 @@ import {
 } from "./actions";
 import { createAdminApiToken, listAdminApiTokens, revokeAdminApiToken } from "./api-tokens";
 import { parseAuditQuery } from "./audit-filters";
+import type { AdminPrincipal } from "./principal";
 import { auditChainStatus } from "./chain-status";
 import { renderCallsChart } from "./chart";
 import { clientNames, loadDirectory } from "./directory";
 import { AdminError } from "./errors";
-import { htmlResponse, readForm, redirect, requireCsrf, type AdminRequest, type Authenticated } from "./http";
+import { htmlResponse, readCheckedForm, readForm, redirect, type AdminRequest, type Authenticated } from "./http";
 import { renderAudit, renderAuditDetail } from "./pages/audit";
 import { renderConnections } from "./pages/connections";
 import type { PageFrame } from "./pages/layout";
@@ -182,8 +183,7 @@ export async function signIn(ctx: AppContext, req: AdminRequest): Promise<Respon
 export async function signOut(ctx: AppContext, req: AdminRequest, auth: Authenticated | null): Promise<Response> {
   const clear = adminCookie(SESSION_COOKIE, "", { secure: req.secure, maxAgeSeconds: 0 });
   if (!auth?.session) return redirect("/sign-in", [clear]);
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
+  await readCheckedForm(auth, req);
   await destroyAdminSession(ctx.store.db, auth.session.id);
   await recordAdminAction(ctx, auth.principal, req, "admin.sign_out", "ok");
   return redirect("/sign-in", [clear]);
@@ -218,8 +218,7 @@ export async function revokeConnectionForm(
   auth: Authenticated,
   grantId: string,
 ): Promise<Response> {
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
+  await readCheckedForm(auth, req);
   const revoked = await revokeConnection(ctx, auth.principal, grantId, req);
   return redirect(`/connections?notice=${revoked ? "revoked" : "already_revoked"}`);
 }
@@ -230,12 +229,7 @@ export async function approveClientForm(
   auth: Authenticated,
   clientId: string,
 ): Promise<Response> {
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
-  const tenant = (form.get("tenant") ?? "").trim();
-  if (!tenant) throw new AdminError("invalid_request", "choose a tenant to approve the client for");
-  const added = await approveClient(ctx, auth.principal, clientId, tenant, req);
-  return redirect(`/connections?notice=${added ? "approved" : "already_approved"}`);
+  return approveClientFromForm(ctx, req, auth, clientId, await readCheckedForm(auth, req));
 }
 
 /**
@@ -247,39 +241,43 @@ export async function approveClientByIdForm(
   req: AdminRequest,
   auth: Authenticated,
 ): Promise<Response> {
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
+  const form = await readCheckedForm(auth, req);
   const clientId = (form.get("client_id") ?? "").trim();
-  const tenant = (form.get("tenant") ?? "").trim();
   if (!clientId || clientId.length > 2000) throw new AdminError("invalid_request", "enter the client ID to approve");
+  return approveClientFromForm(ctx, req, auth, clientId, form);
+}
+
+/** Approves `clientId` for the tenant the form names, then back to the connections page with the outcome. */
+async function approveClientFromForm(
+  ctx: AppContext,
+  req: AdminRequest,
+  auth: Authenticated,
+  clientId: string,
+  form: URLSearchParams,
+): Promise<Response> {
+  const tenant = (form.get("tenant") ?? "").trim();
   if (!tenant) throw new AdminError("invalid_request", "choose a tenant to approve the client for");
   const added = await approveClient(ctx, auth.principal, clientId, tenant, req);
   return redirect(`/connections?notice=${added ? "approved" : "already_approved"}`);
 }
 
-export async function restoreClientForm(
-  ctx: AppContext,
-  req: AdminRequest,
-  auth: Authenticated,
-  clientId: string,
-): Promise<Response> {
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
-  await restoreClientAsAdmin(ctx, auth.principal, clientId, req);
-  return redirect("/connections?notice=client_restored");
+/**
+ * A connections-page form that runs one admin action on a client, then redirects with its notice. The action checks
+ * the principal's rights and writes the audit row itself.
+ */
+function clientActionForm(
+  action: (ctx: AppContext, principal: AdminPrincipal, clientId: string, origin: AdminRequest) => Promise<unknown>,
+  notice: string,
+) {
+  return async (ctx: AppContext, req: AdminRequest, auth: Authenticated, clientId: string): Promise<Response> => {
+    await readCheckedForm(auth, req);
+    await action(ctx, auth.principal, clientId, req);
+    return redirect(`/connections?notice=${notice}`);
+  };
 }
 
-export async function deleteClientForm(
-  ctx: AppContext,
-  req: AdminRequest,
-  auth: Authenticated,
-  clientId: string,
-): Promise<Response> {
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
-  await deleteClientAsAdmin(ctx, auth.principal, clientId, req);
-  return redirect("/connections?notice=client_deleted");
-}
+export const restoreClientForm = clientActionForm(restoreClientAsAdmin, "client_restored");
+export const deleteClientForm = clientActionForm(deleteClientAsAdmin, "client_deleted");
 
 export async function auditPage(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
   const params = new URLSearchParams(req.url.searchParams);
@@ -401,8 +399,7 @@ export async function tokensPage(
 
 export async function createTokenForm(ctx: AppContext, req: AdminRequest, auth: Authenticated): Promise<Response> {
   if (!auth.session) throw new AdminError("forbidden", "API tokens are created from a signed-in browser session");
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
+  const form = await readCheckedForm(auth, req);
   const name = (form.get("name") ?? "").trim();
   // Free text must read back as entered; the store cannot hold a NUL or a lone surrogate (src/shared/text.ts).
   if (!name || name.length > 80 || unstorableTextReason(name) !== null)
@@ -424,8 +421,7 @@ export async function revokeTokenForm(
   auth: Authenticated,
   tokenId: string,
 ): Promise<Response> {
-  const form = await readForm(req.request);
-  requireCsrf(auth, req, form.get("csrf"));
+  await readCheckedForm(auth, req);
   const ok = await revokeAdminApiToken(ctx.store.db, auth.principal.userId, tokenId, req.now);
   await recordAdminAction(ctx, auth.principal, req, "admin.api_token.revoke", ok ? "ok" : "not_found", {
     detail: { token_id: tokenId },

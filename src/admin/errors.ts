@@ -6,6 +6,8 @@ export type AdminErrorCode =
   | "invalid_request"
   | "invalid_cursor"
   | "csrf_failed"
+  | "conflict"
+  | "too_large"
   | "too_many_requests";
 
 const STATUS: Record<AdminErrorCode, number> = {
@@ -15,6 +17,8 @@ const STATUS: Record<AdminErrorCode, number> = {
   invalid_request: 400,
   invalid_cursor: 400,
   csrf_failed: 403,
+  conflict: 409,
+  too_large: 413,
   too_many_requests: 429,
 };
 

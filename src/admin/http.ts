@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { MAX_REQUEST_BODY_BYTES, readCappedBytes } from "../http/read-capped-body";
 import { json } from "../http/responses";
 import { isLoopbackHost } from "../config/load";
 import { findAdminApiTokenUser } from "./api-tokens";
@@ -135,19 +136,31 @@ export function apiJson(body: unknown, status = 200): Response {
   return json(body, status, { ...NO_STORE });
 }
 
-/** Reads an urlencoded or multipart form body; a malformed body is a caller mistake, not a 500. */
+/**
+ * Reads an urlencoded or multipart form body of at most MAX_REQUEST_BODY_BYTES (the admin listener accepts
+ * import-sized bodies, so every form caps its own read); a malformed body is a caller mistake, not a 500.
+ */
 export async function readForm(request: Request): Promise<URLSearchParams> {
   const type = request.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data"))
+    throw new AdminError("invalid_request", "expected a form (application/x-www-form-urlencoded)");
+  const bytes = await readCappedBytes(request, MAX_REQUEST_BODY_BYTES);
+  if (bytes === null) throw new AdminError("too_large", `a form takes at most ${MAX_REQUEST_BODY_BYTES} bytes`);
   try {
-    if (type.startsWith("application/x-www-form-urlencoded")) return new URLSearchParams(await request.text());
-    if (type.startsWith("multipart/form-data")) {
-      const fd = await request.formData();
-      const out = new URLSearchParams();
-      for (const [k, v] of fd) if (typeof v === "string") out.append(k, v);
-      return out;
-    }
+    if (type.startsWith("application/x-www-form-urlencoded"))
+      return new URLSearchParams(new TextDecoder().decode(bytes));
+    const fd = await new Response(bytes, { headers: { "content-type": type } }).formData();
+    const out = new URLSearchParams();
+    for (const [k, v] of fd) if (typeof v === "string") out.append(k, v);
+    return out;
   } catch {
     throw new AdminError("invalid_request", "the form could not be read");
   }
-  throw new AdminError("invalid_request", "expected a form (application/x-www-form-urlencoded)");
+}
+
+/** The body of a state-changing console form, read only after its `csrf` field passed {@link requireCsrf}. */
+export async function readCheckedForm(auth: Authenticated, req: AdminRequest): Promise<URLSearchParams> {
+  const form = await readForm(req.request);
+  requireCsrf(auth, req, form.get("csrf"));
+  return form;
 }

@@ -25,6 +25,8 @@ import {
   tokensPage,
 } from "./console";
 import { AdminError } from "./errors";
+import { apiImport, importApplyForm, importCheckForm, importPage } from "./import";
+import { ImportStash } from "./import-stash";
 import {
   adminRequest,
   apiError,
@@ -54,7 +56,7 @@ function asset(body: string, type: string): Response {
 }
 
 /**
- * The admin console on the admin listener: HTML pages under `/`, the JSON API under `/api/mcp/`.
+ * The admin console on the admin listener: HTML pages under `/`, the JSON API under `/api/mcp/` and `/api/import/`.
  * The only file of the feature that knows Elysia.
  */
 export function adminRoutes(ctx: AppContext, observability: AdminObservability) {
@@ -135,6 +137,7 @@ export function adminRoutes(ctx: AppContext, observability: AdminObservability) 
     };
 
   const param = (c: RouteContext, name: string): string => c.params?.[name] ?? "";
+  const stash = new ImportStash();
   const noParse = { parse: "none" as const };
 
   return new Elysia({ name: "admin-console" })
@@ -233,6 +236,20 @@ export function adminRoutes(ctx: AppContext, observability: AdminObservability) 
       page((req, auth) => createTokenForm(ctx, req, auth)),
       noParse,
     )
+    .get(
+      "/import",
+      page((_req, auth) => importPage(ctx, auth)),
+    )
+    .post(
+      "/import",
+      page((req, auth) => importCheckForm(ctx, req, auth, stash)),
+      noParse,
+    )
+    .post(
+      "/import/apply",
+      page((req, auth) => importApplyForm(ctx, req, auth, stash)),
+      noParse,
+    )
     .post("/tokens/:id/revoke", (c) => page((req, auth) => revokeTokenForm(ctx, req, auth, param(c, "id")))(c), noParse)
     .get(
       "/api/mcp/connections",
@@ -254,5 +271,6 @@ export function adminRoutes(ctx: AppContext, observability: AdminObservability) 
     .get(
       "/api/mcp/servers",
       api((req, auth) => apiListServers(ctx, req, auth)),
-    );
+    )
+    .post("/api/import/:kind", (c) => api((req, auth) => apiImport(ctx, req, auth, param(c, "kind")))(c), noParse);
 }

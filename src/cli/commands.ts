@@ -5,6 +5,7 @@ import { applyMigrations } from "../store/migrate";
 import { loadConfigFlag, UsageError, type Command, type CommandIo } from "./args";
 import { backupCommand, restoreCommand } from "./backup";
 import { healthcheck } from "./healthcheck";
+import { importCommand } from "./import";
 import { initCommand } from "./init";
 import { serveCommand } from "./serve";
 import {
@@ -108,6 +109,7 @@ export const COMMANDS: Record<string, Command> = {
   version,
   healthcheck,
   "demo seed": demoSeedCommand,
+  import: importCommand,
   "keys rotate": keysRotateCommand,
 };
 

@@ -1,7 +1,7 @@
 import { ConfigError } from "../config/load";
 import { ConfigEditError, editConfigFile, problemsForFlags, type RawConfig } from "../ops/config-edit";
 import { generatePassword, hashPassword } from "../ops/secrets";
-import { applyUserChange } from "../ops/users";
+import { applyUserChange, type StoreUserChange } from "../ops/users";
 import { systemClock } from "../shared/clock";
 import { createLogger } from "../shared/log";
 import { loadConfigOrReport, parseFlags, resolveConfigPath, UsageError, type Command, type CommandIo } from "./args";
@@ -57,6 +57,27 @@ function findUser(raw: RawConfig, email: string): Record<string, unknown> {
   const user = (raw.users ?? []).find((u) => sameEmail(u.email, email));
   if (!user) throw new ConfigEditError("not_found", "--email", `no [[users]] entry has email "${email}"`);
   return user;
+}
+
+/**
+ * Edits the user's [[users]] entry in the config file, then makes the same change in the database at once (the store
+ * applies it and writes the audit row). Says which step stopped it; each step reports its own problems on `io`.
+ */
+async function changeUser(
+  path: string,
+  io: CommandIo,
+  email: string,
+  change: { disabled?: true; passwordHash?: string },
+  editEntry: (user: Record<string, unknown>) => void,
+): Promise<StoreUserChange | "not_edited" | "config_invalid"> {
+  const done = editOrReport(path, io, (raw) => {
+    editEntry(findUser(raw, email));
+    return undefined;
+  });
+  if (!done) return "not_edited";
+  const config = loadConfigOrReport(path, io);
+  if (!config) return "config_invalid";
+  return applyUserChange(config, io.env, { clock: systemClock, log: createLogger("warn", {}, io.err) }, email, change);
 }
 
 const USER_FLAGS: Record<string, string> = { email: "--email", role: "--role", tenant: "--tenant", name: "--name" };
@@ -118,16 +139,11 @@ export const userSetPasswordCommand: Command = {
     const secret = await newPassword(v["password-stdin"] === true, io);
     if (!secret) return 1;
     const passwordHash = await hashPassword(secret.password);
-    const done = editOrReport(path, io, (raw) => {
-      findUser(raw, email).password_hash = passwordHash;
-      return undefined;
+    const changed = await changeUser(path, io, email, { passwordHash }, (user) => {
+      user.password_hash = passwordHash;
     });
-    if (!done) return 1;
-    const config = loadConfigOrReport(path, io);
-    if (config)
-      await applyUserChange(config, io.env, { clock: systemClock, log: createLogger("warn", {}, io.err) }, email, {
-        passwordHash,
-      });
+    // Once the file holds the new hash the password is changed; a config that then fails to load was reported above.
+    if (changed === "not_edited") return 1;
     io.out(`password of ${email} changed in ${path}`);
     if (secret.generated) io.out(`new password for ${email} (shown once, only its hash is stored): ${secret.password}`);
     return 0;
@@ -143,20 +159,10 @@ export const userDisableCommand: Command = {
     const v = values as Record<string, string | undefined>;
     const email = required(v, "email");
     const path = resolveConfigPath(v.config, io.env);
-    const done = editOrReport(path, io, (raw) => {
-      findUser(raw, email).disabled = true;
-      return undefined;
+    const result = await changeUser(path, io, email, { disabled: true }, (user) => {
+      user.disabled = true;
     });
-    if (!done) return 1;
-    const config = loadConfigOrReport(path, io);
-    if (!config) return 1;
-    const result = await applyUserChange(
-      config,
-      io.env,
-      { clock: systemClock, log: createLogger("warn", {}, io.err) },
-      email,
-      { disabled: true },
-    );
+    if (result === "not_edited" || result === "config_invalid") return 1;
     io.out(`disabled ${email} in ${path}`);
     io.out(
       result.applied

@@ -544,6 +544,40 @@ const IP = STATUS.IN_PROGRESS;
 const SUP = STATUS.SUPPRESSED;
 const RES = STATUS.RESOLVED;
 
+/**
+ * A compliance check that passed on the first scan, `daysAgo`, and has passed on every scan since: resolved from the
+ * start, with no risk and a single scanner event.
+ */
+function passedOnFirstScan(
+  daysAgo: number,
+  note = "Check passed on first scan.",
+): Pick<
+  FindingSeed,
+  "status" | "compliance" | "risk" | "firstSeenDaysAgo" | "lastSeenDaysAgo" | "resolution" | "events"
+> {
+  return {
+    status: RES,
+    compliance: 1,
+    risk: 0,
+    firstSeenDaysAgo: daysAgo,
+    lastSeenDaysAgo: 0,
+    resolution: { daysAgo, note },
+    events: [{ daysAgo, actor: "scanner", action: "detected", to: RES, comment: "Check passed" }],
+  };
+}
+
+/** A finding the scanner first raised `daysAgo`, still sees today, and nobody has touched: New, one detection event. */
+function newSinceScan(
+  daysAgo: number,
+): Pick<FindingSeed, "status" | "firstSeenDaysAgo" | "lastSeenDaysAgo" | "events"> {
+  return {
+    status: N,
+    firstSeenDaysAgo: daysAgo,
+    lastSeenDaysAgo: 0,
+    events: [{ daysAgo, actor: "scanner", action: "detected", to: N }],
+  };
+}
+
 const COMMON_ACTIONS: TenantSeed["actions"] = [
   {
     controlId: "ctl_ss_admin_mfa",
@@ -810,7 +844,6 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "All three Global Administrators are named staff accounts subject to Conditional Access; none is excluded for emergency access.",
         types: ["Identity", "CIS M365 L1"],
         severity: "Medium",
-        status: N,
         compliance: 3,
         risk: 48,
         remediation:
@@ -818,9 +851,7 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "practice manager's safe and Harbor IT's vault; exclude them from CA except a phishing-resistant MFA " +
           "policy; alert on any use.",
         resources: ["m365"],
-        firstSeenDaysAgo: 62,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 62, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(62),
       },
       {
         key: "auditlog",
@@ -832,16 +863,10 @@ export const TENANT_SEEDS: TenantSeed[] = [
         description: "Unified audit log ingestion is on; 180-day retention (E3).",
         types: ["Logging", "CIS M365 L1"],
         severity: "Informational",
-        status: RES,
-        compliance: 1,
-        risk: 0,
         remediation:
           "No action needed. Keep retention in mind for HIPAA investigations (consider Audit Premium for 1 year).",
         resources: ["m365"],
-        firstSeenDaysAgo: 62,
-        lastSeenDaysAgo: 0,
-        resolution: { daysAgo: 62, note: "Check passed on first scan; audit logging already enabled." },
-        events: [{ daysAgo: 62, actor: "scanner", action: "detected", to: RES, comment: "Check passed" }],
+        ...passedOnFirstScan(62, "Check passed on first scan; audit logging already enabled."),
       },
       {
         key: "fwd_rule",
@@ -922,16 +947,13 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "CC-LT-07 and CC-LT-09 report 'Encryption: Not encrypted' in the Intune encryption report. Both carry cached EHR exports (PHI).",
         types: ["Data protection", "HIPAA 164.312(a)(2)(iv)"],
         severity: "High",
-        status: N,
         compliance: 3,
         risk: 78,
         remediation:
           "Assign the 'Windows - BitLocker silent' disk encryption policy to the Clinicians device group; " +
           "confirm TPM 2.0 is present; verify recovery keys appear in Entra ID before closing.",
         resources: ["lt07", "lt09"],
-        firstSeenDaysAgo: 9,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 9, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(9),
       },
       {
         key: "patch",
@@ -945,15 +967,12 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "for the tenant is 38 days against a 14-day target.",
         types: ["Patch latency"],
         severity: "Medium",
-        status: N,
         risk: 52,
         remediation:
           "Move the devices into the Broad update ring (7-day deferral, 3-day deadline), force a restart " +
           "window after clinic hours, and alert on devices > 21 days behind.",
         resources: ["fd02", "exam02", "exam04", "lt09"],
-        firstSeenDaysAgo: 16,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 16, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(16),
       },
       {
         key: "ransom",
@@ -1072,16 +1091,13 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "Global Administrator is assigned permanently to six accounts including two partners' daily-use accounts and a former IT contractor.",
         types: ["Identity", "CIS M365 L1"],
         severity: "Medium",
-        status: N,
         compliance: 3,
         risk: 58,
         remediation:
           "Remove the former contractor; move partners to no admin role; keep two break-glass plus one Harbor " +
           "IT admin as Global Administrator; make Exchange/User Administrator eligible through PIM.",
         resources: ["m365", "u_partner", "u_admin1", "u_admin2"],
-        firstSeenDaysAgo: 70,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 70, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(70),
       },
       {
         key: "legacy_auth",
@@ -1131,15 +1147,9 @@ export const TENANT_SEEDS: TenantSeed[] = [
         description: "v=spf1 include:spf.protection.outlook.com include:_spf.clio.example -all is published.",
         types: ["Email authentication"],
         severity: "Informational",
-        status: RES,
-        compliance: 1,
-        risk: 0,
         remediation: "No action needed.",
         resources: ["domain"],
-        firstSeenDaysAgo: 70,
-        lastSeenDaysAgo: 0,
-        resolution: { daysAgo: 70, note: "Check passed on first scan." },
-        events: [{ daysAgo: 70, actor: "scanner", action: "detected", to: RES, comment: "Check passed" }],
+        ...passedOnFirstScan(70),
       },
       {
         key: "shared_mbx",
@@ -1189,7 +1199,6 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "admin-jlee@ and admin-ops@ are excluded from the MFA policy 'temporarily' since a migration 5 months ago.",
         types: ["Identity", "CIS M365 L1"],
         severity: "Critical",
-        status: N,
         compliance: 3,
         risk: 94,
         remediation:
@@ -1197,9 +1206,7 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "accounts; if an automation uses admin-ops@, replace it with a workload identity (app registration " +
           "with certificate).",
         resources: ["u_admin1", "u_admin2"],
-        firstSeenDaysAgo: 6,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 6, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(6),
       },
       {
         key: "consent",
@@ -1212,16 +1219,13 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "User consent is allowed for all apps; 23 enterprise applications were consented by individual users, 4 with Mail.Read.",
         types: ["Apps", "CIS M365 L2"],
         severity: "Medium",
-        status: N,
         compliance: 3,
         risk: 50,
         remediation:
           "Review the 4 apps with mail scopes and revoke unneeded grants; set user consent to 'Do not allow'; " +
           "enable the admin consent workflow with the office manager as reviewer.",
         resources: ["m365"],
-        firstSeenDaysAgo: 70,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 70, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(70),
       },
       {
         key: "anyone_links",
@@ -1271,14 +1275,11 @@ export const TENANT_SEEDS: TenantSeed[] = [
           "Informational: attachments are held for detonation, delaying delivery by up to 3 minutes; partners have complained.",
         types: ["Email protection"],
         severity: "Informational",
-        status: N,
         compliance: 2,
         risk: 5,
         remediation: "Consider Dynamic Delivery for internal-facing mailboxes so the message body arrives immediately.",
         resources: ["m365"],
-        firstSeenDaysAgo: 20,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 20, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(20),
       },
       {
         key: "impossible_travel",
@@ -1405,14 +1406,11 @@ export const TENANT_SEEDS: TenantSeed[] = [
         description: "Event 4104 is not being produced; PowerShell activity on the database server is not auditable.",
         types: ["Logging", "CIS Windows Server 2022 L1"],
         severity: "Low",
-        status: N,
         compliance: 3,
         risk: 25,
         remediation: "Enable 'Turn on PowerShell Script Block Logging' by GPO and forward event 4104 to Wazuh.",
         resources: ["sql01"],
-        firstSeenDaysAgo: 14,
-        lastSeenDaysAgo: 0,
-        events: [{ daysAgo: 14, actor: "scanner", action: "detected", to: N }],
+        ...newSinceScan(14),
       },
       {
         key: "mfa_all",

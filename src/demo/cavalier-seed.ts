@@ -160,6 +160,17 @@ export const DEMO_PRODUCTS: readonly ProductSeed[] = [
   },
 ];
 
+/** What a catalog row and a quote line priced from it both say about the product: SKU, unit, billing, tax. */
+function catalogTerms(p: ProductSeed) {
+  return {
+    sku: p.sku,
+    unit: p.unit,
+    billingType: p.billing === "one_time" ? ("one_time" as const) : ("recurring" as const),
+    billingPeriod: p.billing === "one_time" ? null : p.billing,
+    taxable: p.taxable ?? true,
+  };
+}
+
 export function demoProductId(sku: string): string {
   return `prd_demo_${sku.toLowerCase().replace(/[^a-z0-9]+/g, "_")}`;
 }
@@ -468,14 +479,10 @@ export async function seedCavalier(
       .values({
         id,
         tenantId: DEMO_MSP,
-        sku: p.sku,
+        ...catalogTerms(p),
         name: p.name,
         description: p.description,
         productClass: p.productClass,
-        billingType: p.billing === "one_time" ? "one_time" : "recurring",
-        billingPeriod: p.billing === "one_time" ? null : p.billing,
-        unit: p.unit,
-        taxable: p.taxable ?? true,
         active: p.active ?? true,
         createdAt: ago(365),
       })
@@ -541,16 +548,12 @@ export async function seedCavalier(
     const lines: PricingLine[] = q.lines.map((l) => {
       const p = DEMO_PRODUCTS.find((x) => x.sku === l.sku)!;
       return {
+        ...catalogTerms(p),
         productId: demoProductId(p.sku),
-        sku: p.sku,
         description: p.name,
-        unit: p.unit,
-        billingType: p.billing === "one_time" ? "one_time" : "recurring",
-        billingPeriod: p.billing === "one_time" ? null : p.billing,
         quantity: l.quantity,
         unitPriceMinor: tenant.currency === "GBP" ? p.gbp : p.usd,
         discountBps: l.discountBps ?? 0,
-        taxable: p.taxable ?? true,
       };
     });
     const pricing = priceQuote({ currency: tenant.currency, taxRateBps: tenant.taxRateBps, lines });

@@ -65,7 +65,8 @@ export interface SurfaceServerDeps {
  */
 export function surfaceServerFactory(deps: SurfaceServerDeps): () => Server {
   const { ctx, surface, tools, directory, codec } = deps;
-  const listResult = { tools: [...tools.values()].map(toWireTool) };
+  // Built on the first tools/list, not at start: each tool's JSON Schema costs its arktype conversion.
+  let listResult: { tools: ReturnType<typeof toWireTool>[] } | null = null;
   const serverInfo = { name: `cavaridge-${surface}`, title: SURFACE_TITLES[surface], version: APPLIANCE_VERSION };
   const verify = verifyConfirmationState(codec);
   const instructions =
@@ -85,7 +86,10 @@ export function surfaceServerFactory(deps: SurfaceServerDeps): () => Server {
       requestState: { verify },
       ...(deps.validator ? { jsonSchemaValidator: deps.validator } : {}),
     });
-    server.setRequestHandler("tools/list", async () => listResult);
+    server.setRequestHandler("tools/list", async () => {
+      listResult ??= { tools: [...tools.values()].map(toWireTool) };
+      return listResult;
+    });
     server.setRequestHandler("tools/call", async (request, reqCtx) => {
       const call = callAccessOf(reqCtx.http?.authInfo);
       if (!call) throw new ProtocolError(ProtocolErrorCode.InternalError, "request context lost");

@@ -112,11 +112,14 @@ export function createSurfaceHandler(
     if (byName.has(t.name)) throw new Error(`surface ${surface}: duplicate tool ${t.name}`);
     byName.set(t.name, t);
   }
-  const catalogBody = JSON.stringify({
-    surface,
-    title: SURFACE_TITLES[surface],
-    tools: tools.map((t) => ({ ...toWireTool(t), scope: t.scope })),
-  });
+  // Built on first use, not at start: each tool's JSON Schema costs its arktype conversion.
+  let catalogBody: string | null = null;
+  const catalogJson = () =>
+    (catalogBody ??= JSON.stringify({
+      surface,
+      title: SURFACE_TITLES[surface],
+      tools: tools.map((t) => ({ ...toWireTool(t), scope: t.scope })),
+    }));
   const endpoints = surfaceEndpoints(ctx, surface);
   const surfaceScopes = [`${surface}:read`, `${surface}:write`];
   const directory = options.directory ?? new TenantDirectory(ctx.store.db);
@@ -399,7 +402,7 @@ export function createSurfaceHandler(
     catalog(request) {
       const refusal = checkHostAndOrigin(request.headers.get("host"), null, endpoints.path.allowed);
       if (refusal) return jsonResponse({ error: "forbidden", error_description: refusal }, 403);
-      return new Response(catalogBody, {
+      return new Response(catalogJson(), {
         headers: { "content-type": "application/json", "cache-control": "public, max-age=60" },
       });
     },

@@ -209,6 +209,44 @@ function renderSignIn(
   });
 }
 
+/** The fields every `oauth.consent` audit row of this request shares. */
+function consentEvent(meta: RequestMeta, req: AuthorizationRequest, user: SignedInUser) {
+  return {
+    kind: "oauth" as const,
+    requestId: meta.requestId,
+    ip: meta.ip,
+    userId: user.id,
+    tenantId: user.tenantId,
+    clientId: req.client.id,
+    surface: req.surface,
+  };
+}
+
+/**
+ * Guard for both the consent page and its POST: a user who may not approve clients can consent only to a client
+ * already approved for their tenant. Otherwise the refusal is audited and the "approval needed" page is the answer.
+ */
+async function refuseUnapprovedClient(
+  deps: OAuthDeps,
+  meta: RequestMeta,
+  req: AuthorizationRequest,
+  user: SignedInUser,
+): Promise<Response | null> {
+  if (await userMayConsent(deps, user, req.client.id)) return null;
+  await deps.ctx.audit.record({
+    ...consentEvent(meta, req, user),
+    action: "oauth.consent",
+    outcome: "denied_role",
+    detail: { reason: "client not approved for tenant", role: user.role },
+  });
+  return notApprovedPage({
+    clientName: req.client.name,
+    clientId: req.client.id,
+    tenantId: user.tenantId,
+    userEmail: user.email,
+  });
+}
+
 async function renderConsent(
   deps: OAuthDeps,
   request: Request,
@@ -217,26 +255,8 @@ async function renderConsent(
   user: SignedInUser,
   setCookies: string[] = [],
 ): Promise<Response> {
-  if (!(await userMayConsent(deps, user, req.client.id))) {
-    await deps.ctx.audit.record({
-      kind: "oauth",
-      action: "oauth.consent",
-      outcome: "denied_role",
-      requestId: meta.requestId,
-      ip: meta.ip,
-      userId: user.id,
-      tenantId: user.tenantId,
-      clientId: req.client.id,
-      surface: req.surface,
-      detail: { reason: "client not approved for tenant", role: user.role },
-    });
-    return notApprovedPage({
-      clientName: req.client.name,
-      clientId: req.client.id,
-      tenantId: user.tenantId,
-      userEmail: user.email,
-    });
-  }
+  const notApproved = await refuseUnapprovedClient(deps, meta, req, user);
+  if (notApproved) return notApproved;
   const csrf = csrfTokenFor(deps.ctx.config, request);
   const redirect = new URL(req.redirectUri);
   const loopbackOnly = req.client.redirectUris.every((r) => {
@@ -283,25 +303,37 @@ export async function handleAuthorize(deps: OAuthDeps, request: Request, meta: R
   return renderConsent(deps, request, meta, prepared.req, user);
 }
 
-/** POST /oauth/authorize/sign-in */
-export async function handleSignIn(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
-  const { ctx } = deps;
+/**
+ * The body of a form our own sign-in or consent page posted: read, checked against its CSRF token, and the
+ * authorization request it carries validated again from scratch (nothing from the GET is trusted). Errors before the
+ * redirect URI is known good are rendered locally; later ones redirect with 303 so the browser follows with a GET.
+ */
+async function readAuthorizationForm(
+  deps: OAuthDeps,
+  request: Request,
+  formName: "sign-in" | "consent",
+): Promise<{ ok: true; form: URLSearchParams; req: AuthorizationRequest } | { ok: false; response: Response }> {
   let form: URLSearchParams;
   try {
     form = await readForm(request);
   } catch (err) {
-    if (err instanceof OAuthError) return errorPage(err.code, err.description);
+    if (err instanceof OAuthError) return { ok: false, response: errorPage(err.code, err.description) };
     throw err;
   }
-  if (!csrfValid(ctx.config, request, form))
-    return errorPage(
-      "invalid_request",
-      "the sign-in form expired or was not sent by this site; go back and try again",
-      403,
-    );
+  if (!csrfValid(deps.ctx.config, request, form)) {
+    const description = `the ${formName} form expired or was not sent by this site; go back and try again`;
+    return { ok: false, response: errorPage("invalid_request", description, 403) };
+  }
   const prepared = await prepareAuthorization(deps, form, 303);
-  if (!prepared.ok) return prepared.response;
-  const req = prepared.req;
+  return prepared.ok ? { ok: true, form, req: prepared.req } : prepared;
+}
+
+/** POST /oauth/authorize/sign-in */
+export async function handleSignIn(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
+  const { ctx } = deps;
+  const posted = await readAuthorizationForm(deps, request, "sign-in");
+  if (!posted.ok) return posted.response;
+  const { form, req } = posted;
   const email = (form.get("email") ?? "").trim().toLowerCase().slice(0, 320);
   // What the audit row shows: the email if it looks like one (a password typed into the wrong field must not be kept).
   const auditEmail = /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email) ? email : "[not an email address]";
@@ -311,16 +343,15 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
     { email, password: form.get("password") ?? "", ip: meta.ip },
     now,
   );
+  const signInEvent = {
+    kind: "oauth" as const,
+    action: "oauth.sign_in",
+    requestId: meta.requestId,
+    ip: meta.ip,
+    clientId: req.client.id,
+  };
   if (!checked.ok && checked.reason === "locked") {
-    await ctx.audit.record({
-      kind: "oauth",
-      action: "oauth.sign_in",
-      outcome: "throttled",
-      requestId: meta.requestId,
-      ip: meta.ip,
-      clientId: req.client.id,
-      detail: { email: auditEmail },
-    });
+    await ctx.audit.record({ ...signInEvent, outcome: "throttled", detail: { email: auditEmail } });
     return renderSignIn(deps, request, req, {
       email,
       status: 429,
@@ -331,13 +362,9 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
   const user = checked.ok ? await activeUser(deps, checked.userId) : null;
   if (!user) {
     await ctx.audit.record({
-      kind: "oauth",
-      action: "oauth.sign_in",
+      ...signInEvent,
       outcome: "failed",
-      requestId: meta.requestId,
-      ip: meta.ip,
       userId: checked.userId,
-      clientId: req.client.id,
       detail: { email: auditEmail },
     });
     return renderSignIn(deps, request, req, {
@@ -347,16 +374,7 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
     });
   }
   const sessionId = await createSession(ctx.store.db, user.id, now);
-  await ctx.audit.record({
-    kind: "oauth",
-    action: "oauth.sign_in",
-    outcome: "ok",
-    requestId: meta.requestId,
-    ip: meta.ip,
-    userId: user.id,
-    tenantId: user.tenantId,
-    clientId: req.client.id,
-  });
+  await ctx.audit.record({ ...signInEvent, outcome: "ok", userId: user.id, tenantId: user.tenantId });
   const location = `${ctx.config.server.public_url}/oauth/authorize?${new URLSearchParams(req.fields).toString()}`;
   const headers = new Headers({ location, "cache-control": "no-store" });
   headers.append("set-cookie", cookieHeader(ctx.config, "session", sessionId, SESSION_TTL_MS / 1000));
@@ -367,22 +385,9 @@ export async function handleSignIn(deps: OAuthDeps, request: Request, meta: Requ
 export async function handleConsent(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
   const { ctx } = deps;
   const { config } = ctx;
-  let form: URLSearchParams;
-  try {
-    form = await readForm(request);
-  } catch (err) {
-    if (err instanceof OAuthError) return errorPage(err.code, err.description);
-    throw err;
-  }
-  if (!csrfValid(config, request, form))
-    return errorPage(
-      "invalid_request",
-      "the consent form expired or was not sent by this site; go back and try again",
-      403,
-    );
-  const prepared = await prepareAuthorization(deps, form, 303);
-  if (!prepared.ok) return prepared.response;
-  const req = prepared.req;
+  const posted = await readAuthorizationForm(deps, request, "consent");
+  if (!posted.ok) return posted.response;
+  const { form, req } = posted;
   const now = ctx.clock();
   const userId = await sessionUserId(ctx.store.db, config, request, now);
   const user = userId ? await activeUser(deps, userId) : null;
@@ -391,15 +396,7 @@ export async function handleConsent(deps: OAuthDeps, request: Request, meta: Req
   if (!constantTimeEqual(binding, consentBinding(form.get("csrf_token") ?? "", user.id, req.fields))) {
     return errorPage("invalid_request", "the consent form was altered; start the connection again", 403);
   }
-  const base = {
-    kind: "oauth" as const,
-    requestId: meta.requestId,
-    ip: meta.ip,
-    userId: user.id,
-    tenantId: user.tenantId,
-    clientId: req.client.id,
-    surface: req.surface,
-  };
+  const base = consentEvent(meta, req, user);
   if (form.get("decision") !== "allow") {
     await ctx.audit.record({ ...base, action: "oauth.consent", outcome: "denied", detail: { scopes: req.scopes } });
     return redirectWith(
@@ -413,20 +410,8 @@ export async function handleConsent(deps: OAuthDeps, request: Request, meta: Req
       303,
     );
   }
-  if (!(await userMayConsent(deps, user, req.client.id))) {
-    await ctx.audit.record({
-      ...base,
-      action: "oauth.consent",
-      outcome: "denied_role",
-      detail: { reason: "client not approved for tenant", role: user.role },
-    });
-    return notApprovedPage({
-      clientName: req.client.name,
-      clientId: req.client.id,
-      tenantId: user.tenantId,
-      userEmail: user.email,
-    });
-  }
+  const notApproved = await refuseUnapprovedClient(deps, meta, req, user);
+  if (notApproved) return notApproved;
   if (mayApproveClients(user.role)) {
     const principal = { userId: user.id, role: user.role, tenantId: user.tenantId };
     await approveClientForTenant(ctx, {

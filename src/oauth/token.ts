@@ -12,6 +12,14 @@ import { OFFLINE_ACCESS, splitScopes } from "./scopes";
 import type { OAuthDeps } from "./services";
 import { tenants, users } from "../store/schema/tenancy";
 
+/** One grant type's exchange at the token endpoint, run once the client is authenticated (RFC 6749 §3.2.1). */
+type GrantExchange = (
+  deps: OAuthDeps,
+  client: OAuthClient,
+  form: URLSearchParams,
+  meta: RequestMeta,
+) => Promise<Response>;
+
 /** POST /oauth/token (RFC 6749 §3.2). Every error is RFC 6749 §5.2 JSON with Cache-Control: no-store. */
 export async function handleToken(deps: OAuthDeps, request: Request, meta: RequestMeta): Promise<Response> {
   try {
@@ -31,10 +39,10 @@ export async function handleToken(deps: OAuthDeps, request: Request, meta: Reque
       deps.ctx.store.db,
       parseClientCredentials(request.headers.get("authorization"), form),
     );
-    const grantType = form.get("grant_type");
-    if (grantType === "authorization_code") return withCors(await exchangeCode(deps, client, form, meta));
-    if (grantType === "refresh_token") return withCors(await exchangeRefreshToken(deps, client, form, meta));
-    throw new OAuthError("unsupported_grant_type", "grant_type must be authorization_code or refresh_token");
+    const exchange = GRANT_EXCHANGES.get(form.get("grant_type") ?? "");
+    if (!exchange)
+      throw new OAuthError("unsupported_grant_type", "grant_type must be authorization_code or refresh_token");
+    return withCors(await exchange(deps, client, form, meta));
   } catch (err) {
     if (err instanceof OAuthError) return withCors(oauthErrorResponse(err));
     throw err;
@@ -91,12 +99,7 @@ async function tokenResponse(
  * code is then consumed with one conditional UPDATE; a second exchange fails with invalid_grant AND revokes the
  * grant the first exchange created (RFC 6749 §10.5; docs/mcp-client-compat.md E3).
  */
-async function exchangeCode(
-  deps: OAuthDeps,
-  client: OAuthClient,
-  form: URLSearchParams,
-  meta: RequestMeta,
-): Promise<Response> {
+const exchangeCode: GrantExchange = async (deps, client, form, meta) => {
   const { ctx } = deps;
   const code = form.get("code");
   if (!code) throw new OAuthError("invalid_request", "code is missing");
@@ -186,7 +189,7 @@ async function exchangeCode(
     splitScopes(row.scopes),
     refreshToken,
   );
-}
+};
 
 async function replayed(deps: OAuthDeps, grantId: string | null, clientId: string, meta: RequestMeta): Promise<void> {
   await deps.ctx.audit.record({
@@ -259,12 +262,7 @@ async function reuseDetected(
  * previous token in the grace window could start a parallel chain and push the legitimate client out unnoticed.
  * Scope may narrow, never widen (docs/mcp-client-compat.md E7); the new refresh token keeps the original scope (RFC 6749 §6).
  */
-async function exchangeRefreshToken(
-  deps: OAuthDeps,
-  client: OAuthClient,
-  form: URLSearchParams,
-  meta: RequestMeta,
-): Promise<Response> {
+const exchangeRefreshToken: GrantExchange = async (deps, client, form, meta) => {
   const { ctx } = deps;
   const presented = form.get("refresh_token");
   if (!presented) throw new OAuthError("invalid_request", "refresh_token is missing");
@@ -365,4 +363,10 @@ async function exchangeRefreshToken(
     detail: { scopes },
   });
   return tokenResponse(deps, grant, scopes, next);
-}
+};
+
+/** The grant types this server supports (RFC 6749 §4.1.3 and §6); any other is unsupported_grant_type (§5.2). */
+const GRANT_EXCHANGES = new Map<string, GrantExchange>([
+  ["authorization_code", exchangeCode],
+  ["refresh_token", exchangeRefreshToken],
+]);

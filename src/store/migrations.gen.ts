@@ -39,5 +39,9 @@ export const MIGRATIONS: readonly { tag: string; sql: string }[] = [
   {
     "tag": "0010_audit_stream",
     "sql": "CREATE TABLE `audit_sink_positions` (\n\t`sink_id` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`hash` text NOT NULL,\n\t`epoch` text NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE `observability_leases` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`holder` text NOT NULL,\n\t`expires_at` integer NOT NULL\n);\n"
+  },
+  {
+    "tag": "0011_import_findings",
+    "sql": "DROP INDEX `aegis_findings_uid_uq`;--> statement-breakpoint\nCREATE UNIQUE INDEX `aegis_findings_source_uid_uq` ON `aegis_findings` (`tenant_id`,`source`,`uid`);--> statement-breakpoint\nALTER TABLE `forge_documents` ADD `source_path` text;--> statement-breakpoint\nCREATE UNIQUE INDEX `forge_documents_source_path_uq` ON `forge_documents` (`tenant_id`,`source_path`);--> statement-breakpoint\nCREATE INDEX `aegis_resources_ref_idx` ON `aegis_resources` (`tenant_id`,`kind`,`external_ref`);"
   }
 ];

@@ -26,7 +26,7 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Raw {
   return new Raw(out);
 }
 
-export type NavKey = "connections" | "audit" | "servers" | "tenants" | "tokens";
+export type NavKey = "connections" | "audit" | "servers" | "tenants" | "tokens" | "import";
 
 const NAV: { key: NavKey; href: string; label: string }[] = [
   { key: "connections", href: "/connections", label: "Connections" },
@@ -34,6 +34,7 @@ const NAV: { key: NavKey; href: string; label: string }[] = [
   { key: "servers", href: "/servers", label: "Servers" },
   { key: "tenants", href: "/tenants", label: "Tenants & users" },
   { key: "tokens", href: "/tokens", label: "API tokens" },
+  { key: "import", href: "/import", label: "Import" },
 ];
 
 export const ROLE_LABEL: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { tenants } from "./tenancy";
+import { tenantIdColumn } from "./tenancy";
 
 /**
  * aegis: security posture and findings, stored OCSF-shaped (OCSF 1.x Finding classes) so the evidence
@@ -41,29 +41,32 @@ export const aegisResources = sqliteTable(
   "aegis_resources",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     /** m365_tenant | user | mailbox | device | domain | server */
     kind: text("kind").notNull(),
     name: text("name").notNull(),
     externalRef: text("external_ref"),
   },
-  (t) => [index("aegis_resources_tenant_idx").on(t.tenantId)],
+  (t) => [
+    index("aegis_resources_tenant_idx").on(t.tenantId),
+    // Imported resources are matched on (tenant, kind, OCSF resources[].uid).
+    index("aegis_resources_ref_idx").on(t.tenantId, t.kind, t.externalRef),
+  ],
 );
 
 export const aegisFindings = sqliteTable(
   "aegis_findings",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
-    /** OCSF finding_info.uid: the scanner's dedupe key, unique per tenant. */
+    tenantId: tenantIdColumn(),
+    /** OCSF finding_info.uid: the scanner's dedupe key, unique per tenant and source. */
     uid: text("uid").notNull(),
     /** OCSF class_uid: 2002 Vulnerability Finding, 2003 Compliance Finding, 2004 Detection Finding. */
     classUid: integer("class_uid").notNull(),
-    /** secure_score | cis_m365 | wazuh_sca | defender | itdr */
+    /**
+     * The scanner that reported it, any name (OCSF metadata.product.name for imported findings; the demo uses
+     * secure_score, cis_m365, wazuh_sca, defender, itdr). Two scanners may use the same finding uid.
+     */
     source: text("source").notNull(),
     controlId: text("control_id").references(() => aegisControls.id),
     title: text("title").notNull(),
@@ -94,7 +97,7 @@ export const aegisFindings = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
-    uniqueIndex("aegis_findings_uid_uq").on(t.tenantId, t.uid),
+    uniqueIndex("aegis_findings_source_uid_uq").on(t.tenantId, t.source, t.uid),
     index("aegis_findings_tenant_status_idx").on(t.tenantId, t.statusId, t.severityId),
     index("aegis_findings_control_idx").on(t.controlId),
   ],
@@ -109,9 +112,7 @@ export const aegisFindingResources = sqliteTable(
     resourceId: text("resource_id")
       .notNull()
       .references(() => aegisResources.id),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
   },
   (t) => [
     primaryKey({ columns: [t.findingId, t.resourceId] }),
@@ -127,9 +128,7 @@ export const aegisFindingEvents = sqliteTable(
     findingId: text("finding_id")
       .notNull()
       .references(() => aegisFindings.id),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     actorUserId: text("actor_user_id"),
     actorName: text("actor_name").notNull(),
     /** detected | acknowledged | assigned | noted | suppressed | resolved | reopened | rescanned */
@@ -147,9 +146,7 @@ export const aegisPostureSnapshots = sqliteTable(
   "aegis_posture_snapshots",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     /** YYYY-MM-DD (UTC) */
     day: text("day").notNull(),
     capturedAt: integer("captured_at").notNull(),
@@ -166,9 +163,7 @@ export const aegisImprovementActions = sqliteTable(
   "aegis_improvement_actions",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     controlId: text("control_id").references(() => aegisControls.id),
     title: text("title").notNull(),
     category: text("category").notNull(),

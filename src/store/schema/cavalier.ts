@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { tenants } from "./tenancy";
+import { tenantIdColumn } from "./tenancy";
 
 /**
  * Cavalier: catalog, contacts, deals, quotes. Every row carries tenant_id; the data-access layer
@@ -25,9 +25,7 @@ export const products = sqliteTable(
   {
     id: text("id").primaryKey(),
     /** The MSP that sells it. */
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     sku: text("sku").notNull(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
@@ -48,9 +46,7 @@ export const productPrices = sqliteTable(
   "cavalier_product_prices",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     productId: text("product_id")
       .notNull()
       .references(() => products.id),
@@ -65,9 +61,7 @@ export const contacts = sqliteTable(
   "cavalier_contacts",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     name: text("name").notNull(),
     email: text("email").notNull(),
     title: text("title").notNull().default(""),
@@ -82,9 +76,7 @@ export const deals = sqliteTable(
   "cavalier_deals",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     name: text("name").notNull(),
     stage: text("stage", { enum: DEAL_STAGES }).notNull(),
     probabilityPct: integer("probability_pct").notNull(),
@@ -113,9 +105,7 @@ export const quotes = sqliteTable(
   "cavalier_quotes",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     dealId: text("deal_id").references(() => deals.id),
     contactId: text("contact_id").references(() => contacts.id),
     /** Human reference shared by every version, e.g. Q-2026-0042. */
@@ -158,9 +148,7 @@ export const quoteLines = sqliteTable(
   "cavalier_quote_lines",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     quoteId: text("quote_id")
       .notNull()
       .references(() => quotes.id),

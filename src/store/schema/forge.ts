@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { tenants } from "./tenancy";
+import { tenantIdColumn } from "./tenancy";
 
 /**
  * forge: the knowledge base (articles) and runbooks, one table with a `kind`, so one FTS5 index ranks
@@ -20,9 +20,7 @@ export const forgeDocuments = sqliteTable(
   {
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     id: text("id").notNull().unique(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     /** article | runbook */
     kind: text("kind", { enum: ["article", "runbook"] }).notNull(),
     title: text("title").notNull(),
@@ -48,8 +46,16 @@ export const forgeDocuments = sqliteTable(
     archivedAt: integer("archived_at"),
     archivedBy: text("archived_by"),
     archiveReason: text("archive_reason"),
+    /**
+     * Set for documents brought in by `cavaridge import docs`: the file's path relative to the imported directory
+     * (or zip), with `/` separators. A second import of the same path updates this document.
+     */
+    sourcePath: text("source_path"),
   },
-  (t) => [index("forge_documents_tenant_idx").on(t.tenantId, t.kind)],
+  (t) => [
+    index("forge_documents_tenant_idx").on(t.tenantId, t.kind),
+    uniqueIndex("forge_documents_source_path_uq").on(t.tenantId, t.sourcePath),
+  ],
 );
 
 /** Every saved version of a document, immutable. The document row mirrors the newest version. */
@@ -58,9 +64,7 @@ export const forgeDocumentVersions = sqliteTable(
   {
     id: text("id").primaryKey(),
     documentId: text("document_id").notNull(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     version: integer("version").notNull(),
     title: text("title").notNull(),
     summary: text("summary").notNull(),

@@ -14,15 +14,22 @@ export const tenants = sqliteTable("tenants", {
   updatedAt: integer("updated_at").notNull(),
 });
 
+/**
+ * The tenant_id column of a row that belongs to one tenant: required, and a foreign key to tenants. Queries filter
+ * on it through a TenantScope (src/tenancy/scope.ts). A function, so each table gets its own column builder.
+ */
+export const tenantIdColumn = () =>
+  text("tenant_id")
+    .notNull()
+    .references(() => tenants.id);
+
 export const users = sqliteTable(
   "users",
   {
     id: text("id").primaryKey(),
     email: text("email").notNull().unique(),
     name: text("name").notNull(),
-    tenantId: text("tenant_id")
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantIdColumn(),
     role: text("role", { enum: ["platform_admin", "msp_admin", "individual_owner", "technician"] }).notNull(),
     passwordHash: text("password_hash").notNull(),
     /** Disabled by config, or removed from config (kept so audit rows keep their subject). */

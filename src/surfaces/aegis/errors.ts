@@ -11,7 +11,9 @@ export type AegisErrorCode =
   | "tenant_required"
   | "no_posture_data"
   | "invalid_state_transition"
-  | "ineligible_assignee";
+  | "ineligible_assignee"
+  /** A finding changed between an import's planning and its write; the whole import rolled back. */
+  | "concurrent_change";
 
 export class AegisError extends DomainError<AegisErrorCode> {
   override name = "AegisError";

@@ -15,6 +15,7 @@ import {
   loadFinding,
   loadFindingSummary,
 } from "./findings";
+import { refreshPosture } from "./posture-refresh";
 import { CLASS_UIDS, DAY_MS, MAX_SUPPRESSION_DAYS, STATUS, type StatusName, statusCaption } from "./ocsf";
 
 /**
@@ -50,7 +51,10 @@ async function appendEvent(
 type FindingChange = Partial<typeof aegisFindings.$inferInsert>;
 type HistoryEntry = { action: string; from: number | null; to: number | null; comment: string | null };
 
-/** One transition: the row change and its history entries in one transaction, then the finding as it now reads. */
+/**
+ * One transition: the row change, its history entries and the tenant's recomputed posture in one transaction, then
+ * the finding as it now reads.
+ */
 async function applyTransition(
   db: DbLike,
   scope: TenantScope,
@@ -66,6 +70,7 @@ async function applyTransition(
       .set({ ...change, updatedAt: now })
       .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
     for (const h of history) await appendEvent(tx, f, actor, h.action, h.from, h.to, h.comment, now);
+    await refreshPosture(tx, f.tenantId, now);
   });
   return await getFinding(db, scope, f.id, now);
 }

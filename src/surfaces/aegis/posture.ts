@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from "drizzle-orm";
 import type { DbLike } from "../../store/index";
 import { aegisControls, aegisFindings, aegisImprovementActions, aegisPostureSnapshots } from "../../store/schema/aegis";
 import type { TenantScope } from "../../tenancy/scope";
 import { effectiveStatusSql } from "./effective-status";
 import { AegisError } from "./errors";
 import { DAY_MS, STATUS, severityCaption } from "./ocsf";
+import { computeTenantPosture } from "./posture-refresh";
 import { listScopeTenants, resolveTenant } from "./tenants";
 
 /**
@@ -182,10 +183,43 @@ export async function getPostureSummary(
   if (!latest)
     throw new AegisError(
       "no_posture_data",
-      `no posture snapshots exist for ${tenant.id} yet; connect a scanner or run the demo seed`,
+      `no posture snapshots exist for ${tenant.id} yet; import its findings (cavaridge import findings) or run the demo seed`,
     );
   const monthAgo = await latestSnapshot(db, scope, tenant.id, latest.capturedAt - 30 * DAY_MS);
-  const actions = await listImprovementActions(db, scope, tenant.id, topActions);
+  let current = {
+    asOf: latest.capturedAt,
+    score: latest.score,
+    maxScore: latest.maxScore,
+    byCategory: parseCategories(latest.byCategory),
+    actions: await listImprovementActions(db, scope, tenant.id, topActions),
+  };
+  // A suppression that lapsed since the last computation changes the score without any write: compute it now.
+  if (await suppressionLapsedSince(db, scope, tenant.id, latest.capturedAt, now)) {
+    const live = await computeTenantPosture(db, tenant.id, now);
+    current = {
+      asOf: now,
+      score: live.score,
+      maxScore: live.maxScore,
+      byCategory: live.byCategory.map((c) => ({ ...c, percent: percent(c.score, c.maxScore) })),
+      actions: live.actions.slice(0, topActions).map((a) => ({
+        id: `iac_${tenant.id}_${a.key}`,
+        title: a.title,
+        category: a.category,
+        service: a.service,
+        actionType: a.actionType,
+        tier: a.tier,
+        score: a.score,
+        maxScore: a.maxScore,
+        pointsAvailable: a.pointsAvailable,
+        implementationCost: a.implementationCost,
+        userImpact: a.userImpact,
+        state: "Default",
+        remediation: a.remediation,
+        controlRef: a.controlRef,
+      })),
+    };
+  }
+  const actions = current.actions;
   const status = effectiveStatusSql(now);
   const counts = await db
     .select({ severityId: aegisFindings.severityId, count: sql<number>`count(*)` })
@@ -207,17 +241,44 @@ export async function getPostureSummary(
   return {
     tenantId: tenant.id,
     tenantName: tenant.name,
-    asOf: latest.capturedAt,
-    score: latest.score,
-    maxScore: latest.maxScore,
-    percent: percent(latest.score, latest.maxScore),
-    change30dPoints: monthAgo ? latest.score - monthAgo.score : null,
-    byCategory: parseCategories(latest.byCategory),
+    asOf: current.asOf,
+    score: current.score,
+    maxScore: current.maxScore,
+    percent: percent(current.score, current.maxScore),
+    change30dPoints: monthAgo ? current.score - monthAgo.score : null,
+    byCategory: current.byCategory,
     topImprovementActions: actions,
     openFindingsBySeverity: bySeverity,
     openFindingsTotal: bySeverity.reduce((n, s) => n + s.count, 0),
-    note: "Score model follows Microsoft Secure Score (points per improvement action); improvement actions are ranked by points still available, then by rank.",
+    note:
+      "Score model follows Microsoft Secure Score: points earned out of points possible. It is recomputed from the " +
+      "findings and their controls after every import and every suppress, resolve or reopen (severity points, " +
+      "control max score, open/suppressed/resolved weights); improvement actions are ranked by points still available.",
   };
+}
+
+/** Whether a suppression of the tenant's findings lapsed in (since, now]: then the stored snapshot is stale. */
+async function suppressionLapsedSince(
+  db: DbLike,
+  scope: TenantScope,
+  tenantId: string,
+  since: number,
+  now: number,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: aegisFindings.id })
+    .from(aegisFindings)
+    .where(
+      and(
+        scope.where(aegisFindings.tenantId),
+        eq(aegisFindings.tenantId, tenantId),
+        eq(aegisFindings.statusId, STATUS.SUPPRESSED),
+        gt(aegisFindings.suppressedUntil, since),
+        lte(aegisFindings.suppressedUntil, now),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
 }
 
 /** Actions still worth points, most points available first, then by Secure Score rank. */

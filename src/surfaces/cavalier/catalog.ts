@@ -1,14 +1,15 @@
 import { and, asc, eq, inArray, ne, not, or, sql, type SQL } from "drizzle-orm";
 import type { DbLike } from "../../store/index";
-import { productPrices, products } from "../../store/schema/cavalier";
+import { type PRODUCT_CLASSES, type PRODUCT_UNITS, productPrices, products } from "../../store/schema/cavalier";
 import { tenants } from "../../store/schema/tenancy";
+import { newId } from "../../shared/crypto";
 import { CrossTenantError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
 import { resolveTenant as resolveTenantBy } from "../kit/tenant";
 import { CavalierError } from "./errors";
 import { decodeCursor } from "../kit/cursor";
 import { afterAsc, keysetPage, pageLimit, type Page } from "../kit/page";
 import { PricingError, priceQuote, type PricingLine, type QuotePricing } from "./pricing";
-import { contains, type PriceRow, type ProductRow, type TenantRow, words } from "./model";
+import { contains, type PriceRow, type ProductRow, type TenantRow, type UpsertPlan, words } from "./model";
 
 export async function listTenants(
   db: DbLike,
@@ -283,4 +284,160 @@ export function assertQuotable(tenant: TenantRow): void {
       `${tenant.name} [${tenant.id}] is an MSP; quotes and deals are for its client tenants (see cavalier_list_tenants)`,
     );
   }
+}
+
+// Catalog upserts (imports)
+
+/** One product of an imported catalog, with its price in each currency the file gives. */
+export interface CatalogEntry {
+  /** Line of the product's first row. */
+  line: number;
+  sku: string;
+  name: string;
+  description: string;
+  productClass: (typeof PRODUCT_CLASSES)[number];
+  unit: (typeof PRODUCT_UNITS)[number];
+  billingType: "one_time" | "recurring";
+  billingPeriod: "month" | "year" | null;
+  taxable: boolean;
+  active: boolean;
+  prices: { line: number; currency: string; unitPriceMinor: number; unitCostMinor: number }[];
+}
+
+type ProductInsert = typeof products.$inferInsert;
+type PriceInsert = typeof productPrices.$inferInsert;
+
+/** Rows per upsert statement (one JSON parameter each). */
+const CHUNK = 5000;
+
+function upsertChunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * Compares an imported catalog with the owner's stored one and returns the writes. Products match on SKU
+ * (case-insensitively, as cavalier resolves SKUs), prices on (product, currency). Counts are per row of the file
+ * (one per SKU and currency): inserted when that price is new, updated when the price or its product's fields
+ * differ, unchanged otherwise. Products and prices absent from the file are left alone.
+ */
+export async function planCatalogUpsert(
+  db: DbLike,
+  ownerId: string,
+  entries: readonly CatalogEntry[],
+  now: number,
+): Promise<UpsertPlan> {
+  const [storedProducts, storedPrices] = await Promise.all([
+    db.select().from(products).where(eq(products.tenantId, ownerId)),
+    db.select().from(productPrices).where(eq(productPrices.tenantId, ownerId)),
+  ]);
+  const bySku = new Map(storedProducts.map((p) => [p.sku.toLowerCase(), p]));
+  const priceOf = new Map(storedPrices.map((p) => [`${p.productId}\u0000${p.currency}`, p]));
+  const productWrites: ProductInsert[] = [];
+  const priceWrites: PriceInsert[] = [];
+  const counts = { inserted: 0, updated: 0, unchanged: 0 };
+  for (const e of entries) {
+    const stored = bySku.get(e.sku.toLowerCase());
+    const productId = stored?.id ?? newId("prod");
+    const productChanged =
+      !stored ||
+      stored.sku !== e.sku ||
+      stored.name !== e.name ||
+      stored.description !== e.description ||
+      stored.productClass !== e.productClass ||
+      stored.unit !== e.unit ||
+      stored.billingType !== e.billingType ||
+      (stored.billingPeriod ?? null) !== e.billingPeriod ||
+      stored.taxable !== e.taxable ||
+      stored.active !== e.active;
+    if (productChanged)
+      productWrites.push({
+        id: productId,
+        tenantId: ownerId,
+        sku: e.sku,
+        name: e.name,
+        description: e.description,
+        productClass: e.productClass,
+        billingType: e.billingType,
+        billingPeriod: e.billingPeriod,
+        unit: e.unit,
+        taxable: e.taxable,
+        active: e.active,
+        createdAt: stored?.createdAt ?? now,
+      });
+    for (const p of e.prices) {
+      const storedPrice = stored ? priceOf.get(`${stored.id}\u0000${p.currency}`) : undefined;
+      const priceChanged =
+        !storedPrice ||
+        storedPrice.unitPriceMinor !== p.unitPriceMinor ||
+        storedPrice.unitCostMinor !== p.unitCostMinor;
+      if (priceChanged)
+        priceWrites.push({
+          // A new price's id follows its product's, so a large import writes prices in the order of the products
+          // their foreign key looks up, one page after another.
+          id: storedPrice?.id ?? `price_${productId.slice(productId.indexOf("_") + 1)}_${p.currency}`,
+          tenantId: ownerId,
+          productId,
+          currency: p.currency,
+          unitPriceMinor: p.unitPriceMinor,
+          unitCostMinor: p.unitCostMinor,
+        });
+      if (!storedPrice) counts.inserted++;
+      else if (priceChanged || productChanged) counts.updated++;
+      else counts.unchanged++;
+    }
+  }
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  productWrites.sort(byId);
+  priceWrites.sort(byId);
+  return {
+    counts,
+    empty: productWrites.length === 0 && priceWrites.length === 0,
+    async write(tx) {
+      // Upserts keyed on the row id the plan chose (the stored one, or a new one), so a row inserted by another
+      // writer since the plan was read fails the unique (tenant, sku) / (product, currency) index and rolls back
+      // the whole import rather than duplicating. created_at is never overwritten. Each statement takes its rows
+      // as one JSON array read by SQLite's json_each (https://sqlite.org/json1.html#jeach): binding a dozen
+      // parameters per row from JavaScript made a 20 MiB catalog's transaction take over 20 s. Rows go in id order,
+      // so a large import appends to the primary-key B-trees instead of touching a random page per row
+      // (bench/import-largest.ts measures it).
+      for (const rows of upsertChunks(productWrites))
+        await tx.run(sql`INSERT INTO ${products} (id, tenant_id, sku, name, description, product_class, billing_type,
+            billing_period, unit, taxable, active, created_at)
+          SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
+            j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11
+          FROM json_each(${JSON.stringify(
+            rows.map((r) => [
+              r.id,
+              r.tenantId,
+              r.sku,
+              r.name,
+              r.description,
+              r.productClass,
+              r.billingType,
+              r.billingPeriod,
+              r.unit,
+              r.taxable ? 1 : 0,
+              r.active ? 1 : 0,
+              r.createdAt,
+            ]),
+          )}) AS j
+          WHERE true
+          ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name = excluded.name, description = excluded.description,
+            product_class = excluded.product_class, billing_type = excluded.billing_type,
+            billing_period = excluded.billing_period, unit = excluded.unit, taxable = excluded.taxable,
+            active = excluded.active`);
+      for (const rows of upsertChunks(priceWrites))
+        await tx.run(sql`INSERT INTO ${productPrices} (id, tenant_id, product_id, currency, unit_price_minor,
+            unit_cost_minor)
+          SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5
+          FROM json_each(${JSON.stringify(
+            rows.map((r) => [r.id, r.tenantId, r.productId, r.currency, r.unitPriceMinor, r.unitCostMinor]),
+          )}) AS j
+          WHERE true
+          ON CONFLICT (id) DO UPDATE SET unit_price_minor = excluded.unit_price_minor,
+            unit_cost_minor = excluded.unit_cost_minor`);
+    },
+  };
 }

@@ -64,3 +64,14 @@ export function idempotencyConflict(entity: string, id: string): CavalierError {
     { existing_id: id },
   );
 }
+
+/**
+ * Writes computed from a batch of incoming rows compared with the stored ones (an import): what they change, and
+ * the statements, run later inside the caller's write transaction. Counts are per incoming row.
+ */
+export interface UpsertPlan {
+  counts: { inserted: number; updated: number; unchanged: number };
+  /** True when every incoming row is already stored as given: `write` has nothing to do. */
+  empty: boolean;
+  write(tx: DbLike): Promise<void>;
+}

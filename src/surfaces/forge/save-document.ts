@@ -45,7 +45,8 @@ export function renderSteps(steps: RunbookStep[]): string {
   return steps.map((s) => `${s.n}. ${s.text}${s.requiresRole ? ` (requires ${s.requiresRole})` : ""}`).join("\n");
 }
 
-function normaliseTags(tags: string[]): string {
+/** Tags as stored: trimmed, lowercased, inner spaces as hyphens, deduplicated, space-separated. */
+export function normaliseTags(tags: readonly string[]): string {
   return [...new Set(tags.map((t) => t.trim().toLowerCase().replace(/\s+/g, "-")).filter(Boolean))].join(" ");
 }
 

@@ -86,4 +86,16 @@ describe("folder import rule (biome.json noRestrictedImports, ARCHITECTURE.md)",
     expect(restrictedImports("src/oauth/index.ts", elysia)).toEqual([]);
     expect(restrictedImports("src/app.ts", elysia)).toEqual([]);
   });
+
+  test("src/import writes through the surfaces and is called by the CLI and admin, never the reverse", () => {
+    expect(
+      restrictedImports("src/import/probe.ts", 'export { catalogOwnerOf } from "../surfaces/cavalier/catalog";\n'),
+    ).toEqual([]);
+    expect(restrictedImports("src/import/probe.ts", 'export { adminRoutes } from "../admin/index";\n')).toHaveLength(1);
+    expect(restrictedImports("src/import/probe.ts", 'export { runCli } from "../cli/commands";\n')).toHaveLength(1);
+    expect(
+      restrictedImports("src/surfaces/cavalier/probe.ts", 'export { runImport } from "../../import/service";\n'),
+    ).toHaveLength(1);
+    expect(restrictedImports("src/admin/probe.ts", 'export { runImport } from "../import/service";\n')).toEqual([]);
+  });
 });

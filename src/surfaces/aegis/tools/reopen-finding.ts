@@ -10,8 +10,9 @@ export const reopenFindingTool = surfaceTool({
   action: "aegis.reopen_finding",
   description:
     "Use this when a Suppressed or Resolved finding needs attention again (the risk acceptance was " +
-    "withdrawn, or the fix did not hold): sets it back to New and records why. Not destructive: it makes " +
-    "risk visible again rather than hiding it.",
+    "withdrawn, or the fix did not hold): sets it back to New, records why, and recomputes the posture score " +
+    "at once (the finding and its control lose their points again). Not destructive: it makes risk visible " +
+    "again rather than hiding it.",
   input: type({
     finding_id: FindingIdArg,
     reason: type("3 <= string <= 2000").describe("Why it is being reopened, recorded in the finding's history."),

@@ -24,8 +24,9 @@ export const resolveFindingTool = surfaceTool({
   action: "aegis.resolve_finding",
   description:
     "Use this when the issue behind a finding has been fixed: marks it Resolved with a resolution note " +
-    "and evidence, which improves the customer's reported posture. Destructive (changes reported " +
-    "posture), so it asks for confirmation first. If the next scan still sees the problem it is reopened.",
+    "and evidence and recomputes the posture score at once: the finding earns back its points, and its control's " +
+    "once no finding of that control is open or suppressed. Destructive (changes reported posture), so it asks for " +
+    "confirmation first. If the next scan still sees the problem it is reopened.",
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",

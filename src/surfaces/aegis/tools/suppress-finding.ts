@@ -34,8 +34,10 @@ export const suppressFindingTool = surfaceTool({
   action: "aegis.suppress_finding",
   description:
     "Use this when the client accepts a risk, it is mitigated by a third party, or it is a false positive: " +
-    `hides the finding from open counts and scores until expires_at (at most ${MAX_SUPPRESSION_DAYS} days). ` +
-    "Destructive (it changes reported posture), so it asks for confirmation first. Needs a justification.",
+    `takes the finding out of open counts until expires_at (at most ${MAX_SUPPRESSION_DAYS} days) and ` +
+    "recomputes the posture score at once, winning back half the finding's points (a suppressed risk is not " +
+    "removed); when the suppression lapses the points are lost again. Destructive (it changes reported posture), " +
+    "so it asks for confirmation first. Needs a justification.",
   input: Input,
   output: FindingDetailOut,
   scope: "aegis:write",
