@@ -24,17 +24,20 @@ import { CLASS_UIDS, DAY_MS, MAX_SUPPRESSION_DAYS, STATUS, type StatusName, stat
  * history row in the same transaction as the status change.
  */
 
-async function appendEvent(
-  db: DbLike,
-  f: FindingRow,
-  actor: Actor,
+/**
+ * One history row of a finding (aegis_finding_events): who moved it from which status to which, and why. The workflow
+ * and the findings import both write these; an import run from the CLI has no user id, only the operator's name.
+ */
+export function findingEvent(
+  f: Pick<FindingRow, "id" | "tenantId">,
+  actor: { userId: string | null; name: string },
   action: string,
   fromStatusId: number | null,
   toStatusId: number | null,
   comment: string | null,
   now: number,
-): Promise<void> {
-  await db.insert(aegisFindingEvents).values({
+): typeof aegisFindingEvents.$inferInsert {
+  return {
     id: newId("fev"),
     findingId: f.id,
     tenantId: f.tenantId,
@@ -45,7 +48,7 @@ async function appendEvent(
     toStatusId,
     comment,
     at: now,
-  });
+  };
 }
 
 type FindingChange = Partial<typeof aegisFindings.$inferInsert>;
@@ -69,7 +72,8 @@ async function applyTransition(
       .update(aegisFindings)
       .set({ ...change, updatedAt: now })
       .where(and(scope.where(aegisFindings.tenantId), eq(aegisFindings.id, f.id)));
-    for (const h of history) await appendEvent(tx, f, actor, h.action, h.from, h.to, h.comment, now);
+    for (const h of history)
+      await tx.insert(aegisFindingEvents).values(findingEvent(f, actor, h.action, h.from, h.to, h.comment, now));
     await refreshPosture(tx, f.tenantId, now);
   });
   return await getFinding(db, scope, f.id, now);

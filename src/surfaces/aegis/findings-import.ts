@@ -9,6 +9,7 @@ import {
   aegisResources,
 } from "../../store/schema/aegis";
 import { effectiveStatusId } from "./effective-status";
+import { findingEvent } from "./finding-workflow";
 import { AegisError } from "./errors";
 import type { ControlRow, FindingRow } from "./findings";
 import { DAY_MS, FRAMEWORK_NAMES, FRAMEWORKS, MAX_SUPPRESSION_DAYS, STATUS } from "./ocsf";
@@ -117,19 +118,7 @@ export async function planFindingsImport(
     from: number | null,
     to: number | null,
     comment: string,
-  ) =>
-    events.push({
-      id: newId("fev"),
-      findingId: f.id,
-      tenantId: f.tenantId,
-      actorUserId: actor.userId,
-      actorName: actor.name,
-      action,
-      fromStatusId: from,
-      toStatusId: to,
-      comment,
-      at: now,
-    });
+  ) => events.push(findingEvent(f, actor, action, from, to, comment, now));
 
   const controlFor = (f: TenantFinding): ControlRow | null => {
     if (!f.control) return null;

@@ -201,22 +201,9 @@ export async function getPostureSummary(
       score: live.score,
       maxScore: live.maxScore,
       byCategory: live.byCategory.map((c) => ({ ...c, percent: percent(c.score, c.maxScore) })),
-      actions: live.actions.slice(0, topActions).map((a) => ({
-        id: `iac_${tenant.id}_${a.key}`,
-        title: a.title,
-        category: a.category,
-        service: a.service,
-        actionType: a.actionType,
-        tier: a.tier,
-        score: a.score,
-        maxScore: a.maxScore,
-        pointsAvailable: a.pointsAvailable,
-        implementationCost: a.implementationCost,
-        userImpact: a.userImpact,
-        state: "Default",
-        remediation: a.remediation,
-        controlRef: a.controlRef,
-      })),
+      actions: live.actions
+        .slice(0, topActions)
+        .map((a) => improvementAction(a, `iac_${tenant.id}_${a.key}`, "Default", a.controlRef)),
     };
   }
   const actions = current.actions;
@@ -281,6 +268,31 @@ async function suppressionLapsedSince(
   return row !== undefined;
 }
 
+type ActionFields = Pick<
+  ImprovementAction,
+  "title" | "category" | "service" | "actionType" | "tier" | "score" | "maxScore" | "implementationCost" | "userImpact"
+> & { remediation: string };
+
+/** An action as the summary lists it, from a stored one or one computed just now (which has no id or state yet). */
+function improvementAction(a: ActionFields, id: string, state: string, controlRef: string | null): ImprovementAction {
+  return {
+    id,
+    title: a.title,
+    category: a.category,
+    service: a.service,
+    actionType: a.actionType,
+    tier: a.tier,
+    score: a.score,
+    maxScore: a.maxScore,
+    pointsAvailable: a.maxScore - a.score,
+    implementationCost: a.implementationCost,
+    userImpact: a.userImpact,
+    state,
+    remediation: a.remediation,
+    controlRef,
+  };
+}
+
 /** Actions still worth points, most points available first, then by Secure Score rank. */
 export async function listImprovementActions(
   db: DbLike,
@@ -305,22 +317,7 @@ export async function listImprovementActions(
       asc(aegisImprovementActions.rank),
     )
     .limit(limit);
-  return rows.map(({ action: a, controlRef }) => ({
-    id: a.id,
-    title: a.title,
-    category: a.category,
-    service: a.service,
-    actionType: a.actionType,
-    tier: a.tier,
-    score: a.score,
-    maxScore: a.maxScore,
-    pointsAvailable: a.maxScore - a.score,
-    implementationCost: a.implementationCost,
-    userImpact: a.userImpact,
-    state: a.state,
-    remediation: a.remediation,
-    controlRef: controlRef ?? null,
-  }));
+  return rows.map(({ action: a, controlRef }) => improvementAction(a, a.id, a.state, controlRef ?? null));
 }
 
 /** Daily snapshots aggregated per interval: each bucket reports its LAST snapshot (a score is a level, not a flow). */

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { pageOut, presentPage } from "../kit/page-wire";
 import type { ControlDetail, ControlPage, ControlSummary } from "./controls";
 import type { EvidencePack } from "./evidence";
 import type { ResolutionPlan, SuppressPlan } from "./finding-workflow";
@@ -227,20 +228,13 @@ export function describeFinding(f: FindingSummary): string {
   return `${f.severity} finding "${f.title}" (${f.id}, tenant ${f.tenantId}, ${control}, ${resources})`;
 }
 
-export const FindingPageOut = type({
-  items: FindingSummaryOut.array(),
-  next_cursor: "string | null",
+export const FindingPageOut = pageOut(FindingSummaryOut).merge({
   total: "number.integer",
   applied_filters: "Record<string, unknown>",
 });
 
 export function presentFindingPage(p: FindingPage): typeof FindingPageOut.infer {
-  return {
-    items: p.items.map(presentFindingSummary),
-    next_cursor: p.nextCursor,
-    total: p.total,
-    applied_filters: p.appliedFilters,
-  };
+  return { ...presentPage(p, presentFindingSummary), total: p.total, applied_filters: p.appliedFilters };
 }
 
 export const FindingDetailOut = FindingSummaryOut.merge({
@@ -368,20 +362,10 @@ export function presentControlSummary(c: ControlSummary): typeof ControlSummaryO
   };
 }
 
-export const ControlPageOut = type({
-  items: ControlSummaryOut.array(),
-  next_cursor: "string | null",
-  total: "number.integer",
-  tenant_id: "string | null",
-});
+export const ControlPageOut = pageOut(ControlSummaryOut).merge({ total: "number.integer", tenant_id: "string | null" });
 
 export function presentControlPage(p: ControlPage): typeof ControlPageOut.infer {
-  return {
-    items: p.items.map(presentControlSummary),
-    next_cursor: p.nextCursor,
-    total: p.total,
-    tenant_id: p.tenantId,
-  };
+  return { ...presentPage(p, presentControlSummary), total: p.total, tenant_id: p.tenantId };
 }
 
 export const ControlDetailOut = ControlSummaryOut.merge({

@@ -13,6 +13,7 @@ import {
   type DocumentKind,
   type DocumentRow,
   type DocumentView,
+  updateReadVersion,
   visibilityFor,
 } from "./documents";
 
@@ -131,30 +132,21 @@ export async function archiveDocument(
     };
   }
   const version = row.version + 1;
-  const updated = await db
-    .update(forgeDocuments)
-    .set({
+  await updateReadVersion(
+    db,
+    scope,
+    row,
+    {
       archivedAt: now,
       archivedBy: actor.name,
       archiveReason: plan.reason,
       version,
       updatedBy: actor.name,
       updatedAt: now,
-    })
-    .where(
-      and(
-        scope.where(forgeDocuments.tenantId),
-        eq(forgeDocuments.id, row.id),
-        eq(forgeDocuments.version, row.version),
-        isNull(forgeDocuments.archivedAt),
-      ),
-    )
-    .returning({ id: forgeDocuments.id });
-  if (updated.length === 0)
-    throw new ForgeError(
-      "concurrent_change",
-      `${row.kind} ${row.id} was changed by someone else meanwhile; read it again and archive the current version`,
-    );
+    },
+    "archive the current version",
+    isNull(forgeDocuments.archivedAt),
+  );
   await db.insert(forgeDocumentVersions).values({
     id: newId("dv"),
     documentId: row.id,

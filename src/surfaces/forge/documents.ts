@@ -95,6 +95,32 @@ export function admitDocument(
   throw new CrossTenantError(entity, id);
 }
 
+/**
+ * Writes `changes` to a document row only while it still holds the version the caller read (an optimistic check, so
+ * two writers cannot both make "v3") and its tenant is in scope. `extra` narrows the match further. When someone
+ * else changed the document meanwhile, the error tells the model to read it again and then `retry`.
+ */
+export async function updateReadVersion(
+  db: DbLike,
+  scope: TenantScope,
+  read: Pick<DocumentRow, "id" | "kind" | "version">,
+  changes: Partial<typeof forgeDocuments.$inferInsert>,
+  retry: string,
+  extra?: SQL,
+): Promise<void> {
+  const asRead = and(eq(forgeDocuments.id, read.id), eq(forgeDocuments.version, read.version));
+  const updated = await db
+    .update(forgeDocuments)
+    .set(changes)
+    .where(and(scope.where(forgeDocuments.tenantId), asRead, extra))
+    .returning({ id: forgeDocuments.id });
+  if (updated.length === 0)
+    throw new ForgeError(
+      "concurrent_change",
+      `${read.kind} ${read.id} was changed by someone else meanwhile; read it again and ${retry}`,
+    );
+}
+
 export function splitTags(tags: string): string[] {
   return tags.split(/\s+/).filter(Boolean);
 }

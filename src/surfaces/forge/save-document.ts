@@ -14,6 +14,7 @@ import {
   visibilityFor,
   storedSteps,
   stepsToColumn,
+  updateReadVersion,
 } from "./documents";
 
 /** Saving a document: a new document, or a new version of one (old versions stay readable). */
@@ -162,31 +163,21 @@ export async function saveDocument(
   try {
     await db.transaction(async (tx) => {
       if (existing) {
-        // Optimistic check: the version we read must still be current, so two editors cannot both make "v3".
-        const updated = await tx
-          .update(forgeDocuments)
-          // A new version un-archives: the author has just made the document current again (documented on the tools).
-          .set({
+        // A new version un-archives: the author has just made the document current again (documented on the tools).
+        await updateReadVersion(
+          tx,
+          scope,
+          existing,
+          {
             ...content,
             updatedBy: actor.name,
             updatedAt: now,
             archivedAt: null,
             archivedBy: null,
             archiveReason: null,
-          })
-          .where(
-            and(
-              scope.where(forgeDocuments.tenantId),
-              eq(forgeDocuments.id, existing.id),
-              eq(forgeDocuments.version, existing.version),
-            ),
-          )
-          .returning({ id: forgeDocuments.id });
-        if (updated.length === 0)
-          throw new ForgeError(
-            "concurrent_change",
-            `${input.kind} ${existing.id} was changed by someone else meanwhile; read it again and save on top of the new version`,
-          );
+          },
+          "save on top of the new version",
+        );
       } else {
         await tx.insert(forgeDocuments).values({
           id: docId,

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { pageOut, presentPage } from "../kit/page-wire";
 import type { ArchivePlan, ArchiveResult } from "./archive";
 import type { DocumentView, RunbookStep } from "./documents";
 import type { SaveResult } from "./save-document";
@@ -71,26 +72,23 @@ export function saveResultWire(r: SaveResult): typeof SaveResultOut.infer {
   return { document: documentWire(r.document), created: r.created, replayed: r.replayed };
 }
 
-export const SearchResultOut = type({
-  items: type({
-    id: "string",
-    kind: "'article' | 'runbook'",
-    tenant_id: "string",
-    scope: "'tenant' | 'msp_wide'",
-    title: "string",
-    summary: "string",
-    snippet: "string",
-    tags: "string[]",
-    version: "number.integer",
-    updated_at: "string",
-    score: "number",
-  }).array(),
-  next_cursor: "string | null",
-  query_terms: "string",
-  note: "string",
+const SearchHitOut = type({
+  id: "string",
+  kind: "'article' | 'runbook'",
+  tenant_id: "string",
+  scope: "'tenant' | 'msp_wide'",
+  title: "string",
+  summary: "string",
+  snippet: "string",
+  tags: "string[]",
+  version: "number.integer",
+  updated_at: "string",
+  score: "number",
 });
 
-export function searchHitWire(h: SearchHit): (typeof SearchResultOut.infer)["items"][number] {
+export const SearchResultOut = pageOut(SearchHitOut).merge({ query_terms: "string", note: "string" });
+
+export function searchHitWire(h: SearchHit): typeof SearchHitOut.infer {
   return {
     id: h.id,
     kind: h.kind,
@@ -107,12 +105,7 @@ export function searchHitWire(h: SearchHit): (typeof SearchResultOut.infer)["ite
 }
 
 export function searchResultWire(r: SearchResult): typeof SearchResultOut.infer {
-  return {
-    items: r.items.map(searchHitWire),
-    next_cursor: r.nextCursor,
-    query_terms: r.queryTerms,
-    note: r.note,
-  };
+  return { ...presentPage(r, searchHitWire), query_terms: r.queryTerms, note: r.note };
 }
 
 export const ArchiveResultOut = type({ document: DocumentOut, archived_now: "boolean", note: "string" });

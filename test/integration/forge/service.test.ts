@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { count } from "drizzle-orm";
+import { count, eq, isNull } from "drizzle-orm";
 import { forgeDocumentVersions, forgeDocuments } from "../../../src/store/schema/forge";
 import { classifyRequest } from "../../../src/surfaces/forge/classify";
 import { seedForge } from "../../../src/demo/forge-seed";
-import { getDocument } from "../../../src/surfaces/forge/documents";
+import { getDocument, updateReadVersion } from "../../../src/surfaces/forge/documents";
+import { ForgeError } from "../../../src/surfaces/forge/errors";
 import { saveDocument } from "../../../src/surfaces/forge/save-document";
 import { ftsQueryFor, searchKnowledge } from "../../../src/surfaces/forge/search";
 import { openStoreFixture, type StoreFixture } from "../aegis/fixture";
@@ -124,6 +125,66 @@ describe("forge save", () => {
         NOW,
       ),
     ).rejects.toThrow("not found or not permitted");
+  });
+});
+
+describe("forge optimistic version check", () => {
+  const readRow = async (id: string) =>
+    (await fx.store.db.select().from(forgeDocuments).where(eq(forgeDocuments.id, id)))[0]!;
+
+  test("a write based on a version someone else replaced is refused as concurrent_change and writes nothing", async () => {
+    const scope = await tech();
+    const read = await readRow("kb_authenticator_setup");
+    // Another editor saves the next version after `read` was taken (same content, so search is unaffected).
+    await saveDocument(
+      fx.store.db,
+      scope,
+      actor,
+      {
+        kind: "article",
+        documentId: read.id,
+        title: read.title,
+        summary: read.summary,
+        body: read.body,
+        tags: [],
+        visibility: read.visibility,
+        changeNote: "Reviewed, no change",
+        idempotencyKey: "race-save-1",
+      },
+      NOW,
+    );
+    const err = await updateReadVersion(fx.store.db, scope, read, { title: "Stale write" }, "save again").catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ForgeError);
+    expect((err as ForgeError).code).toBe("concurrent_change");
+    expect((err as ForgeError).message).toBe(
+      "article kb_authenticator_setup was changed by someone else meanwhile; read it again and save again",
+    );
+    const after = await readRow(read.id);
+    expect(after.title).toBe(read.title);
+    expect(after.version).toBe(read.version + 1);
+  });
+
+  test("the extra condition is part of the check: archiving a document archived meanwhile is refused", async () => {
+    const scope = await tech();
+    const read = await readRow("kb_patch_policy");
+    // Archived by someone else without a new version, so only the extra condition can tell.
+    await fx.store.db.update(forgeDocuments).set({ archivedAt: NOW }).where(eq(forgeDocuments.id, read.id));
+    try {
+      const err = await updateReadVersion(
+        fx.store.db,
+        scope,
+        read,
+        { archiveReason: "stale" },
+        "archive the current version",
+        isNull(forgeDocuments.archivedAt),
+      ).catch((e: unknown) => e);
+      expect((err as ForgeError).code).toBe("concurrent_change");
+      expect((await readRow(read.id)).archiveReason).toBeNull();
+    } finally {
+      await fx.store.db.update(forgeDocuments).set({ archivedAt: null }).where(eq(forgeDocuments.id, read.id));
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { type } from "arktype";
 import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
 import { decodeCursor, encodeCursor } from "../../kit/cursor";
 import { pageLimit } from "../../kit/page";
+import { pageOut, presentPage } from "../../kit/page-wire";
 import { surfaceTool } from "../../kit/tool";
 import { listTenantPosture } from "../posture";
 import { presentTenantPosture, TenantPostureOut } from "../wire";
@@ -18,10 +19,7 @@ export const listTenantsTool = surfaceTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({
-    items: TenantPostureOut.array(),
-    next_cursor: "string | null",
-  }),
+  output: pageOut(TenantPostureOut),
   scope: "aegis:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
@@ -31,9 +29,7 @@ export const listTenantsTool = surfaceTool({
     const limit = pageLimit(input.limit);
     const items = all.slice(offset, offset + limit);
     const next = offset + items.length;
-    return {
-      items: items.map(presentTenantPosture),
-      next_cursor: next < all.length ? encodeCursor("aegis.tenants", [next]) : null,
-    };
+    const nextCursor = next < all.length ? encodeCursor("aegis.tenants", [next]) : null;
+    return presentPage({ items, nextCursor }, presentTenantPosture);
   },
 });

@@ -1,9 +1,8 @@
 import { type } from "arktype";
 import { createQuote, proposeQuote, type CreateQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
-import { IdempotencyKeyArg } from "../../kit/args";
 import { actorOf, surfaceTool } from "../../kit/tool";
-import { LinesArg, TenantArg, toLineInputs, ValidDaysArg } from "./shared";
+import { draftTermArgs, LinesArg, TenantArg, toDraftTerms, toLineInputs } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
 const Input = type({
@@ -13,12 +12,10 @@ const Input = type({
     "The customer's open deal this quote belongs to (dl_…, from cavalier_list_deals). Optional.",
   ),
   "contact_id?": Identifier.describe("Who the quote is addressed to (ctc_…, from cavalier_list_contacts). Optional."),
-  "title?": type("0 < string <= 200").describe(
-    "Quote title shown to the customer; defaults to the deal name or the first line.",
-  ),
-  "valid_days?": ValidDaysArg,
-  "notes?": type("string <= 2000").describe("Terms or notes printed on the quote."),
-  idempotency_key: IdempotencyKeyArg,
+  ...draftTermArgs({
+    title: "Quote title shown to the customer; defaults to the deal name or the first line.",
+    notes: "Terms or notes printed on the quote.",
+  }),
 });
 
 function toInput(input: typeof Input.infer): CreateQuoteInput {
@@ -27,10 +24,7 @@ function toInput(input: typeof Input.infer): CreateQuoteInput {
     lines: toLineInputs(input.lines),
     dealId: input.deal_id,
     contactId: input.contact_id,
-    title: input.title,
-    validDays: input.valid_days,
-    notes: input.notes,
-    idempotencyKey: input.idempotency_key,
+    ...toDraftTerms(input),
   };
 }
 

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { pageOut, presentPage } from "../../kit/page-wire";
 import { listContacts } from "../contacts";
 import { ContactOut, presentContact } from "../wire";
 import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
@@ -13,7 +14,7 @@ export const listContactsTool = surfaceTool({
     "Use this when you need a customer's contact (who a quote is for, who accepted it, who to " +
     "address a cover note to). Lists contacts with name, title, email and phone.",
   input: type({ "tenant_id?": OptionalTenantArg, "query?": QueryArg, "cursor?": CursorArg, "limit?": LimitArg }),
-  output: type({ items: ContactOut.array(), next_cursor: "string | null" }),
+  output: pageOut(ContactOut),
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
@@ -23,6 +24,6 @@ export const listContactsTool = surfaceTool({
       cursor: input.cursor,
       limit: input.limit,
     });
-    return { items: page.items.map(presentContact), next_cursor: page.nextCursor };
+    return presentPage(page, presentContact);
   },
 });

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { pageOut, presentPage } from "../../kit/page-wire";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
 import { listDeals } from "../deals";
 import { DealOut, presentDeal } from "../wire";
@@ -23,7 +24,7 @@ export const listDealsTool = surfaceTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({ items: DealOut.array(), next_cursor: "string | null" }),
+  output: pageOut(DealOut),
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
@@ -33,6 +34,6 @@ export const listDealsTool = surfaceTool({
       cursor: input.cursor,
       limit: input.limit,
     });
-    return { items: page.items.map((i) => presentDeal(i.deal, i.tenantName, i.people)), next_cursor: page.nextCursor };
+    return presentPage(page, (i) => presentDeal(i.deal, i.tenantName, i.people));
   },
 });

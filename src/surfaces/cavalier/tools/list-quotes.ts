@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { pageOut, presentPage } from "../../kit/page-wire";
 import { QUOTE_STATUSES } from "../../../store/schema/cavalier";
 import { listQuotes } from "../quotes";
 import { presentQuoteSummary, QuoteSummaryOut } from "../wire";
@@ -27,7 +28,7 @@ export const listQuotesTool = surfaceTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({ items: QuoteSummaryOut.array(), next_cursor: "string | null" }),
+  output: pageOut(QuoteSummaryOut),
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
@@ -43,9 +44,6 @@ export const listQuotesTool = surfaceTool({
       },
       ctx.now,
     );
-    return {
-      items: page.items.map((i) => presentQuoteSummary(i.quote, i.status, i.tenantName)),
-      next_cursor: page.nextCursor,
-    };
+    return presentPage(page, (i) => presentQuoteSummary(i.quote, i.status, i.tenantName));
   },
 });

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { pageOut, presentPage } from "../../kit/page-wire";
 import { listTenants } from "../catalog";
 import { presentTenant, TenantOut } from "../wire";
 import { CursorArg, LimitArg, READ_ONLY } from "../../kit/args";
@@ -13,11 +14,11 @@ export const listTenantsTool = surfaceTool({
     "Use this when you need to know which customers (tenants) you may quote or sell to, or to find a " +
     "tenant's id, currency or tax rate. Returns the tenants the signed-in user may act on, by name.",
   input: type({ "query?": QueryArg, "cursor?": CursorArg, "limit?": LimitArg }),
-  output: type({ items: TenantOut.array(), next_cursor: "string | null" }),
+  output: pageOut(TenantOut),
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
     const page = await listTenants(ctx.db, ctx.scope, { query: input.query, cursor: input.cursor, limit: input.limit });
-    return { items: page.items.map(presentTenant), next_cursor: page.nextCursor };
+    return presentPage(page, presentTenant);
   },
 });

@@ -2,6 +2,7 @@ import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
 import { transitionQuote } from "../quote-decisions";
 import { presentQuote, QuoteOut, QuoteStatusOut, reference } from "../wire";
+import type { ToolContext } from "../../../mcp/define-tool";
 import { surfaceTool } from "../../kit/tool";
 import { QuoteIdArg } from "./shared";
 import { Identifier } from "../../../shared/string-types";
@@ -17,6 +18,12 @@ const Input = type({
   ),
   "contact_id?": Identifier.describe("The customer contact who made the decision (ctc_…)."),
 });
+
+/** The one service call behind both the preview (a dry run) and the confirmed call. */
+function decide(input: typeof Input.infer, ctx: ToolContext, opts?: { dryRun: boolean }) {
+  const decision = { quoteId: input.quote_id, to: input.decision, reason: input.reason, contactId: input.contact_id };
+  return transitionQuote(ctx.db, ctx.scope, decision, ctx.now, opts);
+}
 
 export const recordQuoteDecisionTool = surfaceTool({
   name: "cavalier_record_quote_decision",
@@ -41,13 +48,7 @@ export const recordQuoteDecisionTool = surfaceTool({
   scope: "cavalier:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
-    const r = await transitionQuote(
-      ctx.db,
-      ctx.scope,
-      { quoteId: input.quote_id, to: input.decision, reason: input.reason, contactId: input.contact_id },
-      ctx.now,
-      { dryRun: true },
-    );
+    const r = await decide(input, ctx, { dryRun: true });
     const ref = reference(r.detail.quote);
     const total = r.detail.pricing;
     const summary = r.changed
@@ -72,12 +73,7 @@ export const recordQuoteDecisionTool = surfaceTool({
     };
   },
   handler: async (input, ctx) => {
-    const r = await transitionQuote(
-      ctx.db,
-      ctx.scope,
-      { quoteId: input.quote_id, to: input.decision, reason: input.reason, contactId: input.contact_id },
-      ctx.now,
-    );
+    const r = await decide(input, ctx);
     return {
       quote: presentQuote(r.detail),
       previous_status: r.previousStatus,

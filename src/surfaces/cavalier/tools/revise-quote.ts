@@ -1,39 +1,24 @@
 import { type } from "arktype";
 import { planRevision, reviseQuote, type ReviseQuoteInput } from "../quote-drafts";
 import { describePricing, iso, presentProposal, presentQuote, QuoteOut, reference } from "../wire";
-import { IdempotencyKeyArg } from "../../kit/args";
 import { actorOf, surfaceTool } from "../../kit/tool";
-import { LinesArg, QuoteIdArg, ValidDaysArg } from "./shared";
+import { draftTermArgs, LinesArg, QuoteIdArg, toDraftTerms, toLineInputs } from "./shared";
 
 const Input = type({
   quote_id: QuoteIdArg,
   "lines?": LinesArg.describe(
     "The new version's lines, replacing all of the old ones. Omit to keep the lines (and their prices) as they are.",
   ),
-  "title?": type("0 < string <= 200").describe(
-    "New title. Omit to keep it; a kept title's quantities (42 seats) follow the new lines, and a quantity that " +
+  ...draftTermArgs({
+    title:
+      "New title. Omit to keep it; a kept title's quantities (42 seats) follow the new lines, and a quantity that " +
       "cannot be carried over gives the default title (the first product and the customer).",
-  ),
-  "valid_days?": ValidDaysArg,
-  "notes?": type("string <= 2000").describe("New notes; omit to keep them."),
-  idempotency_key: IdempotencyKeyArg,
+    notes: "New notes; omit to keep them.",
+  }),
 });
 
 function toInput(input: typeof Input.infer): ReviseQuoteInput {
-  return {
-    quoteId: input.quote_id,
-    lines: input.lines?.map((l) => ({
-      product: l.product,
-      quantity: l.quantity,
-      unitPriceMinor: l.unit_price_minor,
-      discountBps: l.discount_bps,
-      description: l.description,
-    })),
-    title: input.title,
-    validDays: input.valid_days,
-    notes: input.notes,
-    idempotencyKey: input.idempotency_key,
-  };
+  return { quoteId: input.quote_id, lines: input.lines && toLineInputs(input.lines), ...toDraftTerms(input) };
 }
 
 export const reviseQuoteTool = surfaceTool({

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { pageOut, presentPage } from "../../kit/page-wire";
 import { PRODUCT_CLASSES } from "../../../store/schema/cavalier";
 import { searchProducts } from "../catalog";
 import { ProductOut, presentProduct } from "../wire";
@@ -27,7 +28,7 @@ export const searchProductsTool = surfaceTool({
     "cursor?": CursorArg,
     "limit?": LimitArg,
   }),
-  output: type({ items: ProductOut.array(), next_cursor: "string | null" }),
+  output: pageOut(ProductOut),
   scope: "cavalier:read",
   annotations: READ_ONLY,
   handler: async (input, ctx) => {
@@ -40,6 +41,6 @@ export const searchProductsTool = surfaceTool({
       cursor: input.cursor,
       limit: input.limit,
     });
-    return { items: page.items.map(presentProduct), next_cursor: page.nextCursor };
+    return presentPage(page, presentProduct);
   },
 });

@@ -1,4 +1,5 @@
 import { type } from "arktype";
+import { IdempotencyKeyArg } from "../../kit/args";
 import { MAX_VALID_DAYS, PRICING_LIMITS } from "../pricing";
 import type { QuoteLineInput } from "../catalog";
 import { Identifier, identifier } from "../../../shared/string-types";
@@ -19,6 +20,24 @@ export const QuoteIdArg = Identifier.describe(
 export const ValidDaysArg = type(`1 <= number.integer <= ${MAX_VALID_DAYS}`).describe(
   `How many days the quote stays valid from now (default 30, at most ${MAX_VALID_DAYS}); after that it reads as expired.`,
 );
+
+/**
+ * The terms both quote drafts take (cavalier_create_quote and cavalier_revise_quote), spread into each tool's input.
+ * Each tool words what leaving out the title or the notes means: a new quote defaults them, a revision keeps them.
+ */
+export function draftTermArgs(omitted: { title: string; notes: string }) {
+  return {
+    "title?": type("0 < string <= 200").describe(omitted.title),
+    "valid_days?": ValidDaysArg,
+    "notes?": type("string <= 2000").describe(omitted.notes),
+    idempotency_key: IdempotencyKeyArg,
+  } as const;
+}
+
+/** The draft terms in the service's words. */
+export function toDraftTerms(args: { title?: string; valid_days?: number; notes?: string; idempotency_key: string }) {
+  return { title: args.title, validDays: args.valid_days, notes: args.notes, idempotencyKey: args.idempotency_key };
+}
 
 export const LineArg = type({
   product: identifier(200).describe(

@@ -2,6 +2,7 @@ import { type } from "arktype";
 import { DEAL_STAGES } from "../../../store/schema/cavalier";
 import { updateDealStage } from "../deals";
 import { DealOut, presentDeal } from "../wire";
+import type { ToolContext } from "../../../mcp/define-tool";
 import { surfaceTool } from "../../kit/tool";
 import { Identifier } from "../../../shared/string-types";
 
@@ -12,6 +13,12 @@ const Input = type({
     "Why: required for closed_lost (e.g. 'budget — revisit Q3'); otherwise kept as a note.",
   ),
 });
+
+/** The one service call behind both the preview (a dry run) and the confirmed call. */
+function moveDeal(input: typeof Input.infer, ctx: ToolContext, opts?: { dryRun: boolean }) {
+  const change = { dealId: input.deal_id, stage: input.stage, reason: input.reason };
+  return updateDealStage(ctx.db, ctx.scope, change, ctx.now, opts);
+}
 
 export const updateDealStageTool = surfaceTool({
   name: "cavalier_update_deal_stage",
@@ -25,13 +32,7 @@ export const updateDealStageTool = surfaceTool({
   scope: "cavalier:write",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   preview: async (input, ctx) => {
-    const r = await updateDealStage(
-      ctx.db,
-      ctx.scope,
-      { dealId: input.deal_id, stage: input.stage, reason: input.reason },
-      ctx.now,
-      { dryRun: true },
-    );
+    const r = await moveDeal(input, ctx, { dryRun: true });
     const summary = r.changed
       ? `Move deal "${r.deal.name}" for ${r.tenant.name} [${r.tenant.id}] from ${r.previousStage} to ` +
         `${input.stage}${input.reason ? ` (reason: ${input.reason})` : ""}.`
@@ -48,12 +49,7 @@ export const updateDealStageTool = surfaceTool({
     };
   },
   handler: async (input, ctx) => {
-    const r = await updateDealStage(
-      ctx.db,
-      ctx.scope,
-      { dealId: input.deal_id, stage: input.stage, reason: input.reason },
-      ctx.now,
-    );
+    const r = await moveDeal(input, ctx);
     return { deal: presentDeal(r.deal, r.tenant.name, r.people), previous_stage: r.previousStage, changed: r.changed };
   },
 });

@@ -1,9 +1,8 @@
 import { type } from "arktype";
-import { surfaceTool } from "../../kit/tool";
-import { SAVE_TOOL, SaveArgs, saveFromTool } from "./shared";
+import { SaveArgs, saveDocumentTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const saveArticleTool = surfaceTool({
+export const saveArticleTool = saveDocumentTool({
   name: "forge_save_article",
   title: "Save article",
   action: "forge.save_article",
@@ -22,18 +21,5 @@ export const saveArticleTool = surfaceTool({
     body: type("1 <= string <= 30000").describe("The article text in markdown, up to 30,000 characters."),
     ...SaveArgs,
   }),
-  ...SAVE_TOOL,
-  handler: async (input, ctx) =>
-    await saveFromTool(
-      ctx,
-      {
-        kind: "article",
-        documentId: input.article_id,
-        tenantId: input.tenant_id,
-        title: input.title,
-        summary: input.summary,
-        body: input.body,
-      },
-      input,
-    ),
+  document: (input) => ({ kind: "article", documentId: input.article_id, summary: input.summary, body: input.body }),
 });

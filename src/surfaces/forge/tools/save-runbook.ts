@@ -1,9 +1,8 @@
 import { type } from "arktype";
-import { surfaceTool } from "../../kit/tool";
-import { SAVE_TOOL, SaveArgs, saveFromTool } from "./shared";
+import { SaveArgs, saveDocumentTool } from "./shared";
 import { Identifier } from "../../../shared/string-types";
 
-export const saveRunbookTool = surfaceTool({
+export const saveRunbookTool = saveDocumentTool({
   name: "forge_save_runbook",
   title: "Save runbook",
   action: "forge.save_runbook",
@@ -32,18 +31,10 @@ export const saveRunbookTool = surfaceTool({
       .describe("The ordered steps, 1 to 40."),
     ...SaveArgs,
   }),
-  ...SAVE_TOOL,
-  handler: async (input, ctx) =>
-    await saveFromTool(
-      ctx,
-      {
-        kind: "runbook",
-        documentId: input.runbook_id,
-        tenantId: input.tenant_id,
-        title: input.title,
-        summary: input.when_to_use,
-        steps: input.steps.map((s) => ({ text: s.text, requiresRole: s.requires_role })),
-      },
-      input,
-    ),
+  document: (input) => ({
+    kind: "runbook",
+    documentId: input.runbook_id,
+    summary: input.when_to_use,
+    steps: input.steps.map((s) => ({ text: s.text, requiresRole: s.requires_role })),
+  }),
 });

@@ -1,7 +1,7 @@
-import { type } from "arktype";
-import type { ToolContext } from "../../../mcp/define-tool";
+import { type, type Type } from "arktype";
+import type { ToolContext, ToolDefinition } from "../../../mcp/define-tool";
 import { IdempotencyKeyArg } from "../../kit/args";
-import { actorOf } from "../../kit/tool";
+import { actorOf, surfaceTool } from "../../kit/tool";
 import { type DocumentKind, getDocument } from "../documents";
 import { type SaveDocumentInput, saveDocument } from "../save-document";
 import { documentWire, SaveResultOut, saveResultWire } from "../wire";
@@ -32,9 +32,6 @@ const SAVE_ANNOTATIONS = {
   openWorldHint: false,
 } as const;
 
-/** What both save tools declare besides their own input. */
-export const SAVE_TOOL = { output: SaveResultOut, scope: "forge:write", annotations: SAVE_ANNOTATIONS } as const;
-
 /** The save arguments articles and runbooks share. */
 export const SaveArgs = {
   "tags?": TagsArg,
@@ -43,29 +40,52 @@ export const SaveArgs = {
   idempotency_key: SaveKeyArg,
 } as const;
 
+/** What every save tool's input holds besides its kind's own fields (each tool describes the first two its way). */
 interface SaveArgValues {
+  tenant_id?: string;
+  title: string;
   tags?: string[];
   visibility: "internal" | "client";
   change_note: string;
   idempotency_key: string;
 }
 
-type DocumentFields = Pick<
-  SaveDocumentInput,
-  "kind" | "documentId" | "tenantId" | "title" | "summary" | "body" | "steps"
->;
+/** The fields of one document kind, in the service's words. */
+type DocumentFields = Pick<SaveDocumentInput, "kind" | "documentId" | "summary" | "body" | "steps">;
 
-/** Saves through the service and presents the result; the tenant names only a NEW document's owner. */
-export async function saveFromTool(ctx: ToolContext, doc: DocumentFields, args: SaveArgValues) {
-  const input: SaveDocumentInput = {
-    ...doc,
-    tenantId: doc.documentId ? undefined : doc.tenantId,
-    tags: args.tags ?? [],
-    visibility: args.visibility,
-    changeNote: args.change_note,
-    idempotencyKey: args.idempotency_key,
-  };
-  return saveResultWire(await saveDocument(ctx.db, ctx.scope, actorOf(ctx), input, ctx.now));
+type SaveToolDef<In extends Type<SaveArgValues>> = Pick<
+  Parameters<typeof surfaceTool<In, typeof SaveResultOut>>[0],
+  "name" | "title" | "action" | "description" | "input"
+> & {
+  /** The kind's own fields from the tool's input. */
+  document: (input: In["infer"]) => DocumentFields;
+};
+
+/**
+ * A save tool for one document kind (forge_save_article, forge_save_runbook): saves through the service and
+ * presents the result. The tenant names only a NEW document's owner, so it is dropped when saving a new version.
+ */
+export function saveDocumentTool<In extends Type<SaveArgValues>>(def: SaveToolDef<In>): ToolDefinition {
+  const { document, ...tool } = def;
+  return surfaceTool({
+    ...tool,
+    output: SaveResultOut,
+    scope: "forge:write",
+    annotations: SAVE_ANNOTATIONS,
+    handler: async (args, ctx) => {
+      const doc = document(args);
+      const input: SaveDocumentInput = {
+        ...doc,
+        tenantId: doc.documentId ? undefined : args.tenant_id,
+        title: args.title,
+        tags: args.tags ?? [],
+        visibility: args.visibility,
+        changeNote: args.change_note,
+        idempotencyKey: args.idempotency_key,
+      };
+      return saveResultWire(await saveDocument(ctx.db, ctx.scope, actorOf(ctx), input, ctx.now));
+    },
+  });
 }
 
 /** Reads one document for a get tool and presents it. */
