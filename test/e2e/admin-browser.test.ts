@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, launchTestBrowser, type TestBrowser } from "../helpers/chromium";
 import { userIdForEmail } from "../../src/tenancy/sync";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../helpers/appliance";
 import { obtainTokens, registerTestClient, type Tokens } from "../helpers/oauth";
@@ -12,13 +12,10 @@ import { obtainTokens, registerTestClient, type Tokens } from "../helpers/oauth"
  * a real OAuth flow, revoke it and watch the next MCP call fail, filter the audit log, export it, open the
  * servers page. Screenshots of every page land in test/artifacts/ for a person to look at.
  */
-const CHROMIUM = process.env.CAVARIDGE_CHROMIUM ?? "/usr/bin/chromium";
-const ARTIFACTS = join(import.meta.dir, "..", "artifacts");
 
 let app: TestAppliance;
-let context: BrowserContext;
+let browser: TestBrowser;
 let page: Page;
-let profile: string;
 let tokens: Tokens;
 let offset = 0;
 
@@ -41,7 +38,6 @@ async function shot(name: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   app = await startTestAppliance({ clock: () => Date.now() + offset });
 
   // A day of call history by a ChatGPT connector, written through the real audit log at earlier times, so the
@@ -121,31 +117,13 @@ beforeAll(async () => {
   expect(await mcp(tokens.access_token, "tools/list")).toBe(200);
   await app.ctx.audit.flush();
 
-  profile = mkdtempSync(join(tmpdir(), "cavaridge-chromium-"));
-  // A fresh profile directory per run (playwright passes it as --user-data-dir).
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1360, height: 900 },
-    acceptDownloads: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchTestBrowser({ acceptDownloads: true });
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe("admin console in Chromium", () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, launchTestBrowser, type TestBrowser } from "../helpers/chromium";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../helpers/appliance";
 import { obtainTokens } from "../helpers/oauth";
 import { call, connectSurface, ok } from "../helpers/tool-calls";
@@ -13,44 +12,24 @@ import { call, connectSurface, ok } from "../helpers/tool-calls";
  * then a contacts file with a bad email on line 7 shows the problem by line and column and writes nothing.
  * Screenshots land in test/artifacts/.
  */
-const CHROMIUM = process.env.CAVARIDGE_CHROMIUM ?? "/usr/bin/chromium";
-const ARTIFACTS = join(import.meta.dir, "..", "artifacts");
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "import");
 
 let app: TestAppliance;
-let context: BrowserContext;
+let browser: TestBrowser;
 let page: Page;
-let profile: string;
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `admin-import-${name}.png`), fullPage: true });
 const count = (name: string) => page.textContent(`#import-counts td[data-count="${name}"]`);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   app = await startTestAppliance();
-  profile = mkdtempSync(join(tmpdir(), "cavaridge-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1360, height: 900 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchTestBrowser();
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe("admin Import page in Chromium", () => {

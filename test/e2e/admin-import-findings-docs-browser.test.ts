@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, launchTestBrowser, type TestBrowser } from "../helpers/chromium";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../helpers/appliance";
 import { obtainTokens } from "../helpers/oauth";
 import { call, connectSurface, ok } from "../helpers/tool-calls";
@@ -14,14 +14,11 @@ import { call, connectSurface, ok } from "../helpers/tool-calls";
  * back through aegis_get_posture_summary; then a zip of the docs fixture's article and runbook is checked and
  * applied, and forge_search_knowledge finds them. Screenshots land in test/artifacts/.
  */
-const CHROMIUM = process.env.CAVARIDGE_CHROMIUM ?? "/usr/bin/chromium";
-const ARTIFACTS = join(import.meta.dir, "..", "artifacts");
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "import");
 
 let app: TestAppliance;
-let context: BrowserContext;
+let browser: TestBrowser;
 let page: Page;
-let profile: string;
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `admin-import-${name}.png`), fullPage: true });
 const count = (name: string) => page.textContent(`#import-counts td[data-count="${name}"]`);
@@ -35,22 +32,14 @@ async function signIn(email: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   app = await startTestAppliance();
-  profile = mkdtempSync(join(tmpdir(), "cavaridge-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1360, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchTestBrowser();
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe("admin Import page in Chromium: findings and docs", () => {
@@ -78,10 +67,10 @@ describe("admin Import page in Chromium: findings and docs", () => {
   }, 60_000);
 
   test("a zip of Markdown documents: check, apply, and forge_search_knowledge finds them", async () => {
-    await context.clearCookies();
+    await browser.context.clearCookies();
     await signIn("admin@harbor-it.example");
     const tree = join(FIXTURES, "docs-tree");
-    const zipPath = join(profile, "kb.zip");
+    const zipPath = join(ARTIFACTS, "admin-import-kb.zip");
     writeFileSync(
       zipPath,
       zipSync({
