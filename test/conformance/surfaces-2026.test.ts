@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { SURFACES, type SurfaceName } from "../../src/config/schema";
-import { startTestAppliance, tempDir, type TestAppliance } from "../helpers/appliance";
-import { obtainTokens } from "../helpers/oauth";
-import { startTokenProxy } from "./proxy";
+import { resolve } from "node:path";
+import { SURFACES } from "../../src/config/schema";
+import { type ConformanceTarget, startConformanceTarget } from "./target";
 import { runConformance } from "./run-suite";
 import { APPLICABLE_2026, NOT_APPLICABLE_2026, NOT_APPLICABLE_CHECKS } from "./scenarios-2026";
 
@@ -15,28 +12,17 @@ import { APPLICABLE_2026, NOT_APPLICABLE_2026, NOT_APPLICABLE_CHECKS } from "./s
  */
 const CLI = resolve(import.meta.dir, "../../node_modules/@modelcontextprotocol/conformance-next/dist/index.js");
 
-let app: TestAppliance;
-let proxy: ReturnType<typeof startTokenProxy>;
-let outRoot: string;
-const tokens = new Map<SurfaceName, string>();
+let target: ConformanceTarget;
 
 beforeAll(async () => {
-  app = await startTestAppliance();
-  for (const s of SURFACES)
-    tokens.set(s, (await obtainTokens(app, { email: "admin@harbor-it.example", surface: s })).access_token);
-  proxy = startTokenProxy(app.baseUrl, (path) => tokens.get(path.split("/")[1] as SurfaceName) ?? "none");
-  outRoot = tempDir("cavaridge-conformance-2026-");
+  target = await startConformanceTarget("cavaridge-conformance-2026-");
 });
-afterAll(async () => {
-  proxy?.stop();
-  await app?.close();
-  if (outRoot) rmSync(outRoot, { recursive: true, force: true });
-});
+afterAll(async () => await target?.stop());
 
 describe("MCP conformance suite, 2026-07-28", () => {
   for (const surface of SURFACES) {
     test(`${surface}: every applicable scenario passes; every scenario is classified`, async () => {
-      const results = await runConformance(CLI, `${proxy.url}/${surface}`, join(outRoot, surface), [
+      const results = await runConformance(CLI, target.url(surface), target.out(surface), [
         "--requirements",
         "2026-07-28",
       ]);

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { SURFACES, type SurfaceName } from "../../src/config/schema";
-import { startTestAppliance, tempDir, type TestAppliance } from "../helpers/appliance";
-import { obtainTokens } from "../helpers/oauth";
-import { startTokenProxy } from "./proxy";
+import { type ConformanceTarget, startConformanceTarget } from "./target";
 import { type Check, runConformance } from "./run-suite";
 import { APPLICABLE, NOT_APPLICABLE } from "./scenarios";
 
@@ -15,26 +12,15 @@ import { APPLICABLE, NOT_APPLICABLE } from "./scenarios";
  */
 const CLI = resolve(import.meta.dir, "../../node_modules/@modelcontextprotocol/conformance/dist/index.js");
 
-let app: TestAppliance;
-let proxy: ReturnType<typeof startTokenProxy>;
-let outRoot: string;
-const tokens = new Map<SurfaceName, string>();
+let target: ConformanceTarget;
 
 beforeAll(async () => {
-  app = await startTestAppliance();
-  for (const s of SURFACES)
-    tokens.set(s, (await obtainTokens(app, { email: "admin@harbor-it.example", surface: s })).access_token);
-  proxy = startTokenProxy(app.baseUrl, (path) => tokens.get(path.split("/")[1] as SurfaceName) ?? "none");
-  outRoot = tempDir("cavaridge-conformance-");
+  target = await startConformanceTarget("cavaridge-conformance-");
 });
-afterAll(async () => {
-  proxy?.stop();
-  await app?.close();
-  if (outRoot) rmSync(outRoot, { recursive: true, force: true });
-});
+afterAll(async () => await target?.stop());
 
 async function runSuite(surface: SurfaceName): Promise<Map<string, Check[]>> {
-  return await runConformance(CLI, `${proxy.url}/${surface}`, join(outRoot, surface));
+  return await runConformance(CLI, target.url(surface), target.out(surface));
 }
 
 describe("MCP conformance suite", () => {
