@@ -1,4 +1,4 @@
-import { inArray, type SQL } from "drizzle-orm";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Role } from "../config/schema";
 
@@ -85,6 +85,14 @@ export class TenantScope {
   /** SQL condition restricting `column` (a tenant_id column) to this scope. Empty scope matches nothing. */
   where(column: SQLiteColumn): SQL {
     return inArray(column, this.tenantIds.length > 0 ? [...this.tenantIds] : ["\u0000none"]);
+  }
+
+  /**
+   * SQL condition restricting `column` to the one tenant `tenantId`, and to nothing when that tenant is outside this
+   * scope: the scope filter stays in the query even after the tenant was resolved, so a query can never be widened.
+   */
+  whereTenant(column: SQLiteColumn, tenantId: string): SQL {
+    return and(this.where(column), eq(column, tenantId)) as SQL;
   }
 
   /** Throws CrossTenantError unless `tenantId` is in scope (for a tenant id the caller named). */

@@ -78,13 +78,7 @@ async function standings(db: DbLike, scope: TenantScope, tenantId: string, contr
       compliance: aegisFindings.complianceStatusId,
     })
     .from(aegisFindings)
-    .where(
-      and(
-        scope.where(aegisFindings.tenantId),
-        eq(aegisFindings.tenantId, tenantId),
-        inArray(aegisFindings.controlId, controlIds),
-      ),
-    );
+    .where(and(scope.whereTenant(aegisFindings.tenantId, tenantId), inArray(aegisFindings.controlId, controlIds)));
   for (const r of rows) {
     if (!r.controlId) continue;
     // A compliance finding that passed the check counts as resolved evidence for the control.

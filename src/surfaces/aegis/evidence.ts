@@ -87,8 +87,7 @@ export async function exportEvidence(
   if (input.from > input.to) throw new AegisError("invalid_period", "period_start must be before period_end");
   const tenant = await resolveTenant(db, scope, input.tenantId);
   const conds: SQL[] = [
-    scope.where(aegisFindings.tenantId),
-    eq(aegisFindings.tenantId, tenant.id),
+    scope.whereTenant(aegisFindings.tenantId, tenant.id),
     lte(aegisFindings.firstSeenAt, input.to),
     or(sql`${aegisFindings.resolvedAt} IS NULL`, gte(aegisFindings.resolvedAt, input.from))!,
   ];

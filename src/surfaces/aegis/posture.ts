@@ -161,8 +161,7 @@ async function latestSnapshot(db: DbLike, scope: TenantScope, tenantId: string, 
     .from(aegisPostureSnapshots)
     .where(
       and(
-        scope.where(aegisPostureSnapshots.tenantId),
-        eq(aegisPostureSnapshots.tenantId, tenantId),
+        scope.whereTenant(aegisPostureSnapshots.tenantId, tenantId),
         lte(aegisPostureSnapshots.capturedAt, atOrBefore),
       ),
     )
@@ -211,13 +210,7 @@ export async function getPostureSummary(
   const counts = await db
     .select({ severityId: aegisFindings.severityId, count: sql<number>`count(*)` })
     .from(aegisFindings)
-    .where(
-      and(
-        scope.where(aegisFindings.tenantId),
-        eq(aegisFindings.tenantId, tenant.id),
-        inArray(status, [STATUS.NEW, STATUS.IN_PROGRESS]),
-      ),
-    )
+    .where(and(scope.whereTenant(aegisFindings.tenantId, tenant.id), inArray(status, [STATUS.NEW, STATUS.IN_PROGRESS])))
     .groupBy(aegisFindings.severityId)
     .orderBy(desc(aegisFindings.severityId));
   const bySeverity = counts.map((c) => ({
@@ -257,8 +250,7 @@ async function suppressionLapsedSince(
     .from(aegisFindings)
     .where(
       and(
-        scope.where(aegisFindings.tenantId),
-        eq(aegisFindings.tenantId, tenantId),
+        scope.whereTenant(aegisFindings.tenantId, tenantId),
         eq(aegisFindings.statusId, STATUS.SUPPRESSED),
         gt(aegisFindings.suppressedUntil, since),
         lte(aegisFindings.suppressedUntil, now),
@@ -306,8 +298,7 @@ export async function listImprovementActions(
     .leftJoin(aegisControls, eq(aegisControls.id, aegisImprovementActions.controlId))
     .where(
       and(
-        scope.where(aegisImprovementActions.tenantId),
-        eq(aegisImprovementActions.tenantId, tenantId),
+        scope.whereTenant(aegisImprovementActions.tenantId, tenantId),
         inArray(aegisImprovementActions.state, ["Default", "Reviewed"]),
         sql`${aegisImprovementActions.maxScore} > ${aegisImprovementActions.score}`,
       ),
@@ -335,8 +326,7 @@ export async function getPostureTrend(
     .from(aegisPostureSnapshots)
     .where(
       and(
-        scope.where(aegisPostureSnapshots.tenantId),
-        eq(aegisPostureSnapshots.tenantId, tenant.id),
+        scope.whereTenant(aegisPostureSnapshots.tenantId, tenant.id),
         gte(aegisPostureSnapshots.capturedAt, input.from),
         lte(aegisPostureSnapshots.capturedAt, input.to),
       ),

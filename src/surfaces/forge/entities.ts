@@ -256,8 +256,7 @@ export async function loadQbrFacts(
     .from(aegisFindings)
     .where(
       and(
-        scope.where(aegisFindings.tenantId),
-        eq(aegisFindings.tenantId, tenant.id),
+        scope.whereTenant(aegisFindings.tenantId, tenant.id),
         gte(aegisFindings.firstSeenAt, from),
         lte(aegisFindings.firstSeenAt, to),
       ),
@@ -267,8 +266,7 @@ export async function loadQbrFacts(
     .from(aegisFindings)
     .where(
       and(
-        scope.where(aegisFindings.tenantId),
-        eq(aegisFindings.tenantId, tenant.id),
+        scope.whereTenant(aegisFindings.tenantId, tenant.id),
         eq(aegisFindings.statusId, STATUS.RESOLVED),
         gte(aegisFindings.resolvedAt, from),
         lte(aegisFindings.resolvedAt, to),
