@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, launchTestBrowser, type TestBrowser } from "../helpers/chromium";
+import { ARTIFACTS, launchTestBrowser, signInToAdmin, type TestBrowser } from "../helpers/chromium";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../helpers/appliance";
 import { obtainTokens } from "../helpers/oauth";
 import { call, connectSurface, ok } from "../helpers/tool-calls";
@@ -34,10 +34,7 @@ afterAll(async () => {
 
 describe("admin Import page in Chromium", () => {
   test("sign in and open Import from the navigation", async () => {
-    await page.goto(`${app.adminUrl}/sign-in`);
-    await page.fill('input[name="email"]', "admin@harbor-it.example");
-    await page.fill('input[name="password"]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL("**/connections"), page.click('button[type="submit"]')]);
+    await signInToAdmin(page, app.adminUrl, "admin@harbor-it.example", TEST_PASSWORD);
     await Promise.all([page.waitForURL("**/import"), page.click('nav a[href="/import"]')]);
     expect(await page.textContent("h1")).toBe("Import");
     await shot("form");

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, launchTestBrowser, type TestBrowser } from "../helpers/chromium";
+import { ARTIFACTS, launchTestBrowser, signInToAdmin, type TestBrowser } from "../helpers/chromium";
 import { startTestAppliance, TEST_PASSWORD, type TestAppliance } from "../helpers/appliance";
 import { obtainTokens } from "../helpers/oauth";
 import { call, connectSurface, ok } from "../helpers/tool-calls";
@@ -24,10 +24,7 @@ const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `admin-im
 const count = (name: string) => page.textContent(`#import-counts td[data-count="${name}"]`);
 
 async function signIn(email: string) {
-  await page.goto(`${app.adminUrl}/sign-in`);
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', TEST_PASSWORD);
-  await Promise.all([page.waitForURL("**/connections"), page.click('button[type="submit"]')]);
+  await signInToAdmin(page, app.adminUrl, email, TEST_PASSWORD);
   await Promise.all([page.waitForURL("**/import"), page.click('nav a[href="/import"]')]);
 }
 

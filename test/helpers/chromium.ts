@@ -47,3 +47,11 @@ export async function launchTestBrowser(options: { acceptDownloads?: boolean } =
     },
   };
 }
+
+/** Signs in on the admin console's form as `email` (the test appliance's shared password) and waits for /connections. */
+export async function signInToAdmin(page: Page, adminUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${adminUrl}/sign-in`);
+  await page.fill('input[name="email"]', email);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([page.waitForURL("**/connections"), page.click('button[type="submit"]')]);
+}
