@@ -44,3 +44,24 @@ export function chainHash(prevHash: string, row: ChainedRow): string {
   ]);
   return sha256Hex(`${prevHash}\n${canonical}`);
 }
+
+/**
+ * The fields every wire form of a stored row shares (the admin export and the audit stream): snake_case names and
+ * the time as ISO 8601. Each form adds its own names for the who-columns and its own `detail`.
+ */
+export function auditWireFields(row: ChainedRow & { seq: number }) {
+  return {
+    id: row.id,
+    seq: row.seq,
+    at: new Date(row.at).toISOString(),
+    kind: row.kind,
+    action: row.action,
+    outcome: row.outcome,
+    surface: row.surface,
+    tool: row.tool,
+    request_id: row.requestId,
+    ip: row.ip,
+    latency_ms: row.latencyMs,
+    confirms_id: row.confirmsId,
+  };
+}

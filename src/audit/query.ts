@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { DbLike } from "../store/index";
 import { auditLog } from "../store/schema/audit";
+import { auditWireFields } from "./chain";
 import type { TenantScope } from "../tenancy/scope";
 
 /**
@@ -223,22 +224,11 @@ export function auditRowForExport(row: AuditRow): Record<string, unknown> {
     }
   }
   return {
-    id: row.id,
-    seq: row.seq,
-    at: new Date(row.at).toISOString(),
-    kind: row.kind,
-    action: row.action,
-    outcome: row.outcome,
-    surface: row.surface,
-    tool: row.tool,
+    ...auditWireFields(row),
     user_id: row.userId,
     tenant_id: row.tenantId,
     client_id: row.clientId,
     grant_id: row.grantId,
-    request_id: row.requestId,
-    ip: row.ip,
-    latency_ms: row.latencyMs,
-    confirms_id: row.confirmsId,
     detail,
     hash: row.hash,
   };

@@ -1,7 +1,7 @@
 import type { DbLike } from "../store/index";
 import type { tenants } from "../store/schema/tenancy";
 import type { TenantScope } from "../tenancy/scope";
-import type { ImportEncoding } from "./decode";
+import { decodeImportBytes, type ImportEncoding } from "./decode";
 import { ImportError } from "./errors";
 import type { ImportCounts, ImportProblem } from "./report";
 
@@ -93,4 +93,29 @@ export interface ImportKind {
   /** Kind-specific flags by their kebab-case CLI name (`full-scan`); the API takes them snake_case (`full_scan=true`). */
   readonly flags?: Readonly<Record<string, ImportFlag>>;
   prepare(source: ImportSource, ctx: PrepareContext): Promise<PrepareOutcome>;
+}
+
+/** Largest CSV file accepted (README "Importing your data"): larger files held the write transaction too long. */
+export const CSV_MAX_BYTES = 5 * 1024 * 1024;
+
+/**
+ * A single-file CSV kind: the bytes are decoded once here (BOM, UTF-16, windows-1252; decode.ts) and `prepareText`
+ * sees only text, so every CSV kind accepts the same encodings and sizes.
+ */
+export function csvKind(spec: {
+  name: string;
+  summary: string;
+  prepareText(text: string, ctx: PrepareContext): Promise<PrepareOutcome>;
+}): ImportKind {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    maxBytes: CSV_MAX_BYTES,
+    accept: ".csv,text/csv",
+    async prepare(source, ctx) {
+      const decoded = decodeImportBytes(sourceBytes(source), ctx.encoding);
+      if (!decoded.ok) return { ok: false, records: 0, problems: [decoded.problem] };
+      return await spec.prepareText(decoded.text, ctx);
+    },
+  };
 }

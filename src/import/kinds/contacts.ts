@@ -2,9 +2,8 @@ import { type } from "arktype";
 import { resolveTenantRef, UnknownTenantError } from "../../tenancy/resolve";
 import { CrossTenantError } from "../../tenancy/scope";
 import { parseCsvTable } from "../csv";
-import { decodeImportBytes } from "../decode";
 import { RecordReader, storable } from "../fields";
-import { type ImportKind, type PrepareContext, sourceBytes, type TenantRow } from "../kind";
+import { csvKind, type ImportKind, type PrepareContext, type TenantRow } from "../kind";
 import type { ImportProblem } from "../report";
 import { type ContactEntry, planContactUpsert } from "../../surfaces/cavalier/contacts";
 
@@ -83,18 +82,14 @@ export function parseContactsCsv(
   return { ok: true, entries, records: table.records.length };
 }
 
-export const contactsKind: ImportKind = {
+export const contactsKind: ImportKind = csvKind({
   name: "contacts",
   summary: "customer contacts (CSV: tenant, name, email, title, phone, primary), upserted by tenant and email",
-  maxBytes: 5 * 1024 * 1024,
-  accept: ".csv,text/csv",
-  async prepare(source, ctx) {
-    const decoded = decodeImportBytes(sourceBytes(source), ctx.encoding);
-    if (!decoded.ok) return { ok: false, records: 0, problems: [decoded.problem] };
-    const parsed = parseContactsCsv(decoded.text, ctx);
+  async prepareText(text, ctx) {
+    const parsed = parseContactsCsv(text, ctx);
     if (!parsed.ok) return parsed;
     const upsert = await planContactUpsert(ctx.db, parsed.entries, ctx.now);
     const tenantIds = [...new Set(parsed.entries.map((e) => e.tenantId))];
     return { ok: true, plan: { ...upsert, records: parsed.records, tenantIds, notes: [] } };
   },
-};
+});

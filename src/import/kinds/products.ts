@@ -1,8 +1,7 @@
 import { PRODUCT_CLASSES, PRODUCT_UNITS } from "../../store/schema/cavalier";
 import { parseCsvTable } from "../csv";
-import { decodeImportBytes } from "../decode";
 import { RecordReader, storable } from "../fields";
-import { type ImportKind, type PrepareContext, sourceBytes, type TenantRow } from "../kind";
+import { csvKind, type ImportKind, type PrepareContext, type TenantRow } from "../kind";
 import { decimalToMinor, isKnownCurrency } from "../money";
 import type { ImportProblem } from "../report";
 import { type CatalogEntry, catalogOwnerOf, planCatalogUpsert } from "../../surfaces/cavalier/catalog";
@@ -146,19 +145,15 @@ export function parseProductsCsv(
   return { ok: true, entries: [...bySku.values()], records: table.records.length };
 }
 
-export const productsKind: ImportKind = {
+export const productsKind: ImportKind = csvKind({
   name: "products",
   summary: "the MSP's product catalog (CSV: sku, name, description, product_class, unit, billing, unit_price, ...)",
-  maxBytes: 5 * 1024 * 1024,
-  accept: ".csv,text/csv",
-  async prepare(source, ctx) {
+  async prepareText(text, ctx) {
     const owner = catalogOwner(ctx);
     if (!("id" in owner)) return { ok: false, records: 0, problems: [owner] };
-    const decoded = decodeImportBytes(sourceBytes(source), ctx.encoding);
-    if (!decoded.ok) return { ok: false, records: 0, problems: [decoded.problem] };
-    const parsed = parseProductsCsv(decoded.text, owner.currency);
+    const parsed = parseProductsCsv(text, owner.currency);
     if (!parsed.ok) return parsed;
     const upsert = await planCatalogUpsert(ctx.db, owner.id, parsed.entries, ctx.now);
     return { ok: true, plan: { ...upsert, records: parsed.records, tenantIds: [owner.id], notes: [] } };
   },
-};
+});

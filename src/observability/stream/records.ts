@@ -1,4 +1,4 @@
-import type { ChainedRow } from "../../audit/chain";
+import { auditWireFields, type ChainedRow } from "../../audit/chain";
 
 /** An audit row as stored: the chained fields plus its position in the chain. */
 export interface StoredAuditRow extends ChainedRow {
@@ -56,22 +56,11 @@ export function toAuditRecord(row: StoredAuditRow, epoch: string): AuditRecord {
   return {
     type: "audit",
     epoch,
-    seq: row.seq,
-    id: row.id,
-    at: new Date(row.at).toISOString(),
-    kind: row.kind,
-    action: row.action,
-    outcome: row.outcome,
-    surface: row.surface,
-    tool: row.tool,
+    ...auditWireFields(row),
     tenant: row.tenantId,
     user: row.userId,
     client: row.clientId,
     grant: row.grantId,
-    request_id: row.requestId,
-    ip: row.ip,
-    latency_ms: row.latencyMs,
-    confirms_id: row.confirmsId,
     detail: row.detail,
     prev_hash: row.prevHash,
     hash: row.hash,
