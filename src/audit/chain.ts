@@ -49,7 +49,7 @@ export function chainHash(prevHash: string, row: ChainedRow): string {
  * The fields every wire form of a stored row shares (the admin export and the audit stream): snake_case names and
  * the time as ISO 8601. Each form adds its own names for the who-columns and its own `detail`.
  */
-export function auditWireFields(row: ChainedRow & { seq: number }) {
+export function auditWireFields(row: ChainedRow & { seq: number; hash: string }) {
   return {
     id: row.id,
     seq: row.seq,
@@ -63,5 +63,6 @@ export function auditWireFields(row: ChainedRow & { seq: number }) {
     ip: row.ip,
     latency_ms: row.latencyMs,
     confirms_id: row.confirmsId,
+    hash: row.hash,
   };
 }

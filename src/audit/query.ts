@@ -230,7 +230,6 @@ export function auditRowForExport(row: AuditRow): Record<string, unknown> {
     client_id: row.clientId,
     grant_id: row.grantId,
     detail,
-    hash: row.hash,
   };
 }
 

@@ -63,7 +63,6 @@ export function toAuditRecord(row: StoredAuditRow, epoch: string): AuditRecord {
     grant: row.grantId,
     detail: row.detail,
     prev_hash: row.prevHash,
-    hash: row.hash,
   };
 }
 
