@@ -185,6 +185,11 @@ export class AuditLog {
     });
   }
 
+  /** Rows and writes queued for the next group transaction (the one committing now not counted). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   private enqueue(pending: Pending): void {
     this.queue.push(pending);
     if (!this.flushing) this.flushing = this.drain();
