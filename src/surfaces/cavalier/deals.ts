@@ -159,7 +159,7 @@ export async function createDeal(
     const people = await peopleOf(db, scope, existing);
     return { deal: existing, tenant, people, replayed: true, warnings: dealWarnings(existing, now) };
   }
-  if (input.contactId) await contactOfTenant(db, scope, input.contactId, tenant.id);
+  const contact = input.contactId ? await contactOfTenant(db, scope, input.contactId, tenant.id) : null;
   const row: DealRow = {
     id: newId("dl"),
     tenantId: tenant.id,
@@ -180,10 +180,15 @@ export async function createDeal(
     updatedAt: now,
   };
   await db.insert(deals).values(row);
+  // The people of a new deal are the caller and the contact just checked: no need to read them back.
+  const people: DealPeople = {
+    owner: { id: actor.userId, name: actor.name },
+    primaryContact: contact ? { id: contact.id, name: contact.name } : null,
+  };
   return {
     deal: row,
     tenant,
-    people: await peopleOf(db, scope, row),
+    people,
     replayed: false,
     warnings: dealWarnings(row, now),
   };
