@@ -90,7 +90,7 @@ class GroupChain {
       this.prev = hash;
       return value;
     });
-    await tx.insert(auditLog).values(values);
+    await insertRows(tx, values);
     this.rows.push(...rows);
   }
 
@@ -322,7 +322,21 @@ async function insertChained(tx: DbLike, rows: ChainedRow[]): Promise<void> {
     prev = hash;
     return value;
   });
-  await tx.insert(auditLog).values(values);
+  await insertRows(tx, values);
+}
+
+/**
+ * One INSERT of chained rows, written as SQL rather than through drizzle's insert builder: the builder maps every
+ * column of every row anew on each call, and this statement runs once per group and once per write in it.
+ */
+async function insertRows(tx: DbLike, values: (ChainedRow & { prevHash: string; hash: string })[]): Promise<void> {
+  const tuples = values.map(
+    (v) =>
+      sql`(${v.id}, ${v.at}, ${v.kind}, ${v.action}, ${v.outcome}, ${v.requestId}, ${v.surface}, ${v.tool}, ${v.userId}, ${v.tenantId}, ${v.clientId}, ${v.grantId}, ${v.ip}, ${v.latencyMs}, ${v.detail}, ${v.confirmsId}, ${v.prevHash}, ${v.hash})`,
+  );
+  await tx.run(
+    sql`INSERT INTO audit_log (id, at, kind, action, outcome, request_id, surface, tool, user_id, tenant_id, client_id, grant_id, ip, latency_ms, detail, confirms_id, prev_hash, hash) VALUES ${sql.join(tuples, sql`, `)}`,
+  );
 }
 
 /** A run of consecutive rows that fail the same check. */
