@@ -123,6 +123,15 @@ describe("group commit of writes", () => {
     expect((await verifyAuditChain(store.client)).breaks).toEqual([]);
   });
 
+  test("the group's connection keeps synchronous=FULL, so its COMMIT returns after the WAL is fsynced", async () => {
+    // The durability argument in ARCHITECTURE.md ("Write group commit") rests on this setting.
+    const { audit } = await fixture();
+    const level = await audit.commitWithAudit(
+      async (tx) => (await tx.all<{ synchronous: number }>(sql`PRAGMA synchronous`))[0]!.synchronous,
+    );
+    expect(Number(level)).toBe(2); // https://www.sqlite.org/pragma.html#pragma_synchronous: 2 = FULL
+  });
+
   test("when the group cannot commit, every write in it is refused and nothing of it remains", async () => {
     const { store, audit } = await fixture();
     // A deferred foreign key fails at COMMIT, after every savepoint was released.
