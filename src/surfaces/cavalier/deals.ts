@@ -147,15 +147,18 @@ export async function createDeal(
     c: input.contactId ?? null,
     n: input.notes ?? "",
   });
-  const [existing] = await db
-    .select()
+  // Only the two columns the check needs: a new key (the usual case) reads no more, and drizzle builds and maps
+  // every selected column on each call.
+  const [used] = await db
+    .select({ id: deals.id, requestHash: deals.requestHash })
     .from(deals)
     .where(
       and(scope.where(deals.tenantId), eq(deals.tenantId, tenant.id), eq(deals.idempotencyKey, input.idempotencyKey)),
     )
     .limit(1);
-  if (existing) {
-    if (existing.requestHash !== hash) throw idempotencyConflict("deal", existing.id);
+  if (used) {
+    if (used.requestHash !== hash) throw idempotencyConflict("deal", used.id);
+    const existing = await getDealRow(db, scope, used.id);
     const people = await peopleOf(db, scope, existing);
     return { deal: existing, tenant, people, replayed: true, warnings: dealWarnings(existing, now) };
   }
