@@ -242,14 +242,14 @@ export class AuditLog {
     const done: { pending: PendingWrite; value: unknown }[] = [];
     /** Writes whose savepoint rolled back: already answered with their own error. */
     const refused = new Set<Pending>();
-    let chain: GroupChain | null = null;
+    let inserted: readonly ChainedRow[] = [];
     const started = performance.now();
     try {
       // libSQL begins IMMEDIATE (write) by default: the write lock is held from the first statement on.
       await this.db.transaction(async (tx) => {
         const head = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
         const group = new GroupChain(head[0]?.hash ?? GENESIS_HASH);
-        chain = group;
+        inserted = group.inserted;
         while (this.queue.length > 0 && taken.length < this.maxBatch) {
           const next = this.queue[0]!;
           if (next.kind === "row") {
@@ -302,8 +302,7 @@ export class AuditLog {
     const commitMs = performance.now() - started;
     for (const p of taken) if (p.kind === "row") p.resolve(p.row.id);
     for (const d of done) d.pending.resolve(d.value);
-    const rows = (chain as GroupChain | null)?.inserted ?? [];
-    if (rows.length > 0) this.notifyCommitted({ rows, commitMs });
+    if (inserted.length > 0) this.notifyCommitted({ rows: inserted, commitMs });
   }
 
   private async appendInGroup(tx: DbLike, chain: GroupChain, event: AuditEvent): Promise<string> {
