@@ -1,5 +1,5 @@
 import type { Client } from "@libsql/client";
-import { desc } from "drizzle-orm";
+import { desc, sql } from "drizzle-orm";
 import type { Db, DbLike } from "../store/index";
 import { auditLog } from "../store/schema/audit";
 import type { Clock } from "../shared/clock";
@@ -51,17 +51,70 @@ export interface AuditCommit {
   commitMs: number | null;
 }
 
-interface Pending {
+/** A standalone row waiting for the next group. */
+interface PendingRow {
+  kind: "row";
   row: ChainedRow;
   resolve: (id: string) => void;
   reject: (err: unknown) => void;
 }
 
+/** A write that commits with the next group, in its own savepoint (`commitWithAudit`). */
+interface PendingWrite {
+  kind: "write";
+  work: (tx: DbLike, audit: GroupAudit) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Pending = PendingRow | PendingWrite;
+
+/** How a write running in a group appends its audit row: chained after every row before it in the group. */
+export interface GroupAudit {
+  append(event: AuditEvent): Promise<string>;
+}
+
 /**
- * The audit log. `record` is durable before it resolves: rows are committed in small groups (every caller
- * waiting on a group is released when that group's transaction commits), because one fsync per call would
- * stall every request on the JavaScript thread. `appendInTransaction` writes inside a caller's transaction,
- * so a destructive tool's business write and its audit row commit together.
+ * The chain head of the open group transaction, kept in memory: the head is read once after `BEGIN IMMEDIATE`
+ * (which holds SQLite's write lock, so no other connection or process can append until `COMMIT`), and every row
+ * the group inserts links to the one before it. A savepoint that rolls back puts the head back where it was.
+ */
+class GroupChain {
+  private rows: ChainedRow[] = [];
+  constructor(private prev: string) {}
+
+  async insert(tx: DbLike, rows: ChainedRow[]): Promise<void> {
+    const values = rows.map((row) => {
+      const hash = chainHash(this.prev, row);
+      const value = { ...row, prevHash: this.prev, hash };
+      this.prev = hash;
+      return value;
+    });
+    await insertRows(tx, values);
+    this.rows.push(...rows);
+  }
+
+  mark(): { prev: string; rows: number } {
+    return { prev: this.prev, rows: this.rows.length };
+  }
+
+  rollbackTo(mark: { prev: string; rows: number }): void {
+    this.prev = mark.prev;
+    this.rows.length = mark.rows;
+  }
+
+  get inserted(): readonly ChainedRow[] {
+    return this.rows;
+  }
+}
+
+/**
+ * The audit log, and the one committer of tool calls. `record` is durable before it resolves, and so is
+ * `commitWithAudit`: both queue for the next group transaction (every caller waiting on a group is released when
+ * that group's transaction commits), because one fsync per call (synchronous FULL) would stall every request on
+ * the JavaScript thread. A write runs inside its own SAVEPOINT of the group, so one write's failure (a tool error,
+ * a constraint, a refused audit row) rolls back only that write; it never commits without its audit row, nor the
+ * row without it. `appendInTransaction` writes inside a caller's own transaction (imports, restore).
  *
  * The chain head is read inside each write transaction, so several appliance processes on one database
  * still produce one unbroken chain (SQLite serializes write transactions).
@@ -108,9 +161,38 @@ export class AuditLog {
   record(event: AuditEvent): Promise<string> {
     const row = this.toRow(event);
     return new Promise<string>((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
-      if (!this.flushing) this.flushing = this.drain();
+      this.enqueue({ kind: "row", row, resolve, reject });
     });
+  }
+
+  /**
+   * Runs `work` in the next group transaction, inside a savepoint of its own, and resolves with its result once
+   * that transaction has committed. `work` writes through the `tx` it is given (never through the store's own
+   * client: the group holds this process's write lock) and appends its audit row with `audit.append`.
+   *
+   * When `work` throws, its savepoint is rolled back (nothing it wrote, its audit row included, remains) and the
+   * promise rejects at once, before the group commits: the caller then records the failure row, which joins the
+   * same group when it is still open. A group that fails to commit rejects every write in it.
+   */
+  commitWithAudit<T>(work: (tx: DbLike, audit: GroupAudit) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({
+        kind: "write",
+        work,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+    });
+  }
+
+  /** Rows and writes queued for the next group transaction (the one committing now not counted). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private enqueue(pending: Pending): void {
+    this.queue.push(pending);
+    if (!this.flushing) this.flushing = this.drain();
   }
 
   /** Appends inside an open write transaction (drizzle `db.transaction`); the caller's commit makes it durable. */
@@ -136,7 +218,7 @@ export class AuditLog {
     }
   }
 
-  /** Waits until every queued row is committed (shutdown). */
+  /** Waits until every queued row and write is committed (shutdown). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
   }
@@ -145,34 +227,88 @@ export class AuditLog {
     // Yield once so callers in the same tick join this group.
     await new Promise<void>((r) => setImmediate(r));
     try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, this.maxBatch);
-        try {
-          const started = performance.now();
-          await this.db.transaction(async (tx) =>
-            insertChained(
-              tx,
-              group.map((p) => p.row),
-            ),
-          ); // libSQL begins IMMEDIATE (write) by default
-          const commitMs = performance.now() - started;
-          for (const p of group) p.resolve(p.row.id);
-          this.notifyCommitted({ rows: group.map((p) => p.row), commitMs });
-        } catch (err) {
-          this.log.error("audit write failed", {
-            error: err,
-            rows: group.length,
-            request_ids: group
-              .map((p) => p.row.requestId)
-              .filter((id) => id !== null)
-              .slice(0, 20),
-          });
-          for (const p of group) p.reject(err);
-        }
-      }
+      while (this.queue.length > 0) await this.commitGroup();
     } finally {
       this.flushing = null;
     }
+  }
+
+  /**
+   * One group transaction: takes queued entries in arrival order (including those queued while it runs, up to
+   * `maxBatch`), commits once, then releases every caller whose rows it holds.
+   */
+  private async commitGroup(): Promise<void> {
+    const taken: Pending[] = [];
+    const done: { pending: PendingWrite; value: unknown }[] = [];
+    /** Writes whose savepoint rolled back: already answered with their own error. */
+    const refused = new Set<Pending>();
+    let inserted: readonly ChainedRow[] = [];
+    const started = performance.now();
+    try {
+      // libSQL begins IMMEDIATE (write) by default: the write lock is held from the first statement on.
+      await this.db.transaction(async (tx) => {
+        const head = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+        const group = new GroupChain(head[0]?.hash ?? GENESIS_HASH);
+        inserted = group.inserted;
+        while (this.queue.length > 0 && taken.length < this.maxBatch) {
+          const next = this.queue[0]!;
+          if (next.kind === "row") {
+            // Consecutive standalone rows go in one INSERT.
+            const rows: PendingRow[] = [];
+            while (this.queue[0]?.kind === "row" && taken.length < this.maxBatch) {
+              const row = this.queue.shift() as PendingRow;
+              rows.push(row);
+              taken.push(row);
+            }
+            await group.insert(
+              tx,
+              rows.map((p) => p.row),
+            );
+            continue;
+          }
+          this.queue.shift();
+          taken.push(next);
+          const mark = group.mark();
+          await tx.run(sql`SAVEPOINT audited_write`);
+          let value: unknown;
+          try {
+            value = await next.work(tx, { append: (event) => this.appendInGroup(tx, group, event) });
+          } catch (err) {
+            // ROLLBACK TO keeps the transaction open; if it fails, SQLite has already ended the transaction
+            // (https://www.sqlite.org/lang_savepoint.html) and the whole group fails below.
+            await tx.run(sql`ROLLBACK TO audited_write`);
+            await tx.run(sql`RELEASE audited_write`);
+            group.rollbackTo(mark);
+            refused.add(next);
+            next.reject(err);
+            continue;
+          }
+          await tx.run(sql`RELEASE audited_write`);
+          done.push({ pending: next, value });
+        }
+      });
+    } catch (err) {
+      const failed = taken.filter((p) => !refused.has(p));
+      this.log.error("audit write failed", {
+        error: err,
+        rows: failed.length,
+        request_ids: taken
+          .flatMap((p) => (p.kind === "row" && p.row.requestId !== null ? [p.row.requestId] : []))
+          .slice(0, 20),
+      });
+      for (const p of failed) p.reject(err);
+      return;
+    }
+    const commitMs = performance.now() - started;
+    for (const p of taken) if (p.kind === "row") p.resolve(p.row.id);
+    for (const d of done) d.pending.resolve(d.value);
+    if (inserted.length > 0) this.notifyCommitted({ rows: inserted, commitMs });
+  }
+
+  private async appendInGroup(tx: DbLike, chain: GroupChain, event: AuditEvent): Promise<string> {
+    const row = this.toRow(event);
+    await chain.insert(tx, [row]);
+    return row.id;
   }
 }
 
@@ -185,7 +321,21 @@ async function insertChained(tx: DbLike, rows: ChainedRow[]): Promise<void> {
     prev = hash;
     return value;
   });
-  await tx.insert(auditLog).values(values);
+  await insertRows(tx, values);
+}
+
+/**
+ * One INSERT of chained rows, written as SQL rather than through drizzle's insert builder: the builder maps every
+ * column of every row anew on each call, and this statement runs once per group and once per write in it.
+ */
+async function insertRows(tx: DbLike, values: (ChainedRow & { prevHash: string; hash: string })[]): Promise<void> {
+  const tuples = values.map(
+    (v) =>
+      sql`(${v.id}, ${v.at}, ${v.kind}, ${v.action}, ${v.outcome}, ${v.requestId}, ${v.surface}, ${v.tool}, ${v.userId}, ${v.tenantId}, ${v.clientId}, ${v.grantId}, ${v.ip}, ${v.latencyMs}, ${v.detail}, ${v.confirmsId}, ${v.prevHash}, ${v.hash})`,
+  );
+  await tx.run(
+    sql`INSERT INTO audit_log (id, at, kind, action, outcome, request_id, surface, tool, user_id, tenant_id, client_id, grant_id, ip, latency_ms, detail, confirms_id, prev_hash, hash) VALUES ${sql.join(tuples, sql`, `)}`,
+  );
 }
 
 /** A run of consecutive rows that fail the same check. */

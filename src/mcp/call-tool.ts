@@ -5,7 +5,6 @@ import type { AppContext } from "../context";
 import { newId } from "../shared/crypto";
 import { InvalidInputError } from "../shared/errors";
 import { capCodePoints, findUnstorableString, hasControlOrLoneSurrogate } from "../shared/text";
-import type { DbLike } from "../store/index";
 import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
 import { type CallMeta, mcpAuditEvent } from "./audit-event";
 import type { SurfaceAccess } from "./auth";
@@ -59,7 +58,8 @@ function latency(meta: CallMeta): number {
  *
  * - Audit rows are durable before the result is returned. A read's row is group-committed (`await audit.record`);
  *   every tool that writes (readOnlyHint false, destructive or not) commits its business write in one
- *   transaction with its audit row (`appendInTransaction`).
+ *   transaction with its audit row (`audit.commitWithAudit`: a savepoint of its own in the audit group's
+ *   transaction, answered after that transaction commits).
  * - Every string argument must be storable text (no U+0000, no lone surrogate); identifiers are checked further by
  *   their arktype type (src/shared/string-types.ts). Audit rows store every string in its audit form.
  * - Errors a model can correct become `isError` results (MCP SEP-1303); cross-tenant and missing objects read
@@ -153,14 +153,14 @@ export async function runToolCall(
   };
 
   if (!tool.destructive && tool.writes) {
-    // A write and its audit row commit in ONE transaction: no write survives a crash without its row, and a row
-    // that cannot be written rolls the write back. Reads keep the group commit below.
+    // A write and its audit row commit in ONE transaction, the audit group's, inside a savepoint of their own: no
+    // write survives a crash without its row, and a row that cannot be written rolls the write back.
     try {
-      const result = await app.store.db.transaction(async (tx) => {
-        const produced = await tool.handler(input, { ...toolCtx, db: tx as DbLike });
+      const result = await app.audit.commitWithAudit(async (tx, audited) => {
+        const produced = await tool.handler(input, { ...toolCtx, db: tx });
         const out = tool.checkOutput(produced);
         if (!out.ok) throw new InvalidOutput(out.message);
-        await app.audit.appendInTransaction(tx, eventOf("ok", { tenantId: scope.actedOn ?? actedTenant }));
+        await audited.append(eventOf("ok", { tenantId: scope.actedOn ?? actedTenant }));
         return out.value as Record<string, unknown>;
       });
       return textResult(result);
@@ -218,14 +218,14 @@ export async function runToolCall(
     const auditId = newId("aud");
     let confirmsId: string | null = null;
     try {
-      const result = await app.store.db.transaction(async (tx) => {
+      const result = await app.audit.commitWithAudit(async (tx, audited) => {
         const match = await consumeConfirmation(tx, binding, confirmationKey, now);
         if (!match) throw new NoMatchingConfirmation();
         confirmsId = match.auditId;
-        const produced = await tool.handler(input, { ...toolCtx, db: tx as DbLike });
+        const produced = await tool.handler(input, { ...toolCtx, db: tx });
         const out = tool.checkOutput(produced);
         if (!out.ok) throw new InvalidOutput(out.message);
-        await app.audit.appendInTransaction(tx, {
+        await audited.append({
           ...base,
           id: auditId,
           outcome: "confirmed",
@@ -286,7 +286,7 @@ async function propose(
   }
   const auditId = newId("aud");
   // The pending confirmation and its audit row commit together: no proposal exists that the log does not show.
-  const proposed = await app.store.db.transaction(async (tx) => {
+  const proposed = await app.audit.commitWithAudit(async (tx, audited) => {
     // After a confirmed call that matched nothing, the new proposal is redeemable only with its token.
     const p = await proposeConfirmation(
       tx,
@@ -297,8 +297,7 @@ async function propose(
       afterMismatch,
     );
     const acted = toolCtx.scope.actedOn;
-    await app.audit.appendInTransaction(
-      tx,
+    await audited.append(
       eventOf("confirmation_required", {
         id: auditId,
         detail: {

@@ -10,6 +10,10 @@ import { LibsqlError, type Client, type InStatement, type Transaction, type Tran
  * with SQLITE_BUSY (measured: a 5 s stall, then the error). Serializing writes in the process with an async lock
  * turns that into an ordinary queue. Reads need no lock (WAL readers never wait for the writer); writers in
  * other processes are still handled by SQLite's own locking and busy timeout.
+ *
+ * Tool calls do not take it one by one: their audit rows and their writes go through the audit log's group commit
+ * (src/audit/log.ts), which takes the lock once per group. The lock orders that committer against the other
+ * writers (token issue, admin actions, imports).
  */
 export class WriteLock {
   private tail: Promise<void> = Promise.resolve();

@@ -147,19 +147,22 @@ export async function createDeal(
     c: input.contactId ?? null,
     n: input.notes ?? "",
   });
-  const [existing] = await db
-    .select()
+  // Only the two columns the check needs: a new key (the usual case) reads no more, and drizzle builds and maps
+  // every selected column on each call.
+  const [used] = await db
+    .select({ id: deals.id, requestHash: deals.requestHash })
     .from(deals)
     .where(
       and(scope.where(deals.tenantId), eq(deals.tenantId, tenant.id), eq(deals.idempotencyKey, input.idempotencyKey)),
     )
     .limit(1);
-  if (existing) {
-    if (existing.requestHash !== hash) throw idempotencyConflict("deal", existing.id);
+  if (used) {
+    if (used.requestHash !== hash) throw idempotencyConflict("deal", used.id);
+    const existing = await getDealRow(db, scope, used.id);
     const people = await peopleOf(db, scope, existing);
     return { deal: existing, tenant, people, replayed: true, warnings: dealWarnings(existing, now) };
   }
-  if (input.contactId) await contactOfTenant(db, scope, input.contactId, tenant.id);
+  const contact = input.contactId ? await contactOfTenant(db, scope, input.contactId, tenant.id) : null;
   const row: DealRow = {
     id: newId("dl"),
     tenantId: tenant.id,
@@ -180,10 +183,15 @@ export async function createDeal(
     updatedAt: now,
   };
   await db.insert(deals).values(row);
+  // The people of a new deal are the caller and the contact just checked: no need to read them back.
+  const people: DealPeople = {
+    owner: { id: actor.userId, name: actor.name },
+    primaryContact: contact ? { id: contact.id, name: contact.name } : null,
+  };
   return {
     deal: row,
     tenant,
-    people: await peopleOf(db, scope, row),
+    people,
     replayed: false,
     warnings: dealWarnings(row, now),
   };

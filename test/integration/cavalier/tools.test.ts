@@ -245,6 +245,7 @@ describe("cavalier_create_deal", () => {
     expect(a.deal).toMatchObject({ currency: "GBP", probability_pct: 25, tenant: { id: "tailspin-logistics" } });
     const b = ok<{ deal: { id: string }; replayed: boolean }>(await call(harbor, "cavalier_create_deal", args));
     expect(b).toMatchObject({ deal: { id: a.deal.id }, replayed: true });
+    expect(b.deal).toEqual(a.deal); // the replay answers with the stored deal, people and all
     expect(errorText(await call(harbor, "cavalier_create_deal", { ...args, name: "Something else" }))).toContain(
       "idempotency_key",
     );

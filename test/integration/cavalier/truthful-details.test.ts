@@ -115,6 +115,7 @@ describe("people are shown by name, with the id beside it", () => {
       }),
     );
     expect(created.deal.owner).toEqual({ id: userIdForEmail("tech@harbor-it.example"), name: "tech" });
+    expect(created.deal.primary_contact).toEqual({ id: "ctc_demo_contoso_chen", name: "Dr. Maya Chen" });
     const listed = ok<{ items: Deal[] }>(await call(cavalier, "cavalier_list_deals", { tenant_id: "contosocare" }));
     expect(listed.items.find((d) => d.id === created.deal.id)?.primary_contact?.name).toBe("Dr. Maya Chen");
   });

@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { type AuditCommit, AuditLog, verifyAuditChain } from "../../../src/audit/log";
+import { silentLogger } from "../../../src/shared/log";
+import { openStore, type Store } from "../../../src/store/index";
+import { applyMigrations } from "../../../src/store/migrate";
+import { tempDir } from "../../helpers/appliance";
+
+/**
+ * The audit log's group commit carries writes as well as standalone rows: several writes share one transaction,
+ * each in a savepoint of its own, and every caller is answered only after the COMMIT that holds its rows.
+ */
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function fixture(): Promise<{ store: Store; audit: AuditLog; commits: AuditCommit[] }> {
+  const dir = tempDir();
+  dirs.push(dir);
+  const store = await openStore(`file:${join(dir, "group.db")}`);
+  stores.push(store);
+  await applyMigrations(store.client);
+  await store.client.execute("CREATE TABLE t (k TEXT PRIMARY KEY)");
+  const audit = new AuditLog(store.db, () => 42, silentLogger);
+  const commits: AuditCommit[] = [];
+  audit.onCommit((c) => commits.push(c));
+  return { store, audit, commits };
+}
+
+/** Reads on another pooled connection: it sees only what is committed (WAL). */
+async function committedKeys(store: Store): Promise<string[]> {
+  return (await store.client.execute("SELECT k FROM t ORDER BY k")).rows.map((r) => String(r.k));
+}
+
+describe("group commit of writes", () => {
+  test("writes queued together share one commit; a failing one leaves nothing, the others commit", async () => {
+    const { store, audit, commits } = await fixture();
+    const write = (k: string, fail = false) =>
+      audit.commitWithAudit(async (tx, audited) => {
+        await tx.run(sql`INSERT INTO t (k) VALUES (${k})`);
+        await audited.append({ kind: "system", action: "test.write", outcome: "ok", detail: { k } });
+        if (fail) throw new Error(`write ${k} refused`);
+        return k;
+      });
+    const results = await Promise.allSettled([
+      write("a"),
+      audit.record({ kind: "system", action: "test.read", outcome: "ok" }),
+      write("b"),
+      write("poison", true),
+      write("c"),
+      write("b"), // the primary key refuses this one inside its own savepoint
+      write("d"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect(await committedKeys(store)).toEqual(["a", "b", "c", "d"]);
+    expect(commits).toHaveLength(1);
+    expect(commits[0]!.rows.map((r) => [r.action, r.detail])).toEqual([
+      ["test.write", '{"k":"a"}'],
+      ["test.read", null],
+      ["test.write", '{"k":"b"}'],
+      ["test.write", '{"k":"c"}'],
+      ["test.write", '{"k":"d"}'],
+    ]);
+    const chain = await verifyAuditChain(store.client);
+    expect(chain).toMatchObject({ ok: true, rows: 5 });
+  });
+
+  test("a write is answered only after the commit that holds it", async () => {
+    const { store, audit } = await fixture();
+    const seen: string[][] = [];
+    await Promise.all(
+      ["x", "y", "z"].map((k) =>
+        audit
+          .commitWithAudit(async (tx, audited) => {
+            await tx.run(sql`INSERT INTO t (k) VALUES (${k})`);
+            await audited.append({ kind: "system", action: "test.write", outcome: "ok" });
+          })
+          .then(async () => seen.push(await committedKeys(store))),
+      ),
+    );
+    // Each caller, as soon as it is answered, already sees every write of its group from another connection.
+    expect(seen).toEqual([
+      ["x", "y", "z"],
+      ["x", "y", "z"],
+      ["x", "y", "z"],
+    ]);
+    expect(Number((await store.client.execute("SELECT count(*) AS n FROM audit_log")).rows[0]!.n)).toBe(3);
+  });
+
+  test("a failed write's error row, recorded after its rejection, joins the chain in order", async () => {
+    const { store, audit } = await fixture();
+    const failing = audit
+      .commitWithAudit(async (tx, audited) => {
+        await tx.run(sql`INSERT INTO t (k) VALUES ('gone')`);
+        await audited.append({ kind: "system", action: "test.write", outcome: "ok" });
+        throw new Error("tool error");
+      })
+      .catch(() => audit.record({ kind: "system", action: "test.write", outcome: "tool_error" }));
+    const fine = audit.commitWithAudit(async (tx, audited) => {
+      await tx.run(sql`INSERT INTO t (k) VALUES ('kept')`);
+      return await audited.append({ kind: "system", action: "test.write", outcome: "ok" });
+    });
+    await Promise.all([failing, fine]);
+    expect(await committedKeys(store)).toEqual(["kept"]);
+    const outcomes = (await store.client.execute("SELECT outcome FROM audit_log ORDER BY seq")).rows.map((r) =>
+      String(r.outcome),
+    );
+    expect(outcomes.sort()).toEqual(["ok", "tool_error"]);
+    expect((await verifyAuditChain(store.client)).breaks).toEqual([]);
+  });
+
+  test("the group's connection keeps synchronous=FULL, so its COMMIT returns after the WAL is fsynced", async () => {
+    // The durability argument in ARCHITECTURE.md ("Write group commit") rests on this setting.
+    const { audit } = await fixture();
+    const level = await audit.commitWithAudit(
+      async (tx) => (await tx.all<{ synchronous: number }>(sql`PRAGMA synchronous`))[0]!.synchronous,
+    );
+    expect(Number(level)).toBe(2); // https://www.sqlite.org/pragma.html#pragma_synchronous: 2 = FULL
+  });
+
+  test("when the group cannot commit, every write in it is refused and nothing of it remains", async () => {
+    const { store, audit } = await fixture();
+    // A deferred foreign key fails at COMMIT, after every savepoint was released.
+    await store.client.execute("CREATE TABLE parent (id TEXT PRIMARY KEY)");
+    await store.client.execute(
+      "CREATE TABLE child (id TEXT PRIMARY KEY, parent TEXT REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)",
+    );
+    const results = await Promise.allSettled([
+      audit.commitWithAudit(async (tx, audited) => {
+        await tx.run(sql`INSERT INTO t (k) VALUES ('first')`);
+        await audited.append({ kind: "system", action: "test.write", outcome: "ok" });
+      }),
+      audit.commitWithAudit(async (tx, audited) => {
+        await tx.run(sql`INSERT INTO child (id, parent) VALUES ('c', 'missing')`);
+        await audited.append({ kind: "system", action: "test.write", outcome: "ok" });
+      }),
+      audit.record({ kind: "system", action: "test.read", outcome: "ok" }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(await committedKeys(store)).toEqual([]);
+    expect(Number((await store.client.execute("SELECT count(*) AS n FROM audit_log")).rows[0]!.n)).toBe(0);
+    // The next group starts clean.
+    await audit.record({ kind: "system", action: "test.read", outcome: "ok" });
+    expect((await verifyAuditChain(store.client)).rows).toBe(1);
+  });
+});
