@@ -72,7 +72,7 @@ function tuneConnection(db: Database.Database, schema: { generation: number }): 
     let stmt = statements.get(sql);
     if (!stmt) {
       if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
-      stmt = prepare(sql);
+      stmt = memoizeModes(prepare(sql));
       statements.set(sql, stmt);
     }
     return stmt;
@@ -82,6 +82,43 @@ function tuneConnection(db: Database.Database, schema: { generation: number }): 
     schema.generation++;
     return exec(sql);
   }) as Database.Database["exec"];
+}
+
+/**
+ * A kept statement remembers its modes and columns: the client sets `safeIntegers` and `raw` and reads `columns()`
+ * twice on every execution, each a call into the native driver (and `raw` throws, natively, for a statement that
+ * returns no rows). They change only with a schema change, which empties the cache that holds the statement.
+ */
+function memoizeModes(stmt: Database.Statement): Database.Statement {
+  const native = {
+    raw: stmt.raw.bind(stmt),
+    safeIntegers: stmt.safeIntegers.bind(stmt),
+    columns: stmt.columns.bind(stmt),
+  };
+  let raw: { toggle: boolean; error?: unknown } | undefined;
+  let safeIntegers: boolean | undefined;
+  let columns: ReturnType<Database.Statement["columns"]> | undefined;
+  stmt.raw = ((toggle = true) => {
+    if (raw?.toggle !== toggle) {
+      try {
+        native.raw(toggle);
+        raw = { toggle };
+      } catch (error) {
+        raw = { toggle, error };
+      }
+    }
+    if (raw.error !== undefined) throw raw.error;
+    return stmt;
+  }) as Database.Statement["raw"];
+  stmt.safeIntegers = ((toggle = true) => {
+    if (safeIntegers !== toggle) {
+      native.safeIntegers(toggle);
+      safeIntegers = toggle;
+    }
+    return stmt;
+  }) as Database.Statement["safeIntegers"];
+  stmt.columns = (() => (columns ??= native.columns())) as Database.Statement["columns"];
+  return stmt;
 }
 
 /** Flushes a file to disk off the JavaScript thread (`fsync(2)` on libuv's pool). */
