@@ -36,5 +36,21 @@ export async function openChangeSignal(url: string, _authToken?: string): Promis
     return version;
   };
   read();
-  return { version: read, close: () => db.close() };
+  // One read per event-loop turn. Every request handled in a turn was received before the turn's I/O poll, which
+  // precedes the read; a commit its client saw finish before sending it therefore precedes the read too. The
+  // value is dropped at the end of the turn (setImmediate runs after the turn's I/O callbacks).
+  let current: number | null = null;
+  const forget = () => {
+    current = null;
+  };
+  return {
+    version: () => {
+      if (current === null) {
+        current = read();
+        setImmediate(forget);
+      }
+      return current;
+    },
+    close: () => db.close(),
+  };
 }

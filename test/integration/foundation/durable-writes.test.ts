@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import Database from "libsql";
 import { AuditLog } from "../../../src/audit/log";
 import { silentLogger } from "../../../src/shared/log";
 import { openStore, type Store } from "../../../src/store/index";
@@ -183,5 +184,22 @@ describe("change signal", () => {
     stores.push(other);
     await other.client.execute("INSERT INTO t VALUES (2)");
     expect(signal.version()).not.toBe(v1);
+  });
+
+  test("read once per event-loop turn: a commit made during the turn is seen from the next turn on", async () => {
+    const { store, dbPath } = await storeWith();
+    await store.client.execute("CREATE TABLE t (x)");
+    const signal = (await store.changeSignal())!;
+    const other = await openStore(`file:${dbPath}`);
+    stores.push(other);
+    await new Promise((r) => setImmediate(r));
+    const before = signal.version();
+    // A commit by another connection, made synchronously within this turn (the raw driver, no await).
+    const writer = new Database(dbPath);
+    writer.exec("INSERT INTO t VALUES (1)");
+    writer.close();
+    expect(signal.version()).toBe(before);
+    await new Promise((r) => setImmediate(r));
+    expect(signal.version()).not.toBe(before);
   });
 });
