@@ -52,7 +52,9 @@ export class StoreError extends Error {
  * Opens the store. The same code path serves an embedded file (`file:`) and a libSQL server
  * (`libsql://`, `http(s)://`); the auth token for a server comes from the environment, never the config file.
  * For files, libSQL already enables foreign keys on every pooled connection; we set WAL once (it is persistent)
- * and a busy timeout on every connection through the client's `timeout` option.
+ * and a busy timeout on every connection through the client's `timeout` option. A file path gets the tuned local
+ * client (local-client.ts: the WAL synced off the JavaScript thread, prepared statements kept); a server URL, an
+ * in-memory database or a file URL with parameters keeps `@libsql/client` as it is.
  */
 export async function openStore(url: string, authToken?: string, options: StoreOptions = {}): Promise<Store> {
   const path = localPathOf(url);
@@ -71,7 +73,7 @@ export async function openStore(url: string, authToken?: string, options: StoreO
         createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS } as Parameters<typeof createClient>[0]),
         lockFor(url),
       );
-      await client.execute("SELECT 1");
+      await client.execute(url.startsWith("file:") ? "PRAGMA journal_mode=WAL" : "SELECT 1");
     } else {
       // A file gets the tuned local client (local-client.ts): a write resolves once the WAL is synced, off the thread.
       const wal = new WalSync(path, options.syncFile);
