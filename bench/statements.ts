@@ -1,6 +1,7 @@
 /**
- * Counts the SQL statements each kind of MCP request runs, by wrapping libSQL's `Database.prepare` (every statement
- * the local client executes is prepared there, anew each time). Prints each statement's first words.
+ * Counts the SQL statements each kind of MCP request runs, by wrapping libSQL's `Statement.run`, `all` and `get` (the store
+ * keeps prepared statements, so `prepare` runs only once per statement and connection; src/store/local-client.ts).
+ * Prints each statement's first words.
  *
  *   npx bun bench/statements.ts
  */
@@ -9,11 +10,26 @@ import { startTestAppliance } from "../test/helpers/appliance";
 import { obtainTokens } from "../test/helpers/oauth";
 
 const prepared: string[] = [];
+const sqlOf = new WeakMap<object, string>();
 const prepare = Database.prototype.prepare;
 Database.prototype.prepare = function (this: InstanceType<typeof Database>, sql: string) {
-  prepared.push(sql.replace(/\s+/g, " ").slice(0, 100));
-  return prepare.call(this, sql);
+  const stmt = prepare.call(this, sql);
+  sqlOf.set(stmt, sql.replace(/\s+/g, " ").slice(0, 100));
+  return stmt;
 } as typeof prepare;
+const probe = new Database(":memory:");
+const Statement = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<
+  "run" | "all" | "get",
+  (...a: unknown[]) => unknown
+>;
+probe.close();
+for (const method of ["run", "all", "get"] as const) {
+  const original = Statement[method];
+  Statement[method] = function (this: object, ...args: unknown[]) {
+    prepared.push(sqlOf.get(this) ?? "?");
+    return original.apply(this, args);
+  };
+}
 
 const app = await startTestAppliance();
 const { access_token } = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "cavalier" });

@@ -67,7 +67,7 @@ export function guardMethod(request: Request): Response | undefined {
  * 2.0 object. Batches were removed in MCP 2025-06-18.
  */
 export async function readMessage(request: Request): Promise<Record<string, unknown> | Response> {
-  const raw = await readCappedText(request, MAX_BODY_BYTES);
+  const raw = declaresSmallBody(request) ? await request.text() : await readCappedText(request, MAX_BODY_BYTES);
   if (raw === null) return rpcError(413, null, ProtocolErrorCode.InvalidRequest, "Request too large");
   let body: unknown;
   try {
@@ -80,6 +80,16 @@ export async function readMessage(request: Request): Promise<Record<string, unkn
   if (!isObject(body) || body.jsonrpc !== "2.0")
     return rpcError(400, null, ProtocolErrorCode.InvalidRequest, "Invalid Request: expected a JSON-RPC 2.0 message");
   return body;
+}
+
+/**
+ * A body whose Content-Length is within the cap can be read whole: HTTP/1.1 framing (RFC 9112 §6.3) ends the body
+ * at that length, so it cannot grow past it. Reading it whole skips the stream reader, which costs about a tenth of
+ * an authenticated ping. A chunked body (no Content-Length) still goes through the capped stream read.
+ */
+function declaresSmallBody(request: Request): boolean {
+  const declared = request.headers.get("content-length");
+  return declared !== null && /^\d{1,7}$/.test(declared) && Number(declared) <= MAX_BODY_BYTES;
 }
 
 /** The era of a request, by the SDK's own classifier (the `_meta` envelope claim and the protocol headers). */

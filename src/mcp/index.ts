@@ -40,7 +40,7 @@ export function createSurfaceHandlers(
 ): SurfaceHandler[] {
   // One JSON Schema validator for every Server (each would otherwise build its own, on every 2026-07-28 request).
   const validator = new AjvJsonSchemaValidator();
-  const directory = new TenantDirectory(ctx.store.db);
+  const directory = new TenantDirectory(ctx.store.db, undefined, undefined, () => ctx.store.changeSignal());
   return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) =>
     createSurfaceHandler(ctx, s, manifests[s].tools, auth, {
       validator,

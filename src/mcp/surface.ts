@@ -122,7 +122,8 @@ export function createSurfaceHandler(
     }));
   const endpoints = surfaceEndpoints(ctx, surface);
   const surfaceScopes = [`${surface}:read`, `${surface}:write`];
-  const directory = options.directory ?? new TenantDirectory(ctx.store.db);
+  const directory =
+    options.directory ?? new TenantDirectory(ctx.store.db, undefined, undefined, () => ctx.store.changeSignal());
   const codec = confirmationStateCodec(
     options.requestStateKey ?? crypto.getRandomValues(new Uint8Array(32)),
     ctx.config.oauth.confirmation_ttl_seconds,

@@ -1,27 +1,34 @@
 import { tenants } from "../store/schema/tenancy";
+import type { ChangeSignal } from "../store/change-signal";
 import type { DbLike } from "../store/index";
 import { matchTenants } from "../tenancy/resolve";
 import { allowedTenantIds, TenantScope, type Principal, type TenantRecord } from "../tenancy/scope";
 
-/** How long the tenant list is reused between reads (tenants change only when a process syncs its config). */
+/** Without a change signal (a libSQL server URL), how long the tenant list is reused between reads. */
 export const TENANT_CACHE_MS = 1000;
 
 /**
  * The tenant scope of one call, from the token's user (never from arguments), over the tenants table.
- * The table (tens of rows) is read at most once per TENANT_CACHE_MS per process: reading it costs ~100 µs of
- * JavaScript-thread time per call, and it only changes when a process syncs its config at start. The user's
- * own tenant being disabled is checked on every request by the bearer verifier's live-grant query.
+ * The table (tens of rows) is read again only when the database may have changed: on an embedded file, while
+ * SQLite's `PRAGMA data_version` (src/store/change-signal.ts, read at most once per event-loop turn) has not moved
+ * since the read, the rows are reused, so a tenant disabled or moved by any process is out of scope from the very
+ * next call. Every tool call commits its audit row, so under load the table is read about once per audit group
+ * rather than once per call (it cost ~100 µs of JavaScript-thread time per call). A libSQL server has no such
+ * signal: there the rows are reused for TENANT_CACHE_MS. The user's own tenant being disabled is checked on every
+ * request by the bearer verifier's live-grant query either way.
  */
 type DirectoryRow = TenantRecord & { name: string };
 
 export class TenantDirectory {
-  private cached: { at: number; rows: DirectoryRow[] } | null = null;
-  private loading: Promise<DirectoryRow[]> | null = null;
+  private cached: { at: number; version: number | null; rows: DirectoryRow[] } | null = null;
+  private loading: { version: number | null; promise: Promise<DirectoryRow[]> } | null = null;
 
   constructor(
     private readonly db: DbLike,
     private readonly ttlMs = TENANT_CACHE_MS,
     private readonly monotonic: () => number = () => performance.now(),
+    /** The store's change signal (`Store.changeSignal`); absent or null, the TTL applies. */
+    private readonly changes?: () => Promise<ChangeSignal | null>,
   ) {}
 
   async scopeFor(principal: Principal): Promise<TenantScope> {
@@ -37,25 +44,35 @@ export class TenantDirectory {
   }
 
   private async rows(): Promise<DirectoryRow[]> {
+    const signal = this.changes ? await this.changes() : null;
+    // Read before the rows, as the live-grant cache does: a commit landing in between files newer rows under an
+    // older version, and the next call reads again.
+    const version = signal ? signal.version() : null;
     const t = this.monotonic();
-    if (this.cached && t - this.cached.at < this.ttlMs) return this.cached.rows;
-    this.loading ??= this.db
-      .select({
-        id: tenants.id,
-        name: tenants.name,
-        kind: tenants.kind,
-        parentId: tenants.parentId,
-        disabled: tenants.disabled,
-      })
-      .from(tenants)
-      .then((rows) => {
-        this.cached = { at: t, rows };
-        return rows;
-      })
-      .finally(() => {
-        this.loading = null;
-      });
-    return await this.loading;
+    const c = this.cached;
+    if (c && (version !== null ? c.version === version : t - c.at < this.ttlMs)) return c.rows;
+    // Callers that see the same version share one read; a newer version never joins an older read. (An older read
+    // finishing last files older rows under its older version, which the next call does not match.)
+    if (this.loading?.version !== version) {
+      const load = this.db
+        .select({
+          id: tenants.id,
+          name: tenants.name,
+          kind: tenants.kind,
+          parentId: tenants.parentId,
+          disabled: tenants.disabled,
+        })
+        .from(tenants)
+        .then((rows) => {
+          this.cached = { at: t, version, rows };
+          return rows;
+        })
+        .finally(() => {
+          if (this.loading?.promise === load) this.loading = null;
+        });
+      this.loading = { version, promise: load };
+    }
+    return await this.loading.promise;
   }
 }
 

@@ -279,7 +279,7 @@ export class BearerVerifier {
     if (!this.changes) return (await this.liveGrant.execute({ grantId }))[0];
     // The version is read BEFORE the row: a commit landing between the two makes the row newer than the version it
     // is filed under, never older, so the next request sees the version move and reads again.
-    const version = await this.changes.version();
+    const version = this.changes.version();
     if (version !== this.grantsAt) {
       this.grants.clear();
       this.grantsAt = version;

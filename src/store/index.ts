@@ -5,6 +5,7 @@ import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { openChangeSignal, type ChangeSignal } from "./change-signal";
+import { createLocalClient, localPathOf, type SyncFile, WalSync, withDurableWrites } from "./local-client";
 import { schema, type Schema } from "./schema/index";
 import { WriteLock, withWriteLock } from "./write-lock";
 
@@ -35,6 +36,14 @@ export interface Store {
   close(): void;
 }
 
+export interface StoreOptions {
+  /** How a file is flushed to disk (tests observe the WAL sync through it); fsync(2) off the thread by default. */
+  syncFile?: SyncFile;
+}
+
+/** SQLite's busy timeout: how long a write waits for another process's write transaction. */
+const BUSY_TIMEOUT_MS = 5000;
+
 export class StoreError extends Error {
   readonly code = "store_unavailable";
 }
@@ -43,11 +52,13 @@ export class StoreError extends Error {
  * Opens the store. The same code path serves an embedded file (`file:`) and a libSQL server
  * (`libsql://`, `http(s)://`); the auth token for a server comes from the environment, never the config file.
  * For files, libSQL already enables foreign keys on every pooled connection; we set WAL once (it is persistent)
- * and a busy timeout on every connection through the client's `timeout` option.
+ * and a busy timeout on every connection through the client's `timeout` option. A file path gets the tuned local
+ * client (local-client.ts: the WAL synced off the JavaScript thread, prepared statements kept); a server URL, an
+ * in-memory database or a file URL with parameters keeps `@libsql/client` as it is.
  */
-export async function openStore(url: string, authToken?: string): Promise<Store> {
-  if (url.startsWith("file:")) {
-    const path = url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
+export async function openStore(url: string, authToken?: string, options: StoreOptions = {}): Promise<Store> {
+  const path = localPathOf(url);
+  if (path !== null) {
     try {
       mkdirSync(dirname(resolve(path)), { recursive: true });
     } catch (err) {
@@ -57,14 +68,19 @@ export async function openStore(url: string, authToken?: string): Promise<Store>
   let client: Client;
   try {
     // Writes are serialized in the process (see write-lock.ts): the local client's busy wait would block the thread.
-    client = withWriteLock(
-      createClient({ url, authToken, timeout: 5000 } as Parameters<typeof createClient>[0]),
-      lockFor(url),
-    );
-    if (url.startsWith("file:")) {
-      await client.execute("PRAGMA journal_mode=WAL");
+    if (path === null) {
+      client = withWriteLock(
+        createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS } as Parameters<typeof createClient>[0]),
+        lockFor(url),
+      );
+      await client.execute(url.startsWith("file:") ? "PRAGMA journal_mode=WAL" : "SELECT 1");
     } else {
-      await client.execute("SELECT 1");
+      // A file gets the tuned local client (local-client.ts): a write resolves once the WAL is synced, off the thread.
+      const wal = new WalSync(path, options.syncFile);
+      client = withDurableWrites(withWriteLock(createLocalClient(path, BUSY_TIMEOUT_MS), lockFor(url)), () =>
+        wal.sync(),
+      );
+      await client.execute("PRAGMA journal_mode=WAL");
     }
   } catch (err) {
     throw new StoreError(`cannot open the database at ${url}: ${(err as Error).message}`);

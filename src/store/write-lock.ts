@@ -52,7 +52,7 @@ export class WriteLock {
 }
 
 /** Statements that only read. Anything else (including WITH …, which may write) takes the write lock. */
-function isRead(stmt: InStatement): boolean {
+export function isRead(stmt: InStatement): boolean {
   const sql = (typeof stmt === "string" ? stmt : stmt.sql).trimStart().slice(0, 16).toUpperCase();
   if (sql.startsWith("SELECT") || sql.startsWith("EXPLAIN")) return true;
   return sql.startsWith("PRAGMA") && !(typeof stmt === "string" ? stmt : stmt.sql).includes("=");

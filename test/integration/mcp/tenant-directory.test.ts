@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import Database from "libsql";
+import { TenantDirectory } from "../../../src/mcp/tenant-scope";
+import type { DbLike } from "../../../src/store/index";
+import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
+
+/**
+ * The tenant directory behind every call's TenantScope reuses the tenants table only while the database's data
+ * version stands still. It used to reuse it for a second whatever happened, so a client tenant disabled by an
+ * administrator (or by another appliance process) could still be acted on for up to a second.
+ */
+let app: TestAppliance;
+beforeAll(async () => {
+  app = await startTestAppliance();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const mspAdmin = { userId: "u-test", role: "msp_admin" as const, tenantId: "harbor-it" };
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+/** The store's drizzle handle, counting the reads of the tenants table that go through it. */
+function countingDb(): { db: DbLike; reads: () => number } {
+  let reads = 0;
+  const db = new Proxy(app.ctx.store.db, {
+    get(target, prop, receiver) {
+      if (prop === "select") {
+        return (...args: unknown[]) => {
+          reads++;
+          return (target.select as (...a: unknown[]) => unknown)(...args);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  }) as unknown as DbLike;
+  return { db, reads: () => reads };
+}
+
+function setDisabled(tenantId: string, disabled: boolean): void {
+  // Another connection, as another appliance process or `cavaridge` command would write.
+  const other = new Database(app.dbPath, { timeout: 5000 });
+  try {
+    other.prepare("UPDATE tenants SET disabled = ? WHERE id = ?").run(disabled ? 1 : 0, tenantId);
+  } finally {
+    other.close();
+  }
+}
+
+describe("tenant directory", () => {
+  test("a client tenant disabled by another connection is out of scope from the very next call", async () => {
+    // An hour of TTL: only the change signal can make the directory read the table again.
+    const directory = new TenantDirectory(app.ctx.store.db, 3_600_000, undefined, () => app.ctx.store.changeSignal());
+    expect((await directory.scopeFor(mspAdmin)).tenantIds).toContain("contosocare");
+    await nextTurn();
+    setDisabled("contosocare", true);
+    try {
+      await nextTurn();
+      expect((await directory.scopeFor(mspAdmin)).tenantIds).not.toContain("contosocare");
+    } finally {
+      setDisabled("contosocare", false);
+    }
+    await nextTurn();
+    expect((await directory.scopeFor(mspAdmin)).tenantIds).toContain("contosocare");
+  });
+
+  test("while nothing commits, the table is read once", async () => {
+    const { db, reads } = countingDb();
+    const directory = new TenantDirectory(db, 0, undefined, () => app.ctx.store.changeSignal());
+    for (let i = 0; i < 5; i++) {
+      await directory.scopeFor(mspAdmin);
+      await nextTurn();
+    }
+    expect(reads()).toBe(1);
+  });
+
+  test("without a change signal (a libSQL server) the rows are reused for the TTL", async () => {
+    const { db, reads } = countingDb();
+    let now = 0;
+    const directory = new TenantDirectory(db, 1000, () => now);
+    await directory.scopeFor(mspAdmin);
+    now = 999;
+    await directory.scopeFor(mspAdmin);
+    expect(reads()).toBe(1);
+    now = 1000;
+    await directory.scopeFor(mspAdmin);
+    expect(reads()).toBe(2);
+  });
+});
