@@ -4,13 +4,11 @@ import type { AuditCommit } from "../audit/log";
 import type { ChainedRow } from "../audit/chain";
 import type { DbLike } from "../store/index";
 import { oauthGrants } from "../store/schema/oauth";
-import { SURFACE_REGISTRY } from "../surfaces/index";
+import { isLoadedToolName } from "../surfaces/index";
 import { boundedOutcome, boundedSurface, boundedTool, statusLabel, surfaceOfPath } from "./labels";
 
 /** Tool names of the catalog: the only values the `tool` label takes. */
-const CATALOG: ReadonlySet<string> = new Set(
-  Object.values(SURFACE_REGISTRY).flatMap((s) => s.tools.map((t) => t.name)),
-);
+const CATALOG = { has: isLoadedToolName };
 
 /** OAuth audit actions (src/oauth/) and outcomes, by the event name the `cavaridge_oauth_events_total` series uses. */
 function oauthEventOf(row: ChainedRow): string | null {
