@@ -11,7 +11,7 @@ import type { ToolDefinition } from "./define-tool";
 import type { RequestMeta, SurfaceHandler, SurfaceOptions } from "./surface";
 import type { SurfaceEndpointKind } from "./endpoints";
 import { TenantDirectory } from "./tenant-scope";
-import { allowedHostnames, hostnameOf } from "./trust";
+import { allowedHostnames, hostnameOf } from "./hostnames";
 
 /** The tools of each surface (src/surfaces/index.ts, the surface registry), loaded on the surface's first request. */
 export type SurfaceManifests = Readonly<
