@@ -132,7 +132,7 @@ async function main(): Promise<number> {
     minify: true,
     // Precompiled JavaScriptCore bytecode beside the source: a start skips parsing the bundle (about 20% of the CPU
     // to the first /healthz 200, for 9 MiB more binary). ESM keeps main.ts's top-level await
-    // (https://bun.com/docs/bundler/bytecode).
+    // (https://bun.sh/reference/bun/BuildConfig/bytecode: ESM bytecode requires compile).
     bytecode: true,
     format: "esm",
     sourcemap: "linked",
