@@ -92,6 +92,33 @@ describe("config sync", () => {
     const third = await syncConfigToStore(store, full, () => 3000);
     expect(third.disabledUserIds).toEqual([]);
   });
+
+  test("a start over an unchanged config writes nothing; a changed row is the only one rewritten", async () => {
+    const { store, dbPath } = await freshStore();
+    await applyMigrations(store.client);
+    const config = parseConfigText(testConfigToml({ publicPort: port, adminPort: port + 1, dbPath }), "t");
+    await syncConfigToStore(store, config, () => 1000);
+    const changes = async () => Number((await store.client.execute("SELECT total_changes() AS n")).rows[0]!.n);
+    const stamps = async () =>
+      (await store.client.execute("SELECT id, updated_at FROM tenants UNION ALL SELECT id, updated_at FROM users"))
+        .rows;
+
+    const before = await changes();
+    const stampsBefore = await stamps();
+    await syncConfigToStore(store, config, () => 2000);
+    expect(await changes()).toBe(before);
+    expect(await stamps()).toEqual(stampsBefore);
+
+    const renamed = {
+      ...config,
+      tenants: config.tenants.map((t) => (t.id === "contosocare" ? { ...t, name: "ContosoCare Health" } : t)),
+    };
+    await syncConfigToStore(store, renamed, () => 3000);
+    const rewritten = (await stamps()).filter((r) => r.updated_at === 3000).map((r) => r.id);
+    expect(rewritten).toEqual(["contosocare"]);
+    const name = await store.client.execute("SELECT name FROM tenants WHERE id = 'contosocare'");
+    expect(name.rows[0]!.name).toBe("ContosoCare Health");
+  });
 });
 
 describe("audit chain", () => {
