@@ -44,6 +44,21 @@ describe("store and migrations", () => {
     expect(await migrationsComplete(store.client)).toBe(true);
   });
 
+  test("an up-to-date store is checked without the write lock: a start is not held up by another writer", async () => {
+    const { store, dbPath } = await freshStore();
+    await applyMigrations(store.client);
+    const other = await openStore(`file:${dbPath}`);
+    stores.push(other);
+    const writer = await other.client.transaction("write");
+    try {
+      // A check that took the write lock would wait out the busy timeout and fail with SQLITE_BUSY.
+      const again = await applyMigrations(store.client);
+      expect(again).toEqual({ applied: [], alreadyApplied: MIGRATIONS.length });
+    } finally {
+      await writer.rollback();
+    }
+  });
+
   test("uses WAL, a busy timeout on every connection, and enforces foreign keys", async () => {
     const { store } = await freshStore();
     await applyMigrations(store.client);
