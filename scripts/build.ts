@@ -130,6 +130,11 @@ async function main(): Promise<number> {
       autoloadBunfig: false,
     },
     minify: true,
+    // Precompiled JavaScriptCore bytecode beside the source: a start skips parsing the bundle (about 20% of the CPU
+    // to the first /healthz 200, for 9 MiB more binary). ESM keeps main.ts's top-level await
+    // (https://bun.sh/reference/bun/BuildConfig/bytecode: ESM bytecode requires compile).
+    bytecode: true,
+    format: "esm",
     sourcemap: "linked",
     define: { "process.env.NODE_ENV": JSON.stringify("production") },
     plugins: [pinLibsqlNative(nativePackage)],

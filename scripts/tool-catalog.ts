@@ -34,11 +34,12 @@ export const CATALOG_END = "<!-- tool-catalog:end -->";
 export const README_PATH = join(import.meta.dir, "..", "README.md");
 
 /** The catalogs as the surfaces serve them (src/mcp/surface.ts builds the body from the same definitions). */
-export function catalogsFromDefinitions(): SurfaceCatalog[] {
-  return SURFACES.map((surface) => ({
+export async function catalogsFromDefinitions(): Promise<SurfaceCatalog[]> {
+  const manifests = await Promise.all(SURFACES.map((surface) => SURFACE_REGISTRY[surface].loadTools()));
+  return SURFACES.map((surface, i) => ({
     surface,
     title: SURFACE_TITLES[surface],
-    tools: SURFACE_REGISTRY[surface].tools.map((t) => ({
+    tools: manifests[i]!.map((t) => ({
       name: t.name,
       title: t.title,
       description: t.description,
@@ -97,7 +98,7 @@ if (import.meta.main) {
     console.error(`README.md has no ${CATALOG_START} ... ${CATALOG_END} block`);
     process.exit(1);
   }
-  const generated = renderToolCatalog(catalogsFromDefinitions());
+  const generated = renderToolCatalog(await catalogsFromDefinitions());
   if (process.argv.includes("--check")) {
     if (current !== generated) {
       console.error("README.md's tool catalog is stale: run npm run catalog");

@@ -1,4 +1,6 @@
 #!/usr/bin/env bun
+// First: arktype reads its configuration when it is first imported.
+import "./shared/arktype-mode";
 import { runCli } from "./cli/commands";
 
 /** Entry point of the single executable: `cavaridge <command>`. */

@@ -3,6 +3,7 @@ import { HOUR_MS, type AuditFilters } from "../audit/query";
 import { SURFACES } from "../config/schema";
 import { userIdForEmail } from "../tenancy/sync";
 import { AdminError } from "./errors";
+import { onFirstUse } from "../shared/on-first-use";
 
 /** Preset time ranges of the audit page; `all` has no lower bound. */
 export const AUDIT_RANGES = {
@@ -14,24 +15,26 @@ export const AUDIT_RANGES = {
 } as const;
 export type AuditRange = keyof typeof AUDIT_RANGES | "custom";
 
-const slug = type(/^[A-Za-z0-9._:@+-]{1,200}$/);
+const slug = onFirstUse(() => type(/^[A-Za-z0-9._:@+-]{1,200}$/));
 /** The query string of GET /audit and GET /api/mcp/audit(/export). Closed: an unknown parameter is a caller mistake. */
-const AuditQuery = type({
-  "+": "reject",
-  "range?": "'1h' | '24h' | '7d' | '30d' | 'all' | 'custom'",
-  "from?": "string <= 40",
-  "to?": "string <= 40",
-  "kind?": "'' | 'oauth' | 'mcp' | 'admin' | 'system'",
-  "surface?": type("''").or(type.enumerated(...SURFACES)),
-  "tool?": type("''").or(slug),
-  "user?": "string <= 320",
-  "tenant?": type("''").or(slug),
-  "client?": "string <= 2048",
-  "outcome?": type("''").or(slug),
-  "cursor?": "string <= 100",
-  "limit?": type(/^\d{1,4}$/),
-  "format?": "'csv' | 'jsonl'",
-});
+const AuditQuery = onFirstUse(() =>
+  type({
+    "+": "reject",
+    "range?": "'1h' | '24h' | '7d' | '30d' | 'all' | 'custom'",
+    "from?": "string <= 40",
+    "to?": "string <= 40",
+    "kind?": "'' | 'oauth' | 'mcp' | 'admin' | 'system'",
+    "surface?": type("''").or(type.enumerated(...SURFACES)),
+    "tool?": type("''").or(slug()),
+    "user?": "string <= 320",
+    "tenant?": type("''").or(slug()),
+    "client?": "string <= 2048",
+    "outcome?": type("''").or(slug()),
+    "cursor?": "string <= 100",
+    "limit?": type(/^\d{1,4}$/),
+    "format?": "'csv' | 'jsonl'",
+  }),
+);
 
 export interface ParsedAuditQuery {
   filters: AuditFilters;
@@ -66,7 +69,7 @@ export function parseAuditQuery(params: URLSearchParams, now: number, defaultRan
     if (k in raw) throw new AdminError("invalid_request", `parameter ${k} is given more than once`);
     raw[k] = v.trim();
   }
-  const q = AuditQuery(raw);
+  const q = AuditQuery()(raw);
   if (q instanceof type.errors) {
     const first = q[0]!;
     const key = first.path.length > 0 ? String(first.path[0]) : "";

@@ -32,8 +32,8 @@ export interface ServerInventoryEntry {
 }
 
 /** The tool catalog of a surface from its manifest: the same definitions the MCP surface serves. */
-export function toolCatalog(surface: SurfaceName): CatalogTool[] {
-  return SURFACE_REGISTRY[surface].tools.map((t) => ({
+export async function toolCatalog(surface: SurfaceName): Promise<CatalogTool[]> {
+  return (await SURFACE_REGISTRY[surface].loadTools()).map((t) => ({
     name: t.name,
     title: t.title,
     description: t.description,
@@ -52,7 +52,8 @@ export async function buildServerInventory(
   now: number,
 ): Promise<ServerInventoryEntry[]> {
   const calls = await countCallsBySurface(db, visibility, now - 24 * 3_600_000);
-  return SURFACES.map((surface) => ({
+  const catalogs = await Promise.all(SURFACES.map(toolCatalog));
+  return SURFACES.map((surface, i) => ({
     surface,
     title: SURFACE_REGISTRY[surface].title,
     enabled: config.surfaces[surface],
@@ -62,6 +63,6 @@ export async function buildServerInventory(
     // The catalog is served by path on public_url only (the own-host endpoint is just /mcp).
     toolCatalogUrl: `${pathResourceUrl(config, surface)}/list_tools`,
     callsLast24h: calls[surface] ?? 0,
-    tools: toolCatalog(surface),
+    tools: catalogs[i]!,
   }));
 }

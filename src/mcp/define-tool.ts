@@ -65,7 +65,7 @@ export type InputCheck = { ok: true; value: unknown } | { ok: false; message: st
 
 /**
  * A defined tool, type-erased so that a surface's manifest is a plain `ToolDefinition[]`.
- * The schemas are computed once at definition time; the validators are arktype's compiled ones.
+ * The schemas are computed once, on first use; the validators are the tool's arktype types.
  */
 export interface ToolDefinition {
   readonly name: string;
@@ -165,8 +165,9 @@ export class ToolDefinitionError extends Error {
 }
 
 /**
- * The one way to declare an MCP tool. Fails at definition (boot) time when the declaration breaks a rule
- * the hosts rely on: name pattern, described parameters, all four annotations, object-shaped schemas.
+ * The one way to declare an MCP tool. Fails at definition time (when the surface's manifest loads, on its first
+ * request; test/unit/mcp/manifests.test.ts loads them all) when the declaration breaks a rule the hosts rely on: name
+ * pattern, all four annotations; described parameters and object-shaped schemas on the tool's first list or call.
  */
 export function defineTool<In extends Type, Out extends Type>(def: {
   /** ^[a-zA-Z0-9_-]{1,64}$, e.g. "cavalier_create_quote" */

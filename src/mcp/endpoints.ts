@@ -7,7 +7,7 @@ import {
   resourceUrl,
   surfaceBaseUrl,
 } from "../oauth/resource";
-import { allowedHostnames } from "./trust";
+import { allowedHostnames } from "./hostnames";
 
 /** Which of a surface's endpoints a request came in on (see docs in README, "One hostname per surface"). */
 export type SurfaceEndpointKind = "path" | "host" | "host-root";

@@ -1,4 +1,3 @@
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv";
 import { Elysia } from "elysia";
 import { SURFACES, type SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
@@ -9,12 +8,15 @@ import { surfaceOfHost } from "../oauth/resource";
 import type { SurfaceAuth } from "./auth";
 import { pruneConfirmations } from "./confirmation";
 import type { ToolDefinition } from "./define-tool";
-import { createSurfaceHandler, type SurfaceHandler } from "./surface";
+import type { RequestMeta, SurfaceHandler, SurfaceOptions } from "./surface";
+import type { SurfaceEndpointKind } from "./endpoints";
 import { TenantDirectory } from "./tenant-scope";
-import { allowedHostnames, hostnameOf } from "./trust";
+import { allowedHostnames, hostnameOf } from "./hostnames";
 
-/** The tools of each surface (src/surfaces/index.ts, the surface registry). */
-export type SurfaceManifests = Readonly<Record<SurfaceName, { readonly tools: readonly ToolDefinition[] }>>;
+/** The tools of each surface (src/surfaces/index.ts, the surface registry), loaded on the surface's first request. */
+export type SurfaceManifests = Readonly<
+  Record<SurfaceName, { readonly loadTools: () => Promise<readonly ToolDefinition[]> }>
+>;
 
 /** The OAuth feature's bearer verifier, as src/features.ts hands it over (src/oauth/bearer.ts). */
 export type TokenVerifier = Pick<SurfaceAuth, "verify">;
@@ -31,21 +33,58 @@ const CORS_ALLOW_HEADERS =
   "authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id, x-request-id";
 const CORS_EXPOSE_HEADERS = "www-authenticate, mcp-session-id, mcp-protocol-version, x-request-id";
 
-/** Builds one handler per enabled surface (config.surfaces); disabled surfaces are not mounted at all. */
+/**
+ * A surface as the routes see it. Its handler, the SDK behind it and its tool manifest are built on the surface's
+ * first request, not on the path to listening: together they are most of what a start would otherwise evaluate.
+ * Requests that arrive while it is being built wait for the same build.
+ */
+export interface MountedSurface {
+  readonly surface: SurfaceName;
+  handle(request: Request, meta: RequestMeta, via?: SurfaceEndpointKind): Promise<Response>;
+  /** `GET /{surface}/list_tools`: the public catalog. */
+  catalog(request: Request): Promise<Response>;
+  close(): Promise<void>;
+}
+
+function mountOnFirstUse(surface: SurfaceName, build: () => Promise<SurfaceHandler>): MountedSurface {
+  let built: Promise<SurfaceHandler> | undefined;
+  const handler = () => (built ??= build());
+  return {
+    surface,
+    handle: async (request, meta, via) => (await handler()).handle(request, meta, via),
+    catalog: async (request) => (await handler()).catalog(request),
+    close: async () => {
+      if (built) await (await built).close();
+    },
+  };
+}
+
+/** Mounts one surface per enabled surface (config.surfaces); disabled surfaces are not mounted at all. */
 export function createSurfaceHandlers(
   ctx: AppContext,
   auth: SurfaceAuth,
   manifests: SurfaceManifests,
   requestStateKey?: Uint8Array,
-): SurfaceHandler[] {
-  // One JSON Schema validator for every Server (each would otherwise build its own, on every 2026-07-28 request).
-  const validator = new AjvJsonSchemaValidator();
+): MountedSurface[] {
   const directory = new TenantDirectory(ctx.store.db, undefined, undefined, () => ctx.store.changeSignal());
+  // One JSON Schema validator for every Server (each would otherwise build its own, on every 2026-07-28 request).
+  let shared: Promise<Pick<SurfaceOptions, "validator">> | undefined;
+  const sharedOptions = () =>
+    (shared ??= import("@modelcontextprotocol/server/validators/ajv").then(({ AjvJsonSchemaValidator }) => ({
+      validator: new AjvJsonSchemaValidator(),
+    })));
   return SURFACES.filter((s) => ctx.config.surfaces[s]).map((s) =>
-    createSurfaceHandler(ctx, s, manifests[s].tools, auth, {
-      validator,
-      directory,
-      ...(requestStateKey ? { requestStateKey } : {}),
+    mountOnFirstUse(s, async () => {
+      const [{ createSurfaceHandler }, tools, { validator }] = await Promise.all([
+        import("./surface"),
+        manifests[s].loadTools(),
+        sharedOptions(),
+      ]);
+      return createSurfaceHandler(ctx, s, tools, auth, {
+        validator,
+        directory,
+        ...(requestStateKey ? { requestStateKey } : {}),
+      });
     }),
   );
 }
@@ -55,7 +94,7 @@ export function createSurfaceHandlers(
  * path ending in /mcp) go to the surface's Request -> Response handler untouched (`parse: "none"`: the body is
  * read once, by the handler); `GET /{surface}/list_tools` serves the public catalog.
  */
-export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) {
+export function mcpRoutes(ctx: AppContext, handlers: readonly MountedSurface[]) {
   const app = new Elysia({ name: "mcp-surfaces" });
   for (const h of handlers) {
     const serve = (c: RouteContext) => {
@@ -76,7 +115,7 @@ export function mcpRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) 
  * so the default routes are exactly the path ones. A loopback/public_url/allowed host has no endpoint here (404,
  * use /{surface}); any other host is refused as DNS rebinding would be (403).
  */
-function surfaceHostRoutes(ctx: AppContext, handlers: readonly SurfaceHandler[]) {
+function surfaceHostRoutes(ctx: AppContext, handlers: readonly MountedSurface[]) {
   const bySurface = new Map(handlers.map((h) => [h.surface, h]));
   const known = allowedHostnames(ctx.config);
   const route = (via: "host" | "host-root") => (c: RouteContext) => {

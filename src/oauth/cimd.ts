@@ -9,6 +9,7 @@ import { oauthClients } from "../store/schema/oauth";
 import { clientFromRow, type OAuthClient } from "./clients";
 import { OAuthError } from "./errors";
 import { validateRegisteredRedirectUri } from "./redirect-uri";
+import { onFirstUse } from "../shared/on-first-use";
 import { storableText } from "../shared/string-types";
 
 /**
@@ -145,18 +146,20 @@ export function isPublicAddress(address: string): boolean {
   return true;
 }
 
-const CimdDocument = type({
-  client_id: "string",
-  client_name: storableText(200),
-  redirect_uris: type("0 < string <= 2000").array().atLeastLength(1).atMostLength(20),
-  "token_endpoint_auth_method?": "string",
-  "token_endpoint_auth_methods_supported?": "string[]",
-  "grant_types?": "string[]",
-  "response_types?": "string[]",
-  "client_secret?": "unknown",
-  "client_uri?": "string",
-  "logo_uri?": "string",
-});
+const CimdDocument = onFirstUse(() =>
+  type({
+    client_id: "string",
+    client_name: storableText(200),
+    redirect_uris: type("0 < string <= 2000").array().atLeastLength(1).atMostLength(20),
+    "token_endpoint_auth_method?": "string",
+    "token_endpoint_auth_methods_supported?": "string[]",
+    "grant_types?": "string[]",
+    "response_types?": "string[]",
+    "client_secret?": "unknown",
+    "client_uri?": "string",
+    "logo_uri?": "string",
+  }),
+);
 
 export function isCimdClientId(clientId: string): boolean {
   return clientId.startsWith("https://");
@@ -324,7 +327,7 @@ export class CimdResolver {
 
   private async validateAndStore(clientId: string, raw: unknown, now: number): Promise<OAuthClient> {
     const bad = (why: string) => new OAuthError("invalid_client", `the client metadata document is invalid: ${why}`);
-    const doc = CimdDocument(raw);
+    const doc = CimdDocument()(raw);
     if (doc instanceof type.errors) throw bad(doc.summary);
     // The document must describe itself: client_id equal to the URL, byte for byte (CIMD §4.1).
     if (doc.client_id !== clientId) throw bad("its client_id differs from the URL it was fetched from");

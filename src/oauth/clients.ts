@@ -5,6 +5,7 @@ import type { DbLike } from "../store/index";
 import { oauthClientApprovals, oauthClients, oauthCodes } from "../store/schema/oauth";
 import { OAuthError } from "./errors";
 import { validateRegisteredRedirectUri } from "./redirect-uri";
+import { onFirstUse } from "../shared/on-first-use";
 import { storableText } from "../shared/string-types";
 
 export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
@@ -45,29 +46,31 @@ export async function findClient(db: DbLike, clientId: string): Promise<OAuthCli
   return row ? clientFromRow(row) : null;
 }
 
-const boundedString = type("0 < string <= 2000");
-
 /**
  * RFC 7591 §2 client metadata we act on. Unknown members are dropped (§3.1: the server MAY ignore them).
- * `application_type` (OIDC Registration / 2026-07-28 SEP-837) is accepted without OIDC's redirect rules.
+ * `application_type` (OIDC Registration / 2026-07-28 SEP-837) is accepted without OIDC's redirect rules. Built on the
+ * first registration.
  */
-export const RegistrationRequest = type({
-  "+": "delete",
-  redirect_uris: boundedString.array().atLeastLength(1).atMostLength(20),
-  "token_endpoint_auth_method?": "'none' | 'client_secret_basic' | 'client_secret_post'",
-  "grant_types?": type("'authorization_code' | 'refresh_token'").array(),
-  "response_types?": type("'code'").array(),
-  // Shown on the consent page and the admin console, so it must read back as registered (src/shared/text.ts).
-  "client_name?": storableText(200),
-  "client_uri?": boundedString,
-  "logo_uri?": boundedString,
-  "tos_uri?": boundedString,
-  "policy_uri?": boundedString,
-  "scope?": "string <= 1000",
-  "contacts?": boundedString.array().atMostLength(10),
-  "software_id?": "string <= 200",
-  "software_version?": "string <= 200",
-  "application_type?": "'native' | 'web'",
+const RegistrationRequest = onFirstUse(() => {
+  const boundedString = type("0 < string <= 2000");
+  return type({
+    "+": "delete",
+    redirect_uris: boundedString.array().atLeastLength(1).atMostLength(20),
+    "token_endpoint_auth_method?": "'none' | 'client_secret_basic' | 'client_secret_post'",
+    "grant_types?": type("'authorization_code' | 'refresh_token'").array(),
+    "response_types?": type("'code'").array(),
+    // Shown on the consent page and the admin console, so it must read back as registered (src/shared/text.ts).
+    "client_name?": storableText(200),
+    "client_uri?": boundedString,
+    "logo_uri?": boundedString,
+    "tos_uri?": boundedString,
+    "policy_uri?": boundedString,
+    "scope?": "string <= 1000",
+    "contacts?": boundedString.array().atMostLength(10),
+    "software_id?": "string <= 200",
+    "software_version?": "string <= 200",
+    "application_type?": "'native' | 'web'",
+  });
 });
 
 export interface RegistrationResult {
@@ -92,7 +95,7 @@ export async function registerClient(
   }
   const redirects = (body as { redirect_uris?: unknown }).redirect_uris;
   if (Array.isArray(redirects)) for (const r of redirects) if (typeof r === "string") validateRegisteredRedirectUri(r);
-  const parsed = RegistrationRequest(body);
+  const parsed = RegistrationRequest()(body);
   if (parsed instanceof type.errors) {
     const path = parsed[0]?.path?.join(".") || "request";
     const code = path.startsWith("redirect_uris") ? "invalid_redirect_uri" : "invalid_client_metadata";

@@ -58,7 +58,7 @@ export function boundedSurface(surface: string | null | undefined): SurfaceName 
 }
 
 /** A tool label only for names in the catalog (never the name a request sent); `unknown` otherwise. */
-export function boundedTool(catalog: ReadonlySet<string>, tool: string | null | undefined): string {
+export function boundedTool(catalog: { has(name: string): boolean }, tool: string | null | undefined): string {
   return tool && catalog.has(tool) ? tool : "unknown";
 }
 

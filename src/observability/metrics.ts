@@ -4,13 +4,11 @@ import type { AuditCommit } from "../audit/log";
 import type { ChainedRow } from "../audit/chain";
 import type { DbLike } from "../store/index";
 import { oauthGrants } from "../store/schema/oauth";
-import { SURFACE_REGISTRY } from "../surfaces/index";
+import { isLoadedToolName } from "../surfaces/index";
 import { boundedOutcome, boundedSurface, boundedTool, statusLabel, surfaceOfPath } from "./labels";
 
 /** Tool names of the catalog: the only values the `tool` label takes. */
-const CATALOG: ReadonlySet<string> = new Set(
-  Object.values(SURFACE_REGISTRY).flatMap((s) => s.tools.map((t) => t.name)),
-);
+const CATALOG = { has: isLoadedToolName };
 
 /** OAuth audit actions (src/oauth/) and outcomes, by the event name the `cavaridge_oauth_events_total` series uses. */
 function oauthEventOf(row: ChainedRow): string | null {
@@ -58,10 +56,10 @@ export class Metrics {
   private readonly refusals: Counter<"listener" | "surface" | "reason">;
   private lagSource: StreamLagSource | null = null;
   private tokenCache: (() => { hits: number; misses: number }) | null = null;
+  private defaultMetrics = false;
 
   constructor(db: DbLike) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: "cavaridge_" });
     this.requests = new Counter({
       name: "cavaridge_http_requests_total",
       help: "HTTP requests answered, by listener, surface (from the path) and status code.",
@@ -195,8 +193,20 @@ export class Metrics {
     }
   }
 
+  /**
+   * prom-client's process and runtime metrics (`cavaridge_process_*`, `cavaridge_nodejs_*`), registered on the first
+   * scrape rather than at start: registering them reads the runtime's heap space statistics, which in Bun walks the
+   * whole heap (about 20 ms of every start). Their counters and the event-loop lag histogram begin with that scrape.
+   */
+  registerDefaultMetrics(): void {
+    if (this.defaultMetrics) return;
+    collectDefaultMetrics({ register: this.registry, prefix: "cavaridge_" });
+    this.defaultMetrics = true;
+  }
+
   /** The Prometheus text exposition (format 0.0.4), with its content type. */
   async render(): Promise<{ body: string; contentType: string }> {
+    this.registerDefaultMetrics();
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 }

@@ -13,6 +13,9 @@ export interface MigrationResult {
  * bookkeeping row inside its transaction and skips.
  */
 export async function applyMigrations(client: Client, now: () => number = Date.now): Promise<MigrationResult> {
+  // Every start runs this, and nearly every start finds nothing to do: one read says so without taking the write
+  // lock once per migration. A migration that is missing (or a table that is not there yet) goes the locked way.
+  if (await migrationsComplete(client)) return { applied: [], alreadyApplied: MIGRATIONS.length };
   await client.execute(
     "CREATE TABLE IF NOT EXISTS __cavaridge_migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
   );

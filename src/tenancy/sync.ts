@@ -1,4 +1,4 @@
-import { eq, notInArray } from "drizzle-orm";
+import { and, eq, notInArray } from "drizzle-orm";
 import type { Config } from "../config/schema";
 import { sha256Hex } from "../shared/crypto";
 import type { Clock } from "../shared/clock";
@@ -17,19 +17,27 @@ export interface SyncResult {
   disabledUserIds: string[];
 }
 
+/** Whether `stored` already holds every value of `wanted` (the columns the sync owns). */
+function unchanged(stored: Record<string, unknown> | undefined, wanted: Record<string, unknown>): boolean {
+  return stored !== undefined && Object.entries(wanted).every(([column, value]) => stored[column] === value);
+}
+
 /**
  * Makes the store's tenants and users match the config: added ones appear, changed ones are updated,
- * removed ones are disabled (never deleted, so audit rows keep their subject). One write transaction.
+ * removed ones are disabled (never deleted, so audit rows keep their subject). One write transaction, which writes
+ * only the rows that differ: every start runs this, and a start over an unchanged config then commits nothing
+ * (no WAL frame, no fsync) and leaves each row's updatedAt at its last real change.
  */
 export async function syncConfigToStore(store: Store, config: Config, clock: Clock): Promise<SyncResult> {
   const now = clock();
   const tenantIds = config.tenants.map((t) => t.id);
   const userIds = config.users.map((u) => userIdForEmail(u.email));
   await store.db.transaction(async (tx) => {
+    const storedTenants = new Map((await tx.select().from(tenants)).map((row) => [row.id, row]));
     // Parents first so the self-reference order never matters.
     const ordered = [...config.tenants].sort((a, b) => (a.kind === "msp" ? -1 : 0) - (b.kind === "msp" ? -1 : 0));
     for (const t of ordered) {
-      const values = {
+      const wanted = {
         id: t.id,
         name: t.name,
         kind: t.kind,
@@ -38,13 +46,18 @@ export async function syncConfigToStore(store: Store, config: Config, clock: Clo
         taxRateBps: t.tax_rate_bps,
         region: t.region,
         disabled: t.disabled,
-        updatedAt: now,
       };
+      if (unchanged(storedTenants.get(t.id), wanted)) continue;
+      const values = { ...wanted, updatedAt: now };
       await tx.insert(tenants).values(values).onConflictDoUpdate({ target: tenants.id, set: values });
     }
-    await tx.update(tenants).set({ disabled: true, updatedAt: now }).where(notInArray(tenants.id, tenantIds));
+    await tx
+      .update(tenants)
+      .set({ disabled: true, updatedAt: now })
+      .where(and(notInArray(tenants.id, tenantIds), eq(tenants.disabled, false)));
+    const storedUsers = new Map((await tx.select().from(users)).map((row) => [row.id, row]));
     for (const u of config.users) {
-      const values = {
+      const wanted = {
         id: userIdForEmail(u.email),
         email: u.email.trim().toLowerCase(),
         name: u.name,
@@ -52,15 +65,16 @@ export async function syncConfigToStore(store: Store, config: Config, clock: Clo
         role: u.role,
         passwordHash: u.password_hash,
         disabled: u.disabled,
-        updatedAt: now,
       };
+      if (unchanged(storedUsers.get(wanted.id), wanted)) continue;
+      const values = { ...wanted, updatedAt: now };
       await tx.insert(users).values(values).onConflictDoUpdate({ target: users.id, set: values });
     }
-    if (userIds.length > 0) {
-      await tx.update(users).set({ disabled: true, updatedAt: now }).where(notInArray(users.id, userIds));
-    } else {
-      await tx.update(users).set({ disabled: true, updatedAt: now });
-    }
+    const stillEnabled = eq(users.disabled, false);
+    await tx
+      .update(users)
+      .set({ disabled: true, updatedAt: now })
+      .where(userIds.length > 0 ? and(notInArray(users.id, userIds), stillEnabled) : stillEnabled);
   });
   const disabled = await store.db.select({ id: users.id }).from(users).where(eq(users.disabled, true));
   return { tenants: tenantIds.length, users: userIds.length, disabledUserIds: disabled.map((d) => d.id) };

@@ -6,11 +6,12 @@ import { RecordReader, storable } from "../fields";
 import { csvKind, type ImportKind, type PrepareContext, type TenantRow } from "../kind";
 import type { ImportProblem } from "../report";
 import { type ContactEntry, planContactUpsert } from "../../surfaces/cavalier/contacts";
+import { onFirstUse } from "../../shared/on-first-use";
 
 export const CONTACT_COLUMNS = ["tenant", "name", "email", "title", "phone", "primary"] as const;
 
 /** arktype's email rule (the one string.email keyword every other validator in the tree would use). */
-const Email = type("string.email");
+const Email = onFirstUse(() => type("string.email"));
 
 /**
  * Parses and validates the rows: each row's tenant (id or name, or `--tenant` when the cell is empty) through the
@@ -60,7 +61,7 @@ export function parseContactsCsv(
     }
     const name = storable(r, "name", r.required("name", "the contact's name"), 500);
     const email = r.required("email", "an email address");
-    if (email !== undefined && (email.length > 320 || !Email.allows(email)))
+    if (email !== undefined && (email.length > 320 || !Email().allows(email)))
       r.problem("email", `"${email}" is not an email address (name@example.com)`);
     const title = storable(r, "title", r.optional("title"), 500) ?? "";
     const phone = storable(r, "phone", r.optional("phone"), 100) ?? "";

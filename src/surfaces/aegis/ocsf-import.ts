@@ -1,6 +1,7 @@
 import { type } from "arktype";
 import { identifier, storableText } from "../../shared/string-types";
 import { CLASS_UIDS, STATUS } from "./ocsf";
+import { onFirstUse } from "../../shared/on-first-use";
 
 /**
  * OCSF 1.x Finding events as other tools export them (https://schema.ocsf.io/1.3.0/classes/vulnerability_finding,
@@ -62,33 +63,35 @@ const STATUS_IDS = [0, 1, 2, 3, 4, 5, 6, 99] as const;
 /** compliance.status_id: 0 Unknown, 1 Pass, 2 Warning, 3 Fail, 99 Other. */
 const COMPLIANCE_IDS = [0, 1, 2, 3, 99] as const;
 
-const OcsfEvent = type({
-  class_uid: Enum([CLASS_UIDS.vulnerability, CLASS_UIDS.compliance, CLASS_UIDS.detection]),
-  "category_uid?": Enum([2]),
-  severity_id: Enum(SEVERITY_IDS),
-  "status_id?": Enum(STATUS_IDS),
-  "time?": "number.integer >= 0",
-  "time_dt?": "string",
-  "risk_score?": "number.integer >= 0",
-  metadata: {
-    version: type("string").narrow((v, ctx) => /^1\.\d+/.test(v) || ctx.mustBe("an OCSF 1.x version such as 1.3.0")),
-    product: { name: identifier(100) },
-    "tenant_uid?": identifier(128),
-  },
-  finding_info: {
-    uid: identifier(256),
-    title: Text(500),
-    "desc?": Text(20_000),
-    "types?": Text(200).array(),
-  },
-  "compliance?": {
-    "standards?": Text(200).array(),
-    "control?": identifier(200),
-    "status_id?": Enum(COMPLIANCE_IDS),
-  },
-  "remediation?": { "desc?": Text(20_000) },
-  "resources?": type({ "uid?": identifier(512), "name?": Text(500), "type?": identifier(100) }).array(),
-});
+const OcsfEvent = onFirstUse(() =>
+  type({
+    class_uid: Enum([CLASS_UIDS.vulnerability, CLASS_UIDS.compliance, CLASS_UIDS.detection]),
+    "category_uid?": Enum([2]),
+    severity_id: Enum(SEVERITY_IDS),
+    "status_id?": Enum(STATUS_IDS),
+    "time?": "number.integer >= 0",
+    "time_dt?": "string",
+    "risk_score?": "number.integer >= 0",
+    metadata: {
+      version: type("string").narrow((v, ctx) => /^1\.\d+/.test(v) || ctx.mustBe("an OCSF 1.x version such as 1.3.0")),
+      product: { name: identifier(100) },
+      "tenant_uid?": identifier(128),
+    },
+    finding_info: {
+      uid: identifier(256),
+      title: Text(500),
+      "desc?": Text(20_000),
+      "types?": Text(200).array(),
+    },
+    "compliance?": {
+      "standards?": Text(200).array(),
+      "control?": identifier(200),
+      "status_id?": Enum(COMPLIANCE_IDS),
+    },
+    "remediation?": { "desc?": Text(20_000) },
+    "resources?": type({ "uid?": identifier(512), "name?": Text(500), "type?": identifier(100) }).array(),
+  }),
+);
 
 /**
  * OCSF status_id to the aegis workflow state: Unknown and Other are treated as New (the scanner reports it, so it
@@ -114,7 +117,7 @@ function mapEvent(raw: unknown, base: string, line: number | undefined): OcsfFin
   });
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     return [at([], "expected an OCSF event (a JSON object)")];
-  const e = OcsfEvent(raw);
+  const e = OcsfEvent()(raw);
   if (e instanceof type.errors) return e.map((err) => at(err.path, err.message));
   const problems: OcsfProblem[] = [];
   let time = e.time;

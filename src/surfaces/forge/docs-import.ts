@@ -9,6 +9,7 @@ import { forgeDocumentVersions, forgeDocuments } from "../../store/schema/forge"
 import { type DocumentKind, type RunbookStep, stepsToColumn } from "./documents";
 import { ForgeError } from "./errors";
 import { normaliseTags, renderSteps } from "./save-document";
+import { onFirstUse } from "../../shared/on-first-use";
 
 /**
  * Markdown knowledge documents brought in from a directory or an archive (`cavaridge import docs`). Each file starts
@@ -46,14 +47,16 @@ export interface ParsedDoc {
   tenantRef: string | null;
 }
 
-const FrontMatter = type({
-  title: storableText(300),
-  kind: "'article' | 'runbook'",
-  "tenant?": identifier(128),
-  "visibility?": "'internal' | 'client'",
-  tags: storableText(60).array().atMostLength(30),
-  "summary?": storableText(500),
-});
+const FrontMatter = onFirstUse(() =>
+  type({
+    title: storableText(300),
+    kind: "'article' | 'runbook'",
+    "tenant?": identifier(128),
+    "visibility?": "'internal' | 'client'",
+    tags: storableText(60).array().atMostLength(30),
+    "summary?": storableText(500),
+  }),
+);
 
 const FENCE = /^---[ \t]*\r?$/;
 const CLOSE = /^(---|\.\.\.)[ \t]*\r?$/;
@@ -89,7 +92,7 @@ export function parseDocFile(file: DocFile): ParsedDoc | DocsProblem[] {
         if (isScalar(pair.key) && pair.key.value === key && pair.key.range) return fileLine(pair.key.range[0]);
     return 1;
   };
-  const fm = FrontMatter(data ?? {});
+  const fm = FrontMatter()(data ?? {});
   if (fm instanceof type.errors)
     return fm.map((e) => at(e.message, keyLine(e.path[0]), e.path.map(String).join(".") || undefined));
   const bodyText = lines

@@ -44,6 +44,21 @@ describe("store and migrations", () => {
     expect(await migrationsComplete(store.client)).toBe(true);
   });
 
+  test("an up-to-date store is checked without the write lock: a start is not held up by another writer", async () => {
+    const { store, dbPath } = await freshStore();
+    await applyMigrations(store.client);
+    const other = await openStore(`file:${dbPath}`);
+    stores.push(other);
+    const writer = await other.client.transaction("write");
+    try {
+      // A check that took the write lock would wait out the busy timeout and fail with SQLITE_BUSY.
+      const again = await applyMigrations(store.client);
+      expect(again).toEqual({ applied: [], alreadyApplied: MIGRATIONS.length });
+    } finally {
+      await writer.rollback();
+    }
+  });
+
   test("uses WAL, a busy timeout on every connection, and enforces foreign keys", async () => {
     const { store } = await freshStore();
     await applyMigrations(store.client);
@@ -91,6 +106,33 @@ describe("config sync", () => {
     // Re-adding brings the user back enabled.
     const third = await syncConfigToStore(store, full, () => 3000);
     expect(third.disabledUserIds).toEqual([]);
+  });
+
+  test("a start over an unchanged config writes nothing; a changed row is the only one rewritten", async () => {
+    const { store, dbPath } = await freshStore();
+    await applyMigrations(store.client);
+    const config = parseConfigText(testConfigToml({ publicPort: port, adminPort: port + 1, dbPath }), "t");
+    await syncConfigToStore(store, config, () => 1000);
+    const changes = async () => Number((await store.client.execute("SELECT total_changes() AS n")).rows[0]!.n);
+    const stamps = async () =>
+      (await store.client.execute("SELECT id, updated_at FROM tenants UNION ALL SELECT id, updated_at FROM users"))
+        .rows;
+
+    const before = await changes();
+    const stampsBefore = await stamps();
+    await syncConfigToStore(store, config, () => 2000);
+    expect(await changes()).toBe(before);
+    expect(await stamps()).toEqual(stampsBefore);
+
+    const renamed = {
+      ...config,
+      tenants: config.tenants.map((t) => (t.id === "contosocare" ? { ...t, name: "ContosoCare Health" } : t)),
+    };
+    await syncConfigToStore(store, renamed, () => 3000);
+    const rewritten = (await stamps()).filter((r) => r.updated_at === 3000).map((r) => r.id);
+    expect(rewritten).toEqual(["contosocare"]);
+    const name = await store.client.execute("SELECT name FROM tenants WHERE id = 'contosocare'");
+    expect(name.rows[0]!.name).toBe("ContosoCare Health");
   });
 });
 

@@ -42,7 +42,7 @@ describe("README tool catalog", () => {
   });
 
   test("the script renders from the definitions exactly what the endpoints serve", async () => {
-    expect(renderToolCatalog(catalogsFromDefinitions())).toBe(renderToolCatalog(await servedCatalogs()));
+    expect(renderToolCatalog(await catalogsFromDefinitions())).toBe(renderToolCatalog(await servedCatalogs()));
   });
 
   test("a tool whose title or annotations changed no longer matches", async () => {

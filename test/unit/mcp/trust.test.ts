@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { bearerTokenOf } from "../../../src/mcp/auth";
 import { canonicalJson, hashArguments } from "../../../src/mcp/canonical";
 import { hashTenantSet } from "../../../src/mcp/confirmation";
-import { checkHostAndOrigin, hostnameOf } from "../../../src/mcp/trust";
+import { hostnameOf } from "../../../src/mcp/hostnames";
+import { checkHostAndOrigin } from "../../../src/mcp/trust";
 
 const allowed = new Set(["mcp.example.com", "alias.example.com"]);
 

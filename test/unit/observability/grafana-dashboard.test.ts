@@ -11,6 +11,7 @@ test("every series the Grafana dashboard queries is one the metrics registry dec
   };
   // Declared families only; no scrape happens, so the store is never touched.
   const metrics = new Metrics({} as DbLike);
+  metrics.registerDefaultMetrics();
   const declared = new Set(metrics.registry.getMetricsAsArray().map((m) => m.name));
   const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/cavaridge_[a-z_]+/g) ?? []));
   expect(used.length).toBeGreaterThan(10);
