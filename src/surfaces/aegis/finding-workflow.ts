@@ -85,6 +85,24 @@ async function applyTransition(
  * A user of another client of the same MSP is refused: assigning would show them a finding of a customer they
  * cannot otherwise see.
  */
+/**
+ * Loads the finding a transition acts on, with its effective status (a lapsed suppression reads as New), and refuses
+ * the transition with the reason `refuse` gives for that status, if it gives one.
+ */
+async function transitionSource(
+  db: DbLike,
+  scope: TenantScope,
+  findingId: string,
+  now: number,
+  refuse: (from: number, f: FindingRow) => string | null,
+): Promise<{ f: FindingRow; from: number }> {
+  const f = await loadFinding(db, scope, findingId);
+  const from = effectiveStatusId(f, now);
+  const reason = refuse(from, f);
+  if (reason !== null) throw new AegisError("invalid_state_transition", reason);
+  return { f, from };
+}
+
 async function resolveAssignee(
   db: DbLike,
   scope: TenantScope,
@@ -131,14 +149,11 @@ export async function acknowledgeFinding(
   input: AcknowledgeInput,
   now: number,
 ): Promise<FindingDetail> {
-  const f = await loadFinding(db, scope, input.findingId);
-  const from = effectiveStatusId(f, now);
-  if (from === STATUS.SUPPRESSED || from === STATUS.RESOLVED) {
-    throw new AegisError(
-      "invalid_state_transition",
-      `finding ${f.id} is ${statusCaption(from)}; reopen it with aegis_reopen_finding before acknowledging it`,
-    );
-  }
+  const { f, from } = await transitionSource(db, scope, input.findingId, now, (from, f) =>
+    from === STATUS.SUPPRESSED || from === STATUS.RESOLVED
+      ? `finding ${f.id} is ${statusCaption(from)}; reopen it with aegis_reopen_finding before acknowledging it`
+      : null,
+  );
   const assignee = input.assigneeEmail ? await resolveAssignee(db, scope, f, input.assigneeEmail) : null;
   const history: HistoryEntry[] = [
     { action: from === STATUS.NEW ? "acknowledged" : "noted", from, to: STATUS.IN_PROGRESS, comment: input.note },
@@ -183,13 +198,11 @@ export async function planSuppression(
   input: SuppressInput,
   now: number,
 ): Promise<SuppressPlan> {
-  const f = await loadFinding(db, scope, input.findingId);
-  const from = effectiveStatusId(f, now);
-  if (from === STATUS.RESOLVED)
-    throw new AegisError(
-      "invalid_state_transition",
-      `finding ${f.id} is Resolved; there is nothing to suppress (reopen it first if it came back)`,
-    );
+  const { f, from } = await transitionSource(db, scope, input.findingId, now, (from, f) =>
+    from === STATUS.RESOLVED
+      ? `finding ${f.id} is Resolved; there is nothing to suppress (reopen it first if it came back)`
+      : null,
+  );
   if (input.expiresAt <= now) throw new AegisError("invalid_input", "expires_at must be in the future");
   if (input.expiresAt > now + MAX_SUPPRESSION_DAYS * DAY_MS) {
     throw new AegisError(
@@ -256,9 +269,9 @@ export async function planResolution(
   input: ResolveInput,
   now: number,
 ): Promise<ResolutionPlan> {
-  const f = await loadFinding(db, scope, input.findingId);
-  const from = effectiveStatusId(f, now);
-  if (from === STATUS.RESOLVED) throw new AegisError("invalid_state_transition", `finding ${f.id} is already Resolved`);
+  const { f, from } = await transitionSource(db, scope, input.findingId, now, (from, f) =>
+    from === STATUS.RESOLVED ? `finding ${f.id} is already Resolved` : null,
+  );
   if (input.resolutionNote.trim().length < 10)
     throw new AegisError("invalid_input", "resolution_note must say in at least 10 characters what was changed");
   return {
@@ -301,14 +314,12 @@ export async function reopenFinding(
   input: { findingId: string; reason: string },
   now: number,
 ): Promise<FindingDetail> {
-  const f = await loadFinding(db, scope, input.findingId);
-  const from = effectiveStatusId(f, now);
-  if (f.statusId !== STATUS.SUPPRESSED && f.statusId !== STATUS.RESOLVED) {
-    throw new AegisError(
-      "invalid_state_transition",
-      `finding ${f.id} is ${statusCaption(from)}, not Suppressed or Resolved; there is nothing to reopen`,
-    );
-  }
+  // Reopening goes by the stored status: a lapsed suppression (effectively New) may still be reopened.
+  const { f } = await transitionSource(db, scope, input.findingId, now, (from, f) =>
+    f.statusId !== STATUS.SUPPRESSED && f.statusId !== STATUS.RESOLVED
+      ? `finding ${f.id} is ${statusCaption(from)}, not Suppressed or Resolved; there is nothing to reopen`
+      : null,
+  );
   const change: FindingChange = {
     statusId: STATUS.NEW,
     suppressionReason: null,
