@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, ne, not, or, sql, type SQL } from "drizzle-orm";
 import type { DbLike } from "../../store/index";
+import { preparedPerHandle } from "../../store/prepared";
 import { type PRODUCT_CLASSES, type PRODUCT_UNITS, productPrices, products } from "../../store/schema/cavalier";
 import { tenants } from "../../store/schema/tenancy";
 import { newId } from "../../shared/crypto";
@@ -37,22 +38,16 @@ export async function listTenants(
   return keysetPage("cavalier.tenants", rows, limit, (r) => [r.name, r.id]);
 }
 
-function prepareFirstTenantsPage(db: DbLike) {
-  return db
+/** The first page without a search: the scope and the page size are bound at each run. */
+const firstTenantsPage = preparedPerHandle((db) =>
+  db
     .select()
     .from(tenants)
     .where(and(TenantScope.wherePrepared(tenants.id, sql.placeholder("scope")), eq(tenants.disabled, false)))
     .orderBy(asc(tenants.name), asc(tenants.id))
     .limit(sql.placeholder("limit"))
-    .prepare();
-}
-/** Per database handle: a prepared query runs on the handle it was prepared on (a transaction has its own). */
-const firstTenantsPages = new WeakMap<DbLike, ReturnType<typeof prepareFirstTenantsPage>>();
-function firstTenantsPage(db: DbLike): ReturnType<typeof prepareFirstTenantsPage> {
-  let q = firstTenantsPages.get(db);
-  if (!q) firstTenantsPages.set(db, (q = prepareFirstTenantsPage(db)));
-  return q;
-}
+    .prepare(),
+);
 
 /**
  * The tenant the caller named (id or name, case-insensitive), through the one resolver every surface uses
