@@ -48,10 +48,17 @@ export interface MountedSurface {
 
 function mountOnFirstUse(surface: SurfaceName, build: () => Promise<SurfaceHandler>): MountedSurface {
   let built: Promise<SurfaceHandler> | undefined;
-  const handler = () => (built ??= build());
+  // Once built, requests go straight to it: no extra await per request.
+  let ready: SurfaceHandler | undefined;
+  const handler = () =>
+    (built ??= build().then((h) => {
+      ready = h;
+      return h;
+    }));
   return {
     surface,
-    handle: async (request, meta, via) => (await handler()).handle(request, meta, via),
+    handle: (request, meta, via) =>
+      ready ? ready.handle(request, meta, via) : handler().then((h) => h.handle(request, meta, via)),
     catalog: async (request) => (await handler()).catalog(request),
     close: async () => {
       if (built) await (await built).close();

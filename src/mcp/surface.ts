@@ -85,6 +85,12 @@ interface Exchange {
   endpoint: SurfaceEndpoint;
 }
 
+/** A verified bearer token: the access for our guards, and the SDK's `AuthInfo` for the Server (src/mcp/auth.ts). */
+interface Authenticated {
+  access: SurfaceAccess;
+  authInfo: AuthInfo;
+}
+
 /** A request classified by era (MCP 2026-07-28 "Transports": the `_meta` envelope claim decides). */
 type Era = "modern" | "legacy";
 
@@ -203,15 +209,16 @@ export function createSurfaceHandler(
    * `verifyBearerToken` over our verifier (signature, audience = this endpoint's resource, expiry, live grant);
    * refused with the RFC 6750 / RFC 9728 challenge that points at this endpoint's PRM.
    */
-  async function authenticate(x: Exchange, body: Record<string, unknown>): Promise<SurfaceAccess | Response> {
+  async function authenticate(x: Exchange, body: Record<string, unknown>): Promise<Authenticated | Response> {
     const header = x.request.headers.get("authorization");
     if (!header) {
       await refuse(x, body, "no bearer token", "unauthorized");
       return auth.challenge(surface, "missing", { resourceMetadataUrl: x.endpoint.resourceMetadataUrl });
     }
     let access: SurfaceAccess | undefined;
+    let authInfo: AuthInfo;
     try {
-      await verifyBearerToken(header, {
+      authInfo = await verifyBearerToken(header, {
         verifier: {
           async verifyAccessToken(token): Promise<AuthInfo> {
             try {
@@ -236,7 +243,8 @@ export function createSurfaceHandler(
       });
     }
     if (!access) throw new Error("bearer verification passed without an access context");
-    return access;
+    // The SDK's AuthInfo (carrying the access and the call's audit facts) goes on to the Server as it is.
+    return { access, authInfo };
   }
 
   /**
@@ -329,10 +337,12 @@ export function createSurfaceHandler(
   }
 
   /** A 2025-era request to the long-lived Server; one audit row per tools/call even when the Server never answers. */
-  async function dispatchLegacy(x: Exchange, body: Record<string, unknown>, access: SurfaceAccess): Promise<Response> {
-    const reply = await transport.dispatch(body as unknown as JSONRPCRequest, {
-      authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
-    });
+  async function dispatchLegacy(
+    x: Exchange,
+    body: Record<string, unknown>,
+    { access, authInfo }: Authenticated,
+  ): Promise<Response> {
+    const reply = await transport.dispatch(body as unknown as JSONRPCRequest, { authInfo });
     if (body.method === "tools/call" && "error" in reply && reply.error.message === UNANSWERED_MESSAGE) {
       // The backstop answered, so no tool code wrote its audit row: one row per tools/call, whatever happened.
       await refuse(x, body, "the server did not answer", "failed", access);
@@ -344,11 +354,12 @@ export function createSurfaceHandler(
    * A 2026-07-28 request to the SDK's stateless entry. What its own ladder refuses after ours (e.g. an envelope naming
    * a revision we do not serve: HTTP 400 with the supported list) is audited like the refusals above.
    */
-  async function dispatchModern(x: Exchange, body: Record<string, unknown>, access: SurfaceAccess): Promise<Response> {
-    const res = await modern.fetch(x.request, {
-      parsedBody: body,
-      authInfo: toAuthInfo(access, x.meta, x.endpoint.resourceUrl),
-    });
+  async function dispatchModern(
+    x: Exchange,
+    body: Record<string, unknown>,
+    { access, authInfo }: Authenticated,
+  ): Promise<Response> {
+    const res = await modern.fetch(x.request, { parsedBody: body, authInfo });
     if (res.status >= 400) {
       const answer = (await res
         .clone()
@@ -380,8 +391,9 @@ export function createSurfaceHandler(
       const discovered = await answerDiscover(x, body, era.kind === "reject" ? "reject" : era.kind);
       if (discovered) return discovered;
 
-      const access = await authenticate(x, body);
-      if (access instanceof Response) return access;
+      const authenticated = await authenticate(x, body);
+      if (authenticated instanceof Response) return authenticated;
+      const { access } = authenticated;
       const refused =
         (await guardProtocolVersion(x, body, era, access)) ??
         (era.kind === "legacy" ? await guardMessageShape(x, body, access) : undefined);
@@ -397,8 +409,8 @@ export function createSurfaceHandler(
       const scoped = await guardToolCall(x, body, access);
       if (scoped) return scoped;
 
-      if (era.kind === "modern") return await dispatchModern(x, body, access);
-      return await dispatchLegacy(x, body, access);
+      if (era.kind === "modern") return await dispatchModern(x, body, authenticated);
+      return await dispatchLegacy(x, body, authenticated);
     },
     catalog(request) {
       const refusal = checkHostAndOrigin(request.headers.get("host"), null, endpoints.path.allowed);

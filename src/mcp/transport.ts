@@ -130,6 +130,9 @@ export class DispatchTransport implements Transport {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    p.resolve({ ...(message as Reply), id: p.originalId });
+    // The Server builds each response for this one send; it is answered with the caller's id in place.
+    const reply = message as Reply;
+    reply.id = p.originalId;
+    p.resolve(reply);
   }
 }

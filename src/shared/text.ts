@@ -81,6 +81,9 @@ function truncateTo(value: string, maxCodePoints: number): string {
  * Idempotent: the stored form maps to itself, so a verifier recomputes the hash from exactly what it reads.
  */
 export function auditText(value: string, maxCodePoints = AUDIT_TEXT_MAX_CODE_POINTS): string {
+  // Nearly every value (ids, names, outcomes) is already in its stored form: well-formed, no control character, and
+  // no more UTF-16 units than the cap (so no more code points). The loop below would return it unchanged.
+  if (value.length <= maxCodePoints && !CONTROL.test(value) && value.isWellFormed()) return value;
   const wellFormed = value.toWellFormed();
   let out = "";
   let count = 0;

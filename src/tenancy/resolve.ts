@@ -1,5 +1,6 @@
 import { tenants } from "../store/schema/tenancy";
 import type { DbLike } from "../store/index";
+import { preparedPerHandle } from "../store/prepared";
 import { InvalidInputError } from "../shared/errors";
 import { CrossTenantError, type TenantRecord, type TenantScope } from "./scope";
 
@@ -112,9 +113,12 @@ export function resolveTenantRef<T extends NamedTenant>(scope: TenantScope, all:
   throw new UnknownTenantError(ref, message);
 }
 
+// Every tool that names a tenant reads this; built once per database handle rather than on each call.
+const allTenants = preparedPerHandle((db) => db.select().from(tenants).prepare());
+
 /** Every tenant row (all columns) read now; what resolveTenant resolves against. */
 export async function loadTenants(db: DbLike): Promise<(typeof tenants.$inferSelect)[]> {
-  return await db.select().from(tenants);
+  return await allTenants(db).execute();
 }
 
 /** resolveTenantRef over the tenants table as it is now. */

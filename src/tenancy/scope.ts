@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { and, eq, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Role } from "../config/schema";
 
@@ -86,6 +86,22 @@ export class TenantScope {
   where(column: SQLiteColumn): SQL {
     return inArray(column, this.tenantIds.length > 0 ? [...this.tenantIds] : ["\u0000none"]);
   }
+
+  /**
+   * `where` for a query prepared once and run many times (drizzle `.prepare()`): the condition holds a placeholder,
+   * and each run binds `boundIds` to it. The ids travel as one JSON array read by SQLite's `json_each`
+   * (https://www.sqlite.org/json1.html#jeach), so one statement serves every scope size; an empty scope binds `[]`
+   * and matches nothing, as `where` does.
+   */
+  static wherePrepared(column: SQLiteColumn, ids: Placeholder): SQL {
+    return sql`${column} IN (SELECT value FROM json_each(${ids}))`;
+  }
+
+  /** The value to bind to `wherePrepared`'s placeholder for this scope. */
+  get boundIds(): string {
+    return (this.bound ??= JSON.stringify(this.tenantIds));
+  }
+  private bound: string | undefined;
 
   /**
    * SQL condition restricting `column` to the one tenant `tenantId`, and to nothing when that tenant is outside this

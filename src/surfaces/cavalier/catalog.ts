@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, ne, not, or, sql, type SQL } from "drizzle-orm";
 import type { DbLike } from "../../store/index";
+import { preparedPerHandle } from "../../store/prepared";
 import { type PRODUCT_CLASSES, type PRODUCT_UNITS, productPrices, products } from "../../store/schema/cavalier";
 import { tenants } from "../../store/schema/tenancy";
 import { newId } from "../../shared/crypto";
-import { CrossTenantError, sharedContentTenantIds, type TenantScope } from "../../tenancy/scope";
+import { CrossTenantError, sharedContentTenantIds, TenantScope } from "../../tenancy/scope";
 import { resolveTenant as resolveTenantBy } from "../kit/tenant";
 import { CavalierError } from "./errors";
 import { decodeCursor } from "../kit/cursor";
@@ -18,8 +19,15 @@ export async function listTenants(
 ): Promise<Page<TenantRow>> {
   const limit = pageLimit(opts.limit);
   const cursor = decodeCursor("cavalier.tenants", opts.cursor, ["string", "string"]);
+  const terms = words(opts.query);
+  if (!cursor && terms.length === 0) {
+    // The first page without a search, which is nearly every call: the statement's SQL is built once per database
+    // handle rather than by drizzle's builder on each call (about 70 µs of a call's CPU).
+    const rows = await firstTenantsPage(db).execute({ scope: scope.boundIds, limit: limit + 1 });
+    return keysetPage("cavalier.tenants", rows, limit, (r) => [r.name, r.id]);
+  }
   const conds: SQL[] = [scope.where(tenants.id), eq(tenants.disabled, false)];
-  for (const w of words(opts.query)) conds.push(or(contains(tenants.name, w), contains(tenants.id, w))!);
+  for (const w of terms) conds.push(or(contains(tenants.name, w), contains(tenants.id, w))!);
   if (cursor) conds.push(afterAsc(tenants.name, tenants.id, cursor));
   const rows = await db
     .select()
@@ -29,6 +37,17 @@ export async function listTenants(
     .limit(limit + 1);
   return keysetPage("cavalier.tenants", rows, limit, (r) => [r.name, r.id]);
 }
+
+/** The first page without a search: the scope and the page size are bound at each run. */
+const firstTenantsPage = preparedPerHandle((db) =>
+  db
+    .select()
+    .from(tenants)
+    .where(and(TenantScope.wherePrepared(tenants.id, sql.placeholder("scope")), eq(tenants.disabled, false)))
+    .orderBy(asc(tenants.name), asc(tenants.id))
+    .limit(sql.placeholder("limit"))
+    .prepare(),
+);
 
 /**
  * The tenant the caller named (id or name, case-insensitive), through the one resolver every surface uses

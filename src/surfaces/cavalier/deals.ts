@@ -1,10 +1,11 @@
 import type { Actor } from "../kit/domain";
-import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { newId } from "../../shared/crypto";
 import type { DbLike } from "../../store/index";
+import { preparedPerHandle } from "../../store/prepared";
 import { deals, quotes } from "../../store/schema/cavalier";
 import { tenants } from "../../store/schema/tenancy";
-import type { TenantScope } from "../../tenancy/scope";
+import { TenantScope } from "../../tenancy/scope";
 import { CavalierError } from "./errors";
 import { decodeCursor } from "../kit/cursor";
 import { afterDesc, keysetPage, pageLimit, type Page } from "../kit/page";
@@ -117,6 +118,35 @@ export interface CreateDealInput {
 }
 
 /** Creates a deal; the same idempotency key with the same request returns the first deal (replayed: true). */
+// createDeal's idempotency check and insert, built once per database handle (a group transaction's handle serves
+// every write of the group) rather than by drizzle's builder on each call.
+const dealByIdempotencyKey = preparedPerHandle((db) =>
+  db
+    .select({ id: deals.id, requestHash: deals.requestHash })
+    .from(deals)
+    .where(
+      and(
+        TenantScope.wherePrepared(deals.tenantId, sql.placeholder("scope")),
+        eq(deals.tenantId, sql.placeholder("tenant")),
+        eq(deals.idempotencyKey, sql.placeholder("key")),
+      ),
+    )
+    .limit(1)
+    .prepare(),
+);
+// Every column of the table, each bound from the row at each run (a column added later is bound too).
+const insertDeal = preparedPerHandle((db) =>
+  db
+    .insert(deals)
+    .values(
+      Object.fromEntries(Object.keys(getTableColumns(deals)).map((c) => [c, sql.placeholder(c)])) as Record<
+        keyof DealRow,
+        Placeholder
+      >,
+    )
+    .prepare(),
+);
+
 export async function createDeal(
   db: DbLike,
   scope: TenantScope,
@@ -149,13 +179,11 @@ export async function createDeal(
   });
   // Only the two columns the check needs: a new key (the usual case) reads no more, and drizzle builds and maps
   // every selected column on each call.
-  const [used] = await db
-    .select({ id: deals.id, requestHash: deals.requestHash })
-    .from(deals)
-    .where(
-      and(scope.where(deals.tenantId), eq(deals.tenantId, tenant.id), eq(deals.idempotencyKey, input.idempotencyKey)),
-    )
-    .limit(1);
+  const [used] = await dealByIdempotencyKey(db).execute({
+    scope: scope.boundIds,
+    tenant: tenant.id,
+    key: input.idempotencyKey,
+  });
   if (used) {
     if (used.requestHash !== hash) throw idempotencyConflict("deal", used.id);
     const existing = await getDealRow(db, scope, used.id);
@@ -182,7 +210,7 @@ export async function createDeal(
     createdAt: now,
     updatedAt: now,
   };
-  await db.insert(deals).values(row);
+  await insertDeal(db).execute(row);
   // The people of a new deal are the caller and the contact just checked: no need to read them back.
   const people: DealPeople = {
     owner: { id: actor.userId, name: actor.name },

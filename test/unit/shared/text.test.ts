@@ -20,6 +20,23 @@ describe("auditText: the stored form of any request string", () => {
     expect(auditText("😀 \u202eevil\u202c שלום")).toBe("😀 \u202eevil\u202c שלום");
   });
 
+  test("a value already in its stored form comes back as it is, up to the cap exactly", () => {
+    for (const v of ["", "aud_01JD2X3Y4Z", "ContosoCare Clinic", "😀 שלום \u202e", "x".repeat(128)])
+      expect(auditText(v, 128)).toBe(v);
+    // UTF-16 length above the cap but code points within it: kept whole too.
+    expect(auditText(`${"x".repeat(126)}😀`, 127)).toBe(`${"x".repeat(126)}😀`);
+    expect(auditText("x".repeat(129), 128)).toBe(`${"x".repeat(127)}…`);
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), fc.integer({ min: 1, max: 60 }), (s, max) => {
+        const clean = s.replace(/\p{Cc}/gu, "");
+        const out = auditText(clean, max);
+        if (codePoints(clean) <= max) expect(out).toBe(clean);
+        else expect(codePoints(out)).toBe(max);
+      }),
+      { seed: 0x5eed7e, numRuns: 1000 },
+    );
+  });
+
   test("caps by code point and never splits a surrogate pair", () => {
     expect(auditText(`${"x".repeat(127)}😀`, 128)).toBe(`${"x".repeat(127)}😀`);
     expect(auditText(`${"x".repeat(127)}😀😀`, 128)).toBe(`${"x".repeat(127)}…`);
