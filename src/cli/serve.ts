@@ -55,6 +55,9 @@ export const serveCommand: Command = {
         return (io.err(`cannot listen: ${e.message}`), 1);
       throw err;
     }
+    // The executable starts with the JIT held back for the once-only start code (scripts/build.ts, jitPolicy);
+    // from here on the request paths are the hot code, so the normal tier-up policy applies.
+    Bun.unsafe.setJITPolicy(1);
     for (const line of startBanner(config, { adminPort: appliance.adminPort })) io.err(line);
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {

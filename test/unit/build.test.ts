@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
-import { hostPlatform, libsqlNativePackage, parseCompileTarget, pinLibsqlNative } from "../../scripts/build";
+import {
+  BYTECODE_ORDER_FILE,
+  hostPlatform,
+  libsqlNativePackage,
+  parseCompileTarget,
+  pinLibsqlNative,
+} from "../../scripts/build";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
@@ -36,5 +42,14 @@ describe("scripts/build.ts: which libSQL addon a target embeds", () => {
     const code = await result.outputs[0]!.text();
     expect(code).toContain('"@libsql/linux-x64-gnu/index.node"');
     expect(code).not.toContain("@libsql/${");
+  });
+});
+
+describe("scripts/build.ts: the bytecode layout profile", () => {
+  // The profile is optional for a build, so a lost or emptied file would silently give back the memory it saved.
+  test("the committed profile is there and in the format Bun reads", async () => {
+    const text = await Bun.file(BYTECODE_ORDER_FILE).text();
+    expect(text.startsWith("v2\n")).toBe(true);
+    expect(text.split("\n").filter((l) => l.startsWith("F ")).length).toBeGreaterThan(1000);
   });
 });
