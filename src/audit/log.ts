@@ -1,6 +1,7 @@
 import type { Client } from "@libsql/client";
-import { desc, sql } from "drizzle-orm";
+import { desc, getTableColumns, type Placeholder, sql } from "drizzle-orm";
 import type { Db, DbLike } from "../store/index";
+import { preparedPerHandle } from "../store/prepared";
 import { auditLog } from "../store/schema/audit";
 import type { Clock } from "../shared/clock";
 import { newId } from "../shared/crypto";
@@ -324,11 +325,37 @@ async function insertChained(tx: DbLike, rows: ChainedRow[]): Promise<void> {
   await insertRows(tx, values);
 }
 
+/** A row with its links, as a mapped type (an interface has no index signature, which a bound run needs). */
+type ChainedValue = { [K in keyof ChainedRow]: ChainedRow[K] } & { prevHash: string; hash: string };
+type AuditColumn = Exclude<keyof typeof auditLog.$inferInsert, "seq">;
+/**
+ * One chained row as a drizzle prepared query, built once per database handle (a group transaction's handle serves
+ * every write of the group): every column but `seq` bound from the row at each run, so a column added later is
+ * bound too.
+ */
+const insertOneRow = preparedPerHandle((db) =>
+  db
+    .insert(auditLog)
+    .values(
+      Object.fromEntries(
+        Object.keys(getTableColumns(auditLog))
+          .filter((c) => c !== "seq")
+          .map((c) => [c, sql.placeholder(c)]),
+      ) as Record<AuditColumn, Placeholder>,
+    )
+    .prepare(),
+);
+
 /**
  * One INSERT of chained rows, written as SQL rather than through drizzle's insert builder: the builder maps every
  * column of every row anew on each call, and this statement runs once per group and once per write in it.
  */
-async function insertRows(tx: DbLike, values: (ChainedRow & { prevHash: string; hash: string })[]): Promise<void> {
+async function insertRows(tx: DbLike, values: ChainedValue[]): Promise<void> {
+  // A write's own row (and a lone read's) is one row: that statement is built once per handle instead.
+  if (values.length === 1) {
+    await insertOneRow(tx).execute(values[0]!);
+    return;
+  }
   const tuples = values.map(
     (v) =>
       sql`(${v.id}, ${v.at}, ${v.kind}, ${v.action}, ${v.outcome}, ${v.requestId}, ${v.surface}, ${v.tool}, ${v.userId}, ${v.tenantId}, ${v.clientId}, ${v.grantId}, ${v.ip}, ${v.latencyMs}, ${v.detail}, ${v.confirmsId}, ${v.prevHash}, ${v.hash})`,
