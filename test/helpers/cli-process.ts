@@ -1,4 +1,6 @@
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { testConfigToml } from "./appliance";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
@@ -80,4 +82,22 @@ export function spawnCli(
       return { code: await proc.exited, out: await out, err: await err };
     },
   };
+}
+
+/**
+ * `cavaridge import …` as a separate OS process against a running test appliance's database: writes a config
+ * beside it (the appliance's ports and database file) and returns a runner that passes that config.
+ */
+export function importCliFor(app: {
+  dir: string;
+  publicPort: number;
+  adminPort: number | null;
+  dbPath: string;
+}): (args: string[]) => Promise<CliRun> {
+  const configPath = join(app.dir, "config.toml");
+  writeFileSync(
+    configPath,
+    testConfigToml({ publicPort: app.publicPort, adminPort: app.adminPort!, dbPath: app.dbPath }),
+  );
+  return (args) => runCliProcess(["import", ...args, "--config", configPath], { cwd: app.dir });
 }

@@ -9,8 +9,8 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { strToU8, zipSync } from "fflate";
-import { startTestAppliance, type TestAppliance, tempDir, testConfigToml } from "../../helpers/appliance";
-import { runCliProcess } from "../../helpers/cli-process";
+import { startTestAppliance, type TestAppliance, tempDir } from "../../helpers/appliance";
+import { type CliRun, importCliFor } from "../../helpers/cli-process";
 import { obtainTokens } from "../../helpers/oauth";
 import { call, connectSurface, ok } from "../../helpers/tool-calls";
 import { bearer, signInAdmin } from "../admin/admin-session";
@@ -19,11 +19,10 @@ setDefaultTimeout(60_000);
 
 const TREE = join(import.meta.dir, "../../fixtures/import/docs-tree");
 let app: TestAppliance;
-let configPath: string;
 let forge: Client;
 let work: string;
 
-const cli = (args: string[]) => runCliProcess(["import", ...args, "--config", configPath], { cwd: app.dir });
+let cli: (args: string[]) => Promise<CliRun>;
 
 async function forgeDump(): Promise<string> {
   const docs = await app.ctx.store.client.execute("SELECT * FROM forge_documents ORDER BY seq");
@@ -37,11 +36,7 @@ const search = async (query: string) =>
 
 beforeAll(async () => {
   app = await startTestAppliance();
-  configPath = join(app.dir, "config.toml");
-  writeFileSync(
-    configPath,
-    testConfigToml({ publicPort: app.publicPort, adminPort: app.adminPort!, dbPath: app.dbPath }),
-  );
+  cli = importCliFor(app);
   const tokens = await obtainTokens(app, { email: "admin@harbor-it.example", surface: "forge" });
   forge = await connectSurface(app, "forge", tokens.access_token);
   work = tempDir("cavaridge-docs-");

@@ -6,11 +6,10 @@
  * import, 11 of 33 once Wazuh's full rescan resolves the ransomware detection.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { startTestAppliance, type TestAppliance, testConfigToml } from "../../helpers/appliance";
-import { runCliProcess } from "../../helpers/cli-process";
+import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
+import { type CliRun, importCliFor } from "../../helpers/cli-process";
 import { obtainTokens } from "../../helpers/oauth";
 import { call, confirmed, connectSurface, ok } from "../../helpers/tool-calls";
 import { type AdminSession, bearer, signInAdmin } from "../admin/admin-session";
@@ -19,12 +18,11 @@ setDefaultTimeout(60_000);
 
 const FIXTURES = join(import.meta.dir, "../../fixtures/import");
 let app: TestAppliance;
-let configPath: string;
 let otterAegis: Client;
 let otterAdmin: AdminSession;
 let harborAdmin: AdminSession;
 
-const cli = (args: string[]) => runCliProcess(["import", ...args, "--config", configPath], { cwd: app.dir });
+let cli: (args: string[]) => Promise<CliRun>;
 
 /** Every row of the aegis tables an import writes, in a stable order. */
 async function aegisDump(): Promise<string> {
@@ -57,11 +55,7 @@ const posture = async () =>
 
 beforeAll(async () => {
   app = await startTestAppliance();
-  configPath = join(app.dir, "config.toml");
-  writeFileSync(
-    configPath,
-    testConfigToml({ publicPort: app.publicPort, adminPort: app.adminPort!, dbPath: app.dbPath }),
-  );
+  cli = importCliFor(app);
   const tokens = await obtainTokens(app, { email: "admin@otter-msp.example", surface: "aegis" });
   otterAegis = await connectSurface(app, "aegis", tokens.access_token);
   otterAdmin = await signInAdmin(app, "admin@otter-msp.example");

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startTestAppliance, type TestAppliance, testConfigToml } from "../../helpers/appliance";
-import { runCliProcess } from "../../helpers/cli-process";
+import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
+import { type CliRun, importCliFor } from "../../helpers/cli-process";
 import { obtainTokens } from "../../helpers/oauth";
 import { call, connectSurface, ok } from "../../helpers/tool-calls";
 
@@ -16,9 +16,8 @@ setDefaultTimeout(60_000);
 
 const FIXTURES = join(import.meta.dir, "../../fixtures/import");
 let app: TestAppliance;
-let configPath: string;
 
-const cli = (args: string[]) => runCliProcess(["import", ...args, "--config", configPath], { cwd: app.dir });
+let cli: (args: string[]) => Promise<CliRun>;
 
 /** Every row of the catalog tables, in a stable order: what "unchanged" is checked against. */
 async function catalogDump(): Promise<string> {
@@ -43,11 +42,7 @@ async function importAuditRows() {
 
 beforeAll(async () => {
   app = await startTestAppliance();
-  configPath = join(app.dir, "config.toml");
-  writeFileSync(
-    configPath,
-    testConfigToml({ publicPort: app.publicPort, adminPort: app.adminPort!, dbPath: app.dbPath }),
-  );
+  cli = importCliFor(app);
 });
 afterAll(async () => {
   await app.close();
