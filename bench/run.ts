@@ -9,6 +9,9 @@
  *   R1      tools/call cavalier_list_tenants (token, live grant, tenant scope, audit row), 2025 leg and 2026-07-28
  *   write   tools/call cavalier_create_deal (the deal and its audit row commit together), both eras
  *   R2      the SDK 1.x stateless reference (bench/reference-server.mjs, Node + express) doing its echo tool
+ *   F1      the SDK 2.x alone on Bun (bench/sdk-floor.ts: `createMcpHandler`, an echo tool, no auth, no store, no
+ *           audit): ping and the echo in both eras, the ceiling of any server that keeps the SDK as its protocol
+ *           implementation, measured in the same run so the targets can be read against it
  * and prints medians, p99s, the ratios with pass/miss per target, startup and RSS (idle, after a soak at the same
  * concurrency, and after a quiet period).
  *
@@ -269,6 +272,16 @@ async function main(): Promise<void> {
       procs.push(ref);
     }
     const refUrl = `http://127.0.0.1:${refPort}/mcp`;
+    const floorPort = await freePort();
+    if (PARTS.has("throughput")) {
+      const floor = spawn([process.execPath, join(import.meta.dir, "sdk-floor.ts"), String(floorPort)], {
+        cwd: ROOT,
+        stdout: "ignore",
+        stderr: "inherit",
+      });
+      procs.push(floor);
+    }
+    const floorUrl = `http://127.0.0.1:${floorPort}/mcp`;
 
     const auth = { authorization: `Bearer ${access_token}` };
     const rpc = (method: string, params?: unknown) =>
@@ -292,6 +305,8 @@ async function main(): Promise<void> {
       arguments: { tenant_id: "contosocare", name: "Bench deal", idempotency_key: "%KEY%" },
     };
     const mcpUrl = `${baseUrl}/cavalier`;
+    const echo = { name: "echo", arguments: { message: "hello" } };
+    const legacyEcho = { "mcp-protocol-version": "2025-06-18" };
     const targets: Target[] = [
       { name: "R0 GET /healthz", url: `${baseUrl}/healthz`, method: "GET" },
       { name: "ping (2025)", url: mcpUrl, body: rpc("ping"), headers: auth },
@@ -312,17 +327,29 @@ async function main(): Promise<void> {
       {
         name: "R2 SDK 1.x reference echo",
         url: refUrl,
-        body: rpc("tools/call", { name: "echo", arguments: { message: "hello" } }),
+        body: rpc("tools/call", echo),
         headers: { "mcp-protocol-version": "2025-06-18" },
       },
+      { name: "F1 SDK 2.x alone, ping", url: floorUrl, body: rpc("ping"), headers: legacyEcho },
+      { name: "F1 SDK 2.x alone, echo (2025)", url: floorUrl, body: rpc("tools/call", echo), headers: legacyEcho },
+      {
+        name: "F1 SDK 2.x alone, echo (2026-07-28)",
+        url: floorUrl,
+        body: rpc("tools/call", { ...echo, _meta: ENVELOPE }),
+        headers: { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" },
+      },
     ];
-    for (let i = 0; PARTS.has("throughput"); i++) {
-      try {
-        await probe(targets.at(-1)!);
-        break;
-      } catch (err) {
-        if (i > 200) throw err;
-        await sleep(50);
+    // The two servers spawned above answer once they listen.
+    const external = targets.filter((t) => t.url === refUrl || t.url === floorUrl);
+    for (const t of PARTS.has("throughput") ? external : []) {
+      for (let i = 0; ; i++) {
+        try {
+          await probe(t);
+          break;
+        } catch (err) {
+          if (i > 200) throw err;
+          await sleep(50);
+        }
       }
     }
     for (const t of PARTS.has("throughput") ? targets : [targets[2]!]) await probe(t);
@@ -358,8 +385,8 @@ async function main(): Promise<void> {
 
     const med = (name: string) => median(samples.get(name)!.map((s) => s.rps));
     const p99 = (name: string) => median(samples.get(name)!.map((s) => s.p99));
-    const r0 = med(targets[0]!.name);
-    const r2 = med(targets[6]!.name);
+    const r0 = med("R0 GET /healthz");
+    const r2 = med("R2 SDK 1.x reference echo");
     const rows: string[] = [];
     console.log(
       `\n${ROUNDS} interleaved rounds, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s; ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB\n`,
@@ -382,6 +409,9 @@ async function main(): Promise<void> {
         ratio = `${(rps / r0).toFixed(3)} × R0`;
         target = "≥ 0.05 × R0";
         ok = rps >= 0.05 * r0;
+      } else if (t.name.startsWith("F1")) {
+        // No target: the SDK's own ceiling on this machine, to read the ping and R1 targets against.
+        ratio = `${(rps / r2).toFixed(2)} × R2, ${(rps / r0).toFixed(3)} × R0`;
       }
       rows.push(
         `| ${t.name} | ${rps.toFixed(0)} | ${p99(t.name).toFixed(1)} ms | ${ratio} | ${target} | ${ok === null ? "" : verdict(ok)} |`,

@@ -1,0 +1,26 @@
+/**
+ * F1: the MCP SDK 2.x alone on this runtime — Bun.serve in front of the SDK's own `createMcpHandler` (its default:
+ * 2026-07-28 requests per request, 2025 requests through its stateless legacy fallback, `enableJsonResponse`), one
+ * echo tool, no auth, no store, no audit. What a tools/call costs with nothing of ours in it: the ceiling of any
+ * server that keeps the SDK as its protocol implementation on this machine.
+ *
+ *   npx bun bench/sdk-floor.ts <port>
+ */
+import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
+import { z } from "zod";
+
+const port = Number(process.argv[2] ?? 3001);
+
+function newServer(): McpServer {
+  const server = new McpServer({ name: "sdk-floor-echo", version: "1.0.0" });
+  server.registerTool(
+    "echo",
+    { description: "Echoes the message back", inputSchema: z.object({ message: z.string() }) },
+    async ({ message }) => ({ content: [{ type: "text", text: message }] }),
+  );
+  return server;
+}
+
+const handler = createMcpHandler(() => newServer(), { responseMode: "auto" });
+Bun.serve({ hostname: "127.0.0.1", port, fetch: (request) => handler.fetch(request) });
+console.log(`listening on ${port}`);
