@@ -11,11 +11,15 @@ import { z } from "zod";
 
 const port = Number(process.argv[2] ?? 3001);
 
+// Built once: a schema built in the factory would be compiled again by zod on every request, which says nothing about
+// the SDK itself.
+const EchoInput = z.object({ message: z.string() });
+
 function newServer(): McpServer {
   const server = new McpServer({ name: "sdk-floor-echo", version: "1.0.0" });
   server.registerTool(
     "echo",
-    { description: "Echoes the message back", inputSchema: z.object({ message: z.string() }) },
+    { description: "Echoes the message back", inputSchema: EchoInput },
     async ({ message }) => ({ content: [{ type: "text", text: message }] }),
   );
   return server;
