@@ -2,7 +2,7 @@ import { tenants } from "../store/schema/tenancy";
 import type { ChangeSignal } from "../store/change-signal";
 import type { DbLike } from "../store/index";
 import { matchTenants } from "../tenancy/resolve";
-import { allowedTenantIds, TenantScope, type Principal, type TenantRecord } from "../tenancy/scope";
+import { allowedTenantIds, TenantScope, type Principal, type TenantTableRow } from "../tenancy/scope";
 
 /** Without a change signal (a libSQL server URL), how long the tenant list is reused between reads. */
 export const TENANT_CACHE_MS = 1000;
@@ -17,11 +17,9 @@ export const TENANT_CACHE_MS = 1000;
  * signal: there the rows are reused for TENANT_CACHE_MS. The user's own tenant being disabled is checked on every
  * request by the bearer verifier's live-grant query either way.
  */
-type DirectoryRow = TenantRecord & { name: string };
-
 export class TenantDirectory {
-  private cached: { at: number; version: number | null; rows: DirectoryRow[] } | null = null;
-  private loading: { version: number | null; promise: Promise<DirectoryRow[]> } | null = null;
+  private cached: { at: number; version: number | null; rows: TenantTableRow[] } | null = null;
+  private loading: { version: number | null; promise: Promise<TenantTableRow[]> } | null = null;
 
   constructor(
     private readonly db: DbLike,
@@ -31,8 +29,16 @@ export class TenantDirectory {
     private readonly changes?: () => Promise<ChangeSignal | null>,
   ) {}
 
+  /**
+   * On an embedded file the scope carries the rows it was computed from: they are current as of this event-loop
+   * turn's data version, so a tool resolving the tenant it names (src/tenancy/resolve.ts) reads them instead of the
+   * table: the call is admitted and its tenant resolved by the same rows. No tool writes the table (only the
+   * configuration sync does), and a change committed after this turn's version read reaches the next call, as it
+   * does for the scope itself. With the TTL (a libSQL server) resolution reads the table, as before.
+   */
   async scopeFor(principal: Principal): Promise<TenantScope> {
-    return new TenantScope(principal, allowedTenantIds(principal, await this.rows()));
+    const { rows, current } = await this.read();
+    return new TenantScope(principal, allowedTenantIds(principal, rows), current ? rows : undefined);
   }
 
   /**
@@ -40,28 +46,24 @@ export class TenantDirectory {
    * the tools resolve it with (matchTenants, src/tenancy/resolve.ts). Unknown values come back unchanged.
    */
   async resolve(value: string): Promise<string> {
-    return matchTenants(value, await this.rows())[0]?.id ?? value;
+    return matchTenants(value, (await this.read()).rows)[0]?.id ?? value;
   }
 
-  private async rows(): Promise<DirectoryRow[]> {
+  /** The rows, and whether the change signal vouches for them (false: reused within the TTL). */
+  private async read(): Promise<{ rows: TenantTableRow[]; current: boolean }> {
     const signal = this.changes ? await this.changes() : null;
     // Read before the rows, as the live-grant cache does: a commit landing in between files newer rows under an
     // older version, and the next call reads again.
     const version = signal ? signal.version() : null;
     const t = this.monotonic();
     const c = this.cached;
-    if (c && (version !== null ? c.version === version : t - c.at < this.ttlMs)) return c.rows;
+    if (c && (version !== null ? c.version === version : t - c.at < this.ttlMs))
+      return { rows: c.rows, current: version !== null };
     // Callers that see the same version share one read; a newer version never joins an older read. (An older read
     // finishing last files older rows under its older version, which the next call does not match.)
     if (this.loading?.version !== version) {
       const load = this.db
-        .select({
-          id: tenants.id,
-          name: tenants.name,
-          kind: tenants.kind,
-          parentId: tenants.parentId,
-          disabled: tenants.disabled,
-        })
+        .select()
         .from(tenants)
         .then((rows) => {
           this.cached = { at: t, version, rows };
@@ -72,7 +74,7 @@ export class TenantDirectory {
         });
       this.loading = { version, promise: load };
     }
-    return await this.loading.promise;
+    return { rows: await this.loading.promise, current: version !== null };
   }
 }
 

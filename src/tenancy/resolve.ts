@@ -121,7 +121,10 @@ export async function loadTenants(db: DbLike): Promise<(typeof tenants.$inferSel
   return await allTenants(db).execute();
 }
 
-/** resolveTenantRef over the tenants table as it is now. */
+/**
+ * resolveTenantRef over the tenants table as it is now: the rows the scope was computed from when it carries them
+ * (read for this call, or since the last commit anywhere: the tenant directory), otherwise read here.
+ */
 export async function resolveTenant(db: DbLike, scope: TenantScope, ref: string): Promise<typeof tenants.$inferSelect> {
-  return resolveTenantRef(scope, await loadTenants(db), ref);
+  return resolveTenantRef(scope, scope.snapshot ?? (await loadTenants(db)), ref);
 }

@@ -1,6 +1,10 @@
 import { and, eq, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Role } from "../config/schema";
+import type { tenants } from "../store/schema/tenancy";
+
+/** A row of the tenants table, every column. */
+export type TenantTableRow = typeof tenants.$inferSelect;
 
 export interface TenantRecord {
   id: string;
@@ -74,6 +78,12 @@ export class TenantScope {
   constructor(
     readonly principal: Principal,
     readonly tenantIds: readonly string[],
+    /**
+     * The tenants table this scope was computed from, when the reader knows it is current (the tenant directory on
+     * an embedded file, src/mcp/tenant-scope.ts): a tool resolving the tenant it names then reads the same rows
+     * that admitted the call instead of the table again. Absent, resolution reads the table.
+     */
+    readonly snapshot?: readonly TenantTableRow[],
   ) {
     this.set = new Set(tenantIds);
   }

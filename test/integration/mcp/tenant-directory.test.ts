@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Database from "libsql";
 import { TenantDirectory } from "../../../src/mcp/tenant-scope";
 import type { DbLike } from "../../../src/store/index";
+import { resolveTenant } from "../../../src/tenancy/resolve";
 import { startTestAppliance, type TestAppliance } from "../../helpers/appliance";
 
 /**
@@ -37,14 +38,18 @@ function countingDb(): { db: DbLike; reads: () => number } {
   return { db, reads: () => reads };
 }
 
-function setDisabled(tenantId: string, disabled: boolean): void {
-  // Another connection, as another appliance process or `cavaridge` command would write.
+/** Another connection, as another appliance process or `cavaridge` command would write. */
+function writeElsewhere(sql: string, ...args: (string | number)[]): void {
   const other = new Database(app.dbPath, { timeout: 5000 });
   try {
-    other.prepare("UPDATE tenants SET disabled = ? WHERE id = ?").run(disabled ? 1 : 0, tenantId);
+    other.prepare(sql).run(...args);
   } finally {
     other.close();
   }
+}
+
+function setDisabled(tenantId: string, disabled: boolean): void {
+  writeElsewhere("UPDATE tenants SET disabled = ? WHERE id = ?", disabled ? 1 : 0, tenantId);
 }
 
 describe("tenant directory", () => {
@@ -84,6 +89,54 @@ describe("tenant directory", () => {
     expect(reads()).toBe(1);
     now = 1000;
     await directory.scopeFor(mspAdmin);
+    expect(reads()).toBe(2);
+  });
+
+  test("a tool resolves the tenant it names from the rows that admitted the call, not the table again", async () => {
+    const { db, reads } = countingDb();
+    const directory = new TenantDirectory(db, 0, undefined, () => app.ctx.store.changeSignal());
+    const scope = await directory.scopeFor(mspAdmin);
+    expect(reads()).toBe(1);
+    const tenant = await resolveTenant(db, scope, "contosocare");
+    expect(tenant).toMatchObject({ id: "contosocare", kind: "client", parentId: "harbor-it" });
+    expect(typeof tenant.currency).toBe("string");
+    expect(reads()).toBe(1);
+    expect(scope.actedOn).toBe("contosocare");
+  });
+
+  test("a tenant renamed by another connection resolves by its new name on the very next call", async () => {
+    const directory = new TenantDirectory(app.ctx.store.db, 3_600_000, undefined, () => app.ctx.store.changeSignal());
+    const before = await resolveTenant(app.ctx.store.db, await directory.scopeFor(mspAdmin), "contosocare");
+    await nextTurn();
+    writeElsewhere(
+      "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
+      "Contoso Renamed",
+      1234,
+      "contosocare",
+    );
+    try {
+      await nextTurn();
+      const scope = await directory.scopeFor(mspAdmin);
+      const renamed = await resolveTenant(app.ctx.store.db, scope, "contoso renamed");
+      expect(renamed).toMatchObject({ id: "contosocare", name: "Contoso Renamed", taxRateBps: 1234 });
+      await expect(resolveTenant(app.ctx.store.db, scope, before.name)).rejects.toThrow("not found or not permitted");
+    } finally {
+      writeElsewhere(
+        "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
+        before.name,
+        before.taxRateBps,
+        "contosocare",
+      );
+    }
+  });
+
+  test("with a TTL (a libSQL server) the scope carries no rows, so resolution reads the table", async () => {
+    const { db, reads } = countingDb();
+    const directory = new TenantDirectory(db, 1000, () => 0);
+    const scope = await directory.scopeFor(mspAdmin);
+    expect(scope.snapshot).toBeUndefined();
+    expect(reads()).toBe(1);
+    expect((await resolveTenant(db, scope, "contosocare")).id).toBe("contosocare");
     expect(reads()).toBe(2);
   });
 });
