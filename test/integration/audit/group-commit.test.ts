@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
+import fc from "fast-check";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { type AuditCommit, AuditLog, verifyAuditChain } from "../../../src/audit/log";
@@ -8,6 +9,7 @@ import { openStore, type Store } from "../../../src/store/index";
 import { fsyncFile } from "../../../src/store/local-client";
 import { applyMigrations } from "../../../src/store/migrate";
 import { tempDir } from "../../helpers/appliance";
+import { hostileString } from "../../helpers/hostile-strings";
 
 /**
  * The audit log's group commit carries writes as well as standalone rows: several writes share one transaction,
@@ -178,5 +180,56 @@ describe("group commit of writes", () => {
     // The next group starts clean.
     await audit.record({ kind: "system", action: "test.read", outcome: "ok" });
     expect((await verifyAuditChain(store.client)).rows).toBe(1);
+  });
+
+  test("rows queued together commit in one statement and read back exactly as they were hashed", async () => {
+    const { store, audit, commits } = await fixture();
+    const event = fc.record({
+      action: hostileString(),
+      outcome: hostileString(),
+      requestId: fc.option(hostileString()),
+      tool: fc.option(hostileString()),
+      tenantId: fc.option(hostileString()),
+      ip: fc.option(hostileString()),
+      latencyMs: fc.option(
+        fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.double({ min: 0, max: 1e6, noNaN: true })),
+      ),
+      detail: fc.option(fc.dictionary(hostileString(8), hostileString())),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { minLength: 2, maxLength: 12 }), async (events) => {
+        commits.length = 0;
+        await Promise.all(events.map((e) => audit.record({ kind: "mcp", ...e })));
+        // One group, so one multi-row statement, and the rows in the order they were queued.
+        expect(commits).toHaveLength(1);
+        const hashed = commits[0]!.rows;
+        expect(hashed).toHaveLength(events.length);
+        const stored = (
+          await store.client.execute({
+            sql: `SELECT * FROM audit_log WHERE id IN (${hashed.map(() => "?").join(", ")}) ORDER BY seq`,
+            args: hashed.map((r) => r.id),
+          })
+        ).rows;
+        expect(stored.map((r) => r.id)).toEqual(hashed.map((r) => r.id));
+        stored.forEach((r, i) => {
+          const h = hashed[i]!;
+          expect([r.action, r.outcome, r.request_id, r.tool, r.tenant_id, r.ip, r.detail]).toEqual([
+            h.action,
+            h.outcome,
+            h.requestId,
+            h.tool,
+            h.tenantId,
+            h.ip,
+            h.detail,
+          ]);
+          expect(r.latency_ms === null ? null : Number(r.latency_ms)).toBe(h.latencyMs);
+          expect(Number(r.at)).toBe(h.at);
+        });
+      }),
+      { seed: 0x0a0d17, numRuns: 40 },
+    );
+    const chain = await verifyAuditChain(store.client);
+    expect(chain.breaks).toEqual([]);
+    expect(chain.ok).toBe(true);
   });
 });
