@@ -201,6 +201,7 @@ function runWrk(wrk: string, t: Target, seconds: number): Sample {
 interface Soak {
   rss: number[];
   cpuPerRequestUs: number;
+  rps: number;
 }
 
 /**
@@ -218,7 +219,7 @@ async function soakWrk(wrk: string, t: Target, seconds: number, pid: number): Pr
   }
   const cpu = cpuMs(pid) - cpu0;
   const s = wrkSample(t, await new Response(proc.stdout).text(), await new Response(proc.stderr).text());
-  return { rss, cpuPerRequestUs: (cpu * 1000) / s.requests };
+  return { rss, cpuPerRequestUs: (cpu * 1000) / s.requests, rps: s.rps };
 }
 
 /** Checks a target answers 200 with a JSON-RPC result (not an error) before it is measured. */
@@ -433,7 +434,7 @@ async function main(): Promise<void> {
     console.log(`\naudit group commit: ${groups}`);
     if (soak && soak.rss.length > 0)
       console.log(
-        `soak: RSS once a second median ${median(soak.rss).toFixed(0)} MiB, peak ${Math.max(...soak.rss).toFixed(0)} MiB; CPU ${soak.cpuPerRequestUs.toFixed(0)} µs per request`,
+        `soak: RSS once a second median ${median(soak.rss).toFixed(0)} MiB, peak ${Math.max(...soak.rss).toFixed(0)} MiB; CPU ${soak.cpuPerRequestUs.toFixed(0)} µs per request at ${soak.rps.toFixed(0)} req/s`,
       );
   } finally {
     for (const p of procs) {
