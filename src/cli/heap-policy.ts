@@ -6,8 +6,9 @@
  * the nursery three times over. Every request's objects that are still in flight when a nursery collection runs are
  * promoted, so under a steady load the heap grows to several times what is live before a full collection; with
  * about 30 MB live, the appliance's resident memory went from about 120 MiB idle to 210-300 MiB under R1
- * (`tools/call` at c=32). A nursery of half the live heap keeps it near 150 MiB, for more collections: the process
- * spends about a fifth more CPU per call (ARCHITECTURE.md, Performance, "Memory, third pass").
+ * (`tools/call` at c=32). A nursery of half the live heap keeps it near 150 MiB, for more collections: about a
+ * fifth less absolute throughput on every request kind and a p99 at c=32 about twice as long (ARCHITECTURE.md,
+ * Performance, "Memory, third pass"). An operator who prefers the throughput sets the variable to 1 or 2.
  *
  * JavaScriptCore reads its options from the environment once, when the runtime starts, before any JavaScript runs;
  * Bun passes on the variables named `BUN_JSC_<option>`
