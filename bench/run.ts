@@ -159,9 +159,9 @@ interface Sample {
   errors: number;
 }
 
-function runWrk(wrk: string, t: Target, seconds: number): Sample {
-  const r = spawnSync(
-    [
+function wrkCommand(wrk: string, t: Target, seconds: number): { cmd: string[]; env: Record<string, string> } {
+  return {
+    cmd: [
       wrk,
       `-t${THREADS}`,
       `-c${CONNECTIONS}`,
@@ -172,23 +172,57 @@ function runWrk(wrk: string, t: Target, seconds: number): Sample {
       join(import.meta.dir, "post.lua"),
       t.url,
     ],
-    {
-      env: {
-        ...process.env,
-        METHOD: t.method ?? "POST",
-        BODY: t.body ?? "",
-        HEADERS: Object.entries(t.headers ?? {})
-          .map(([k, v]) => `${k}: ${v}`)
-          .join("\n"),
-      },
-      stdout: "pipe",
-      stderr: "pipe",
+    env: {
+      ...(process.env as Record<string, string>),
+      METHOD: t.method ?? "POST",
+      BODY: t.body ?? "",
+      HEADERS: Object.entries(t.headers ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\n"),
     },
-  );
-  const out = r.stdout.toString();
+  };
+}
+
+function wrkSample(t: Target, out: string, err: string): Sample & { requests: number } {
   const m = /RESULT (\d+) ([\d.]+) ([\d.]+) (\d+) (\d+)/.exec(out);
-  if (!m) throw new Error(`wrk gave no result for ${t.name}: ${out} ${r.stderr.toString()}`);
-  return { rps: Number(m[1]) / Number(m[2]), p99: Number(m[3]), errors: Number(m[4]) + Number(m[5]) };
+  if (!m) throw new Error(`wrk gave no result for ${t.name}: ${out} ${err}`);
+  return {
+    rps: Number(m[1]) / Number(m[2]),
+    p99: Number(m[3]),
+    errors: Number(m[4]) + Number(m[5]),
+    requests: Number(m[1]),
+  };
+}
+
+function runWrk(wrk: string, t: Target, seconds: number): Sample {
+  const { cmd, env } = wrkCommand(wrk, t, seconds);
+  const r = spawnSync(cmd, { env, stdout: "pipe", stderr: "pipe" });
+  return wrkSample(t, r.stdout.toString(), r.stderr.toString());
+}
+
+/** What the soak did to the binary: RSS once a second, the CPU it used per request. */
+interface Soak {
+  rss: number[];
+  cpuPerRequestUs: number;
+  rps: number;
+}
+
+/**
+ * Runs wrk against the binary and samples its RSS once a second meanwhile: one reading at the end depends on where
+ * the collector happens to be in its cycle, the median and peak over the run much less.
+ */
+async function soakWrk(wrk: string, t: Target, seconds: number, pid: number): Promise<Soak> {
+  const { cmd, env } = wrkCommand(wrk, t, seconds);
+  const cpu0 = cpuMs(pid);
+  const proc = spawn(cmd, { env, stdout: "pipe", stderr: "pipe" });
+  const rss: number[] = [];
+  while (proc.exitCode === null) {
+    await Promise.race([proc.exited, sleep(1000)]);
+    if (proc.exitCode === null) rss.push(rssMiB(pid));
+  }
+  const cpu = cpuMs(pid) - cpu0;
+  const s = wrkSample(t, await new Response(proc.stdout).text(), await new Response(proc.stderr).text());
+  return { rss, cpuPerRequestUs: (cpu * 1000) / s.requests, rps: s.rps };
 }
 
 /** Checks a target answers 200 with a JSON-RPC result (not an error) before it is measured. */
@@ -368,7 +402,7 @@ async function main(): Promise<void> {
     const afterRounds = rssMiB(app.pid);
     const soakS = Number(opts.soak);
     const settleS = Number(opts.settle);
-    if (PARTS.has("memory")) runWrk(wrk, targets[2]!, soakS);
+    const soak = PARTS.has("memory") ? await soakWrk(wrk, targets[2]!, soakS, app.pid) : null;
     const afterSoak = rssMiB(app.pid);
     if (PARTS.has("memory")) await sleep(settleS * 1000);
     const settled = rssMiB(app.pid);
@@ -428,6 +462,10 @@ async function main(): Promise<void> {
     rows.push(`| binary size | | ${(statSync(bin).size / 2 ** 20).toFixed(0)} MiB | | | |`);
     console.log(rows.join("\n"));
     console.log(`\naudit group commit: ${groups}`);
+    if (soak && soak.rss.length > 0)
+      console.log(
+        `soak: RSS once a second median ${median(soak.rss).toFixed(0)} MiB, peak ${Math.max(...soak.rss).toFixed(0)} MiB; CPU ${soak.cpuPerRequestUs.toFixed(0)} µs per request at ${soak.rps.toFixed(0)} req/s`,
+      );
   } finally {
     for (const p of procs) {
       p.kill("SIGTERM");

@@ -17,6 +17,7 @@ import type { BunPlugin } from "bun";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { SERVE_JSC_OPTIONS } from "../src/cli/heap-policy";
 
 const ROOT = resolve(import.meta.dir, "..");
 /** The bytecode-order profile committed with the tree (hashes of functions, no source). */
@@ -171,6 +172,22 @@ async function main(): Promise<number> {
   if (!result.success) {
     for (const log of result.logs) console.error(log);
     return 1;
+  }
+  // `serve` restarts itself with these JavaScriptCore options (src/cli/heap-policy.ts), and Bun refuses to start with
+  // one it does not know: a Bun upgrade that renamed one must fail here, not at an operator's first start. A cross
+  // build cannot run on this machine; its runtime is the same Bun release, checked by test/unit/cli/heap-policy.test.ts.
+  if (!target) {
+    const check = Bun.spawnSync([outfile, "version"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...SERVE_JSC_OPTIONS },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    if (check.exitCode !== 0) {
+      console.error(
+        `the built executable refuses the JavaScriptCore options of serve (src/cli/heap-policy.ts):\n${check.stderr.toString()}`,
+      );
+      return 1;
+    }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const size = (Bun.file(outfile).size / 1024 / 1024).toFixed(1);

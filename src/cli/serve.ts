@@ -6,6 +6,7 @@ import { writeSecretFile } from "../ops/secrets";
 import { createLogger } from "../shared/log";
 import { StoreError } from "../store/index";
 import { loadConfigOrReport, parseFlags, resolveConfigPath, type Command } from "./args";
+import { IdleShrink } from "./idle-memory";
 import { runInit } from "./init";
 
 /** Where `serve --init-if-missing` leaves the generated admin password: beside the config, never in a log. */
@@ -59,8 +60,16 @@ export const serveCommand: Command = {
     // from here on the request paths are the hot code, so the normal tier-up policy applies.
     Bun.unsafe.setJITPolicy(1);
     for (const line of startBanner(config, { adminPort: appliance.adminPort })) io.err(line);
+    const stopIdleShrink = new IdleShrink(
+      (now) => appliance.quietFor(now),
+      () => {
+        log.debug("idle: giving memory back");
+        Bun.shrink();
+      },
+    ).start();
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
+        stopIdleShrink();
         process.off("SIGHUP", reload);
         log.info("shutting down", { signal });
         appliance.stop().then(resolve, resolve);

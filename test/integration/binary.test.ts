@@ -72,6 +72,11 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
+/** The environment a process was started (or last exec'd) with, one VAR=value per entry. */
+function environOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+}
+
 async function waitFor200(url: string, deadlineMs: number, proc: { exitCode: number | null }): Promise<Response> {
   let last = "no answer";
   while (Date.now() < deadlineMs) {
@@ -155,6 +160,8 @@ describe("the compiled binary, alone in an empty directory", () => {
       expect(await ready.json()).toEqual({ status: "ready" });
       // The relative database url resolves against the working directory, i.e. the empty directory.
       expect(existsSync(join(dir, "data", "cavaridge.db"))).toBe(true);
+      // serve replaced itself in place (same PID, so the SIGTERM below reaches it) to run with its heap options.
+      if (process.platform === "linux") expect(environOf(proc.pid)).toContain("BUN_JSC_heapGrowthMaxIncrease=0.5");
 
       // The container HEALTHCHECK: the binary probes its own listener from the config.
       const probe = await run(["healthcheck", "--config", "config.toml"]);
@@ -175,6 +182,28 @@ describe("the compiled binary, alone in an empty directory", () => {
     expect(afterStop.code).toBe(1);
     expect(afterStop.stderr).toContain("unhealthy");
   }, 45_000);
+
+  test.if(process.platform === "linux")(
+    "serve keeps a heap option the operator set instead of its own",
+    async () => {
+      const proc = Bun.spawn([bin, "serve", "--config", "config.toml"], {
+        cwd: dir,
+        env: { ...BARE_ENV, BUN_JSC_heapGrowthMaxIncrease: "2" },
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      try {
+        await waitFor200(`http://127.0.0.1:${publicPort}/healthz`, Date.now() + 20_000, proc);
+        const environ = environOf(proc.pid);
+        expect(environ).toContain("BUN_JSC_heapGrowthMaxIncrease=2");
+        expect(environ).not.toContain("BUN_JSC_heapGrowthMaxIncrease=0.5");
+      } finally {
+        proc.kill("SIGTERM");
+        await proc.exited;
+      }
+    },
+    30_000,
+  );
 
   test("migrate through the binary finds the database already up to date", async () => {
     const { code, stdout } = await run(["migrate", "--config", "config.toml"]);
