@@ -2,6 +2,7 @@ import { ConnectionPool, Sqlite3Client } from "@libsql/client/sqlite3";
 import type { Client, InStatement, Transaction, TransactionMode } from "@libsql/client";
 import type Database from "libsql";
 import { open } from "node:fs/promises";
+import { withMethods } from "./method-proxy";
 import { isRead } from "./write-lock";
 
 /**
@@ -211,41 +212,20 @@ export function withDurableWrites(client: Client, durable: () => Promise<void>):
     await durable();
     return value;
   };
-  const wrapTransaction = (tx: Transaction): Transaction =>
-    new Proxy(tx, {
-      get(target, prop, receiver) {
-        if (prop === "commit") return () => after(target.commit());
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === "execute") {
-        return (stmt: InStatement, args?: unknown) => {
-          const result = (target.execute as (s: InStatement, a?: unknown) => ReturnType<Client["execute"]>).call(
-            target,
-            stmt,
-            args,
-          );
-          return isRead(stmt) ? result : after(result);
-        };
-      }
-      if (prop === "batch") {
-        return (stmts: InStatement[], mode?: TransactionMode) =>
-          mode === "read" ? target.batch(stmts, mode) : after(target.batch(stmts, mode));
-      }
-      if (prop === "executeMultiple" || prop === "migrate") {
-        return (arg: never) => after((target[prop] as (a: never) => Promise<unknown>).call(target, arg));
-      }
-      if (prop === "transaction") {
-        return async (mode?: TransactionMode) => {
-          const tx = await target.transaction(mode);
-          return mode === "read" ? tx : wrapTransaction(tx);
-        };
-      }
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
+  const wrapTransaction = (tx: Transaction): Transaction => withMethods(tx, { commit: () => after(tx.commit()) });
+  const execute = client.execute.bind(client) as (stmt: InStatement, args?: unknown) => ReturnType<Client["execute"]>;
+  return withMethods(client, {
+    execute: (stmt: InStatement, args?: unknown) => {
+      const result = execute(stmt, args);
+      return isRead(stmt) ? result : after(result);
+    },
+    batch: (stmts: InStatement[], mode?: TransactionMode) =>
+      mode === "read" ? client.batch(stmts, mode) : after(client.batch(stmts, mode)),
+    executeMultiple: (sql: string) => after(client.executeMultiple(sql)),
+    migrate: (stmts: InStatement[]) => after(client.migrate(stmts)),
+    transaction: async (mode?: TransactionMode) => {
+      const tx = await client.transaction(mode);
+      return mode === "read" ? tx : wrapTransaction(tx);
     },
   });
 }

@@ -1,4 +1,5 @@
 import { LibsqlError, type Client, type InStatement, type Transaction, type TransactionMode } from "@libsql/client";
+import { withMethods } from "./method-proxy";
 
 /**
  * One writer at a time per process.
@@ -53,9 +54,24 @@ export class WriteLock {
 
 /** Statements that only read. Anything else (including WITH …, which may write) takes the write lock. */
 export function isRead(stmt: InStatement): boolean {
-  const sql = (typeof stmt === "string" ? stmt : stmt.sql).trimStart().slice(0, 16).toUpperCase();
-  if (sql.startsWith("SELECT") || sql.startsWith("EXPLAIN")) return true;
-  return sql.startsWith("PRAGMA") && !(typeof stmt === "string" ? stmt : stmt.sql).includes("=");
+  const text = typeof stmt === "string" ? stmt : stmt.sql;
+  let known = readVerdicts.get(text);
+  if (known === undefined) {
+    known = classifyRead(text);
+    // The store runs a few dozen distinct statements; a bound keeps ad-hoc SQL from growing the map.
+    if (readVerdicts.size >= 512) readVerdicts.clear();
+    readVerdicts.set(text, known);
+  }
+  return known;
+}
+
+// Asked twice for every statement (the write lock, then the durable-write wrapper): remembered per SQL text.
+const readVerdicts = new Map<string, boolean>();
+
+function classifyRead(text: string): boolean {
+  const head = text.trimStart().slice(0, 16).toUpperCase();
+  if (head.startsWith("SELECT") || head.startsWith("EXPLAIN")) return true;
+  return head.startsWith("PRAGMA") && !text.includes("=");
 }
 
 /**
@@ -71,62 +87,43 @@ export function withWriteLock(client: Client, lock = new WriteLock(), timeoutMs 
       release();
     }
   };
-  const wrapTransaction = (tx: Transaction, release: () => void): Transaction =>
-    new Proxy(tx, {
-      get(target, prop, receiver) {
-        if (prop === "commit" || prop === "rollback") {
-          return async () => {
-            try {
-              return await (target[prop] as () => Promise<void>).call(target);
-            } finally {
-              release();
-            }
-          };
+  const wrapTransaction = (tx: Transaction, release: () => void): Transaction => {
+    const releasing = (end: () => Promise<void>) => async (): Promise<void> => {
+      try {
+        await end();
+      } finally {
+        release();
+      }
+    };
+    return withMethods(tx, {
+      commit: releasing(() => tx.commit()),
+      rollback: releasing(() => tx.rollback()),
+      close: () => {
+        try {
+          tx.close();
+        } finally {
+          release();
         }
-        if (prop === "close") {
-          return () => {
-            try {
-              target.close();
-            } finally {
-              release();
-            }
-          };
-        }
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
       },
     });
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === "execute") {
-        return (stmt: InStatement, args?: unknown) =>
-          isRead(stmt)
-            ? (target.execute as (s: InStatement, a?: unknown) => Promise<unknown>).call(target, stmt, args)
-            : locked(() =>
-                (target.execute as (s: InStatement, a?: unknown) => Promise<unknown>).call(target, stmt, args),
-              );
+  };
+  const execute = client.execute.bind(client) as (stmt: InStatement, args?: unknown) => Promise<unknown>;
+  return withMethods(client, {
+    execute: (stmt: InStatement, args?: unknown) =>
+      isRead(stmt) ? execute(stmt, args) : locked(() => execute(stmt, args)),
+    batch: (stmts: InStatement[], mode?: TransactionMode) =>
+      mode === "read" ? client.batch(stmts, mode) : locked(() => client.batch(stmts, mode)),
+    executeMultiple: (sql: string) => locked(() => client.executeMultiple(sql)),
+    migrate: (stmts: InStatement[]) => locked(() => client.migrate(stmts)),
+    transaction: async (mode?: TransactionMode) => {
+      if (mode === "read") return await client.transaction(mode);
+      const release = await lock.acquire(timeoutMs);
+      try {
+        return wrapTransaction(await client.transaction(mode), release);
+      } catch (err) {
+        release();
+        throw err;
       }
-      if (prop === "batch") {
-        return (stmts: InStatement[], mode?: TransactionMode) =>
-          mode === "read" ? target.batch(stmts, mode) : locked(() => target.batch(stmts, mode));
-      }
-      if (prop === "executeMultiple" || prop === "migrate") {
-        return (arg: never) => locked(() => (target[prop] as (a: never) => Promise<unknown>).call(target, arg));
-      }
-      if (prop === "transaction") {
-        return async (mode?: TransactionMode) => {
-          if (mode === "read") return await target.transaction(mode);
-          const release = await lock.acquire(timeoutMs);
-          try {
-            return wrapTransaction(await target.transaction(mode), release);
-          } catch (err) {
-            release();
-            throw err;
-          }
-        };
-      }
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
     },
   });
 }
