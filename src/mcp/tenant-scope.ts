@@ -31,10 +31,9 @@ export class TenantDirectory {
 
   /**
    * On an embedded file the scope carries the rows it was computed from: they are current as of this event-loop
-   * turn's data version, so a tool resolving the tenant it names (src/tenancy/resolve.ts) reads them instead of the
-   * table: the call is admitted and its tenant resolved by the same rows. No tool writes the table (only the
-   * configuration sync does), and a change committed after this turn's version read reaches the next call, as it
-   * does for the scope itself. With the TTL (a libSQL server) resolution reads the table, as before.
+   * turn's data version, so a tool resolving the tenant it names (src/tenancy/resolve.ts) matches against them and
+   * reads only that one tenant again (in the write's own transaction for a write) instead of the whole table. With
+   * the TTL (a libSQL server) resolution reads the table, as before.
    */
   async scopeFor(principal: Principal): Promise<TenantScope> {
     const { rows, current } = await this.read();

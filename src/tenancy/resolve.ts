@@ -1,3 +1,4 @@
+import { eq, sql } from "drizzle-orm";
 import { tenants } from "../store/schema/tenancy";
 import type { DbLike } from "../store/index";
 import { preparedPerHandle } from "../store/prepared";
@@ -121,10 +122,38 @@ export async function loadTenants(db: DbLike): Promise<(typeof tenants.$inferSel
   return await allTenants(db).execute();
 }
 
+/** One tenant row by id, through the caller's handle (inside a write's transaction for a write). */
+const tenantById = preparedPerHandle((db) =>
+  db
+    .select()
+    .from(tenants)
+    .where(eq(tenants.id, sql.placeholder("id")))
+    .prepare(),
+);
+
 /**
- * resolveTenantRef over the tenants table as it is now: the rows the scope was computed from when it carries them
- * (read for this call, or since the last commit anywhere: the tenant directory), otherwise read here.
+ * resolveTenantRef over the tenants table as it is now. When the scope carries the rows it was admitted by (the
+ * tenant directory on an embedded file), the reference is matched against them and only the one tenant it names is
+ * read again, through the caller's handle, which for a write is its own transaction: if that tenant is still
+ * enabled and still where the scope saw it (kind and parent, which decide membership), that fresh row is the
+ * answer; otherwise, and for anything that does not name exactly one tenant, the whole table is read as without a
+ * snapshot, so a tenant disabled or moved after the call was admitted is refused by the write that names it, and
+ * every refusal reads exactly as before.
  */
 export async function resolveTenant(db: DbLike, scope: TenantScope, ref: string): Promise<typeof tenants.$inferSelect> {
-  return resolveTenantRef(scope, scope.snapshot ?? (await loadTenants(db)), ref);
+  if (scope.snapshot) {
+    const found = matchTenants(
+      ref,
+      scope.snapshot.filter((t) => !t.disabled && scope.includes(t.id)),
+    );
+    if (found.length === 1 && fold(ref).length > 0) {
+      const admitted = found[0]!;
+      const [now] = await tenantById(db).execute({ id: admitted.id });
+      if (now && !now.disabled && now.kind === admitted.kind && now.parentId === admitted.parentId) {
+        scope.require(now.id);
+        return now;
+      }
+    }
+  }
+  return resolveTenantRef(scope, await loadTenants(db), ref);
 }

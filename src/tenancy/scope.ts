@@ -80,8 +80,8 @@ export class TenantScope {
     readonly tenantIds: readonly string[],
     /**
      * The tenants table this scope was computed from, when the reader knows it is current (the tenant directory on
-     * an embedded file, src/mcp/tenant-scope.ts): a tool resolving the tenant it names then reads the same rows
-     * that admitted the call instead of the table again. Absent, resolution reads the table.
+     * an embedded file, src/mcp/tenant-scope.ts): a tool resolving the tenant it names matches against them and
+     * reads only that tenant again (src/tenancy/resolve.ts). Absent, resolution reads the table.
      */
     readonly snapshot?: readonly TenantTableRow[],
   ) {

@@ -44,15 +44,12 @@ export function words(query: string | undefined): string[] {
     .slice(0, 8);
 }
 
-/** A tenant's row by id, within the scope: from the rows that admitted the call when the scope carries them. */
 export async function tenantRow(db: DbLike, scope: TenantScope, tenantId: string): Promise<TenantRow> {
-  const [row] = scope.snapshot
-    ? scope.snapshot.filter((t) => t.id === tenantId && scope.includes(t.id))
-    : await db
-        .select()
-        .from(tenants)
-        .where(and(eq(tenants.id, tenantId), scope.where(tenants.id)))
-        .limit(1);
+  const [row] = await db
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.id, tenantId), scope.where(tenants.id)))
+    .limit(1);
   return scope.admit(row ? { ...row, tenantId: row.id } : undefined, "tenant", tenantId);
 }
 

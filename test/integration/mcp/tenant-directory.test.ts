@@ -92,16 +92,46 @@ describe("tenant directory", () => {
     expect(reads()).toBe(2);
   });
 
-  test("a tool resolves the tenant it names from the rows that admitted the call, not the table again", async () => {
-    const { db, reads } = countingDb();
-    const directory = new TenantDirectory(db, 0, undefined, () => app.ctx.store.changeSignal());
+  test("a tool matches the tenant it names against the admitting rows, then reads that one tenant as it is now", async () => {
+    const directory = new TenantDirectory(app.ctx.store.db, 3_600_000, undefined, () => app.ctx.store.changeSignal());
     const scope = await directory.scopeFor(mspAdmin);
-    expect(reads()).toBe(1);
-    const tenant = await resolveTenant(db, scope, "contosocare");
-    expect(tenant).toMatchObject({ id: "contosocare", kind: "client", parentId: "harbor-it" });
-    expect(typeof tenant.currency).toBe("string");
-    expect(reads()).toBe(1);
-    expect(scope.actedOn).toBe("contosocare");
+    const before = await resolveTenant(app.ctx.store.db, scope, "contosocare");
+    // Changed elsewhere after this call was admitted, in ways that leave it in scope.
+    writeElsewhere(
+      "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
+      "Contoso Moved On",
+      4321,
+      "contosocare",
+    );
+    try {
+      // Named as the call saw it; answered with the row as it is now.
+      const resolved = await resolveTenant(app.ctx.store.db, scope, before.name);
+      expect(resolved).toMatchObject({ id: "contosocare", name: "Contoso Moved On", taxRateBps: 4321 });
+      expect(scope.actedOn).toBe("contosocare");
+    } finally {
+      writeElsewhere(
+        "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
+        before.name,
+        before.taxRateBps,
+        "contosocare",
+      );
+    }
+  });
+
+  test("a tenant disabled after the call was admitted is refused by the write that names it", async () => {
+    const directory = new TenantDirectory(app.ctx.store.db, 3_600_000, undefined, () => app.ctx.store.changeSignal());
+    const scope = await directory.scopeFor(mspAdmin);
+    expect(scope.snapshot?.some((t) => t.id === "contosocare" && !t.disabled)).toBe(true);
+    setDisabled("contosocare", true);
+    try {
+      // A write resolves inside its own transaction: it sees the tenant as it is, not as it was at admission.
+      const inWrite = app.ctx.store.db.transaction(async (tx) => await resolveTenant(tx, scope, "contosocare"));
+      await expect(inWrite).rejects.toThrow("not found or not permitted");
+      await expect(resolveTenant(app.ctx.store.db, scope, "contosocare")).rejects.toThrow("not found or not permitted");
+      expect(scope.actedOn).toBeNull();
+    } finally {
+      setDisabled("contosocare", false);
+    }
   });
 
   test("a tenant renamed by another connection resolves by its new name on the very next call", async () => {
