@@ -7,9 +7,11 @@
 export function withMethods<T extends object>(target: T, overrides: Partial<Record<keyof T, unknown>>): T {
   const bound = new Map<PropertyKey, { method: (...args: unknown[]) => unknown; bound: unknown }>();
   return new Proxy(target, {
-    get(t, prop, receiver) {
+    get(t, prop) {
       if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof T];
-      const value: unknown = Reflect.get(t, prop, receiver);
+      // Getters run on the target itself: libSQL's (e.g. a transaction's `closed`) read private fields, which a
+      // Proxy as `this` does not have.
+      const value: unknown = Reflect.get(t, prop);
       if (typeof value !== "function") return value;
       const known = bound.get(prop);
       // A method reassigned on the target since (none of ours does) is bound afresh.

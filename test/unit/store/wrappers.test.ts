@@ -56,4 +56,20 @@ describe("withMethods", () => {
     const { bump } = view;
     expect(bump()).toBe(10);
   });
+
+  test("getters run on the target, so one reading a private field works through the view", () => {
+    class Tx {
+      #closed = false;
+      get closed(): boolean {
+        return this.#closed;
+      }
+      close(): void {
+        this.#closed = true;
+      }
+    }
+    const view = withMethods(new Tx(), {});
+    expect(view.closed).toBe(false);
+    view.close();
+    expect(view.closed).toBe(true);
+  });
 });
