@@ -21,7 +21,9 @@ export function edge(
   observeRequest?: RequestObserver,
 ) {
   return new Elysia({ name: `edge-${name}` })
-    .onRequest(({ request }) => drain.admit(performance.now()) ?? invalidHostResponse(request) ?? undefined)
+    .onRequest(
+      ({ request }) => drain.admit(performance.now(), request.url) ?? invalidHostResponse(request) ?? undefined,
+    )
     .derive({ as: "global" }, ({ request, server }) => ({
       requestId: requestIdFor(request),
       clientIp: clientIpFor(request, server, ctx.config.server.trusted_proxies),

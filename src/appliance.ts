@@ -53,8 +53,11 @@ export interface Appliance {
   readonly adminPort: number | null;
   /** Every route each listener serves (the fuzz tests walk them all). */
   readonly routes: { public: RouteInfo[]; admin: RouteInfo[] };
-  /** Milliseconds since either listener last read a request, at `now` (`performance.now()`). */
-  quietFor(now: number): number;
+  /**
+   * Milliseconds since either listener last read a request other than a health probe or a metrics scrape, at `now`
+   * (`performance.now()`): how long the appliance has served nobody.
+   */
+  idleFor(now: number): number;
   /** Finishes in-flight requests, flushes the audit log, closes the store. */
   stop(): Promise<void>;
   /** Re-reads the config file and applies what can change while running (SIGHUP, src/ops/reload.ts). */
@@ -160,7 +163,7 @@ export async function startAppliance(options: ApplianceOptions): Promise<Applian
     adminPort,
     reload: (path, reloadEnv) => reloadConfig(ctx, path, reloadEnv),
     routes: { public: routesOf(publicApp), admin: routesOf(adminApp) },
-    quietFor: (now) => drain.quietFor(now),
+    idleFor: (now) => drain.idleFor(now),
     async stop() {
       if (stopped) return;
       stopped = true;

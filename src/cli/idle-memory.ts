@@ -21,7 +21,7 @@ export class IdleShrink {
   private shrunkAt: number | null = null;
 
   /**
-   * @param quietFor milliseconds since the last request was read on either listener, at `now`
+   * @param quietFor milliseconds since the last request other than a probe or a scrape was read, at `now`
    * @param shrink gives the memory back (`Bun.shrink` in `serve`)
    */
   constructor(

@@ -61,7 +61,7 @@ export const serveCommand: Command = {
     Bun.unsafe.setJITPolicy(1);
     for (const line of startBanner(config, { adminPort: appliance.adminPort })) io.err(line);
     const stopIdleShrink = new IdleShrink(
-      (now) => appliance.quietFor(now),
+      (now) => appliance.idleFor(now),
       () => {
         log.debug("idle: giving memory back");
         Bun.shrink();

@@ -16,6 +16,7 @@ export const DRAIN_RETRY_AFTER_SECONDS = 5;
 export class DrainGate {
   private drainingSince: number | null = null;
   private lastRequestAt = 0;
+  private lastWorkAt = 0;
 
   get draining(): boolean {
     return this.drainingSince !== null;
@@ -25,9 +26,13 @@ export class DrainGate {
     this.drainingSince ??= now;
   }
 
-  /** Called for every request as it is read: null to serve it, or the 503 to send instead. */
-  admit(now: number): Response | null {
+  /**
+   * Called for every request as it is read: null to serve it, or the 503 to send instead. `url` tells a health probe
+   * or a metrics scrape from work (see `idleFor`).
+   */
+  admit(now: number, url?: string): Response | null {
     this.lastRequestAt = now;
+    if (url === undefined || !isProbe(url)) this.lastWorkAt = now;
     if (this.drainingSince === null) return null;
     return json(
       { error: "temporarily_unavailable", error_description: "the server is restarting; retry the request shortly" },
@@ -47,4 +52,24 @@ export class DrainGate {
   quietFor(now: number): number {
     return now - this.lastRequestAt;
   }
+
+  /**
+   * Milliseconds since the last request that was not a health probe or a metrics scrape: a container HEALTHCHECK
+   * (every 30 s) or a Prometheus scrape (every 15 s) arrives more often than any sensible idle period, so counting
+   * them would keep a process that serves nobody from ever being idle.
+   */
+  idleFor(now: number): number {
+    return now - this.lastWorkAt;
+  }
+}
+
+/** Paths that watch the process rather than use it (src/health, src/observability). */
+const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/** Whether a request URL (absolute, as Bun gives it) is a probe; its query string does not matter. */
+export function isProbe(url: string): boolean {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return false;
+  const query = url.indexOf("?", start);
+  return PROBE_PATHS.has(query < 0 ? url.slice(start) : url.slice(start, query));
 }
