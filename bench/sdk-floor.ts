@@ -1,8 +1,9 @@
 /**
- * F1: the MCP SDK 2.x alone on this runtime — Bun.serve in front of the SDK's own `createMcpHandler` (its default:
- * 2026-07-28 requests per request, 2025 requests through its stateless legacy fallback, `enableJsonResponse`), one
- * echo tool, no auth, no store, no audit. What a tools/call costs with nothing of ours in it: the ceiling of any
- * server that keeps the SDK as its protocol implementation on this machine.
+ * F1: the MCP SDK 2.x alone on this runtime — Bun.serve in front of the SDK's own `createMcpHandler` (its defaults:
+ * a Server per 2026-07-28 request answered as plain JSON, and 2025 requests through its stateless legacy fallback,
+ * which answers over an SSE stream), one echo tool, no auth, no store, no audit. What a request costs through the
+ * SDK's stateless entry with nothing of ours in it: the ceiling of the appliance's 2026-07-28 leg, which goes through
+ * the same entry, on this machine. (The appliance's 2025 leg keeps one long-lived Server and can go past it.)
  *
  *   npx bun bench/sdk-floor.ts <port>
  */
