@@ -232,4 +232,34 @@ describe("group commit of writes", () => {
     expect(chain.breaks).toEqual([]);
     expect(chain.ok).toBe(true);
   });
+
+  test("a lone row and a row of a group are stored alike, column for column", async () => {
+    const { store, audit } = await fixture();
+    const event = {
+      kind: "mcp" as const,
+      action: "cavalier.create_deal",
+      outcome: "ok",
+      requestId: "req-1",
+      surface: "cavalier",
+      tool: "cavalier_create_deal",
+      userId: "u-1",
+      tenantId: "contosocare",
+      clientId: "c-1",
+      grantId: "g-1",
+      ip: "127.0.0.1",
+      latencyMs: 7,
+      detail: { name: "Deal 😀" },
+      confirmsId: null,
+    };
+    await audit.record(event); // alone: the single-row statement
+    await Promise.all([audit.record(event), audit.record(event)]); // together: the multi-row one
+    const rows = (await store.client.execute("SELECT * FROM audit_log ORDER BY seq")).rows.map((r) => {
+      const { seq: _seq, id: _id, prev_hash: _prev, hash: _hash, ...rest } = r as unknown as Record<string, unknown>;
+      return rest;
+    });
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toEqual(rows[0]!);
+    expect(rows[2]).toEqual(rows[0]!);
+    expect((await verifyAuditChain(store.client)).ok).toBe(true);
+  });
 });
