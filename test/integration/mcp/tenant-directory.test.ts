@@ -48,6 +48,10 @@ function writeElsewhere(sql: string, ...args: (string | number)[]): void {
   }
 }
 
+function setNameAndTax(tenantId: string, name: string, taxRateBps: number): void {
+  writeElsewhere("UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?", name, taxRateBps, tenantId);
+}
+
 function setDisabled(tenantId: string, disabled: boolean): void {
   writeElsewhere("UPDATE tenants SET disabled = ? WHERE id = ?", disabled ? 1 : 0, tenantId);
 }
@@ -97,24 +101,14 @@ describe("tenant directory", () => {
     const scope = await directory.scopeFor(mspAdmin);
     const before = await resolveTenant(app.ctx.store.db, scope, "contosocare");
     // Changed elsewhere after this call was admitted, in ways that leave it in scope.
-    writeElsewhere(
-      "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
-      "Contoso Moved On",
-      4321,
-      "contosocare",
-    );
+    setNameAndTax("contosocare", "Contoso Moved On", 4321);
     try {
       // Named as the call saw it; answered with the row as it is now.
       const resolved = await resolveTenant(app.ctx.store.db, scope, before.name);
       expect(resolved).toMatchObject({ id: "contosocare", name: "Contoso Moved On", taxRateBps: 4321 });
       expect(scope.actedOn).toBe("contosocare");
     } finally {
-      writeElsewhere(
-        "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
-        before.name,
-        before.taxRateBps,
-        "contosocare",
-      );
+      setNameAndTax("contosocare", before.name, before.taxRateBps);
     }
   });
 
@@ -138,12 +132,7 @@ describe("tenant directory", () => {
     const directory = new TenantDirectory(app.ctx.store.db, 3_600_000, undefined, () => app.ctx.store.changeSignal());
     const before = await resolveTenant(app.ctx.store.db, await directory.scopeFor(mspAdmin), "contosocare");
     await nextTurn();
-    writeElsewhere(
-      "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
-      "Contoso Renamed",
-      1234,
-      "contosocare",
-    );
+    setNameAndTax("contosocare", "Contoso Renamed", 1234);
     try {
       await nextTurn();
       const scope = await directory.scopeFor(mspAdmin);
@@ -151,12 +140,7 @@ describe("tenant directory", () => {
       expect(renamed).toMatchObject({ id: "contosocare", name: "Contoso Renamed", taxRateBps: 1234 });
       await expect(resolveTenant(app.ctx.store.db, scope, before.name)).rejects.toThrow("not found or not permitted");
     } finally {
-      writeElsewhere(
-        "UPDATE tenants SET name = ?, tax_rate_bps = ? WHERE id = ?",
-        before.name,
-        before.taxRateBps,
-        "contosocare",
-      );
+      setNameAndTax("contosocare", before.name, before.taxRateBps);
     }
   });
 
