@@ -1,4 +1,9 @@
-import { classifyInboundRequest, ProtocolErrorCode } from "@modelcontextprotocol/server";
+import {
+  classifyInboundRequest,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolErrorCode,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/server";
 import { MAX_REQUEST_BODY_BYTES, readCappedText } from "../http/read-capped-body";
 
 /**
@@ -97,14 +102,45 @@ function declaresSmallBody(request: Request): boolean {
   return declared !== null && /^\d{1,7}$/.test(declared) && Number(declared) <= MAX_BODY_BYTES;
 }
 
-/** The era of a request, by the SDK's own classifier (the `_meta` envelope claim and the protocol headers). */
-export function classifyBody(request: Request, body: Record<string, unknown>) {
+/** What {@link classifyBody} answers: the SDK's verdict, or its legacy routing. */
+export type EraVerdict = ReturnType<typeof classifyInboundRequest>;
+
+/** The 2025-era routing of a request that makes no 2026-07-28 claim. */
+const LEGACY_NO_CLAIM: EraVerdict = { kind: "legacy", reason: "no-claim" };
+const LEGACY_HEADER_VALUES: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
+
+/**
+ * The era of a request. A body the SDK's ladder finds malformed on its JSON-RPC shape is routed as 2025-era: our
+ * own shape guard refuses it there, after the token (unauthenticated callers learn nothing about what we accept).
+ *
+ * Only a 2026-07-28 claim can make a request modern (MCP 2026-07-28 "Transports": the `_meta` protocol-version key,
+ * or an MCP-Protocol-Version header naming a modern revision); without either, every rung of the SDK's ladder ends
+ * in the legacy era. So a request with neither is routed without running the classifier, whose schema checks (a
+ * result, an error and a request schema on every message) were about a tenth of an authenticated `ping`'s CPU.
+ * Anything else, including a header value we do not know, goes through the SDK's classifier
+ * (`classifyWithSdk`); `test/unit/mcp/era-classification.test.ts` checks the shortcut against it.
+ */
+export function classifyBody(request: Request, body: Record<string, unknown>): EraVerdict {
+  const header = request.headers.get("mcp-protocol-version");
+  if ((header === null || LEGACY_HEADER_VALUES.has(header)) && !carriesVersionClaim(body.params))
+    return LEGACY_NO_CLAIM;
+  return classifyWithSdk(request, body);
+}
+
+/** Whether `params._meta` holds the protocol-version key, valid or not (any such claim is the SDK's to judge). */
+export function carriesVersionClaim(params: unknown): boolean {
+  return isObject(params) && isObject(params._meta) && PROTOCOL_VERSION_META_KEY in params._meta;
+}
+
+/** The SDK's own classifier (the `_meta` envelope claim and the protocol headers), shape rejections routed legacy. */
+export function classifyWithSdk(request: Request, body: Record<string, unknown>): EraVerdict {
   const h = request.headers;
-  return classifyInboundRequest({
+  const era = classifyInboundRequest({
     httpMethod: "POST",
     protocolVersionHeader: h.get("mcp-protocol-version") ?? undefined,
     mcpMethodHeader: h.get("mcp-method") ?? undefined,
     mcpNameHeader: h.get("mcp-name") ?? undefined,
     body,
   });
+  return era.kind === "reject" && era.rung === "jsonrpc-shape" ? LEGACY_NO_CLAIM : era;
 }

@@ -20,6 +20,7 @@ import type { ToolDefinition } from "./define-tool";
 import { type SurfaceEndpoint, type SurfaceEndpointKind, surfaceEndpoints } from "./endpoints";
 import {
   classifyBody,
+  type EraVerdict,
   guardMethod,
   idOf,
   isObject,
@@ -256,7 +257,7 @@ export function createSurfaceHandler(
   async function guardProtocolVersion(
     x: Exchange,
     body: Record<string, unknown>,
-    era: ReturnType<typeof classifyBody>,
+    era: EraVerdict,
     access: SurfaceAccess,
   ): Promise<Response | undefined> {
     if (era.kind === "reject") {
@@ -384,10 +385,7 @@ export function createSurfaceHandler(
       if (early) return early;
       const body = await readMessage(request);
       if (body instanceof Response) return body;
-      let era = classifyBody(request, body);
-      // A body the SDK's ladder finds malformed on its JSON-RPC shape is refused by our shape guard, after the
-      // token (unauthenticated callers learn nothing about what we would accept).
-      if (era.kind === "reject" && era.rung === "jsonrpc-shape") era = { kind: "legacy", reason: "no-claim" };
+      const era = classifyBody(request, body);
       const discovered = await answerDiscover(x, body, era.kind === "reject" ? "reject" : era.kind);
       if (discovered) return discovered;
 
