@@ -106,8 +106,7 @@ function residentMiB(pid: number): Resident {
   return { rss, file: rss - anon, anon };
 }
 
-const residentCell = (r: Resident) =>
-  `${r.rss.toFixed(0)} MiB (file ${r.file.toFixed(0)}, anon ${r.anon.toFixed(0)})`;
+const residentCell = (r: Resident) => `${r.rss.toFixed(0)} MiB (file ${r.file.toFixed(0)}, anon ${r.anon.toFixed(0)})`;
 
 /**
  * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (fields 14 and 15, in clock
