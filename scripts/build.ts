@@ -14,7 +14,7 @@
  * being built and loads it through src/store/embedded-addon.ts (decompressed, checked against the SHA-256 recorded
  * here, written to a private temp file, dlopen()ed, unlinked). Embedding the `.node` file itself worked too, but Bun
  * reads every page of it on every start to extract it, and those 9.5 MiB stayed resident; the compressed copy is
- * 3.2 MiB. Windows keeps the plain embedding: a loaded DLL cannot be deleted there.
+ * 3.1 MiB. Windows keeps the plain embedding: a loaded DLL cannot be deleted there.
  */
 import type { BunPlugin } from "bun";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -103,7 +103,7 @@ export function pinLibsqlNative(specifier: string, esModule = false): BunPlugin 
   };
 }
 
-/** Compression level of the embedded addon: 19 is zstd's highest without --ultra (3.2 MiB against 4.0 at 3). */
+/** Compression level of the embedded addon: 19 is zstd's highest without --ultra (3.1 MiB against 3.8 at 3). */
 const ADDON_ZSTD_LEVEL = 19;
 
 /** What {@link embedCompressedAddon} wrote. */
