@@ -10,9 +10,9 @@
  * `require(\`@libsql/${target}\`)`. The bundler cannot follow a computed specifier, so a plain
  * `--compile` leaves the `.node` file out and the binary dies with "Cannot find module @libsql/linux-x64-gnu"
  * the first time it opens the store. The plugin below rewrites that one statement into a literal require the
- * bundler does follow: of a small generated module that embeds a zstd-compressed copy of the addon for the platform
- * being built and loads it through src/store/embedded-addon.ts (decompressed, checked against the SHA-256 recorded
- * here, written to a private temp file, dlopen()ed, unlinked). Embedding the `.node` file itself worked too, but Bun
+ * bundler does follow, of src/store/embedded-addon.ts, and replaces src/store/embedded-addon-data.ts with a module that
+ * embeds a zstd-compressed copy of the addon for the platform being built and the SHA-256 recorded here; at run time
+ * the copy is decompressed, checked, written to a private temp file, dlopen()ed and unlinked. Embedding the `.node` file itself worked too, but Bun
  * reads every page of it on every start to extract it, and those 9.5 MiB stayed resident; the compressed copy is
  * 3.1 MiB. Windows keeps the plain embedding: a loaded DLL cannot be deleted there.
  */
@@ -76,11 +76,11 @@ export function libsqlNativePackage(p: Platform): string {
 const COMPUTED_REQUIRE = /return\s+require\(`@libsql\/\$\{target\}`\);/;
 
 /**
- * Rewrites libsql's computed native require into `require(<specifier>)`, a literal the bundler follows (and embeds):
- * the `.node` file itself (`@libsql/<target>/index.node`), or the ES module {@link embedCompressedAddon} writes, whose
- * default export is what the addon's own require would return.
+ * Rewrites libsql's computed native require into `requireExpression`, a literal require the bundler follows (and
+ * embeds): `require("@libsql/<target>/index.node")` for the `.node` file itself, or a call of the loader of the
+ * compressed copy; and, when given, replaces src/store/embedded-addon-data.ts with `addonData`.
  */
-export function pinLibsqlNative(specifier: string, esModule = false): BunPlugin {
+export function pinLibsqlNative(requireExpression: string, addonData?: string): BunPlugin {
   return {
     name: "pin-libsql-native-addon",
     setup(build) {
@@ -91,33 +91,35 @@ export function pinLibsqlNative(specifier: string, esModule = false): BunPlugin 
             `${args.path}: the computed require(\`@libsql/\${target}\`) was not found; update scripts/build.ts for this libsql version`,
           );
         }
-        return {
-          contents: source.replace(
-            COMPUTED_REQUIRE,
-            `return require(${JSON.stringify(specifier)})${esModule ? ".default" : ""};`,
-          ),
-          loader: "js",
-        };
+        return { contents: source.replace(COMPUTED_REQUIRE, `return ${requireExpression};`), loader: "js" };
       });
+      if (addonData !== undefined)
+        build.onLoad({ filter: /[\\/]src[\\/]store[\\/]embedded-addon-data\.ts$/ }, () => ({
+          contents: addonData,
+          loader: "js",
+        }));
     },
   };
 }
+
+/** The require that loads the compressed copy (src/store/embedded-addon.ts, `loadEmbeddedAddon`). */
+export const EMBEDDED_ADDON_REQUIRE = `require(${JSON.stringify(join(ROOT, "src/store/embedded-addon.ts"))}).loadEmbeddedAddon()`;
 
 /** Compression level of the embedded addon: 19 is zstd's highest without --ultra (3.1 MiB against 3.8 at 3). */
 const ADDON_ZSTD_LEVEL = 19;
 
 /** What {@link embedCompressedAddon} wrote. */
 export interface CompressedAddon extends AddonDigest {
-  /** The generated module libsql's index.js requires instead of the addon; its default export is the addon's exports. */
-  loader: string;
+  /** The module that replaces src/store/embedded-addon-data.ts: the compressed copy, embedded, and the digest. */
+  data: string;
   compressedSize: number;
 }
 
 /**
- * Writes into `dir` a zstd-compressed copy of the addon at `nativeFile` and a module that loads it at run time
- * (src/store/embedded-addon.ts). The copy is decompressed here and must equal the addon byte for byte, and the
- * addon's SHA-256 and size go into the module, which checks them before the addon is written out and loaded: what
- * runs is what this build was given, or the executable refuses to open its store.
+ * Writes into `dir` a zstd-compressed copy of the addon at `nativeFile`, and returns the module that names it for
+ * src/store/embedded-addon.ts. The copy is decompressed here and must equal the addon byte for byte, and the
+ * addon's SHA-256 and size go into the module, which the loader checks before the addon is written out and loaded:
+ * what runs is what this build was given, or the executable refuses to open its store.
  */
 export function embedCompressedAddon(nativeFile: string, dir: string): CompressedAddon {
   const addon = readFileSync(nativeFile);
@@ -126,18 +128,14 @@ export function embedCompressedAddon(nativeFile: string, dir: string): Compresse
   const roundTrip = decompressVerified(compressed, digest, nativeFile);
   if (Buffer.compare(Buffer.from(roundTrip), addon) !== 0)
     throw new Error(`${nativeFile}: the zstd copy does not decompress to the same bytes`);
-  writeFileSync(join(dir, "index.node.zst"), compressed);
-  const loader = join(dir, "libsql-native.mjs");
-  writeFileSync(
-    loader,
-    [
-      `import compressed from "./index.node.zst" with { type: "file" };`,
-      `import { loadEmbeddedAddon } from ${JSON.stringify(join(ROOT, "src/store/embedded-addon.ts"))};`,
-      `export default loadEmbeddedAddon(compressed, ${JSON.stringify(digest)});`,
-      "",
-    ].join("\n"),
-  );
-  return { ...digest, loader, compressedSize: compressed.byteLength };
+  const file = join(dir, "index.node.zst");
+  writeFileSync(file, compressed);
+  const data = [
+    `import path from ${JSON.stringify(file)} with { type: "file" };`,
+    `export const EMBEDDED_ADDON = { path, digest: ${JSON.stringify(digest)} };`,
+    "",
+  ].join("\n");
+  return { ...digest, data, compressedSize: compressed.byteLength };
 }
 
 async function main(): Promise<number> {
@@ -182,7 +180,7 @@ async function main(): Promise<number> {
     orderArg === "none" ? null : (orderArg ?? (existsSync(BYTECODE_ORDER_FILE) ? BYTECODE_ORDER_FILE : null));
 
   const started = performance.now();
-  // The generated loader and compressed copy live in a directory of this build only, so concurrent builds (the
+  // The compressed copy lives in a directory of this build only, so concurrent builds (the
   // binary test builds its own) cannot see each other's files.
   const addonDir = mkdtempSync(join(tmpdir(), "cavaridge-build-addon-"));
   try {
@@ -232,7 +230,11 @@ async function compile(o: {
     format: "esm",
     sourcemap: "linked",
     define: { "process.env.NODE_ENV": JSON.stringify("production") },
-    plugins: [addon ? pinLibsqlNative(addon.loader, true) : pinLibsqlNative(`${nativePackage}/index.node`)],
+    plugins: [
+      addon
+        ? pinLibsqlNative(EMBEDDED_ADDON_REQUIRE, addon.data)
+        : pinLibsqlNative(`require(${JSON.stringify(`${nativePackage}/index.node`)})`),
+    ],
     throw: false,
   });
   if (!result.success) {

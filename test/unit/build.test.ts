@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   BYTECODE_ORDER_FILE,
+  EMBEDDED_ADDON_REQUIRE,
   embedCompressedAddon,
   hostPlatform,
   libsqlNativePackage,
@@ -40,7 +41,7 @@ describe("scripts/build.ts: which libSQL addon a target embeds", () => {
       entrypoints: [join(ROOT, "node_modules/libsql/index.js")],
       target: "bun",
       external: ["*.node", "@libsql/*"],
-      plugins: [pinLibsqlNative("@libsql/linux-x64-gnu/index.node")],
+      plugins: [pinLibsqlNative('require("@libsql/linux-x64-gnu/index.node")')],
     });
     expect(result.success).toBe(true);
     const code = await result.outputs[0]!.text();
@@ -48,7 +49,7 @@ describe("scripts/build.ts: which libSQL addon a target embeds", () => {
     expect(code).not.toContain("@libsql/${");
   });
 
-  test("embeds a zstd copy of the addon with the addon's SHA-256, and requires the loader's default export", async () => {
+  test("embeds a zstd copy of the addon with the addon's SHA-256, and requires its loader instead of the addon", async () => {
     const dir = tempDir("cavaridge-build-test-");
     try {
       const nativeFile = join(ROOT, "node_modules", libsqlNativePackage(hostPlatform()), "index.node");
@@ -59,18 +60,25 @@ describe("scripts/build.ts: which libSQL addon a target embeds", () => {
       expect(addon.compressedSize).toBeLessThan(original.byteLength / 2.5);
       const compressed = readFileSync(join(dir, "index.node.zst"));
       expect(Buffer.from(decompressVerified(compressed, addon, "test")).equals(original)).toBe(true);
-      const loader = readFileSync(addon.loader, "utf8");
-      expect(loader).toContain('with { type: "file" }');
-      expect(loader).toContain(addon.sha256);
+      expect(addon.data).toContain('with { type: "file" }');
+      expect(addon.data).toContain(addon.sha256);
 
       const result = await Bun.build({
-        entrypoints: [join(ROOT, "node_modules/libsql/index.js")],
+        entrypoints: [join(ROOT, "node_modules/libsql/index.js"), join(ROOT, "src/store/embedded-addon-data.ts")],
         target: "bun",
-        external: [addon.loader],
-        plugins: [pinLibsqlNative(addon.loader, true)],
+        outdir: join(dir, "out"),
+        external: [join(ROOT, "src/store/embedded-addon.ts")],
+        plugins: [pinLibsqlNative(EMBEDDED_ADDON_REQUIRE, addon.data)],
       });
       expect(result.success).toBe(true);
-      expect(await result.outputs[0]!.text()).toContain(`${JSON.stringify(addon.loader)}).default`);
+      const [libsql, data] = await Promise.all(
+        result.outputs.filter((o) => o.kind === "entry-point").map((o) => o.text()),
+      );
+      expect(libsql).toContain(".loadEmbeddedAddon()");
+      expect(libsql).not.toContain("@libsql/${");
+      // The data module now names the embedded copy and the addon's digest instead of null.
+      expect(data).toContain(addon.sha256);
+      expect(data).not.toContain("= null");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

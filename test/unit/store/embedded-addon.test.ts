@@ -6,6 +6,7 @@ import {
   type AddonDigest,
   EmbeddedAddonError,
   loadEmbeddedAddon,
+  prefetchEmbeddedAddon,
   sha256Hex,
   writeVerifiedAddon,
 } from "../../../src/store/embedded-addon";
@@ -76,14 +77,12 @@ describe("the zstd-compressed addon of the compiled executable", () => {
 
   test("loads the real libSQL addon from its compressed copy and leaves nothing behind", () => {
     const addon = readFileSync(join(ROOT, "node_modules", libsqlNativePackage(hostPlatform()), "index.node"));
-    const compressedPath = join(parent, "index.node.zst");
-    writeFileSync(compressedPath, Bun.zstdCompressSync(addon, { level: 3 }));
+    const path = join(parent, "index.node.zst");
+    writeFileSync(path, Bun.zstdCompressSync(addon, { level: 3 }));
     const out = tempDir("cavaridge-addon-out-");
     try {
       const exports = loadEmbeddedAddon(
-        compressedPath,
-        { sha256: sha256Hex(addon), size: addon.byteLength },
-        "libSQL",
+        { path, digest: { sha256: sha256Hex(addon), size: addon.byteLength } },
         out,
       ) as Record<string, unknown>;
       // What libsql's index.js destructures from its require.
@@ -93,5 +92,40 @@ describe("the zstd-compressed addon of the compiled executable", () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  test("a prefetched copy is checked like any other: a damaged one is refused and nothing is written", async () => {
+    const compressed = Bun.zstdCompressSync(PAYLOAD);
+    const path = join(parent, "index.node.zst");
+    writeFileSync(path, compressed);
+    // Another payload of the same size: decompresses fine, so only the digest check can refuse it.
+    const addon = { path, digest: { ...DIGEST, sha256: sha256Hex(new Uint8Array(PAYLOAD.byteLength)) } };
+    prefetchEmbeddedAddon(addon);
+    await Bun.sleep(50);
+    const out = tempDir("cavaridge-addon-out-");
+    try {
+      const err = refused(() => loadEmbeddedAddon(addon, out, "test addon"));
+      expect(err.code).toBe("addon_digest_mismatch");
+      expect(readdirSync(out)).toEqual([]);
+
+      writeFileSync(
+        path,
+        Uint8Array.from(compressed, (b, i) => (i === 10 ? b ^ 0xff : b)),
+      );
+      const damaged = { path, digest: DIGEST };
+      prefetchEmbeddedAddon(damaged);
+      await Bun.sleep(50);
+      expect(["addon_undecompressable", "addon_digest_mismatch"]).toContain(
+        refused(() => loadEmbeddedAddon(damaged, out, "test addon")).code,
+      );
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test("running from source there is no embedded copy to prefetch or load", () => {
+    expect(() => prefetchEmbeddedAddon()).not.toThrow();
+    expect(() => loadEmbeddedAddon()).toThrow(/no embedded copy/);
   });
 });
