@@ -131,7 +131,12 @@ const prefetched = new WeakMap<EmbeddedAddon, Promise<Uint8Array>>();
  */
 export function prefetchEmbeddedAddon(addon: EmbeddedAddon | null = EMBEDDED_ADDON): void {
   if (!addon || prefetched.has(addon)) return;
-  const pending = Bun.zstdDecompress(readFileSync(addon.path));
+  let pending: Promise<Uint8Array>;
+  try {
+    pending = Bun.zstdDecompress(readFileSync(addon.path));
+  } catch {
+    return;
+  }
   pending.catch(() => undefined);
   prefetched.set(addon, pending);
 }
