@@ -9,15 +9,20 @@
  * Why a plugin: `node_modules/libsql/index.js` picks its native addon at run time with a computed
  * `require(\`@libsql/${target}\`)`. The bundler cannot follow a computed specifier, so a plain
  * `--compile` leaves the `.node` file out and the binary dies with "Cannot find module @libsql/linux-x64-gnu"
- * the first time it opens the store. The plugin below rewrites that one statement into a literal
- * `require("@libsql/<target>/index.node")` for the platform being built, which the bundler does follow,
- * and Bun embeds the addon in the executable (extracted to a temp file and dlopen()ed at run time).
+ * the first time it opens the store. The plugin below rewrites that one statement into a literal require the
+ * bundler does follow, of src/store/embedded-addon.ts, and replaces src/store/embedded-addon-data.ts with a module that
+ * embeds a zstd-compressed copy of the addon for the platform being built and the SHA-256 recorded here; at run time
+ * the copy is decompressed, checked, written to a private temp file, dlopen()ed and unlinked. Embedding the `.node` file itself worked too, but Bun
+ * reads every page of it on every start to extract it, and those 9.5 MiB stayed resident; the compressed copy is
+ * 3.1 MiB. Windows keeps the plain embedding: a loaded DLL cannot be deleted there.
  */
 import type { BunPlugin } from "bun";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SERVE_JSC_OPTIONS } from "../src/cli/heap-policy";
+import { type AddonDigest, decompressVerified, sha256Hex } from "../src/store/embedded-addon";
 
 const ROOT = resolve(import.meta.dir, "..");
 /** The bytecode-order profile committed with the tree (hashes of functions, no source). */
@@ -70,8 +75,12 @@ export function libsqlNativePackage(p: Platform): string {
 /** Matches the one computed require in libsql/index.js; asserted, so a libsql upgrade that moves it fails the build loudly. */
 const COMPUTED_REQUIRE = /return\s+require\(`@libsql\/\$\{target\}`\);/;
 
-/** Rewrites libsql's computed native require into a literal one the bundler follows (and embeds). */
-export function pinLibsqlNative(nativePackage: string): BunPlugin {
+/**
+ * Rewrites libsql's computed native require into `requireExpression`, a literal require the bundler follows (and
+ * embeds): `require("@libsql/<target>/index.node")` for the `.node` file itself, or a call of the loader of the
+ * compressed copy; and, when given, replaces src/store/embedded-addon-data.ts with `addonData`.
+ */
+export function pinLibsqlNative(requireExpression: string, addonData?: string): BunPlugin {
   return {
     name: "pin-libsql-native-addon",
     setup(build) {
@@ -82,16 +91,51 @@ export function pinLibsqlNative(nativePackage: string): BunPlugin {
             `${args.path}: the computed require(\`@libsql/\${target}\`) was not found; update scripts/build.ts for this libsql version`,
           );
         }
-        return {
-          contents: source.replace(
-            COMPUTED_REQUIRE,
-            `return require(${JSON.stringify(`${nativePackage}/index.node`)});`,
-          ),
-          loader: "js",
-        };
+        return { contents: source.replace(COMPUTED_REQUIRE, `return ${requireExpression};`), loader: "js" };
       });
+      if (addonData !== undefined)
+        build.onLoad({ filter: /[\\/]src[\\/]store[\\/]embedded-addon-data\.ts$/ }, () => ({
+          contents: addonData,
+          loader: "js",
+        }));
     },
   };
+}
+
+/** The require that loads the compressed copy (src/store/embedded-addon.ts, `loadEmbeddedAddon`). */
+export const EMBEDDED_ADDON_REQUIRE = `require(${JSON.stringify(join(ROOT, "src/store/embedded-addon.ts"))}).loadEmbeddedAddon()`;
+
+/** Compression level of the embedded addon: 19 is zstd's highest without --ultra (3.1 MiB against 3.8 at 3). */
+const ADDON_ZSTD_LEVEL = 19;
+
+/** What {@link embedCompressedAddon} wrote. */
+export interface CompressedAddon extends AddonDigest {
+  /** The module that replaces src/store/embedded-addon-data.ts: the compressed copy, embedded, and the digest. */
+  data: string;
+  compressedSize: number;
+}
+
+/**
+ * Writes into `dir` a zstd-compressed copy of the addon at `nativeFile`, and returns the module that names it for
+ * src/store/embedded-addon.ts. The copy is decompressed here and must equal the addon byte for byte, and the
+ * addon's SHA-256 and size go into the module, which the loader checks before the addon is written out and loaded:
+ * what runs is what this build was given, or the executable refuses to open its store.
+ */
+export function embedCompressedAddon(nativeFile: string, dir: string): CompressedAddon {
+  const addon = readFileSync(nativeFile);
+  const digest: AddonDigest = { sha256: sha256Hex(addon), size: addon.byteLength };
+  const compressed = Bun.zstdCompressSync(addon, { level: ADDON_ZSTD_LEVEL });
+  const roundTrip = decompressVerified(compressed, digest, nativeFile);
+  if (Buffer.compare(Buffer.from(roundTrip), addon) !== 0)
+    throw new Error(`${nativeFile}: the zstd copy does not decompress to the same bytes`);
+  const file = join(dir, "index.node.zst");
+  writeFileSync(file, compressed);
+  const data = [
+    `import path from ${JSON.stringify(file)} with { type: "file" };`,
+    `export const EMBEDDED_ADDON = { path, digest: ${JSON.stringify(digest)} };`,
+    "",
+  ].join("\n");
+  return { ...digest, data, compressedSize: compressed.byteLength };
 }
 
 async function main(): Promise<number> {
@@ -136,6 +180,26 @@ async function main(): Promise<number> {
     orderArg === "none" ? null : (orderArg ?? (existsSync(BYTECODE_ORDER_FILE) ? BYTECODE_ORDER_FILE : null));
 
   const started = performance.now();
+  // The compressed copy lives in a directory of this build only, so concurrent builds (the
+  // binary test builds its own) cannot see each other's files.
+  const addonDir = mkdtempSync(join(tmpdir(), "cavaridge-build-addon-"));
+  try {
+    const addon = platform.os === "windows" ? null : embedCompressedAddon(nativeFile, addonDir);
+    return await compile({ target, outfile, bytecodeOrder, nativePackage, addon, started });
+  } finally {
+    rmSync(addonDir, { recursive: true, force: true });
+  }
+}
+
+async function compile(o: {
+  target: Bun.Build.CompileTarget | undefined;
+  outfile: string;
+  bytecodeOrder: string | null;
+  nativePackage: string;
+  addon: CompressedAddon | null;
+  started: number;
+}): Promise<number> {
+  const { target, outfile, bytecodeOrder, nativePackage, addon, started } = o;
   const result = await Bun.build({
     entrypoints: [join(ROOT, "src/main.ts")],
     compile: {
@@ -166,7 +230,11 @@ async function main(): Promise<number> {
     format: "esm",
     sourcemap: "linked",
     define: { "process.env.NODE_ENV": JSON.stringify("production") },
-    plugins: [pinLibsqlNative(nativePackage)],
+    plugins: [
+      addon
+        ? pinLibsqlNative(EMBEDDED_ADDON_REQUIRE, addon.data)
+        : pinLibsqlNative(`require(${JSON.stringify(`${nativePackage}/index.node`)})`),
+    ],
     throw: false,
   });
   if (!result.success) {
@@ -192,7 +260,10 @@ async function main(): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const size = (Bun.file(outfile).size / 1024 / 1024).toFixed(1);
   const order = bytecodeOrder ? `, bytecode order ${relative(ROOT, bytecodeOrder)}` : "";
-  console.log(`built ${outfile} (${size} MiB, libSQL addon ${nativePackage}${order}) in ${seconds}s`);
+  const packed = addon
+    ? `, zstd ${(addon.size / 2 ** 20).toFixed(1)} → ${(addon.compressedSize / 2 ** 20).toFixed(1)} MiB, SHA-256 ${addon.sha256.slice(0, 12)}…`
+    : "";
+  console.log(`built ${outfile} (${size} MiB, libSQL addon ${nativePackage}${packed}${order}) in ${seconds}s`);
   return 0;
 }
 

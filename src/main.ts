@@ -15,7 +15,8 @@ if (plan && process.execve) {
   }
 }
 
-const { runCli } = await import("./cli/commands");
+const { loadCli } = await import("./cli/entry");
+const runCli = await loadCli(process.argv.slice(2));
 
 /** Entry point of the single executable: `cavaridge <command>`. */
 const code = await runCli(process.argv.slice(2), {

@@ -21,6 +21,20 @@ export interface Command {
   run(argv: string[], io: CommandIo): Promise<number>;
 }
 
+/** Runs one command: a usage mistake prints the command's usage, any other failure one line; never throws. */
+export async function runCommand(command: Command, argv: string[], io: CommandIo): Promise<number> {
+  try {
+    return await command.run(argv, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`${err.message}\nusage: ${command.usage}`);
+      return 1;
+    }
+    io.err(`error: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
 /** --config PATH, else $CAVARIDGE_CONFIG, else /etc/cavaridge/config.toml when present, else ./config.toml. */
 export function resolveConfigPath(flag: string | undefined, env: Record<string, string | undefined>): string {
   if (flag) return flag;

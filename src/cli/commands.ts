@@ -2,7 +2,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { describeChainBreaks, verifyAuditChain } from "../audit/log";
 import { openStore } from "../store/index";
 import { applyMigrations } from "../store/migrate";
-import { loadConfigFlag, UsageError, type Command, type CommandIo } from "./args";
+import { loadConfigFlag, runCommand, type Command, type CommandIo } from "./args";
 import { backupCommand, restoreCommand } from "./backup";
 import { healthcheck } from "./healthcheck";
 import { importCommand } from "./import";
@@ -138,14 +138,5 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
     io.err(`unknown command "${argv.slice(0, 2).join(" ")}"\n\n${usage()}`);
     return 1;
   }
-  try {
-    return await command.run(rest, io);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\nusage: ${command.usage}`);
-      return 1;
-    }
-    io.err(`error: ${(err as Error).message}`);
-    return 1;
-  }
+  return await runCommand(command, rest, io);
 }

@@ -4,7 +4,8 @@ import { demoAccounts, demoRefusal } from "../demo/exposure";
 import { startBanner } from "../ops/banner";
 import { writeSecretFile } from "../ops/secrets";
 import { createLogger } from "../shared/log";
-import { StoreError } from "../store/index";
+import { embeddedAddonSettled } from "../store/embedded-addon";
+import { StoreError } from "../store/store-error";
 import { loadConfigOrReport, parseFlags, resolveConfigPath, type Command } from "./args";
 import { IdleShrink } from "./idle-memory";
 import { runInit } from "./init";
@@ -45,6 +46,9 @@ export const serveCommand: Command = {
     const log = createLogger(config.log.level);
     const demo = demoAccounts(config);
     if (demo.length > 0) log.info("demo accounts active (loopback only)", { accounts: demo.length });
+    // The libSQL addon has been decompressing on another thread since the start (cli/entry.ts); its result reaches
+    // this thread through the event loop, so let it arrive before the store's modules load and need the addon.
+    await embeddedAddonSettled();
     const { startAppliance } = await import("../appliance");
     let appliance: Awaited<ReturnType<typeof startAppliance>>;
     try {

@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { openChangeSignal, type ChangeSignal } from "./change-signal";
 import { createLocalClient, localPathOf, type SyncFile, WalSync, withDurableWrites } from "./local-client";
 import { schema, type Schema } from "./schema/index";
+import { StoreError } from "./store-error";
 import { WriteLock, withWriteLock } from "./write-lock";
 
 /** One write lock per database in this process, shared by every Store opened on it (CLI commands, tests). */
@@ -44,9 +45,7 @@ export interface StoreOptions {
 /** SQLite's busy timeout: how long a write waits for another process's write transaction. */
 const BUSY_TIMEOUT_MS = 5000;
 
-export class StoreError extends Error {
-  readonly code = "store_unavailable";
-}
+export { StoreError };
 
 /**
  * Opens the store. The same code path serves an embedded file (`file:`) and a libSQL server

@@ -162,6 +162,15 @@ describe("the compiled binary, alone in an empty directory", () => {
       expect(existsSync(join(dir, "data", "cavaridge.db"))).toBe(true);
       // serve replaced itself in place (same PID, so the SIGTERM below reaches it) to run with its heap options.
       if (process.platform === "linux") expect(environOf(proc.pid)).toContain("BUN_JSC_heapGrowthMaxIncrease=0.5");
+      // The store opened with the addon the executable carries compressed (src/store/embedded-addon.ts): mapped from
+      // a private temp file that is already unlinked, its directory gone; not from a copy Bun extracted.
+      if (process.platform === "linux") {
+        const maps = readFileSync(`/proc/${proc.pid}/maps`, "utf8");
+        const addon = /\s(\/\S*\/cavaridge-addon-[^/\s]+)\/index\.node \(deleted\)$/m.exec(maps);
+        expect(addon).not.toBeNull();
+        expect(existsSync(addon![1]!)).toBe(false);
+        expect(maps).not.toMatch(/\.bun-[^/\s]*\.node/);
+      }
 
       // The container HEALTHCHECK: the binary probes its own listener from the config.
       const probe = await run(["healthcheck", "--config", "config.toml"]);
