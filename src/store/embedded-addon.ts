@@ -44,9 +44,12 @@ export interface EmbeddedAddon {
   digest: AddonDigest;
 }
 
-export type EmbeddedAddonErrorCode = "addon_undecompressable" | "addon_digest_mismatch";
+export type EmbeddedAddonErrorCode = "addon_undecompressable" | "addon_digest_mismatch" | "addon_unloadable";
 
-/** The embedded copy cannot be trusted: the executable is damaged (reinstalling it is the remedy). */
+/**
+ * The embedded copy cannot be trusted (the executable is damaged: reinstalling it is the remedy), or the verified
+ * addon could not be loaded from where it was written (the message names the directory and the remedy).
+ */
 export class EmbeddedAddonError extends Error {
   override readonly name = "EmbeddedAddonError";
   constructor(
@@ -176,7 +179,17 @@ export function loadEmbeddedAddon(
   const { dir, file } = writePrivate(bytes, parent);
   try {
     const module = { exports: {} as unknown };
-    process.dlopen(module, file);
+    try {
+      process.dlopen(module, file);
+    } catch (err) {
+      // The bytes are the build's (checked above), so a refusal here is about the place: most often a temp
+      // directory on a filesystem mounted noexec, where mmap(2) refuses PROT_EXEC (a common hardening of /tmp).
+      throw new EmbeddedAddonError(
+        "addon_unloadable",
+        `${what}: could not be loaded from ${parent} (${(err as Error).message}); if that directory is on a ` +
+          "filesystem mounted noexec, set TMPDIR to a directory that allows executables, such as the data directory",
+      );
+    }
     return module.exports;
   } finally {
     rmSync(dir, { recursive: true, force: true });

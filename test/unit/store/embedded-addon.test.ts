@@ -94,6 +94,22 @@ describe("the zstd-compressed addon of the compiled executable", () => {
     }
   });
 
+  test("a verified copy the system cannot load is refused with the directory and the remedy, and removed", () => {
+    // Verified bytes that are no shared object stand in for a directory where dlopen(3) fails (a noexec TMPDIR).
+    const path = join(parent, "index.node.zst");
+    writeFileSync(path, Bun.zstdCompressSync(PAYLOAD, { level: 3 }));
+    const out = tempDir("cavaridge-addon-out-");
+    try {
+      const err = refused(() => loadEmbeddedAddon({ path, digest: DIGEST }, out));
+      expect(err.code).toBe("addon_unloadable");
+      expect(err.message).toContain(`could not be loaded from ${out}`);
+      expect(err.message).toContain("set TMPDIR");
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   test("a prefetched copy is checked like any other: a damaged one is refused and nothing is written", async () => {
     const compressed = Bun.zstdCompressSync(PAYLOAD);
     const path = join(parent, "index.node.zst");
