@@ -15,16 +15,30 @@ export const TEST_PASSWORD = "cavaridge-demo";
 export const TEST_PASSWORD_HASH =
   "$argon2id$v=19$m=65536,t=2,p=1$iKIMoWES7o5Mci5AVHTL0D5GTns5wiJUdtdh4Z+uDQA$V41t2DDzw1rsoKmxbRZdgKl2SS5Tp74p0A5Kxsug/TI";
 
-/** A free TCP port on 127.0.0.1 (bound and released; the OS will not hand it out again immediately). */
+/** Ports already handed out in this test process. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 (bound and released), never one handed out before in this process. The kernel may
+ * give the same port again right after it is released (about once in 2,000 pairs here), and a port an earlier
+ * appliance listened on is not safe to reuse: a keep-alive connection the test client pooled to that appliance can
+ * outlive its listener, so a request to the new appliance on the same port could be answered by the old one.
+ */
 export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once("error", reject);
+      srv.listen(0, "127.0.0.1", () => {
+        const bound = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(bound));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export function tempDir(prefix = "cavaridge-test-"): string {
