@@ -4,7 +4,7 @@ import type { Db, DbLike } from "../store/index";
 import { preparedPerHandle } from "../store/prepared";
 import { auditLog } from "../store/schema/audit";
 import type { Clock } from "../shared/clock";
-import { newId } from "../shared/crypto";
+import { newOrderedId } from "../shared/crypto";
 import type { Logger } from "../shared/log";
 import { AUDIT_TEXT_MAX_CODE_POINTS, auditText } from "../shared/text";
 import { chainHash, GENESIS_HASH, type ChainedRow } from "./chain";
@@ -139,7 +139,7 @@ export class AuditLog {
    */
   toRow(event: AuditEvent): ChainedRow {
     return {
-      id: auditText(event.id ?? newId("aud")),
+      id: auditText(event.id ?? newOrderedId("aud")),
       at: this.clock(),
       kind: auditText(event.kind),
       action: auditText(event.action, AUDIT_ACTION_MAX_CODE_POINTS),

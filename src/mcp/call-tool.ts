@@ -2,7 +2,7 @@ import type { CallToolResult, InputRequiredResult } from "@modelcontextprotocol/
 import type { AuditEvent } from "../audit/log";
 import type { SurfaceName } from "../config/schema";
 import type { AppContext } from "../context";
-import { newId } from "../shared/crypto";
+import { newOrderedId } from "../shared/crypto";
 import { InvalidInputError } from "../shared/errors";
 import { capCodePoints, findUnstorableString, hasControlOrLoneSurrogate } from "../shared/text";
 import { CrossTenantError, NotFoundError, type TenantScope } from "../tenancy/scope";
@@ -215,7 +215,7 @@ export async function runToolCall(
   }
 
   if (confirmed === true || typeof confirmationKey === "object") {
-    const auditId = newId("aud");
+    const auditId = newOrderedId("aud");
     let confirmsId: string | null = null;
     try {
       const result = await app.audit.commitWithAudit(async (tx, audited) => {
@@ -284,7 +284,7 @@ async function propose(
   } catch (err) {
     return await refused(app, meta, err, audit);
   }
-  const auditId = newId("aud");
+  const auditId = newOrderedId("aud");
   // The pending confirmation and its audit row commit together: no proposal exists that the log does not show.
   const proposed = await app.audit.commitWithAudit(async (tx, audited) => {
     // After a confirmed call that matched nothing, the new proposal is redeemable only with its token.

@@ -263,3 +263,22 @@ describe("group commit of writes", () => {
     expect((await verifyAuditChain(store.client)).ok).toBe(true);
   });
 });
+
+describe("audit row ids", () => {
+  test("ids are time-ordered: in chain order they sort ascending, within a group and across groups", async () => {
+    // The unique index on audit_log.id then grows at its right edge (RFC 9562 section 6.10); random ids made every
+    // row of a group dirty its own index page, which the group's COMMIT wrote out.
+    const { store, audit } = await fixture();
+    const event = { kind: "system" as const, action: "test.order", outcome: "ok" };
+    for (let group = 0; group < 5; group++) {
+      await Promise.all(Array.from({ length: 20 }, () => audit.record(event)));
+    }
+    await audit.commitWithAudit(async (_tx, audited) => audited.append(event));
+    const ids = (await store.client.execute("SELECT id FROM audit_log ORDER BY seq")).rows.map((r) => String(r.id));
+    expect(ids).toHaveLength(101);
+    expect(new Set(ids).size).toBe(101);
+    for (const id of ids)
+      expect(id).toMatch(/^aud_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
