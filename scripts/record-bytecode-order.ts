@@ -1,8 +1,10 @@
 /**
  * Records scripts/cavaridge.order, the profile behind the executable's bytecode layout (scripts/build.ts,
  * `bytecodeOrder`): builds without a profile, starts the binary on a fresh data directory and again over the
- * existing database with BUN_BYTECODE_ORDER_OUT set, signs in through the consent page, obtains a token, lists the
- * tools of every surface and calls `cavalier_list_tenants`, then stops it (the profile is written on exit).
+ * existing database with BUN_BYTECODE_ORDER_OUT set, signs in through the consent page, obtains a token, and on
+ * cavalier, in both protocol eras (2025 and 2026-07-28), lists the tools, calls `cavalier_list_tenants` and
+ * `cavalier_create_deal`, sends a 2025 `ping`, fetches the other surfaces' catalogs, then stops it (the profile is
+ * written on exit).
  *
  *   bun scripts/record-bytecode-order.ts && bun scripts/build.ts
  *
@@ -16,6 +18,13 @@ import { parseConfigText } from "../src/config/load";
 import { freePort, tempDir, testConfigToml } from "../test/helpers/appliance";
 import { authorizeViaForms, exchangeCode, registerTestClient } from "../test/helpers/oauth";
 import { BYTECODE_ORDER_FILE } from "./build";
+
+/** The MCP 2026-07-28 request envelope (`_meta` on every request). */
+const ENVELOPE = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "order-profile", version: "1" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
 
 const ROOT = resolve(import.meta.dir, "..");
 const bin = join(ROOT, "dist/cavaridge");
@@ -69,16 +78,32 @@ try {
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
   };
-  const call = async (surface: string, method: string, params?: unknown) => {
+  const call = async (surface: string, method: string, params?: Record<string, unknown>, modern = false) => {
     const res = await fetch(`${baseUrl}/${surface}`, {
       method: "POST",
-      headers,
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      headers: modern
+        ? {
+            ...headers,
+            "mcp-protocol-version": "2026-07-28",
+            "mcp-method": method,
+            ...(typeof params?.name === "string" ? { "mcp-name": params.name } : {}),
+          }
+        : headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: modern ? { ...params, _meta: ENVELOPE } : params }),
     });
     if (res.status !== 200) throw new Error(`${surface} ${method}: ${res.status} ${await res.text()}`);
   };
-  await call("cavalier", "tools/list");
-  await call("cavalier", "tools/call", { name: "cavalier_list_tenants", arguments: {} });
+  // What a connected client does in both protocol eras: list the tools, read, write (a deal), and a 2025 ping.
+  const deal = (key: string) => ({
+    name: "cavalier_create_deal",
+    arguments: { tenant_id: "contosocare", name: "Order profile deal", idempotency_key: key },
+  });
+  for (const modern of [false, true]) {
+    await call("cavalier", "tools/list", {}, modern);
+    await call("cavalier", "tools/call", { name: "cavalier_list_tenants", arguments: {} }, modern);
+    await call("cavalier", "tools/call", deal(modern ? "order-modern" : "order-legacy"), modern);
+  }
+  await call("cavalier", "ping");
   for (const surface of ["forge", "aegis"]) await fetch(`${baseUrl}/${surface}/list_tools`);
   app.kill("SIGTERM");
   await app.exited;
