@@ -210,9 +210,8 @@ async function compile(o: {
       autoloadBunfig: false,
       // Profile-guided bytecode layout (scripts/record-bytecode-order.ts writes the profile): the bytecode a start,
       // a sign-in and a client's first requests in both protocol eras (tools/list, a read, a write) use sits together
-      // at the front, so the process touches fewer pages of its
-      // own file (about 5 MiB less RSS). Only the layout changes; a profile from an older tree still applies, and
-      // functions it does not know go after the recorded ones.
+      // at the front, so the process touches fewer pages of its own file (about 5 MiB less RSS). Only the layout
+      // changes; a profile from an older tree still applies, and functions it does not know go after the recorded ones.
       // https://bun.com/docs/bundler/executables#profile-guided-bytecode-layout
       bytecodeOrder,
       // The start runs once-only code (arktype's keyword scope, the config schema, module bodies): JavaScriptCore's

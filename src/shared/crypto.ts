@@ -17,7 +17,7 @@ export function newId(prefix: string): string {
 
 /**
  * A time-ordered identifier with a readable prefix: `prefix_` and an RFC 9562 UUIDv7 in its hex form (48 bits of
- * Unix milliseconds, then a counter and 64 random bits; Bun's `randomUUIDv7`). Ids minted later sort later as
+ * Unix milliseconds, then a counter within the millisecond, then random bits; Bun's `randomUUIDv7`). Ids minted later sort later as
  * text, so a unique index over them grows at its right edge: each insert touches the index's last page instead of
  * a random one (RFC 9562 section 6.10 "DBMS and Database Considerations"). For the rows written on every call (the
  * audit log). Not a secret, and it tells when it was minted.
