@@ -18,25 +18,6 @@ import { tempDir } from "../test/helpers/appliance";
 
 const rows = Number(process.argv[2] ?? 200_000);
 const groups = Number(process.argv[3] ?? 1000);
-const COLUMNS = [
-  "id",
-  "at",
-  "kind",
-  "action",
-  "outcome",
-  "request_id",
-  "surface",
-  "tool",
-  "user_id",
-  "tenant_id",
-  "client_id",
-  "grant_id",
-  "ip",
-  "latency_ms",
-  "detail",
-  "prev_hash",
-  "hash",
-];
 
 async function measure(kind: "random" | "ordered"): Promise<{ insert: number; commit: number }> {
   const dir = tempDir("cavaridge-audit-ids-");
@@ -47,33 +28,36 @@ async function measure(kind: "random" | "ordered"): Promise<{ insert: number; co
   const db = new Database(file);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL"); // as the store's connections run (src/store/local-client.ts)
-  const insert = db.prepare(
-    `INSERT INTO audit_log (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
-  );
   const id = kind === "random" ? () => newId("aud") : () => newOrderedId("aud");
   let n = 0;
-  const row = () => {
+  // A read's row as the audit log writes it (src/audit/log.ts `toRow`), keyed by column.
+  const row = (): Record<string, string | number> => {
     n++;
-    return [
-      id(),
-      Date.now(),
-      "mcp",
-      "cavalier.list_tenants",
-      "ok",
-      `req_${n}`,
-      "cavalier",
-      "cavalier_list_tenants",
-      "usr_1",
-      ["harbor-it", "contosocare", "fabrikam-law"][n % 3],
-      "cli_1",
-      "grt_1",
-      "127.0.0.1",
-      3,
-      '{"arguments":{}}',
-      "0".repeat(64),
-      "f".repeat(64),
-    ];
+    return {
+      id: id(),
+      at: Date.now(),
+      kind: "mcp",
+      action: "cavalier.list_tenants",
+      outcome: "ok",
+      request_id: `req_${n}`,
+      surface: "cavalier",
+      tool: "cavalier_list_tenants",
+      user_id: "usr_1",
+      tenant_id: ["harbor-it", "contosocare", "fabrikam-law"][n % 3]!,
+      client_id: "cli_1",
+      grant_id: "grt_1",
+      ip: "127.0.0.1",
+      latency_ms: 3,
+      detail: '{"arguments":{}}',
+      prev_hash: "0".repeat(64),
+      hash: "f".repeat(64),
+    };
   };
+  const columns = Object.keys(row());
+  const statement = db.prepare(
+    `INSERT INTO audit_log (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+  );
+  const insert = { run: (r: Record<string, string | number>) => statement.run(columns.map((c) => r[c])) };
   for (let done = 0; done < rows; done += 10_000) {
     db.exec("BEGIN");
     for (let i = 0; i < Math.min(10_000, rows - done); i++) insert.run(row());
